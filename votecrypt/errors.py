@@ -1,0 +1,72 @@
+"""The exception hierarchy: one root, one subclass per origin of the error.
+
+Messages never contain secret values (keys, shares, nonces, passphrases).
+"""
+
+from __future__ import annotations
+
+
+class VotecryptError(Exception):
+    """Root of every error this library raises on purpose."""
+
+
+class EncodingError(VotecryptError):
+    """Bytes, text or JSON that is not a canonical encoding of the expected value."""
+
+
+class InvalidProof(VotecryptError):
+    """A zero-knowledge proof failed to verify.
+
+    `proof` names the proof (e.g. "set-membership") and `equation` the check that failed,
+    using the spec's wording.
+    """
+
+    def __init__(self, proof: str, equation: str) -> None:
+        super().__init__(f"invalid {proof} proof: {equation}")
+        self.proof = proof
+        self.equation = equation
+
+
+class ProvingError(VotecryptError):
+    """A prover was asked to prove a false statement (e.g. a value outside the allowed list)."""
+
+
+class PlaintextOutOfRange(VotecryptError):
+    """A decrypted value lies outside the range it must have: a wrong key or tampering."""
+
+
+class ManifestError(VotecryptError):
+    """An election manifest is inconsistent or cannot be used."""
+
+
+class RuleError(VotecryptError):
+    """A rule set (thresholds, denominators, consequences) is malformed or unknown."""
+
+
+class CeremonyError(VotecryptError):
+    """The key ceremony cannot proceed: a step out of order, a bad message, too few trustees."""
+
+
+class BallotError(VotecryptError):
+    """A ballot cannot be created, or a ballot was rejected; `reason` is a stable code."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class TallyError(VotecryptError):
+    """Aggregation, decryption shares or their combination failed."""
+
+
+class BoardError(VotecryptError):
+    """The bulletin board refused an operation or its stored log is inconsistent."""
+
+
+class SecretStoreError(VotecryptError):
+    """An encrypted secret file cannot be opened (wrong passphrase, corrupted, wrong owner)."""
+
+
+class VerificationError(VotecryptError):
+    """An election record failed verification; `report` holds every failed check."""

@@ -1,0 +1,181 @@
+"""The two implementations of secp256k1 behind the `Group` API (spec 2.4).
+
+A backend works on its own native point type and uses `None` for the identity, which
+libsecp256k1 cannot represent. Backends receive only valid inputs: `Group` and `Point` do the
+checking, so a backend is a thin, auditable adapter.
+
+- `CoincurveBackend` (default): libsecp256k1 through coincurve. Scalar multiplications use the
+  library's constant-time code paths.
+- `PyEccBackend` (reference): py_ecc's pure-Python arithmetic. About 50 times slower, easy to
+  audit; the test suite shows both give byte-identical results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import coincurve
+from py_ecc.secp256k1 import secp256k1 as pyecc
+
+from votecrypt.errors import EncodingError
+from votecrypt.math.scalar import N
+
+#: Field prime of secp256k1 (spec 2.1, "p").
+P = 2**256 - 2**32 - 977
+#: The generator's coordinates (spec 2.1, "G").
+GX = 0x79BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798
+GY = 0x483ADA7726A3C4655DA4FBFC0E1108A8FD17B448A68554199C47D08FFB10D4B8
+
+POINT_BYTES = 33
+
+
+class Backend(Protocol):
+    """What a group backend provides. Native points are opaque; `None` is the identity."""
+
+    name: str
+
+    def generator(self) -> Any: ...
+
+    def decode(self, data: bytes) -> Any:
+        """Parse a 33-byte SEC1 compressed encoding of a non-identity point, or raise."""
+        ...
+
+    def encode(self, point: Any) -> bytes:
+        """The 33-byte compressed encoding of a non-identity point."""
+        ...
+
+    def add(self, a: Any, b: Any) -> Any: ...
+
+    def add_many(self, points: Sequence[Any]) -> Any:
+        """Sum of non-identity points (an empty sum is the identity)."""
+        ...
+
+    def negate(self, a: Any) -> Any: ...
+
+    def multiply(self, a: Any, k: int) -> Any:
+        """k * a for a non-identity point and 0 < k < n."""
+        ...
+
+    def multiply_generator(self, k: int) -> Any:
+        """k * G for 0 < k < n."""
+        ...
+
+
+class CoincurveBackend:
+    """libsecp256k1 through coincurve. Native type: `coincurve.PublicKey`."""
+
+    name = "coincurve"
+
+    def __init__(self) -> None:
+        self._generator = coincurve.PublicKey.from_point(GX, GY)
+
+    def generator(self) -> coincurve.PublicKey:
+        return self._generator
+
+    def decode(self, data: bytes) -> coincurve.PublicKey:
+        try:
+            return coincurve.PublicKey(data)
+        except (ValueError, TypeError) as exc:
+            raise EncodingError("not a point on secp256k1") from exc
+
+    def encode(self, point: coincurve.PublicKey) -> bytes:
+        return point.format(compressed=True)
+
+    def add(self, a: coincurve.PublicKey | None, b: coincurve.PublicKey | None) -> Any:
+        if a is None:
+            return b
+        if b is None:
+            return a
+        return self.add_many((a, b))
+
+    def add_many(self, points: Sequence[coincurve.PublicKey]) -> Any:
+        if not points:
+            return None
+        if len(points) == 1:
+            return points[0]
+        try:
+            return coincurve.PublicKey.combine_keys(list(points))
+        except ValueError:
+            # libsecp256k1 refuses a sum equal to the identity; that is the only way
+            # combining valid points can fail.
+            return None
+
+    def negate(self, a: coincurve.PublicKey) -> coincurve.PublicKey:
+        data = a.format(compressed=True)
+        return coincurve.PublicKey(bytes((data[0] ^ 1,)) + data[1:])
+
+    def multiply(self, a: coincurve.PublicKey, k: int) -> coincurve.PublicKey:
+        return a.multiply(k.to_bytes(32, "big"))
+
+    def multiply_generator(self, k: int) -> coincurve.PublicKey:
+        return coincurve.PublicKey.from_valid_secret(k.to_bytes(32, "big"))
+
+
+class PyEccBackend:
+    """py_ecc's pure-Python secp256k1. Native type: an affine (x, y) tuple of ints."""
+
+    name = "py_ecc"
+
+    def generator(self) -> tuple[int, int]:
+        return (GX, GY)
+
+    def decode(self, data: bytes) -> tuple[int, int]:
+        # SEC1 2.3.4 with the checks spelled out (Group has checked length and prefix):
+        # x < p, and x^3 + 7 a square mod p.
+        x = int.from_bytes(data[1:], "big")
+        if x >= P:
+            raise EncodingError("point x-coordinate is not reduced modulo p")
+        y_squared = (pow(x, 3, P) + 7) % P
+        y = pow(y_squared, (P + 1) // 4, P)  # p = 3 (mod 4)
+        if y * y % P != y_squared:
+            raise EncodingError("not a point on secp256k1")
+        if y & 1 != data[0] & 1:
+            y = P - y
+        return (x, y)
+
+    def encode(self, point: tuple[int, int]) -> bytes:
+        x, y = point
+        return bytes((2 | (y & 1),)) + x.to_bytes(32, "big")
+
+    def add(self, a: tuple[int, int] | None, b: tuple[int, int] | None) -> Any:
+        if a is None:
+            return b
+        if b is None:
+            return a
+        return self._from_pyecc(pyecc.add(a, b))
+
+    def add_many(self, points: Sequence[tuple[int, int]]) -> Any:
+        total: tuple[int, int] | None = None
+        for point in points:
+            total = self.add(total, point)
+        return total
+
+    def negate(self, a: tuple[int, int]) -> tuple[int, int]:
+        return (a[0], (P - a[1]) % P)
+
+    def multiply(self, a: tuple[int, int], k: int) -> Any:
+        return self._from_pyecc(pyecc.multiply(a, k))
+
+    def multiply_generator(self, k: int) -> Any:
+        return self._from_pyecc(pyecc.multiply((GX, GY), k))
+
+    @staticmethod
+    def _from_pyecc(point: tuple[int, int]) -> tuple[int, int] | None:
+        # py_ecc returns (0, 0), which is not on the curve, for the identity.
+        return None if point == (0, 0) else point
+
+
+BACKENDS: dict[str, type[CoincurveBackend] | type[PyEccBackend]] = {
+    "coincurve": CoincurveBackend,
+    "py_ecc": PyEccBackend,
+}
+
+
+def _check_parameters() -> None:
+    """Check the curve constants at import: G is on y^2 = x^3 + 7 and matches py_ecc's."""
+    if (GY * GY - GX**3 - 7) % P != 0 or (pyecc.P, pyecc.N, pyecc.G) != (P, N, (GX, GY)):
+        raise RuntimeError("secp256k1 parameters are inconsistent")
+
+
+_check_parameters()

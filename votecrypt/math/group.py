@@ -1,0 +1,193 @@
+"""The group: secp256k1 as an explicit value, with immutable points (spec 2).
+
+`Group` is passed to everything that does group arithmetic; nothing reads a global setting.
+`Point` values carry their group and support `P + Q`, `P - Q`, `-P`, `k * P` (k a `Scalar`).
+The identity is a point like any other; its canonical encoding is 33 zero bytes (spec 2.3),
+accepted by the decoder only where the caller allows it.
+
+    group = secp256k1()                  # the default, libsecp256k1-backed group
+    reference = secp256k1("py_ecc")      # the pure-Python reference, same results
+    K = k * group.generator
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from votecrypt.errors import EncodingError
+from votecrypt.math.backends import BACKENDS, POINT_BYTES, Backend
+from votecrypt.math.scalar import N, Scalar
+
+#: The canonical encoding of the identity (spec 2.3).
+IDENTITY_BYTES = bytes(POINT_BYTES)
+
+DEFAULT_BACKEND = "coincurve"
+
+
+class Group:
+    """secp256k1 (prime order n, cofactor 1) computed by one backend."""
+
+    __slots__ = ("_backend", "generator", "identity", "name", "order")
+
+    def __init__(self, backend: Backend) -> None:
+        self._backend = backend
+        self.name = "secp256k1"
+        self.order = N
+        self.identity = Point(self, None)
+        self.generator = Point(self, backend.generator())
+
+    @property
+    def backend_name(self) -> str:
+        return self._backend.name
+
+    def point_from_canonical_bytes(self, data: bytes, *, allow_identity: bool = False) -> Point:
+        """Decode a 33-byte SEC1 compressed point (spec 2.3), strictly.
+
+        Rejects: a non-bytes value, a wrong length, a prefix other than 02/03, an x-coordinate
+        not below p or not on the curve, and the identity unless `allow_identity` is set.
+        """
+        if not isinstance(data, bytes):
+            raise EncodingError("a point must be given as bytes")
+        if len(data) != POINT_BYTES:
+            raise EncodingError(f"a point is {POINT_BYTES} bytes, got {len(data)}")
+        if data == IDENTITY_BYTES:
+            if not allow_identity:
+                raise EncodingError("the identity point is not allowed here")
+            return self.identity
+        if data[0] not in (2, 3):
+            raise EncodingError("a point encoding must start with 02 or 03")
+        return Point(self, self._backend.decode(data), data)
+
+    def multiply_generator(self, k: Scalar) -> Point:
+        """k * G, using the backend's fixed-base (constant-time in libsecp256k1) code."""
+        if k.is_zero():
+            return self.identity
+        return Point(self, self._backend.multiply_generator(k.value))
+
+    def sum(self, points: Iterable[Point]) -> Point:
+        """The sum of many points with one backend call where possible."""
+        natives = []
+        for point in points:
+            self._check_member(point)
+            if point._native is not None:
+                natives.append(point._native)
+        return Point(self, self._backend.add_many(natives))
+
+    def _check_member(self, point: object) -> None:
+        if not isinstance(point, Point) or (point._group is not self and point._group != self):
+            raise TypeError("operand is not a point of this group")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Group):
+            return NotImplemented
+        return self._backend.name == other._backend.name
+
+    def __hash__(self) -> int:
+        return hash(("Group", self._backend.name))
+
+    def __repr__(self) -> str:
+        return f"Group(secp256k1, backend={self._backend.name!r})"
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return (secp256k1, (self._backend.name,))
+
+
+class Point:
+    """A point of a `Group`. Immutable and hashable; equality is equality of encodings."""
+
+    __slots__ = ("_encoded", "_group", "_native")
+
+    def __init__(self, group: Group, native: Any, encoded: bytes | None = None) -> None:
+        # Internal: use Group.point_from_canonical_bytes, the group's constants, or arithmetic.
+        object.__setattr__(self, "_group", group)
+        object.__setattr__(self, "_native", native)
+        object.__setattr__(self, "_encoded", encoded)
+
+    @property
+    def group(self) -> Group:
+        return self._group
+
+    def is_identity(self) -> bool:
+        return self._native is None
+
+    def to_bytes(self) -> bytes:
+        """The canonical 33-byte encoding (spec 2.3); 33 zero bytes for the identity."""
+        encoded = self._encoded
+        if encoded is None:
+            native = self._native
+            encoded = IDENTITY_BYTES if native is None else self._group._backend.encode(native)
+            object.__setattr__(self, "_encoded", encoded)
+        return encoded
+
+    def hex(self) -> str:
+        return self.to_bytes().hex()
+
+    def _same_group(self, other: Point) -> None:
+        if other._group is not self._group and other._group != self._group:
+            raise TypeError("points belong to different groups (backends)")
+
+    def __add__(self, other: Point) -> Point:
+        if not isinstance(other, Point):
+            return NotImplemented
+        self._same_group(other)
+        return Point(self._group, self._group._backend.add(self._native, other._native))
+
+    def __neg__(self) -> Point:
+        if self._native is None:
+            return self
+        return Point(self._group, self._group._backend.negate(self._native))
+
+    def __sub__(self, other: Point) -> Point:
+        if not isinstance(other, Point):
+            return NotImplemented
+        return self + (-other)
+
+    def __rmul__(self, k: Scalar) -> Point:
+        if not isinstance(k, Scalar):
+            return NotImplemented
+        group = self._group
+        if self is group.generator:
+            return group.multiply_generator(k)
+        if k.is_zero() or self._native is None:
+            return group.identity
+        return Point(group, group._backend.multiply(self._native, k.value))
+
+    def __mul__(self, k: Scalar) -> Point:
+        return self.__rmul__(k)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Point):
+            return NotImplemented
+        return self._group == other._group and self.to_bytes() == other.to_bytes()
+
+    def __hash__(self) -> int:
+        return hash(self.to_bytes())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Point is immutable")
+
+    def __repr__(self) -> str:
+        return f"Point({self.to_bytes().hex()})"
+
+    def __reduce__(self) -> tuple[Any, tuple[str, bytes]]:
+        # Points cross process boundaries (verification pools) as their canonical encoding.
+        return (_point_from_pickle, (self._group.backend_name, self.to_bytes()))
+
+
+def _point_from_pickle(backend_name: str, data: bytes) -> Point:
+    return secp256k1(backend_name).point_from_canonical_bytes(data, allow_identity=True)
+
+
+def secp256k1(backend: str = DEFAULT_BACKEND) -> Group:
+    """The secp256k1 group computed by the named backend ("coincurve" or "py_ecc")."""
+    try:
+        factory = BACKENDS[backend]
+    except KeyError:
+        raise ValueError(f"unknown group backend {backend!r}; known: {sorted(BACKENDS)}") from None
+    return _GROUPS.setdefault(backend, Group(factory()))
+
+
+# One Group value per backend: a group is a constant, so every call returns the same value
+# (cheap unpickling in worker processes). It holds no mutable state.
+_GROUPS: dict[str, Group] = {}

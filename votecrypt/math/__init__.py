@@ -11,10 +11,10 @@ from votecrypt.math.tags import DomainTag
 
 __all__ = [
     "IDENTITY_BYTES",
-    "N",
     "DomainTag",
     "Encodable",
     "Group",
+    "N",
     "Point",
     "Scalar",
     "encode",

@@ -27,7 +27,7 @@ from typing import Union
 from votecrypt.math.group import Point
 from votecrypt.math.scalar import Scalar
 
-Encodable = Union[
+Encodable = Union[  # noqa: UP007 (a recursive alias needs the string form)
     bytes,
     str,
     int,

@@ -97,6 +97,9 @@ class Point:
     """A point of a `Group`. Immutable and hashable; equality is equality of encodings."""
 
     __slots__ = ("_encoded", "_group", "_native")
+    _group: Group
+    _native: Any
+    _encoded: bytes | None
 
     def __init__(self, group: Group, native: Any, encoded: bytes | None = None) -> None:
         # Internal: use Group.point_from_canonical_bytes, the group's constants, or arithmetic.

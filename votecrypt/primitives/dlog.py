@@ -28,11 +28,14 @@ def discrete_logs(group: Group, targets: Sequence[Point], bounds: Sequence[int])
     if not targets:
         return []
     if any(type(b) is not int or not 0 <= b <= MAX_BOUND for b in bounds):
-        raise ValueError(f"discrete-log bounds must be integers in [0, 2^40]")
+        raise ValueError("discrete-log bounds must be integers in [0, 2^40]")
     steps = isqrt(max(bounds)) + 1  # steps^2 > max bound
     table = _baby_steps(group, steps)
     giant = -group.multiply_generator(Scalar(steps))
-    return [_giant_steps(table, target, giant, steps, bound) for target, bound in zip(targets, bounds)]
+    return [
+        _giant_steps(table, target, giant, steps, bound)
+        for target, bound in zip(targets, bounds, strict=True)
+    ]
 
 
 def discrete_log(group: Group, target: Point, bound: int) -> int:
@@ -50,7 +53,9 @@ def _baby_steps(group: Group, steps: int) -> dict[bytes, int]:
     return table
 
 
-def _giant_steps(table: dict[bytes, int], target: Point, giant: Point, steps: int, bound: int) -> int:
+def _giant_steps(
+    table: dict[bytes, int], target: Point, giant: Point, steps: int, bound: int
+) -> int:
     point = target
     for i in range(bound // steps + 1):
         j = table.get(point.to_bytes())

@@ -49,6 +49,8 @@ class SecretKey:
     """
 
     __slots__ = ("_s", "public_key")
+    _s: Scalar
+    public_key: Point
 
     def __init__(self, s: Scalar, group: Group) -> None:
         if s.is_zero():

@@ -130,7 +130,7 @@ def _prove_membership(
         c_true if j == true_branch else fake_challenges[j] for j in range(len(vectors))
     )
     responses = tuple(
-        tuple(w + c_true * r for w, r in zip(commitment_nonces, nonces))
+        tuple(w + c_true * r for w, r in zip(commitment_nonces, nonces, strict=True))
         if j == true_branch
         else tuple(fake_responses[j])
         for j in range(len(vectors))
@@ -156,7 +156,7 @@ def verify_membership(
         raise InvalidProof(PROOF_NAME, "one response per ciphertext in every branch")
     commitments = [
         _simulated_commitments(public_key, ciphertexts, vector, c_j, z_j)
-        for vector, c_j, z_j in zip(vectors, proof.challenges, proof.responses)
+        for vector, c_j, z_j in zip(vectors, proof.challenges, proof.responses, strict=True)
     ]
     total = ZERO
     for c_j in proof.challenges:
@@ -177,7 +177,7 @@ def _simulated_commitments(
     group = public_key.group
     minus_c = -c_j
     result = []
-    for ciphertext, value, z in zip(ciphertexts, vector, z_j):
+    for ciphertext, value, z in zip(ciphertexts, vector, z_j, strict=True):
         a = group.sum((group.multiply_generator(z), minus_c * ciphertext.alpha))
         b_terms = [z * public_key, minus_c * ciphertext.beta]
         if value:

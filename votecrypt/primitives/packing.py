@@ -80,7 +80,8 @@ class Packing:
 
     def lane_bound(self, lane: int, ballots: int) -> int:
         """The largest value lane `lane` can hold after adding `ballots` ballots."""
-        return ballots * self.base ** (self.digits_in_lane(lane) - 1)
+        power: int = self.base ** (self.digits_in_lane(lane) - 1)
+        return ballots * power
 
     def decode(self, lane_values: Sequence[int], ballots: int) -> tuple[int, ...]:
         """Counts of every outcome from the aggregated lane values of `ballots` ballots.

@@ -18,6 +18,7 @@ class Polynomial:
     """A dealer's secret polynomial. Never printed or pickled."""
 
     __slots__ = ("_coefficients",)
+    _coefficients: tuple[Scalar, ...]
 
     def __init__(self, coefficients: Sequence[Scalar]) -> None:
         if not coefficients:

@@ -1,0 +1,1 @@
+"""The `votecrypt` command line (installed as the `votecrypt_cli` package)."""

@@ -1,0 +1,33 @@
+"""Documented exit codes of the `votecrypt` command (also listed by `votecrypt --help`)."""
+
+from __future__ import annotations
+
+OK = 0
+#: Something unexpected: a bug. The message asks for a report.
+INTERNAL = 1
+#: Wrong command-line usage (click's own code).
+USAGE = 2
+#: Bad input: a missing, malformed or inconsistent file or value.
+BAD_INPUT = 3
+#: A cryptographic check failed: forged proof, bad signature, tampered message.
+INVALID = 4
+#: The step cannot run now: out of order, waiting for others, voting closed.
+NOT_READY = 5
+#: A secret file could not be opened: wrong passphrase or corrupted file.
+SECRET = 6
+#: A ballot was rejected by the bulletin board.
+REJECTED = 7
+#: Verification of an election record found failures.
+VERIFY_FAILED = 8
+
+DESCRIPTIONS = {
+    OK: "success",
+    INTERNAL: "internal error (please report it)",
+    USAGE: "wrong command-line usage",
+    BAD_INPUT: "bad input: missing, malformed or inconsistent file or value",
+    INVALID: "a cryptographic check failed (forged proof, bad signature, tampering)",
+    NOT_READY: "the step cannot run now (out of order, waiting for others, voting closed)",
+    SECRET: "secret file could not be opened (wrong passphrase or corrupted)",
+    REJECTED: "the bulletin board rejected the ballot",
+    VERIFY_FAILED: "verification of the election record failed",
+}

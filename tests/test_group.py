@@ -1,0 +1,216 @@
+"""The group: arithmetic laws, the identity, strict decoding, and backend equivalence."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import nonzero_scalars, scalar_ints, scalars
+
+from votecrypt.errors import EncodingError, VotecryptError
+from votecrypt.math import IDENTITY_BYTES, Group, N, Scalar, secp256k1
+from votecrypt.math.backends import P
+
+G_BYTES = bytes.fromhex("0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798")
+TWO_G_BYTES = bytes.fromhex("02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5")
+
+
+def test_generator_and_known_multiples(group: Group) -> None:
+    assert group.generator.to_bytes() == G_BYTES
+    assert (Scalar(2) * group.generator).to_bytes() == TWO_G_BYTES
+    assert (group.generator + group.generator).to_bytes() == TWO_G_BYTES
+
+
+def test_identity_cases(group: Group) -> None:
+    g = group.generator
+    assert (g + (-g)).is_identity()
+    assert (g - g).to_bytes() == IDENTITY_BYTES
+    assert (Scalar(0) * g).is_identity()
+    assert (Scalar(N - 1) * g) == -g
+    assert (Scalar(5) * group.identity).is_identity()
+    assert g + group.identity == g
+    assert group.identity + g == g
+    assert -group.identity == group.identity
+    assert group.sum([]) == group.identity
+    assert group.sum([g, -g, g]) == g
+    assert group.sum([g, g, -(Scalar(2) * g)]) == group.identity
+
+
+@given(a=scalars, b=scalars)
+def test_scalar_multiplication_is_a_homomorphism(group: Group, a: Scalar, b: Scalar) -> None:
+    g = group.generator
+    assert (a * g) + (b * g) == (a + b) * g
+    assert a * (b * g) == (a * b) * g
+    assert (a * g) - (b * g) == (a - b) * g
+
+
+@given(a=nonzero_scalars, b=nonzero_scalars, c=nonzero_scalars)
+def test_addition_is_associative_and_commutative(
+    group: Group, a: Scalar, b: Scalar, c: Scalar
+) -> None:
+    x, y, z = a * group.generator, b * group.generator, c * group.generator
+    assert x + y == y + x
+    assert (x + y) + z == x + (y + z)
+    assert group.sum([x, y, z]) == x + y + z
+
+
+@given(k=scalars)
+def test_encoding_round_trip(group: Group, k: Scalar) -> None:
+    point = k * group.generator
+    decoded = group.point_from_canonical_bytes(point.to_bytes(), allow_identity=True)
+    assert decoded == point
+    assert hash(decoded) == hash(point)
+    assert Scalar.from_canonical_bytes(k.to_bytes()) == k
+
+
+@given(k=scalars)
+def test_points_pickle_as_their_encoding(group: Group, k: Scalar) -> None:
+    point = k * group.generator
+    assert pickle.loads(pickle.dumps(point)) == point
+
+
+def _x_not_on_curve() -> bytes:
+    x = 0
+    while True:
+        if pow((x**3 + 7) % P, (P - 1) // 2, P) != 1:
+            return b"\x02" + x.to_bytes(32, "big")
+        x += 1
+
+
+INVALID_POINTS = {
+    "empty": b"",
+    "too short": G_BYTES[:32],
+    "too long": G_BYTES + b"\x00",
+    "uncompressed prefix": b"\x04" + G_BYTES[1:],
+    "prefix 00 with data": b"\x00" + G_BYTES[1:],
+    "prefix 05": b"\x05" + G_BYTES[1:],
+    "x equal to p": b"\x02" + P.to_bytes(32, "big"),
+    "x above p": b"\x02" + (P + 1).to_bytes(32, "big"),
+    "x not on the curve": _x_not_on_curve(),
+    "identity where forbidden": IDENTITY_BYTES,
+}
+
+
+@pytest.mark.parametrize("name", sorted(INVALID_POINTS))
+def test_invalid_points_are_rejected(group: Group, name: str) -> None:
+    with pytest.raises(EncodingError):
+        group.point_from_canonical_bytes(INVALID_POINTS[name])
+
+
+def test_non_bytes_point_is_rejected(group: Group) -> None:
+    with pytest.raises(EncodingError):
+        group.point_from_canonical_bytes(G_BYTES.hex())  # type: ignore[arg-type]
+
+
+def test_identity_allowed_on_request(group: Group) -> None:
+    assert group.point_from_canonical_bytes(IDENTITY_BYTES, allow_identity=True).is_identity()
+
+
+INVALID_SCALARS = {
+    "empty": b"",
+    "31 bytes": b"\x01" * 31,
+    "33 bytes": b"\x01" * 33,
+    "equal to n": N.to_bytes(32, "big"),
+    "above n": (2**256 - 1).to_bytes(32, "big"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INVALID_SCALARS))
+def test_invalid_scalars_are_rejected(name: str) -> None:
+    with pytest.raises(EncodingError):
+        Scalar.from_canonical_bytes(INVALID_SCALARS[name])
+
+
+def test_errors_share_one_root() -> None:
+    assert issubclass(EncodingError, VotecryptError)
+
+
+def test_scalar_repr_hides_the_value() -> None:
+    secret = Scalar(123456789)
+    assert "123456789" not in repr(secret)
+    assert "75bcd15" not in repr(secret)
+
+
+def test_values_are_immutable(group: Group) -> None:
+    with pytest.raises(AttributeError):
+        group.generator._native = None  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        Scalar(1)._value = 2  # type: ignore[misc]
+
+
+def test_mixing_backends_is_refused() -> None:
+    with pytest.raises(TypeError):
+        secp256k1("coincurve").generator + secp256k1("py_ecc").generator
+
+
+def test_unknown_backend() -> None:
+    with pytest.raises(ValueError):
+        secp256k1("openssl")
+
+
+# Differential tests: every operation gives byte-identical results on both backends.
+
+
+@given(k=scalar_ints)
+def test_backends_agree_on_fixed_base_multiply(
+    fast_group: Group, reference_group: Group, k: int
+) -> None:
+    assert (Scalar(k) * fast_group.generator).to_bytes() == (
+        Scalar(k) * reference_group.generator
+    ).to_bytes()
+
+
+@given(a=scalar_ints, k=scalar_ints)
+def test_backends_agree_on_variable_base_multiply(
+    fast_group: Group, reference_group: Group, a: int, k: int
+) -> None:
+    fast = Scalar(k) * fast_group.point_from_canonical_bytes(
+        (Scalar(a) * fast_group.generator).to_bytes(), allow_identity=True
+    )
+    ref = Scalar(k) * reference_group.point_from_canonical_bytes(
+        (Scalar(a) * reference_group.generator).to_bytes(), allow_identity=True
+    )
+    assert fast.to_bytes() == ref.to_bytes()
+
+
+@given(a=scalar_ints, b=scalar_ints, negate=st.booleans())
+def test_backends_agree_on_addition(
+    fast_group: Group, reference_group: Group, a: int, b: int, negate: bool
+) -> None:
+    # negate=True exercises P + (-P) = identity, which libsecp256k1 cannot represent.
+    b_value = (N - a) % N if negate else b
+    results = []
+    for group in (fast_group, reference_group):
+        x = Scalar(a) * group.generator
+        y = Scalar(b_value) * group.generator
+        results.append(((x + y).to_bytes(), (x - y).to_bytes(), (-x).to_bytes()))
+    assert results[0] == results[1]
+
+
+@given(data=st.binary(min_size=33, max_size=33))
+def test_backends_agree_on_decoding(fast_group: Group, reference_group: Group, data: bytes) -> None:
+    outcomes = []
+    for group in (fast_group, reference_group):
+        try:
+            outcomes.append(group.point_from_canonical_bytes(data).to_bytes())
+        except EncodingError:
+            outcomes.append(None)
+    assert outcomes[0] == outcomes[1]
+
+
+@given(x=st.integers(min_value=0, max_value=2**256 - 1), odd=st.booleans())
+def test_backends_agree_on_decoding_any_x(
+    fast_group: Group, reference_group: Group, x: int, odd: bool
+) -> None:
+    data = bytes((3 if odd else 2,)) + x.to_bytes(32, "big")
+    outcomes = []
+    for group in (fast_group, reference_group):
+        try:
+            outcomes.append(group.point_from_canonical_bytes(data).to_bytes())
+        except EncodingError:
+            outcomes.append(None)
+    assert outcomes[0] == outcomes[1]
+    if outcomes[0] is not None:
+        assert outcomes[0] == data

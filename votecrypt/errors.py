@@ -27,6 +27,14 @@ class InvalidProof(VotecryptError):
         self.equation = equation
 
 
+class InvalidSignature(VotecryptError):
+    """An Ed25519 signature does not verify under the claimed key."""
+
+
+class DecryptionFailed(VotecryptError):
+    """Authenticated decryption failed: wrong key, wrong associated data, or tampering."""
+
+
 class ProvingError(VotecryptError):
     """A prover was asked to prove a false statement (e.g. a value outside the allowed list)."""
 
@@ -62,6 +70,10 @@ class TallyError(VotecryptError):
 
 class BoardError(VotecryptError):
     """The bulletin board refused an operation or its stored log is inconsistent."""
+
+
+class FileError(VotecryptError):
+    """A file could not be read or written (missing, unreadable, or refused to overwrite)."""
 
 
 class SecretStoreError(VotecryptError):

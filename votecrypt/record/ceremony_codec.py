@@ -1,0 +1,238 @@
+"""JSON files of the key ceremony: signed messages and the outcome (spec 8.2, 15.3).
+
+A message file is
+    {"type": "votecrypt/ceremony/<round>", "version": 1, "message": {...}, "signature": hex}
+with the fields of spec 8.2-8.7; binary values are lower-case hex.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from votecrypt.errors import EncodingError
+from votecrypt.math.group import Group
+from votecrypt.primitives.schnorr import SchnorrProof
+from votecrypt.primitives.sealing import ExchangePublicKey, SealedBox
+from votecrypt.primitives.signing import SIGNATURE_BYTES, VerifyKey
+from votecrypt.protocol.ceremony.messages import (
+    Announcement,
+    Answer,
+    Check,
+    Commit,
+    Complaint,
+    Message,
+    Opening,
+    RevealedShare,
+    SealedShare,
+    Signed,
+)
+from votecrypt.protocol.ceremony.transcript import CeremonyOutcome
+from votecrypt.record.json_codec import (
+    Fields,
+    canonical_json,
+    decode_index,
+    decode_point,
+    parse_json,
+)
+
+VERSION = 1
+MAX_TRUSTEES = 1000
+MESSAGE_TYPE = "votecrypt/ceremony/{round}"
+OUTCOME_TYPE = "votecrypt/ceremony/outcome"
+SEALED_SHARE_BYTES = 32 + 16
+
+
+def message_to_json(signed: Signed[Any]) -> bytes:
+    """The canonical JSON file of a signed ceremony message."""
+    message: Message = signed.message
+    return canonical_json(
+        {
+            "type": MESSAGE_TYPE.format(round=message.ROUND),
+            "version": VERSION,
+            "message": _message_fields(message),
+            "signature": signed.signature.hex(),
+        }
+    )
+
+
+def _message_fields(message: Message) -> dict[str, Any]:
+    fields: dict[str, Any] = {"election": message.election.hex(), "sender": message.sender}
+    if isinstance(message, Announcement):
+        fields.update(
+            name=message.name,
+            signing_key=message.signing_key.hex(),
+            exchange_key=message.exchange_key.hex(),
+        )
+    elif isinstance(message, Commit):
+        fields.update(commitment_hash=message.commitment_hash.hex())
+    elif isinstance(message, Opening):
+        fields.update(
+            commitments=[c.hex() for c in message.commitments],
+            proofs=[{"c": p.challenge.hex(), "z": p.response.hex()} for p in message.proofs],
+            shares=[
+                {
+                    "recipient": s.recipient,
+                    "ephemeral": s.box.ephemeral.hex(),
+                    "ciphertext": s.box.ciphertext.hex(),
+                }
+                for s in message.shares
+            ],
+        )
+    elif isinstance(message, Check):
+        fields.update(
+            accepted=list(message.accepted),
+            complaints=[{"dealer": c.dealer, "reason": c.reason} for c in message.complaints],
+        )
+    else:
+        fields.update(
+            revealed=[{"recipient": r.recipient, "share": r.share.hex()} for r in message.revealed]
+        )
+    return fields
+
+
+def message_from_json(data: bytes, group: Group, expected_round: str | None = None) -> Signed[Any]:
+    """Decode a ceremony message file strictly; `expected_round` refuses any other round."""
+    top = Fields(parse_json(data), "ceremony message")
+    kind = top.text("type")
+    if not kind.startswith("votecrypt/ceremony/"):
+        raise EncodingError(f"not a ceremony message (type {kind!r})")
+    round_name = kind.removeprefix("votecrypt/ceremony/")
+    if expected_round is not None and round_name != expected_round:
+        raise EncodingError(f"expected a {expected_round} message, got {round_name}")
+    top.integer("version", VERSION, VERSION)
+    fields = top.nested("message")
+    signature = top.hex_bytes("signature", SIGNATURE_BYTES)
+    top.done()
+    election = fields.hex_bytes("election", 32)
+    sender = decode_index(fields.raw("sender"), fields.path("sender"), MAX_TRUSTEES)
+    message: Message
+    if round_name == "announce":
+        message = Announcement(
+            election,
+            sender,
+            fields.text("name", max_length=200),
+            VerifyKey.from_canonical_bytes(fields.hex_bytes("signing_key", 32)),
+            ExchangePublicKey.from_canonical_bytes(fields.hex_bytes("exchange_key", 32)),
+        )
+    elif round_name == "commit":
+        message = Commit(election, sender, fields.hex_bytes("commitment_hash", 32))
+    elif round_name == "open":
+        message = Opening(
+            election,
+            sender,
+            fields.listed(
+                "commitments", lambda v, p: decode_point(v, p, group), max_items=MAX_TRUSTEES
+            ),
+            tuple(_proof(f) for f in fields.objects("proofs", max_items=MAX_TRUSTEES)),
+            tuple(_sealed_share(f) for f in fields.objects("shares", max_items=MAX_TRUSTEES)),
+        )
+    elif round_name == "check":
+        message = Check(
+            election,
+            sender,
+            fields.listed(
+                "accepted", lambda v, p: decode_index(v, p, MAX_TRUSTEES), max_items=MAX_TRUSTEES
+            ),
+            tuple(_complaint(f) for f in fields.objects("complaints", max_items=MAX_TRUSTEES)),
+        )
+    elif round_name == "answer":
+        message = Answer(
+            election,
+            sender,
+            tuple(_revealed(f) for f in fields.objects("revealed", max_items=MAX_TRUSTEES)),
+        )
+    else:
+        raise EncodingError(f"unknown ceremony round {round_name!r}")
+    fields.done()
+    return Signed(message, signature)
+
+
+def _proof(fields: Fields) -> SchnorrProof:
+    proof = SchnorrProof(fields.scalar("c"), fields.scalar("z"))
+    fields.done()
+    return proof
+
+
+def _sealed_share(fields: Fields) -> SealedShare:
+    share = SealedShare(
+        decode_index(fields.raw("recipient"), fields.path("recipient"), MAX_TRUSTEES),
+        SealedBox(
+            ExchangePublicKey.from_canonical_bytes(fields.hex_bytes("ephemeral", 32)),
+            fields.hex_bytes("ciphertext", SEALED_SHARE_BYTES),
+        ),
+    )
+    fields.done()
+    return share
+
+
+def _complaint(fields: Fields) -> Complaint:
+    complaint = Complaint(
+        decode_index(fields.raw("dealer"), fields.path("dealer"), MAX_TRUSTEES),
+        fields.text("reason", max_length=40),
+    )
+    fields.done()
+    return complaint
+
+
+def _revealed(fields: Fields) -> RevealedShare:
+    revealed = RevealedShare(
+        decode_index(fields.raw("recipient"), fields.path("recipient"), MAX_TRUSTEES),
+        fields.scalar("share"),
+    )
+    fields.done()
+    return revealed
+
+
+def outcome_to_json(outcome: CeremonyOutcome) -> bytes:
+    """The canonical JSON file of a ceremony outcome (spec 8.8)."""
+    return canonical_json(
+        {
+            "type": OUTCOME_TYPE,
+            "version": VERSION,
+            "election": outcome.election.hex(),
+            "trustees": outcome.trustees,
+            "threshold": outcome.threshold,
+            "qualified": list(outcome.qualified),
+            "disqualified": [{"trustee": i, "reason": why} for i, why in outcome.disqualified],
+            "joint_key": outcome.joint_key.hex(),
+            "verification_keys": [
+                {"trustee": j, "key": key.hex()} for j, key in outcome.verification_keys
+            ],
+            "transcript_hash": outcome.transcript_hash.hex(),
+        }
+    )
+
+
+def outcome_from_json(data: bytes, group: Group) -> CeremonyOutcome:
+    """Decode a ceremony outcome file strictly."""
+    fields = Fields(parse_json(data), "ceremony outcome")
+    fields.constant("type", OUTCOME_TYPE)
+    fields.integer("version", VERSION, VERSION)
+    trustees = fields.integer("trustees", 1, MAX_TRUSTEES)
+    disqualified = []
+    for item in fields.objects("disqualified", max_items=MAX_TRUSTEES):
+        disqualified.append(
+            (decode_index(item.raw("trustee"), item.path("trustee"), trustees), item.text("reason"))
+        )
+        item.done()
+    keys = []
+    for item in fields.objects("verification_keys", max_items=MAX_TRUSTEES):
+        keys.append(
+            (
+                decode_index(item.raw("trustee"), item.path("trustee"), trustees),
+                item.point("key", group),
+            )
+        )
+        item.done()
+    outcome = CeremonyOutcome(
+        election=fields.hex_bytes("election", 32),
+        trustees=trustees,
+        threshold=fields.integer("threshold", 1, trustees),
+        qualified=fields.listed("qualified", lambda v, p: decode_index(v, p, trustees)),
+        disqualified=tuple(disqualified),
+        joint_key=fields.point("joint_key", group),
+        verification_keys=tuple(keys),
+        transcript_hash=fields.hex_bytes("transcript_hash", 32),
+    )
+    fields.done()
+    return outcome

@@ -1,0 +1,205 @@
+"""Encrypted ballots and the checks anyone can make on one (spec 10).
+
+A ballot has one row per candidate, in manifest order. A row is the ciphertexts of the chosen
+outcome's lane vector (spec 6.1) and a set-membership proof that they encrypt one of the
+allowed outcomes. The ballot carries the election context hash, a random ballot id and the
+credential's public key; every row proof binds all three and the row index, and the
+credential signs the ballot hash, so a ballot cannot be replayed under another credential,
+in another election, or with rows moved around.
+
+This module only reads ballots; creating them is `votecrypt.protocol.booth`.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from votecrypt.errors import BallotError, InvalidProof, InvalidSignature
+from votecrypt.math.encoding import Encodable
+from votecrypt.math.group import Point
+from votecrypt.math.hashing import hash_bytes
+from votecrypt.math.scalar import Scalar
+from votecrypt.math.tags import BALLOT, BALLOT_ROW_PROOF, BALLOT_SIGNATURE
+from votecrypt.primitives.elgamal import Ciphertext, encrypt_with_nonce
+from votecrypt.primitives.membership import MembershipProof, verify_membership
+from votecrypt.primitives.packing import Packing
+from votecrypt.primitives.signing import VerifyKey
+
+BALLOT_ID_BYTES = 16
+TRACKING_CODE_CHARACTERS = 12
+
+# Stable rejection reasons (spec 11.3); the board and the verifier report these codes.
+WRONG_ELECTION = "wrong-election"
+MALFORMED = "malformed"
+BAD_SIGNATURE = "bad-signature"
+INVALID_PROOF = "invalid-proof"
+UNKNOWN_CREDENTIAL = "unknown-credential"
+CREDENTIAL_USED = "credential-used"
+DUPLICATE_CIPHERTEXT = "duplicate-ciphertext"
+DUPLICATE_BALLOT_ID = "duplicate-ballot-id"
+VOTING_CLOSED = "voting-closed"
+CHALLENGE_MISMATCH = "challenge-mismatch"
+
+
+class BallotContext(Protocol):
+    """What checking a ballot needs from the election (see ElectionContext)."""
+
+    @property
+    def hash(self) -> bytes: ...
+
+    @property
+    def joint_key(self) -> Point: ...
+
+    @property
+    def rows(self) -> int: ...
+
+    @property
+    def packing(self) -> Packing: ...
+
+
+@dataclass(frozen=True, slots=True)
+class BallotRow:
+    """One candidate's row: Λ ciphertexts and the set-membership proof (spec 10.2, 10.3)."""
+
+    ciphertexts: tuple[Ciphertext, ...]
+    proof: MembershipProof
+
+
+@dataclass(frozen=True, slots=True)
+class Ballot:
+    """A cast-or-challenge ballot (spec 10.1); `signature` is the credential's."""
+
+    election: bytes
+    ballot_id: bytes
+    credential: VerifyKey
+    rows: tuple[BallotRow, ...]
+    signature: bytes
+
+    def content(self) -> Encodable:
+        """Everything but the signature, as hashed into the ballot hash (spec 10.5)."""
+        return {
+            "election": self.election,
+            "ballot_id": self.ballot_id,
+            "credential": self.credential.to_bytes(),
+            "rows": [
+                {
+                    "ciphertexts": [(c.alpha, c.beta) for c in row.ciphertexts],
+                    "challenges": row.proof.challenges,
+                    "responses": row.proof.responses,
+                }
+                for row in self.rows
+            ],
+        }
+
+    def ballot_hash(self) -> bytes:
+        """H(BALLOT, content): identifies the ballot; the tracking code comes from it."""
+        return hash_bytes(BALLOT, self.content())
+
+    def tracking_code(self) -> str:
+        return tracking_code(self.ballot_hash())
+
+
+def tracking_code(ballot_hash: bytes) -> str:
+    """12 base32 characters of the ballot hash in groups of four, e.g. "K7QX-2M9D-3FAB"."""
+    text = base64.b32encode(ballot_hash).decode("ascii")[:TRACKING_CODE_CHARACTERS]
+    return "-".join(text[i : i + 4] for i in range(0, TRACKING_CODE_CHARACTERS, 4))
+
+
+def signature_digest(ballot_hash: bytes) -> bytes:
+    """What the credential signs (spec 10.4)."""
+    return hash_bytes(BALLOT_SIGNATURE, ballot_hash)
+
+
+def row_proof_context(
+    election: bytes, credential: VerifyKey, ballot_id: bytes, row: int
+) -> tuple[Encodable, ...]:
+    """The context bound into row `row`'s proof (spec 10.3)."""
+    return (election, credential.to_bytes(), ballot_id, row)
+
+
+def check_ballot(ballot: Ballot, context: BallotContext) -> None:
+    """The stateless checks of spec 11.3 (steps 1, 4-6): election, shape, signature, every
+    row proof. Raises BallotError with a stable reason code. The board adds the stateful
+    checks (known and unused credential, new ciphertexts, voting open)."""
+    if ballot.election != context.hash:
+        raise BallotError(WRONG_ELECTION, "the ballot is for another election")
+    check_shape(ballot, context)
+    try:
+        ballot.credential.verify(ballot.signature, signature_digest(ballot.ballot_hash()))
+    except InvalidSignature:
+        raise BallotError(BAD_SIGNATURE, "the credential's signature does not verify") from None
+    allowed = context.packing.allowed()
+    for index, row in enumerate(ballot.rows):
+        try:
+            verify_membership(
+                row.proof,
+                context.joint_key,
+                row.ciphertexts,
+                allowed,
+                tag=BALLOT_ROW_PROOF,
+                context=row_proof_context(
+                    ballot.election, ballot.credential, ballot.ballot_id, index
+                ),
+            )
+        except InvalidProof as failure:
+            raise BallotError(INVALID_PROOF, f"row {index + 1}: {failure.equation}") from None
+
+
+def check_shape(ballot: Ballot, context: BallotContext) -> None:
+    """Rows, lanes and branches have the sizes the election requires (spec 10.1)."""
+    if len(ballot.ballot_id) != BALLOT_ID_BYTES:
+        raise BallotError(MALFORMED, f"the ballot id must be {BALLOT_ID_BYTES} bytes")
+    if len(ballot.rows) != context.rows:
+        raise BallotError(MALFORMED, f"the ballot has {len(ballot.rows)} rows, not {context.rows}")
+    lanes, outcomes = context.packing.lanes, context.packing.outcomes
+    for index, row in enumerate(ballot.rows):
+        if len(row.ciphertexts) != lanes:
+            raise BallotError(MALFORMED, f"row {index + 1} has a wrong number of ciphertexts")
+        if len(row.proof.challenges) != outcomes or len(row.proof.responses) != outcomes:
+            raise BallotError(MALFORMED, f"row {index + 1}'s proof has a wrong number of branches")
+        for ciphertext in row.ciphertexts:
+            if ciphertext.alpha.is_identity():
+                raise BallotError(MALFORMED, f"row {index + 1} has a degenerate ciphertext")
+
+
+@dataclass(frozen=True, slots=True)
+class ChallengedBallot:
+    """A ballot the voter challenged: the ballot and, per row, the chosen outcome and the
+    nonces of its ciphertexts (spec 10.6). It is published and never counted."""
+
+    ballot: Ballot
+    outcomes: tuple[int, ...]
+    nonces: tuple[tuple[Scalar, ...], ...]
+
+
+def check_challenge(challenged: ChallengedBallot, context: BallotContext) -> None:
+    """Anyone can check that a challenged ballot encrypts the choices it shows: re-encrypt
+    every row's outcome with the revealed nonces and compare (spec 10.6)."""
+    ballot = challenged.ballot
+    check_ballot(ballot, context)
+    packing = context.packing
+    if len(challenged.outcomes) != len(ballot.rows) or len(challenged.nonces) != len(ballot.rows):
+        raise BallotError(MALFORMED, "the challenge must reveal every row")
+    for index, (row, outcome, nonces) in enumerate(
+        zip(ballot.rows, challenged.outcomes, challenged.nonces, strict=True)
+    ):
+        if not 0 <= outcome < packing.outcomes or len(nonces) != len(row.ciphertexts):
+            raise BallotError(MALFORMED, f"row {index + 1}'s revealed values are malformed")
+        expected = encryptions(context.joint_key, packing.encode(outcome), nonces)
+        if tuple(expected) != row.ciphertexts:
+            raise BallotError(
+                CHALLENGE_MISMATCH, f"row {index + 1} does not encrypt the revealed choice"
+            )
+
+
+def encryptions(
+    public_key: Point, vector: Sequence[int], nonces: Sequence[Scalar]
+) -> list[Ciphertext]:
+    """The ciphertexts of a lane vector under the given nonces."""
+    return [
+        encrypt_with_nonce(public_key, value, nonce)
+        for value, nonce in zip(vector, nonces, strict=True)
+    ]

@@ -1,0 +1,185 @@
+"""The election manifest: what is voted on, by whom, under which rules (spec 7.1-7.2).
+
+The manifest is fixed before the key ceremony; its hash identifies the election in every
+ceremony message and, through the election context (spec 7.3), in every ballot and proof.
+`content()` is the manifest as plain data: the JSON file holds exactly this value, and the
+manifest hash is H(MANIFEST, content) over the typed encoding of spec 3.1.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from votecrypt.errors import ManifestError
+from votecrypt.math.encoding import nfc
+from votecrypt.math.hashing import hash_bytes
+from votecrypt.math.tags import MANIFEST
+from votecrypt.primitives.packing import MAX_LANE_PLAINTEXT, Packing
+from votecrypt.protocol.ceremony.messages import CeremonyParameters
+from votecrypt.protocol.rules import RuleSet, rule_set_to_plain
+
+MANIFEST_TYPE = "votecrypt/manifest"
+VERSION = 1
+GROUP_NAME = "secp256k1"
+#: The only second-ballot policy: a credential casts one ballot; a second one is rejected.
+SECOND_BALLOT_POLICIES = ("reject",)
+#: The key of the "left blank" outcome (spec 6.1).
+BLANK = "blank"
+MAX_CANDIDATES = 500
+MAX_TRUSTEES = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An office holder on the ballot."""
+
+    name: str
+    position: str
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """An election's manifest. Construct with `Manifest.build` (validates) or decode a file."""
+
+    title: str
+    body: str
+    date: str
+    candidates: tuple[Candidate, ...]
+    rules: RuleSet
+    blank_allowed: bool
+    trustees: tuple[str, ...]
+    threshold: int
+    credentials: int
+    summoned: int
+    members: int
+    second_ballot: str = "reject"
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        title: str,
+        body: str,
+        date: str,
+        candidates: Sequence[Candidate],
+        rules: RuleSet,
+        trustees: Sequence[str],
+        threshold: int,
+        credentials: int,
+        summoned: int | None = None,
+        members: int | None = None,
+        blank_allowed: bool = True,
+        second_ballot: str = "reject",
+    ) -> Manifest:
+        """A validated manifest; `summoned` defaults to `credentials` and `members` to
+        `summoned`."""
+        summoned = credentials if summoned is None else summoned
+        manifest = cls(
+            title=nfc(title).strip(),
+            body=nfc(body).strip(),
+            date=date,
+            candidates=tuple(
+                Candidate(nfc(c.name).strip(), nfc(c.position).strip()) for c in candidates
+            ),
+            rules=rules,
+            blank_allowed=blank_allowed,
+            trustees=tuple(nfc(t).strip() for t in trustees),
+            threshold=threshold,
+            credentials=credentials,
+            summoned=summoned,
+            members=summoned if members is None else members,
+            second_ballot=second_ballot,
+        )
+        manifest.validate()
+        return manifest
+
+    def validate(self) -> None:
+        """Raise ManifestError for anything that would make the election unusable."""
+        if not self.title or not self.body:
+            raise ManifestError("the title and the body must not be empty")
+        try:
+            datetime.date.fromisoformat(self.date)
+        except ValueError:
+            raise ManifestError(f"the date {self.date!r} is not of the form YYYY-MM-DD") from None
+        if not self.candidates:
+            raise ManifestError("the ballot needs at least one candidate")
+        if len(self.candidates) > MAX_CANDIDATES:
+            raise ManifestError(f"at most {MAX_CANDIDATES} candidates are supported")
+        names = [c.name for c in self.candidates]
+        if any(not c.name for c in self.candidates):
+            raise ManifestError("every candidate needs a name")
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ManifestError(f"candidate listed twice: {', '.join(duplicates)}")
+        if not self.trustees or len(self.trustees) > MAX_TRUSTEES:
+            raise ManifestError(f"the counting board needs 1 to {MAX_TRUSTEES} trustees")
+        if len(set(self.trustees)) != len(self.trustees) or not all(self.trustees):
+            raise ManifestError("trustee names must be present and distinct")
+        if not 1 <= self.threshold <= len(self.trustees):
+            raise ManifestError(
+                f"the threshold must be between 1 and the number of trustees "
+                f"({len(self.trustees)}), not {self.threshold}"
+            )
+        if self.credentials < 1:
+            raise ManifestError("at least one ballot must be issued")
+        if self.summoned < 1 or self.members < 1:
+            raise ManifestError("the numbers summoned and members must be positive")
+        if self.credentials > self.summoned:
+            raise ManifestError("more ballots issued than people summoned")
+        if self.second_ballot not in SECOND_BALLOT_POLICIES:
+            raise ManifestError(f"unknown second-ballot policy {self.second_ballot!r}")
+        if self.credentials > MAX_LANE_PLAINTEXT:
+            raise ManifestError("too many ballots for the packed encoding")
+        self.packing()
+
+    # The ballot layout (spec 6.1)
+
+    def outcomes(self) -> tuple[str, ...]:
+        """The row's outcome keys in packing order: "blank" first when allowed (encoded 0),
+        then the rule set's options; without blank, the first option is encoded 0."""
+        options = tuple(option.key for option in self.rules.options)
+        return (BLANK, *options) if self.blank_allowed else options
+
+    def outcome_index(self, key: str) -> int:
+        try:
+            return self.outcomes().index(key)
+        except ValueError:
+            raise ManifestError(f"{key!r} is not an option of this election") from None
+
+    def packing(self) -> Packing:
+        try:
+            return Packing.for_row(len(self.outcomes()), self.credentials)
+        except ValueError as exc:
+            raise ManifestError(f"the options cannot be packed: {exc}") from None
+
+    # Identity
+
+    def content(self) -> dict[str, Any]:
+        """The manifest as plain data: the JSON file and the hash input (spec 7.2)."""
+        return {
+            "type": MANIFEST_TYPE,
+            "version": VERSION,
+            "group": GROUP_NAME,
+            "title": self.title,
+            "body": self.body,
+            "date": self.date,
+            "candidates": [{"name": c.name, "position": c.position} for c in self.candidates],
+            "rules": rule_set_to_plain(self.rules),
+            "blank_allowed": self.blank_allowed,
+            "trustees": list(self.trustees),
+            "threshold": self.threshold,
+            "credentials": self.credentials,
+            "summoned": self.summoned,
+            "members": self.members,
+            "second_ballot": self.second_ballot,
+        }
+
+    def manifest_hash(self) -> bytes:
+        """H(MANIFEST, content): the election identifier (spec 7.2)."""
+        return hash_bytes(MANIFEST, self.content())
+
+    def ceremony_parameters(self) -> CeremonyParameters:
+        return CeremonyParameters(self.manifest_hash(), len(self.trustees), self.threshold)

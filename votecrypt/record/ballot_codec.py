@@ -1,0 +1,154 @@
+"""JSON of ballots and challenged ballots (spec 10.7, 15.3).
+
+ballot: {"type": "votecrypt/ballot", "version": 1, "election": hex32, "ballot_id": hex16,
+         "credential": hex32, "signature": hex64,
+         "rows": [{"ciphertexts": [{"alpha": hex33, "beta": hex33}, ...],
+                   "proof": {"challenges": [hex32, ...], "responses": [[hex32, ...], ...]}}]}
+challenged ballot: {"type": "votecrypt/challenged-ballot", "version": 1, "ballot": {...},
+         "outcomes": [int, ...], "nonces": [[hex32, ...], ...]}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from votecrypt.errors import EncodingError
+from votecrypt.math.group import Group
+from votecrypt.primitives.elgamal import Ciphertext
+from votecrypt.primitives.membership import MembershipProof
+from votecrypt.primitives.signing import SIGNATURE_BYTES, VerifyKey
+from votecrypt.protocol.ballot import BALLOT_ID_BYTES, Ballot, BallotRow, ChallengedBallot
+from votecrypt.record.json_codec import Fields, canonical_json, decode_scalar, parse_json
+
+BALLOT_TYPE = "votecrypt/ballot"
+CHALLENGE_TYPE = "votecrypt/challenged-ballot"
+VERSION = 1
+MAX_ROWS = 500
+MAX_LANES = 16
+MAX_BRANCHES = 64
+
+
+def ciphertext_plain(ciphertext: Ciphertext) -> dict[str, str]:
+    return {"alpha": ciphertext.alpha.hex(), "beta": ciphertext.beta.hex()}
+
+
+def ciphertext_from_fields(fields: Fields, group: Group) -> Ciphertext:
+    ciphertext = Ciphertext(
+        fields.point("alpha", group, allow_identity=True),
+        fields.point("beta", group, allow_identity=True),
+    )
+    fields.done()
+    return ciphertext
+
+
+def ballot_plain(ballot: Ballot) -> dict[str, Any]:
+    return {
+        "type": BALLOT_TYPE,
+        "version": VERSION,
+        "election": ballot.election.hex(),
+        "ballot_id": ballot.ballot_id.hex(),
+        "credential": ballot.credential.hex(),
+        "signature": ballot.signature.hex(),
+        "rows": [
+            {
+                "ciphertexts": [ciphertext_plain(c) for c in row.ciphertexts],
+                "proof": {
+                    "challenges": [c.hex() for c in row.proof.challenges],
+                    "responses": [[z.hex() for z in branch] for branch in row.proof.responses],
+                },
+            }
+            for row in ballot.rows
+        ],
+    }
+
+
+def ballot_to_json(ballot: Ballot) -> bytes:
+    return canonical_json(ballot_plain(ballot))
+
+
+def ballot_from_plain(value: Any, group: Group, path: str = "ballot") -> Ballot:
+    fields = Fields(value, path)
+    fields.constant("type", BALLOT_TYPE)
+    fields.integer("version", VERSION, VERSION)
+    rows = tuple(_row(row, group) for row in fields.objects("rows", max_items=MAX_ROWS))
+    ballot = Ballot(
+        election=fields.hex_bytes("election", 32),
+        ballot_id=fields.hex_bytes("ballot_id", BALLOT_ID_BYTES),
+        credential=_credential(fields),
+        rows=rows,
+        signature=fields.hex_bytes("signature", SIGNATURE_BYTES),
+    )
+    fields.done()
+    return ballot
+
+
+def _credential(fields: Fields) -> VerifyKey:
+    try:
+        return VerifyKey.from_canonical_bytes(fields.hex_bytes("credential", 32))
+    except EncodingError as exc:
+        raise EncodingError(f"{fields.path('credential')}: {exc}") from None
+
+
+def ballot_from_json(data: bytes, group: Group) -> Ballot:
+    return ballot_from_plain(parse_json(data), group)
+
+
+def _row(fields: Fields, group: Group) -> BallotRow:
+    ciphertexts = tuple(
+        ciphertext_from_fields(c, group) for c in fields.objects("ciphertexts", max_items=MAX_LANES)
+    )
+    proof_fields = fields.nested("proof")
+    challenges = proof_fields.listed("challenges", decode_scalar, max_items=MAX_BRANCHES)
+    responses = tuple(
+        tuple(decode_scalar(z, f"{path}[{i}]") for i, z in enumerate(_list(branch, path)))
+        for path, branch in proof_fields.items("responses", max_items=MAX_BRANCHES)
+    )
+    proof_fields.done()
+    fields.done()
+    return BallotRow(ciphertexts, MembershipProof(challenges, responses))
+
+
+def _list(value: Any, path: str) -> list[Any]:
+    if not isinstance(value, list) or len(value) > MAX_LANES:
+        raise EncodingError(f"{path}: expected a list of at most {MAX_LANES} items")
+    return value
+
+
+def challenged_plain(challenged: ChallengedBallot) -> dict[str, Any]:
+    return {
+        "type": CHALLENGE_TYPE,
+        "version": VERSION,
+        "ballot": ballot_plain(challenged.ballot),
+        "outcomes": list(challenged.outcomes),
+        "nonces": [[r.hex() for r in row] for row in challenged.nonces],
+    }
+
+
+def challenged_to_json(challenged: ChallengedBallot) -> bytes:
+    return canonical_json(challenged_plain(challenged))
+
+
+def challenged_from_plain(
+    value: Any, group: Group, path: str = "challenged ballot"
+) -> ChallengedBallot:
+    fields = Fields(value, path)
+    fields.constant("type", CHALLENGE_TYPE)
+    fields.integer("version", VERSION, VERSION)
+    ballot = ballot_from_plain(fields.raw("ballot"), group, fields.path("ballot"))
+    outcomes = fields.listed("outcomes", _outcome, max_items=MAX_ROWS)
+    nonces = tuple(
+        tuple(decode_scalar(r, f"{path}[{i}]") for i, r in enumerate(_list(row, path)))
+        for path, row in fields.items("nonces", max_items=MAX_ROWS)
+    )
+    fields.done()
+    return ChallengedBallot(ballot, outcomes, nonces)
+
+
+def challenged_from_json(data: bytes, group: Group) -> ChallengedBallot:
+    return challenged_from_plain(parse_json(data), group)
+
+
+def _outcome(value: Any, path: str) -> int:
+    if type(value) is not int or not 0 <= value < MAX_BRANCHES:
+        raise EncodingError(f"{path}: expected an outcome number")
+    return value

@@ -1,0 +1,165 @@
+"""JSON of the manifest, the credential list, the open and close markers, and the results
+(spec 7.2, 9.3, 11.1, 13.5, 15.3).
+
+The manifest file holds exactly `Manifest.content()`; the results file holds exactly
+`results_plain(...)`, which the verifier recomputes and compares byte for byte.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from votecrypt.errors import EncodingError, ManifestError, RuleError
+from votecrypt.primitives.signing import VerifyKey
+from votecrypt.protocol.manifest import GROUP_NAME, MANIFEST_TYPE, Candidate, Manifest
+from votecrypt.protocol.manifest import VERSION as MANIFEST_VERSION
+from votecrypt.protocol.results import BLANK, ElectionResults, format_percent
+from votecrypt.protocol.rules import rule_set_from_plain
+from votecrypt.record.json_codec import Fields, canonical_json, parse_json
+
+CREDENTIALS_TYPE = "votecrypt/credentials"
+OPEN_TYPE = "votecrypt/open"
+CLOSE_TYPE = "votecrypt/close"
+RESULTS_TYPE = "votecrypt/results"
+VERSION = 1
+
+
+def manifest_to_json(manifest: Manifest) -> bytes:
+    return canonical_json(manifest.content())
+
+
+def manifest_from_plain(value: Any) -> Manifest:
+    """Decode and validate a manifest; EncodingError or ManifestError name the problem."""
+    fields = Fields(value, "manifest")
+    fields.constant("type", MANIFEST_TYPE)
+    fields.integer("version", MANIFEST_VERSION, MANIFEST_VERSION)
+    fields.constant("group", GROUP_NAME)
+    candidates = []
+    for item in fields.objects("candidates", max_items=500):
+        candidates.append(
+            Candidate(
+                item.text("name", max_length=200),
+                item.text("position", max_length=400, allow_empty=True),
+            )
+        )
+        item.done()
+    try:
+        rules = rule_set_from_plain(fields.raw("rules"))
+    except RuleError as exc:
+        raise ManifestError(f"manifest.rules: {exc}") from None
+    trustees = fields.listed("trustees", _trustee_name, max_items=1000)
+    manifest = Manifest(
+        title=fields.text("title", max_length=400),
+        body=fields.text("body", max_length=400),
+        date=fields.text("date", max_length=10),
+        candidates=tuple(candidates),
+        rules=rules,
+        blank_allowed=fields.boolean("blank_allowed"),
+        trustees=trustees,
+        threshold=fields.integer("threshold", 1, 1000),
+        credentials=fields.integer("credentials", 1),
+        summoned=fields.integer("summoned", 1),
+        members=fields.integer("members", 1),
+        second_ballot=fields.text("second_ballot", max_length=20),
+    )
+    fields.done()
+    manifest.validate()
+    if manifest.content() != value:
+        raise EncodingError("manifest is not in canonical form (text must be NFC and trimmed)")
+    return manifest
+
+
+def _trustee_name(value: Any, path: str) -> str:
+    if not isinstance(value, str) or not value or len(value) > 200:
+        raise EncodingError(f"{path}: expected a trustee name")
+    return value
+
+
+def manifest_from_json(data: bytes) -> Manifest:
+    return manifest_from_plain(parse_json(data))
+
+
+def credentials_plain(election: bytes, public_keys: list[VerifyKey]) -> dict[str, Any]:
+    """The published credential list: public keys only, sorted (spec 9.3)."""
+    return {
+        "type": CREDENTIALS_TYPE,
+        "version": VERSION,
+        "election": election.hex(),
+        "public_keys": sorted(key.hex() for key in public_keys),
+    }
+
+
+def credentials_from_plain(value: Any, path: str = "credentials") -> tuple[bytes, list[VerifyKey]]:
+    fields = Fields(value, path)
+    fields.constant("type", CREDENTIALS_TYPE)
+    fields.integer("version", VERSION, VERSION)
+    election = fields.hex_bytes("election", 32)
+    keys = []
+    for item_path, item in fields.items("public_keys", max_items=10_000_000):
+        if not isinstance(item, str):
+            raise EncodingError(f"{item_path}: expected hex")
+        try:
+            keys.append(VerifyKey.from_canonical_bytes(bytes.fromhex(item)))
+        except ValueError:
+            raise EncodingError(f"{item_path}: expected hex") from None
+    fields.done()
+    texts = [k.hex() for k in keys]
+    if texts != sorted(set(texts)):
+        raise EncodingError(f"{path}.public_keys: must be sorted and distinct")
+    return election, keys
+
+
+def open_plain(election: bytes) -> dict[str, Any]:
+    return {"type": OPEN_TYPE, "version": VERSION, "election": election.hex()}
+
+
+def close_plain(election: bytes, ballots: int, challenged: int) -> dict[str, Any]:
+    """The close marker: how many ballots were cast and challenged (spec 11.1)."""
+    return {
+        "type": CLOSE_TYPE,
+        "version": VERSION,
+        "election": election.hex(),
+        "ballots": ballots,
+        "challenged": challenged,
+    }
+
+
+def results_plain(
+    election: bytes, results: ElectionResults, decrypted_by: tuple[int, ...]
+) -> dict[str, Any]:
+    """The results as published (spec 13.5): counts, hundredths and formatted percentages."""
+    candidates = []
+    for line in results.candidates:
+        counts = {**dict(line.counts), BLANK: line.blank}
+        hundredths = {**dict(line.percentages), BLANK: line.blank_percentage}
+        candidates.append(
+            {
+                "name": line.name,
+                "position": line.position,
+                "counts": counts,
+                "hundredths": hundredths,
+                "percentages": {key: format_percent(value) for key, value in hundredths.items()},
+                "bracket": None if line.bracket is None else line.bracket.id,
+            }
+        )
+    return {
+        "type": RESULTS_TYPE,
+        "version": VERSION,
+        "election": election.hex(),
+        "rules": results.rules.id,
+        "issued": results.issued,
+        "collected": results.collected,
+        "valid": results.valid,
+        "summoned": results.summoned,
+        "members": results.members,
+        "denominator": results.denominator,
+        "quorum_met": results.quorum_met,
+        "decrypted_by": list(decrypted_by),
+        "candidates": candidates,
+    }
+
+
+def results_to_json(
+    election: bytes, results: ElectionResults, decrypted_by: tuple[int, ...]
+) -> bytes:
+    return canonical_json(results_plain(election, results, decrypted_by))

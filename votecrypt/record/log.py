@@ -1,0 +1,85 @@
+"""The hash-chained log: its entries and their hashes (spec 11.2, 15.2).
+
+    hash_i = H(BOARD_ENTRY, i, hash_{i-1}, kind_i, payload_i),   hash_{-1} = 32 zero bytes
+
+`payload` is the published item's JSON value, hashed in the typed encoding of spec 3.1. In the
+record, `log.jsonl` holds one entry per line:
+    {"seq": i, "kind": ..., "payload": {...}, "prev": hex32, "hash": hex32}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from votecrypt.errors import EncodingError
+from votecrypt.math.hashing import hash_bytes
+from votecrypt.math.tags import BOARD_ENTRY
+from votecrypt.record.json_codec import Fields, canonical_json, parse_json
+
+GENESIS = bytes(32)
+
+#: Every entry kind, in the order the board's phases allow them (spec 11.1).
+SETUP_KINDS = ("manifest", "ceremony", "ceremony-outcome", "credentials")
+KINDS = (
+    *SETUP_KINDS,
+    "open",
+    "ballot",
+    "challenge",
+    "close",
+    "tally",
+    "decryption-share",
+    "results",
+)
+
+
+def entry_hash(seq: int, prev: bytes, kind: str, payload: Any) -> bytes:
+    """H(BOARD_ENTRY, seq, prev, kind, payload) (spec 11.2)."""
+    return hash_bytes(BOARD_ENTRY, seq, prev, kind, payload)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One log entry; `payload` is plain JSON data."""
+
+    seq: int
+    kind: str
+    payload: Any
+    prev: bytes
+    hash: bytes
+
+    def expected_hash(self) -> bytes:
+        return entry_hash(self.seq, self.prev, self.kind, self.payload)
+
+
+def entry_to_line(entry: Entry) -> bytes:
+    """One line of log.jsonl (canonical JSON and a newline)."""
+    return (
+        canonical_json(
+            {
+                "seq": entry.seq,
+                "kind": entry.kind,
+                "payload": entry.payload,
+                "prev": entry.prev.hex(),
+                "hash": entry.hash.hex(),
+            }
+        )
+        + b"\n"
+    )
+
+
+def entry_from_line(line: bytes, line_number: int) -> Entry:
+    """Decode one line of log.jsonl strictly (the hash is not checked here)."""
+    fields = Fields(parse_json(line), f"log line {line_number}")
+    kind = fields.text("kind", max_length=40)
+    if kind not in KINDS:
+        raise EncodingError(f"log line {line_number}: unknown entry kind {kind!r}")
+    entry = Entry(
+        seq=fields.integer("seq"),
+        kind=kind,
+        payload=fields.raw("payload"),
+        prev=fields.hex_bytes("prev", 32),
+        hash=fields.hex_bytes("hash", 32),
+    )
+    fields.done()
+    return entry

@@ -1,0 +1,139 @@
+"""Counting: the encrypted tally, the trustees' decryption shares, and the results
+(spec 12, 13).
+
+    tally = compute_tally(board, context)                 # after close
+    trustee_decrypt(directory, secret, passphrase, group)  # each trustee, own machine
+    outcome = publish_results(directory, board, context)   # any t valid shares
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from votecrypt.errors import EncodingError, TallyError
+from votecrypt.math.group import Group
+from votecrypt.protocol.context import ElectionContext
+from votecrypt.protocol.decryption import (
+    DecryptionShare,
+    ShareSelection,
+    combine_shares,
+    decode_counts,
+    select_shares,
+)
+from votecrypt.protocol.decryption_trustee import decrypt_share
+from votecrypt.protocol.results import BLANK, ElectionResults, compute_results
+from votecrypt.protocol.tally import EncryptedTally, TallyAccumulator
+from votecrypt.record.election_codec import results_plain
+from votecrypt.record.tally_codec import (
+    share_from_json,
+    share_plain,
+    share_to_json,
+    tally_from_plain,
+    tally_plain,
+)
+from votecrypt.service.election_dir import ElectionDir, load_manifest
+from votecrypt.service.voting import load_board
+from votecrypt.storage.board import BulletinBoard
+from votecrypt.storage.files import read_file, write_atomic
+from votecrypt.storage.secret_file import load_trustee
+
+
+def compute_tally(board: BulletinBoard, context: ElectionContext) -> EncryptedTally:
+    """Add up every cast ballot and publish the encrypted tally (spec 12.1)."""
+    accumulator = TallyAccumulator(context.group, context.rows, context.packing.lanes)
+    accumulator.add_all(board.cast_ballots())
+    tally = accumulator.result(context.hash)
+    board.append("tally", tally_plain(tally))
+    return tally
+
+
+def published_tally(board: BulletinBoard, context: ElectionContext) -> EncryptedTally:
+    entry = next(board.entries_of("tally"), None)
+    if entry is None:
+        raise TallyError("the tally has not been computed yet (votecrypt tally)")
+    return tally_from_plain(entry.payload, context.group)
+
+
+def trustee_decrypt(
+    directory: ElectionDir, secret_path: Path, passphrase: str, group: Group
+) -> Path:
+    """Trustee's partial decryption of the published tally, written to decryption/."""
+    board, context = load_board(directory, group)
+    with board:
+        tally = published_tally(board, context)
+    trustee = load_trustee(Path(secret_path), passphrase, group)
+    if trustee.parameters != load_manifest(directory).ceremony_parameters():
+        raise TallyError("this secret file belongs to another election")
+    share = decrypt_share(group, trustee.key_share(), tally)
+    path = directory.share_path(trustee.index)
+    write_atomic(path, share_to_json(share))
+    return path
+
+
+def load_shares(directory: ElectionDir, group: Group) -> tuple[list[DecryptionShare], list[str]]:
+    """Every decryption share file; unreadable files are reported, not fatal."""
+    shares, problems = [], []
+    if directory.decryption.is_dir():
+        for path in sorted(directory.decryption.glob("share-*.json")):
+            try:
+                shares.append(share_from_json(read_file(path, what="decryption share"), group))
+            except EncodingError as exc:
+                problems.append(f"{path.name}: {exc}")
+    return shares, problems
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """The counted results and how they were decrypted."""
+
+    results: ElectionResults
+    selection: ShareSelection
+    unreadable: tuple[str, ...]
+
+
+def publish_results(
+    directory: ElectionDir, board: BulletinBoard, context: ElectionContext
+) -> Announcement:
+    """Check every share, combine t valid ones, decode, apply the rules, and publish the
+    shares used and the results (spec 12.3, 12.4, 13)."""
+    tally = published_tally(board, context)
+    shares, unreadable = load_shares(directory, context.group)
+    ceremony = context.ceremony
+    selection = select_shares(
+        context.group, tally, shares, dict(ceremony.verification_keys), ceremony.threshold
+    )
+    by_trustee = {share.trustee: share for share in shares if share.trustee in selection.valid}
+    results = decrypt_results(context, tally, by_trustee, selection.used)
+    for trustee in selection.valid:
+        board.append("decryption-share", share_plain(by_trustee[trustee]))
+    board.append("results", results_plain(context.hash, results, selection.used))
+    return Announcement(results, selection, tuple(unreadable))
+
+
+def decrypt_results(
+    context: ElectionContext,
+    tally: EncryptedTally,
+    shares: dict[int, DecryptionShare],
+    used: tuple[int, ...],
+) -> ElectionResults:
+    """Combine the shares of `used`, decode the counts and compute the results."""
+    group = context.group
+    plaintexts = combine_shares(group, tally, shares, used)
+    counts = decode_counts(group, tally, plaintexts, context.packing)
+    manifest = context.manifest
+    outcomes = manifest.outcomes()
+    rows = []
+    for row_counts in counts:
+        by_key = dict(zip(outcomes, row_counts, strict=True))
+        by_key.setdefault(BLANK, 0)
+        rows.append(by_key)
+    return compute_results(
+        manifest.rules,
+        [(c.name, c.position) for c in manifest.candidates],
+        rows,
+        issued=manifest.credentials,
+        collected=tally.ballots,
+        summoned=manifest.summoned,
+        members=manifest.members,
+    )

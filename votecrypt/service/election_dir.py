@@ -1,0 +1,146 @@
+"""The shared election directory: where public files are exchanged (spec 15.4).
+
+    ELECTION/
+      manifest.json                the manifest (spec 7)
+      ceremony/<round>-<j>.json    ceremony messages (spec 8.2), one per round and trustee
+      ceremony/outcome.json        the ceremony outcome (spec 8.8)
+      credentials.json             the public credential list (spec 9.3)
+      board.sqlite                 the bulletin board (spec 11)
+      decryption/share-<j>.json    decryption shares (spec 12.2)
+      record/                      the exported election record (spec 15)
+
+Each trustee works on its own copy of this directory (a USB stick, a shared folder): files
+are only ever added, never changed, so copies merge by copying files across. A file that would
+replace a different one is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from votecrypt.errors import EncodingError, FileError, ManifestError
+from votecrypt.math.group import Group
+from votecrypt.protocol.ceremony.messages import ROUNDS, Signed
+from votecrypt.protocol.ceremony.transcript import CeremonyOutcome, Transcript
+from votecrypt.protocol.manifest import Manifest
+from votecrypt.record.ceremony_codec import (
+    message_from_json,
+    message_to_json,
+    outcome_from_json,
+    outcome_to_json,
+)
+from votecrypt.record.election_codec import manifest_from_json, manifest_to_json
+from votecrypt.storage.files import read_file, write_atomic
+
+
+@dataclass(frozen=True)
+class ElectionDir:
+    """Paths inside one election directory."""
+
+    root: Path
+
+    @property
+    def manifest(self) -> Path:
+        return self.root / "manifest.json"
+
+    @property
+    def ceremony(self) -> Path:
+        return self.root / "ceremony"
+
+    @property
+    def outcome(self) -> Path:
+        return self.ceremony / "outcome.json"
+
+    @property
+    def credentials(self) -> Path:
+        return self.root / "credentials.json"
+
+    @property
+    def board(self) -> Path:
+        return self.root / "board.sqlite"
+
+    @property
+    def decryption(self) -> Path:
+        return self.root / "decryption"
+
+    @property
+    def record(self) -> Path:
+        return self.root / "record"
+
+    def message_path(self, round_name: str, sender: int) -> Path:
+        return self.ceremony / f"{round_name}-{sender}.json"
+
+    def share_path(self, trustee: int) -> Path:
+        return self.decryption / f"share-{trustee}.json"
+
+
+def create_election(root: Path, manifest: Manifest) -> ElectionDir:
+    """Write the manifest of a new election; refuses to replace another election's."""
+    directory = ElectionDir(Path(root))
+    write_atomic(directory.manifest, manifest_to_json(manifest), overwrite=False)
+    return directory
+
+
+def load_manifest(directory: ElectionDir) -> Manifest:
+    data = read_file(directory.manifest, what="manifest")
+    try:
+        return manifest_from_json(data)
+    except EncodingError as exc:
+        raise ManifestError(f"{directory.manifest}: {exc}") from None
+
+
+def publish_message(directory: ElectionDir, signed: Signed) -> Path:  # type: ignore[type-arg]
+    """Write a ceremony message file; an existing different file is never replaced."""
+    path = directory.message_path(signed.message.ROUND, signed.message.sender)
+    write_atomic(path, message_to_json(signed), overwrite=False)
+    return path
+
+
+def load_transcript(directory: ElectionDir, group: Group, manifest: Manifest) -> Transcript:
+    """Every ceremony message in the directory, decoded strictly (signatures are checked when
+    the transcript is evaluated)."""
+    parameters = manifest.ceremony_parameters()
+    rounds: dict[str, dict[int, Signed]] = {name: {} for name in ROUNDS}  # type: ignore[type-arg]
+    if directory.ceremony.is_dir():
+        for path in sorted(directory.ceremony.glob("*-*.json")):
+            round_name, _, sender = path.stem.rpartition("-")
+            if round_name not in ROUNDS or not sender.isdigit():
+                continue
+            data = read_file(path, what="ceremony message", max_bytes=1 << 22)
+            try:
+                signed = message_from_json(data, group, round_name)
+            except EncodingError as exc:
+                raise EncodingError(f"{path}: {exc}") from None
+            if signed.message.sender != int(sender):
+                raise EncodingError(f"{path}: the file name and the sender differ")
+            rounds[round_name][int(sender)] = signed
+    return Transcript(
+        parameters,
+        announcements=rounds["announce"],
+        commits=rounds["commit"],
+        openings=rounds["open"],
+        checks=rounds["check"],
+        answers=rounds["answer"],
+    )
+
+
+def publish_outcome(directory: ElectionDir, outcome: CeremonyOutcome) -> None:
+    """Write the ceremony outcome; a different existing outcome means the trustees saw
+    different messages, which is refused."""
+    try:
+        write_atomic(directory.outcome, outcome_to_json(outcome), overwrite=False)
+    except FileError:
+        raise FileError(
+            f"{directory.outcome} already holds a different outcome: the trustees evaluated "
+            "different sets of ceremony messages; copy every message file to every trustee "
+            "and finalize again"
+        ) from None
+
+
+def load_outcome(directory: ElectionDir, group: Group) -> CeremonyOutcome:
+    data = read_file(directory.outcome, what="ceremony outcome")
+    try:
+        return outcome_from_json(data, group)
+    except EncodingError as exc:
+        raise EncodingError(f"{directory.outcome}: {exc}") from None

@@ -1,0 +1,127 @@
+"""Setting up the board and voting (spec 9, 10, 11).
+
+credentials = issue(directory)           # private codes for the envelopes
+board, context = open_board(directory, group)
+receipt = cast(board, context, code, choices)
+close_voting(board, context)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from votecrypt.errors import BoardError, EncodingError, ManifestError
+from votecrypt.math.group import Group
+from votecrypt.protocol.booth import PreparedBallot, prepare_ballot
+from votecrypt.protocol.context import ElectionContext
+from votecrypt.protocol.credentials import Credential, credential_from_code, issue_credentials
+from votecrypt.record.ballot_codec import ballot_plain, challenged_plain
+from votecrypt.record.ceremony_codec import message_to_json, outcome_from_json, outcome_to_json
+from votecrypt.record.election_codec import (
+    close_plain,
+    credentials_from_plain,
+    credentials_plain,
+    manifest_from_plain,
+    open_plain,
+)
+from votecrypt.record.json_codec import canonical_json, parse_json
+from votecrypt.service.election_dir import (
+    ElectionDir,
+    load_manifest,
+    load_outcome,
+    load_transcript,
+)
+from votecrypt.storage.board import BulletinBoard, Receipt
+from votecrypt.storage.files import read_file, write_atomic
+
+
+def issue(directory: ElectionDir, count: int | None = None) -> list[Credential]:
+    """Issue one credential per ballot (the manifest's number unless `count` is given) and
+    publish the public keys. Returns the private credentials: print them, store nothing."""
+    manifest = load_manifest(directory)
+    count = manifest.credentials if count is None else count
+    if count != manifest.credentials:
+        raise ManifestError(f"the manifest issues {manifest.credentials} ballots, not {count}")
+    if directory.credentials.exists():
+        raise BoardError(f"credentials were already issued ({directory.credentials})")
+    election = manifest.manifest_hash()
+    credentials, public_keys = issue_credentials(election, count)
+    write_atomic(directory.credentials, canonical_json(credentials_plain(election, public_keys)))
+    return credentials
+
+
+def open_board(directory: ElectionDir, group: Group) -> tuple[BulletinBoard, ElectionContext]:
+    """Create the bulletin board: the manifest, every ceremony message, the outcome and the
+    credential list, then open voting (spec 11.1)."""
+    manifest = load_manifest(directory)
+    outcome = load_outcome(directory, group)
+    context = ElectionContext.build(group, manifest, outcome)
+    transcript = load_transcript(directory, group, manifest)
+    credentials = parse_json(read_file(directory.credentials, what="credential list"))
+    election, _ = credentials_from_plain(credentials)
+    if election != context.manifest_hash:
+        raise ManifestError("the credential list was issued for another manifest")
+    board = BulletinBoard.create(directory.board)
+    board.append("manifest", manifest.content())
+    for messages in (
+        transcript.announcements,
+        transcript.commits,
+        transcript.openings,
+        transcript.checks,
+        transcript.answers,
+    ):
+        for index in sorted(messages):
+            board.append("ceremony", parse_json(message_to_json(messages[index])))
+    board.append("ceremony-outcome", parse_json(outcome_to_json(outcome)))
+    board.append("credentials", credentials)
+    board.append("open", open_plain(context.hash))
+    board.use_context(context)
+    return board, context
+
+
+def load_board(directory: ElectionDir, group: Group) -> tuple[BulletinBoard, ElectionContext]:
+    """Open an existing board and rebuild its election context from its own entries."""
+    board = BulletinBoard(directory.board)
+    try:
+        manifest_entry = next(board.entries_of("manifest"))
+        outcome_entry = next(board.entries_of("ceremony-outcome"))
+    except StopIteration:
+        board.close_connection()
+        raise BoardError(
+            "the board has not been set up (no manifest or ceremony outcome)"
+        ) from None
+    try:
+        manifest = manifest_from_plain(manifest_entry.payload)
+        outcome = outcome_from_json(canonical_json(outcome_entry.payload), group)
+    except EncodingError as exc:
+        board.close_connection()
+        raise BoardError(f"the board's setup entries are invalid: {exc}") from None
+    context = ElectionContext.build(group, manifest, outcome)
+    board.use_context(context)
+    return board, context
+
+
+def prepare(context: ElectionContext, code: str, choices: Sequence[str]) -> PreparedBallot:
+    """Encrypt a voter's choices (one option key, or "blank", per candidate)."""
+    credential = credential_from_code(context.manifest_hash, code)
+    outcomes = [context.manifest.outcome_index(choice) for choice in choices]
+    return prepare_ballot(context, credential, outcomes)
+
+
+def cast(board: BulletinBoard, prepared: PreparedBallot) -> Receipt:
+    """Submit a prepared ballot to the board (full validation, spec 11.3)."""
+    if prepared.challenged:
+        raise BoardError("a challenged ballot can never be cast; prepare a new one")
+    return board.submit_ballot(ballot_plain(prepared.ballot))
+
+
+def challenge(board: BulletinBoard, prepared: PreparedBallot) -> Receipt:
+    """Publish the ballot with its nonces revealed; it is never counted (spec 10.6)."""
+    return board.submit_challenge(challenged_plain(prepared.challenge()))
+
+
+def close_voting(board: BulletinBoard, context: ElectionContext) -> None:
+    """Close the board: nothing is accepted afterwards (spec 11.1)."""
+    board.append(
+        "close", close_plain(context.hash, board.count("ballot"), board.count("challenge"))
+    )

@@ -1,0 +1,321 @@
+"""The bulletin board: an append-only, hash-chained log in SQLite (spec 11).
+
+Every published item is one entry: (seq, kind, payload, prev, hash) with
+    hash = H(BOARD_ENTRY, seq, prev, kind, payload)
+where `payload` is the item's JSON value (hashed in the typed encoding of spec 3.1) and `prev`
+is the previous entry's hash (32 zero bytes for the first). One SQLite transaction per append,
+WAL journal, synchronous=FULL: an acknowledged append survives a crash, and several processes
+may append at once (each append takes the write lock with BEGIN IMMEDIATE).
+
+Ballots are checked in full before they are appended (spec 11.3): the expensive proof checks
+run outside the write lock; the checks that depend on the board's state (known and unused
+credential, new ballot id and ciphertexts, voting open) run inside it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from votecrypt.errors import BallotError, BoardError, EncodingError
+from votecrypt.protocol import ballot as ballots
+from votecrypt.protocol.ballot import Ballot, ChallengedBallot, check_ballot, check_challenge
+from votecrypt.protocol.context import ElectionContext
+from votecrypt.record.ballot_codec import (
+    ballot_from_plain,
+    ballot_plain,
+    challenged_from_plain,
+    challenged_plain,
+)
+from votecrypt.record.json_codec import canonical_json, parse_json
+from votecrypt.record.log import GENESIS, KINDS, SETUP_KINDS, Entry, entry_hash
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    seq INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    payload BLOB NOT NULL,
+    prev BLOB NOT NULL,
+    hash BLOB NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS credentials (
+    key BLOB PRIMARY KEY,
+    ballot_seq INTEGER
+);
+CREATE TABLE IF NOT EXISTS ciphertexts (alpha BLOB PRIMARY KEY, seq INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS ballot_ids (id BLOB PRIMARY KEY, seq INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS entries_by_kind ON entries (kind, seq);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO state (key, value) VALUES ('phase', 'setup');
+"""
+
+#: The entry that moves the board into each phase (spec 11.1).
+PHASE_AFTER = {"open": "voting", "close": "closed", "tally": "tallied", "results": "published"}
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What the board returns for an accepted ballot: its position and tracking code."""
+
+    seq: int
+    tracking_code: str
+    entry_hash: bytes
+
+
+class BulletinBoard:
+    """An open bulletin board database. Not thread-safe; one per process (or thread)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            raise BoardError(f"no bulletin board at {self.path}")
+        self._db = _connect(self.path)
+        self._context: ElectionContext | None = None
+
+    @classmethod
+    def create(cls, path: Path) -> BulletinBoard:
+        """A new, empty board at `path` (refuses to overwrite an existing one)."""
+        path = Path(path)
+        if path.exists():
+            raise BoardError(f"a bulletin board already exists at {path}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = _connect(path)
+        db.executescript(SCHEMA)
+        db.close()
+        return cls(path)
+
+    def close_connection(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> BulletinBoard:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close_connection()
+
+    # Reading
+
+    def entries(self, start: int = 0) -> Iterator[Entry]:
+        """Every entry from sequence number `start`, in order, streamed."""
+        cursor = self._db.execute(
+            "SELECT seq, kind, payload, prev, hash FROM entries WHERE seq >= ? ORDER BY seq",
+            (start,),
+        )
+        for seq, kind, payload, prev, digest in cursor:
+            yield Entry(seq, kind, parse_json(payload), bytes(prev), bytes(digest))
+
+    def entries_of(self, kind: str) -> Iterator[Entry]:
+        cursor = self._db.execute(
+            "SELECT seq, kind, payload, prev, hash FROM entries WHERE kind = ? ORDER BY seq",
+            (kind,),
+        )
+        for seq, entry_kind, payload, prev, digest in cursor:
+            yield Entry(seq, entry_kind, parse_json(payload), bytes(prev), bytes(digest))
+
+    def count(self, kind: str | None = None) -> int:
+        if kind is None:
+            row = self._db.execute("SELECT COUNT(*) FROM entries").fetchone()
+        else:
+            row = self._db.execute(
+                "SELECT COUNT(*) FROM entries WHERE kind = ?", (kind,)
+            ).fetchone()
+        return int(row[0])
+
+    def head(self) -> tuple[int, bytes]:
+        """(seq, hash) of the last entry, or (-1, GENESIS) for an empty board."""
+        row = self._db.execute("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
+        return (-1, GENESIS) if row is None else (int(row[0]), bytes(row[1]))
+
+    def phase(self) -> str:
+        """ "setup", "voting", "closed", "tallied" or "published" (spec 11.1)."""
+        row = self._db.execute("SELECT value FROM state WHERE key = 'phase'").fetchone()
+        return str(row[0])
+
+    # Appending
+
+    def append(self, kind: str, payload: Any) -> Entry:
+        """Append one public item, checking that its kind is allowed in the current phase."""
+        if kind in ("ballot", "challenge"):
+            raise BoardError("ballots go through submit_ballot / submit_challenge")
+        if kind not in KINDS:
+            raise BoardError(f"unknown entry kind {kind!r}")
+        with _write(self._db):
+            self._check_phase(kind)
+            entry = self._insert(kind, payload)
+            if kind == "credentials":
+                self._db.executemany(
+                    "INSERT INTO credentials (key, ballot_seq) VALUES (?, NULL)",
+                    ((bytes.fromhex(key),) for key in payload["public_keys"]),
+                )
+        return entry
+
+    def _check_phase(self, kind: str) -> None:
+        phase = self.phase()
+        allowed = {
+            "setup": (*SETUP_KINDS, "open"),
+            "voting": ("close",),
+            "closed": ("tally",),
+            "tallied": ("decryption-share", "results"),
+            "published": (),
+        }[phase]
+        if kind not in allowed:
+            raise BoardError(
+                f"a {kind} entry cannot be appended while the board is in phase {phase!r}"
+            )
+        if kind == "manifest" and self.count("manifest"):
+            raise BoardError("the board already has a manifest")
+
+    def _insert(self, kind: str, payload: Any) -> Entry:
+        last_seq, last_hash = self.head()
+        seq = last_seq + 1
+        digest = entry_hash(seq, last_hash, kind, payload)
+        self._db.execute(
+            "INSERT INTO entries (seq, kind, payload, prev, hash) VALUES (?, ?, ?, ?, ?)",
+            (seq, kind, canonical_json(payload), last_hash, digest),
+        )
+        if kind in PHASE_AFTER:
+            self._db.execute("UPDATE state SET value = ? WHERE key = 'phase'", (PHASE_AFTER[kind],))
+        return Entry(seq, kind, payload, last_hash, digest)
+
+    # Ballots
+
+    def use_context(self, context: ElectionContext) -> None:
+        """Set the election context ballots are checked against (from the board's own setup
+        entries; see votecrypt.storage.election)."""
+        self._context = context
+
+    def _require_context(self) -> ElectionContext:
+        if self._context is None:
+            raise BoardError("the board's election context is not loaded")
+        return self._context
+
+    def submit_ballot(self, data: bytes | Any) -> Receipt:
+        """Check a ballot in full and append it, or raise BallotError with the reason."""
+        context = self._require_context()
+        ballot = _decode(data, lambda plain: ballot_from_plain(plain, context.group))
+        check_ballot(ballot, context)
+        return self.accept_checked_ballot(ballot)
+
+    def accept_checked_ballot(self, ballot: Ballot) -> Receipt:
+        """The stateful checks of spec 11.3 and the append, for a ballot whose signature and
+        proofs `check_ballot` has already verified (e.g. in a worker process)."""
+        with _write(self._db):
+            self._check_voting_open()
+            self._claim_credential(ballot)
+            self._claim_identifiers(ballot)
+            entry = self._insert("ballot", ballot_plain(ballot))
+            self._db.execute(
+                "UPDATE credentials SET ballot_seq = ? WHERE key = ?",
+                (entry.seq, ballot.credential.to_bytes()),
+            )
+            self._record_identifiers(ballot, entry.seq)
+        return Receipt(entry.seq, ballot.tracking_code(), entry.hash)
+
+    def submit_challenge(self, data: bytes | Any) -> Receipt:
+        """Publish a challenged ballot after checking that it encrypts what it reveals. The
+        credential must be known; it is not used up (spec 10.6)."""
+        context = self._require_context()
+        challenged = _decode(data, lambda plain: challenged_from_plain(plain, context.group))
+        check_challenge(challenged, context)
+        ballot = challenged.ballot
+        with _write(self._db):
+            self._check_voting_open()
+            self._known_credential(ballot)
+            self._claim_identifiers(ballot)
+            entry = self._insert("challenge", challenged_plain(challenged))
+            self._record_identifiers(ballot, entry.seq)
+        return Receipt(entry.seq, ballot.tracking_code(), entry.hash)
+
+    def _check_voting_open(self) -> None:
+        phase = self.phase()
+        if phase != "voting":
+            raise BallotError(
+                ballots.VOTING_CLOSED, f"the board is not accepting ballots ({phase})"
+            )
+
+    def _known_credential(self, ballot: Ballot) -> int | None:
+        row = self._db.execute(
+            "SELECT ballot_seq FROM credentials WHERE key = ?", (ballot.credential.to_bytes(),)
+        ).fetchone()
+        if row is None:
+            raise BallotError(
+                ballots.UNKNOWN_CREDENTIAL, "the credential was not issued by the board"
+            )
+        return None if row[0] is None else int(row[0])
+
+    def _claim_credential(self, ballot: Ballot) -> None:
+        if self._known_credential(ballot) is not None:
+            raise BallotError(
+                ballots.CREDENTIAL_USED, "a ballot was already cast with this credential"
+            )
+
+    def _claim_identifiers(self, ballot: Ballot) -> None:
+        if self._db.execute(
+            "SELECT 1 FROM ballot_ids WHERE id = ?", (ballot.ballot_id,)
+        ).fetchone():
+            raise BallotError(
+                ballots.DUPLICATE_BALLOT_ID, "a ballot with this id was already published"
+            )
+        for row in ballot.rows:
+            for ciphertext in row.ciphertexts:
+                if self._db.execute(
+                    "SELECT 1 FROM ciphertexts WHERE alpha = ?", (ciphertext.alpha.to_bytes(),)
+                ).fetchone():
+                    raise BallotError(
+                        ballots.DUPLICATE_CIPHERTEXT, "the ballot repeats a published ciphertext"
+                    )
+
+    def _record_identifiers(self, ballot: Ballot, seq: int) -> None:
+        self._db.execute("INSERT INTO ballot_ids (id, seq) VALUES (?, ?)", (ballot.ballot_id, seq))
+        alphas = {c.alpha.to_bytes() for row in ballot.rows for c in row.ciphertexts}
+        if len(alphas) != sum(len(row.ciphertexts) for row in ballot.rows):
+            raise BallotError(ballots.DUPLICATE_CIPHERTEXT, "the ballot repeats a ciphertext")
+        self._db.executemany(
+            "INSERT INTO ciphertexts (alpha, seq) VALUES (?, ?)", ((a, seq) for a in alphas)
+        )
+
+    def cast_ballots(self) -> Iterator[Ballot]:
+        """Every cast (not challenged) ballot, streamed, for the tally."""
+        context = self._require_context()
+        for entry in self.entries_of("ballot"):
+            yield ballot_from_plain(entry.payload, context.group)
+
+    def challenged_ballots(self) -> Iterator[ChallengedBallot]:
+        context = self._require_context()
+        for entry in self.entries_of("challenge"):
+            yield challenged_from_plain(entry.payload, context.group)
+
+
+def _decode(data: bytes | Any, decode: Any) -> Any:
+    try:
+        plain = parse_json(data) if isinstance(data, (bytes, str)) else data
+        return decode(plain)
+    except EncodingError as exc:
+        raise BallotError(ballots.MALFORMED, str(exc)) from None
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=60, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("PRAGMA foreign_keys=ON")
+    return db
+
+
+class _write:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: object, value: object, traceback: object) -> None:
+        if kind is None:
+            self._db.execute("COMMIT")
+        else:
+            self._db.execute("ROLLBACK")

@@ -2,20 +2,73 @@
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 import click
 
-from votecrypt_cli import exit_codes
-from votecrypt_cli.selftest import selftest
+from . import exit_codes
+from .ballot import ballot
+from .board import board
+from .ceremony import ceremony
+from .counting import result, tally
+from .credentials import credentials
+from .demo import demo
+from .election import election
+from .errors import exit_code_for
+from .selftest import selftest
+from .trustee import trustee
 
 EPILOG = "Exit codes:\n\n" + "\n\n".join(
     f"  {code}  {text}" for code, text in sorted(exit_codes.DESCRIPTIONS.items())
 )
 
 
-@click.group(epilog=EPILOG)
+class VotecryptGroup(click.Group):
+    """Turns every expected error into one line on stderr and its documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted: nothing half-written was kept", err=True)
+            sys.exit(130)
+        except Exception as error:
+            code = exit_code_for(error)
+            if code == exit_codes.INTERNAL:
+                click.echo(f"internal error ({type(error).__name__}): {error}", err=True)
+                click.echo("please report this with the command you ran", err=True)
+            else:
+                click.echo(f"error: {error}", err=True)
+            sys.exit(code)
+
+
+@click.group(cls=VotecryptGroup, epilog=EPILOG)
 @click.version_option(package_name="votecrypt")
 def main() -> None:
-    """votecrypt: verifiable secret-ballot confidence votes."""
+    """votecrypt: verifiable secret-ballot confidence votes (lấy phiếu tín nhiệm).
+
+    A typical election: the administrator creates it (election create); each member of the
+    counting board takes part in the key ceremony (trustee init, ceremony ...); credentials
+    are issued (credentials issue); the board opens (board open); members vote (ballot cast);
+    the board closes (board close); the tally is computed (tally); at least t trustees
+    decrypt (trustee decrypt); the result is announced (result); anyone verifies the record
+    (verify). `votecrypt demo` runs all of it at once.
+    """
 
 
-main.add_command(selftest)
+for command in (
+    demo,
+    election,
+    trustee,
+    ceremony,
+    credentials,
+    board,
+    ballot,
+    tally,
+    result,
+    selftest,
+):
+    main.add_command(command)

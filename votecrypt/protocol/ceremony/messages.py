@@ -24,6 +24,10 @@ from votecrypt.primitives.signing import SigningKey, VerifyKey
 ROUNDS = ("announce", "commit", "open", "check", "answer")
 
 
+class InvalidCeremonyMessage(CeremonyError):
+    """A message that is not what its sender signed: wrong election, sender or signature."""
+
+
 @dataclass(frozen=True, slots=True)
 class CeremonyParameters:
     """What every message is bound to: the election, N_T trustees and the threshold t."""
@@ -203,13 +207,17 @@ def check_envelope(
     shape, and a valid signature under the sender's announced key."""
     message = signed.message
     if message.election != parameters.election:
-        raise CeremonyError(f"{message.ROUND} message of trustee {sender} is for another election")
+        raise InvalidCeremonyMessage(
+            f"{message.ROUND} message of trustee {sender} is for another election"
+        )
     if message.sender != sender:
-        raise CeremonyError(f"{message.ROUND} message claims to be from trustee {message.sender}")
+        raise InvalidCeremonyMessage(
+            f"{message.ROUND} message claims to be from trustee {message.sender}"
+        )
     try:
         signed.verify(key)
     except InvalidSignature:
-        raise CeremonyError(
+        raise InvalidCeremonyMessage(
             f"{message.ROUND} message of trustee {sender} has an invalid signature"
         ) from None
 

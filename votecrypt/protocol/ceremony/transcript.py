@@ -27,6 +27,7 @@ from votecrypt.protocol.ceremony.messages import (
     CeremonyParameters,
     Check,
     Commit,
+    InvalidCeremonyMessage,
     Opening,
     Signed,
     check_envelope,
@@ -157,10 +158,14 @@ def transcript_digests(transcript: Transcript) -> list[tuple[str, int, bytes]]:
     for round_name, messages in rounds:
         for index in sorted(messages):
             if index not in announcements:
-                raise CeremonyError(f"a {round_name} message names unknown trustee {index}")
+                raise InvalidCeremonyMessage(
+                    f"a {round_name} message names unknown trustee {index}"
+                )
             signed = messages[index]
             if round_name != signed.message.ROUND:
-                raise CeremonyError(f"a {signed.message.ROUND} message is filed as {round_name}")
+                raise InvalidCeremonyMessage(
+                    f"a {signed.message.ROUND} message is filed as {round_name}"
+                )
             check_envelope(signed, parameters, index, announcements[index].signing_key)
             digests.append((round_name, index, signed.digest()))
     return digests
@@ -309,11 +314,9 @@ def _outcome(
 
 def waiting_for(group: Group, transcript: Transcript) -> list[str]:
     """What the ceremony is waiting for, in words (for `ceremony status`); empty when it can
-    be finalized."""
+    be finalized. Other problems (a bad message, too few trustees) raise CeremonyError."""
     try:
         evaluate(group, transcript)
     except CeremonyNotReady as pending:
         return pending.waiting
-    except CeremonyError:
-        return []
     return []

@@ -1,0 +1,151 @@
+"""`votecrypt ceremony ...`: the key ceremony of the counting board, one step at a time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from votecrypt.errors import CeremonyError
+from votecrypt.protocol.ceremony.messages import ROUNDS
+from votecrypt.service.ceremony_steps import ceremony_finalize, ceremony_step, ceremony_waiting
+from votecrypt.service.election_dir import load_manifest, load_transcript
+
+from .common import (
+    election_argument,
+    election_dir,
+    fingerprint,
+    group,
+    passphrase,
+    say,
+    secret_option,
+)
+
+NEXT = {
+    "commit": "when every trustee has committed, run `votecrypt ceremony open`",
+    "open": "when every trustee has opened, run `votecrypt ceremony check`",
+    "check": "when every trustee has checked, run `votecrypt ceremony answer`",
+    "answer": "then run `votecrypt ceremony finalize`",
+}
+
+proceed_option = click.option(
+    "--proceed-without-missing",
+    is_flag=True,
+    help="Go on although some trustees have not done the previous step (they will be left out).",
+)
+
+
+@click.group()
+def ceremony() -> None:
+    """The key ceremony: the counting board creates the election key together, so that only
+    enough members together can ever decrypt. Every member runs each step on their own
+    computer, with their own secret file, and copies the new files in ELECTION_DIR to the
+    others (shared folder or USB key). `ceremony status` says who is waiting for whom."""
+
+
+def _step(step: str, election: Path, secret: Path, proceed: bool = False) -> None:
+    report = ceremony_step(
+        election_dir(election),
+        secret,
+        passphrase(),
+        group(),
+        step,
+        proceed_without_missing=proceed,
+    )
+    if report.published is not None:
+        say(
+            ("Already done; published again: " if report.repeated else "Published: ")
+            + str(report.published)
+        )
+    else:
+        say("Nothing to publish (no complaint against you).")
+    say(f"Next: {NEXT[step]}.")
+
+
+@ceremony.command("commit")
+@election_argument
+@secret_option
+def commit(election: Path, secret: Path) -> None:
+    """Choose your secret part of the key and publish a sealed fingerprint of it. Nobody can
+    change their part after seeing the others'."""
+    _step("commit", election, secret)
+
+
+@ceremony.command("open")
+@election_argument
+@secret_option
+@proceed_option
+def open_(election: Path, secret: Path, proceed_without_missing: bool) -> None:
+    """Publish your public commitments with proofs, and an encrypted share for every other
+    trustee. Refused until every trustee has committed."""
+    _step("open", election, secret, proceed_without_missing)
+
+
+@ceremony.command("check")
+@election_argument
+@secret_option
+@proceed_option
+def check(election: Path, secret: Path, proceed_without_missing: bool) -> None:
+    """Check the share every other trustee sent you; publish your acceptance or a complaint."""
+    _step("check", election, secret, proceed_without_missing)
+
+
+@ceremony.command("answer")
+@election_argument
+@secret_option
+def answer(election: Path, secret: Path) -> None:
+    """If someone complained about the share you sent them, publish that share openly so
+    everyone can check it (otherwise this does nothing)."""
+    _step("answer", election, secret)
+
+
+@ceremony.command("finalize")
+@election_argument
+@secret_option
+@click.option(
+    "--close",
+    is_flag=True,
+    help="The board declares the ceremony over: whoever has not done their part is left out.",
+)
+def finalize(election: Path, secret: Path, close: bool) -> None:
+    """Compute the election key from the published messages, store your share of it in your
+    secret file, and publish the outcome (or check it against the one already published)."""
+    outcome = ceremony_finalize(election_dir(election), secret, passphrase(), group(), close=close)
+    say(f"Election key: {outcome.joint_key.hex()}")
+    say(f"Qualified trustees: {', '.join(map(str, outcome.qualified))}")
+    for index, reason in outcome.disqualified:
+        say(f"Left out: trustee {index}: {reason}")
+    say(f"Any {outcome.threshold} of the qualified trustees can decrypt the result.")
+
+
+@ceremony.command("status")
+@election_argument
+def status(election: Path) -> None:
+    """Show which steps each trustee has published and what the ceremony is waiting for."""
+    directory = election_dir(election)
+    manifest = load_manifest(directory)
+    transcript = load_transcript(directory, group(), manifest)
+    rounds = {
+        "announce": transcript.announcements,
+        "commit": transcript.commits,
+        "open": transcript.openings,
+        "check": transcript.checks,
+        "answer": transcript.answers,
+    }
+    say(f"{'#':>3}  {'trustee':<28} " + " ".join(f"{r:<8}" for r in ROUNDS) + "  fingerprint")
+    for index, name in enumerate(manifest.trustees, start=1):
+        marks = " ".join(f"{'yes' if index in rounds[r] else '-':<8}" for r in ROUNDS)
+        announced = transcript.announcements.get(index)
+        print_key = fingerprint(announced.message.signing_key.to_bytes()) if announced else ""
+        say(f"{index:>3}  {name[:28]:<28} {marks}  {print_key}")
+    try:
+        waiting = ceremony_waiting(directory, group())
+    except CeremonyError as error:
+        say(f"Problem: {error}")
+        return
+    if directory.outcome.exists():
+        say("The ceremony is finalized (ceremony/outcome.json).")
+    elif waiting:
+        say("Waiting for: " + "; ".join(waiting))
+    else:
+        say("Everything is in: every trustee can run `votecrypt ceremony finalize`.")

@@ -1,0 +1,57 @@
+"""`votecrypt trustee init | decrypt`: a counting-board member's own steps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from votecrypt.service.ceremony_steps import trustee_init
+from votecrypt.service.counting import trustee_decrypt
+from votecrypt.service.election_dir import load_manifest, load_transcript
+
+from .common import (
+    election_argument,
+    election_dir,
+    fingerprint,
+    group,
+    passphrase,
+    say,
+    secret_option,
+)
+
+
+@click.group()
+def trustee() -> None:
+    """A counting-board member's own steps: join the key ceremony, decrypt the result."""
+
+
+@trustee.command("init")
+@election_argument
+@click.option("--index", type=int, required=True, help="Your number on the board (1, 2, ...).")
+@secret_option
+def init(election: Path, index: int, secret: Path) -> None:
+    """Create your ceremony keys and your secret file, protected by a passphrase you choose,
+    and publish your announcement into ELECTION_DIR.
+
+    Read the fingerprint aloud at the meeting so the others know the keys are yours."""
+    directory = election_dir(election)
+    report = trustee_init(directory, secret, index, passphrase(confirm=True), group())
+    say(f"Secret file written: {secret} (keep it and its passphrase safe)")
+    say(f"Published: {report.published}")
+    transcript = load_transcript(directory, group(), load_manifest(directory))
+    announcement = transcript.announcements[index].message
+    say(f"Fingerprint of your keys: {fingerprint(announcement.signing_key.to_bytes())}")
+    say("Next: when every trustee has run `trustee init`, run `votecrypt ceremony commit`.")
+
+
+@trustee.command("decrypt")
+@election_argument
+@secret_option
+def decrypt(election: Path, secret: Path) -> None:
+    """Compute your share of the decryption of the closed and tallied vote, with a proof
+    that it is correct. It reveals nothing but the final counts, and only together with
+    the shares of enough other trustees."""
+    path = trustee_decrypt(election_dir(election), secret, passphrase(), group())
+    say(f"Decryption share written: {path}")
+    say("Next: when enough trustees have decrypted, run `votecrypt result`.")

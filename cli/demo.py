@@ -8,10 +8,12 @@ from pathlib import Path
 
 import click
 
+from votecrypt.errors import VerificationError
 from votecrypt.render.sheet import SheetHeading
 from votecrypt.render.table import render_table
 from votecrypt.service.demo import run_demo
 from votecrypt.service.election_dir import load_manifest
+from votecrypt.verifier import verify_record
 
 from .common import group, say
 
@@ -75,5 +77,9 @@ def demo(
     say(f"Decrypted by trustees: {', '.join(map(str, outcome.decrypted_by))}")
     say(f"Election directory: {outcome.directory.root}")
     say(f"Election record:    {outcome.record}")
-    say(f"Finished in {time.perf_counter() - started:.1f} s.")
-    say(f"Check it: votecrypt verify {outcome.record}")
+    report = verify_record(outcome.record)
+    say(f"Verification of the record: {report.lines()[-1]}")
+    say(f"Finished in {time.perf_counter() - started:.1f} s. Check it yourself:")
+    say(f"  votecrypt verify {outcome.record}")
+    if not report.ok:
+        raise VerificationError("the demonstration's own record failed verification")

@@ -18,6 +18,7 @@ from .election import election
 from .errors import exit_code_for
 from .selftest import selftest
 from .trustee import trustee
+from .verify import verify
 
 EPILOG = "Exit codes:\n\n" + "\n\n".join(
     f"  {code}  {text}" for code, text in sorted(exit_codes.DESCRIPTIONS.items())
@@ -69,6 +70,7 @@ for command in (
     ballot,
     tally,
     result,
+    verify,
     selftest,
 ):
     main.add_command(command)

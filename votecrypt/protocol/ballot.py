@@ -121,16 +121,25 @@ def row_proof_context(
 
 
 def check_ballot(ballot: Ballot, context: BallotContext) -> None:
-    """The stateless checks of spec 11.3 (steps 1, 4-6): election, shape, signature, every
-    row proof. Raises BallotError with a stable reason code. The board adds the stateful
-    checks (known and unused credential, new ciphertexts, voting open)."""
-    if ballot.election != context.hash:
-        raise BallotError(WRONG_ELECTION, "the ballot is for another election")
+    """The stateless checks of spec 11.3 (steps 1-4): election, shape, signature, every row
+    proof. Raises BallotError with a stable reason code. The board adds the stateful checks
+    (known and unused credential, new ciphertexts, voting open)."""
     check_shape(ballot, context)
+    check_signature(ballot)
+    check_proofs(ballot, context)
+
+
+def check_signature(ballot: Ballot) -> None:
+    """The credential signed the ballot hash (spec 10.4)."""
     try:
         ballot.credential.verify(ballot.signature, signature_digest(ballot.ballot_hash()))
     except InvalidSignature:
         raise BallotError(BAD_SIGNATURE, "the credential's signature does not verify") from None
+
+
+def check_proofs(ballot: Ballot, context: BallotContext) -> None:
+    """Every row's set-membership proof, bound to the election, credential, ballot id and row
+    index (spec 10.3)."""
     allowed = context.packing.allowed()
     for index, row in enumerate(ballot.rows):
         try:
@@ -149,7 +158,10 @@ def check_ballot(ballot: Ballot, context: BallotContext) -> None:
 
 
 def check_shape(ballot: Ballot, context: BallotContext) -> None:
-    """Rows, lanes and branches have the sizes the election requires (spec 10.1)."""
+    """The ballot is for this election, and its rows, lanes and branches have the sizes the
+    election requires (spec 10.1)."""
+    if ballot.election != context.hash:
+        raise BallotError(WRONG_ELECTION, "the ballot is for another election")
     if len(ballot.ballot_id) != BALLOT_ID_BYTES:
         raise BallotError(MALFORMED, f"the ballot id must be {BALLOT_ID_BYTES} bytes")
     if len(ballot.rows) != context.rows:

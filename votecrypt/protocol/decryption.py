@@ -162,4 +162,3 @@ def decode_counts(
         position += len(row)
         counts.append(packing.decode(lane_values, tally.ballots))
     return counts
-

@@ -27,7 +27,7 @@ def percent_hundredths(count: int, denominator: int) -> int | None:
 
 
 def format_percent(hundredths: int | None) -> str:
-    """"97.87" for 9787; "—" when there is no percentage (D = 0)."""
+    """ "97.87" for 9787; "—" when there is no percentage (D = 0)."""
     if hundredths is None:
         return "—"
     return f"{hundredths // 100}.{hundredths % 100:02d}"

@@ -44,7 +44,12 @@ VERSION = 1
 def save_trustee(
     path: Path, trustee: Trustee, passphrase: str, kdf: KdfParameters | None = None
 ) -> None:
-    """Encrypt the trustee's whole state under `passphrase` and write it atomically."""
+    """Encrypt the trustee's whole state under `passphrase` and write it atomically.
+
+    Without `kdf`, an existing file's Argon2id parameters are kept (the defaults otherwise).
+    """
+    if kdf is None and Path(path).exists():
+        kdf = _read_box(Path(path)).kdf
     label = (
         f"trustee {trustee.index} ({trustee.name}) of election "
         f"{trustee.parameters.election.hex()[:16]}"

@@ -1,0 +1,93 @@
+"""`votecrypt verify`: check an election record from published data alone."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from votecrypt.errors import EncodingError, VerificationError
+from votecrypt.record.json_codec import Fields, canonical_json, parse_json
+from votecrypt.storage.files import read_file, write_atomic
+from votecrypt.verifier import Checkpoint, VerificationReport, verify_record
+
+CHECKPOINT_TYPE = "votecrypt/verify-checkpoint"
+
+
+def read_checkpoint(path: Path) -> Checkpoint:
+    try:
+        fields = Fields(parse_json(read_file(path, what="checkpoint")), "checkpoint")
+        fields.constant("type", CHECKPOINT_TYPE)
+        checkpoint = Checkpoint(fields.integer("seq"), fields.hex_bytes("hash", 32))
+        fields.done()
+    except EncodingError as error:
+        raise EncodingError(f"{path}: {error}") from None
+    return checkpoint
+
+
+def write_checkpoint(path: Path, report: VerificationReport) -> None:
+    if report.head is None:
+        return
+    seq, digest = report.head
+    write_atomic(path, canonical_json({"type": CHECKPOINT_TYPE, "seq": seq, "hash": digest}))
+
+
+@click.command()
+@click.argument("record", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--jobs",
+    type=int,
+    default=None,
+    help="Processes checking ballots (default: every core).",
+)
+@click.option(
+    "--since",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A checkpoint from an earlier run: skip re-checking the proofs it covers.",
+)
+@click.option(
+    "--checkpoint-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write a checkpoint of this run (only when nothing failed).",
+)
+def verify(
+    record: Path, as_json: bool, jobs: int | None, since: Path | None, checkpoint_out: Path | None
+) -> None:
+    """Check an election record (a directory or a .zip/.tar.gz archive) from its published
+    data alone: the log's hash chain, the key ceremony, every ballot's signature and proofs,
+    duplicates, the tally, every decryption share, and the announced counts, percentages and
+    consequences. Prints one line per numbered check; exits with 0 only if nothing failed."""
+    checkpoint = read_checkpoint(since) if since else None
+    progress = _Progress() if not as_json and os.isatty(2) else None
+    report = verify_record(
+        record, jobs=jobs, since=checkpoint, progress=progress.update if progress else None
+    )
+    if progress is not None:
+        progress.done()
+    if as_json:
+        click.echo(report.to_json())
+    else:
+        click.echo("\n".join(report.lines()))
+    if report.ok and checkpoint_out is not None:
+        write_checkpoint(checkpoint_out, report)
+    if not report.ok:
+        raise VerificationError(f"{len(report.failed())} checks failed")
+
+
+class _Progress:
+    """A ballot counter on the terminal while verification runs."""
+
+    def __init__(self) -> None:
+        self.checked = 0
+
+    def update(self, steps: int) -> None:
+        self.checked += steps
+        click.echo(f"\rChecked {self.checked} ballots...", nl=False, err=True)
+
+    def done(self) -> None:
+        if self.checked:
+            click.echo("", err=True)

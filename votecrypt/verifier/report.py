@@ -1,0 +1,160 @@
+"""The verification report: one numbered check per line, each tied to a spec section (spec 16).
+
+`VerificationReport.raise_for_failures()` raises VerificationError for tools that want an
+exception; the CLI prints `lines()` or `to_json()`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from votecrypt.errors import VerificationError
+
+#: (number, name, spec section, what it establishes) — spec 16.2 lists the same table.
+CHECKS: tuple[tuple[int, str, str, str], ...] = (
+    (1, "log-format", "15.2", "every line of log.jsonl is a well-formed entry"),
+    (2, "log-chain", "11.2", "sequence numbers run from 0; every prev and hash is right"),
+    (3, "log-order", "11.1", "entries follow the phases of the board, nothing after close"),
+    (4, "manifest", "7.2", "the manifest is valid and canonical"),
+    (5, "ceremony-messages", "8.2", "every ceremony message is signed by its sender"),
+    (6, "ceremony-outcome", "8.8", "the ceremony re-evaluates to the published outcome"),
+    (7, "election-context", "7.3", "the context hash is recomputed and named by the open entry"),
+    (8, "credentials", "9.3", "one well-formed public credential per ballot issued"),
+    (9, "ballot-format", "10.1", "every ballot is well formed and for this election"),
+    (10, "ballot-signatures", "10.4", "every ballot is signed by its credential"),
+    (11, "ballot-proofs", "10.3", "every row of every ballot has a valid membership proof"),
+    (12, "ballot-credentials", "11.3", "every credential was issued and casts at most one ballot"),
+    (13, "ballot-uniqueness", "11.3", "no ballot id and no ciphertext appears twice"),
+    (14, "challenges", "10.6", "challenged ballots encrypt what they reveal; not counted"),
+    (15, "close", "11.1", "the close entry counts the ballots cast and challenged"),
+    (16, "tally", "12.1", "the encrypted tally is the sum of every cast ballot"),
+    (17, "decryption-shares", "12.2", "every decryption share is proven against K_j"),
+    (18, "decryption", "12.3", "t valid shares combine and decode to counts in range"),
+    (19, "result-counts", "13.2", "the announced counts are the decrypted counts"),
+    (20, "result-percentages", "13.2", "every percentage is count/D rounded half-up"),
+    (21, "result-brackets", "13.2", "every bracket and consequence follows the rule set"),
+    (22, "result-totals", "13.2", "issued, collected, valid, denominator and quorum are right"),
+    (23, "record-copies", "15.1", "the copies of single items equal their log entries"),
+)
+NUMBERS = {name: number for number, name, _, _ in CHECKS}
+MAX_LISTED_FAILURES = 50
+
+
+@dataclass
+class CheckResult:
+    """The outcome of one numbered check."""
+
+    number: int
+    name: str
+    section: str
+    description: str
+    checked: int = 0
+    failures: list[str] = field(default_factory=list)
+    failure_count: int = 0
+    skipped: str | None = None
+
+    @property
+    def status(self) -> str:
+        if self.failure_count:
+            return "FAIL"
+        if self.skipped is not None:
+            return "SKIP"
+        return "PASS"
+
+    def fail(self, message: str) -> None:
+        self.failure_count += 1
+        if len(self.failures) < MAX_LISTED_FAILURES:
+            self.failures.append(message)
+
+
+@dataclass
+class VerificationReport:
+    """Every check's result for one record."""
+
+    record: str
+    checks: dict[str, CheckResult]
+    head: tuple[int, str] | None = None
+
+    @classmethod
+    def empty(cls, record: str) -> VerificationReport:
+        checks = {name: CheckResult(n, name, section, text) for n, name, section, text in CHECKS}
+        return cls(record, checks)
+
+    def __getitem__(self, name: str) -> CheckResult:
+        return self.checks[name]
+
+    @property
+    def ok(self) -> bool:
+        """No check failed. Checks of phases the election has not reached are skipped."""
+        return not any(check.status == "FAIL" for check in self.checks.values())
+
+    @property
+    def complete(self) -> bool:
+        """Every check ran (the record covers the whole election) and passed."""
+        return all(check.status == "PASS" for check in self.checks.values())
+
+    def failed(self) -> list[CheckResult]:
+        return [c for c in self.checks.values() if c.status == "FAIL"]
+
+    def lines(self) -> list[str]:
+        result = []
+        for check in self.checks.values():
+            detail = f"{check.checked} checked" if check.skipped is None else check.skipped
+            result.append(
+                f"[{check.status}] {check.number:>2} {check.name:<20} spec {check.section:<5} "
+                f"{check.description} ({detail})"
+            )
+            for failure in check.failures:
+                result.append(f"         - {failure}")
+            hidden = check.failure_count - len(check.failures)
+            if hidden > 0:
+                result.append(f"         - ... and {hidden} more")
+        counts = {status: 0 for status in ("PASS", "FAIL", "SKIP")}
+        for check in self.checks.values():
+            counts[check.status] += 1
+        verdict = (
+            "VERIFIED"
+            if self.complete
+            else "VERIFIED SO FAR (the election is not finished)"
+            if self.ok
+            else "NOT VERIFIED"
+        )
+        result.append(
+            f"{verdict}: {counts['PASS']} passed, {counts['FAIL']} failed, "
+            f"{counts['SKIP']} skipped, of {len(self.checks)} checks"
+        )
+        return result
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "record": self.record,
+                "ok": self.ok,
+                "complete": self.complete,
+                "head": None if self.head is None else {"seq": self.head[0], "hash": self.head[1]},
+                "checks": [
+                    {
+                        "number": c.number,
+                        "name": c.name,
+                        "section": c.section,
+                        "description": c.description,
+                        "status": c.status,
+                        "checked": c.checked,
+                        "failure_count": c.failure_count,
+                        "failures": c.failures,
+                        "skipped": c.skipped,
+                    }
+                    for c in self.checks.values()
+                ],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+
+    def raise_for_failures(self) -> None:
+        if not self.ok:
+            names = ", ".join(f"{c.number} {c.name}" for c in self.failed())
+            error = VerificationError(f"the election record failed checks: {names or 'skipped'}")
+            error.report = self  # type: ignore[attr-defined]
+            raise error

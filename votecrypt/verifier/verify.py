@@ -1,0 +1,654 @@
+"""Verify an election record from published data alone (spec 16).
+
+    report = verify_record(Path("record"))
+    print("\\n".join(report.lines()))
+
+The log is streamed once. Ballot entries are checked in chunks on a pool of processes (all
+cores by default); everything that depends on order (the hash chain, phases, duplicate
+credentials and ciphertexts) is checked in the main process in log order. Every failure is
+recorded under its numbered check and verification goes on: the report lists all of them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from votecrypt.errors import (
+    CeremonyError,
+    EncodingError,
+    FileError,
+    ManifestError,
+    PlaintextOutOfRange,
+    RuleError,
+    TallyError,
+)
+from votecrypt.math.group import Group, secp256k1
+from votecrypt.protocol.ceremony.messages import InvalidCeremonyMessage, Signed
+from votecrypt.protocol.ceremony.transcript import CeremonyOutcome, Transcript, evaluate
+from votecrypt.protocol.context import ElectionContext
+from votecrypt.protocol.decryption import (
+    DecryptionShare,
+    combine_shares,
+    decode_counts,
+    select_shares,
+)
+from votecrypt.protocol.manifest import Manifest
+from votecrypt.protocol.results import BLANK, compute_results, format_percent, percent_hundredths
+from votecrypt.protocol.tally import EncryptedTally, TallyAccumulator
+from votecrypt.record.ceremony_codec import message_from_json, outcome_from_json, outcome_to_json
+from votecrypt.record.election_codec import (
+    credentials_from_plain,
+    manifest_from_plain,
+    open_plain,
+    results_plain,
+)
+from votecrypt.record.json_codec import canonical_json, parse_json
+from votecrypt.record.log import GENESIS, Entry, entry_from_line
+from votecrypt.record.reader import RecordSource
+from votecrypt.record.tally_codec import share_from_plain, tally_from_plain, tally_plain
+from votecrypt.verifier.ballots import (
+    BallotVerdict,
+    check_chunk,
+    check_chunk_in_worker,
+    init_worker,
+)
+from votecrypt.verifier.report import VerificationReport
+
+CHUNK = 32
+#: Kinds allowed in each phase, and the phase each kind leads to (spec 11.1).
+PHASE_KINDS = {
+    "start": ("manifest",),
+    "setup": ("ceremony", "ceremony-outcome", "credentials", "open"),
+    "voting": ("ballot", "challenge", "close"),
+    "closed": ("tally",),
+    "tallied": ("decryption-share", "results"),
+    "published": (),
+}
+NEXT_PHASE = {
+    "manifest": "setup",
+    "open": "voting",
+    "close": "closed",
+    "tally": "tallied",
+    "results": "published",
+}
+SINGLE_ITEMS = ("manifest", "ceremony-outcome", "credentials", "tally", "results")
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A verified position in the log: everything up to `seq` (whose hash is `hash`)."""
+
+    seq: int
+    hash: bytes
+
+
+@dataclass
+class _Pipeline:
+    """Chunks of ballot entries in flight, in log order, at most `window` at a time."""
+
+    executor: Executor | None
+    context: ElectionContext
+    window: int
+    pending: deque[Future[Any] | tuple[list[BallotVerdict], TallyAccumulator]] = field(
+        default_factory=deque
+    )
+
+    def submit(self, entries: list[tuple[int, str, Any]], check_proofs: bool) -> None:
+        if self.executor is None:
+            self.pending.append(check_chunk(self.context, entries, check_proofs))
+        else:
+            self.pending.append(self.executor.submit(check_chunk_in_worker, entries, check_proofs))
+
+    def ready(self, drain: bool = False) -> Iterable[tuple[list[BallotVerdict], TallyAccumulator]]:
+        while self.pending and (drain or len(self.pending) >= self.window):
+            head = self.pending.popleft()
+            yield head.result() if isinstance(head, Future) else head
+
+
+class _Verifier:
+    def __init__(
+        self,
+        source: RecordSource,
+        group: Group,
+        jobs: int,
+        since: Checkpoint | None,
+        progress: Progress | None,
+    ) -> None:
+        self.source = source
+        self.group = group
+        self.jobs = jobs
+        self.since = since
+        self.progress = progress
+        self.report = VerificationReport.empty(str(source.path))
+        self.expected_seq = 0
+        self.prev = GENESIS
+        self.phase = "start"
+        self.manifest: Manifest | None = None
+        self.messages: dict[str, dict[int, Signed[Any]]] = {
+            r: {} for r in ("announce", "commit", "open", "check", "answer")
+        }
+        self.outcome: CeremonyOutcome | None = None
+        self.credentials: set[bytes] | None = None
+        self.context: ElectionContext | None = None
+        self.singles: dict[str, Any] = {}
+        self.used_credentials: dict[bytes, int] = {}
+        self.ballot_ids: set[bytes] = set()
+        self.alphas: set[bytes] = set()
+        self.cast = 0
+        self.challenged = 0
+        self.ballots_seen = 0
+        self.tally_sum: TallyAccumulator | None = None
+        self.chunk: list[tuple[int, str, Any]] = []
+        self.chunk_checks_proofs = True
+        self.pipeline: _Pipeline | None = None
+        self.executor: ProcessPoolExecutor | None = None
+        self.shares: list[DecryptionShare] = []
+        self.decrypted_by: tuple[int, ...] = ()
+
+    # The log
+
+    def run(self) -> VerificationReport:
+        try:
+            for number, line in self.source.lines():
+                self._line(number, line)
+            self._flush_chunk()
+            self._drain()
+        except FileError as error:
+            self.report["log-format"].fail(str(error))
+        finally:
+            if self.executor is not None:
+                self.executor.shutdown(cancel_futures=True)
+        self._finish()
+        return self.report
+
+    def _line(self, number: int, line: bytes) -> None:
+        report = self.report
+        report["log-format"].checked += 1
+        try:
+            entry = entry_from_line(line, number)
+        except EncodingError as error:
+            report["log-format"].fail(str(error))
+            report["log-chain"].fail(f"line {number}: the chain cannot be followed past it")
+            self.expected_seq += 1
+            return
+        self._chain(entry)
+        self._order(entry)
+        if entry.kind in SINGLE_ITEMS:
+            self.singles[entry.kind] = entry.payload
+        handler = getattr(self, "_" + entry.kind.replace("-", "_"))
+        handler(entry)
+
+    def _chain(self, entry: Entry) -> None:
+        check = self.report["log-chain"]
+        check.checked += 1
+        if entry.seq != self.expected_seq:
+            check.fail(f"entry {entry.seq}: expected sequence number {self.expected_seq}")
+        if entry.prev != self.prev:
+            check.fail(f"entry {entry.seq}: prev is not the previous entry's hash")
+        if entry.hash != entry.expected_hash():
+            check.fail(f"entry {entry.seq}: its hash does not match its content")
+        if self.since is not None and entry.seq == self.since.seq and entry.hash != self.since.hash:
+            check.fail(f"entry {entry.seq}: differs from the checkpoint (the log was rewritten)")
+        self.expected_seq = entry.seq + 1
+        self.prev = entry.hash
+        self.report.head = (entry.seq, entry.hash.hex())
+
+    def _order(self, entry: Entry) -> None:
+        check = self.report["log-order"]
+        check.checked += 1
+        if entry.kind not in PHASE_KINDS[self.phase]:
+            check.fail(f"entry {entry.seq}: a {entry.kind} entry cannot come in phase {self.phase}")
+            if entry.kind in ("ballot", "challenge") and self.phase != "voting":
+                check.fail(f"entry {entry.seq}: ballot outside the voting period")
+        self.phase = NEXT_PHASE.get(entry.kind, self.phase)
+
+    # Setup entries
+
+    def _manifest(self, entry: Entry) -> None:
+        check = self.report["manifest"]
+        check.checked += 1
+        if self.manifest is not None:
+            check.fail(f"entry {entry.seq}: a second manifest")
+            return
+        try:
+            self.manifest = manifest_from_plain(entry.payload)
+        except (EncodingError, ManifestError) as error:
+            check.fail(f"entry {entry.seq}: {error}")
+
+    def _ceremony(self, entry: Entry) -> None:
+        check = self.report["ceremony-messages"]
+        check.checked += 1
+        try:
+            signed = message_from_json(canonical_json(entry.payload), self.group)
+        except EncodingError as error:
+            check.fail(f"entry {entry.seq}: {error}")
+            return
+        round_messages = self.messages[signed.message.ROUND]
+        if signed.message.sender in round_messages:
+            check.fail(
+                f"entry {entry.seq}: a second {signed.message.ROUND} message "
+                f"of trustee {signed.message.sender}"
+            )
+            return
+        round_messages[signed.message.sender] = signed
+
+    def _ceremony_outcome(self, entry: Entry) -> None:
+        try:
+            self.outcome = outcome_from_json(canonical_json(entry.payload), self.group)
+        except EncodingError as error:
+            self.report["ceremony-outcome"].fail(f"entry {entry.seq}: {error}")
+
+    def _credentials(self, entry: Entry) -> None:
+        check = self.report["credentials"]
+        check.checked += 1
+        try:
+            election, keys = credentials_from_plain(entry.payload)
+        except EncodingError as error:
+            check.fail(f"entry {entry.seq}: {error}")
+            return
+        if self.manifest is not None:
+            if election != self.manifest.manifest_hash():
+                check.fail("the credential list names another election")
+            if len(keys) != self.manifest.credentials:
+                check.fail(
+                    f"{len(keys)} credentials published, {self.manifest.credentials} ballots issued"
+                )
+        self.credentials = {k.to_bytes() for k in keys}
+
+    def _open(self, entry: Entry) -> None:
+        self._check_ceremony()
+        check = self.report["election-context"]
+        check.checked += 1
+        if self.manifest is None or self.outcome is None:
+            check.fail("no valid manifest and ceremony outcome before the open entry")
+            return
+        try:
+            self.context = ElectionContext.build(self.group, self.manifest, self.outcome)
+        except ManifestError as error:
+            check.fail(str(error))
+            return
+        if entry.payload != open_plain(self.context.hash):
+            check.fail(f"entry {entry.seq}: the open entry does not name the context hash")
+        self.tally_sum = TallyAccumulator(self.group, self.context.rows, self.context.packing.lanes)
+        if self.jobs > 1:
+            self.executor = ProcessPoolExecutor(
+                self.jobs, initializer=init_worker, initargs=(self.context,)
+            )
+        self.pipeline = _Pipeline(self.executor, self.context, window=max(2, 4 * self.jobs))
+
+    def _check_ceremony(self) -> None:
+        messages_check, outcome_check = (
+            self.report["ceremony-messages"],
+            self.report["ceremony-outcome"],
+        )
+        outcome_check.checked += 1
+        if self.manifest is None:
+            outcome_check.skipped = "no valid manifest"
+            return
+        transcript = Transcript(
+            self.manifest.ceremony_parameters(),
+            announcements=self.messages["announce"],
+            commits=self.messages["commit"],
+            openings=self.messages["open"],
+            checks=self.messages["check"],
+            answers=self.messages["answer"],
+        )
+        try:
+            recomputed = evaluate(self.group, transcript, close=True)
+        except InvalidCeremonyMessage as error:
+            messages_check.fail(str(error))
+            outcome_check.fail("the ceremony cannot be evaluated: a message is invalid")
+            return
+        except CeremonyError as error:
+            outcome_check.fail(f"the ceremony did not succeed: {error}")
+            return
+        if self.outcome is None:
+            outcome_check.fail("no ceremony outcome was published")
+        elif outcome_to_json(recomputed) != outcome_to_json(self.outcome):
+            outcome_check.fail("the published outcome differs from the one the messages give")
+
+    # Voting entries
+
+    def _ballot(self, entry: Entry) -> None:
+        self._queue(entry)
+
+    def _challenge(self, entry: Entry) -> None:
+        self._queue(entry)
+
+    def _queue(self, entry: Entry) -> None:
+        if self.pipeline is None:
+            self.report["ballot-format"].fail(
+                f"entry {entry.seq}: ballot without a valid election context"
+            )
+            return
+        check_proofs = self.since is None or entry.seq > self.since.seq
+        if self.chunk and check_proofs != self.chunk_checks_proofs:
+            self._flush_chunk()
+        self.chunk_checks_proofs = check_proofs
+        self.chunk.append((entry.seq, entry.kind, entry.payload))
+        if len(self.chunk) >= CHUNK:
+            self._flush_chunk()
+
+    def _flush_chunk(self) -> None:
+        if self.chunk and self.pipeline is not None:
+            self.pipeline.submit(self.chunk, self.chunk_checks_proofs)
+            self.chunk = []
+            self._absorb(self.pipeline.ready())
+
+    def _drain(self) -> None:
+        self._flush_chunk()
+        if self.pipeline is not None:
+            self._absorb(self.pipeline.ready(drain=True))
+
+    def _absorb(self, results: Iterable[tuple[list[BallotVerdict], TallyAccumulator]]) -> None:
+        for verdicts, partial in results:
+            for verdict in verdicts:
+                self._verdict(verdict)
+            if self.tally_sum is not None:
+                self.tally_sum.merge(partial)
+            if self.progress is not None:
+                self.progress(len(verdicts))
+
+    def _verdict(self, verdict: BallotVerdict) -> None:
+        report = self.report
+        where = f"entry {verdict.seq}"
+        names = (
+            ("ballot-format", "ballot-signatures", "ballot-proofs")
+            if verdict.kind == "ballot"
+            else ("challenges",)
+        )
+        for name in names:
+            report[name].checked += 1
+        for name, message in verdict.failures.items():
+            report[name].fail(f"{where}: {message}")
+        if verdict.kind == "ballot":
+            self.cast += 1
+        else:
+            self.challenged += 1
+        if verdict.credential is None:
+            return
+        issued = self.credentials or set()
+        if verdict.kind == "ballot":
+            check = report["ballot-credentials"]
+            check.checked += 1
+            if verdict.credential not in issued:
+                check.fail(f"{where}: the credential was not issued")
+            elif verdict.credential in self.used_credentials:
+                check.fail(
+                    f"{where}: second ballot of the credential of entry "
+                    f"{self.used_credentials[verdict.credential]}"
+                )
+            else:
+                self.used_credentials[verdict.credential] = verdict.seq
+        elif verdict.credential not in issued:
+            report["challenges"].fail(f"{where}: the credential was not issued")
+        unique = report["ballot-uniqueness"]
+        unique.checked += 1
+        if verdict.ballot_id in self.ballot_ids:
+            unique.fail(f"{where}: the ballot id was already used")
+        self.ballot_ids.add(verdict.ballot_id or b"")
+        for alpha in verdict.alphas:
+            if alpha in self.alphas:
+                unique.fail(f"{where}: repeats a ciphertext published earlier")
+                break
+        self.alphas.update(verdict.alphas)
+
+    def _close(self, entry: Entry) -> None:
+        self._drain()
+        check = self.report["close"]
+        check.checked += 1
+        payload = entry.payload if isinstance(entry.payload, dict) else {}
+        if self.context is not None and payload.get("election") != self.context.hash.hex():
+            check.fail(f"entry {entry.seq}: the close entry names another election")
+        if payload.get("ballots") != self.cast or payload.get("challenged") != self.challenged:
+            check.fail(
+                f"entry {entry.seq}: says {payload.get('ballots')} cast and "
+                f"{payload.get('challenged')} challenged; the log holds {self.cast} and "
+                f"{self.challenged}"
+            )
+
+    # Counting entries
+
+    def _tally(self, entry: Entry) -> None:
+        self._drain()
+
+    def _decryption_share(self, entry: Entry) -> None:
+        try:
+            self.shares.append(share_from_plain(entry.payload, self.group))
+        except EncodingError as error:
+            self.report["decryption-shares"].fail(f"entry {entry.seq}: {error}")
+
+    def _results(self, entry: Entry) -> None:
+        pass
+
+    # After the log
+
+    def _finish(self) -> None:
+        report = self.report
+        for name in ("manifest", "credentials", "close"):
+            if report[name].checked == 0 and not report[name].failure_count:
+                report[name].skipped = "not in the record yet"
+        if self.phase in ("start", "setup"):
+            for name in ("ceremony-outcome", "election-context"):
+                if not report[name].checked:
+                    report[name].skipped = "voting has not opened"
+        if self.cast + self.challenged == 0:
+            for name in (
+                "ballot-format",
+                "ballot-signatures",
+                "ballot-proofs",
+                "ballot-credentials",
+                "ballot-uniqueness",
+            ):
+                report[name].skipped = "no ballot in the record"
+        if self.challenged == 0 and not report["challenges"].failure_count:
+            report["challenges"].skipped = "no challenged ballot in the record"
+        tally = self._check_tally()
+        counts = self._check_decryption(tally)
+        self._check_results(tally, counts)
+        self._check_copies()
+        if (
+            report["ceremony-messages"].checked == 0
+            and not report["ceremony-messages"].failure_count
+        ):
+            report["ceremony-messages"].skipped = "no ceremony message in the record"
+
+    def _check_tally(self) -> EncryptedTally | None:
+        check = self.report["tally"]
+        if "tally" not in self.singles:
+            check.skipped = "the tally has not been published yet"
+            return None
+        if self.context is None or self.tally_sum is None:
+            check.fail("no valid election context to check the tally against")
+            return None
+        check.checked = 1
+        try:
+            published = tally_from_plain(self.singles["tally"], self.group)
+        except EncodingError as error:
+            check.fail(str(error))
+            return None
+        expected = self.tally_sum.result(self.context.hash)
+        if canonical_json(tally_plain(published)) != canonical_json(tally_plain(expected)):
+            check.fail(
+                f"the published tally ({published.ballots} ballots) is not the sum of the "
+                f"{expected.ballots} cast ballots in the log"
+            )
+        return published
+
+    def _check_decryption(self, tally: EncryptedTally | None) -> list[tuple[int, ...]] | None:
+        shares_check, decryption = self.report["decryption-shares"], self.report["decryption"]
+        if tally is None or self.context is None:
+            shares_check.skipped = decryption.skipped = "no tally to decrypt"
+            return None
+        if not self.shares:
+            shares_check.skipped = decryption.skipped = "no decryption share published yet"
+            return None
+        ceremony = self.context.ceremony
+        keys = dict(ceremony.verification_keys)
+        shares_check.checked = len(self.shares)
+        try:
+            selection = select_shares(self.group, tally, self.shares, keys, ceremony.threshold)
+        except TallyError as error:
+            shares_check.fail(str(error))
+            decryption.fail("fewer than t valid decryption shares")
+            return None
+        for trustee, reason in selection.invalid:
+            shares_check.fail(f"trustee {trustee}: {reason}")
+        decryption.checked = 1
+        by_trustee = {s.trustee: s for s in self.shares if s.trustee in selection.valid}
+        self.decrypted_by = selection.used
+        try:
+            plaintexts = combine_shares(self.group, tally, by_trustee, selection.used)
+            return decode_counts(self.group, tally, plaintexts, self.context.packing)
+        except PlaintextOutOfRange as error:
+            decryption.fail(f"the combined decryption is out of range: {error}")
+            return None
+
+    def _check_results(
+        self, tally: EncryptedTally | None, counts: list[tuple[int, ...]] | None
+    ) -> None:
+        names = ("result-counts", "result-percentages", "result-brackets", "result-totals")
+        report = self.report
+        if "results" not in self.singles:
+            for name in names:
+                report[name].skipped = "the results have not been published yet"
+            return
+        if tally is None or counts is None or self.context is None:
+            for name in names:
+                if not report[name].failure_count:
+                    report[name].fail("the results cannot be checked: the decryption failed")
+            return
+        manifest = self.context.manifest
+        rows = []
+        for row in counts:
+            by_key = dict(zip(manifest.outcomes(), row, strict=True))
+            by_key.setdefault(BLANK, 0)
+            rows.append(by_key)
+        try:
+            results = compute_results(
+                manifest.rules,
+                [(c.name, c.position) for c in manifest.candidates],
+                rows,
+                issued=manifest.credentials,
+                collected=tally.ballots,
+                summoned=manifest.summoned,
+                members=manifest.members,
+            )
+        except RuleError as error:
+            report["result-counts"].fail(str(error))
+            return
+        expected = results_plain(self.context.hash, results, self.decrypted_by)
+        published = self.singles["results"]
+        _compare_results(report, expected, published)
+
+    def _check_copies(self) -> None:
+        check = self.report["record-copies"]
+        for kind in SINGLE_ITEMS:
+            data = self.source.read(f"{kind}.json")
+            if data is None:
+                continue
+            check.checked += 1
+            try:
+                copy = parse_json(data)
+            except EncodingError as error:
+                check.fail(f"{kind}.json: {error}")
+                continue
+            if kind not in self.singles or copy != self.singles[kind]:
+                check.fail(f"{kind}.json differs from the {kind} entry of the log")
+        if check.checked == 0:
+            check.skipped = "the record holds only the log"
+
+
+def _compare_results(report: VerificationReport, expected: dict[str, Any], published: Any) -> None:
+    if not isinstance(published, dict) or not isinstance(published.get("candidates"), list):
+        report["result-totals"].fail("the results entry is malformed")
+        return
+    totals = report["result-totals"]
+    totals.checked = 1
+    for key in (
+        "type",
+        "version",
+        "election",
+        "rules",
+        "issued",
+        "collected",
+        "valid",
+        "summoned",
+        "members",
+        "denominator",
+        "quorum_met",
+    ):
+        if published.get(key) != expected[key]:
+            totals.fail(f"{key}: announced {published.get(key)!r}, expected {expected[key]!r}")
+    if published.get("decrypted_by") != expected["decrypted_by"]:
+        report["decryption"].fail("the results name other trustees than those whose shares decrypt")
+    if len(published["candidates"]) != len(expected["candidates"]) or set(published) != set(
+        expected
+    ):
+        totals.fail("the results do not have the expected form")
+        return
+    denominator = published.get("denominator")
+    for number, (announced, wanted) in enumerate(
+        zip(published["candidates"], expected["candidates"], strict=True), 1
+    ):
+        label = f"candidate {number}"
+        for name in ("result-counts", "result-percentages", "result-brackets"):
+            report[name].checked += 1
+        if not isinstance(announced, dict) or set(announced) != set(wanted):
+            report["result-counts"].fail(f"{label}: malformed")
+            continue
+        if announced["name"] != wanted["name"] or announced["position"] != wanted["position"]:
+            report["result-counts"].fail(f"{label}: name or position differs from the manifest")
+        if announced["counts"] != wanted["counts"]:
+            report["result-counts"].fail(
+                f"{label}: announced counts {announced['counts']}, decrypted {wanted['counts']}"
+            )
+        consistent = (
+            isinstance(announced["counts"], dict)
+            and isinstance(denominator, int)
+            and all(
+                isinstance(v, int)
+                and announced["hundredths"].get(k) == percent_hundredths(v, denominator)
+                and announced["percentages"].get(k)
+                == format_percent(percent_hundredths(v, denominator))
+                for k, v in announced["counts"].items()
+            )
+        )
+        if (
+            announced["hundredths"] != wanted["hundredths"]
+            or announced["percentages"] != wanted["percentages"]
+            or not consistent
+        ):
+            report["result-percentages"].fail(
+                f"{label}: percentages {announced['percentages']}, expected {wanted['percentages']}"
+            )
+        if announced["bracket"] != wanted["bracket"]:
+            report["result-brackets"].fail(
+                f"{label}: bracket {announced['bracket']!r}, the rules give {wanted['bracket']!r}"
+            )
+    if canonical_json(published) != canonical_json(expected) and report.ok:
+        totals.fail("the results entry differs from the recomputed one")
+
+
+def verify_record(
+    path: Path,
+    *,
+    group: Group | None = None,
+    jobs: int | None = None,
+    since: Checkpoint | None = None,
+    progress: Progress | None = None,
+) -> VerificationReport:
+    """Verify the record at `path` (directory or archive). `jobs` processes check ballots
+    (default: every core); `since` skips the proofs of entries up to a verified checkpoint."""
+    source = RecordSource(Path(path))
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    verifier = _Verifier(source, group or secp256k1(), max(1, workers), since, progress)
+    return verifier.run()

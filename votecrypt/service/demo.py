@@ -92,19 +92,50 @@ def run_demo(
     trustees: int = 5,
     threshold: int = 3,
     challenges: int = 3,
-    choices: Sequence[Sequence[str]] | None = None,
     seed: int | None = None,
     kdf: KdfParameters | None = None,
     progress: Progress = lambda _: None,
 ) -> DemoOutcome:
-    """Run a whole election in `root` (which must not hold one). `choices`, if given, fixes
-    every voter's choices (one key per candidate); otherwise they are random."""
+    """Run a whole demonstration election in `root` with random choices."""
     rng = random.Random(seed)
     manifest = demo_manifest(voters, candidates, trustees, threshold)
+    options = manifest.outcomes()
+    choices = [[_random_choice(rng, options) for _ in manifest.candidates] for _ in range(voters)]
+    decrypting = sorted(rng.sample(range(1, trustees + 1), threshold))
+    return run_election(
+        root,
+        group,
+        manifest,
+        choices,
+        challenges=challenges,
+        decrypting=decrypting,
+        kdf=kdf,
+        progress=progress,
+    )
+
+
+def run_election(
+    root: Path,
+    group: Group,
+    manifest: Manifest,
+    choices: Sequence[Sequence[str]],
+    *,
+    challenges: int = 0,
+    decrypting: Sequence[int] | None = None,
+    kdf: KdfParameters | None = None,
+    progress: Progress = lambda _: None,
+) -> DemoOutcome:
+    """Run the election of `manifest` in `root` (which must not hold one): every voter casts
+    the given choices (one option key, or "blank", per candidate); the first `challenges`
+    voters challenge a ballot first; the trustees in `decrypting` (default: the first t
+    qualified) decrypt."""
+    if len(choices) != manifest.credentials:
+        raise ValueError("one list of choices per ballot issued is needed")
     directory = create_election(root, manifest)
-    progress(f"Election created: {len(manifest.candidates)} candidates, {voters} ballots")
+    progress(f"Election created: {len(manifest.candidates)} candidates, {len(choices)} ballots")
 
     secrets_dir = root / "trustees"
+    trustees = len(manifest.trustees)
     passphrases = {i: secrets.token_urlsafe(12) for i in range(1, trustees + 1)}
     paths = {i: secrets_dir / f"trustee-{i}.secret" for i in passphrases}
     for i, path in paths.items():
@@ -116,19 +147,13 @@ def run_demo(
         outcome = ceremony_finalize(directory, path, passphrases[i], group)
     progress(
         f"Key ceremony: {len(outcome.qualified)} of {trustees} trustees qualified, "
-        f"threshold {threshold}"
+        f"threshold {manifest.threshold}"
     )
 
     credentials = issue(directory)
     board, context = open_board(directory, group)
     with board:
-        options = manifest.outcomes()
-        for voter, credential in enumerate(credentials):
-            wanted = (
-                list(choices[voter])
-                if choices is not None
-                else [_random_choice(rng, options) for _ in manifest.candidates]
-            )
+        for voter, (credential, wanted) in enumerate(zip(credentials, choices, strict=True)):
             if voter < challenges:
                 # A careful voter challenges a first ballot, checks it, then votes afresh.
                 challenge(board, prepare(context, credential.code, wanted))
@@ -138,10 +163,10 @@ def run_demo(
         close_voting(board, context)
         compute_tally(board, context)
         progress("Voting closed; encrypted tally computed")
-        decrypting = sorted(rng.sample(sorted(outcome.qualified), threshold))
-        for i in decrypting:
+        chosen = list(decrypting or outcome.qualified[: manifest.threshold])
+        for i in chosen:
             trustee_decrypt(directory, paths[i], passphrases[i], group)
-        progress(f"Decryption shares from trustees {', '.join(map(str, decrypting))}")
+        progress(f"Decryption shares from trustees {', '.join(map(str, chosen))}")
         announcement = publish_results(directory, board, context)
         record = export_record(board, directory.record)
     return DemoOutcome(
@@ -150,7 +175,7 @@ def run_demo(
         announcement,
         cast=len(credentials),
         challenged=min(challenges, len(credentials)),
-        decrypted_by=tuple(decrypting),
+        decrypted_by=tuple(chosen),
     )
 
 

@@ -1,0 +1,106 @@
+"""Whole elections in memory: the published Vĩnh Phúc results through real encryption,
+thresholds at their boundaries, decryption with t, more and fewer trustees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from election_helpers import VINH_PHUC, VINH_PHUC_PERCENT, run_counts
+
+from votecrypt.errors import TallyError
+from votecrypt.math import Group
+from votecrypt.protocol.rules import preset
+from votecrypt.verifier import verify_record
+
+
+def test_vinh_phuc_2023_through_a_real_encrypted_election(group: Group, tmp_path: Path) -> None:
+    people = [(name, position) for name, position, _ in VINH_PHUC]
+    counts = [row for _, _, row in VINH_PHUC]
+    outcome = run_counts(tmp_path / "vp", group, people, counts, 47, challenges=2)
+    results = outcome.announcement.results
+    assert results.collected == 47 and results.denominator == 47
+    for line, (name, _, row), percents in zip(
+        results.candidates, VINH_PHUC, VINH_PHUC_PERCENT, strict=True
+    ):
+        assert line.name == name
+        assert tuple(count for _, count in line.counts) == row
+        assert tuple(value for _, value in line.percentages) == percents
+    # Lê Duy Thành: 25/47 low is more than half and less than two thirds; one blank line.
+    thanh = results.candidates[3]
+    assert thanh.blank == 1
+    assert thanh.bracket is not None and thanh.bracket.id == "resign-or-vote"
+    assert [line.bracket for i, line in enumerate(results.candidates) if i != 3] == [None] * 4
+    report = verify_record(outcome.record, jobs=1)
+    assert report.complete, "\n".join(report.lines())
+
+
+@pytest.mark.parametrize(
+    ("low", "voters", "bracket"),
+    [
+        (3, 6, None),  # exactly 1/2: no consequence
+        (4, 7, "resign-or-vote"),  # just above 1/2, below 2/3
+        (4, 6, "dismissal"),  # exactly 2/3: the top bracket
+        (5, 8, "resign-or-vote"),  # just below 2/3
+    ],
+)
+def test_boundaries_through_encryption(
+    group: Group, tmp_path: Path, low: int, voters: int, bracket: str | None
+) -> None:
+    outcome = run_counts(
+        tmp_path / "b", group, [("A", "Chủ tịch")], [(voters - low, 0, low)], voters
+    )
+    line = outcome.announcement.results.candidates[0]
+    assert line.count("low") == low
+    assert (line.bracket.id if line.bracket else None) == bracket
+
+
+def test_vote_of_confidence_boundary(group: Group, tmp_path: Path) -> None:
+    rules = preset("nq96-2023-vote")
+    at_half = run_counts(tmp_path / "h", group, [("A", "x")], [(2, 2)], 4, rules=rules)
+    assert at_half.announcement.results.candidates[0].bracket is None
+    above = run_counts(tmp_path / "a", group, [("A", "x")], [(2, 3)], 5, rules=rules)
+    assert above.announcement.results.candidates[0].bracket.id == "dismissal"  # type: ignore[union-attr]
+
+
+def test_legacy_denominator_is_the_number_of_members(group: Group, tmp_path: Path) -> None:
+    # 9 of 10 members vote; 5 low is > 1/2 of the 9 ballots but not > 1/2 of the 10 members.
+    outcome = run_counts(
+        tmp_path / "l",
+        group,
+        [("A", "x")],
+        [(4, 0, 5)],
+        9,
+        rules=preset("nq85-2014"),
+        summoned=10,
+        members=10,
+    )
+    results = outcome.announcement.results
+    assert results.denominator == 10
+    line = results.candidates[0]
+    assert line.percentage("low") == 5000
+    assert line.bracket is None
+
+
+def test_more_than_t_trustees_decrypt_and_any_t_are_used(group: Group, tmp_path: Path) -> None:
+    outcome = run_counts(
+        tmp_path / "m",
+        group,
+        [("A", "x"), ("B", "y")],
+        [(2, 1, 0), (0, 0, 3)],
+        3,
+        trustees=4,
+        threshold=2,
+        decrypting=[2, 3, 4],
+    )
+    selection = outcome.announcement.selection
+    assert selection.valid == (2, 3, 4)
+    assert selection.used == (2, 3)
+    assert [line.count("low") for line in outcome.announcement.results.candidates] == [0, 3]
+
+
+def test_fewer_than_t_shares_is_a_clear_error(group: Group, tmp_path: Path) -> None:
+    with pytest.raises(
+        TallyError, match=r"1 valid decryption shares, 2 needed.*missing: trustees 2, 3"
+    ):
+        run_counts(tmp_path / "f", group, [("A", "x")], [(1, 1, 1)], 3, decrypting=[1])

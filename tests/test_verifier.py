@@ -1,0 +1,290 @@
+"""The verifier: a complete record verifies; every kind of tampering fails the right check."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import tarfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from election_helpers import run_counts
+
+from votecrypt.math import Scalar, secp256k1
+from votecrypt.record.log import Entry, entry_from_line, entry_hash, entry_to_line
+from votecrypt.service.demo import DemoOutcome
+from votecrypt.verifier import Checkpoint, verify_record
+from votecrypt.verifier.report import CHECKS
+
+Entries = list[Entry]
+
+
+@pytest.fixture(scope="module")
+def election(tmp_path_factory: pytest.TempPathFactory) -> DemoOutcome:
+    # Low counts chosen so that candidate 1 is in the "resign-or-vote" bracket.
+    root = tmp_path_factory.mktemp("verifier") / "election"
+    return run_counts(
+        root,
+        secp256k1(),
+        [("Nguyễn Văn A", "Chủ tịch"), ("Trần Thị B", "Phó Chủ tịch")],
+        [(1, 1, 4), (4, 2, 0)],
+        7,
+        challenges=2,
+    )
+
+
+def read_entries(record: Path) -> Entries:
+    lines = (record / "log.jsonl").read_bytes().splitlines()
+    return [entry_from_line(line, i + 1) for i, line in enumerate(lines)]
+
+
+def write_record(path: Path, entries: Entries, *, rechain: bool = True) -> Path:
+    """A record holding only these entries; with `rechain`, every hash is recomputed, as an
+    attacker who controls the whole log would do."""
+    path.mkdir(parents=True)
+    previous = bytes(32)
+    with open(path / "log.jsonl", "wb") as log:
+        for seq, entry in enumerate(entries):
+            if rechain:
+                digest = entry_hash(seq, previous, entry.kind, entry.payload)
+                entry = Entry(seq, entry.kind, entry.payload, previous, digest)
+                previous = digest
+            log.write(entry_to_line(entry))
+    return path
+
+
+def tampered(
+    election: DemoOutcome, tmp_path: Path, edit: Callable[[Entries], None], *, rechain: bool = True
+) -> set[str]:
+    entries = [copy.deepcopy(e) for e in read_entries(election.record)]
+    edit(entries)
+    report = verify_record(write_record(tmp_path / "tampered", entries, rechain=rechain), jobs=1)
+    return {check.name for check in report.failed()}
+
+
+def first(entries: Entries, kind: str, n: int = 0) -> int:
+    return [i for i, e in enumerate(entries) if e.kind == kind][n]
+
+
+def replace_payload(entries: Entries, index: int, payload: Any) -> None:
+    e = entries[index]
+    entries[index] = Entry(e.seq, e.kind, payload, e.prev, e.hash)
+
+
+def bump_hex(value: str) -> str:
+    """Change a 32-byte scalar in hex to another canonical one."""
+    return (Scalar.from_canonical_bytes(bytes.fromhex(value)) + Scalar(1)).hex()
+
+
+def test_the_record_verifies(election: DemoOutcome) -> None:
+    report = verify_record(election.record, jobs=1)
+    assert report.complete, "\n".join(report.lines())
+    assert [c.number for c in report.checks.values()] == [number for number, *_ in CHECKS]
+    assert report["ballot-proofs"].checked == 7
+    assert report["challenges"].checked == 2
+
+
+def test_the_record_verifies_on_two_processes_and_from_archives(
+    election: DemoOutcome, tmp_path: Path
+) -> None:
+    assert verify_record(election.record, jobs=2).complete
+    archive = shutil.make_archive(str(tmp_path / "record"), "zip", election.record)
+    assert verify_record(Path(archive), jobs=1).complete
+    tar_path = tmp_path / "record.tar.gz"
+    with tarfile.open(tar_path, "w:gz") as tar:
+        tar.add(election.record, arcname="record")
+    assert verify_record(tar_path, jobs=1).complete
+    assert zipfile.is_zipfile(archive)
+
+
+def test_reference_backend_gives_the_same_verdict(election: DemoOutcome) -> None:
+    report = verify_record(election.record, jobs=1, group=secp256k1("py_ecc"))
+    assert report.complete, "\n".join(report.lines())
+
+
+def test_ballot_proof(election: DemoOutcome, tmp_path: Path) -> None:
+    def edit(entries: Entries) -> None:
+        i = first(entries, "ballot")
+        payload = copy.deepcopy(entries[i].payload)
+        responses = payload["rows"][0]["proof"]["responses"]
+        responses[0][0] = bump_hex(responses[0][0])
+        replace_payload(entries, i, payload)
+
+    failed = tampered(election, tmp_path, edit)
+    assert {"ballot-proofs", "ballot-signatures"} <= failed
+
+
+def test_ballot_signature(election: DemoOutcome, tmp_path: Path) -> None:
+    def edit(entries: Entries) -> None:
+        i = first(entries, "ballot", 2)
+        payload = copy.deepcopy(entries[i].payload)
+        payload["signature"] = "00" * 64
+        replace_payload(entries, i, payload)
+
+    assert tampered(election, tmp_path, edit) == {"ballot-signatures"}
+
+
+def test_ciphertext(election: DemoOutcome, tmp_path: Path) -> None:
+    def edit(entries: Entries) -> None:
+        i = first(entries, "ballot", 1)
+        payload = copy.deepcopy(entries[i].payload)
+        ciphertext = payload["rows"][1]["ciphertexts"][0]
+        ciphertext["beta"] = secp256k1().generator.hex()
+        replace_payload(entries, i, payload)
+
+    failed = tampered(election, tmp_path, edit)
+    assert {"ballot-proofs", "tally"} <= failed
+
+
+def test_removed_ballot(election: DemoOutcome, tmp_path: Path) -> None:
+    failed = tampered(election, tmp_path, lambda entries: entries.pop(first(entries, "ballot", 3)))
+    assert {"tally", "close"} <= failed
+
+
+def test_inserted_ballot(election: DemoOutcome, tmp_path: Path) -> None:
+    def edit(entries: Entries) -> None:
+        i = first(entries, "ballot", 0)
+        entries.insert(i + 1, copy.deepcopy(entries[i]))
+
+    failed = tampered(election, tmp_path, edit)
+    assert {"ballot-credentials", "ballot-uniqueness", "tally"} <= failed
+
+
+def test_edited_entry_without_rechaining(election: DemoOutcome, tmp_path: Path) -> None:
+    def edit(entries: Entries) -> None:
+        i = first(entries, "close")
+        payload = dict(entries[i].payload)
+        payload["ballots"] = 99
+        replace_payload(entries, i, payload)
+
+    failed = tampered(election, tmp_path, edit, rechain=False)
+    assert {"log-chain", "close"} <= failed
+
+
+def test_reordered_entries(election: DemoOutcome, tmp_path: Path) -> None:
+    def edit(entries: Entries) -> None:
+        ballot = entries.pop(first(entries, "ballot", 0))
+        entries.insert(first(entries, "close") + 1, ballot)
+
+    assert "log-order" in tampered(election, tmp_path, edit)
+
+
+def test_commitment(election: DemoOutcome, tmp_path: Path) -> None:
+    def edit(entries: Entries) -> None:
+        i = next(
+            n
+            for n, e in enumerate(entries)
+            if e.kind == "ceremony" and e.payload["type"].endswith("/open")
+        )
+        payload = copy.deepcopy(entries[i].payload)
+        payload["message"]["commitments"][0] = secp256k1().generator.hex()
+        replace_payload(entries, i, payload)
+
+    failed = tampered(election, tmp_path, edit)
+    assert {"ceremony-messages", "ceremony-outcome"} <= failed
+
+
+def test_decryption_share(election: DemoOutcome, tmp_path: Path) -> None:
+    def edit(entries: Entries) -> None:
+        i = first(entries, "decryption-share")
+        payload = copy.deepcopy(entries[i].payload)
+        payload["partials"][0][0]["value"] = secp256k1().generator.hex()
+        replace_payload(entries, i, payload)
+
+    assert "decryption-shares" in tampered(election, tmp_path, edit)
+
+
+def _edit_results(
+    field: str, change: Callable[[dict[str, Any]], None]
+) -> Callable[[Entries], None]:
+    def edit(entries: Entries) -> None:
+        i = first(entries, "results")
+        payload = copy.deepcopy(entries[i].payload)
+        change(payload["candidates"][0][field])
+        replace_payload(entries, i, payload)
+
+    return edit
+
+
+def test_announced_counts(election: DemoOutcome, tmp_path: Path) -> None:
+    def change(counts: dict[str, Any]) -> None:
+        counts["low"] -= 1
+        counts["high"] += 1
+
+    assert "result-counts" in tampered(election, tmp_path, _edit_results("counts", change))
+
+
+def test_percentage(election: DemoOutcome, tmp_path: Path) -> None:
+    def change(percentages: dict[str, Any]) -> None:
+        percentages["low"] = "50.00"
+
+    assert tampered(election, tmp_path, _edit_results("percentages", change)) == {
+        "result-percentages"
+    }
+
+
+def test_bracket(election: DemoOutcome, tmp_path: Path) -> None:
+    def edit(entries: Entries) -> None:
+        i = first(entries, "results")
+        payload = copy.deepcopy(entries[i].payload)
+        assert payload["candidates"][0]["bracket"] == "resign-or-vote"
+        payload["candidates"][0]["bracket"] = None
+        replace_payload(entries, i, payload)
+
+    assert tampered(election, tmp_path, edit) == {"result-brackets"}
+
+
+def test_copies_must_match_the_log(election: DemoOutcome, tmp_path: Path) -> None:
+    record = tmp_path / "copy"
+    shutil.copytree(election.record, record)
+    text = (record / "results.json").read_text(encoding="utf-8")
+    (record / "results.json").write_text(
+        text.replace('"collected":7', '"collected":8'), encoding="utf-8"
+    )
+    report = verify_record(record, jobs=1)
+    assert {c.name for c in report.failed()} == {"record-copies"}
+
+
+def test_every_failure_is_reported_not_only_the_first(
+    election: DemoOutcome, tmp_path: Path
+) -> None:
+    def edit(entries: Entries) -> None:
+        for n in range(3):
+            i = first(entries, "ballot", n)
+            payload = copy.deepcopy(entries[i].payload)
+            payload["signature"] = "00" * 64
+            replace_payload(entries, i, payload)
+
+    entries = read_entries(election.record)
+    edit(entries)
+    report = verify_record(write_record(tmp_path / "many", entries), jobs=1)
+    assert report["ballot-signatures"].failure_count == 3
+
+
+def test_checkpoint_skips_old_proofs_and_detects_rewritten_history(
+    election: DemoOutcome, tmp_path: Path
+) -> None:
+    entries = read_entries(election.record)
+    middle = first(entries, "ballot", 3)
+    partial = verify_record(
+        write_record(tmp_path / "partial", entries[: middle + 1], rechain=False), jobs=1
+    )
+    assert partial.ok and not partial.complete
+    assert partial["tally"].status == "SKIP"
+    assert partial.head is not None
+    checkpoint = Checkpoint(partial.head[0], bytes.fromhex(partial.head[1]))
+    later = verify_record(election.record, jobs=1, since=checkpoint)
+    assert later.complete
+    # A log whose history before the checkpoint was rewritten fails the chain check.
+    rewritten = [copy.deepcopy(e) for e in entries]
+    i = first(rewritten, "ballot", 0)
+    payload = copy.deepcopy(rewritten[i].payload)
+    payload["signature"] = "00" * 64
+    replace_payload(rewritten, i, payload)
+    report = verify_record(
+        write_record(tmp_path / "rewritten", rewritten), jobs=1, since=checkpoint
+    )
+    assert "log-chain" in {c.name for c in report.failed()}

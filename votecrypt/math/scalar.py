@@ -9,9 +9,8 @@ to display a public scalar on purpose.
 
 from __future__ import annotations
 
-import secrets
-
 from votecrypt.errors import EncodingError
+from votecrypt.math.randomness import random_below
 
 #: Order of the secp256k1 group (spec 2.1, "n").
 N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
@@ -51,7 +50,7 @@ class Scalar:
     @classmethod
     def random(cls) -> Scalar:
         """A uniformly random scalar in [1, n) from the operating system's CSPRNG."""
-        return cls(secrets.randbelow(N - 1) + 1)
+        return cls(random_below(N - 1) + 1)
 
     @property
     def value(self) -> int:

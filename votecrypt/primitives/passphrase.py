@@ -8,8 +8,6 @@ without the decryption failing. Defaults follow RFC 9106's second recommended op
 
 from __future__ import annotations
 
-import os
-import unicodedata
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -17,7 +15,8 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from votecrypt.errors import SecretStoreError
-from votecrypt.math.encoding import encode
+from votecrypt.math.encoding import encode, nfc
+from votecrypt.math.randomness import random_bytes
 from votecrypt.math.tags import SECRET_FILE
 
 
@@ -64,7 +63,7 @@ class PassphraseBox:
 
 def _key(passphrase: str, salt: bytes, kdf: KdfParameters) -> ChaCha20Poly1305:
     kdf.check()
-    secret = unicodedata.normalize("NFC", passphrase).encode("utf-8")
+    secret = nfc(passphrase).encode("utf-8")
     derived = Argon2id(
         salt=salt,
         length=32,
@@ -82,7 +81,7 @@ def seal_with_passphrase(
     if not passphrase:
         raise SecretStoreError("the passphrase must not be empty")
     kdf = kdf or KdfParameters()
-    salt, nonce = os.urandom(16), os.urandom(12)
+    salt, nonce = random_bytes(16), random_bytes(12)
     box = PassphraseBox(label, kdf, salt, nonce, b"")
     ciphertext = _key(passphrase, salt, kdf).encrypt(nonce, plaintext, box.header())
     return PassphraseBox(label, kdf, salt, nonce, ciphertext)

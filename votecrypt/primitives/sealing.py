@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from votecrypt.errors import DecryptionFailed, EncodingError
+from votecrypt.math.randomness import random_bytes
 
 KEY_BYTES = 32
 TAG_BYTES = 16
@@ -78,7 +79,7 @@ class ExchangeKey:
 
     @classmethod
     def generate(cls) -> ExchangeKey:
-        return cls(X25519PrivateKey.generate())
+        return cls.from_secret_bytes(random_bytes(KEY_BYTES))
 
     @classmethod
     def from_secret_bytes(cls, data: bytes) -> ExchangeKey:
@@ -115,7 +116,7 @@ def _derive_key(shared: bytes, associated_data: bytes) -> ChaCha20Poly1305:
 
 def seal(recipient: ExchangePublicKey, plaintext: bytes, associated_data: bytes) -> SealedBox:
     """Encrypt `plaintext` so that only the holder of `recipient`'s private key can read it."""
-    ephemeral = X25519PrivateKey.generate()
+    ephemeral = X25519PrivateKey.from_private_bytes(random_bytes(KEY_BYTES))
     shared = ephemeral.exchange(recipient._key)
     ciphertext = _derive_key(shared, associated_data).encrypt(
         _ZERO_NONCE, plaintext, associated_data

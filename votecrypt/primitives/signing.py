@@ -13,6 +13,7 @@ from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from votecrypt.errors import EncodingError, InvalidSignature
+from votecrypt.math.randomness import random_bytes
 
 KEY_BYTES = 32
 SIGNATURE_BYTES = 64
@@ -89,7 +90,7 @@ class SigningKey:
 
     @classmethod
     def generate(cls) -> SigningKey:
-        return cls(Ed25519PrivateKey.generate())
+        return cls.from_secret_bytes(random_bytes(KEY_BYTES))
 
     @classmethod
     def from_secret_bytes(cls, seed: bytes) -> SigningKey:

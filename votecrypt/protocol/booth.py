@@ -12,11 +12,11 @@ challenge the voter prepares a new ballot (fresh nonces, fresh ballot id).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import NoReturn
 
 from votecrypt.errors import BallotError
+from votecrypt.math.randomness import random_bytes
 from votecrypt.math.scalar import Scalar
 from votecrypt.math.tags import BALLOT_ROW_PROOF
 from votecrypt.primitives.membership import prove_membership
@@ -82,7 +82,7 @@ def prepare_ballot(
         raise BallotError(MALFORMED, f"one choice per candidate is needed ({context.rows})")
     if any(type(o) is not int or not 0 <= o < packing.outcomes for o in outcomes):
         raise BallotError(MALFORMED, "a choice is not one of the election's options")
-    ballot_id = os.urandom(BALLOT_ID_BYTES)
+    ballot_id = random_bytes(BALLOT_ID_BYTES)
     allowed = packing.allowed()
     rows, all_nonces = [], []
     for index, outcome in enumerate(outcomes):

@@ -1,4 +1,4 @@
-"""JSON of ballots and challenged ballots (spec 10.7, 15.3).
+"""JSON of ballots and challenged ballots (spec 10.1, 10.6, 15.3).
 
 ballot: {"type": "votecrypt/ballot", "version": 1, "election": hex32, "ballot_id": hex16,
          "credential": hex32, "signature": hex64,

@@ -395,10 +395,10 @@ class _Verifier:
         if verdict.ballot_id in self.ballot_ids:
             unique.fail(f"{where}: the ballot id was already used")
         self.ballot_ids.add(verdict.ballot_id or b"")
-        for alpha in verdict.alphas:
-            if alpha in self.alphas:
-                unique.fail(f"{where}: repeats a ciphertext published earlier")
-                break
+        if len(set(verdict.alphas)) != len(verdict.alphas):
+            unique.fail(f"{where}: repeats a ciphertext within the ballot")
+        elif any(alpha in self.alphas for alpha in verdict.alphas):
+            unique.fail(f"{where}: repeats a ciphertext published earlier")
         self.alphas.update(verdict.alphas)
 
     def _close(self, entry: Entry) -> None:

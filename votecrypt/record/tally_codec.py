@@ -1,4 +1,4 @@
-"""JSON of the encrypted tally and of decryption shares (spec 12.5, 15.3).
+"""JSON of the encrypted tally and of decryption shares (spec 12.1, 12.2, 15.3).
 
 tally: {"type": "votecrypt/tally", "version": 1, "election": hex32, "ballots": D,
         "rows": [[{"alpha": hex33, "beta": hex33}, ...], ...]}

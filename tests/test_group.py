@@ -214,3 +214,39 @@ def test_backends_agree_on_decoding_any_x(
     assert outcomes[0] == outcomes[1]
     if outcomes[0] is not None:
         assert outcomes[0] == data
+
+
+# Variable-time helpers for public values (spec 18.2): same results as the plain operations.
+
+
+@given(a=scalar_ints, k=scalar_ints, b=scalar_ints)
+def test_vartime_double_multiply_matches_plain_arithmetic(
+    fast_group: Group, reference_group: Group, a: int, k: int, b: int
+) -> None:
+    outputs = []
+    for group in (fast_group, reference_group):
+        point = Scalar(k) * group.generator
+        expected = Scalar(a) * point + Scalar(b) * group.generator
+        result = group.vartime_double_multiply(Scalar(a), point, Scalar(b))
+        assert result == expected
+        outputs.append(result.to_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def test_vartime_double_multiply_edge_cases(group: Group) -> None:
+    g = group.generator
+    p = Scalar(7) * g
+    assert group.vartime_double_multiply(Scalar(0), p, Scalar(0)).is_identity()
+    assert group.vartime_double_multiply(Scalar(0), p, Scalar(3)) == Scalar(3) * g
+    assert group.vartime_double_multiply(Scalar(2), group.identity, Scalar(3)) == Scalar(3) * g
+    # 1*P + (-7)*G is the identity, which libsecp256k1 cannot return.
+    assert group.vartime_double_multiply(Scalar(1), p, Scalar(N - 7)).is_identity()
+
+
+@given(k=scalar_ints, base=nonzero_scalars)
+def test_fixed_base_table_matches_multiplication(group: Group, k: int, base: Scalar) -> None:
+    point = base * group.generator
+    table = group.vartime_fixed_base(point)
+    extra = Scalar(5) * group.generator
+    assert table.vartime_multiply(Scalar(k)) == Scalar(k) * point
+    assert table.vartime_multiply(Scalar(k), (extra,)) == Scalar(k) * point + extra

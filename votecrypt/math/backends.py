@@ -61,6 +61,18 @@ class Backend(Protocol):
         """k * G for 0 < k < n."""
         ...
 
+    def vartime_double_multiply(self, point: Any, a: int, b: int) -> Any:
+        """a * point + b * G for a non-identity point; variable time (public values only)."""
+        ...
+
+    def vartime_table(self, point: Any) -> Any:
+        """A precomputed table of multiples of a non-identity point (public values only)."""
+        ...
+
+    def vartime_table_multiply(self, table: Any, k: int, extra: Sequence[Any]) -> Any:
+        """k * point + sum(extra) from a table of `vartime_table`."""
+        ...
+
 
 class CoincurveBackend:
     """libsecp256k1 through coincurve. Native type: `coincurve.PublicKey`."""
@@ -111,6 +123,45 @@ class CoincurveBackend:
     def multiply_generator(self, k: int) -> coincurve.PublicKey:
         return coincurve.PublicKey.from_valid_secret(k.to_bytes(32, "big"))
 
+    def vartime_double_multiply(self, point: coincurve.PublicKey, a: int, b: int) -> Any:
+        # libsecp256k1 computes u1*R + u2*G in one variable-time pass when it recovers an
+        # ECDSA public key: Q = r^-1 * (s*R - e*G), where R has x-coordinate r (+ n if bit 1
+        # of recid) and parity recid & 1. With s = a*r and e = -b*r, Q = a*R + b*G.
+        if a == 0:
+            return self.multiply_generator(b) if b else None
+        encoded = point.format(compressed=True)
+        x = int.from_bytes(encoded[1:], "big")
+        r = x % N
+        recid = (encoded[0] & 1) | (2 if x >= N else 0)
+        signature = r.to_bytes(32, "big") + (a * r % N).to_bytes(32, "big") + bytes((recid,))
+        try:
+            return coincurve.PublicKey.from_signature_and_message(
+                signature, (-b * r % N).to_bytes(32, "big"), hasher=None
+            )
+        except ValueError:
+            # r = 0 (impossible for a curve point's x in practice) or a result of O.
+            return self.add(self.multiply(point, a), self.multiply_generator(b) if b else None)
+
+    def vartime_table(self, point: coincurve.PublicKey) -> list[list[coincurve.PublicKey]]:
+        # 32 windows of 8 bits: table[w][d - 1] = d * 2^(8w) * point, for d in 1..255.
+        table = []
+        base = point
+        for _ in range(32):
+            row = [base]
+            for _ in range(254):
+                row.append(coincurve.PublicKey.combine_keys([row[-1], base]))
+            table.append(row)
+            base = base.multiply((256).to_bytes(32, "big"))
+        return table
+
+    def vartime_table_multiply(
+        self, table: list[list[coincurve.PublicKey]], k: int, extra: Sequence[Any]
+    ) -> Any:
+        digits = k.to_bytes(32, "little")
+        points = [table[w][d - 1] for w, d in enumerate(digits) if d]
+        points.extend(p for p in extra if p is not None)
+        return self.add_many(points)
+
 
 class PyEccBackend:
     """py_ecc's pure-Python secp256k1. Native type: an affine (x, y) tuple of ints."""
@@ -159,6 +210,17 @@ class PyEccBackend:
 
     def multiply_generator(self, k: int) -> Any:
         return self._from_pyecc(pyecc.multiply((GX, GY), k))
+
+    def vartime_double_multiply(self, point: tuple[int, int], a: int, b: int) -> Any:
+        first = self.multiply(point, a) if a else None
+        return self.add(first, self.multiply_generator(b) if b else None)
+
+    def vartime_table(self, point: tuple[int, int]) -> tuple[int, int]:
+        return point  # the reference backend keeps no table
+
+    def vartime_table_multiply(self, table: tuple[int, int], k: int, extra: Sequence[Any]) -> Any:
+        first = self.multiply(table, k) if k else None
+        return self.add_many([p for p in (first, *extra) if p is not None])
 
     @staticmethod
     def _from_pyecc(point: tuple[int, int]) -> tuple[int, int] | None:

@@ -21,8 +21,8 @@ different inputs can never produce the same bytes.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping, Sequence
-from typing import Union
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Union
 
 from votecrypt.math.group import Point
 from votecrypt.math.scalar import Scalar
@@ -61,28 +61,58 @@ def _frame(type_code: int, body: bytes) -> bytes:
 
 def encode(value: Encodable) -> bytes:
     """The canonical typed encoding of `value` (spec 3.1). Raises TypeError on other types."""
-    # bool before int: bool is a subclass of int in Python.
+    encoder = _BY_TYPE.get(type(value))
+    if encoder is not None:
+        return encoder(value)
+    # Subclasses and abstract mappings; bool is checked before int (bool subclasses int).
     if isinstance(value, bool):
-        return _frame(T_BOOL, b"\x01" if value else b"\x00")
-    if value is None:
-        return _frame(T_NULL, b"")
+        return _encode_bool(value)
     if isinstance(value, bytes):
         return _frame(T_BYTES, value)
     if isinstance(value, str):
-        return _frame(T_TEXT, nfc(value).encode("utf-8"))
+        return _encode_text(value)
     if isinstance(value, int):
-        if value < 0:
-            raise ValueError("only non-negative integers have a canonical encoding")
-        return _frame(T_UINT, value.to_bytes((value.bit_length() + 7) // 8, "big"))
-    if isinstance(value, Scalar):
-        return _frame(T_SCALAR, value.to_bytes())
-    if isinstance(value, Point):
-        return _frame(T_POINT, value.to_bytes())
+        return _encode_int(value)
     if isinstance(value, (list, tuple)):
-        return _frame(T_LIST, b"".join(encode(item) for item in value))
+        return _encode_list(value)
     if isinstance(value, Mapping):
         return _frame(T_MAP, _encode_map(value))
     raise TypeError(f"{type(value).__name__} has no canonical encoding")
+
+
+def _encode_bool(value: bool) -> bytes:
+    return _frame(T_BOOL, b"\x01" if value else b"\x00")
+
+
+def _encode_text(value: str) -> bytes:
+    return _frame(T_TEXT, nfc(value).encode("utf-8"))
+
+
+def _encode_int(value: int) -> bytes:
+    if value < 0:
+        raise ValueError("only non-negative integers have a canonical encoding")
+    return _frame(T_UINT, value.to_bytes((value.bit_length() + 7) // 8, "big"))
+
+
+def _encode_list(value: Sequence[Encodable]) -> bytes:
+    return _frame(T_LIST, b"".join([encode(item) for item in value]))
+
+
+_POINT_HEADER = bytes((T_POINT,)) + (33).to_bytes(8, "big")
+_SCALAR_HEADER = bytes((T_SCALAR,)) + (32).to_bytes(8, "big")
+
+_BY_TYPE: dict[type, Callable[[Any], bytes]] = {
+    Point: lambda p: _POINT_HEADER + p.to_bytes(),
+    Scalar: lambda k: _SCALAR_HEADER + k.to_bytes(),
+    tuple: _encode_list,
+    list: _encode_list,
+    bytes: lambda b: _frame(T_BYTES, b),
+    str: _encode_text,
+    int: _encode_int,
+    bool: _encode_bool,
+    type(None): lambda _: _frame(T_NULL, b""),
+    dict: lambda m: _frame(T_MAP, _encode_map(m)),
+}
 
 
 def _encode_map(mapping: Mapping[str, Encodable]) -> bytes:

@@ -65,6 +65,21 @@ class Group:
             return self.identity
         return Point(self, self._backend.multiply_generator(k.value))
 
+    def vartime_double_multiply(self, a: Scalar, point: Point, b: Scalar) -> Point:
+        """a*point + b*G in one pass, in variable time: only for public values (spec 18.2)."""
+        self._check_member(point)
+        if point._native is None:
+            return self.multiply_generator(b)
+        return Point(self, self._backend.vartime_double_multiply(point._native, a.value, b.value))
+
+    def vartime_fixed_base(self, point: Point) -> FixedBase:
+        """A precomputed table for multiplying `point` fast, in variable time: only for public
+        points and scalars (spec 18.2)."""
+        self._check_member(point)
+        if point.is_identity():
+            raise ValueError("no table for the identity")
+        return FixedBase(self, point, self._backend.vartime_table(point._native))
+
     def sum(self, points: Iterable[Point]) -> Point:
         """The sum of many points with one backend call where possible."""
         natives = []
@@ -176,6 +191,29 @@ class Point:
     def __reduce__(self) -> tuple[Any, tuple[str, bytes]]:
         # Points cross process boundaries (verification pools) as their canonical encoding.
         return (_point_from_pickle, (self._group.backend_name, self.to_bytes()))
+
+
+class FixedBase:
+    """A public point with a table of its multiples (Group.vartime_fixed_base)."""
+
+    __slots__ = ("_group", "_table", "point")
+
+    def __init__(self, group: Group, point: Point, table: Any) -> None:
+        self._group = group
+        self._table = table
+        self.point = point
+
+    def vartime_multiply(self, k: Scalar, plus: Iterable[Point] = ()) -> Point:
+        """k*point + sum(plus), in variable time (public values only)."""
+        extra = []
+        for point in plus:
+            self._group._check_member(point)
+            extra.append(point._native)
+        native = self._group._backend.vartime_table_multiply(self._table, k.value, extra)
+        return Point(self._group, native)
+
+    def __repr__(self) -> str:
+        return f"FixedBase({self.point!r})"
 
 
 def _point_from_pickle(backend_name: str, data: bytes) -> Point:

@@ -48,7 +48,7 @@ def random_below(bound: int) -> int:
     if bound < 1:
         raise ValueError("the bound must be positive")
     size = (bound.bit_length() + 7) // 8 + 8  # 64 extra bits: rejection is rare
-    limit = (256 ** size // bound) * bound
+    limit = (256**size // bound) * bound
     while True:
         value = int.from_bytes(random_bytes(size), "big")
         if value < limit:

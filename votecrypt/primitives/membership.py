@@ -18,13 +18,14 @@ per branch and lane (compact form).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from votecrypt.errors import InvalidProof, ProvingError
 from votecrypt.math.encoding import Encodable
-from votecrypt.math.group import Point
+from votecrypt.math.group import FixedBase, Group, Point
 from votecrypt.math.hashing import hash_to_scalar
+from votecrypt.math.randomness import random_below
 from votecrypt.math.scalar import ZERO, N, Scalar
 from votecrypt.math.tags import DomainTag
 from votecrypt.primitives.elgamal import Ciphertext
@@ -64,10 +65,12 @@ def prove_membership(
     *,
     tag: DomainTag,
     context: Sequence[Encodable],
+    negated: Mapping[int, Point] | None = None,
 ) -> MembershipProof:
     """Prove that `ciphertexts` encrypt one of `allowed` (they encrypt `plaintext` with `nonces`).
 
     Refuses (ProvingError) when `plaintext` is not in `allowed`: a false statement has no proof.
+    `negated`, from `value_points(group, allowed)`, saves recomputing -v*G for every row.
     """
     lanes = len(ciphertexts)
     vectors = check_allowed(allowed, lanes)
@@ -91,6 +94,7 @@ def prove_membership(
         fake_responses,
         tag=tag,
         context=context,
+        negated=negated,
     )
 
 
@@ -106,19 +110,28 @@ def _prove_membership(
     *,
     tag: DomainTag,
     context: Sequence[Encodable],
+    negated: Mapping[int, Point] | None = None,
 ) -> MembershipProof:
     # Private path with explicit randomness: known-answer tests only. The entries of
     # fake_challenges / fake_responses at true_branch are ignored.
+    #
+    # Side channels (spec 18.1): every multiplication here uses the constant-time paths, every
+    # simulated branch performs the same operations whatever its value (beta - v*G is computed
+    # for every branch first), and the branches are computed in a random order, so the
+    # sequence of operations does not tell which branch is the true one.
     group = public_key.group
     g = group.generator
-    commitments: list[tuple[tuple[Point, Point], ...]] = []
-    for j, vector in enumerate(vectors):
+    shifted = _shifted(ciphertexts, vectors, negated or value_points(group, vectors))
+    commitments: list[tuple[tuple[Point, Point], ...]] = [() for _ in vectors]
+    for j in _random_order(len(vectors)):
         if j == true_branch:
-            commitments.append(tuple((w * g, w * public_key) for w in commitment_nonces))
+            commitments[j] = tuple((w * g, w * public_key) for w in commitment_nonces)
         else:
-            commitments.append(
-                _simulated_commitments(
-                    public_key, ciphertexts, vector, fake_challenges[j], fake_responses[j]
+            minus_c = -fake_challenges[j]
+            commitments[j] = tuple(
+                (z * g + minus_c * ciphertext.alpha, z * public_key + minus_c * lane_shifted)
+                for ciphertext, lane_shifted, z in zip(
+                    ciphertexts, shifted[j], fake_responses[j], strict=True
                 )
             )
     c = _challenge(public_key, ciphertexts, vectors, commitments, tag, context)
@@ -138,6 +151,32 @@ def _prove_membership(
     return MembershipProof(challenges, responses)
 
 
+def value_points(group: Group, allowed: Sequence[Sequence[int]]) -> dict[int, Point]:
+    """-v*G for every value v of an allowed list: computed once, reused for every row."""
+    values = {v for vector in allowed for v in vector}
+    return {v: -group.multiply_generator(Scalar(v)) for v in sorted(values)}
+
+
+def _shifted(
+    ciphertexts: Sequence[Ciphertext],
+    vectors: tuple[tuple[int, ...], ...],
+    negated: Mapping[int, Point],
+) -> list[list[Point]]:
+    """beta_l - v_{j,l}*G for every branch j and lane l."""
+    return [
+        [ct.beta + negated[v] for ct, v in zip(ciphertexts, vector, strict=True)]
+        for vector in vectors
+    ]
+
+
+def _random_order(count: int) -> list[int]:
+    order = list(range(count))
+    for i in range(count - 1, 0, -1):  # Fisher-Yates
+        k = random_below(i + 1)
+        order[i], order[k] = order[k], order[i]
+    return order
+
+
 def verify_membership(
     proof: MembershipProof,
     public_key: Point,
@@ -146,44 +185,42 @@ def verify_membership(
     *,
     tag: DomainTag,
     context: Sequence[Encodable],
+    key_table: FixedBase | None = None,
 ) -> None:
-    """Raise InvalidProof unless `proof` shows `ciphertexts` encrypt one of `allowed`."""
+    """Raise InvalidProof unless `proof` shows `ciphertexts` encrypt one of `allowed`.
+
+    `key_table`, a precomputed table for `public_key` (Group.vartime_fixed_base), makes
+    verification faster when many proofs share the key. Verification involves public values
+    only, so it uses variable-time arithmetic (spec 18.2).
+    """
     lanes = len(ciphertexts)
     vectors = check_allowed(allowed, lanes)
     if len(proof.challenges) != len(vectors) or len(proof.responses) != len(vectors):
         raise InvalidProof(PROOF_NAME, "one challenge and one response list per allowed value")
     if any(len(responses) != lanes for responses in proof.responses):
         raise InvalidProof(PROOF_NAME, "one response per ciphertext in every branch")
-    commitments = [
-        _simulated_commitments(public_key, ciphertexts, vector, c_j, z_j)
-        for vector, c_j, z_j in zip(vectors, proof.challenges, proof.responses, strict=True)
-    ]
+    if key_table is not None and key_table.point != public_key:
+        raise ValueError("the key table is for another public key")
+    group = public_key.group
+    commitments = []
+    for vector, c_j, z_j in zip(vectors, proof.challenges, proof.responses, strict=True):
+        minus_c = -c_j
+        branch = []
+        for ciphertext, value, z in zip(ciphertexts, vector, z_j, strict=True):
+            # a = z*G - c*alpha ;  b = z*K - c*(beta - v*G) = z*K + (-c)*beta + (c*v)*G
+            a = group.vartime_double_multiply(minus_c, ciphertext.alpha, z)
+            partial = group.vartime_double_multiply(minus_c, ciphertext.beta, c_j * Scalar(value))
+            if key_table is not None:
+                b = key_table.vartime_multiply(z, (partial,))
+            else:
+                b = z * public_key + partial
+            branch.append((a, b))
+        commitments.append(tuple(branch))
     total = ZERO
     for c_j in proof.challenges:
         total = total + c_j
     if total != _challenge(public_key, ciphertexts, vectors, commitments, tag, context):
         raise InvalidProof(PROOF_NAME, "sum_j c_j == H(tag, context, K, ciphertexts, values, a, b)")
-
-
-def _simulated_commitments(
-    public_key: Point,
-    ciphertexts: Sequence[Ciphertext],
-    vector: Sequence[int],
-    c_j: Scalar,
-    z_j: Sequence[Scalar],
-) -> tuple[tuple[Point, Point], ...]:
-    # a_{j,l} = z*G - c_j*alpha_l ;  b_{j,l} = z*K - c_j*(beta_l - v_{j,l}*G), computed as
-    # z*K + (-c_j)*beta_l + (c_j*v_{j,l})*G: negating a scalar is cheaper than a point.
-    group = public_key.group
-    minus_c = -c_j
-    result = []
-    for ciphertext, value, z in zip(ciphertexts, vector, z_j, strict=True):
-        a = group.sum((group.multiply_generator(z), minus_c * ciphertext.alpha))
-        b_terms = [z * public_key, minus_c * ciphertext.beta]
-        if value:
-            b_terms.append(group.multiply_generator(c_j * Scalar(value)))
-        result.append((a, group.sum(b_terms)))
-    return tuple(result)
 
 
 def _challenge(

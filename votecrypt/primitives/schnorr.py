@@ -52,8 +52,9 @@ def _prove_knowledge(
 def verify_knowledge(
     proof: SchnorrProof, public: Point, *, tag: DomainTag, context: Sequence[Encodable]
 ) -> None:
-    """Raise InvalidProof unless `proof` shows knowledge of log_G(public) in `context`."""
+    """Raise InvalidProof unless `proof` shows knowledge of log_G(public) in `context`.
+    Public values only: variable-time arithmetic (spec 18.2)."""
     group = public.group
-    commitment = group.sum((group.multiply_generator(proof.response), -proof.challenge * public))
+    commitment = group.vartime_double_multiply(-proof.challenge, public, proof.response)
     if proof.challenge != hash_to_scalar(tag, tuple(context), public, commitment):
         raise InvalidProof(PROOF_NAME, "c == H(tag, context, Y, z*G - c*Y)")

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from votecrypt.errors import BallotError, InvalidProof, InvalidSignature
 from votecrypt.math.encoding import Encodable
-from votecrypt.math.group import Point
+from votecrypt.math.group import FixedBase, Point
 from votecrypt.math.hashing import hash_bytes
 from votecrypt.math.scalar import Scalar
 from votecrypt.math.tags import BALLOT, BALLOT_ROW_PROOF, BALLOT_SIGNATURE
@@ -58,6 +58,11 @@ class BallotContext(Protocol):
 
     @property
     def packing(self) -> Packing: ...
+
+    @property
+    def key_table(self) -> FixedBase | None:
+        """A precomputed table for the joint key, or None."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +146,7 @@ def check_proofs(ballot: Ballot, context: BallotContext) -> None:
     """Every row's set-membership proof, bound to the election, credential, ballot id and row
     index (spec 10.3)."""
     allowed = context.packing.allowed()
+    table = context.key_table
     for index, row in enumerate(ballot.rows):
         try:
             verify_membership(
@@ -152,6 +158,7 @@ def check_proofs(ballot: Ballot, context: BallotContext) -> None:
                 context=row_proof_context(
                     ballot.election, ballot.credential, ballot.ballot_id, index
                 ),
+                key_table=table,
             )
         except InvalidProof as failure:
             raise BallotError(INVALID_PROOF, f"row {index + 1}: {failure.equation}") from None

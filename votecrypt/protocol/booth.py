@@ -19,7 +19,7 @@ from votecrypt.errors import BallotError
 from votecrypt.math.randomness import random_bytes
 from votecrypt.math.scalar import Scalar
 from votecrypt.math.tags import BALLOT_ROW_PROOF
-from votecrypt.primitives.membership import prove_membership
+from votecrypt.primitives.membership import prove_membership, value_points
 from votecrypt.protocol.ballot import (
     BALLOT_ID_BYTES,
     MALFORMED,
@@ -84,6 +84,7 @@ def prepare_ballot(
         raise BallotError(MALFORMED, "a choice is not one of the election's options")
     ballot_id = random_bytes(BALLOT_ID_BYTES)
     allowed = packing.allowed()
+    negated = value_points(context.joint_key.group, allowed)
     rows, all_nonces = [], []
     for index, outcome in enumerate(outcomes):
         vector = packing.encode(outcome)
@@ -97,6 +98,7 @@ def prepare_ballot(
             allowed,
             tag=BALLOT_ROW_PROOF,
             context=row_proof_context(context.hash, credential.public_key, ballot_id, index),
+            negated=negated,
         )
         rows.append(BallotRow(tuple(ciphertexts), proof))
         all_nonces.append(nonces)

@@ -10,9 +10,11 @@ election, one key, or one ceremony never verifies in another.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 from votecrypt.errors import ManifestError
-from votecrypt.math.group import Group, Point
+from votecrypt.math.group import FixedBase, Group, Point
 from votecrypt.math.hashing import hash_bytes
 from votecrypt.math.tags import ELECTION_CONTEXT
 from votecrypt.primitives.packing import Packing
@@ -55,3 +57,14 @@ class ElectionContext:
     @property
     def rows(self) -> int:
         return len(self.manifest.candidates)
+
+    @cached_property
+    def key_table(self) -> FixedBase:
+        """A table of multiples of K for verifying many proofs (public data, spec 18.2)."""
+        return self.group.vartime_fixed_base(self.joint_key)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The table is rebuilt where needed rather than sent to worker processes.
+        state = dict(self.__dict__)
+        state.pop("key_table", None)
+        return state

@@ -563,8 +563,6 @@ class _Verifier:
                 continue
             if kind not in self.singles or copy != self.singles[kind]:
                 check.fail(f"{kind}.json differs from the {kind} entry of the log")
-        if check.checked == 0:
-            check.skipped = "the record holds only the log"
 
 
 def _compare_results(report: VerificationReport, expected: dict[str, Any], published: Any) -> None:

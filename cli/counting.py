@@ -10,6 +10,7 @@ from votecrypt.render.sheet import SheetHeading
 from votecrypt.render.table import render_table
 from votecrypt.service.counting import compute_tally, publish_results
 from votecrypt.service.export import export_record
+from votecrypt.service.presentation import write_result_sheets
 from votecrypt.service.voting import load_board
 
 from .common import election_argument, election_dir, group, say
@@ -47,7 +48,8 @@ def result(election: Path) -> None:
             announcement.results, SheetHeading.of(manifest), blank_allowed=manifest.blank_allowed
         )
     )
-    say(
-        f"Decrypted with the shares of trustees {', '.join(map(str, announcement.selection.used))}."
-    )
+    used = ", ".join(map(str, announcement.selection.used))
+    say(f"Decrypted with the shares of trustees {used}.")
     say(f"Election record: {record}")
+    for path in write_result_sheets(announcement.results, context, record):
+        say(f"Result sheet: {path}")

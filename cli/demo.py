@@ -77,6 +77,7 @@ def demo(
     say(f"Decrypted by trustees: {', '.join(map(str, outcome.decrypted_by))}")
     say(f"Election directory: {outcome.directory.root}")
     say(f"Election record:    {outcome.record}")
+    say(f"Result sheet:       {outcome.record / 'results.html'} (printable)")
     report = verify_record(outcome.record)
     say(f"Verification of the record: {report.lines()[-1]}")
     say(f"Finished in {time.perf_counter() - started:.1f} s. Check it yourself:")

@@ -22,6 +22,7 @@ from votecrypt.service.ceremony_steps import ceremony_finalize, ceremony_step, t
 from votecrypt.service.counting import Announcement, compute_tally, publish_results, trustee_decrypt
 from votecrypt.service.election_dir import ElectionDir, create_election
 from votecrypt.service.export import export_record
+from votecrypt.service.presentation import write_result_sheets
 from votecrypt.service.voting import cast, challenge, close_voting, issue, open_board, prepare
 
 DEMO_CANDIDATES = (
@@ -169,6 +170,7 @@ def run_election(
         progress(f"Decryption shares from trustees {', '.join(map(str, chosen))}")
         announcement = publish_results(directory, board, context)
         record = export_record(board, directory.record)
+        write_result_sheets(announcement.results, context, record)
     return DemoOutcome(
         directory,
         record,

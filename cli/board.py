@@ -6,10 +6,12 @@ from pathlib import Path
 
 import click
 
+from votecrypt.record.json_codec import parse_json
 from votecrypt.service.export import export_record
+from votecrypt.service.ingest import ingest_ballots
 from votecrypt.service.voting import close_voting, load_board, open_board
 
-from .common import election_argument, election_dir, group, say
+from .common import election_argument, election_dir, group, jobs_option, say
 
 
 @click.group()
@@ -65,3 +67,20 @@ def export(election: Path, out: Path | None) -> None:
     with ballot_box:
         target = export_record(ballot_box, out or directory.record)
     say(f"Election record written to {target}")
+
+
+@board.command("import")
+@election_argument
+@click.argument("ballots", type=click.Path(dir_okay=False, path_type=Path))
+@jobs_option
+def import_command(election: Path, ballots: Path, jobs: int | None) -> None:
+    """Submit many ballots at once from a JSON-lines file (one ballot per line), for voting
+    front-ends that collected them. Every ballot is checked in full; rejections are listed
+    with their reason and do not stop the others."""
+    ballot_box, context = load_board(election_dir(election), group())
+    with ballot_box, open(ballots, "rb") as lines:
+        documents = (parse_json(line) for line in lines if line.strip())
+        report = ingest_ballots(ballot_box, context, documents, jobs=jobs)
+    say(f"Accepted: {report.accepted}; rejected: {len(report.rejected)}")
+    for position, reason, detail in report.rejected:
+        say(f"  line {position + 1}: {reason}: {detail}")

@@ -58,3 +58,14 @@ def fingerprint(key: bytes) -> str:
     """The first 80 bits of a public key, in groups, for reading aloud."""
     text = key.hex()[:20].upper()
     return " ".join(text[i : i + 4] for i in range(0, 20, 4))
+
+
+jobs_option = click.option(
+    "--jobs", type=int, default=None, help="Processes to use on this computer (default: all cores)."
+)
+scheduler_option = click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Run on a Dask cluster (e.g. tcp://10.0.0.5:8786) instead of this computer.",
+)

@@ -12,18 +12,21 @@ from votecrypt.service.counting import compute_tally, publish_results
 from votecrypt.service.export import export_record
 from votecrypt.service.presentation import write_result_sheets
 from votecrypt.service.voting import load_board
+from votecrypt.verifier.engines import engine_for
 
-from .common import election_argument, election_dir, group, say
+from .common import election_argument, election_dir, group, jobs_option, say, scheduler_option
 
 
 @click.command()
 @election_argument
-def tally(election: Path) -> None:
+@jobs_option
+@scheduler_option
+def tally(election: Path, jobs: int | None, scheduler: str | None) -> None:
     """Add up all cast ballots while they stay encrypted, and publish the encrypted totals.
     Run after `board close`; then the trustees decrypt."""
     ballot_box, context = load_board(election_dir(election), group())
     with ballot_box:
-        encrypted = compute_tally(ballot_box, context)
+        encrypted = compute_tally(ballot_box, context, engine_for(jobs, scheduler))
     say(f"Encrypted tally of {encrypted.ballots} ballots published.")
     say(f"Next: at least {context.ceremony.threshold} trustees run `votecrypt trustee decrypt`.")
 

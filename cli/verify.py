@@ -11,6 +11,9 @@ from votecrypt.errors import EncodingError, VerificationError
 from votecrypt.record.json_codec import Fields, canonical_json, parse_json
 from votecrypt.storage.files import read_file, write_atomic
 from votecrypt.verifier import Checkpoint, VerificationReport, verify_record
+from votecrypt.verifier.engines import engine_for
+
+from .common import jobs_option, scheduler_option
 
 CHECKPOINT_TYPE = "votecrypt/verify-checkpoint"
 
@@ -36,12 +39,8 @@ def write_checkpoint(path: Path, report: VerificationReport) -> None:
 @click.command()
 @click.argument("record", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option(
-    "--jobs",
-    type=int,
-    default=None,
-    help="Processes checking ballots (default: every core).",
-)
+@jobs_option
+@scheduler_option
 @click.option(
     "--since",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -55,7 +54,12 @@ def write_checkpoint(path: Path, report: VerificationReport) -> None:
     help="Write a checkpoint of this run (only when nothing failed).",
 )
 def verify(
-    record: Path, as_json: bool, jobs: int | None, since: Path | None, checkpoint_out: Path | None
+    record: Path,
+    as_json: bool,
+    jobs: int | None,
+    scheduler: str | None,
+    since: Path | None,
+    checkpoint_out: Path | None,
 ) -> None:
     """Check an election record (a directory or a .zip/.tar.gz archive) from its published
     data alone: the log's hash chain, the key ceremony, every ballot's signature and proofs,
@@ -64,7 +68,10 @@ def verify(
     checkpoint = read_checkpoint(since) if since else None
     progress = _Progress() if not as_json and os.isatty(2) else None
     report = verify_record(
-        record, jobs=jobs, since=checkpoint, progress=progress.update if progress else None
+        record,
+        since=checkpoint,
+        progress=progress.update if progress else None,
+        engine=engine_for(jobs, scheduler),
     )
     if progress is not None:
         progress.done()

@@ -8,8 +8,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from votecrypt.errors import EncodingError, TallyError
 from votecrypt.math.group import Group
@@ -23,7 +25,7 @@ from votecrypt.protocol.decryption import (
 )
 from votecrypt.protocol.decryption_trustee import decrypt_share
 from votecrypt.protocol.results import BLANK, ElectionResults, compute_results
-from votecrypt.protocol.tally import EncryptedTally, TallyAccumulator
+from votecrypt.protocol.tally import EncryptedTally
 from votecrypt.record.election_codec import results_plain
 from votecrypt.record.tally_codec import (
     share_from_json,
@@ -37,15 +39,34 @@ from votecrypt.service.voting import load_board
 from votecrypt.storage.board import BulletinBoard
 from votecrypt.storage.files import read_file, write_atomic
 from votecrypt.storage.secret_file import load_trustee
+from votecrypt.verifier.engines import Engine, LocalEngine
 
 
-def compute_tally(board: BulletinBoard, context: ElectionContext) -> EncryptedTally:
-    """Add up every cast ballot and publish the encrypted tally (spec 12.1)."""
-    accumulator = TallyAccumulator(context.group, context.rows, context.packing.lanes)
-    accumulator.add_all(board.cast_ballots())
+def compute_tally(
+    board: BulletinBoard, context: ElectionContext, engine: Engine | None = None
+) -> EncryptedTally:
+    """Add up every cast ballot and publish the encrypted tally (spec 12.1). The sum runs on
+    `engine` (default: every local core), in chunks of ballots whose partial sums merge."""
+    engine = engine or LocalEngine()
+    engine.start(context)
+    try:
+        accumulator = engine.tally(_ballot_chunks(board))
+    finally:
+        engine.close()
     tally = accumulator.result(context.hash)
     board.append("tally", tally_plain(tally))
     return tally
+
+
+def _ballot_chunks(board: BulletinBoard, size: int = 256) -> Iterator[list[tuple[int, str, Any]]]:
+    chunk: list[tuple[int, str, Any]] = []
+    for entry in board.entries_of("ballot"):
+        chunk.append((entry.seq, entry.kind, entry.payload))
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def published_tally(board: BulletinBoard, context: ElectionContext) -> EncryptedTally:

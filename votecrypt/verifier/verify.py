@@ -11,11 +11,9 @@ recorded under its numbered check and verification goes on: the report lists all
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,12 +50,8 @@ from votecrypt.record.json_codec import canonical_json, parse_json
 from votecrypt.record.log import GENESIS, Entry, entry_from_line
 from votecrypt.record.reader import RecordSource
 from votecrypt.record.tally_codec import share_from_plain, tally_from_plain, tally_plain
-from votecrypt.verifier.ballots import (
-    BallotVerdict,
-    check_chunk,
-    check_chunk_in_worker,
-    init_worker,
-)
+from votecrypt.verifier.ballots import BallotVerdict
+from votecrypt.verifier.engines import Engine, LocalEngine, Pending
 from votecrypt.verifier.report import VerificationReport
 
 CHUNK = 32
@@ -90,41 +84,18 @@ class Checkpoint:
     hash: bytes
 
 
-@dataclass
-class _Pipeline:
-    """Chunks of ballot entries in flight, in log order, at most `window` at a time."""
-
-    executor: Executor | None
-    context: ElectionContext
-    window: int
-    pending: deque[Future[Any] | tuple[list[BallotVerdict], TallyAccumulator]] = field(
-        default_factory=deque
-    )
-
-    def submit(self, entries: list[tuple[int, str, Any]], check_proofs: bool) -> None:
-        if self.executor is None:
-            self.pending.append(check_chunk(self.context, entries, check_proofs))
-        else:
-            self.pending.append(self.executor.submit(check_chunk_in_worker, entries, check_proofs))
-
-    def ready(self, drain: bool = False) -> Iterable[tuple[list[BallotVerdict], TallyAccumulator]]:
-        while self.pending and (drain or len(self.pending) >= self.window):
-            head = self.pending.popleft()
-            yield head.result() if isinstance(head, Future) else head
-
-
 class _Verifier:
     def __init__(
         self,
         source: RecordSource,
         group: Group,
-        jobs: int,
+        engine: Engine,
         since: Checkpoint | None,
         progress: Progress | None,
     ) -> None:
         self.source = source
         self.group = group
-        self.jobs = jobs
+        self.engine = engine
         self.since = since
         self.progress = progress
         self.report = VerificationReport.empty(str(source.path))
@@ -148,8 +119,8 @@ class _Verifier:
         self.tally_sum: TallyAccumulator | None = None
         self.chunk: list[tuple[int, str, Any]] = []
         self.chunk_checks_proofs = True
-        self.pipeline: _Pipeline | None = None
-        self.executor: ProcessPoolExecutor | None = None
+        self.pending: deque[Pending] = deque()
+        self.started = False
         self.shares: list[DecryptionShare] = []
         self.decrypted_by: tuple[int, ...] = ()
 
@@ -164,8 +135,7 @@ class _Verifier:
         except FileError as error:
             self.report["log-format"].fail(str(error))
         finally:
-            if self.executor is not None:
-                self.executor.shutdown(cancel_futures=True)
+            self.engine.close()
         self._finish()
         return self.report
 
@@ -278,11 +248,8 @@ class _Verifier:
         if entry.payload != open_plain(self.context.hash):
             check.fail(f"entry {entry.seq}: the open entry does not name the context hash")
         self.tally_sum = TallyAccumulator(self.group, self.context.rows, self.context.packing.lanes)
-        if self.jobs > 1:
-            self.executor = ProcessPoolExecutor(
-                self.jobs, initializer=init_worker, initargs=(self.context,)
-            )
-        self.pipeline = _Pipeline(self.executor, self.context, window=max(2, 4 * self.jobs))
+        self.engine.start(self.context)
+        self.started = True
 
     def _check_ceremony(self) -> None:
         messages_check, outcome_check = (
@@ -324,7 +291,7 @@ class _Verifier:
         self._queue(entry)
 
     def _queue(self, entry: Entry) -> None:
-        if self.pipeline is None:
+        if not self.started:
             self.report["ballot-format"].fail(
                 f"entry {entry.seq}: ballot without a valid election context"
             )
@@ -338,15 +305,16 @@ class _Verifier:
             self._flush_chunk()
 
     def _flush_chunk(self) -> None:
-        if self.chunk and self.pipeline is not None:
-            self.pipeline.submit(self.chunk, self.chunk_checks_proofs)
+        if self.chunk and self.started:
+            self.pending.append(self.engine.submit(self.chunk, self.chunk_checks_proofs))
             self.chunk = []
-            self._absorb(self.pipeline.ready())
+            while len(self.pending) >= self.engine.window:
+                self._absorb([self.pending.popleft().result()])
 
     def _drain(self) -> None:
         self._flush_chunk()
-        if self.pipeline is not None:
-            self._absorb(self.pipeline.ready(drain=True))
+        while self.pending:
+            self._absorb([self.pending.popleft().result()])
 
     def _absorb(self, results: Iterable[tuple[list[BallotVerdict], TallyAccumulator]]) -> None:
         for verdicts, partial in results:
@@ -643,10 +611,13 @@ def verify_record(
     jobs: int | None = None,
     since: Checkpoint | None = None,
     progress: Progress | None = None,
+    engine: Engine | None = None,
 ) -> VerificationReport:
-    """Verify the record at `path` (directory or archive). `jobs` processes check ballots
-    (default: every core); `since` skips the proofs of entries up to a verified checkpoint."""
+    """Verify the record at `path` (directory or archive).
+
+    Ballots are checked by `engine` (default: a pool of `jobs` local processes, every core
+    when `jobs` is None; see votecrypt.verifier.engines for a Dask cluster). `since` skips
+    the proofs of entries up to a verified checkpoint (spec 16.4)."""
     source = RecordSource(Path(path))
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    verifier = _Verifier(source, group or secp256k1(), max(1, workers), since, progress)
+    verifier = _Verifier(source, group or secp256k1(), engine or LocalEngine(jobs), since, progress)
     return verifier.run()

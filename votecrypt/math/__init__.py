@@ -4,7 +4,7 @@ Imports nothing from the other layers.
 """
 
 from votecrypt.math.encoding import Encodable, encode, nfc
-from votecrypt.math.group import IDENTITY_BYTES, Group, Point, secp256k1
+from votecrypt.math.group import IDENTITY_BYTES, FixedBase, Group, Point, secp256k1
 from votecrypt.math.hashing import hash_bytes, hash_to_scalar
 from votecrypt.math.scalar import N, Scalar
 from votecrypt.math.tags import DomainTag
@@ -13,6 +13,7 @@ __all__ = [
     "IDENTITY_BYTES",
     "DomainTag",
     "Encodable",
+    "FixedBase",
     "Group",
     "N",
     "Point",

@@ -1,0 +1,1 @@
+"""Benchmarks of votecrypt: `python -m benchmarks.run` (see benchmarks/README.md)."""

@@ -1,0 +1,1 @@
+"""The benchmark workloads, each a function returning measurements."""

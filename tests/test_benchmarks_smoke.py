@@ -1,0 +1,31 @@
+"""The benchmark runner works: a quick run of the core workload prints its table and writes
+well-formed JSON (the numbers themselves are measured in benchmarks/, not asserted here)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks.run import main
+
+
+def test_quick_core_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "results.json"
+    assert main(["--only", "core", "--backend", "coincurve", "--quick", "--json", str(output)]) == 0
+    table = capsys.readouterr().out
+    assert "4-option row: verify" in table and "coincurve" in table
+    data = json.loads(output.read_text())
+    assert data["machine"]["cores"] >= 1 and data["machine"]["packages"]["coincurve"]
+    rows = data["results"]
+    assert {row["workload"] for row in rows} == {"core"}
+    assert all(row["seconds_per_operation"]["min"] > 0 for row in rows)
+    assert all(len(row["seconds_per_operation"]["runs"]) >= 2 for row in rows)
+
+
+def test_list_names_every_workload(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--list"]) == 0
+    listed = capsys.readouterr().out
+    for name in ("core", "ballot", "ceremony", "election", "scale"):
+        assert name in listed

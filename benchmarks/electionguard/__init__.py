@@ -1,0 +1,1 @@
+"""Side-by-side benchmark against ElectionGuard's Python SDK (see compare.py)."""

@@ -1,0 +1,458 @@
+"""Generate the known-answer vectors of the cryptographic core (spec chapters 2-6).
+
+    python spec/vectors/generate_core.py          # rewrite spec/vectors/core/*.json
+    python spec/vectors/generate_core.py --check  # compare with the committed files
+
+Every secret and nonce is derived from a label with SHA-256 (`derived(label)`), so the
+output is the same on every run. Values are lower-case hex. Each proof file has positive
+vectors (they verify) and negative ones (tampered or malformed: they must be rejected).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from votecrypt import __version__
+from votecrypt.math import IDENTITY_BYTES, N, Scalar, encode, hash_bytes, hash_to_scalar, secp256k1
+from votecrypt.math.backends import P
+from votecrypt.math.tags import TEST_CHAUM_PEDERSEN, TEST_MEMBERSHIP, TEST_SCHNORR, all_tags
+from votecrypt.primitives import Ciphertext, Packing, encrypt_with_nonce
+from votecrypt.primitives.chaum_pedersen import EqualityStatement, _prove_equality
+from votecrypt.primitives.membership import _prove_membership, check_allowed
+from votecrypt.primitives.schnorr import _prove_knowledge
+
+HERE = Path(__file__).resolve().parent / "core"
+GROUP = secp256k1()
+G = GROUP.generator
+ORIGIN = f"spec/vectors/generate_core.py, votecrypt {__version__}"
+
+
+def derived(label: str) -> Scalar:
+    """A scalar in [1, n) derived from a label: the only source of 'randomness' here."""
+    digest = hashlib.sha256(b"votecrypt-vectors/" + label.encode()).digest()
+    return Scalar(int.from_bytes(digest, "big") % (N - 1) + 1)
+
+
+def header(description: str) -> dict[str, Any]:
+    return {"origin": ORIGIN, "description": description}
+
+
+def encoding_vectors() -> dict[str, Any]:
+    points = []
+    for k in (1, 2, 3, 7, N - 1):
+        point = Scalar(k) * G
+        points.append({"k": Scalar(k).hex(), "point": point.hex()})
+    vietnamese = "Hoàng Thị Thúy Lan"
+    typed = [
+        {"value": {"type": "bytes", "hex": "00ff"}, "encoding": encode(b"\x00\xff").hex()},
+        {"value": {"type": "text", "text": vietnamese}, "encoding": encode(vietnamese).hex()},
+        {
+            "value": {"type": "text", "text": unicodedata.normalize("NFD", vietnamese)},
+            "encoding": encode(vietnamese).hex(),
+            "note": "NFD input: encoded as its NFC form",
+        },
+        {"value": {"type": "integer", "int": 0}, "encoding": encode(0).hex()},
+        {"value": {"type": "integer", "int": 258}, "encoding": encode(258).hex()},
+        {"value": {"type": "integer", "int": 2**64}, "encoding": encode(2**64).hex()},
+        {"value": {"type": "scalar", "hex": Scalar(5).hex()}, "encoding": encode(Scalar(5)).hex()},
+        {"value": {"type": "point", "hex": G.hex()}, "encoding": encode(G).hex()},
+        {
+            "value": {"type": "point", "hex": IDENTITY_BYTES.hex()},
+            "encoding": encode(GROUP.identity).hex(),
+        },
+        {"value": {"type": "boolean", "bool": True}, "encoding": encode(True).hex()},
+        {"value": {"type": "null"}, "encoding": encode(None).hex()},
+        {
+            "value": {
+                "type": "list",
+                "items": [{"type": "integer", "int": 1}, {"type": "text", "text": "a"}],
+            },
+            "encoding": encode([1, "a"]).hex(),
+        },
+        {
+            "value": {
+                "type": "map",
+                "entries": {"b": {"type": "integer", "int": 2}, "a": {"type": "integer", "int": 1}},
+            },
+            "encoding": encode({"b": 2, "a": 1}).hex(),
+            "note": "keys sorted by their UTF-8 bytes",
+        },
+    ]
+    x_off_curve = next(x for x in range(100) if pow((x**3 + 7) % P, (P - 1) // 2, P) != 1)
+    invalid_points = [
+        {"hex": G.to_bytes()[:32].hex(), "error": "wrong length (32)"},
+        {"hex": (G.to_bytes() + b"\x00").hex(), "error": "wrong length (34)"},
+        {"hex": "04" + G.hex()[2:], "error": "prefix 04"},
+        {"hex": "05" + G.hex()[2:], "error": "prefix 05"},
+        {"hex": "02" + P.to_bytes(32, "big").hex(), "error": "x = p, not reduced"},
+        {"hex": "02" + (P + 1).to_bytes(32, "big").hex(), "error": "x > p, not reduced"},
+        {"hex": "02" + x_off_curve.to_bytes(32, "big").hex(), "error": "x not on the curve"},
+        {"hex": IDENTITY_BYTES.hex(), "error": "identity where it is not allowed"},
+    ]
+    invalid_scalars = [
+        {"hex": N.to_bytes(32, "big").hex(), "error": "equal to n"},
+        {"hex": (2**256 - 1).to_bytes(32, "big").hex(), "error": "above n"},
+        {"hex": "01" * 31, "error": "31 bytes"},
+        {"hex": "01" * 33, "error": "33 bytes"},
+    ]
+    return {
+        **header(
+            "Canonical encodings of points and scalars (spec 2.3) and of typed values (spec 3.1)"
+        ),
+        "generator": G.hex(),
+        "identity": IDENTITY_BYTES.hex(),
+        "multiples": points,
+        "typed": typed,
+        "invalid_points": invalid_points,
+        "invalid_scalars": invalid_scalars,
+    }
+
+
+def hashing_vectors() -> dict[str, Any]:
+    cases = []
+    inputs: list[tuple[str, list[Any], list[Any]]] = [
+        ("nothing", [], []),
+        (
+            "bytes and integer",
+            [b"x", 7],
+            [{"type": "bytes", "hex": "78"}, {"type": "integer", "int": 7}],
+        ),
+        (
+            "point and scalar",
+            [G, Scalar(1)],
+            [{"type": "point", "hex": G.hex()}, {"type": "scalar", "hex": Scalar(1).hex()}],
+        ),
+        ("text", ["Lê Duy Thành"], [{"type": "text", "text": "Lê Duy Thành"}]),
+    ]
+    for tag_name in ("BALLOT", "MANIFEST", "TEST_SCHNORR"):
+        tag = all_tags()[tag_name]
+        for label, values, described in inputs:
+            cases.append(
+                {
+                    "tag": tag.text,
+                    "inputs": described,
+                    "description": label,
+                    "hash": hash_bytes(tag, *values).hex(),
+                    "challenge": hash_to_scalar(tag, *values).hex(),
+                }
+            )
+    return {**header("H(tag, inputs) and challenges mod n (spec 3.2, 3.3)"), "cases": cases}
+
+
+def _ct(ciphertext: Ciphertext) -> dict[str, str]:
+    return {"alpha": ciphertext.alpha.hex(), "beta": ciphertext.beta.hex()}
+
+
+def elgamal_vectors() -> dict[str, Any]:
+    secret = derived("elgamal/secret")
+    key = secret * G
+    cases = []
+    total = Ciphertext.zero(GROUP)
+    plain_total = 0
+    for m in (0, 1, 48, 2304, 123456):
+        nonce = derived(f"elgamal/nonce/{m}")
+        ciphertext = encrypt_with_nonce(key, m, nonce)
+        total = total + ciphertext
+        plain_total += m
+        cases.append({"m": m, "nonce": nonce.hex(), "ciphertext": _ct(ciphertext)})
+    return {
+        **header("Exponential ElGamal with given nonces, the homomorphic sum, decryption (spec 4)"),
+        "secret_key": secret.hex(),
+        "public_key": key.hex(),
+        "encryptions": cases,
+        "sum": {
+            "m": plain_total,
+            "ciphertext": _ct(total),
+            "m_times_G": (total.beta - secret * total.alpha).hex(),
+        },
+        "partial_decryption": {
+            "share": derived("elgamal/share").hex(),
+            "alpha": total.alpha.hex(),
+            "value": (derived("elgamal/share") * total.alpha).hex(),
+        },
+    }
+
+
+def _schnorr(label: str) -> dict[str, Any]:
+    secret = derived(f"schnorr/{label}/secret")
+    public = secret * G
+    context = [b"\x01" * 32, 3, 0]
+    proof = _prove_knowledge(
+        secret, public, derived(f"schnorr/{label}/w"), tag=TEST_SCHNORR, context=context
+    )
+    return {
+        "public": public.hex(),
+        "context": [
+            {"type": "bytes", "hex": "01" * 32},
+            {"type": "integer", "int": 3},
+            {"type": "integer", "int": 0},
+        ],
+        "proof": {"c": proof.challenge.hex(), "z": proof.response.hex()},
+        "secret": secret.hex(),
+        "w": derived(f"schnorr/{label}/w").hex(),
+    }
+
+
+def schnorr_vectors() -> dict[str, Any]:
+    valid = _schnorr("a")
+    negative = []
+    tampered = json.loads(json.dumps(valid))
+    tampered["proof"]["c"] = (
+        Scalar.from_canonical_bytes(bytes.fromhex(valid["proof"]["c"])) + Scalar(1)
+    ).hex()
+    negative.append({**tampered, "expected": "invalid", "change": "challenge + 1"})
+    tampered = json.loads(json.dumps(valid))
+    tampered["proof"]["z"] = (
+        Scalar.from_canonical_bytes(bytes.fromhex(valid["proof"]["z"])) + Scalar(1)
+    ).hex()
+    negative.append({**tampered, "expected": "invalid", "change": "response + 1"})
+    tampered = json.loads(json.dumps(valid))
+    tampered["context"][1]["int"] = 4
+    negative.append({**tampered, "expected": "invalid", "change": "other context"})
+    tampered = json.loads(json.dumps(valid))
+    tampered["public"] = (Scalar(2) * G).hex()
+    negative.append({**tampered, "expected": "invalid", "change": "other public key"})
+    return {
+        **header(f"Schnorr proofs of knowledge (spec 5.1), tag {TEST_SCHNORR.text}"),
+        "tag": TEST_SCHNORR.text,
+        "valid": [valid, _schnorr("b")],
+        "invalid": negative,
+    }
+
+
+def chaum_pedersen_vectors() -> dict[str, Any]:
+    secret = derived("cp/secret")
+    alpha = derived("cp/alpha") * G
+    statement = EqualityStatement(G, secret * G, alpha, secret * alpha)
+    context = [b"\x02" * 32, 1, 0, 0]
+    w = derived("cp/w")
+    proof = _prove_equality(secret, statement, w, tag=TEST_CHAUM_PEDERSEN, context=context)
+    valid = {
+        "g1": statement.g1.hex(),
+        "h1": statement.h1.hex(),
+        "g2": statement.g2.hex(),
+        "h2": statement.h2.hex(),
+        "context": [{"type": "bytes", "hex": "02" * 32}]
+        + [{"type": "integer", "int": v} for v in (1, 0, 0)],
+        "proof": {"c": proof.challenge.hex(), "z": proof.response.hex()},
+        "secret": secret.hex(),
+        "w": w.hex(),
+    }
+    wrong_value = json.loads(json.dumps(valid))
+    wrong_value["h2"] = ((secret + Scalar(1)) * alpha).hex()
+    other_context = json.loads(json.dumps(valid))
+    other_context["context"][1]["int"] = 2
+    tampered = json.loads(json.dumps(valid))
+    tampered["proof"]["z"] = (proof.response + Scalar(1)).hex()
+    return {
+        **header(
+            "Chaum-Pedersen proofs of equal discrete logs (spec 5.2), "
+            f"tag {TEST_CHAUM_PEDERSEN.text}"
+        ),
+        "tag": TEST_CHAUM_PEDERSEN.text,
+        "valid": [valid],
+        "invalid": [
+            {
+                **wrong_value,
+                "expected": "invalid",
+                "change": "H2 is not x*G2 (a wrong decryption share)",
+            },
+            {**other_context, "expected": "invalid", "change": "other context"},
+            {**tampered, "expected": "invalid", "change": "response + 1"},
+        ],
+    }
+
+
+def _membership_case(
+    label: str, allowed: tuple[tuple[int, ...], ...], branch: int
+) -> dict[str, Any]:
+    key = derived("membership/key") * G
+    lanes = len(allowed[0])
+    vector = allowed[branch]
+    nonces = [derived(f"membership/{label}/r/{lane}") for lane in range(lanes)]
+    ciphertexts = [encrypt_with_nonce(key, v, r) for v, r in zip(vector, nonces, strict=True)]
+    commitment_nonces = [derived(f"membership/{label}/w/{lane}") for lane in range(lanes)]
+    fake_challenges = [derived(f"membership/{label}/c/{j}") for j in range(len(allowed))]
+    fake_responses = [
+        [derived(f"membership/{label}/z/{j}/{lane}") for lane in range(lanes)]
+        for j in range(len(allowed))
+    ]
+    context = [b"\x03" * 32, label]
+    proof = _prove_membership(
+        key,
+        ciphertexts,
+        nonces,
+        check_allowed(allowed, lanes),
+        branch,
+        commitment_nonces,
+        fake_challenges,
+        fake_responses,
+        tag=TEST_MEMBERSHIP,
+        context=context,
+    )
+    return {
+        "label": label,
+        "public_key": key.hex(),
+        "allowed": [list(v) for v in allowed],
+        "true_branch": branch,
+        "nonces": [r.hex() for r in nonces],
+        "ciphertexts": [_ct(c) for c in ciphertexts],
+        "context": [{"type": "bytes", "hex": "03" * 32}, {"type": "text", "text": label}],
+        "proof": {
+            "challenges": [c.hex() for c in proof.challenges],
+            "responses": [[z.hex() for z in branch_z] for branch_z in proof.responses],
+        },
+    }
+
+
+def membership_vectors() -> dict[str, Any]:
+    valid = []
+    for size in (2, 3, 4, 8):
+        allowed = Packing.for_row(size, 47).allowed()
+        branches = range(size) if size == 3 else (size - 1,)
+        for branch in branches:
+            valid.append(_membership_case(f"L{size}-branch{branch}", allowed, branch))
+    lanes = Packing.for_row(4, 100_000).allowed()
+    valid.append(_membership_case("two-lanes-branch2", lanes, 2))
+    base = valid[2]
+    invalid = []
+    for change, mutate in (
+        (
+            "a challenge + 1",
+            lambda v: v["proof"]["challenges"].__setitem__(
+                0, _plus_one(v["proof"]["challenges"][0])
+            ),
+        ),
+        (
+            "a response + 1",
+            lambda v: v["proof"]["responses"][1].__setitem__(
+                0, _plus_one(v["proof"]["responses"][1][0])
+            ),
+        ),
+        ("beta replaced by G", lambda v: v["ciphertexts"][0].__setitem__("beta", G.hex())),
+        ("other context", lambda v: v["context"][1].__setitem__("text", "other")),
+        ("allowed value changed", lambda v: v["allowed"][1].__setitem__(0, 2)),
+        (
+            "branch removed",
+            lambda v: (
+                v["proof"]["challenges"].pop(),
+                v["proof"]["responses"].pop(),
+                v["allowed"].pop(),
+            ),
+        ),
+    ):
+        case = json.loads(json.dumps(base))
+        mutate(case)
+        invalid.append({**case, "expected": "invalid", "change": change})
+    return {
+        **header(
+            f"Disjunctive set-membership proofs (spec 5.3), tag {TEST_MEMBERSHIP.text}. "
+            "Secrets: the nonces; the prover's other random values are derived from the label."
+        ),
+        "tag": TEST_MEMBERSHIP.text,
+        "valid": valid,
+        "invalid": invalid,
+    }
+
+
+def _plus_one(value: str) -> str:
+    return (Scalar.from_canonical_bytes(bytes.fromhex(value)) + Scalar(1)).hex()
+
+
+def packing_vectors() -> dict[str, Any]:
+    layouts = []
+    for outcomes, ballots in (
+        (4, 47),
+        (4, 500),
+        (4, 10_320),
+        (4, 10_321),
+        (4, 100_000),
+        (3, 47),
+        (2, 9),
+        (9, 47),
+    ):
+        packing = Packing.for_row(outcomes, ballots)
+        layouts.append(
+            {
+                "outcomes": outcomes,
+                "max_ballots": ballots,
+                "base": packing.base,
+                "digits_per_lane": packing.digits_per_lane,
+                "lanes": packing.lanes,
+                "allowed": [list(v) for v in packing.allowed()],
+                "lane_bounds": [packing.lane_bound(lane, ballots) for lane in range(packing.lanes)],
+            }
+        )
+    packing = Packing.for_row(4, 47)
+    decodings = [
+        {
+            "lane_values": [46 * 48**0 + 0 + 1 * 48**2],
+            "ballots": 47,
+            "counts": list(packing.decode([46 + 48**2], 47)),
+        },
+        {
+            "lane_values": [19 + 2 * 48 + 25 * 48**2],
+            "ballots": 47,
+            "counts": list(packing.decode([19 + 2 * 48 + 25 * 48**2], 47)),
+        },
+        {"lane_values": [0], "ballots": 0, "counts": list(packing.decode([0], 0))},
+    ]
+    out_of_range = [
+        {"lane_values": [48**3], "ballots": 47, "error": "a fourth digit"},
+        {"lane_values": [30 + 30 * 48], "ballots": 47, "error": "60 marks from 47 ballots"},
+        {"lane_values": [0], "ballots": 48, "error": "more ballots than B - 1"},
+    ]
+    return {
+        **header(
+            "Packing of outcomes into base-B digits and lanes, and decoding (spec 6); "
+            "counts in outcome order (outcome 0 first)"
+        ),
+        "max_lane_plaintext": 2**40,
+        "layouts": layouts,
+        "decodings": decodings,
+        "out_of_range": out_of_range,
+    }
+
+
+def build() -> dict[str, bytes]:
+    documents = {
+        "encoding.json": encoding_vectors(),
+        "hashing.json": hashing_vectors(),
+        "elgamal.json": elgamal_vectors(),
+        "schnorr.json": schnorr_vectors(),
+        "chaum_pedersen.json": chaum_pedersen_vectors(),
+        "membership.json": membership_vectors(),
+        "packing.json": packing_vectors(),
+    }
+    return {
+        name: (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+        for name, document in documents.items()
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true", help="compare, do not write")
+    args = parser.parse_args()
+    files = build()
+    if args.check:
+        different = [
+            n for n, d in files.items() if not (HERE / n).exists() or (HERE / n).read_bytes() != d
+        ]
+        print("\n".join(different) or "the core vectors are up to date")
+        return 1 if different else 0
+    HERE.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (HERE / name).write_bytes(data)
+    print(f"wrote {len(files)} files to {HERE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,211 @@
+"""The core known-answer vectors (spec/vectors/core): reproducible by their script, and
+checked through the public API on both group backends."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from votecrypt.errors import EncodingError, InvalidProof, PlaintextOutOfRange
+from votecrypt.math import Group, Scalar, encode, hash_bytes, hash_to_scalar, secp256k1
+from votecrypt.math.tags import all_tags
+from votecrypt.primitives import Ciphertext, Packing, encrypt_with_nonce
+from votecrypt.primitives.chaum_pedersen import EqualityProof, EqualityStatement, verify_equality
+from votecrypt.primitives.membership import MembershipProof, verify_membership
+from votecrypt.primitives.schnorr import SchnorrProof, verify_knowledge
+
+CORE = Path(__file__).resolve().parent.parent / "spec" / "vectors" / "core"
+TAGS = {tag.text: tag for tag in all_tags().values()}
+
+
+def load(name: str) -> dict[str, Any]:
+    return json.loads((CORE / name).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def test_vectors_are_reproduced_byte_for_byte() -> None:
+    path = CORE.parent / "generate_core.py"
+    spec = importlib.util.spec_from_file_location("generate_core", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for name, data in module.build().items():
+        assert (CORE / name).read_bytes() == data, name
+
+
+def value(description: dict[str, Any], group: Group) -> Any:
+    kind = description["type"]
+    if kind == "bytes":
+        return bytes.fromhex(description["hex"])
+    if kind == "text":
+        return description["text"]
+    if kind == "integer":
+        return description["int"]
+    if kind == "scalar":
+        return Scalar.from_canonical_bytes(bytes.fromhex(description["hex"]))
+    if kind == "point":
+        return group.point_from_canonical_bytes(
+            bytes.fromhex(description["hex"]), allow_identity=True
+        )
+    if kind == "boolean":
+        return description["bool"]
+    if kind == "null":
+        return None
+    if kind == "list":
+        return [value(item, group) for item in description["items"]]
+    return {key: value(item, group) for key, item in description["entries"].items()}
+
+
+def point(group: Group, text: str) -> Any:
+    return group.point_from_canonical_bytes(bytes.fromhex(text), allow_identity=True)
+
+
+def scalar(text: str) -> Scalar:
+    return Scalar.from_canonical_bytes(bytes.fromhex(text))
+
+
+def test_encodings(group: Group) -> None:
+    vectors = load("encoding.json")
+    assert group.generator.hex() == vectors["generator"]
+    for case in vectors["multiples"]:
+        assert (scalar(case["k"]) * group.generator).hex() == case["point"]
+    for case in vectors["typed"]:
+        assert encode(value(case["value"], group)).hex() == case["encoding"]
+    for case in vectors["invalid_points"]:
+        with pytest.raises(EncodingError):
+            group.point_from_canonical_bytes(bytes.fromhex(case["hex"]))
+    for case in vectors["invalid_scalars"]:
+        with pytest.raises(EncodingError):
+            Scalar.from_canonical_bytes(bytes.fromhex(case["hex"]))
+
+
+def test_hashes(group: Group) -> None:
+    for case in load("hashing.json")["cases"]:
+        inputs = [value(item, group) for item in case["inputs"]]
+        tag = TAGS[case["tag"]]
+        assert hash_bytes(tag, *inputs).hex() == case["hash"]
+        assert hash_to_scalar(tag, *inputs).hex() == case["challenge"]
+
+
+def test_elgamal(group: Group) -> None:
+    vectors = load("elgamal.json")
+    secret = scalar(vectors["secret_key"])
+    key = point(group, vectors["public_key"])
+    assert (secret * group.generator) == key
+    total = Ciphertext.zero(group)
+    for case in vectors["encryptions"]:
+        ciphertext = encrypt_with_nonce(key, case["m"], scalar(case["nonce"]))
+        assert (ciphertext.alpha.hex(), ciphertext.beta.hex()) == (
+            case["ciphertext"]["alpha"],
+            case["ciphertext"]["beta"],
+        )
+        total = total + ciphertext
+    assert total.beta.hex() == vectors["sum"]["ciphertext"]["beta"]
+    assert (total.beta - secret * total.alpha).hex() == vectors["sum"]["m_times_G"]
+    assert (Scalar(vectors["sum"]["m"]) * group.generator).hex() == vectors["sum"]["m_times_G"]
+    partial = vectors["partial_decryption"]
+    assert (scalar(partial["share"]) * point(group, partial["alpha"])).hex() == partial["value"]
+
+
+def _schnorr(case: dict[str, Any], group: Group, tag: str) -> None:
+    verify_knowledge(
+        SchnorrProof(scalar(case["proof"]["c"]), scalar(case["proof"]["z"])),
+        point(group, case["public"]),
+        tag=TAGS[tag],
+        context=[value(item, group) for item in case["context"]],
+    )
+
+
+def test_schnorr(group: Group) -> None:
+    vectors = load("schnorr.json")
+    for case in vectors["valid"]:
+        _schnorr(case, group, vectors["tag"])
+    for case in vectors["invalid"]:
+        with pytest.raises(InvalidProof):
+            _schnorr(case, group, vectors["tag"])
+
+
+def _equality(case: dict[str, Any], group: Group, tag: str) -> None:
+    statement = EqualityStatement(*(point(group, case[k]) for k in ("g1", "h1", "g2", "h2")))
+    verify_equality(
+        EqualityProof(scalar(case["proof"]["c"]), scalar(case["proof"]["z"])),
+        statement,
+        tag=TAGS[tag],
+        context=[value(item, group) for item in case["context"]],
+    )
+
+
+def test_chaum_pedersen(group: Group) -> None:
+    vectors = load("chaum_pedersen.json")
+    for case in vectors["valid"]:
+        _equality(case, group, vectors["tag"])
+    for case in vectors["invalid"]:
+        with pytest.raises(InvalidProof):
+            _equality(case, group, vectors["tag"])
+
+
+def _membership(case: dict[str, Any], group: Group, tag: str) -> None:
+    proof = MembershipProof(
+        tuple(scalar(c) for c in case["proof"]["challenges"]),
+        tuple(tuple(scalar(z) for z in branch) for branch in case["proof"]["responses"]),
+    )
+    verify_membership(
+        proof,
+        point(group, case["public_key"]),
+        [
+            Ciphertext(point(group, c["alpha"]), point(group, c["beta"]))
+            for c in case["ciphertexts"]
+        ],
+        [tuple(v) for v in case["allowed"]],
+        tag=TAGS[tag],
+        context=[value(item, group) for item in case["context"]],
+    )
+
+
+def test_membership(group: Group) -> None:
+    vectors = load("membership.json")
+    valid = vectors["valid"] if group.backend_name == "coincurve" else vectors["valid"][:3]
+    for case in valid:
+        _membership(case, group, vectors["tag"])
+        key = point(group, case["public_key"])
+        vector = case["allowed"][case["true_branch"]]
+        for lane, (v, r) in enumerate(zip(vector, case["nonces"], strict=True)):
+            assert (
+                encrypt_with_nonce(key, v, scalar(r)).beta.hex()
+                == case["ciphertexts"][lane]["beta"]
+            )
+    for case in vectors["invalid"]:
+        with pytest.raises(InvalidProof):
+            _membership(case, group, vectors["tag"])
+
+
+def test_packing() -> None:
+    vectors = load("packing.json")
+    for layout in vectors["layouts"]:
+        packing = Packing.for_row(layout["outcomes"], layout["max_ballots"])
+        assert (packing.base, packing.digits_per_lane, packing.lanes) == (
+            layout["base"],
+            layout["digits_per_lane"],
+            layout["lanes"],
+        )
+        assert [list(v) for v in packing.allowed()] == layout["allowed"]
+        assert [
+            packing.lane_bound(lane, layout["max_ballots"]) for lane in range(packing.lanes)
+        ] == layout["lane_bounds"]
+    packing = Packing.for_row(4, 47)
+    for case in vectors["decodings"]:
+        assert list(packing.decode(case["lane_values"], case["ballots"])) == case["counts"]
+    for case in vectors["out_of_range"]:
+        with pytest.raises(PlaintextOutOfRange):
+            packing.decode(case["lane_values"], case["ballots"])
+
+
+@pytest.mark.parametrize("name", ["schnorr", "chaum_pedersen", "membership"])
+def test_reference_backend_agrees(name: str) -> None:
+    group = secp256k1("py_ecc")
+    {"schnorr": test_schnorr, "chaum_pedersen": test_chaum_pedersen, "membership": test_membership}[
+        name
+    ](group)

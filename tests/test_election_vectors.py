@@ -50,3 +50,33 @@ def test_every_tampering_kind_of_issue_is_present() -> None:
         "bracket",
     }
     assert all(case["failed"] for case in expected["tampered"].values())
+
+
+def test_ceremony_with_complaints_evaluates_to_its_outcome() -> None:
+    from votecrypt.math import secp256k1
+    from votecrypt.protocol.ceremony.messages import ROUNDS, CeremonyParameters
+    from votecrypt.protocol.ceremony.transcript import Transcript, evaluate
+    from votecrypt.record.ceremony_codec import message_from_json, outcome_to_json
+
+    folder = VECTORS / "election" / "ceremony"
+    parameters = json.loads((folder / "parameters.json").read_text())
+    rounds: dict[str, dict[int, object]] = {name: {} for name in ROUNDS}
+    for path in folder.glob("*-*.json"):
+        round_name, _, sender = path.stem.rpartition("-")
+        rounds[round_name][int(sender)] = message_from_json(
+            path.read_bytes(), secp256k1(), round_name
+        )
+    transcript = Transcript(
+        CeremonyParameters(
+            bytes.fromhex(parameters["election"]), parameters["trustees"], parameters["threshold"]
+        ),
+        announcements=rounds["announce"],  # type: ignore[arg-type]
+        commits=rounds["commit"],  # type: ignore[arg-type]
+        openings=rounds["open"],  # type: ignore[arg-type]
+        checks=rounds["check"],  # type: ignore[arg-type]
+        answers=rounds["answer"],  # type: ignore[arg-type]
+    )
+    outcome = evaluate(secp256k1(), transcript, close=True)
+    assert outcome_to_json(outcome) + b"\n" == (folder / "outcome.json").read_bytes()
+    assert outcome.qualified == (1, 2, 4)
+    assert len(rounds["answer"]) == 2  # dealer 2 answered correctly, dealer 3 wrongly

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
+import hashlib
 import json
 import sys
 import tempfile
@@ -23,8 +25,21 @@ from votecrypt import __version__
 from votecrypt.math import Scalar, secp256k1
 from votecrypt.math.randomness import _deterministic
 from votecrypt.primitives.passphrase import KdfParameters
+from votecrypt.primitives.sealing import seal
+from votecrypt.protocol.ceremony.messages import (
+    Answer,
+    CeremonyParameters,
+    Opening,
+    RevealedShare,
+    SealedShare,
+    Signed,
+    share_binding,
+)
+from votecrypt.protocol.ceremony.transcript import Transcript, evaluate
+from votecrypt.protocol.ceremony.trustee import Trustee
 from votecrypt.protocol.manifest import Candidate, Manifest
 from votecrypt.protocol.rules import preset
+from votecrypt.record.ceremony_codec import message_to_json, outcome_to_json
 from votecrypt.record.log import Entry, entry_from_line, entry_hash, entry_to_line
 from votecrypt.service.demo import run_election
 from votecrypt.verifier import verify_record
@@ -215,6 +230,73 @@ def rechained(entries: list[Entry]) -> list[bytes]:
     return lines
 
 
+def ceremony_files() -> dict[str, bytes]:
+    """A 2-of-4 ceremony with complaints (spec 8.6-8.8): dealer 2 sends a bad share to
+    trustee 4 and answers the complaint correctly (it stays); dealer 3 sends a bad share to
+    trustee 1 and reveals a wrong one (it is disqualified)."""
+    group = secp256k1()
+    parameters = CeremonyParameters(hashlib.sha256(b"ceremony vectors").digest(), 4, 2)
+    with _deterministic(SEED + b"/ceremony"):
+        trustees = [
+            Trustee.create(group, parameters, i, f"Trustee {i}") for i in parameters.indices
+        ]
+        transcript = Transcript(parameters, announcements={t.index: t.announce() for t in trustees})
+        transcript = dataclasses.replace(
+            transcript, commits={t.index: t.commit(transcript) for t in trustees}
+        )
+        openings = {}
+        for trustee in trustees:
+            signed = trustee.open(transcript)
+            victim = {2: 4, 3: 1}.get(trustee.index)
+            openings[trustee.index] = (
+                signed if victim is None else _bad_share(trustee, signed, transcript, victim)
+            )
+        transcript = dataclasses.replace(transcript, openings=openings)
+        transcript = dataclasses.replace(
+            transcript, checks={t.index: t.check(transcript) for t in trustees}
+        )
+        answers = {}
+        for trustee in trustees:
+            answer = trustee.answer(transcript)
+            if answer is not None and trustee.index == 3:
+                wrong = Answer(parameters.election, 3, (RevealedShare(1, Scalar(12345)),))
+                answer = Signed.create(wrong, trustee.export_secrets().signing_key)
+            if answer is not None:
+                answers[trustee.index] = answer
+        transcript = dataclasses.replace(transcript, answers=answers)
+    outcome = evaluate(group, transcript, close=True)
+    files = {
+        "ceremony/parameters.json": (
+            json.dumps({"election": parameters.election.hex(), "trustees": 4, "threshold": 2})
+            + "\n"
+        ).encode(),
+        "ceremony/outcome.json": outcome_to_json(outcome) + b"\n",
+    }
+    for messages in (
+        transcript.announcements,
+        transcript.commits,
+        transcript.openings,
+        transcript.checks,
+        transcript.answers,
+    ):
+        for index, signed in messages.items():
+            files[f"ceremony/{signed.message.ROUND}-{index}.json"] = message_to_json(signed) + b"\n"
+    return files
+
+
+def _bad_share(
+    trustee: Trustee, signed: Signed[Opening], transcript: Transcript, victim: int
+) -> Signed[Opening]:
+    secrets = trustee.export_secrets()
+    assert secrets.polynomial is not None
+    key = transcript.announcements[victim].message.exchange_key
+    opening = signed.message
+    wrong = secrets.polynomial.evaluate(victim) + Scalar(1)
+    box = seal(key, wrong.to_bytes(), share_binding(opening.election, opening.sender, victim, key))
+    shares = tuple(SealedShare(victim, box) if s.recipient == victim else s for s in opening.shares)
+    return Signed.create(dataclasses.replace(opening, shares=shares), secrets.signing_key)
+
+
 def build() -> dict[str, bytes]:
     """Every file of spec/vectors/election/, by relative path."""
     lines = record_lines()
@@ -236,6 +318,7 @@ def build() -> dict[str, bytes]:
             "description": description,
             "failed": sorted(failed),
         }
+    files.update(ceremony_files())
     files["expected.json"] = (
         json.dumps(expected, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     ).encode()

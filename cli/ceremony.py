@@ -125,13 +125,7 @@ def status(election: Path) -> None:
     directory = election_dir(election)
     manifest = load_manifest(directory)
     transcript = load_transcript(directory, group(), manifest)
-    rounds = {
-        "announce": transcript.announcements,
-        "commit": transcript.commits,
-        "open": transcript.openings,
-        "check": transcript.checks,
-        "answer": transcript.answers,
-    }
+    rounds = dict(transcript.rounds())
     say(f"{'#':>3}  {'trustee':<28} " + " ".join(f"{r:<8}" for r in ROUNDS) + "  fingerprint")
     for index, name in enumerate(manifest.trustees, start=1):
         marks = " ".join(f"{'yes' if index in rounds[r] else '-':<8}" for r in ROUNDS)

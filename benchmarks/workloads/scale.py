@@ -54,12 +54,7 @@ def run(backends: list[str], quick: bool, voters: int | None = None) -> list[Mea
         trustees, outcome, transcript = run_ceremony(
             group, manifest.ceremony_parameters(), list(manifest.trustees)
         )
-        for messages in (
-            transcript.announcements,
-            transcript.commits,
-            transcript.openings,
-            transcript.checks,
-        ):
+        for _, messages in transcript.rounds():
             for signed in messages.values():
                 publish_message(directory, signed)
         publish_outcome(directory, outcome)

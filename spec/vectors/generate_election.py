@@ -272,13 +272,7 @@ def ceremony_files() -> dict[str, bytes]:
         ).encode(),
         "ceremony/outcome.json": outcome_to_json(outcome) + b"\n",
     }
-    for messages in (
-        transcript.announcements,
-        transcript.commits,
-        transcript.openings,
-        transcript.checks,
-        transcript.answers,
-    ):
+    for _, messages in transcript.rounds():
         for index, signed in messages.items():
             files[f"ceremony/{signed.message.ROUND}-{index}.json"] = message_to_json(signed) + b"\n"
     return files

@@ -9,6 +9,7 @@ election, one key, or one ceremony never verifies in another.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -20,6 +21,7 @@ from votecrypt.math.tags import ELECTION_CONTEXT
 from votecrypt.primitives.packing import Packing
 from votecrypt.protocol.ceremony.transcript import CeremonyOutcome
 from votecrypt.protocol.manifest import Manifest
+from votecrypt.protocol.results import BLANK, ElectionResults, compute_results
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,25 @@ class ElectionContext:
     def key_table(self) -> FixedBase:
         """A table of multiples of K for verifying many proofs (public data, spec 18.2)."""
         return self.group.vartime_fixed_base(self.joint_key)
+
+    def results(self, counts: Sequence[Sequence[int]], collected: int) -> ElectionResults:
+        """The results from every row's decoded outcome counts (in the manifest's outcome
+        order, spec 6.1) and the number of ballots collected (spec 13.2)."""
+        manifest = self.manifest
+        rows = []
+        for row in counts:
+            by_key = dict(zip(manifest.outcomes(), row, strict=True))
+            by_key.setdefault(BLANK, 0)
+            rows.append(by_key)
+        return compute_results(
+            manifest.rules,
+            [(c.name, c.position) for c in manifest.candidates],
+            rows,
+            issued=manifest.credentials,
+            collected=collected,
+            summoned=manifest.summoned,
+            members=manifest.members,
+        )
 
     def __getstate__(self) -> dict[str, Any]:
         # The table is rebuilt where needed rather than sent to worker processes.

@@ -24,7 +24,7 @@ from votecrypt.protocol.decryption import (
     select_shares,
 )
 from votecrypt.protocol.decryption_trustee import decrypt_share
-from votecrypt.protocol.results import BLANK, ElectionResults, compute_results
+from votecrypt.protocol.results import ElectionResults
 from votecrypt.protocol.tally import EncryptedTally
 from votecrypt.record.election_codec import results_plain
 from votecrypt.record.tally_codec import (
@@ -142,19 +142,4 @@ def decrypt_results(
     group = context.group
     plaintexts = combine_shares(group, tally, shares, used)
     counts = decode_counts(group, tally, plaintexts, context.packing)
-    manifest = context.manifest
-    outcomes = manifest.outcomes()
-    rows = []
-    for row_counts in counts:
-        by_key = dict(zip(outcomes, row_counts, strict=True))
-        by_key.setdefault(BLANK, 0)
-        rows.append(by_key)
-    return compute_results(
-        manifest.rules,
-        [(c.name, c.position) for c in manifest.candidates],
-        rows,
-        issued=manifest.credentials,
-        collected=tally.ballots,
-        summoned=manifest.summoned,
-        members=manifest.members,
-    )
+    return context.results(counts, tally.ballots)

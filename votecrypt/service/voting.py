@@ -63,13 +63,7 @@ def open_board(directory: ElectionDir, group: Group) -> tuple[BulletinBoard, Ele
         raise ManifestError("the credential list was issued for another manifest")
     board = BulletinBoard.create(directory.board)
     board.append("manifest", manifest.content())
-    for messages in (
-        transcript.announcements,
-        transcript.commits,
-        transcript.openings,
-        transcript.checks,
-        transcript.answers,
-    ):
+    for _, messages in transcript.rounds():
         for index in sorted(messages):
             board.append("ceremony", parse_json(message_to_json(messages[index])))
     board.append("ceremony-outcome", parse_json(outcome_to_json(outcome)))

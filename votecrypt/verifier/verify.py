@@ -37,7 +37,7 @@ from votecrypt.protocol.decryption import (
     select_shares,
 )
 from votecrypt.protocol.manifest import Manifest
-from votecrypt.protocol.results import BLANK, compute_results, format_percent, percent_hundredths
+from votecrypt.protocol.results import format_percent, percent_hundredths
 from votecrypt.protocol.tally import EncryptedTally, TallyAccumulator
 from votecrypt.record.ceremony_codec import message_from_json, outcome_from_json, outcome_to_json
 from votecrypt.record.election_codec import (
@@ -494,22 +494,8 @@ class _Verifier:
                 if not report[name].failure_count:
                     report[name].fail("the results cannot be checked: the decryption failed")
             return
-        manifest = self.context.manifest
-        rows = []
-        for row in counts:
-            by_key = dict(zip(manifest.outcomes(), row, strict=True))
-            by_key.setdefault(BLANK, 0)
-            rows.append(by_key)
         try:
-            results = compute_results(
-                manifest.rules,
-                [(c.name, c.position) for c in manifest.candidates],
-                rows,
-                issued=manifest.credentials,
-                collected=tally.ballots,
-                summoned=manifest.summoned,
-                members=manifest.members,
-            )
+            results = self.context.results(counts, tally.ballots)
         except RuleError as error:
             report["result-counts"].fail(str(error))
             return

@@ -55,6 +55,16 @@ class Transcript:
     checks: Mapping[int, Signed[Check]] = field(default_factory=dict)
     answers: Mapping[int, Signed[Answer]] = field(default_factory=dict)
 
+    def rounds(self) -> list[tuple[str, Mapping[int, Signed[Any]]]]:
+        """(round name, messages by sender) for every round, in protocol order."""
+        return [
+            ("announce", self.announcements),
+            ("commit", self.commits),
+            ("open", self.openings),
+            ("check", self.checks),
+            ("answer", self.answers),
+        ]
+
 
 @dataclass(frozen=True, slots=True)
 class CeremonyOutcome:
@@ -147,15 +157,8 @@ def transcript_digests(transcript: Transcript) -> list[tuple[str, int, bytes]]:
     """
     parameters = transcript.parameters
     announcements = announced_keys(transcript)
-    rounds: list[tuple[str, Mapping[int, Signed[Any]]]] = [
-        ("announce", transcript.announcements),
-        ("commit", transcript.commits),
-        ("open", transcript.openings),
-        ("check", transcript.checks),
-        ("answer", transcript.answers),
-    ]
     digests = []
-    for round_name, messages in rounds:
+    for round_name, messages in transcript.rounds():
         for index in sorted(messages):
             if index not in announcements:
                 raise InvalidCeremonyMessage(

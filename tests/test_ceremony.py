@@ -240,3 +240,20 @@ def test_secrets_are_not_in_reprs(group: Group) -> None:
     assert secrets.signing_key.export_bytes().hex() not in text
     assert secrets.exchange_key.export_bytes().hex() not in text
     assert "redacted" in repr(secrets)
+
+
+def test_finalizing_again_with_other_messages_is_refused(group: Group) -> None:
+    trustees = make_trustees(group, 2, 3)
+    transcript = with_checks(with_openings(announce_and_commit(trustees), trustees), trustees)
+    trustees[0].finalize(transcript)
+    share = trustees[0].key_share().export_scalar()
+    # Finalizing again with the same messages changes nothing.
+    trustees[0].finalize(transcript)
+    assert trustees[0].key_share().export_scalar() == share
+    # Other messages (trustee 3's check missing, the board closing) give another outcome.
+    closed_without = dataclasses.replace(
+        transcript, checks={1: transcript.checks[1], 2: transcript.checks[2]}
+    )
+    with pytest.raises(CeremonyError, match="another outcome"):
+        trustees[0].finalize(closed_without, close=True)
+    assert trustees[0].key_share().export_scalar() == share

@@ -35,8 +35,7 @@ from votecrypt.service.election_dir import (
 from votecrypt.storage.files import read_file, write_atomic
 from votecrypt.storage.secret_file import load_trustee, save_trustee
 
-#: The step each command performs, the state it leads to, and the round of its message.
-STEP_ROUNDS = {"commit": "commit", "open": "open", "check": "check", "answer": "answer"}
+#: The state each step leads to; a step's message belongs to the round of the same name.
 STEP_RESULT = {"commit": "committed", "open": "opened", "check": "checked", "answer": "answered"}
 
 
@@ -85,11 +84,11 @@ def ceremony_step(
     proceed_without_missing: bool = False,
 ) -> StepReport:
     """Run "commit", "open", "check" or "answer" for the trustee of `secret_path`."""
-    if step not in STEP_ROUNDS:
+    if step not in STEP_RESULT:
         raise CeremonyError(f"unknown ceremony step {step!r}")
     manifest = load_manifest(directory)
     trustee = _load(secret_path, passphrase, group, manifest.ceremony_parameters())
-    pending_copy = outbox(secret_path) / f"{STEP_ROUNDS[step]}.json"
+    pending_copy = outbox(secret_path) / f"{step}.json"
     if STEPS.index(trustee.step) >= STEPS.index(STEP_RESULT[step]):
         return _republish(directory, group, step, pending_copy)
     transcript = load_transcript(directory, group, manifest)
@@ -123,8 +122,10 @@ def ceremony_finalize(
     trustee = _load(secret_path, passphrase, group, manifest.ceremony_parameters())
     transcript = load_transcript(directory, group, manifest)
     outcome = trustee.finalize(transcript, close=close)
-    save_trustee(Path(secret_path), trustee, passphrase)
+    # Publish (or compare with the published outcome) before keeping the key share, so a
+    # trustee never stores a share of a key the others did not get.
     publish_outcome(directory, outcome)
+    save_trustee(Path(secret_path), trustee, passphrase)
     return outcome
 
 

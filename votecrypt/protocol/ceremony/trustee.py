@@ -250,6 +250,11 @@ class Trustee:
         if self.step not in ("checked", "answered", "finalized"):
             raise CeremonyError(f"trustee {self.index} must check its shares before finalizing")
         outcome = evaluate(self.group, transcript, close=close)
+        if self.outcome is not None and outcome != self.outcome:
+            raise CeremonyError(
+                f"trustee {self.index} already finalized the ceremony with another outcome; "
+                "the messages changed since"
+            )
         if self.index in outcome.qualified:
             share = self._combine_shares(transcript, outcome)
             if self.group.multiply_generator(share) != outcome.verification_key(self.index):

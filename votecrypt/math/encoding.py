@@ -52,6 +52,8 @@ T_NULL = 0x09
 
 def nfc(text: str) -> str:
     """Unicode NFC: Vietnamese text has several byte forms; hashes see only this one."""
+    if text.isascii():  # ASCII text (hex, keys) is always in NFC: skip the table lookups
+        return text
     return unicodedata.normalize("NFC", text)
 
 

@@ -253,3 +253,35 @@ def test_help_explains_every_command() -> None:
     ):
         output = run(command, "--help").output
         assert "Usage" in output and len(output.splitlines()) > 4
+
+
+def test_interactive_booth_challenges_then_casts(tmp_path: Path) -> None:
+    from election_helpers import OpenElection
+
+    from votecrypt.math import secp256k1
+
+    opened = OpenElection(tmp_path / "booth", secp256k1(), ballots=2, candidates=2)
+    try:
+        code = opened.credentials[0].code
+        # Candidate 1: high (1); candidate 2: blank (0); challenge once, then cast.
+        result = run(
+            "ballot", "cast", opened.directory.root, "--credential", code, input="1\n0\nx\nc\n"
+        )
+        assert "Tín nhiệm cao / High confidence" in result.output
+        assert "Không đánh giá / Blank" in result.output
+        assert "Tracking code" in result.output
+        assert "it encrypts exactly the choices shown (checked)" in result.output
+        assert "Ballot cast." in result.output
+        assert (opened.board.count("challenge"), opened.board.count("ballot")) == (1, 1)
+        quit_result = run(
+            "ballot",
+            "cast",
+            opened.directory.root,
+            "--credential",
+            opened.credentials[1].code,
+            input="2\n3\nq\n",
+        )
+        assert "Nothing was cast." in quit_result.output
+        assert opened.board.count("ballot") == 1
+    finally:
+        opened.close()

@@ -3,6 +3,7 @@ thresholds at their boundaries, decryption with t, more and fewer trustees."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,33 @@ def test_fewer_than_t_shares_is_a_clear_error(group: Group, tmp_path: Path) -> N
         TallyError, match=r"1 valid decryption shares, 2 needed.*missing: trustees 2, 3"
     ):
         run_counts(tmp_path / "f", group, [("A", "x")], [(1, 1, 1)], 3, decrypting=[1])
+
+
+def test_an_invalid_decryption_share_is_named_and_left_out(group: Group, tmp_path: Path) -> None:
+    from election_helpers import OpenElection
+
+    from votecrypt.service.counting import compute_tally, publish_results, trustee_decrypt
+    from votecrypt.service.voting import cast, close_voting, prepare
+
+    opened = OpenElection(tmp_path / "e", group, ballots=3, candidates=1)
+    try:
+        for credential, choice in zip(opened.credentials, ["low", "low", "high"], strict=True):
+            cast(opened.board, prepare(opened.context, credential.code, [choice]))
+        close_voting(opened.board, opened.context)
+        compute_tally(opened.board, opened.context)
+        for index in (1, 2, 3):
+            trustee_decrypt(
+                opened.directory, opened.secrets[index], opened.passphrases[index], group
+            )
+        path = opened.directory.share_path(2)
+        document = json.loads(path.read_text())
+        document["partials"][0][0]["value"] = group.generator.hex()  # a wrong partial decryption
+        path.write_text(json.dumps(document))
+        announcement = publish_results(opened.directory, opened.board, opened.context)
+    finally:
+        opened.close()
+    assert [trustee for trustee, _ in announcement.selection.invalid] == [2]
+    assert "invalid proof" in announcement.selection.invalid[0][1]
+    assert announcement.selection.used == (1, 3)
+    line = announcement.results.candidates[0]
+    assert (line.count("high"), line.count("low")) == (1, 2)

@@ -100,6 +100,10 @@ class Manifest:
         """Raise ManifestError for anything that would make the election unusable."""
         if not self.title or not self.body:
             raise ManifestError("the title and the body must not be empty")
+        texts = [self.title, self.body, *self.trustees]
+        texts += [text for c in self.candidates for text in (c.name, c.position)]
+        if any(text != nfc(text).strip() for text in texts):
+            raise ManifestError("text must be in NFC without leading or trailing spaces")
         try:
             datetime.date.fromisoformat(self.date)
         except ValueError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -180,7 +181,7 @@ def track(election: Path, code: str) -> None:
     raise click.ClickException(f"no ballot with tracking code {wanted} on the board")
 
 
-def _tracked(board: BulletinBoard, context: ElectionContext):  # type: ignore[no-untyped-def]
+def _tracked(board: BulletinBoard, context: ElectionContext) -> Iterator[tuple[int, str, str]]:
     for entry in board.entries_of("ballot"):
         yield (
             entry.seq,

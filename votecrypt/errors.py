@@ -81,4 +81,8 @@ class SecretStoreError(VotecryptError):
 
 
 class VerificationError(VotecryptError):
-    """An election record failed verification; `report` holds every failed check."""
+    """An election record failed verification; `report`, when set, holds every check."""
+
+    def __init__(self, message: str, report: object = None) -> None:
+        super().__init__(message)
+        self.report = report

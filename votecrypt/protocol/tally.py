@@ -95,20 +95,15 @@ class TallyAccumulator:
                     pending.clear()
         self._pending_count = 0
 
-    def __getstate__(self) -> dict[str, object]:
+    def __getstate__(self) -> tuple[Group, tuple[int, int], int, list[list[Ciphertext]]]:
+        # Workers send back only the running sums; pending points are added first.
         self._flush()
-        return {
-            "group": self._group,
-            "shape": self._shape,
-            "ballots": self.ballots,
-            "sums": self._sums,
-        }
+        return (self._group, self._shape, self.ballots, self._sums)
 
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self._group = state["group"]  # type: ignore[assignment]
-        self._shape = state["shape"]  # type: ignore[assignment]
-        self.ballots = state["ballots"]  # type: ignore[assignment]
-        self._sums = state["sums"]  # type: ignore[assignment]
+    def __setstate__(
+        self, state: tuple[Group, tuple[int, int], int, list[list[Ciphertext]]]
+    ) -> None:
+        self._group, self._shape, self.ballots, self._sums = state
         rows, lanes = self._shape
         self._pending = [[[] for _ in range(lanes)] for _ in range(rows)]
         self._pending_count = 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from votecrypt.errors import CeremonyError, FileError
 from votecrypt.math.group import Group
@@ -92,7 +93,7 @@ def ceremony_step(
     if STEPS.index(trustee.step) >= STEPS.index(STEP_RESULT[step]):
         return _republish(directory, group, step, pending_copy)
     transcript = load_transcript(directory, group, manifest)
-    message: Signed | None  # type: ignore[type-arg]
+    message: Signed[Any] | None
     if step == "commit":
         message = trustee.commit(transcript)
     elif step == "open":

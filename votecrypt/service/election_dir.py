@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from votecrypt.errors import EncodingError, FileError, ManifestError
 from votecrypt.math.group import Group
@@ -90,7 +91,7 @@ def load_manifest(directory: ElectionDir) -> Manifest:
         raise ManifestError(f"{directory.manifest}: {exc}") from None
 
 
-def publish_message(directory: ElectionDir, signed: Signed) -> Path:  # type: ignore[type-arg]
+def publish_message(directory: ElectionDir, signed: Signed[Any]) -> Path:
     """Write a ceremony message file; an existing different file is never replaced."""
     path = directory.message_path(signed.message.ROUND, signed.message.sender)
     write_atomic(path, message_to_json(signed), overwrite=False)
@@ -101,7 +102,7 @@ def load_transcript(directory: ElectionDir, group: Group, manifest: Manifest) ->
     """Every ceremony message in the directory, decoded strictly (signatures are checked when
     the transcript is evaluated)."""
     parameters = manifest.ceremony_parameters()
-    rounds: dict[str, dict[int, Signed]] = {name: {} for name in ROUNDS}  # type: ignore[type-arg]
+    rounds: dict[str, dict[int, Signed[Any]]] = {name: {} for name in ROUNDS}
     if directory.ceremony.is_dir():
         for path in sorted(directory.ceremony.glob("*-*.json")):
             round_name, _, sender = path.stem.rpartition("-")

@@ -155,6 +155,4 @@ class VerificationReport:
     def raise_for_failures(self) -> None:
         if not self.ok:
             names = ", ".join(f"{c.number} {c.name}" for c in self.failed())
-            error = VerificationError(f"the election record failed checks: {names or 'skipped'}")
-            error.report = self  # type: ignore[attr-defined]
-            raise error
+            raise VerificationError(f"the election record failed checks: {names}", self)

@@ -19,18 +19,26 @@ from votecrypt.record.json_codec import Fields, canonical_json, parse_json
 
 GENESIS = bytes(32)
 
-#: Every entry kind, in the order the board's phases allow them (spec 11.1).
-SETUP_KINDS = ("manifest", "ceremony", "ceremony-outcome", "credentials")
-KINDS = (
-    *SETUP_KINDS,
-    "open",
-    "ballot",
-    "challenge",
-    "close",
-    "tally",
-    "decryption-share",
-    "results",
-)
+#: The entry kinds each phase of the board accepts (spec 11.1)...
+PHASE_KINDS: dict[str, tuple[str, ...]] = {
+    "start": ("manifest",),
+    "setup": ("ceremony", "ceremony-outcome", "credentials", "open"),
+    "voting": ("ballot", "challenge", "close"),
+    "closed": ("tally",),
+    "tallied": ("decryption-share", "results"),
+    "published": (),
+}
+#: ...and the phase that an entry of these kinds begins.
+NEXT_PHASE = {
+    "manifest": "setup",
+    "open": "voting",
+    "close": "closed",
+    "tally": "tallied",
+    "results": "published",
+}
+KINDS = tuple(kind for kinds in PHASE_KINDS.values() for kind in kinds)
+#: Kinds with a single entry, copied to their own file in the record (spec 15.1).
+SINGLE_ITEMS = ("manifest", "ceremony-outcome", "credentials", "tally", "results")
 
 
 def entry_hash(seq: int, prev: bytes, kind: str, payload: Any) -> bytes:

@@ -19,11 +19,8 @@ from pathlib import Path
 
 from votecrypt.errors import FileError
 from votecrypt.record.json_codec import canonical_json
-from votecrypt.record.log import entry_to_line
+from votecrypt.record.log import SINGLE_ITEMS, entry_to_line
 from votecrypt.storage.board import BulletinBoard
-
-#: Entry kinds copied to their own file (the single entry of that kind).
-SINGLE_ITEMS = ("manifest", "ceremony-outcome", "credentials", "tally", "results")
 
 
 def export_record(board: BulletinBoard, target: Path) -> Path:

@@ -31,7 +31,7 @@ from votecrypt.record.ballot_codec import (
     challenged_plain,
 )
 from votecrypt.record.json_codec import canonical_json, parse_json
-from votecrypt.record.log import GENESIS, KINDS, SETUP_KINDS, Entry, entry_hash
+from votecrypt.record.log import GENESIS, KINDS, NEXT_PHASE, PHASE_KINDS, Entry, entry_hash
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -49,11 +49,8 @@ CREATE TABLE IF NOT EXISTS ciphertexts (alpha BLOB PRIMARY KEY, seq INTEGER NOT 
 CREATE TABLE IF NOT EXISTS ballot_ids (id BLOB PRIMARY KEY, seq INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS entries_by_kind ON entries (kind, seq);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT OR IGNORE INTO state (key, value) VALUES ('phase', 'setup');
+INSERT OR IGNORE INTO state (key, value) VALUES ('phase', 'start');
 """
-
-#: The entry that moves the board into each phase (spec 11.1).
-PHASE_AFTER = {"open": "voting", "close": "closed", "tally": "tallied", "results": "published"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,19 +151,10 @@ class BulletinBoard:
 
     def _check_phase(self, kind: str) -> None:
         phase = self.phase()
-        allowed = {
-            "setup": (*SETUP_KINDS, "open"),
-            "voting": ("close",),
-            "closed": ("tally",),
-            "tallied": ("decryption-share", "results"),
-            "published": (),
-        }[phase]
-        if kind not in allowed:
+        if kind not in PHASE_KINDS[phase]:
             raise BoardError(
                 f"a {kind} entry cannot be appended while the board is in phase {phase!r}"
             )
-        if kind == "manifest" and self.count("manifest"):
-            raise BoardError("the board already has a manifest")
 
     def _insert(self, kind: str, payload: Any) -> Entry:
         last_seq, last_hash = self.head()
@@ -176,8 +164,8 @@ class BulletinBoard:
             "INSERT INTO entries (seq, kind, payload, prev, hash) VALUES (?, ?, ?, ?, ?)",
             (seq, kind, canonical_json(payload), last_hash, digest),
         )
-        if kind in PHASE_AFTER:
-            self._db.execute("UPDATE state SET value = ? WHERE key = 'phase'", (PHASE_AFTER[kind],))
+        if kind in NEXT_PHASE:
+            self._db.execute("UPDATE state SET value = ? WHERE key = 'phase'", (NEXT_PHASE[kind],))
         return Entry(seq, kind, payload, last_hash, digest)
 
     # Ballots

@@ -27,7 +27,7 @@ from votecrypt.errors import (
     TallyError,
 )
 from votecrypt.math.group import Group, secp256k1
-from votecrypt.protocol.ceremony.messages import InvalidCeremonyMessage, Signed
+from votecrypt.protocol.ceremony.messages import ROUNDS, InvalidCeremonyMessage, Signed
 from votecrypt.protocol.ceremony.transcript import CeremonyOutcome, Transcript, evaluate
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.decryption import (
@@ -47,7 +47,14 @@ from votecrypt.record.election_codec import (
     results_plain,
 )
 from votecrypt.record.json_codec import canonical_json, parse_json
-from votecrypt.record.log import GENESIS, Entry, entry_from_line
+from votecrypt.record.log import (
+    GENESIS,
+    NEXT_PHASE,
+    PHASE_KINDS,
+    SINGLE_ITEMS,
+    Entry,
+    entry_from_line,
+)
 from votecrypt.record.reader import RecordSource
 from votecrypt.record.tally_codec import share_from_plain, tally_from_plain, tally_plain
 from votecrypt.verifier.ballots import BallotVerdict
@@ -55,23 +62,6 @@ from votecrypt.verifier.engines import Engine, LocalEngine, Pending
 from votecrypt.verifier.report import VerificationReport
 
 CHUNK = 32
-#: Kinds allowed in each phase, and the phase each kind leads to (spec 11.1).
-PHASE_KINDS = {
-    "start": ("manifest",),
-    "setup": ("ceremony", "ceremony-outcome", "credentials", "open"),
-    "voting": ("ballot", "challenge", "close"),
-    "closed": ("tally",),
-    "tallied": ("decryption-share", "results"),
-    "published": (),
-}
-NEXT_PHASE = {
-    "manifest": "setup",
-    "open": "voting",
-    "close": "closed",
-    "tally": "tallied",
-    "results": "published",
-}
-SINGLE_ITEMS = ("manifest", "ceremony-outcome", "credentials", "tally", "results")
 
 Progress = Callable[[int], None]
 
@@ -103,9 +93,7 @@ class _Verifier:
         self.prev = GENESIS
         self.phase = "start"
         self.manifest: Manifest | None = None
-        self.messages: dict[str, dict[int, Signed[Any]]] = {
-            r: {} for r in ("announce", "commit", "open", "check", "answer")
-        }
+        self.messages: dict[str, dict[int, Signed[Any]]] = {r: {} for r in ROUNDS}
         self.outcome: CeremonyOutcome | None = None
         self.credentials: set[bytes] | None = None
         self.context: ElectionContext | None = None
@@ -115,7 +103,6 @@ class _Verifier:
         self.alphas: set[bytes] = set()
         self.cast = 0
         self.challenged = 0
-        self.ballots_seen = 0
         self.tally_sum: TallyAccumulator | None = None
         self.chunk: list[tuple[int, str, Any]] = []
         self.chunk_checks_proofs = True

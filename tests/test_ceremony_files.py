@@ -154,3 +154,12 @@ def test_wrong_passphrase_and_tampering(group: Group, tmp_path: Path) -> None:
     path.write_text("{}")
     with pytest.raises(SecretStoreError, match="not a valid secret file"):
         load_trustee(path, "right", group)
+
+
+def test_public_files_are_readable_by_others_and_secret_files_are_not(tmp_path: Path) -> None:
+    from votecrypt.storage.files import write_atomic
+
+    write_atomic(tmp_path / "public.json", b"{}")
+    write_atomic(tmp_path / "secret.json", b"{}", private=True)
+    assert (tmp_path / "public.json").stat().st_mode & 0o044 == 0o044
+    assert (tmp_path / "secret.json").stat().st_mode & 0o077 == 0

@@ -28,8 +28,9 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = True, private: bo
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        if private:
-            os.fchmod(descriptor, 0o600)
+        # mkstemp creates the file readable by its owner only; public files get the usual
+        # permissions (those of open(): 0o666 less the process's umask).
+        os.fchmod(descriptor, 0o600 if private else 0o666 & ~_UMASK)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -39,6 +40,15 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = True, private: bo
         Path(temporary).unlink(missing_ok=True)
         raise
     _fsync_directory(path.parent)
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
 
 
 def _fsync_directory(directory: Path) -> None:

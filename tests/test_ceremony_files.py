@@ -161,5 +161,9 @@ def test_public_files_are_readable_by_others_and_secret_files_are_not(tmp_path: 
 
     write_atomic(tmp_path / "public.json", b"{}")
     write_atomic(tmp_path / "secret.json", b"{}", private=True)
-    assert (tmp_path / "public.json").stat().st_mode & 0o044 == 0o044
-    assert (tmp_path / "secret.json").stat().st_mode & 0o077 == 0
+    import os
+
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert (tmp_path / "public.json").stat().st_mode & 0o777 == 0o666 & ~umask
+    assert (tmp_path / "secret.json").stat().st_mode & 0o777 == 0o600

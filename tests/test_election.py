@@ -81,6 +81,9 @@ def test_legacy_denominator_is_the_number_of_members(group: Group, tmp_path: Pat
     line = results.candidates[0]
     assert line.percentage("low") == 5000
     assert line.bracket is None
+    # No ballot was challenged: the challenge check passes with nothing to check.
+    report = verify_record(outcome.record, jobs=1)
+    assert report.complete and report["challenges"].checked == 0
 
 
 def test_more_than_t_trustees_decrypt_and_any_t_are_used(group: Group, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from benchmarks import fixtures
-from benchmarks.timing import Measurement, once
+from benchmarks.timing import Measurement, human, once
 from votecrypt.math import secp256k1
 from votecrypt.protocol.booth import prepare_ballot
 from votecrypt.protocol.ceremony.runner import run_ceremony
@@ -46,7 +46,7 @@ def run(backends: list[str], quick: bool, voters: int | None = None) -> list[Mea
     cores = os.cpu_count() or 1
     label = f"{voters} voters x {CANDIDATES} candidates"
     group = secp256k1()
-    rows: list[Measurement] = []
+    rows = _Rows()
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "election"
         manifest = fixtures.manifest(CANDIDATES, voters, trustees=3, threshold=2)
@@ -140,6 +140,14 @@ def run(backends: list[str], quick: bool, voters: int | None = None) -> list[Mea
     return rows
 
 
+class _Rows(list[Measurement]):
+    """Measurements, each also printed as soon as it is taken (the run is long)."""
+
+    def append(self, row: Measurement) -> None:
+        super().append(row)
+        print(f"  {row.operation}: {human(row.median)}", file=sys.stderr, flush=True)
+
+
 def _prepare_chunk(context: ElectionContext, seed: int, codes: list[str]) -> bytes:
     rng = random.Random(seed)
     outcomes = context.packing.outcomes
@@ -178,12 +186,13 @@ def _verify_in_child(record: Path, jobs: int) -> tuple[float, float]:
         "seconds = time.perf_counter() - started\n"
         "peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
         " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024\n"
-        "print(json.dumps({'ok': report.complete, 'seconds': seconds, 'peak': peak}))\n"
+        "print(json.dumps({'ok': report.complete, 'seconds': seconds, 'peak': peak,"
+        " 'report': report.lines()}))\n"
     )
     output = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     result = json.loads(output.stdout.strip().splitlines()[-1])
     if not result["ok"]:
-        raise RuntimeError("the large election's record did not verify")
+        raise RuntimeError("the record did not verify:\n" + "\n".join(result["report"]))
     return result["seconds"], result["peak"]

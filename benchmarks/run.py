@@ -35,16 +35,22 @@ DEFAULT = ("core", "ballot", "ceremony", "election")
 def table(rows: Sequence[Measurement]) -> str:
     fast = {(r.workload, r.operation): r for r in rows if r.backend == "coincurve"}
     header = ("workload", "operation", "backend", "median", "best", "ratio")
-    lines = ["{:<12} {:<48} {:<10} {:>11} {:>11} {:>7}".format(*header)]
+    lines = ["{:<12} {:<62} {:<10} {:>11} {:>11} {:>7}".format(*header)]
     lines.append("-" * len(lines[0]))
     for r in rows:
         ratio = ""
         if r.backend == "py_ecc" and (r.workload, r.operation) in fast:
             ratio = f"{r.median / fast[(r.workload, r.operation)].median:.0f}x"
         lines.append(
-            f"{r.workload:<12} {r.operation[:48]:<48} {r.backend:<10} {human(r.median):>11} "
+            f"{r.workload:<12} {r.operation[:62]:<62} {r.backend:<10} {human(r.median):>11} "
             f"{human(r.best):>11} {ratio:>7}"
         )
+    for r in rows:
+        if r.extra:
+            details = ", ".join(
+                f"{key.replace('_', ' ')} {value:,.1f}" for key, value in r.extra.items()
+            )
+            lines.append(f"  {r.operation}: {details}")
     return "\n".join(lines)
 
 

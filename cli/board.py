@@ -11,7 +11,7 @@ from votecrypt.service.export import export_record
 from votecrypt.service.ingest import ingest_ballots
 from votecrypt.service.voting import close_voting, load_board, open_board
 
-from .common import election_argument, election_dir, group, jobs_option, say
+from .common import Progress, election_argument, election_dir, group, jobs_option, say
 
 
 @click.group()
@@ -80,7 +80,9 @@ def import_command(election: Path, ballots: Path, jobs: int | None) -> None:
     ballot_box, context = load_board(election_dir(election), group())
     with ballot_box, open(ballots, "rb") as lines:
         documents = (parse_json(line) for line in lines if line.strip())
-        report = ingest_ballots(ballot_box, context, documents, jobs=jobs)
+        progress = Progress("ballots checked")
+        report = ingest_ballots(ballot_box, context, documents, jobs=jobs, progress=progress.update)
+        progress.done()
     say(f"Accepted: {report.accepted}; rejected: {len(report.rejected)}")
     for position, reason, detail in report.rejected:
         say(f"  line {position + 1}: {reason}: {detail}")

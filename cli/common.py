@@ -69,3 +69,19 @@ scheduler_option = click.option(
     metavar="ADDRESS",
     help="Run on a Dask cluster (e.g. tcp://10.0.0.5:8786) instead of this computer.",
 )
+
+
+class Progress:
+    """A counter on the terminal's error stream while a long operation runs."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.count = 0
+
+    def update(self, steps: int) -> None:
+        self.count += steps
+        click.echo(f"\r{self.count} {self.what}...", nl=False, err=True)
+
+    def done(self) -> None:
+        if self.count:
+            click.echo("", err=True)

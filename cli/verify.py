@@ -13,7 +13,7 @@ from votecrypt.storage.files import read_file, write_atomic
 from votecrypt.verifier import Checkpoint, VerificationReport, verify_record
 from votecrypt.verifier.engines import engine_for
 
-from .common import jobs_option, scheduler_option
+from .common import Progress, jobs_option, scheduler_option
 
 CHECKPOINT_TYPE = "votecrypt/verify-checkpoint"
 
@@ -66,7 +66,7 @@ def verify(
     duplicates, the tally, every decryption share, and the announced counts, percentages and
     consequences. Prints one line per numbered check; exits with 0 only if nothing failed."""
     checkpoint = read_checkpoint(since) if since else None
-    progress = _Progress() if not as_json and os.isatty(2) else None
+    progress = Progress("ballots checked") if not as_json and os.isatty(2) else None
     report = verify_record(
         record,
         since=checkpoint,
@@ -83,18 +83,3 @@ def verify(
         write_checkpoint(checkpoint_out, report)
     if not report.ok:
         raise VerificationError(f"{len(report.failed())} checks failed")
-
-
-class _Progress:
-    """A ballot counter on the terminal while verification runs."""
-
-    def __init__(self) -> None:
-        self.checked = 0
-
-    def update(self, steps: int) -> None:
-        self.checked += steps
-        click.echo(f"\rChecked {self.checked} ballots...", nl=False, err=True)
-
-    def done(self) -> None:
-        if self.checked:
-            click.echo("", err=True)

@@ -6,7 +6,7 @@ and the partial sums merged in any order (`TallyAccumulator.merge`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from votecrypt.errors import TallyError
@@ -50,11 +50,15 @@ class TallyAccumulator:
         self._pending_count = 0
 
     def add(self, ballot: Ballot) -> None:
+        self.add_rows([row.ciphertexts for row in ballot.rows])
+
+    def add_rows(self, ciphertexts: Sequence[Sequence[Ciphertext]]) -> None:
+        """Add one ballot given as its rows of lane ciphertexts."""
         rows, lanes = self._shape
-        if len(ballot.rows) != rows or any(len(r.ciphertexts) != lanes for r in ballot.rows):
+        if len(ciphertexts) != rows or any(len(row) != lanes for row in ciphertexts):
             raise TallyError("a ballot does not have the election's shape")
-        for pending_row, row in zip(self._pending, ballot.rows, strict=True):
-            for pending_lane, ciphertext in zip(pending_row, row.ciphertexts, strict=True):
+        for pending_row, row in zip(self._pending, ciphertexts, strict=True):
+            for pending_lane, ciphertext in zip(pending_row, row, strict=True):
                 pending_lane.append(ciphertext)
         self.ballots += 1
         self._pending_count += 1

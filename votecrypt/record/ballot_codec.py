@@ -62,6 +62,30 @@ def ballot_plain(ballot: Ballot) -> dict[str, Any]:
     }
 
 
+def ballot_ciphertexts(
+    value: Any, group: Group, path: str = "ballot"
+) -> tuple[tuple[Ciphertext, ...], ...]:
+    """Only the rows' ciphertexts of a ballot, strictly decoded: for adding up ballots that
+    were checked in full before (spec 12.1, 16.4)."""
+    if not isinstance(value, dict) or not isinstance(value.get("rows"), list):
+        raise EncodingError(f"{path}: expected a ballot with rows")
+    if len(value["rows"]) > MAX_ROWS:
+        raise EncodingError(f"{path}.rows: too many rows")
+    rows = []
+    for index, row in enumerate(value["rows"]):
+        row_path = f"{path}.rows[{index}]"
+        if not isinstance(row, dict):
+            raise EncodingError(f"{row_path}: expected an object")
+        fields = Fields({"ciphertexts": row.get("ciphertexts")}, row_path)
+        rows.append(
+            tuple(
+                ciphertext_from_fields(c, group)
+                for c in fields.objects("ciphertexts", max_items=MAX_LANES)
+            )
+        )
+    return tuple(rows)
+
+
 def ballot_to_json(ballot: Ballot) -> bytes:
     return canonical_json(ballot_plain(ballot))
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from votecrypt.errors import BallotError, EncodingError
+from votecrypt.errors import BallotError, EncodingError, TallyError
 from votecrypt.protocol import ballot as reasons
 from votecrypt.protocol.ballot import (
-    Ballot,
+    BALLOT_ID_BYTES,
     check_challenge,
     check_proofs,
     check_shape,
@@ -22,7 +22,12 @@ from votecrypt.protocol.ballot import (
 )
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.tally import TallyAccumulator
-from votecrypt.record.ballot_codec import ballot_from_plain, challenged_from_plain
+from votecrypt.record.ballot_codec import (
+    ballot_ciphertexts,
+    ballot_from_plain,
+    challenged_from_plain,
+)
+from votecrypt.record.json_codec import decode_hex
 
 #: Which numbered check a rejection reason belongs to.
 CHECK_OF_REASON = {
@@ -50,44 +55,67 @@ def check_chunk(
     context: ElectionContext, entries: list[tuple[int, str, Any]], check_proofs_too: bool
 ) -> tuple[list[BallotVerdict], TallyAccumulator]:
     """Verdicts for a chunk of ballot and challenge entries, and their partial tally.
-    With `check_proofs_too` false (entries already verified, spec 16.4) only decoding and the
-    identifiers are computed."""
+    With `check_proofs_too` false (entries already verified, spec 16.4, or a tally of
+    accepted ballots) only the ciphertexts and the identifiers are decoded."""
     verdicts = []
     partial = TallyAccumulator(context.group, context.rows, context.packing.lanes)
     for seq, kind, payload in entries:
         verdict = BallotVerdict(seq, kind)
-        ballot = _decode(context, kind, payload, verdict)
-        if ballot is not None:
-            verdict.credential = ballot.credential.to_bytes()
-            verdict.ballot_id = ballot.ballot_id
-            verdict.alphas = tuple(
-                c.alpha.to_bytes() for row in ballot.rows for c in row.ciphertexts
-            )
-            if kind == "ballot":
-                shaped = _run(verdict, lambda b=ballot: check_shape(b, context))
-                if shaped:
-                    partial.add(ballot)
-                if shaped and check_proofs_too:
-                    _run(verdict, lambda b=ballot: check_signature(b))
-                    _run(verdict, lambda b=ballot: check_proofs(b, context))
-            elif check_proofs_too:
-                challenged = challenged_from_plain(payload, context.group)
-                _run(verdict, lambda c=challenged: check_challenge(c, context))
+        if check_proofs_too:
+            _check_fully(context, kind, payload, verdict, partial)
+        else:
+            _identify(context, kind, payload, verdict, partial)
         verdicts.append(verdict)
     return verdicts, partial
 
 
-def _decode(
-    context: ElectionContext, kind: str, payload: Any, verdict: BallotVerdict
-) -> Ballot | None:
+def _check_fully(
+    context: ElectionContext,
+    kind: str,
+    payload: Any,
+    verdict: BallotVerdict,
+    partial: TallyAccumulator,
+) -> None:
     try:
-        if kind == "ballot":
-            return ballot_from_plain(payload, context.group)
-        return challenged_from_plain(payload, context.group).ballot
+        challenged = challenged_from_plain(payload, context.group) if kind != "ballot" else None
+        ballot = challenged.ballot if challenged else ballot_from_plain(payload, context.group)
     except EncodingError as exc:
         check = "ballot-format" if kind == "ballot" else "challenges"
         verdict.failures[check] = f"undecodable: {exc}"
-        return None
+        return
+    verdict.credential = ballot.credential.to_bytes()
+    verdict.ballot_id = ballot.ballot_id
+    verdict.alphas = tuple(c.alpha.to_bytes() for row in ballot.rows for c in row.ciphertexts)
+    if challenged is not None:
+        _run(verdict, lambda: check_challenge(challenged, context))
+    elif _run(verdict, lambda: check_shape(ballot, context)):
+        partial.add(ballot)
+        _run(verdict, lambda: check_signature(ballot))
+        _run(verdict, lambda: check_proofs(ballot, context))
+
+
+def _identify(
+    context: ElectionContext,
+    kind: str,
+    payload: Any,
+    verdict: BallotVerdict,
+    partial: TallyAccumulator,
+) -> None:
+    check = "ballot-format" if kind == "ballot" else "challenges"
+    try:
+        plain = payload if kind == "ballot" else payload["ballot"]
+        verdict.credential = decode_hex(plain["credential"], "credential", 32)
+        verdict.ballot_id = decode_hex(plain["ballot_id"], "ballot_id", BALLOT_ID_BYTES)
+        rows = ballot_ciphertexts(plain, context.group)
+    except (EncodingError, KeyError, TypeError) as exc:
+        verdict.failures[check] = f"undecodable: {exc}"
+        return
+    verdict.alphas = tuple(c.alpha.to_bytes() for row in rows for c in row)
+    if kind == "ballot":
+        try:
+            partial.add_rows(rows)
+        except TallyError as error:
+            verdict.failures[check] = str(error)
 
 
 def _run(verdict: BallotVerdict, check: Any) -> bool:

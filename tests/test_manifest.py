@@ -39,6 +39,7 @@ BAD = {
     "more ballots than summoned": {"credentials": 60, "summoned": 50},
     "cannot be packed": {"credentials": 2**41, "summoned": 2**41},
     "unknown policy": {"second_ballot": "replace"},
+    "legacy denominator below ballots": {"rules": preset("nq85-2014"), "members": 40},
 }
 
 

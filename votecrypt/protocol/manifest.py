@@ -133,6 +133,8 @@ class Manifest:
             raise ManifestError("the numbers summoned and members must be positive")
         if self.credentials > self.summoned:
             raise ManifestError("more ballots issued than people summoned")
+        if self.rules.denominator == "members" and self.credentials > self.members:
+            raise ManifestError("more ballots issued than members of the body (the denominator)")
         if self.second_ballot not in SECOND_BALLOT_POLICIES:
             raise ManifestError(f"unknown second-ballot policy {self.second_ballot!r}")
         if self.credentials > MAX_LANE_PLAINTEXT:

@@ -1,26 +1,52 @@
-"""Rule sets: the legal thresholds, denominators and consequences, as data (spec 13).
+"""Rule sets: the legal thresholds, denominators and consequences, as data (spec 13.1-13.4).
 
 A rule set names the options of a row, the denominator D of the percentages ("collected":
 ballots collected, or "members": members of the body), the quorum, and brackets, most severe
 first. A bracket holds when all its conditions hold; a condition `option <op> p/q` means
 `count <op> (p/q) * D`, evaluated exactly as `count * q <op> p * D` in integers. A candidate's
-outcome is the first bracket that holds, or none.
+outcome is the first bracket that holds, or none; with D = 0 no bracket holds.
 
-Presets follow the rules in force and the legacy one:
+Presets (`PRESETS`, `preset(id)`) follow the rules in force and the legacy one:
+
     nq96-2023        National Assembly and People's Councils, Resolution 96/2023/QH15
     qd96-2023        Party, Regulation 96-QĐ/TW (2023)
     nq96-2023-vote   the follow-up vote of confidence (two options), Resolution 96/2023/QH15
     nq85-2014        legacy Resolution 85/2014/QH13, D = members of the body
-Custom rule sets are JSON files (spec 13.4), loaded with `rule_set_from_json`.
+
+Custom rule files (spec 13.4) are UTF-8 JSON objects with exactly these keys:
+
+    type         "votecrypt/rules"
+    version      1
+    id           lower-case letters, digits, "-" or "_", starting with a letter
+    title        {"vi": text, "en": text}
+    reference    text (may be empty): the legal source
+    options      [{"key": "high", "vi": "Tín nhiệm cao", "en": "High confidence"}, ...]
+                 at least one; keys [a-z][a-z0-9_]*, distinct, not "blank"
+    denominator  "collected" or "members"
+    quorum       a fraction "p/q" in (0, 1], e.g. "2/3"
+    brackets     [{"id": "dismissal",
+                   "when": [{"option": "low", "comparison": ">=", "fraction": "2/3"}, ...],
+                   "consequence": {"vi": text, "en": text}}, ...]   most severe first
+
+Fractions are strings "p/q" of positive integers in lowest terms. `rule_set_from_json` is the
+one strict decoder: unknown, missing, duplicated or mistyped keys, non-reduced or non-positive
+fractions, unknown comparisons or denominators, conditions naming an option the rule set does
+not have, duplicate option keys or bracket ids and an empty option list each raise `RuleError`
+naming the offending path. `rule_set_to_json` writes the same format; the two round-trip.
+
+Every text is normalised to Unicode NFC when a value is constructed, so equal-looking texts are
+equal and hash the same (spec 3.1).
 """
 
 from __future__ import annotations
 
 import json
+import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from types import MappingProxyType
 from typing import Any
 
 from votecrypt.errors import RuleError
@@ -30,9 +56,24 @@ RULES_TYPE = "votecrypt/rules"
 VERSION = 1
 COMPARISONS = (">", ">=", "<", "<=")
 DENOMINATORS = ("collected", "members")
-_KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-_FRACTION = re.compile(r"^([1-9][0-9]{0,5})/([1-9][0-9]{0,5})$")
 RESERVED_KEYS = ("blank",)
+_KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+_ID = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+_FRACTION = re.compile(r"^([1-9][0-9]{0,5})/([1-9][0-9]{0,5})$")
+
+# The comparisons of a condition, on integers only (spec 13.1).
+_COMPARE: Mapping[str, Callable[[int, int], bool]] = MappingProxyType(
+    {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
+)
+
+
+def _set_nfc(instance: object, *names: str) -> None:
+    """Normalise text fields of a frozen dataclass to NFC in __post_init__."""
+    for name in names:
+        value = getattr(instance, name)
+        if not isinstance(value, str):
+            raise RuleError(f"{type(instance).__name__}.{name} must be text")
+        object.__setattr__(instance, name, nfc(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,39 +84,59 @@ class Option:
     label_vi: str
     label_en: str
 
+    def __post_init__(self) -> None:
+        _set_nfc(self, "key", "label_vi", "label_en")
+        if not _KEY.match(self.key) or self.key in RESERVED_KEYS:
+            raise RuleError(
+                f"option key {self.key!r} is not allowed (lower-case [a-z][a-z0-9_]*, not blank)"
+            )
+        if not self.label_vi.strip() or not self.label_en.strip():
+            raise RuleError(f"option {self.key!r} needs a Vietnamese and an English label")
+
 
 @dataclass(frozen=True, slots=True)
 class Condition:
-    """`count(option) <comparison> fraction * D`."""
+    """`count(option) <comparison> fraction * D` (spec 13.1)."""
 
     option: str
     comparison: str
     fraction: Fraction
 
+    def __post_init__(self) -> None:
+        if self.comparison not in _COMPARE:
+            raise RuleError(
+                f"unknown comparison {self.comparison!r}; use one of {', '.join(COMPARISONS)}"
+            )
+        if not isinstance(self.fraction, Fraction) or self.fraction <= 0:
+            raise RuleError("threshold fractions must be positive")
+
     def holds(self, count: int, denominator: int) -> bool:
+        """count * q <op> p * D, in integers: no rounding can move a boundary."""
         left = count * self.fraction.denominator
         right = self.fraction.numerator * denominator
-        if self.comparison == ">":
-            return left > right
-        if self.comparison == ">=":
-            return left >= right
-        if self.comparison == "<":
-            return left < right
-        return left <= right
+        return _COMPARE[self.comparison](left, right)
 
     def describe(self) -> str:
-        fraction = f"{self.fraction.numerator}/{self.fraction.denominator}"
-        return f"{self.option} {self.comparison} {fraction} of D"
+        return f"{self.option} {self.comparison} {format_fraction(self.fraction)} of D"
 
 
 @dataclass(frozen=True, slots=True)
 class Bracket:
-    """A set of conditions and the consequence when all hold."""
+    """A conjunction of conditions and the consequence when all of them hold."""
 
     id: str
     conditions: tuple[Condition, ...]
     consequence_vi: str
     consequence_en: str
+
+    def __post_init__(self) -> None:
+        _set_nfc(self, "id", "consequence_vi", "consequence_en")
+        if not _ID.match(self.id):
+            raise RuleError(f"bracket id {self.id!r} must be lower-case letters, digits, - or _")
+        if not self.conditions:
+            raise RuleError(f"bracket {self.id!r} has no condition")
+        if not self.consequence_vi.strip() or not self.consequence_en.strip():
+            raise RuleError(f"bracket {self.id!r} needs consequences in both languages")
 
     def holds(self, counts: Mapping[str, int], denominator: int) -> bool:
         return all(c.holds(counts[c.option], denominator) for c in self.conditions)
@@ -83,7 +144,7 @@ class Bracket:
 
 @dataclass(frozen=True, slots=True)
 class RuleSet:
-    """A complete rule set (spec 13.1)."""
+    """A complete rule set (spec 13.1). `reference` cites the legal source; it may be empty."""
 
     id: str
     title_vi: str
@@ -95,6 +156,7 @@ class RuleSet:
     brackets: tuple[Bracket, ...]
 
     def __post_init__(self) -> None:
+        _set_nfc(self, "id", "title_vi", "title_en", "reference")
         _validate(self)
 
     @property
@@ -102,7 +164,7 @@ class RuleSet:
         return tuple(option.key for option in self.options)
 
     def bracket_for(self, counts: Mapping[str, int], denominator: int) -> Bracket | None:
-        """The most severe bracket that holds, or None (spec 13.2)."""
+        """The first (most severe) bracket that holds, or None; None when D = 0 (spec 13.1)."""
         if denominator <= 0:
             return None
         for bracket in self.brackets:
@@ -111,52 +173,42 @@ class RuleSet:
         return None
 
     def quorum_met(self, present: int, summoned: int) -> bool:
-        """present >= quorum * summoned, exactly (inclusive)."""
+        """present >= quorum * summoned, exactly and inclusive: `present * q >= p * summoned`."""
         return present * self.quorum.denominator >= self.quorum.numerator * summoned
 
 
 def _validate(rules: RuleSet) -> None:
-    if not _KEY.match(rules.id.replace("-", "_")):
+    """The checks that involve more than one field (each part checks itself)."""
+    if not _ID.match(rules.id):
         raise RuleError(f"rule set id {rules.id!r} must be lower-case letters, digits, - or _")
-    if not rules.title_vi or not rules.title_en:
+    if not rules.title_vi.strip() or not rules.title_en.strip():
         raise RuleError("a rule set needs a Vietnamese and an English title")
     if not rules.options:
         raise RuleError("a rule set needs at least one option")
     keys = rules.option_keys
     if len(set(keys)) != len(keys):
-        raise RuleError("option keys must be distinct")
-    for option in rules.options:
-        if not _KEY.match(option.key) or option.key in RESERVED_KEYS:
-            raise RuleError(f"option key {option.key!r} is not allowed")
-        if not option.label_vi or not option.label_en:
-            raise RuleError(f"option {option.key!r} needs both labels")
+        raise RuleError(f"option keys must be distinct: {', '.join(keys)}")
     if rules.denominator not in DENOMINATORS:
-        raise RuleError(f"denominator must be one of {', '.join(DENOMINATORS)}")
-    if not 0 < rules.quorum <= 1:
+        raise RuleError(f"denominator {rules.denominator!r}: use one of {', '.join(DENOMINATORS)}")
+    if not isinstance(rules.quorum, Fraction) or not 0 < rules.quorum <= 1:
         raise RuleError("the quorum must be a fraction in (0, 1]")
     ids = [b.id for b in rules.brackets]
     if len(set(ids)) != len(ids):
-        raise RuleError("bracket ids must be distinct")
+        raise RuleError(f"bracket ids must be distinct: {', '.join(ids)}")
     for bracket in rules.brackets:
-        if not _KEY.match(bracket.id.replace("-", "_")):
-            raise RuleError(f"bracket id {bracket.id!r} is not allowed")
-        if not bracket.conditions:
-            raise RuleError(f"bracket {bracket.id!r} has no condition")
-        if not bracket.consequence_vi or not bracket.consequence_en:
-            raise RuleError(f"bracket {bracket.id!r} needs consequences in both languages")
         for condition in bracket.conditions:
             if condition.option not in keys:
-                raise RuleError(f"bracket {bracket.id!r} names unknown option {condition.option!r}")
-            if condition.comparison not in COMPARISONS:
-                raise RuleError(f"unknown comparison {condition.comparison!r}")
-            if condition.fraction <= 0:
-                raise RuleError("threshold fractions must be positive")
+                raise RuleError(
+                    f"bracket {bracket.id!r} names option {condition.option!r}, "
+                    f"which the rule set does not have ({', '.join(keys)})"
+                )
 
 
 # Plain data and JSON (spec 13.4)
 
 
-def _fraction_text(value: Fraction) -> str:
+def format_fraction(value: Fraction) -> str:
+    """Write a fraction as "p/q" in lowest terms, the only way fractions are written."""
     return f"{value.numerator}/{value.denominator}"
 
 
@@ -164,15 +216,16 @@ def parse_fraction(text: Any, path: str = "fraction") -> Fraction:
     """A fraction written "p/q" with positive integers in lowest terms."""
     match = _FRACTION.match(text) if isinstance(text, str) else None
     if match is None:
-        raise RuleError(f'{path}: expected a fraction like "2/3"')
+        raise RuleError(f'{path}: expected a fraction of positive integers like "2/3"')
     numerator, denominator = int(match[1]), int(match[2])
     value = Fraction(numerator, denominator)
     if value.numerator != numerator:
-        raise RuleError(f"{path}: write the fraction in lowest terms ({_fraction_text(value)})")
+        raise RuleError(f"{path}: write the fraction in lowest terms ({format_fraction(value)})")
     return value
 
 
 def rule_set_to_plain(rules: RuleSet) -> dict[str, Any]:
+    """The rule set as plain JSON data (spec 13.4); a manifest embeds exactly this."""
     return {
         "type": RULES_TYPE,
         "version": VERSION,
@@ -181,7 +234,7 @@ def rule_set_to_plain(rules: RuleSet) -> dict[str, Any]:
         "reference": rules.reference,
         "options": [{"key": o.key, "vi": o.label_vi, "en": o.label_en} for o in rules.options],
         "denominator": rules.denominator,
-        "quorum": _fraction_text(rules.quorum),
+        "quorum": format_fraction(rules.quorum),
         "brackets": [
             {
                 "id": b.id,
@@ -189,7 +242,7 @@ def rule_set_to_plain(rules: RuleSet) -> dict[str, Any]:
                     {
                         "option": c.option,
                         "comparison": c.comparison,
-                        "fraction": _fraction_text(c.fraction),
+                        "fraction": format_fraction(c.fraction),
                     }
                     for c in b.conditions
                 ],
@@ -201,18 +254,26 @@ def rule_set_to_plain(rules: RuleSet) -> dict[str, Any]:
 
 
 def rule_set_from_plain(value: Any) -> RuleSet:
-    """Decode a rule set from plain JSON data; RuleError names the problem."""
+    """Decode a rule set from plain JSON data; RuleError names the problem and its path."""
     reader = _Reader(value, "rules")
     reader.constant("type", RULES_TYPE)
-    if reader.get("version") != VERSION:
-        raise RuleError(f"rules.version: expected {VERSION}")
+    version = reader.get("version")
+    if type(version) is not int or version != VERSION:
+        raise RuleError(f"rules.version: expected the integer {VERSION}")
+    rule_set_id = reader.text("id")
     title = reader.nested("title")
+    title_vi, title_en = title.text("vi"), title.text("en")
+    title.done()
+    reference = reader.text("reference", allow_empty=True)
     options = []
     for item in reader.objects("options"):
         options.append(Option(item.text("key"), item.text("vi"), item.text("en")))
         item.done()
+    denominator = reader.text("denominator")
+    quorum = parse_fraction(reader.get("quorum"), "rules.quorum")
     brackets = []
     for item in reader.objects("brackets"):
+        bracket_id = item.text("id")
         conditions = []
         for when in item.objects("when"):
             conditions.append(
@@ -225,38 +286,63 @@ def rule_set_from_plain(value: Any) -> RuleSet:
             when.done()
         consequence = item.nested("consequence")
         brackets.append(
-            Bracket(
-                item.text("id"), tuple(conditions), consequence.text("vi"), consequence.text("en")
-            )
+            Bracket(bracket_id, tuple(conditions), consequence.text("vi"), consequence.text("en"))
         )
         consequence.done()
         item.done()
-    rules = RuleSet(
-        id=reader.text("id"),
-        title_vi=title.text("vi"),
-        title_en=title.text("en"),
-        reference=reader.text("reference", allow_empty=True),
+    reader.done()
+    return RuleSet(
+        id=rule_set_id,
+        title_vi=title_vi,
+        title_en=title_en,
+        reference=reference,
         options=tuple(options),
-        denominator=reader.text("denominator"),
-        quorum=parse_fraction(reader.get("quorum"), "rules.quorum"),
+        denominator=denominator,
+        quorum=quorum,
         brackets=tuple(brackets),
     )
-    title.done()
-    reader.done()
-    return rules
 
 
 def rule_set_to_json(rules: RuleSet) -> str:
+    """A rule file: `rule_set_to_plain` as indented UTF-8 JSON text."""
     return json.dumps(rule_set_to_plain(rules), ensure_ascii=False, indent=2) + "\n"
 
 
 def rule_set_from_json(text: str | bytes) -> RuleSet:
-    """Load a custom rule file (spec 13.4)."""
+    """Load a custom rule file (spec 13.4) with the strict decoder."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise RuleError("the rule file is not UTF-8 text") from None
     try:
-        value = json.loads(text)
-    except (ValueError, TypeError) as exc:
-        raise RuleError(f"the rule file is not valid JSON: {exc}") from None
+        value = json.loads(
+            text,
+            object_pairs_hook=_unique_keys,
+            parse_float=_no_float,
+            parse_constant=_no_float,
+        )
+    except json.JSONDecodeError as exc:
+        raise RuleError(
+            f"the rule file is not valid JSON: {exc.msg} at line {exc.lineno}"
+        ) from None
+    except RecursionError:
+        raise RuleError("the rule file is nested too deeply") from None
     return rule_set_from_plain(value)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads keeps the last of duplicated keys silently; a rule file must say one thing.
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise RuleError(f"the rule file has the key {key!r} twice in one object")
+        result[key] = value
+    return result
+
+
+def _no_float(text: str) -> Any:
+    raise RuleError(f"the rule file has the number {text}: only integers and text are allowed")
 
 
 class _Reader:
@@ -265,7 +351,7 @@ class _Reader:
     def __init__(self, value: Any, path: str) -> None:
         if not isinstance(value, dict):
             raise RuleError(f"{path}: expected an object")
-        self._value = value
+        self._value: dict[str, Any] = value
         self._path = path
         self._read: set[str] = set()
 
@@ -322,7 +408,7 @@ def _low(comparison: str, fraction: Fraction) -> Condition:
     return Condition("low", comparison, fraction)
 
 
-PRESETS: dict[str, RuleSet] = {
+_PRESETS: dict[str, RuleSet] = {
     rules.id: rules
     for rules in (
         RuleSet(
@@ -433,6 +519,9 @@ PRESETS: dict[str, RuleSet] = {
     )
 }
 
+# Read-only: a preset is shared by every election that names it.
+PRESETS: Mapping[str, RuleSet] = MappingProxyType(_PRESETS)
+
 
 def preset(rule_set_id: str) -> RuleSet:
     """A preset rule set by id; RuleError lists the known ids."""
@@ -445,11 +534,14 @@ def preset(rule_set_id: str) -> RuleSet:
 
 
 __all__ = [
+    "COMPARISONS",
+    "DENOMINATORS",
     "PRESETS",
     "Bracket",
     "Condition",
     "Option",
     "RuleSet",
+    "format_fraction",
     "parse_fraction",
     "preset",
     "rule_set_from_json",

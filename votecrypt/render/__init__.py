@@ -1,4 +1,31 @@
-"""Presentation of results: a terminal table, CSV and a printable HTML sheet (spec 13.6).
+"""Presentation of results (spec 13.6-13.7): a terminal table, CSV, a printable HTML sheet and
+canonical JSON.
 
-Renderers only read an `ElectionResults`; they never compute anything that is announced.
+Renderers only read an `ElectionResults` (from `votecrypt.protocol.results.compute_results`)
+and a `SheetHeading` (title, body, date); they never compute anything that is announced. The
+JSON sheet can be read back, strictly, with `sheet_from_json` / `results_from_json`.
+
+    render_table(results, heading, *, blank_allowed) -> str       votecrypt.render.table
+    render_csv(results, *, blank_allowed) -> str                   votecrypt.render.csv_sheet
+    render_html(results, heading, *, blank_allowed, election_hash="") -> str
+                                                                   votecrypt.render.html_sheet
+    render_json(results, heading) -> str                           votecrypt.render.json_results
+    sheet_from_json(data) -> (SheetHeading, ElectionResults)       votecrypt.render.json_results
+    results_from_json(data) -> ElectionResults                     votecrypt.render.json_results
 """
+
+from votecrypt.render.csv_sheet import render_csv
+from votecrypt.render.html_sheet import render_html
+from votecrypt.render.json_results import render_json, results_from_json, sheet_from_json
+from votecrypt.render.sheet import SheetHeading
+from votecrypt.render.table import render_table
+
+__all__ = [
+    "SheetHeading",
+    "render_csv",
+    "render_html",
+    "render_json",
+    "render_table",
+    "results_from_json",
+    "sheet_from_json",
+]

@@ -1,4 +1,10 @@
-"""The results as CSV: one row per candidate, a header row, UTF-8 (spec 13.6)."""
+"""The results as CSV: a header row, then one row per candidate, UTF-8 (spec 13.6).
+
+Columns: number, name, position, then `<key>_count` and `<key>_percent` for every option (and
+blank when shown), then the election's totals (repeated on each row so that every row stands
+alone in a spreadsheet), the bracket id and its consequence in Vietnamese and English.
+Percentages are written "97.87" (or "—" when D = 0).
+"""
 
 from __future__ import annotations
 
@@ -10,13 +16,23 @@ from votecrypt.render.sheet import cell, columns
 
 
 def render_csv(results: ElectionResults, *, blank_allowed: bool) -> str:
+    """The CSV text (lines end in "\\n"); encode it as UTF-8 to write a file."""
     kinds = columns(results, blank_allowed)
     output = io.StringIO()
     writer = csv.writer(output, lineterminator="\n")
     header = ["number", "name", "position"]
     for key, _, _ in kinds:
         header += [f"{key}_count", f"{key}_percent"]
-    header += ["issued", "collected", "valid", "denominator", "bracket", "consequence_vi"]
+    header += [
+        "issued",
+        "collected",
+        "valid",
+        "denominator",
+        "denominator_kind",
+        "bracket",
+        "consequence_vi",
+        "consequence_en",
+    ]
     writer.writerow(header)
     for number, line in enumerate(results.candidates, start=1):
         row: list[object] = [number, line.name, line.position]
@@ -28,8 +44,10 @@ def render_csv(results: ElectionResults, *, blank_allowed: bool) -> str:
             results.collected,
             results.valid,
             results.denominator,
-            line.bracket.id if line.bracket else "",
-            line.bracket.consequence_vi if line.bracket else "",
+            results.denominator_kind,
+            line.bracket_id or "",
+            line.consequence_vi or "",
+            line.consequence_en or "",
         ]
         writer.writerow(row)
     return output.getvalue()

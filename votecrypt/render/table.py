@@ -1,20 +1,29 @@
-"""The result sheet as an aligned plain-text table for the terminal."""
+"""The result sheet as an aligned plain-text table for the terminal (spec 13.6).
+
+Columns are aligned by display width, not by code points (see text_width), so Vietnamese
+names line up; every header is in Vietnamese with the English below it.
+"""
 
 from __future__ import annotations
 
+import textwrap
+
 from votecrypt.protocol.results import ElectionResults
-from votecrypt.render.sheet import DENOMINATOR_LABELS, SheetHeading, cell, columns, quorum_text
-from votecrypt.render.text_width import clip, pad
+from votecrypt.render.sheet import SheetHeading, cell, columns, denominator_text, quorum_text
+from votecrypt.render.text_width import clip, pad, width
 
 NAME_WIDTH = 26
 POSITION_WIDTH = 28
-CELL_WIDTH = 16
+CELL_WIDTH = 17
+TEXT_WIDTH = 100
 
 
 def render_table(results: ElectionResults, heading: SheetHeading, *, blank_allowed: bool) -> str:
+    """The whole sheet as text ending in a newline: heading, totals, one line per candidate
+    (count and percentage of every level), then the consequences."""
     kinds = columns(results, blank_allowed)
-    vi_denominator, en_denominator = DENOMINATOR_LABELS[results.rules.denominator]
     quorum_vi, quorum_en = quorum_text(results)
+    share_vi, share_en = denominator_text(results)
     lines = [
         "KẾT QUẢ LẤY PHIẾU TÍN NHIỆM / CONFIDENCE VOTE RESULTS",
         f"{heading.body} — {heading.title} — {heading.date}",
@@ -24,43 +33,53 @@ def render_table(results: ElectionResults, heading: SheetHeading, *, blank_allow
             f"Phiếu thu về / collected: {results.collected}   "
             f"Phiếu hợp lệ / valid: {results.valid}"
         ),
-        f"{quorum_vi} / {quorum_en}",
-        (
-            f"Tỷ lệ tính trên {vi_denominator} / percentages of {en_denominator}: "
-            f"{results.denominator}"
-        ),
+        quorum_vi,
+        f"  {quorum_en}",
+        f"{share_vi} / {share_en}",
         "",
     ]
     header_vi = (
-        pad("#", 3)
+        pad("TT", 4)
         + pad("Họ và tên", NAME_WIDTH)
         + pad("Chức vụ", POSITION_WIDTH)
-        + "".join(pad(clip(vi, CELL_WIDTH - 1), CELL_WIDTH) for _, vi, _ in kinds)
+        + "".join(pad(clip(vi, CELL_WIDTH - 1), CELL_WIDTH, right=True) for _, vi, _ in kinds)
     )
     header_en = (
-        pad("", 3)
+        pad("No.", 4)
         + pad("Name", NAME_WIDTH)
         + pad("Position", POSITION_WIDTH)
-        + "".join(pad(clip(en, CELL_WIDTH - 1), CELL_WIDTH) for _, _, en in kinds)
+        + "".join(pad(clip(en, CELL_WIDTH - 1), CELL_WIDTH, right=True) for _, _, en in kinds)
     )
-    lines += [header_vi, header_en, "-" * len(header_en)]
+    lines += [header_vi.rstrip(), header_en.rstrip(), "-" * width(header_en)]
     for number, line in enumerate(results.candidates, start=1):
         cells = ""
         for key, _, _ in kinds:
             count, percent = cell(line, key)
-            cells += pad(f"{count:>4} {percent:>7}%".replace("—%", "— "), CELL_WIDTH)
+            shown = f"{percent}%" if line.percentage(key) is not None else percent
+            cells += pad(f"{count} {shown:>7}", CELL_WIDTH, right=True)
         lines.append(
-            pad(str(number), 3)
-            + pad(clip(line.name, NAME_WIDTH - 1), NAME_WIDTH)
-            + pad(clip(line.position, POSITION_WIDTH - 1), POSITION_WIDTH)
-            + cells.rstrip()
+            (
+                pad(str(number), 4)
+                + pad(clip(line.name, NAME_WIDTH - 1), NAME_WIDTH)
+                + pad(clip(line.position, POSITION_WIDTH - 1), POSITION_WIDTH)
+                + cells
+            ).rstrip()
         )
+    lines.append("")
     consequences = []
     for number, line in enumerate(results.candidates, start=1):
         if line.bracket is not None:
-            consequences.append(f"{number}. {line.name}: {line.bracket.consequence_vi}")
-            consequences.append(f"   {line.bracket.consequence_en}")
-    lines.append("")
+            consequences += textwrap.wrap(
+                f"{number}. {line.name}: {line.bracket.consequence_vi}",
+                TEXT_WIDTH,
+                subsequent_indent="   ",
+            )
+            consequences += textwrap.wrap(
+                line.bracket.consequence_en,
+                TEXT_WIDTH,
+                initial_indent="   ",
+                subsequent_indent="   ",
+            )
     lines += consequences or [
         "Không ai thuộc diện phải xử lý / No office holder reaches a threshold."
     ]

@@ -13,7 +13,7 @@ from votecrypt.errors import EncodingError, ManifestError, RuleError
 from votecrypt.primitives.signing import VerifyKey
 from votecrypt.protocol.manifest import GROUP_NAME, MANIFEST_TYPE, Candidate, Manifest
 from votecrypt.protocol.manifest import VERSION as MANIFEST_VERSION
-from votecrypt.protocol.results import BLANK, ElectionResults, format_percent
+from votecrypt.protocol.results import BLANK, CandidateResult, ElectionResults, format_percent
 from votecrypt.protocol.rules import rule_set_from_plain
 from votecrypt.record.json_codec import Fields, canonical_json, parse_json
 
@@ -128,20 +128,6 @@ def results_plain(
     election: bytes, results: ElectionResults, decrypted_by: tuple[int, ...]
 ) -> dict[str, Any]:
     """The results as published (spec 13.5): counts, hundredths and formatted percentages."""
-    candidates = []
-    for line in results.candidates:
-        counts = {**dict(line.counts), BLANK: line.blank}
-        hundredths = {**dict(line.percentages), BLANK: line.blank_percentage}
-        candidates.append(
-            {
-                "name": line.name,
-                "position": line.position,
-                "counts": counts,
-                "hundredths": hundredths,
-                "percentages": {key: format_percent(value) for key, value in hundredths.items()},
-                "bracket": None if line.bracket is None else line.bracket.id,
-            }
-        )
     return {
         "type": RESULTS_TYPE,
         "version": VERSION,
@@ -155,7 +141,21 @@ def results_plain(
         "denominator": results.denominator,
         "quorum_met": results.quorum_met,
         "decrypted_by": list(decrypted_by),
-        "candidates": candidates,
+        "candidates": [candidate_plain(line) for line in results.candidates],
+    }
+
+
+def candidate_plain(line: CandidateResult) -> dict[str, Any]:
+    """One candidate's line of the results (spec 13.5): counts, hundredths, percentages and
+    bracket, with blank lines under the key "blank"."""
+    hundredths = {**dict(line.percentages), BLANK: line.blank_percentage}
+    return {
+        "name": line.name,
+        "position": line.position,
+        "counts": {**dict(line.counts), BLANK: line.blank},
+        "hundredths": hundredths,
+        "percentages": {key: format_percent(value) for key, value in hundredths.items()},
+        "bracket": None if line.bracket is None else line.bracket.id,
     }
 
 

@@ -20,6 +20,7 @@ from votecrypt.errors import EncodingError, RuleError
 from votecrypt.math.encoding import nfc
 from votecrypt.protocol.results import BLANK, ElectionResults, compute_results
 from votecrypt.protocol.rules import rule_set_from_plain, rule_set_to_plain
+from votecrypt.record.election_codec import candidate_plain
 from votecrypt.record.json_codec import Fields, canonical_json, parse_json
 from votecrypt.render.sheet import SheetHeading
 
@@ -32,20 +33,6 @@ MAX_TEXT = 10_000
 
 def sheet_plain(results: ElectionResults, heading: SheetHeading) -> dict[str, Any]:
     """The result sheet as plain JSON data (spec 13.7)."""
-    candidates = []
-    for line in results.candidates:
-        counts = {**dict(line.counts), BLANK: line.blank}
-        hundredths = {**dict(line.percentages), BLANK: line.blank_percentage}
-        candidates.append(
-            {
-                "name": line.name,
-                "position": line.position,
-                "counts": counts,
-                "hundredths": hundredths,
-                "percentages": {key: line.percent_text(key) for key in hundredths},
-                "bracket": line.bracket_id,
-            }
-        )
     return {
         "type": SHEET_TYPE,
         "version": VERSION,
@@ -62,7 +49,7 @@ def sheet_plain(results: ElectionResults, heading: SheetHeading) -> dict[str, An
         "denominator_kind": results.denominator_kind,
         "quorum_met": results.quorum.met,
         "quorum_inequality": results.quorum.inequality,
-        "candidates": candidates,
+        "candidates": [candidate_plain(line) for line in results.candidates],
     }
 
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from strategies import nonzero_scalars
 
 from votecrypt.errors import InvalidProof, ProvingError
-from votecrypt.math import Group, Scalar
+from votecrypt.math import Group, Point, Scalar
 from votecrypt.math.tags import TEST_CHAUM_PEDERSEN, TEST_MEMBERSHIP, TEST_SCHNORR
 from votecrypt.primitives import (
     Ciphertext,
@@ -135,50 +135,54 @@ def _encrypt_vector(
     return ciphertexts, nonces
 
 
+def _prove(
+    public_key: Point,
+    ciphertexts: list[Ciphertext],
+    plaintext: tuple[int, ...],
+    nonces: list[Scalar],
+    allowed: list[tuple[int, ...]],
+) -> MembershipProof:
+    return prove_membership(
+        public_key, ciphertexts, plaintext, nonces, allowed, tag=TEST_MEMBERSHIP, context=CONTEXT
+    )
+
+
+def _verify(
+    proof: MembershipProof,
+    public_key: Point,
+    ciphertexts: list[Ciphertext],
+    allowed: list[tuple[int, ...]],
+    context: tuple[object, ...] = CONTEXT,
+) -> None:
+    verify_membership(proof, public_key, ciphertexts, allowed, tag=TEST_MEMBERSHIP, context=context)
+
+
+def _prove_and_verify_every_branch(group: Group, allowed: list[tuple[int, ...]]) -> None:
+    key = SecretKey.generate(group)
+    for vector in allowed:
+        ciphertexts, nonces = _encrypt_vector(key.public_key, vector)
+        _verify(
+            _prove(key.public_key, ciphertexts, vector, nonces, allowed),
+            key.public_key,
+            ciphertexts,
+            allowed,
+        )
+
+
 def _single_lane_values(size: int) -> list[tuple[int, ...]]:
     return list(Packing.for_row(size, 47).allowed())
 
 
 @pytest.mark.parametrize("size", [2, 3, 4, 5, 8])
 def test_membership_completeness_every_branch(group: Group, size: int) -> None:
-    key = SecretKey.generate(group)
-    allowed = _single_lane_values(size)
-    for vector in allowed:
-        ciphertexts, nonces = _encrypt_vector(key.public_key, vector)
-        proof = prove_membership(
-            key.public_key,
-            ciphertexts,
-            vector,
-            nonces,
-            allowed,
-            tag=TEST_MEMBERSHIP,
-            context=CONTEXT,
-        )
-        verify_membership(
-            proof, key.public_key, ciphertexts, allowed, tag=TEST_MEMBERSHIP, context=CONTEXT
-        )
+    _prove_and_verify_every_branch(group, _single_lane_values(size))
 
 
 def test_membership_with_lanes_every_branch(group: Group) -> None:
     # 100,000 ballots and 4 outcomes need two lanes (spec 6.2).
     packing = Packing.for_row(4, 100_000)
     assert packing.lanes == 2
-    allowed = packing.allowed()
-    key = SecretKey.generate(group)
-    for vector in allowed:
-        ciphertexts, nonces = _encrypt_vector(key.public_key, vector)
-        proof = prove_membership(
-            key.public_key,
-            ciphertexts,
-            vector,
-            nonces,
-            allowed,
-            tag=TEST_MEMBERSHIP,
-            context=CONTEXT,
-        )
-        verify_membership(
-            proof, key.public_key, ciphertexts, allowed, tag=TEST_MEMBERSHIP, context=CONTEXT
-        )
+    _prove_and_verify_every_branch(group, list(packing.allowed()))
 
 
 def _mutate_membership(
@@ -238,16 +242,12 @@ def test_membership_single_mutations_fail(group: Group, data: st.DataObject, siz
     allowed = _single_lane_values(size)
     vector = data.draw(st.sampled_from(allowed))
     ciphertexts, nonces = _encrypt_vector(key.public_key, vector)
-    proof = prove_membership(
-        key.public_key, ciphertexts, vector, nonces, allowed, tag=TEST_MEMBERSHIP, context=CONTEXT
-    )
+    proof = _prove(key.public_key, ciphertexts, vector, nonces, allowed)
     proof, ciphertexts, allowed, context, _ = _mutate_membership(
         group, data, proof, ciphertexts, allowed
     )
     with pytest.raises(InvalidProof):
-        verify_membership(
-            proof, key.public_key, ciphertexts, allowed, tag=TEST_MEMBERSHIP, context=context
-        )
+        _verify(proof, key.public_key, ciphertexts, allowed, context=context)
 
 
 @given(data=st.data())
@@ -256,60 +256,34 @@ def test_membership_lane_mutations_fail(group: Group, data: st.DataObject) -> No
     allowed = list(Packing.for_row(4, 100_000).allowed())
     vector = data.draw(st.sampled_from(allowed))
     ciphertexts, nonces = _encrypt_vector(key.public_key, vector)
-    proof = prove_membership(
-        key.public_key, ciphertexts, vector, nonces, allowed, tag=TEST_MEMBERSHIP, context=CONTEXT
-    )
+    proof = _prove(key.public_key, ciphertexts, vector, nonces, allowed)
     proof, ciphertexts, allowed, context, _ = _mutate_membership(
         group, data, proof, ciphertexts, allowed
     )
     with pytest.raises(InvalidProof):
-        verify_membership(
-            proof, key.public_key, ciphertexts, allowed, tag=TEST_MEMBERSHIP, context=context
-        )
+        _verify(proof, key.public_key, ciphertexts, allowed, context=context)
 
 
 def test_membership_other_public_key_fails(group: Group) -> None:
     key, other = SecretKey.generate(group), SecretKey.generate(group)
     allowed = _single_lane_values(3)
     ciphertexts, nonces = _encrypt_vector(key.public_key, allowed[1])
-    proof = prove_membership(
-        key.public_key,
-        ciphertexts,
-        allowed[1],
-        nonces,
-        allowed,
-        tag=TEST_MEMBERSHIP,
-        context=CONTEXT,
-    )
+    proof = _prove(key.public_key, ciphertexts, allowed[1], nonces, allowed)
     with pytest.raises(InvalidProof):
-        verify_membership(
-            proof, other.public_key, ciphertexts, allowed, tag=TEST_MEMBERSHIP, context=CONTEXT
-        )
+        _verify(proof, other.public_key, ciphertexts, allowed)
 
 
 def test_membership_structure_errors(group: Group) -> None:
     key = SecretKey.generate(group)
     allowed = _single_lane_values(3)
     ciphertexts, nonces = _encrypt_vector(key.public_key, allowed[0])
-    proof = prove_membership(
-        key.public_key,
-        ciphertexts,
-        allowed[0],
-        nonces,
-        allowed,
-        tag=TEST_MEMBERSHIP,
-        context=CONTEXT,
-    )
+    proof = _prove(key.public_key, ciphertexts, allowed[0], nonces, allowed)
     truncated = MembershipProof(proof.challenges[:-1], proof.responses[:-1])
     with pytest.raises(InvalidProof):
-        verify_membership(
-            truncated, key.public_key, ciphertexts, allowed, tag=TEST_MEMBERSHIP, context=CONTEXT
-        )
+        _verify(truncated, key.public_key, ciphertexts, allowed)
     short = MembershipProof(proof.challenges, (proof.responses[0], (), proof.responses[2]))
     with pytest.raises(InvalidProof):
-        verify_membership(
-            short, key.public_key, ciphertexts, allowed, tag=TEST_MEMBERSHIP, context=CONTEXT
-        )
+        _verify(short, key.public_key, ciphertexts, allowed)
 
 
 def test_prover_refuses_a_value_outside_the_list(group: Group) -> None:
@@ -335,19 +309,9 @@ def test_proof_for_a_false_statement_does_not_verify(group: Group) -> None:
     key = SecretKey.generate(group)
     allowed = _single_lane_values(4)
     ciphertexts, nonces = _encrypt_vector(key.public_key, (49,))
-    proof = prove_membership(
-        key.public_key,
-        ciphertexts,
-        allowed[1],
-        nonces,
-        allowed,
-        tag=TEST_MEMBERSHIP,
-        context=CONTEXT,
-    )
+    proof = _prove(key.public_key, ciphertexts, allowed[1], nonces, allowed)
     with pytest.raises(InvalidProof):
-        verify_membership(
-            proof, key.public_key, ciphertexts, allowed, tag=TEST_MEMBERSHIP, context=CONTEXT
-        )
+        _verify(proof, key.public_key, ciphertexts, allowed)
 
 
 @pytest.mark.parametrize(

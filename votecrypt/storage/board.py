@@ -17,6 +17,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -53,13 +54,18 @@ INSERT OR IGNORE INTO state (key, value) VALUES ('phase', 'start');
 """
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Receipt:
-    """What the board returns for an accepted ballot: its position and tracking code."""
+    """What the board returns for an accepted ballot: its position in the log and, computed
+    only when asked for (bulk ingestion never does), its tracking code."""
 
     seq: int
-    tracking_code: str
     entry_hash: bytes
+    ballot: Ballot
+
+    @cached_property
+    def tracking_code(self) -> str:
+        return self.ballot.tracking_code()
 
 
 class BulletinBoard:
@@ -200,7 +206,7 @@ class BulletinBoard:
                 (entry.seq, ballot.credential.to_bytes()),
             )
             self._record_identifiers(ballot, entry.seq)
-        return Receipt(entry.seq, ballot.tracking_code(), entry.hash)
+        return Receipt(entry.seq, entry.hash, ballot)
 
     def submit_challenge(self, data: bytes | Any) -> Receipt:
         """Publish a challenged ballot after checking that it encrypts what it reveals. The
@@ -215,7 +221,7 @@ class BulletinBoard:
             self._claim_identifiers(ballot)
             entry = self._insert("challenge", challenged_plain(challenged))
             self._record_identifiers(ballot, entry.seq)
-        return Receipt(entry.seq, ballot.tracking_code(), entry.hash)
+        return Receipt(entry.seq, entry.hash, ballot)
 
     def _check_voting_open(self) -> None:
         phase = self.phase()

@@ -70,7 +70,10 @@ class Group:
         self._check_member(point)
         if point._native is None:
             return self.multiply_generator(b)
-        return Point(self, self._backend.vartime_double_multiply(point._native, a.value, b.value))
+        native = self._backend.vartime_double_multiply(
+            point._native, point.to_bytes(), a.value, b.value
+        )
+        return Point(self, native)
 
     def vartime_fixed_base(self, point: Point) -> FixedBase:
         """A precomputed table for multiplying `point` fast, in variable time: only for public

@@ -201,15 +201,15 @@ def verify_membership(
         raise InvalidProof(PROOF_NAME, "one response per ciphertext in every branch")
     if key_table is not None and key_table.point != public_key:
         raise ValueError("the key table is for another public key")
-    group = public_key.group
+    double_multiply = public_key.group.vartime_double_multiply
     commitments = []
     for vector, c_j, z_j in zip(vectors, proof.challenges, proof.responses, strict=True):
         minus_c = -c_j
         branch = []
         for ciphertext, value, z in zip(ciphertexts, vector, z_j, strict=True):
             # a = z*G - c*alpha ;  b = z*K - c*(beta - v*G) = z*K + (-c)*beta + (c*v)*G
-            a = group.vartime_double_multiply(minus_c, ciphertext.alpha, z)
-            partial = group.vartime_double_multiply(minus_c, ciphertext.beta, c_j * Scalar(value))
+            a = double_multiply(minus_c, ciphertext.alpha, z)
+            partial = double_multiply(minus_c, ciphertext.beta, c_j * Scalar(value))
             if key_table is not None:
                 b = key_table.vartime_multiply(z, (partial,))
             else:

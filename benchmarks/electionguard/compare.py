@@ -39,25 +39,41 @@ CANDIDATES = 22
 
 
 def find_python310() -> str | None:
-    found = shutil.which("python3.10")
-    if found:
-        return found
-    candidates = sorted(glob.glob(str(Path.home() / ".pyenv/versions/3.10*/bin/python3.10")))
-    return candidates[-1] if candidates else None
+    """A Python 3.10 that runs: on PATH (a pyenv shim may exist without working) or pyenv's."""
+    candidates = [shutil.which("python3.10")]
+    candidates += sorted(glob.glob(str(Path.home() / ".pyenv/versions/3.10*/bin/python3.10")))
+    for candidate in candidates:
+        if candidate and _runs_python310(candidate):
+            return candidate
+    return None
+
+
+def _runs_python310(python: str) -> bool:
+    probe = subprocess.run(
+        [python, "-c", "import sys; assert sys.version_info[:2] == (3, 10)"],
+        capture_output=True,
+        check=False,
+    )
+    return probe.returncode == 0
 
 
 def electionguard_python() -> Path | None:
+    """The environment's Python, creating the environment first if needed (an environment
+    left half-built by an interrupted run is rebuilt: only a completed one has READY)."""
     python = ENVIRONMENT / "bin" / "python"
-    if python.exists():
+    ready = ENVIRONMENT / "READY"
+    if ready.exists():
         return python
     base = find_python310()
     if base is None:
         return None
+    shutil.rmtree(ENVIRONMENT, ignore_errors=True)
     subprocess.run([base, "-m", "venv", str(ENVIRONMENT)], check=True)
     subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "electionguard==1.4.0", "hypothesis"],
         check=True,
     )
+    ready.write_text("electionguard==1.4.0\n")
     return python
 
 

@@ -29,3 +29,19 @@ def test_list_names_every_workload(capsys: pytest.CaptureFixture[str]) -> None:
     listed = capsys.readouterr().out
     for name in ("core", "ballot", "ceremony", "election", "scale"):
         assert name in listed
+
+
+def test_profile_splits_library_and_python_time(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import profile
+
+    assert profile.main(["--ballots", "2"]) == 0
+    output = capsys.readouterr().out
+    assert "in libsecp256k1:" in output and "everything else:" in output
+    shares = [int(part.split("%")[0]) for part in output.split("(")[1:3]]
+    assert 98 <= sum(shares) <= 102
+    # 22 rows x 4 outcomes: a recovery for every a, and for every b but the blank outcome's
+    # (value 0), which multiplies instead (spec 18.2).
+    recoveries = next(line for line in output.splitlines() if "secp256k1_ecdsa_recover" in line)
+    assert recoveries.split()[1] == str(22 * 7)
+    multiplications = next(line for line in output.splitlines() if "tweak_mul" in line)
+    assert multiplications.split()[1] == "22"

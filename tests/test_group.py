@@ -241,6 +241,9 @@ def test_vartime_double_multiply_edge_cases(group: Group) -> None:
     assert group.vartime_double_multiply(Scalar(2), group.identity, Scalar(3)) == Scalar(3) * g
     # 1*P + (-7)*G is the identity, which libsecp256k1 cannot return.
     assert group.vartime_double_multiply(Scalar(1), p, Scalar(N - 7)).is_identity()
+    # Without a G part the fast backend multiplies instead of recovering.
+    assert group.vartime_double_multiply(Scalar(5), p, Scalar(0)) == Scalar(35) * g
+    assert group.vartime_double_multiply(Scalar(N - 1), p, Scalar(0)) == -p
 
 
 @given(k=scalar_ints, base=nonzero_scalars)
@@ -250,3 +253,17 @@ def test_fixed_base_table_matches_multiplication(group: Group, k: int, base: Sca
     extra = Scalar(5) * group.generator
     assert table.vartime_multiply(Scalar(k)) == Scalar(k) * point
     assert table.vartime_multiply(Scalar(k), (extra,)) == Scalar(k) * point + extra
+
+
+def test_fixed_base_table_edge_cases(group: Group) -> None:
+    point = Scalar(11) * group.generator
+    table = group.vartime_fixed_base(point)
+    assert table.vartime_multiply(Scalar(0)).is_identity()
+    assert table.vartime_multiply(Scalar(0), (group.identity,)).is_identity()
+    assert table.vartime_multiply(Scalar(0), (point,)) == point
+    # Sums equal to the identity, which libsecp256k1 cannot return.
+    assert table.vartime_multiply(Scalar(3), (Scalar(N - 33) * group.generator,)).is_identity()
+    assert table.vartime_multiply(Scalar(N - 1), (point,)).is_identity()
+    # Nearly every byte of the scalar at its largest digit (the top byte must stay below n's).
+    everything = Scalar(int.from_bytes(b"\x7f" + b"\xff" * 30 + b"\x00", "big"))
+    assert table.vartime_multiply(everything) == everything * point

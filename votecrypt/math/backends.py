@@ -5,7 +5,8 @@ libsecp256k1 cannot represent. Backends receive only valid inputs: `Group` and `
 checking, so a backend is a thin, auditable adapter.
 
 - `CoincurveBackend` (default): libsecp256k1 through coincurve. Scalar multiplications use the
-  library's constant-time code paths.
+  library's constant-time code paths; the variable-time helpers for public values call the
+  library's C functions directly, through coincurve's compiled interface (spec 18.2).
 - `PyEccBackend` (reference): py_ecc's pure-Python arithmetic. About 50 times slower, easy to
   audit; the test suite shows both give byte-identical results.
 """

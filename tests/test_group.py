@@ -264,6 +264,34 @@ def test_fixed_base_table_edge_cases(group: Group) -> None:
     # Sums equal to the identity, which libsecp256k1 cannot return.
     assert table.vartime_multiply(Scalar(3), (Scalar(N - 33) * group.generator,)).is_identity()
     assert table.vartime_multiply(Scalar(N - 1), (point,)).is_identity()
-    # Nearly every byte of the scalar at its largest digit (the top byte must stay below n's).
-    everything = Scalar(int.from_bytes(b"\x7f" + b"\xff" * 30 + b"\x00", "big"))
+    # The largest digit in 30 of the 32 windows (a scalar just below n).
+    everything = Scalar(int.from_bytes(b"\xff" * 15 + b"\xfe\xb9" + b"\xff" * 15, "big"))
     assert table.vartime_multiply(everything) == everything * point
+
+
+# Points whose x-coordinate is n or above (anyone can publish one as a ciphertext component):
+# x = n gives r = 0, which libsecp256k1's recovery refuses (the fallback path), and x > n sets
+# bit 1 of the recovery id. Both x = n and x = n + 2 are on the curve.
+HIGH_X_POINTS = [
+    bytes((prefix,)) + (N + offset).to_bytes(32, "big") for offset in (0, 2) for prefix in (2, 3)
+]
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    HIGH_X_POINTS,
+    ids=lambda data: data[:1].hex() + "..n+" + str(int.from_bytes(data[1:], "big") - N),
+)
+@given(a=scalar_ints, b=scalar_ints)
+def test_variable_time_paths_on_points_with_large_x(
+    fast_group: Group, reference_group: Group, encoded: bytes, a: int, b: int
+) -> None:
+    outputs = []
+    for group in (fast_group, reference_group):
+        point = group.point_from_canonical_bytes(encoded)
+        expected = Scalar(a) * point + Scalar(b) * group.generator
+        assert group.vartime_double_multiply(Scalar(a), point, Scalar(b)) == expected
+        table = group.vartime_fixed_base(point)
+        assert table.vartime_multiply(Scalar(a), (Scalar(b) * group.generator,)) == expected
+        outputs.append(expected.to_bytes())
+    assert outputs[0] == outputs[1]

@@ -150,7 +150,7 @@ class CoincurveBackend:
             self._ctx, result, signature, (-b * r % N).to_bytes(32, "big")
         ):
             return coincurve.PublicKey(result)
-        # r = 0 (impossible for a curve point's x in practice) or a result of O.
+        # r = 0 (x = n is on the curve, and anyone can publish such a point) or a result of O.
         return self.add(self.multiply(point, a), self.multiply_generator(b) if b else None)
 
     def vartime_table(self, point: coincurve.PublicKey) -> _Table:
@@ -185,7 +185,9 @@ class _Table:
     __slots__ = ("entries", "rows")
 
     def __init__(self, entries: Any) -> None:
-        self.entries = entries  # keeps the memory alive
+        self.entries = entries  # owns the memory
+        # rows[w][d] points at entry (w, d) inside `entries` and does not keep it alive: the
+        # pointers must never be used apart from this object.
         self.rows = [[None] + [entries + (w * 255 + d) for d in range(255)] for w in range(32)]
 
 

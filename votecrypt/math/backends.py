@@ -164,7 +164,8 @@ class CoincurveBackend:
                 entries[w * 255 + d] = current.public_key[0]
                 if d < 254:
                     current = coincurve.PublicKey.combine_keys([current, base])
-            base = base.multiply((256).to_bytes(32, "big"))
+            if w < 31:
+                base = base.multiply((256).to_bytes(32, "big"))
         return _Table(entries)
 
     def vartime_table_multiply(self, table: _Table, k: int, extra: Sequence[Any]) -> Any:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
+from votecrypt.errors import BoardError, EncodingError
 from votecrypt.record.json_codec import parse_json
+from votecrypt.service.election_dir import load_manifest
 from votecrypt.service.export import export_record
 from votecrypt.service.ingest import ingest_ballots
 from votecrypt.service.voting import close_voting, load_board, open_board
+from votecrypt.storage.files import open_input
 
 from .common import Progress, election_argument, election_dir, group, jobs_option, say
 
@@ -22,8 +26,19 @@ def board() -> None:
 @board.command("open")
 @election_argument
 def open_command(election: Path) -> None:
-    """Set up the bulletin board (manifest, key ceremony, credential list) and open voting."""
-    ballot_box, context = open_board(election_dir(election), group())
+    """Set up the bulletin board (manifest, key ceremony, credential list) and open voting.
+    The board is built in a temporary file and appears complete or not at all; run again
+    after it was opened, the command only reports it."""
+    directory = election_dir(election)
+    if directory.board.exists():
+        ballot_box, context = load_board(directory, group(), read_only=True)
+        with ballot_box:
+            if context.manifest_hash != load_manifest(directory).manifest_hash():
+                raise BoardError(f"{directory.board} belongs to another election")
+            say(f"The board was already opened (phase: {ballot_box.phase()}).")
+            say(f"Election context: {context.hash.hex()}")
+        return
+    ballot_box, context = open_board(directory, group())
     with ballot_box:
         say(f"Voting is open. Election context: {context.hash.hex()}")
         say(f"Board: {ballot_box.path} ({ballot_box.count()} entries)")
@@ -33,7 +48,7 @@ def open_command(election: Path) -> None:
 @election_argument
 def status(election: Path) -> None:
     """Show the phase of the vote and how many ballots have been cast and challenged."""
-    ballot_box, context = load_board(election_dir(election), group())
+    ballot_box, context = load_board(election_dir(election), group(), read_only=True)
     with ballot_box:
         seq, head = ballot_box.head()
         say(f"Phase: {ballot_box.phase()}")
@@ -48,6 +63,9 @@ def close(election: Path) -> None:
     """Close the vote. No ballot is accepted afterwards."""
     ballot_box, context = load_board(election_dir(election), group())
     with ballot_box:
+        if ballot_box.count("close"):
+            say(f"Voting was already closed with {ballot_box.count('ballot')} ballots cast.")
+            return
         close_voting(ballot_box, context)
         say(f"Voting closed with {ballot_box.count('ballot')} ballots cast.")
 
@@ -63,7 +81,7 @@ def close(election: Path) -> None:
 def export(election: Path, out: Path | None) -> None:
     """Write the election record (the log and copies of its main items) for publication."""
     directory = election_dir(election)
-    ballot_box, _ = load_board(directory, group())
+    ballot_box, _ = load_board(directory, group(), read_only=True)
     with ballot_box:
         target = export_record(ballot_box, out or directory.record)
     say(f"Election record written to {target}")
@@ -78,11 +96,19 @@ def import_command(election: Path, ballots: Path, jobs: int | None) -> None:
     front-ends that collected them. Every ballot is checked in full; rejections are listed
     with their reason and do not stop the others."""
     ballot_box, context = load_board(election_dir(election), group())
-    with ballot_box, open(ballots, "rb") as lines:
-        documents = (parse_json(line) for line in lines if line.strip())
+    with ballot_box, open_input(ballots, what="ballots file") as lines:
+        documents = (_parsed(line) for line in lines if line.strip())
         progress = Progress("ballots checked")
         report = ingest_ballots(ballot_box, context, documents, jobs=jobs, progress=progress.update)
         progress.done()
     say(f"Accepted: {report.accepted}; rejected: {len(report.rejected)}")
     for position, reason, detail in report.rejected:
         say(f"  line {position + 1}: {reason}: {detail}")
+
+
+def _parsed(line: bytes) -> Any:
+    """One line's JSON, or the error (reported as that line's rejection by ingest_ballots)."""
+    try:
+        return parse_json(line)
+    except EncodingError as error:
+        return error

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from votecrypt.errors import VotecryptError
 from votecrypt.math import Group, secp256k1
 from votecrypt.service.election_dir import ElectionDir
 
@@ -44,9 +46,16 @@ def passphrase(*, confirm: bool = False) -> str:
     value = os.environ.get(PASSPHRASE_ENV)
     if value:
         return value
-    entered: Any = click.prompt(
-        "Passphrase of your secret file", hide_input=True, confirmation_prompt=confirm
-    )
+    if value is not None and not sys.stdin.isatty():
+        raise VotecryptError(f"{PASSPHRASE_ENV} is empty and there is no terminal to ask on")
+    try:
+        entered: Any = click.prompt(
+            "Passphrase of your secret file", hide_input=True, confirmation_prompt=confirm
+        )
+    except click.Abort:
+        raise VotecryptError(
+            f"no passphrase was given (set {PASSPHRASE_ENV} or type it on a terminal)"
+        ) from None
     return str(entered)
 
 

@@ -8,7 +8,12 @@ import click
 
 from votecrypt.render.sheet import SheetHeading
 from votecrypt.render.table import render_table
-from votecrypt.service.counting import compute_tally, publish_results
+from votecrypt.service.counting import (
+    compute_tally,
+    publish_results,
+    published_announcement,
+    published_tally,
+)
 from votecrypt.service.export import export_record
 from votecrypt.service.presentation import write_result_sheets
 from votecrypt.service.voting import load_board
@@ -26,8 +31,12 @@ def tally(election: Path, jobs: int | None, scheduler: str | None) -> None:
     Run after `board close`; then the trustees decrypt."""
     ballot_box, context = load_board(election_dir(election), group())
     with ballot_box:
-        encrypted = compute_tally(ballot_box, context, engine_for(jobs, scheduler))
-    say(f"Encrypted tally of {encrypted.ballots} ballots published.")
+        if ballot_box.count("tally"):
+            encrypted = published_tally(ballot_box, context)
+            say(f"The encrypted tally of {encrypted.ballots} ballots was already published.")
+        else:
+            encrypted = compute_tally(ballot_box, context, engine_for(jobs, scheduler))
+            say(f"Encrypted tally of {encrypted.ballots} ballots published.")
     say(f"Next: at least {context.ceremony.threshold} trustees run `votecrypt trustee decrypt`.")
 
 
@@ -35,11 +44,16 @@ def tally(election: Path, jobs: int | None, scheduler: str | None) -> None:
 @election_argument
 def result(election: Path) -> None:
     """Check the trustees' decryption shares, combine enough valid ones, and announce the
-    result: counts, percentages and the legal consequences. Writes the election record."""
+    result: counts, percentages and the legal consequences. Writes the election record.
+    Run again after the results are published, it shows them and writes the record again."""
     directory = election_dir(election)
     ballot_box, context = load_board(directory, group())
     with ballot_box:
-        announcement = publish_results(directory, ballot_box, context)
+        if ballot_box.phase() == "published":
+            announcement = published_announcement(ballot_box, context)
+            say("The results were already published:")
+        else:
+            announcement = publish_results(directory, ballot_box, context)
         record = export_record(ballot_box, directory.record)
     for trustee, reason in announcement.selection.invalid:
         say(f"Left out: trustee {trustee}: {reason}")

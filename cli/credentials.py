@@ -6,8 +6,12 @@ from pathlib import Path
 
 import click
 
+from votecrypt.errors import BoardError, EncodingError, FileError
+from votecrypt.protocol.credentials import Credential, credentials_from_codes
+from votecrypt.record.election_codec import credentials_from_plain
+from votecrypt.record.json_codec import parse_json
 from votecrypt.service.voting import issue
-from votecrypt.storage.files import write_atomic
+from votecrypt.storage.files import read_file, write_atomic
 
 from .common import election_argument, election_dir, say
 
@@ -15,6 +19,38 @@ from .common import election_argument, election_dir, say
 @click.group()
 def credentials() -> None:
     """Voting credentials: the electronic form of "a ballot issued by the counting board"."""
+
+
+def _codes_text(issued: list[Credential]) -> bytes:
+    lines = [f"{number:>5}  {credential.code}" for number, credential in enumerate(issued, 1)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _kept_codes(path: Path) -> list[str] | None:
+    """The codes of a codes file written by `credentials issue`, or None if it is not one."""
+    try:
+        text = read_file(path, what="codes file", max_bytes=1 << 24).decode("ascii")
+    except (FileError, UnicodeDecodeError):
+        return None
+    codes = []
+    for number, line in enumerate(text.splitlines(), 1):
+        parts = line.split()
+        if len(parts) != 2 or parts[0] != str(number):
+            return None
+        codes.append(parts[1])
+    return codes or None
+
+
+def _publishes(credential_list: Path, codes: list[str]) -> bool:
+    """Whether the published list is exactly the keys of `codes`."""
+    try:
+        election, keys = credentials_from_plain(
+            parse_json(read_file(credential_list, what="credential list"))
+        )
+        _, derived = credentials_from_codes(election, codes, len(keys))
+    except EncodingError:
+        return False
+    return derived == keys
 
 
 @credentials.command("issue")
@@ -29,15 +65,38 @@ def issue_command(election: Path, codes_out: Path) -> None:
     """Issue one credential per ballot: publish the public list in ELECTION_DIR and write the
     private codes to CODES_OUT. Print each code on its own ballot paper, seal them in
     envelopes, hand one to each member present, then delete CODES_OUT. Nothing links a code
-    to a member."""
-    if codes_out.exists():
+    to a member.
+
+    The codes are written before the list is published; if the command is interrupted, run
+    it again with the same CODES_OUT and it publishes the list of the codes already written."""
+    directory = election_dir(election)
+    kept = _kept_codes(codes_out) if codes_out.exists() else None
+    if codes_out.exists() and kept is None:
         raise click.BadParameter(
             f"{codes_out} exists; not overwriting codes", param_hint="--codes-out"
         )
-    issued = issue(election_dir(election))
-    lines = [f"{number:>5}  {credential.code}" for number, credential in enumerate(issued, start=1)]
-    write_atomic(codes_out, ("\n".join(lines) + "\n").encode(), private=True, overwrite=False)
-    say(f"{len(issued)} credentials issued; public list: {election_dir(election).credentials}")
+    if kept is not None and directory.credentials.exists():
+        if not _publishes(directory.credentials, kept):
+            raise BoardError(
+                f"credentials were already issued ({directory.credentials}), "
+                f"not from the codes in {codes_out}"
+            )
+        say(f"Credentials were already issued; their private codes are in {codes_out}.")
+        return
+    if kept is not None:
+        try:
+            issued = issue(directory, codes=kept)
+        except EncodingError as error:
+            raise EncodingError(f"{codes_out} holds unusable codes: {error}") from None
+        say(f"Finished an interrupted issue with the codes already in {codes_out}.")
+    else:
+
+        def keep(issued: list[Credential]) -> None:
+            # The private codes reach their file before the public list exists (spec 9.3).
+            write_atomic(codes_out, _codes_text(issued), private=True, overwrite=False)
+
+        issued = issue(directory, keep_codes=keep)
+    say(f"{len(issued)} credentials issued; public list: {directory.credentials}")
     say(
         f"Private codes written to {codes_out} (readable by you only). Print, seal, then delete it."
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import sqlite3
+
 from votecrypt import errors
 from votecrypt.protocol.ceremony.messages import InvalidCeremonyMessage
 from votecrypt.protocol.ceremony.transcript import CeremonyNotReady
@@ -10,6 +13,8 @@ from . import exit_codes
 
 #: The most specific class first.
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
+    (errors.StorageError, exit_codes.STORAGE),
+    (errors.DamagedBoard, exit_codes.DAMAGED),
     (errors.SecretStoreError, exit_codes.SECRET),
     (errors.BallotError, exit_codes.REJECTED),
     (errors.VerificationError, exit_codes.VERIFY_FAILED),
@@ -30,8 +35,29 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
 )
 
 
+#: OS errors from the medium itself (spec 18.4).
+_STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO, errno.EFBIG})
+_STORAGE_TEXT = ("disk is full", "readonly", "read-only", "disk I/O", "unable to open")
+
+
 def exit_code_for(error: BaseException) -> int:
     for kind, code in EXIT_CODES:
         if isinstance(error, kind):
             return code
+    # Errors of the operating system and SQLite that no layer turned into ours.
+    if isinstance(error, OSError):
+        return exit_codes.STORAGE if error.errno in _STORAGE_ERRNOS else exit_codes.BAD_INPUT
+    if isinstance(error, sqlite3.DatabaseError):
+        text = str(error)
+        return exit_codes.STORAGE if any(t in text for t in _STORAGE_TEXT) else exit_codes.DAMAGED
     return exit_codes.INTERNAL
+
+
+def message_for(error: BaseException) -> str:
+    """The one line shown for an expected error."""
+    if isinstance(error, OSError) and error.strerror:
+        where = f": {error.filename}" if error.filename else ""
+        return f"{error.strerror}{where}"
+    if isinstance(error, sqlite3.DatabaseError):
+        return f"bulletin board: {error}"
+    return " ".join(str(error).split()) or type(error).__name__

@@ -19,6 +19,10 @@ SECRET = 6
 REJECTED = 7
 #: Verification of an election record found failures.
 VERIFY_FAILED = 8
+#: The disk refused: full, read-only or failing. Nothing half-written was kept.
+STORAGE = 9
+#: The bulletin board's database is damaged (not SQLite, truncated, tables missing).
+DAMAGED = 10
 
 DESCRIPTIONS = {
     OK: "success",
@@ -30,4 +34,6 @@ DESCRIPTIONS = {
     SECRET: "secret file could not be opened (wrong passphrase or corrupted)",
     REJECTED: "the bulletin board rejected the ballot",
     VERIFY_FAILED: "verification of the election record failed",
+    STORAGE: "storage error: the disk is full, read-only or failing (nothing half-written)",
+    DAMAGED: "the bulletin board's database is damaged (restore it from a copy)",
 }

@@ -15,7 +15,7 @@ from .counting import result, tally
 from .credentials import credentials
 from .demo import demo
 from .election import election
-from .errors import exit_code_for
+from .errors import exit_code_for, message_for
 from .selftest import selftest
 from .trustee import trustee
 from .verify import verify
@@ -42,7 +42,7 @@ class VotecryptGroup(click.Group):
                 click.echo(f"internal error ({type(error).__name__}): {error}", err=True)
                 click.echo("please report this with the command you ran", err=True)
             else:
-                click.echo(f"error: {error}", err=True)
+                click.echo(f"error: {message_for(error)}", err=True)
             sys.exit(code)
 
 

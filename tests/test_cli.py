@@ -179,7 +179,19 @@ def test_step_out_of_order_is_exit_5(finished: dict[str, Path]) -> None:
     own = finished["trustee1"]
     result = run("ceremony", "commit", own, "--secret", own.parent / "secret", passphrase="pw1")
     assert "Already done" in result.output  # repeating a done step republishes, never redoes
-    run("tally", finished["admin"], code=exit_codes.NOT_READY)
+    # Trustee 2's copy never received the board: decrypting there cannot run yet.
+    own2 = finished["base"] / "trustee-2" / "election"
+    run(
+        "trustee",
+        "decrypt",
+        own2,
+        "--secret",
+        own2.parent / "secret",
+        passphrase="pw2",
+        code=exit_codes.NOT_READY,
+    )
+    # A step already done reports it instead of failing.
+    assert "already published" in run("tally", finished["admin"]).output
 
 
 def test_bad_input_is_exit_3(tmp_path: Path) -> None:

@@ -72,6 +72,16 @@ class BoardError(VotecryptError):
     """The bulletin board refused an operation or its stored log is inconsistent."""
 
 
+class DamagedBoard(BoardError):
+    """The bulletin board's database is damaged: not SQLite, truncated, missing tables, or a
+    last entry that does not match its hash (spec 11.4)."""
+
+
+class StorageError(VotecryptError):
+    """The disk refused a read or write: full, read-only, or failing. Nothing half-written
+    was kept (spec 18.4)."""
+
+
 class FileError(VotecryptError):
     """A file could not be read or written (missing, unreadable, or refused to overwrite)."""
 

@@ -3,7 +3,9 @@
 A credential is an Ed25519 key pair derived from a short printable code:
 
     code   = 20 random base32 characters (100 bits) + 2 check characters, shown in groups
-             "K7QX2-M9D3F-1ABCD-EFGHJ-KM"
+             "K7QX2-M9D3F-1ABCD-EFGHJ-KM"; the check characters make the 22 characters a
+             Reed-Solomon codeword over GF(32), so every single wrong character and every
+             swap of two neighbours is caught as a typo (spec 9.2)
     seed   = H(CREDENTIAL_CODE, election id, the 20 data characters)
     key    = Ed25519 key pair from the 32-byte seed
 
@@ -14,6 +16,7 @@ The seed binds the election id: a code from another election gives an unknown ke
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -49,9 +52,59 @@ class Credential:
         raise TypeError("credentials cannot be pickled")
 
 
+# The check characters (spec 9.2): GF(32) = GF(2)[x] / (x^5 + x^2 + 1), alpha = x (the
+# element 2). Character i of the 22 (value v_i, its index in ALPHABET) has weight
+# alpha^(21 - i); the check characters make both sums zero:
+#     sum v_i * alpha^(21 - i) = 0    and    sum v_i * alpha^(2 * (21 - i)) = 0
+# so the code has distance 3: any change of one or two characters (a wrong character, two
+# neighbours swapped) leaves a non-zero sum.
+_FIELD_POLYNOMIAL = 0b100101
+
+
+def _powers_of_alpha() -> tuple[int, ...]:
+    powers, value = [], 1
+    for _ in range(31):
+        powers.append(value)
+        value <<= 1
+        if value & 0b100000:
+            value ^= _FIELD_POLYNOMIAL
+    return tuple(powers)
+
+
+_EXP = _powers_of_alpha()
+_LOG = {value: power for power, value in enumerate(_EXP)}
+
+
+def _times(a: int, b: int) -> int:
+    """Product in GF(32)."""
+    if a == 0 or b == 0:
+        return 0
+    return _EXP[(_LOG[a] + _LOG[b]) % 31]
+
+
+def _weighted_sums(values: Sequence[int]) -> tuple[int, int]:
+    """(sum v_i alpha^(21-i), sum v_i alpha^(2(21-i))) over the positions given, i from 0."""
+    first = second = 0
+    length = DATA_CHARACTERS + CHECK_CHARACTERS
+    for position, value in enumerate(values):
+        power = length - 1 - position
+        first ^= _times(value, _EXP[power % 31])
+        second ^= _times(value, _EXP[(2 * power) % 31])
+    return first, second
+
+
 def _check_characters(data: str) -> str:
-    digest = hash_bytes(CREDENTIAL_CODE, "check", data)
-    return "".join(ALPHABET[b % 32] for b in digest[:CHECK_CHARACTERS])
+    """The two check characters of 20 data characters (spec 9.2)."""
+    a, b = _weighted_sums([ALPHABET.index(c) for c in data])
+    # Solve c20 * alpha + c21 = a and c20 * alpha^2 + c21 = b (addition is XOR).
+    c20 = _times(a ^ b, _EXP[(31 - _LOG[_EXP[1] ^ _EXP[2]]) % 31])
+    c21 = a ^ _times(c20, _EXP[1])
+    return ALPHABET[c20] + ALPHABET[c21]
+
+
+def code_syndrome(characters: str) -> tuple[int, int]:
+    """Both check sums of 22 characters: (0, 0) exactly when the check characters match."""
+    return _weighted_sums([ALPHABET.index(c) for c in characters])
 
 
 def _format(characters: str) -> str:
@@ -74,10 +127,9 @@ def normalise_code(code: str) -> str:
         c not in ALPHABET for c in characters
     ):
         raise EncodingError("a credential code has 22 letters and digits")
-    data, check = characters[:DATA_CHARACTERS], characters[DATA_CHARACTERS:]
-    if _check_characters(data) != check:
+    if code_syndrome(characters) != (0, 0):
         raise EncodingError("the credential code is mistyped (its check characters do not match)")
-    return data
+    return characters[:DATA_CHARACTERS]
 
 
 def credential_from_code(election: bytes, code: str) -> Credential:
@@ -85,6 +137,18 @@ def credential_from_code(election: bytes, code: str) -> Credential:
     data = normalise_code(code)
     seed = hash_bytes(CREDENTIAL_CODE, election, data)
     return Credential(_format(data + _check_characters(data)), SigningKey.from_secret_bytes(seed))
+
+
+def credentials_from_codes(
+    election: bytes, codes: Sequence[str], count: int
+) -> tuple[list[Credential], list[VerifyKey]]:
+    """The credentials of `count` codes kept from an interrupted issue, and their sorted public
+    keys; EncodingError for a mistyped, repeated or missing code."""
+    credentials = [credential_from_code(election, code) for code in codes]
+    keys = {c.public_key for c in credentials}
+    if len(credentials) != count or len(keys) != count:
+        raise EncodingError(f"expected {count} different credential codes, got {len(keys)}")
+    return credentials, sorted(keys, key=lambda k: k.to_bytes())
 
 
 def issue_credentials(election: bytes, count: int) -> tuple[list[Credential], list[VerifyKey]]:

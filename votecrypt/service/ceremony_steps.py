@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from votecrypt.errors import CeremonyError, FileError
+from votecrypt.errors import CeremonyError
 from votecrypt.math.group import Group
 from votecrypt.primitives.passphrase import KdfParameters
 from votecrypt.protocol.ceremony.messages import Signed
 from votecrypt.protocol.ceremony.transcript import CeremonyOutcome, waiting_for
 from votecrypt.protocol.ceremony.trustee import STEPS, Trustee
+from votecrypt.protocol.manifest import Manifest
 from votecrypt.record.ceremony_codec import message_from_json, message_to_json
 from votecrypt.service.election_dir import (
     ElectionDir,
@@ -67,12 +68,29 @@ def trustee_init(
     if index not in parameters.indices:
         raise CeremonyError(f"the manifest has trustees 1 to {parameters.trustees}, not {index}")
     if Path(secret_path).exists():
-        raise FileError(f"{secret_path} already exists; not replacing a trustee's secret file")
+        return _resume_init(directory, secret_path, index, passphrase, group, manifest)
     trustee = Trustee.create(group, parameters, index, manifest.trustees[index - 1])
     announcement = trustee.announce()
     write_atomic(outbox(secret_path) / "announce.json", message_to_json(announcement))
     save_trustee(Path(secret_path), trustee, passphrase, kdf)
     return StepReport("announce", publish_message(directory, announcement), repeated=False)
+
+
+def _resume_init(
+    directory: ElectionDir,
+    secret_path: Path,
+    index: int,
+    passphrase: str,
+    group: Group,
+    manifest: Manifest,
+) -> StepReport:
+    """`trustee init` again after the secret file was saved: publish the trustee's own
+    announcement (the run may have stopped before publishing it), never new keys. The
+    announcement's signature is deterministic, so it is the same message as before."""
+    trustee = _load(secret_path, passphrase, group, manifest.ceremony_parameters())
+    if trustee.index != index:
+        raise CeremonyError(f"{secret_path} belongs to trustee {trustee.index}, not {index}")
+    return StepReport("announce", publish_message(directory, trustee.announce()), repeated=True)
 
 
 def ceremony_step(

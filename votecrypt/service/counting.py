@@ -27,8 +27,10 @@ from votecrypt.protocol.decryption_trustee import decrypt_share
 from votecrypt.protocol.results import ElectionResults
 from votecrypt.protocol.tally import EncryptedTally
 from votecrypt.record.election_codec import results_plain
+from votecrypt.record.json_codec import Fields
 from votecrypt.record.tally_codec import (
     share_from_json,
+    share_from_plain,
     share_plain,
     share_to_json,
     tally_from_plain,
@@ -126,10 +128,37 @@ def publish_results(
     )
     by_trustee = {share.trustee: share for share in shares if share.trustee in selection.valid}
     results = decrypt_results(context, tally, by_trustee, selection.used)
-    for trustee in selection.valid:
-        board.append("decryption-share", share_plain(by_trustee[trustee]))
-    board.append("results", results_plain(context.hash, results, selection.used))
+    # The shares and the results are one transaction: all published, or none (spec 11.4).
+    with board.transaction():
+        for trustee in selection.valid:
+            board.append("decryption-share", share_plain(by_trustee[trustee]))
+        board.append("results", results_plain(context.hash, results, selection.used))
     return Announcement(results, selection, tuple(unreadable))
+
+
+def published_announcement(board: BulletinBoard, context: ElectionContext) -> Announcement:
+    """The results already published on the board, recomputed from its own tally and shares
+    (a second `votecrypt result` shows them instead of failing)."""
+    tally = published_tally(board, context)
+    entry = next(board.entries_of("results"), None)
+    if entry is None:
+        raise TallyError("the results have not been published yet (votecrypt result)")
+    try:
+        shares = {
+            share.trustee: share
+            for share in (
+                share_from_plain(item.payload, context.group)
+                for item in board.entries_of("decryption-share")
+            )
+        }
+        used = Fields(entry.payload, "results").raw("decrypted_by")
+        if not isinstance(used, list) or not all(type(i) is int and i in shares for i in used):
+            raise EncodingError("results.decrypted_by: not the trustees of the published shares")
+    except EncodingError as error:
+        raise TallyError(f"the published results cannot be read: {error}") from None
+    results = decrypt_results(context, tally, shares, tuple(used))
+    selection = ShareSelection(tuple(used), tuple(sorted(shares)), ())
+    return Announcement(results, selection, ())
 
 
 def decrypt_results(

@@ -14,14 +14,16 @@ credential, new ballot id and ciphertexts, voting open) run inside it.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from votecrypt.errors import BallotError, BoardError, EncodingError
+from votecrypt.errors import BallotError, BoardError, DamagedBoard, EncodingError, StorageError
 from votecrypt.protocol import ballot as ballots
 from votecrypt.protocol.ballot import Ballot, ChallengedBallot, check_ballot, check_challenge
 from votecrypt.protocol.context import ElectionContext
@@ -69,29 +71,63 @@ class Receipt:
 
 
 class BulletinBoard:
-    """An open bulletin board database. Not thread-safe; one per process (or thread)."""
+    """An open bulletin board database. Not thread-safe; one per process (or thread).
 
-    def __init__(self, path: Path) -> None:
+    Opening checks the database (spec 11.4): SQLite's quick check, the expected tables, and
+    the last entry's hash; a damaged board raises DamagedBoard. `read_only` opens it without
+    ever writing (read-only media, copies of a closed board); writes then raise StorageError.
+    """
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
         if not self.path.exists():
             raise BoardError(f"no bulletin board at {self.path}")
-        self._db = _connect(self.path)
+        if self.path.is_dir():
+            raise BoardError(f"{self.path} is a directory, not a bulletin board")
+        self.read_only = read_only
+        self._db = _open_checked(self.path, read_only)
         self._context: ElectionContext | None = None
 
     @classmethod
-    def create(cls, path: Path) -> BulletinBoard:
-        """A new, empty board at `path` (refuses to overwrite an existing one)."""
+    @contextmanager
+    def building(cls, path: Path) -> Iterator[BulletinBoard]:
+        """A new board, filled inside the `with` block in a temporary file that is renamed to
+        `path` only when the block completes: a board exists fully set up or not at all
+        (spec 11.4). Refuses to replace an existing board."""
         path = Path(path)
         if path.exists():
             raise BoardError(f"a bulletin board already exists at {path}")
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = _connect(path)
+        temporary = path.with_name(f".{path.name}.building")
+        _remove_database(temporary)  # left by an interrupted run: never published
+        db = _connect(temporary)
         db.executescript(SCHEMA)
         db.close()
-        return cls(path)
+        board = cls(temporary)
+        try:
+            yield board
+        except BaseException:
+            board.close_connection()
+            _remove_database(temporary)
+            raise
+        # Closing the only connection checkpoints the write-ahead log into the file.
+        board._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        board.close_connection()
+        _fsync_file(temporary)
+        if path.exists():
+            _remove_database(temporary)
+            raise BoardError(f"a bulletin board already exists at {path}")
+        os.replace(temporary, path)
+        _remove_database(temporary)
+        _fsync_file(path.parent)
 
     def close_connection(self) -> None:
         self._db.close()
+
+    def transaction(self) -> _write:
+        """One write transaction around several appends: all of them are kept, or none.
+        Counts read inside it see exactly what the appends follow (spec 11.4)."""
+        return _write(self._db)
 
     def __enter__(self) -> BulletinBoard:
         return self
@@ -236,7 +272,9 @@ class BulletinBoard:
         ).fetchone()
         if row is None:
             raise BallotError(
-                ballots.UNKNOWN_CREDENTIAL, "the credential was not issued by the board"
+                ballots.UNKNOWN_CREDENTIAL,
+                "no credential with this code was issued for this election; "
+                "the code may be mistyped: check it against the printed slip",
             )
         return None if row[0] is None else int(row[0])
 
@@ -299,17 +337,127 @@ def _connect(path: Path) -> sqlite3.Connection:
     return db
 
 
+#: Every table and its columns, as the schema above creates them (spec 11.4).
+_TABLES = {
+    "entries": ("seq", "kind", "payload", "prev", "hash"),
+    "credentials": ("key", "ballot_seq"),
+    "ciphertexts": ("alpha", "seq"),
+    "ballot_ids": ("id", "seq"),
+    "state": ("key", "value"),
+}
+
+
+def _open_checked(path: Path, read_only: bool) -> sqlite3.Connection:
+    """Open the board and check it is an intact board database (spec 11.4)."""
+    try:
+        db = _connect_read_only(path) if read_only else _connect(path)
+    except sqlite3.DatabaseError as error:
+        raise _storage_or_damage(path, error) from None
+    try:
+        _check_database(db, path)
+    except sqlite3.DatabaseError as error:
+        db.close()
+        raise _storage_or_damage(path, error) from None
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that never writes. `mode=ro` still needs the write-ahead log's index file;
+    on read-only media, where it cannot be created, the file is opened as immutable."""
+    uri = path.resolve().as_uri()
+    try:
+        db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=60, isolation_level=None)
+        db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError:
+        return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+
+
+def _check_database(db: sqlite3.Connection, path: Path) -> None:
+    damaged = f"the bulletin board {path} is damaged"
+    problems = [str(row[0]) for row in db.execute("PRAGMA quick_check").fetchall()]
+    if problems != ["ok"]:
+        raise DamagedBoard(f"{damaged} (SQLite quick check: {problems[0]})")
+    for table, columns in _TABLES.items():
+        found = tuple(str(row[1]) for row in db.execute(f"PRAGMA table_info({table})"))
+        if found != columns:
+            raise DamagedBoard(f"{damaged} (table {table!r} is missing or altered)")
+    if db.execute("SELECT value FROM state WHERE key = 'phase'").fetchone() is None:
+        raise DamagedBoard(f"{damaged} (its phase is missing)")
+    row = db.execute("SELECT seq, kind, payload, prev, hash FROM entries ORDER BY seq DESC LIMIT 1")
+    last = row.fetchone()
+    if last is not None:
+        seq, kind, payload, prev, digest = last
+        try:
+            expected = entry_hash(int(seq), bytes(prev), str(kind), parse_json(payload))
+        except (EncodingError, TypeError, ValueError):
+            raise DamagedBoard(f"{damaged} (its last entry cannot be read)") from None
+        if expected != bytes(digest):
+            raise DamagedBoard(f"{damaged} (its last entry does not match its hash)")
+
+
+def _storage_or_damage(path: Path, error: sqlite3.DatabaseError) -> Exception:
+    """SQLite's error as ours: the disk (full, read-only, unreadable) or a damaged file."""
+    text = str(error)
+    if isinstance(error, sqlite3.OperationalError) and any(
+        marker in text for marker in _STORAGE_MARKERS
+    ):
+        return StorageError(f"bulletin board {path}: {text}")
+    return DamagedBoard(f"the bulletin board {path} is damaged ({text})")
+
+
+_STORAGE_MARKERS = ("disk is full", "readonly", "read-only", "disk I/O", "unable to open")
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _fsync_file(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 class _write:
-    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error. Inside an open transaction
+    (BulletinBoard.transaction) it joins that one: the outer block commits."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
+        self._outer = False
 
     def __enter__(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
+        self._outer = not self._db.in_transaction
+        if self._outer:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                raise _storage_or_damage(Path(_database_file(self._db)), error) from None
 
     def __exit__(self, kind: object, value: object, traceback: object) -> None:
+        if not self._outer:
+            return
         if kind is None:
-            self._db.execute("COMMIT")
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.DatabaseError as error:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise _storage_or_damage(Path(_database_file(self._db)), error) from None
         else:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            if isinstance(value, sqlite3.DatabaseError):
+                raise _storage_or_damage(Path(_database_file(self._db)), value) from None
+
+
+def _database_file(db: sqlite3.Connection) -> str:
+    row = db.execute("PRAGMA database_list").fetchone()
+    return str(row[2]) if row else "(board)"

@@ -15,7 +15,7 @@ from votecrypt.protocol.manifest import GROUP_NAME, MANIFEST_TYPE, Candidate, Ma
 from votecrypt.protocol.manifest import VERSION as MANIFEST_VERSION
 from votecrypt.protocol.results import BLANK, CandidateResult, ElectionResults, format_percent
 from votecrypt.protocol.rules import rule_set_from_plain
-from votecrypt.record.json_codec import Fields, canonical_json, parse_json
+from votecrypt.record.json_codec import Fields, canonical_json, decode_hex, parse_json
 
 CREDENTIALS_TYPE = "votecrypt/credentials"
 OPEN_TYPE = "votecrypt/open"
@@ -96,12 +96,7 @@ def credentials_from_plain(value: Any, path: str = "credentials") -> tuple[bytes
     election = fields.hex_bytes("election", 32)
     keys = []
     for item_path, item in fields.items("public_keys", max_items=10_000_000):
-        if not isinstance(item, str):
-            raise EncodingError(f"{item_path}: expected hex")
-        try:
-            keys.append(VerifyKey.from_canonical_bytes(bytes.fromhex(item)))
-        except ValueError:
-            raise EncodingError(f"{item_path}: expected hex") from None
+        keys.append(VerifyKey.from_canonical_bytes(decode_hex(item, item_path, 32)))
     fields.done()
     texts = [k.hex() for k in keys]
     if texts != sorted(set(texts)):

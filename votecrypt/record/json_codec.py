@@ -3,15 +3,19 @@
 Writing: `canonical_json` gives one byte string per value: UTF-8, keys sorted, no insignificant
 white space, text in NFC, integers only (no floats), no escapes beyond what JSON requires.
 
-Reading: `parse_json` refuses duplicate keys, floats, NaN/Infinity, non-UTF-8 and excessive
-nesting; `Fields` reads one object and refuses missing, unknown or mistyped fields, naming the
-path of the offending field in the error.
+Reading: `parse_json` refuses duplicate keys, floats, NaN/Infinity, non-UTF-8, lone
+surrogates (`"\ud800"`), integers of more than MAX_DIGITS digits and nesting deeper than
+MAX_DEPTH, counted before parsing so that no recursion limit matters (py_ecc raises Python's
+to 100,000, deep enough to overflow the C stack); `Fields` reads one object and refuses
+missing, unknown or mistyped fields, naming the path of the offending field in the error.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
+from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any, TypeVar
 
 from votecrypt.errors import EncodingError
@@ -22,6 +26,12 @@ from votecrypt.math.scalar import Scalar
 T = TypeVar("T")
 
 MAX_DEPTH = 32
+#: The longest integer accepted (a 256-bit value has 78 digits).
+MAX_DIGITS = 100
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_HEX = re.compile("[0-9a-f]*")
+_TOKEN = re.compile(r'["\[\]{}]')
 
 
 def canonical_json(value: Any) -> bytes:
@@ -66,6 +76,7 @@ def _reject_float(text: str) -> Any:
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
+        _check_text(key)
         key = nfc(key)
         if key in result:
             raise EncodingError(f"JSON key {key!r} appears twice")
@@ -80,30 +91,69 @@ def parse_json(data: bytes | str) -> Any:
             data = data.decode("utf-8")
         except UnicodeDecodeError:
             raise EncodingError("file is not UTF-8 text") from None
+    if _nesting(data) > MAX_DEPTH + 1:
+        raise EncodingError("JSON value nested too deeply")
     try:
         value = json.loads(
             data,
             object_pairs_hook=_unique_keys,
             parse_float=_reject_float,
+            parse_int=_integer,
             parse_constant=_reject_constant,
         )
     except json.JSONDecodeError as exc:
         raise EncodingError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
     except RecursionError:
         raise EncodingError("JSON value nested too deeply") from None
-    _check_depth(value, 0)
+    _check_value(value, 0)
     return value
 
 
-def _check_depth(value: Any, depth: int) -> None:
+def _nesting(text: str) -> int:
+    """How deeply arrays and objects nest in JSON text, found without recursion (brackets
+    inside strings do not count); stops counting past MAX_DEPTH + 1."""
+    depth = deepest = position = 0
+    while (match := _TOKEN.search(text, position)) is not None:
+        character = match.group()
+        if character == '"':
+            try:
+                _, position = scanstring(text, match.end(), True)
+            except (json.JSONDecodeError, ValueError):
+                raise EncodingError("not valid JSON: a malformed string") from None
+            continue
+        position = match.end()
+        if character in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH + 1:
+                break
+        else:
+            depth -= 1
+    return deepest
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise EncodingError(f"JSON integer of {len(text)} digits is too long")
+    return int(text)
+
+
+def _check_text(text: str) -> None:
+    if _SURROGATE.search(text):
+        raise EncodingError("JSON text holds a lone surrogate (not Unicode text)")
+
+
+def _check_value(value: Any, depth: int) -> None:
     if depth > MAX_DEPTH:
         raise EncodingError("JSON value nested too deeply")
-    if isinstance(value, list):
+    if isinstance(value, str):
+        _check_text(value)
+    elif isinstance(value, list):
         for item in value:
-            _check_depth(item, depth + 1)
+            _check_value(item, depth + 1)
     elif isinstance(value, dict):
         for item in value.values():
-            _check_depth(item, depth + 1)
+            _check_value(item, depth + 1)
 
 
 class Fields:
@@ -198,12 +248,10 @@ def decode_hex(
     """Lower-case hex without prefix; exactly `length` bytes when given."""
     if not isinstance(value, str) or len(value) % 2 or len(value) > 2 * max_length:
         raise EncodingError(f"{path}: expected lower-case hex")
-    if value != value.lower():
-        raise EncodingError(f"{path}: hex must be lower case")
-    try:
-        data = bytes.fromhex(value)
-    except ValueError:
-        raise EncodingError(f"{path}: expected lower-case hex") from None
+    # Only 0-9 and a-f: bytes.fromhex alone would also accept white space and upper case.
+    if not _HEX.fullmatch(value):
+        raise EncodingError(f"{path}: expected lower-case hex")
+    data = bytes.fromhex(value)
     if length is not None and len(data) != length:
         raise EncodingError(f"{path}: expected {length} bytes, got {len(data)}")
     return data

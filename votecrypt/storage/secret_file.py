@@ -6,12 +6,17 @@ On disk (canonical JSON; everything but `ciphertext` is public and authenticated
      "salt": hex16, "nonce": hex12, "ciphertext": hex}
 The plaintext is the canonical JSON of the trustee state (spec 14.3). The file is written
 atomically and readable by its owner only.
+
+The header's Argon2id parameters are bounded before any key is derived (spec 14.2), and a
+trustee saved again keeps the parameters its file was opened with, as authenticated by the
+decryption: they are never read from disk a second time, so they cannot be downgraded.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from votecrypt.errors import EncodingError, SecretStoreError
 from votecrypt.math.group import Group
@@ -40,21 +45,35 @@ FILE_TYPE = "votecrypt/secret-file"
 STATE_TYPE = "votecrypt/trustee-state"
 VERSION = 1
 
+#: Bounds on a secret file's Argon2id parameters (spec 14.2): at most 8 passes, 16 lanes and
+#: 256 MiB, and at most four times the default work (passes x memory), so a forged header
+#: cannot make opening the file take minutes or gigabytes.
+MAX_ITERATIONS = 8
+MAX_LANES = 16
+MAX_MEMORY_KIB = 256 * 1024
+MAX_WORK = 4 * KdfParameters().iterations * KdfParameters().memory_kib
+
+#: The Argon2id parameters each loaded trustee's file was opened with (authenticated by the
+#: decryption), used when that trustee is saved again.
+_OPENED_WITH: WeakKeyDictionary[Trustee, KdfParameters] = WeakKeyDictionary()
+
 
 def save_trustee(
     path: Path, trustee: Trustee, passphrase: str, kdf: KdfParameters | None = None
 ) -> None:
     """Encrypt the trustee's whole state under `passphrase` and write it atomically.
 
-    Without `kdf`, an existing file's Argon2id parameters are kept (the defaults otherwise).
+    Without `kdf`, a trustee loaded from a file keeps the Argon2id parameters that file was
+    opened with (the defaults for a new trustee); the file on disk is not read again.
     """
-    if kdf is None and Path(path).exists():
-        kdf = _read_box(Path(path)).kdf
+    if kdf is None:
+        kdf = _OPENED_WITH.get(trustee)
     label = (
         f"trustee {trustee.index} ({trustee.name}) of election "
         f"{trustee.parameters.election.hex()[:16]}"
     )
     box = seal_with_passphrase(_state_json(trustee), passphrase, label, kdf)
+    _OPENED_WITH[trustee] = box.kdf
     document = {
         "type": FILE_TYPE,
         "version": VERSION,
@@ -77,9 +96,11 @@ def load_trustee(path: Path, passphrase: str, group: Group) -> Trustee:
     box = _read_box(path)
     plaintext = open_with_passphrase(box, passphrase)
     try:
-        return _trustee_from_state(plaintext, group)
+        trustee = _trustee_from_state(plaintext, group)
     except EncodingError as exc:
         raise SecretStoreError(f"the secret file's content is invalid: {exc}") from None
+    _OPENED_WITH[trustee] = box.kdf
+    return trustee
 
 
 def secret_file_label(path: Path) -> str:
@@ -96,11 +117,13 @@ def _read_box(path: Path) -> PassphraseBox:
         kdf_fields = fields.nested("kdf")
         kdf_fields.constant("algorithm", "argon2id")
         kdf = KdfParameters(
-            iterations=kdf_fields.integer("iterations", 1, 64),
-            lanes=kdf_fields.integer("lanes", 1, 64),
-            memory_kib=kdf_fields.integer("memory_kib", 8, 4 * 1024 * 1024),
+            iterations=kdf_fields.integer("iterations", 1, MAX_ITERATIONS),
+            lanes=kdf_fields.integer("lanes", 1, MAX_LANES),
+            memory_kib=kdf_fields.integer("memory_kib", 8, MAX_MEMORY_KIB),
         )
         kdf_fields.done()
+        if kdf.iterations * kdf.memory_kib > MAX_WORK or kdf.memory_kib < 8 * kdf.lanes:
+            raise EncodingError("kdf: Argon2id parameters beyond the accepted work")
         box = PassphraseBox(
             label=fields.text("label", max_length=400),
             kdf=kdf,

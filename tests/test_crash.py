@@ -1,0 +1,272 @@
+"""Every CLI step of an election, killed at every write it makes, then run again: the
+election must finish, `votecrypt verify` must pass, and nothing acknowledged is lost
+(spec 11.4, 18.4; issue 12).
+
+Each round runs a whole election through the CLI. In round r, every step that writes is
+killed once, at its write number (r // 2) mod (its writes) + 1, before that write in even
+rounds and after it in odd ones, and then run again without a kill. Over 2 x (the most
+writes of any step) rounds, every write of every step is killed before and after.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from crash_helpers import KILLED, run_command
+from election_helpers import FAST_KDF
+from votecrypt_cli import exit_codes
+
+from votecrypt.math import secp256k1
+from votecrypt.protocol.credentials import credential_from_code
+from votecrypt.record.ballot_codec import ballot_plain
+from votecrypt.record.json_codec import canonical_json
+from votecrypt.service.election_dir import ElectionDir
+from votecrypt.service.voting import load_board, prepare
+from votecrypt.storage import secret_file
+
+TRUSTEES = 3
+BALLOTS = 4
+
+Args = Callable[[Path], list[str | Path]]
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    args: Args
+    passphrase: str = ""
+    #: Exit codes a rerun may give after a kill that came after the step's last write,
+    #: with the text that must then be in its output.
+    done_when: tuple[int, str] | None = None
+
+
+def _codes(base: Path) -> list[str]:
+    return [line.split()[1] for line in (base / "codes.txt").read_text().splitlines()]
+
+
+def _import_file(base: Path) -> Path:
+    """One ballot prepared by a "front-end" (code 4), as a JSON-lines file."""
+    path = base / "imported.jsonl"
+    board, context = load_board(ElectionDir(base / "election"), secp256k1())
+    with board:
+        prepared = prepare(context, _codes(base)[3], ["high", "low"])
+    path.write_bytes(canonical_json(ballot_plain(prepared.ballot)) + b"\n")
+    return path
+
+
+def election_steps() -> list[Step]:
+    election = Path("election")
+
+    def at(*parts: str | Path | Callable[[Path], str | Path]) -> Args:
+        def args(base: Path) -> list[str | Path]:
+            out: list[str | Path] = []
+            for part in parts:
+                if callable(part):
+                    out.append(part(base))
+                elif isinstance(part, Path) and not part.is_absolute():
+                    out.append(base / part)
+                else:
+                    out.append(part)
+            return out
+
+        return args
+
+    def secret(i: int) -> Path:
+        return Path("private") / f"t{i}.secret"
+
+    steps = [
+        Step(
+            "election create",
+            at(
+                "election",
+                "create",
+                election,
+                "--title",
+                "Lấy phiếu",
+                "--body",
+                "HĐND",
+                "--date",
+                "2023-12-13",
+                "--candidates",
+                Path("candidates.csv"),
+                *[a for i in range(1, TRUSTEES + 1) for a in ("--trustee", f"T{i}")],
+                "--threshold",
+                "2",
+                "--ballots",
+                str(BALLOTS),
+            ),
+        ),
+    ]
+    for i in range(1, TRUSTEES + 1):
+        steps.append(
+            Step(
+                f"trustee init {i}",
+                at("trustee", "init", election, "--index", str(i), "--secret", secret(i)),
+                f"pw{i}",
+            )
+        )
+    for name in ("commit", "open", "check", "answer", "finalize"):
+        for i in range(1, TRUSTEES + 1):
+            steps.append(
+                Step(
+                    f"ceremony {name} {i}",
+                    at("ceremony", name, election, "--secret", secret(i)),
+                    f"pw{i}",
+                )
+            )
+    code = [lambda base, n=n: _codes(base)[n] for n in range(BALLOTS)]
+    steps += [
+        Step(
+            "credentials issue",
+            at("credentials", "issue", election, "--codes-out", Path("codes.txt")),
+        ),
+        Step("board open", at("board", "open", election)),
+        Step(
+            "ballot challenge",
+            at("ballot", "challenge", election, "--credential", code[0], "--choices", "high,low"),
+        ),
+        *[
+            Step(
+                f"ballot cast {n + 1}",
+                at("ballot", "cast", election, "--credential", code[n], "--choices", "high,medium"),
+                done_when=(exit_codes.REJECTED, "credential-used"),
+            )
+            for n in range(BALLOTS - 1)
+        ],
+        Step(
+            "board import",
+            at("board", "import", election, _import_file, "--jobs", "1"),
+            done_when=(exit_codes.OK, "rejected: 1"),
+        ),
+        Step("board status", at("board", "status", election)),
+        Step("board close", at("board", "close", election)),
+        Step("tally", at("tally", election, "--jobs", "1")),
+        Step("trustee decrypt 1", at("trustee", "decrypt", election, "--secret", secret(1)), "pw1"),
+        Step("trustee decrypt 3", at("trustee", "decrypt", election, "--secret", secret(3)), "pw3"),
+        Step("result", at("result", election)),
+        Step("board export", at("board", "export", election, "--out", Path("exported"))),
+        Step("verify", at("verify", Path("election/record"), "--jobs", "1")),
+    ]
+    return steps
+
+
+@dataclass
+class Figures:
+    rounds: int = 0
+    kills: int = 0
+    killed: set[tuple[str, str, int]] = field(default_factory=set)
+    writes: dict[str, int] = field(default_factory=dict)
+    unrecoverable: list[str] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
+
+
+def _prepare(base: Path) -> None:
+    base.mkdir(parents=True)
+    (base / "candidates.csv").write_text("Nguyễn Văn A,Chủ tịch\nTrần Thị B,Phó Chủ tịch\n")
+
+
+def run_election(base: Path, figures: Figures, round_number: int | None) -> None:
+    """One election; in a numbered round every writing step is killed once and rerun."""
+    _prepare(base)
+    for index, step in enumerate(election_steps()):
+        args = step.args(base)
+        log = base / f"step-{index}.log"
+        writes = figures.writes.get(step.name, 0)
+        if round_number is not None and writes > 0:
+            side = "before" if round_number % 2 == 0 else "after"
+            number = (round_number // 2) % writes + 1
+            killed = run_command(args, passphrase=step.passphrase, kill=(side, number), log=log)
+            if killed.exit_code != KILLED:
+                figures.unrecoverable.append(f"{step.name}: not killed at {side} {number}")
+                return
+            figures.kills += 1
+            figures.killed.add((step.name, side, number))
+            last = side == "after" and number == writes
+            rerun = run_command(args, passphrase=step.passphrase, log=log)
+            allowed = {exit_codes.OK}
+            if last and step.done_when is not None:
+                allowed.add(step.done_when[0])
+                if step.done_when[1] not in rerun.output:
+                    allowed.discard(step.done_when[0])
+            if rerun.exit_code not in allowed or "Traceback" in rerun.output:
+                figures.unrecoverable.append(
+                    f"{step.name} killed {side} write {number}: rerun exit {rerun.exit_code}: "
+                    f"{rerun.output.strip()[-300:]}"
+                )
+                return
+        else:
+            outcome = run_command(args, passphrase=step.passphrase, log=log)
+            if outcome.exit_code != 0:
+                figures.unrecoverable.append(
+                    f"{step.name}: exit {outcome.exit_code}: {outcome.output}"
+                )
+                return
+            if round_number is None:
+                figures.writes[step.name] = outcome.writes
+    _check_nothing_lost(base, figures, round_number)
+
+
+def _check_nothing_lost(base: Path, figures: Figures, round_number: int | None) -> None:
+    """Every code was kept and matches the published list; every ballot is on the board."""
+    election = ElectionDir(base / "election")
+    published = json.loads(election.credentials.read_text())["public_keys"]
+    board, context = load_board(election, secp256k1())
+    with board:
+        keys = sorted(
+            credential_from_code(context.manifest_hash, code).public_key.hex()
+            for code in _codes(base)
+        )
+        if keys != published:
+            figures.lost.append(f"round {round_number}: the codes file and the list differ")
+        if board.count("ballot") != BALLOTS or board.phase() != "published":
+            figures.lost.append(
+                f"round {round_number}: {board.count('ballot')} ballots, phase {board.phase()}"
+            )
+
+
+@pytest.fixture(scope="module")
+def figures(tmp_path_factory: pytest.TempPathFactory) -> Figures:
+    figures = Figures()
+    real_seal = secret_file.seal_with_passphrase
+    with pytest.MonkeyPatch.context() as patch:
+        # The CLI's Argon2id defaults cost ~0.2 s per save; the kills do not depend on them.
+        patch.setattr(
+            secret_file,
+            "seal_with_passphrase",
+            lambda data, passphrase, label, kdf=None: real_seal(
+                data, passphrase, label, kdf or FAST_KDF
+            ),
+        )
+        base = tmp_path_factory.mktemp("crash")
+        run_election(base / "reference", figures, None)
+        assert not figures.unrecoverable, figures.unrecoverable
+        most = max(figures.writes.values())
+        for round_number in range(2 * most):
+            figures.rounds += 1
+            run_election(base / f"round-{round_number}", figures, round_number)
+    return figures
+
+
+def test_every_step_killed_at_every_write_finishes_and_verifies(figures: Figures) -> None:
+    writing = {name: count for name, count in figures.writes.items() if count > 0}
+    expected = {
+        (name, side, number)
+        for name, count in writing.items()
+        for side in ("before", "after")
+        for number in range(1, count + 1)
+    }
+    print(
+        f"\nkill test: {len(figures.writes)} CLI steps ({len(writing)} that write), "
+        f"{len(expected)} (step, write, before/after) points, {figures.rounds} elections, "
+        f"{figures.kills} kills; unrecoverable {len(figures.unrecoverable)}, "
+        f"lost {len(figures.lost)}\nwrites per step: {figures.writes}"
+    )
+    assert not figures.unrecoverable, "\n".join(figures.unrecoverable)
+    assert not figures.lost, "\n".join(figures.lost)
+    assert figures.killed == expected
+    # Every step of the election, except those that only read, writes something.
+    assert set(figures.writes) - set(writing) == {"board status", "verify"}

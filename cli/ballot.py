@@ -171,7 +171,7 @@ def submit(election: Path, ballot_file: Path) -> None:
 def track(election: Path, code: str) -> None:
     """Find a ballot on the board by its tracking code."""
     wanted = code.strip().upper()
-    ballot_box, context = load_board(election_dir(election), group())
+    ballot_box, context = load_board(election_dir(election), group(), read_only=True)
     with ballot_box:
         for seq, kind, found in _tracked(ballot_box, context):
             if found == wanted:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from votecrypt.errors import InvalidProof, TallyError
+from votecrypt.errors import InvalidProof, PlaintextOutOfRange, TallyError
 from votecrypt.math.encoding import Encodable
 from votecrypt.math.group import Group, Point
 from votecrypt.math.tags import DECRYPTION_SHARE_PROOF
@@ -149,6 +149,8 @@ def decode_counts(
     group: Group, tally: EncryptedTally, plaintexts: Sequence[Sequence[Point]], packing: Packing
 ) -> list[tuple[int, ...]]:
     """Every row's outcome counts from m*G (spec 12.4); PlaintextOutOfRange means tampering."""
+    if not 0 <= tally.ballots < packing.base:
+        raise PlaintextOutOfRange("the tally claims more ballots than credentials were issued")
     targets, bounds = [], []
     for row in plaintexts:
         for lane, point in enumerate(row):

@@ -82,12 +82,29 @@ def entry_from_line(line: bytes, line_number: int) -> Entry:
     kind = fields.text("kind", max_length=40)
     if kind not in KINDS:
         raise EncodingError(f"log line {line_number}: unknown entry kind {kind!r}")
+    payload = fields.raw("payload")
+    _check_hashable(payload, f"log line {line_number}: payload")
     entry = Entry(
         seq=fields.integer("seq"),
         kind=kind,
-        payload=fields.raw("payload"),
+        payload=payload,
         prev=fields.hex_bytes("prev", 32),
         hash=fields.hex_bytes("hash", 32),
     )
     fields.done()
     return entry
+
+
+def _check_hashable(value: Any, path: str) -> None:
+    """The typed encoding (spec 3.1) has no negative integers: such a payload has no hash."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    if isinstance(value, int):
+        if value < 0:
+            raise EncodingError(f"{path}: negative integer {value}")
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            _check_hashable(item, f"{path}[{position}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_hashable(item, f"{path}.{key}")

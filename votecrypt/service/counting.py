@@ -82,7 +82,7 @@ def trustee_decrypt(
     directory: ElectionDir, secret_path: Path, passphrase: str, group: Group
 ) -> Path:
     """Trustee's partial decryption of the published tally, written to decryption/."""
-    board, context = load_board(directory, group)
+    board, context = load_board(directory, group, read_only=True)
     with board:
         tally = published_tally(board, context)
     trustee = load_trustee(Path(secret_path), passphrase, group)

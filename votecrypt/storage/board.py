@@ -35,6 +35,7 @@ from votecrypt.record.ballot_codec import (
 )
 from votecrypt.record.json_codec import canonical_json, parse_json
 from votecrypt.record.log import GENESIS, KINDS, NEXT_PHASE, PHASE_KINDS, Entry, entry_hash
+from votecrypt.storage.files import storage_error
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -100,25 +101,29 @@ class BulletinBoard:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.building")
         _remove_database(temporary)  # left by an interrupted run: never published
-        db = _connect(temporary)
-        db.executescript(SCHEMA)
-        db.close()
-        board = cls(temporary)
         try:
-            yield board
-        except BaseException:
-            board.close_connection()
+            db = _connect(temporary)
+            try:
+                db.executescript(SCHEMA)
+            finally:
+                db.close()
+            board = cls(temporary)
+            try:
+                yield board
+                # A complete checkpoint puts every page in the file before it is renamed.
+                board._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                board.close_connection()
+            _fsync_file(temporary)
+            if path.exists():
+                raise BoardError(f"a bulletin board already exists at {path}")
+            os.replace(temporary, path)
+        except sqlite3.DatabaseError as error:
+            raise _storage_or_damage(path, error) from None
+        except OSError as error:
+            raise storage_error(error, path) from None
+        finally:
             _remove_database(temporary)
-            raise
-        # Closing the only connection checkpoints the write-ahead log into the file.
-        board._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        board.close_connection()
-        _fsync_file(temporary)
-        if path.exists():
-            _remove_database(temporary)
-            raise BoardError(f"a bulletin board already exists at {path}")
-        os.replace(temporary, path)
-        _remove_database(temporary)
         _fsync_file(path.parent)
 
     def close_connection(self) -> None:
@@ -400,8 +405,10 @@ def _check_database(db: sqlite3.Connection, path: Path) -> None:
 
 
 def _storage_or_damage(path: Path, error: sqlite3.DatabaseError) -> Exception:
-    """SQLite's error as ours: the disk (full, read-only, unreadable) or a damaged file."""
+    """SQLite's error as ours: busy, the disk (full, read-only, unreadable), or damage."""
     text = str(error)
+    if "locked" in text or "busy" in text:
+        return BoardError(f"the bulletin board {path} is busy ({text}); try again")
     if isinstance(error, sqlite3.OperationalError) and any(
         marker in text for marker in _STORAGE_MARKERS
     ):

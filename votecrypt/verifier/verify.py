@@ -555,6 +555,8 @@ def _compare_results(report: VerificationReport, expected: dict[str, Any], publi
             )
         consistent = (
             isinstance(announced["counts"], dict)
+            and isinstance(announced["hundredths"], dict)
+            and isinstance(announced["percentages"], dict)
             and isinstance(denominator, int)
             and all(
                 isinstance(v, int)

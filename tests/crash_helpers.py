@@ -47,6 +47,9 @@ def run_command(
             descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             os.dup2(descriptor, 1)
             os.dup2(descriptor, 2)
+            # pytest's capture may have replaced sys.stdout/err: write to the log itself.
+            sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+            sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
             os.environ["VOTECRYPT_PASSPHRASE"] = passphrase
             writes = _install_hooks(kill)
             code = _main([str(a) for a in args])

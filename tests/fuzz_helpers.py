@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 from pathlib import Path
@@ -61,7 +62,8 @@ class FinishedElection:
         codes = [c.code for c in opened.credentials]
         self.codes = codes
         challenge(board, prepare(context, codes[0], ["high", "blank"]))
-        for code, choices in zip(codes[:3], (["high", "low"], ["medium", "low"], ["low", "high"])):
+        votes = (["high", "low"], ["medium", "low"], ["low", "high"])
+        for code, choices in zip(codes[:3], votes, strict=True):
             cast(board, prepare(context, code, choices))
         self.spare_ballot = ballot_plain(prepare(context, codes[3], ["high", "high"]).ballot)
         self.spare_challenge = challenged_plain(
@@ -116,7 +118,7 @@ def rechain(entries: list[dict[str, Any]], start: int) -> None:
             digest = entry_hash(
                 entry["seq"], bytes.fromhex(entry["prev"]), entry["kind"], entry["payload"]
             )
-        except Exception:  # noqa: BLE001 (a value that cannot be hashed: leave it)
+        except Exception:
             return
         entry["hash"] = digest.hex()
 
@@ -170,21 +172,22 @@ def mutated(draw: st.DrawFn, value: Any) -> Any:
         paths = _paths(value)
         path = draw(st.sampled_from(paths))
         action = draw(st.sampled_from(["replace", "remove", "add"]))
+        weird = copy.deepcopy(draw(WEIRD))  # the strategy's lists must never be changed
         if not path:
             if action == "replace":
-                value = draw(WEIRD)
+                value = weird
             continue
         parent = value
         for part in path[:-1]:
             parent = parent[part]
         if action == "replace":
-            parent[path[-1]] = draw(WEIRD)
+            parent[path[-1]] = weird
         elif action == "remove":
             del parent[path[-1]]
         elif isinstance(parent, dict):
-            parent[draw(st.sampled_from(["extra", "type", "version"]))] = draw(WEIRD)
+            parent[draw(st.sampled_from(["extra", "type", "version"]))] = weird
         else:
-            parent.append(draw(WEIRD))
+            parent.append(weird)
     return value
 
 

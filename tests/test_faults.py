@@ -421,10 +421,10 @@ HOSTILE = {
     "lone surrogate": ("manifest", _set(("title",), "\ud800"), "log-format"),
     "tally of 2^50 ballots": ("tally", _set(("ballots",), 2**50), "tally"),
     "results of the wrong shape": ("results", _set(("candidates",), {"a": 1}), "result-totals"),
-    "results with text counts": (
+    "results with percentages of the wrong type": (
         "results",
-        _set(("candidates", 0, "counts"), "many"),
-        "result-counts",
+        _set(("candidates", 0, "percentages"), 0),
+        "result-percentages",
     ),
     "upper-case hex": ("tally", _set(("election",), "AB" * 32), "tally"),
     "hex with white space": ("tally", _set(("election",), " " + "ab" * 31 + " "), "tally"),
@@ -473,8 +473,7 @@ def test_import_reports_each_bad_line_and_goes_on(
     lines = tmp_path / "ballots.jsonl"
     good = json.dumps(finished.spare_ballot)
     lines.write_text(
-        "\n".join(["{broken", "-5", HUGE_DIGITS, '"\\udc00"', "[" * 1000 + "]" * 1000, good])
-        + "\n"
+        "\n".join(["{broken", "-5", HUGE_DIGITS, '"\\udc00"', "[" * 1000 + "]" * 1000, good]) + "\n"
     )
     result = invoke("board", "import", election, lines, "--jobs", "1")
     assert result.exit_code == 0, result.output
@@ -493,13 +492,13 @@ def test_file_errors_are_one_line(finished: FinishedElection, tmp_path: Path) ->
     # A directory given for a file: click's usage error (exit 2) where the option says so.
     assert invoke("board", "import", election, tmp_path).exit_code == exit_codes.USAGE
     manifest = election / "manifest.json"
-    manifest.write_text(manifest.read_text().replace('"credentials":5', f'"credentials":{HUGE_DIGITS}'))
+    manifest.write_text(
+        manifest.read_text().replace('"credentials":5', f'"credentials":{HUGE_DIGITS}')
+    )
     expect(invoke("ceremony", "status", election), exit_codes.BAD_INPUT, "too long")
 
 
-def test_an_empty_passphrase_without_a_terminal(
-    finished: FinishedElection, tmp_path: Path
-) -> None:
+def test_an_empty_passphrase_without_a_terminal(finished: FinishedElection, tmp_path: Path) -> None:
     root = copy_of(finished, tmp_path)
     secret = root / "private" / "t1.secret"
     expect(
@@ -518,9 +517,7 @@ def test_a_secret_file_header_cannot_demand_unbounded_work(
     path = tmp_path / "t1.secret"
     document = parse_json(finished.secrets[1].read_bytes())
     derived: list[int] = []
-    monkeypatch.setattr(
-        "votecrypt.primitives.passphrase.Argon2id", lambda **k: derived.append(1)
-    )
+    monkeypatch.setattr("votecrypt.primitives.passphrase.Argon2id", lambda **k: derived.append(1))
     for kdf in (
         {"iterations": 3, "lanes": 4, "memory_kib": 4 * 1024 * 1024},
         {"iterations": 64, "lanes": 4, "memory_kib": 64 * 1024},
@@ -553,3 +550,35 @@ def test_saving_again_keeps_the_authenticated_parameters(
         FAST_KDF.memory_kib,
     )
     assert secret_file.load_trustee(path, "pass-1", secp256k1()).index == 1
+
+
+# Strict decoding of single values
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"ab  cd"',  # white space inside hex: bytes.fromhex would skip it
+        '"ab\\tcd"',
+        '"AB"',
+        '"0xab"',
+        '"abc"',
+    ],
+)
+def test_hex_is_only_lower_case_digits(text: str) -> None:
+    from votecrypt.errors import EncodingError
+    from votecrypt.record.json_codec import decode_hex
+
+    with pytest.raises(EncodingError):
+        decode_hex(parse_json(text), "value")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"\\ud800"', '{"\\udfff": 1}', '["a\\udc00b"]', HUGE_DIGITS, "-" + HUGE_DIGITS],
+)
+def test_lone_surrogates_and_huge_integers_are_not_json_we_read(text: str) -> None:
+    from votecrypt.errors import EncodingError
+
+    with pytest.raises(EncodingError):
+        parse_json(text)

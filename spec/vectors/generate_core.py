@@ -420,8 +420,54 @@ def packing_vectors() -> dict[str, Any]:
     }
 
 
+def credential_vectors() -> dict[str, Any]:
+    """Credential codes (spec 9.2): check characters, typing tolerance, keys, and mistyped
+    codes that must be refused."""
+    from votecrypt.protocol.credentials import (
+        ALPHABET,
+        _check_characters,
+        _format,
+        credential_from_code,
+    )
+
+    election = hashlib.sha256(b"votecrypt-vectors/credential-election").digest()
+    codes = []
+    for label in ("a", "b", "c", "d"):
+        digest = hashlib.sha256(b"votecrypt-vectors/credential-" + label.encode()).digest()
+        number = int.from_bytes(digest, "big")
+        data = "".join(ALPHABET[(number >> (5 * i)) & 31] for i in range(20))
+        codes.append(data)
+    codes += ["0" * 20, "Z" * 20]
+    valid = []
+    for data in codes:
+        code = _format(data + _check_characters(data))
+        key = credential_from_code(election, code).public_key
+        valid.append({"data": data, "code": code, "public_key": key.hex()})
+    first = valid[0]["code"].replace("-", "")
+    swapped = first[:3] + first[4] + first[3] + first[5:]
+    substituted = first[:7] + ALPHABET[(ALPHABET.index(first[7]) + 1) % 32] + first[8:]
+    return {
+        **header("Credential codes (spec 9.2): the check characters and the derived keys."),
+        "election": election.hex(),
+        "alphabet": ALPHABET,
+        "field_polynomial": "x^5 + x^2 + 1",
+        "valid": valid,
+        "typed": [
+            {
+                "typed": valid[0]["code"].lower().replace("-", " "),
+                "public_key": valid[0]["public_key"],
+            }
+        ],
+        "mistyped": [
+            {"typed": swapped, "note": "two neighbours swapped"},
+            {"typed": substituted, "note": "one character wrong"},
+        ],
+    }
+
+
 def build() -> dict[str, bytes]:
     documents = {
+        "credentials.json": credential_vectors(),
         "encoding.json": encoding_vectors(),
         "hashing.json": hashing_vectors(),
         "elgamal.json": elgamal_vectors(),

@@ -87,7 +87,8 @@ def ingest_ballots(
     progress: Callable[[int], None] | None = None,
 ) -> IngestReport:
     """Check and append every ballot (plain JSON values, or the EncodingError of a line that
-    could not be parsed), in order; rejections are reported, never fatal. `jobs` processes check signatures and proofs (default: every core)."""
+    could not be parsed), in order; rejections are reported, never fatal. `jobs` processes
+    check signatures and proofs (default: every core)."""
     workers = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
     report = IngestReport()
     if workers == 1:

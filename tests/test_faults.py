@@ -495,7 +495,7 @@ def test_file_errors_are_one_line(finished: FinishedElection, tmp_path: Path) ->
     manifest.write_text(
         manifest.read_text().replace('"credentials":5', f'"credentials":{HUGE_DIGITS}')
     )
-    expect(invoke("ceremony", "status", election), exit_codes.BAD_INPUT, "too long")
+    expect(invoke("ceremony", "status", election), exit_codes.BAD_INPUT, "too many digits")
 
 
 def test_an_empty_passphrase_without_a_terminal(finished: FinishedElection, tmp_path: Path) -> None:

@@ -4,18 +4,20 @@ Writing: `canonical_json` gives one byte string per value: UTF-8, keys sorted, n
 white space, text in NFC, integers only (no floats), no escapes beyond what JSON requires.
 
 Reading: `parse_json` refuses duplicate keys, floats, NaN/Infinity, non-UTF-8, lone
-surrogates (`"\ud800"`), integers of more than MAX_DIGITS digits and nesting deeper than
-MAX_DEPTH, counted before parsing so that no recursion limit matters (py_ecc raises Python's
-to 100,000, deep enough to overflow the C stack); `Fields` reads one object and refuses
-missing, unknown or mistyped fields, naming the path of the offending field in the error.
+surrogates (`"\ud800"`), integers of more than 4,300 digits (Python's conversion limit) and
+nesting deeper than MAX_DEPTH, counted before parsing so that no recursion limit matters
+(py_ecc raises Python's to 100,000, deep enough to overflow the C stack); `Fields` reads one
+object and refuses missing, unknown or mistyped fields, naming the path of the offending
+field in the error.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from array import array
 from collections.abc import Callable, Iterator
-from json.decoder import scanstring  # type: ignore[attr-defined]
+from itertools import accumulate
 from typing import Any, TypeVar
 
 from votecrypt.errors import EncodingError
@@ -26,12 +28,13 @@ from votecrypt.math.scalar import Scalar
 T = TypeVar("T")
 
 MAX_DEPTH = 32
-#: The longest integer accepted (a 256-bit value has 78 digits).
-MAX_DIGITS = 100
-
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _HEX = re.compile("[0-9a-f]*")
-_TOKEN = re.compile(r'["\[\]{}]')
+_ESCAPE = re.compile(r"\\.", re.DOTALL)
+_STRING = re.compile(r'"[^"]*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_STEP = bytes.maketrans(b"[]{}", b"\x01\xff\x01\xff")  # +1 and -1 as signed bytes
 
 
 def canonical_json(value: Any) -> bytes:
@@ -76,7 +79,6 @@ def _reject_float(text: str) -> Any:
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
-        _check_text(key)
         key = nfc(key)
         if key in result:
             raise EncodingError(f"JSON key {key!r} appears twice")
@@ -86,56 +88,51 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def parse_json(data: bytes | str) -> Any:
     """Parse JSON strictly (see the module docstring)."""
+    given_text = isinstance(data, str)
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8")
         except UnicodeDecodeError:
             raise EncodingError("file is not UTF-8 text") from None
-    if _nesting(data) > MAX_DEPTH + 1:
+    if _nesting(data) > MAX_DEPTH:
         raise EncodingError("JSON value nested too deeply")
     try:
         value = json.loads(
             data,
             object_pairs_hook=_unique_keys,
             parse_float=_reject_float,
-            parse_int=_integer,
             parse_constant=_reject_constant,
         )
     except json.JSONDecodeError as exc:
         raise EncodingError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
     except RecursionError:
         raise EncodingError("JSON value nested too deeply") from None
-    _check_value(value, 0)
+    except ValueError:  # Python's limit on the digits of an integer (4,300)
+        raise EncodingError("not valid JSON: an integer with too many digits") from None
+    # Lone surrogates come from \ud800-style escapes, or in text given as str (UTF-8 bytes
+    # cannot hold them).
+    if ("\\u" in data and _SURROGATE_ESCAPE.search(data)) or (
+        given_text and _SURROGATE.search(data)
+    ):
+        _check_surrogates(value)
     return value
 
 
 def _nesting(text: str) -> int:
-    """How deeply arrays and objects nest in JSON text, found without recursion (brackets
-    inside strings do not count); stops counting past MAX_DEPTH + 1."""
-    depth = deepest = position = 0
-    while (match := _TOKEN.search(text, position)) is not None:
-        character = match.group()
-        if character == '"':
-            try:
-                _, position = scanstring(text, match.end(), True)
-            except (json.JSONDecodeError, ValueError):
-                raise EncodingError("not valid JSON: a malformed string") from None
-            continue
-        position = match.end()
-        if character in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-            if deepest > MAX_DEPTH + 1:
-                break
-        else:
-            depth -= 1
-    return deepest
-
-
-def _integer(text: str) -> int:
-    if len(text.lstrip("-")) > MAX_DIGITS:
-        raise EncodingError(f"JSON integer of {len(text)} digits is too long")
-    return int(text)
+    """How deeply arrays and objects nest in JSON text (an upper bound when it is short),
+    found without recursion. Escapes are removed first, then strings (JSON's string extents
+    are then exactly `"[^"]*"`), then everything but brackets; all three are linear. Where
+    the text stops being valid JSON the count may be wrong, but json.loads stops there too."""
+    openers = text.count("[") + text.count("{")
+    if openers <= MAX_DEPTH:
+        return openers
+    if "\\" in text:
+        text = _ESCAPE.sub("", text)
+    if '"' in text:
+        text = _STRING.sub("", text)
+    brackets = _NOT_BRACKET.sub("", text)
+    steps = array("b", brackets.encode("ascii").translate(_STEP))
+    return max(accumulate(steps))
 
 
 def _check_text(text: str) -> None:
@@ -143,17 +140,16 @@ def _check_text(text: str) -> None:
         raise EncodingError("JSON text holds a lone surrogate (not Unicode text)")
 
 
-def _check_value(value: Any, depth: int) -> None:
-    if depth > MAX_DEPTH:
-        raise EncodingError("JSON value nested too deeply")
+def _check_surrogates(value: Any) -> None:
     if isinstance(value, str):
         _check_text(value)
     elif isinstance(value, list):
         for item in value:
-            _check_value(item, depth + 1)
+            _check_surrogates(item)
     elif isinstance(value, dict):
-        for item in value.values():
-            _check_value(item, depth + 1)
+        for key, item in value.items():
+            _check_text(key)
+            _check_surrogates(item)
 
 
 class Fields:

@@ -408,7 +408,7 @@ def test_a_challenge_that_does_not_match_is_refused(tmp_path: Path, fast_group: 
     prepared = prepare(election.context, election.credentials[0].code, ["high", "low"])
     published = challenged_plain(prepared.challenge())
     published["rows"][0]["outcome"] = (published["rows"][0]["outcome"] + 1) % 4
-    with pytest.raises(BallotError, match="challenge-mismatch|does not encrypt"):
+    with pytest.raises(BallotError, match="does not encrypt"):
         election.board.submit_challenge(published)
     assert election.board.count("challenge") == 0
     election.close()

@@ -40,7 +40,8 @@ def open_command(election: Path) -> None:
         return
     ballot_box, context = open_board(directory, group())
     with ballot_box:
-        say(f"Voting is open. Election context: {context.hash.hex()}")
+        say(f"Voting is open. Election context hash: {context.hash.hex()}")
+        say(f"Election fingerprint: {context.fingerprint} (read it aloud at the meeting)")
         say(f"Board: {ballot_box.path} ({ballot_box.count()} entries)")
 
 

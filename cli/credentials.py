@@ -10,10 +10,11 @@ from votecrypt.errors import BoardError, EncodingError, FileError
 from votecrypt.protocol.credentials import Credential, credentials_from_codes
 from votecrypt.record.election_codec import credentials_from_plain
 from votecrypt.record.json_codec import parse_json
+from votecrypt.service.endorsing import endorse, endorsement_view
 from votecrypt.service.voting import issue
 from votecrypt.storage.files import read_file, write_atomic
 
-from .common import election_argument, election_dir, say
+from .common import election_argument, election_dir, group, passphrase, say, secret_option
 
 
 @click.group()
@@ -44,13 +45,13 @@ def _kept_codes(path: Path) -> list[str] | None:
 def _publishes(credential_list: Path, codes: list[str]) -> bool:
     """Whether the published list is exactly the keys of `codes`."""
     try:
-        election, keys = credentials_from_plain(
+        listed, _ = credentials_from_plain(
             parse_json(read_file(credential_list, what="credential list"))
         )
-        _, derived = credentials_from_codes(election, codes, len(keys))
+        _, derived = credentials_from_codes(listed.election, codes, len(listed))
     except EncodingError:
         return False
-    return derived == keys
+    return tuple(derived) == listed.public_keys
 
 
 @credentials.command("issue")
@@ -82,6 +83,10 @@ def issue_command(election: Path, codes_out: Path) -> None:
                 f"not from the codes in {codes_out}"
             )
         say(f"Credentials were already issued; their private codes are in {codes_out}.")
+        say(
+            "Next: at least "
+            f"{_threshold(election)} trustees run `votecrypt credentials sign` on the public list."
+        )
         return
     if kept is not None:
         try:
@@ -100,3 +105,36 @@ def issue_command(election: Path, codes_out: Path) -> None:
     say(
         f"Private codes written to {codes_out} (readable by you only). Print, seal, then delete it."
     )
+    say(
+        "Next: at least "
+        f"{_threshold(election)} trustees run `votecrypt credentials sign` on the public list."
+    )
+
+
+def _threshold(election: Path) -> int:
+    from votecrypt.service.election_dir import load_manifest
+
+    return load_manifest(election_dir(election)).threshold
+
+
+@credentials.command("sign")
+@election_argument
+@secret_option
+def sign_command(election: Path, secret: Path) -> None:
+    """Endorse the public credential list with your ceremony key (each trustee, after
+    `credentials issue`, before `board open`). The board opens only with the endorsements of
+    at least t trustees, so nobody can swap the list for credentials they hold.
+
+    Check what is shown against what the counting board announced before you type your
+    passphrase: the number of credentials must be the number of ballot papers issued."""
+    directory = election_dir(election)
+    view = endorsement_view(directory, group())
+    say(f"Election: {view.manifest.title}")
+    say(
+        f"Credential list: {len(view.credentials)} public credentials for "
+        f"{view.manifest.credentials} ballot papers"
+    )
+    say(f"Election fingerprint: {view.fingerprint}")
+    path = endorse(directory, view, secret, passphrase(), group())
+    say(f"Endorsement written: {path}")
+    say("Next: when enough trustees have signed, run `votecrypt board open`.")

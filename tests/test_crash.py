@@ -22,7 +22,7 @@ from votecrypt_cli import exit_codes
 
 from votecrypt.math import secp256k1
 from votecrypt.protocol.credentials import credential_from_code
-from votecrypt.record.ballot_codec import ballot_plain
+from votecrypt.record.ballot_codec import ballot_from_plain, ballot_plain, challenged_plain
 from votecrypt.record.json_codec import canonical_json
 from votecrypt.service.election_dir import ElectionDir
 from votecrypt.service.voting import load_board, prepare
@@ -56,6 +56,23 @@ def _import_file(base: Path) -> Path:
         prepared = prepare(context, _codes(base)[3], ["high", "low"])
     path.write_bytes(canonical_json(ballot_plain(prepared.ballot)) + b"\n")
     return path
+
+
+def _submitted_file(base: Path) -> Path:
+    """A challenged ballot prepared by a "front-end", for `ballot submit`."""
+    path = base / "submitted.json"
+    board, context = load_board(ElectionDir(base / "election"), secp256k1())
+    with board:
+        prepared = prepare(context, _codes(base)[1], ["low", "low"])
+    path.write_bytes(canonical_json(challenged_plain(prepared.challenge())))
+    return path
+
+
+def _tracking_code(base: Path) -> str:
+    board, context = load_board(ElectionDir(base / "election"), secp256k1(), read_only=True)
+    with board:
+        entry = next(board.entries_of("ballot"))
+        return ballot_from_plain(entry.payload, context.group).tracking_code()
 
 
 def election_steps() -> list[Step]:
@@ -120,10 +137,19 @@ def election_steps() -> list[Step]:
             )
     code = [lambda base, n=n: _codes(base)[n] for n in range(BALLOTS)]
     steps += [
+        Step("ceremony status", at("ceremony", "status", election)),
         Step(
             "credentials issue",
             at("credentials", "issue", election, "--codes-out", Path("codes.txt")),
         ),
+        *[
+            Step(
+                f"credentials sign {i}",
+                at("credentials", "sign", election, "--secret", secret(i)),
+                f"pw{i}",
+            )
+            for i in (1, 2)
+        ],
         Step("board open", at("board", "open", election)),
         Step(
             "ballot challenge",
@@ -142,6 +168,11 @@ def election_steps() -> list[Step]:
             at("board", "import", election, _import_file, "--jobs", "1"),
             done_when=(exit_codes.OK, "rejected: 1"),
         ),
+        Step(
+            "ballot submit",
+            at("ballot", "submit", election, _submitted_file),
+            done_when=(exit_codes.REJECTED, "duplicate-ballot-id"),
+        ),
         Step("board status", at("board", "status", election)),
         Step("board close", at("board", "close", election)),
         Step("tally", at("tally", election, "--jobs", "1")),
@@ -149,6 +180,7 @@ def election_steps() -> list[Step]:
         Step("trustee decrypt 3", at("trustee", "decrypt", election, "--secret", secret(3)), "pw3"),
         Step("result", at("result", election)),
         Step("board export", at("board", "export", election, "--out", Path("exported"))),
+        Step("ballot track", at("ballot", "track", election, _tracking_code)),
         Step("verify", at("verify", Path("election/record"), "--jobs", "1")),
     ]
     return steps
@@ -269,4 +301,9 @@ def test_every_step_killed_at_every_write_finishes_and_verifies(figures: Figures
     assert not figures.lost, "\n".join(figures.lost)
     assert figures.killed == expected
     # Every step of the election, except those that only read, writes something.
-    assert set(figures.writes) - set(writing) == {"board status", "verify"}
+    assert set(figures.writes) - set(writing) == {
+        "ceremony status",
+        "board status",
+        "ballot track",
+        "verify",
+    }

@@ -307,6 +307,7 @@ def test_read_only_media(finished: FinishedElection, tmp_path: Path) -> None:
         "result": (["result", root], 9),
     }
     shutil.copy2(root / "private" / "t1.secret", out / "t1.secret")
+    (root / "decryption" / "share-1.json").unlink()  # decrypt reads the board, cannot write
     script = [f"mount --bind {root} {root} && mount -o remount,bind,ro {root}"]
     for name, (args, _) in commands.items():
         line = " ".join(f"'{a}'" for a in [*VOTECRYPT, *map(str, args)])
@@ -340,13 +341,12 @@ def test_read_only_media(finished: FinishedElection, tmp_path: Path) -> None:
 
 
 def _a_tracking_code(root: Path) -> str:
-    from votecrypt.protocol.ballot import tracking_code
     from votecrypt.record.ballot_codec import ballot_from_plain
 
     board, context = load_board(ElectionDir(root), secp256k1(), read_only=True)
     with board:
         entry = next(board.entries_of("ballot"))
-        return tracking_code(ballot_from_plain(entry.payload, context.group).ballot_hash())
+        return ballot_from_plain(entry.payload, context.group).tracking_code()
 
 
 # Damaged boards

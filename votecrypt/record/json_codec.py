@@ -30,7 +30,6 @@ T = TypeVar("T")
 MAX_DEPTH = 32
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-_HEX = re.compile("[0-9a-f]*")
 _ESCAPE = re.compile(r"\\.", re.DOTALL)
 _STRING = re.compile(r'"[^"]*"')
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
@@ -238,16 +237,24 @@ class Fields:
             raise EncodingError(f"{self._path}: unknown field(s) {', '.join(unknown)}")
 
 
+_HEX_DIGITS = frozenset("0123456789abcdef")
+
+
 def decode_hex(
     value: Any, path: str, length: int | None = None, *, max_length: int = 1 << 16
 ) -> bytes:
     """Lower-case hex without prefix; exactly `length` bytes when given."""
     if not isinstance(value, str) or len(value) % 2 or len(value) > 2 * max_length:
         raise EncodingError(f"{path}: expected lower-case hex")
-    # Only 0-9 and a-f: bytes.fromhex alone would also accept white space and upper case.
-    if not _HEX.fullmatch(value):
-        raise EncodingError(f"{path}: expected lower-case hex")
-    data = bytes.fromhex(value)
+    if value != value.lower():
+        raise EncodingError(f"{path}: hex must be lower case")
+    if not _HEX_DIGITS.issuperset(value):
+        # bytes.fromhex would skip white space: one value, several encodings
+        raise EncodingError(f"{path}: expected lower-case hex digits only")
+    try:
+        data = bytes.fromhex(value)
+    except ValueError:
+        raise EncodingError(f"{path}: expected lower-case hex") from None
     if length is not None and len(data) != length:
         raise EncodingError(f"{path}: expected {length} bytes, got {len(data)}")
     return data

@@ -78,6 +78,11 @@ class FinishedElection:
         compute_tally(board, context)
         for i in (1, 3):
             trustee_decrypt(self.directory, self.secrets[i], self.passphrases[i], group)
+        board.close_connection()
+        self.tallied_copy = root.parent / f"{root.name}-tallied"
+        shutil.copytree(root, self.tallied_copy)
+        board = type(board)(self.directory.board)
+        board.use_context(context)
         publish_results(self.directory, board, context)
         export_record(board, self.directory.record)
         board.close_connection()

@@ -92,33 +92,82 @@ def test_mutated_ballots_for_import_and_submit(
     no_crash(invoke("ballot", "submit", election, single), "ballot submit")
 
 
-#: Every file of a finished election the CLI reads, and a command that reads it.
-READERS = {
-    "manifest.json": (("ceremony", "status", "{e}"), ("board", "open", "{e}")),
-    "ceremony/outcome.json": (("board", "open", "{e}"),),
-    "ceremony/commit-1.json": (("ceremony", "status", "{e}"), ("board", "open", "{e}")),
-    "ceremony/open-2.json": (("board", "open", "{e}"),),
-    "credentials.json": (("board", "open", "{e}"),),
-    "decryption/share-1.json": (("result", "{e}"),),
-    "private/t1.secret": (("trustee", "decrypt", "{e}", "--secret", "{s}"),),
+#: Every file of an election the CLI reads (glob patterns), the commands that read it, and
+#: the state of the election they run in ("finished", or "tallied": before `result`).
+READERS: dict[str, tuple[str, tuple[tuple[str, ...], ...]]] = {
+    "manifest.json": ("finished", (("ceremony", "status", "{e}"), ("board", "open", "{e}"))),
+    "ceremony/*.json": ("finished", (("ceremony", "status", "{e}"), ("board", "open", "{e}"))),
+    "credentials.json": (
+        "finished",
+        (("credentials", "sign", "{e}", "--secret", "{s}"), ("board", "open", "{e}")),
+    ),
+    "endorsements/*.json": ("finished", (("board", "open", "{e}"),)),
+    "decryption/share-*.json": ("tallied", (("result", "{e}"),)),
+    "private/t1.secret": ("finished", (("trustee", "decrypt", "{e}", "--secret", "{s}"),)),
+    "private/t1.secret.outbox/*.json": (
+        "finished",
+        tuple(("ceremony", step, "{e}", "--secret", "{s}") for step in ("commit", "open", "check")),
+    ),
+    "board.sqlite": (
+        "tallied",
+        (
+            ("board", "status", "{e}"),
+            ("board", "export", "{e}", "--out", "{o}"),
+            ("result", "{e}"),
+            ("board", "close", "{e}"),
+        ),
+    ),
 }
 
 
 @FUZZ
 @given(data=st.data())
 def test_every_file_the_cli_reads(finished: FinishedElection, scratch: Path, data: Any) -> None:
-    name = data.draw(st.sampled_from(sorted(READERS)), label="file")
-    commands = READERS[name]
-    # Commands that build the board start from the election before `board open`.
-    root = _fresh(finished.root, scratch / "election")
-    path = root / name
+    pattern = data.draw(st.sampled_from(sorted(READERS)), label="files")
+    state, commands = READERS[pattern]
+    source = finished.root if state == "finished" else finished.tallied_copy
+    root = _fresh(source, scratch / "election")
+    path = data.draw(st.sampled_from(sorted(root.glob(pattern))), label="file")
     original = path.read_bytes()
-    if data.draw(st.booleans(), label="as JSON"):
+    if path.suffix == ".json" and data.draw(st.booleans(), label="as JSON"):
         path.write_bytes(dumps(data.draw(mutated(json.loads(original)), label="value")))
     else:
         path.write_bytes(data.draw(damaged_bytes(original), label="bytes"))
     for command in commands:
         if command[:2] == ("board", "open"):
-            (root / "board.sqlite").unlink()
-        args = [part.format(e=root, s=root / "private" / "t1.secret") for part in command]
-        no_crash(invoke(*args, passphrase=finished.passphrases[1]), f"{name}: {command}")
+            (root / "board.sqlite").unlink(missing_ok=True)
+        args = [
+            part.format(e=root, s=root / "private" / "t1.secret", o=scratch / "out")
+            for part in command
+        ]
+        no_crash(invoke(*args, passphrase=finished.passphrases[1]), f"{path.name}: {command}")
+
+
+@FUZZ
+@given(data=st.data())
+def test_other_inputs(finished: FinishedElection, scratch: Path, data: Any) -> None:
+    """The candidates file of `election create`, a verification checkpoint, and the codes
+    file `credentials issue` finds when it is run again."""
+    which = data.draw(st.sampled_from(["candidates", "checkpoint", "codes"]), label="input")
+    if which == "candidates":
+        candidates = scratch / "candidates.csv"
+        text = 'Nguyễn Văn A,Chủ tịch\nTrần Thị B,"Phó, Chủ tịch"\n'.encode()
+        candidates.write_bytes(data.draw(damaged_bytes(text), label="bytes"))
+        args: list[str | Path] = [
+            "election", "create", scratch / "new", "--title", "T", "--body", "B",
+            "--date", "2024-01-01", "--candidates", candidates, "--trustee", "A",
+            "--threshold", "1", "--ballots", "3",
+        ]  # fmt: skip
+    elif which == "checkpoint":
+        checkpoint = scratch / "checkpoint.json"
+        good = {"type": "votecrypt/verify-checkpoint", "seq": 5, "hash": "ab" * 32}
+        checkpoint.write_bytes(dumps(data.draw(mutated(good), label="value")))
+        args = ["verify", finished.record, "--jobs", "1", "--since", checkpoint]
+    else:
+        root = _fresh(finished.root, scratch / "election")
+        (root / "credentials.json").unlink()
+        codes = scratch / "codes.txt"
+        lines = "".join(f"{n:>5}  {c}\n" for n, c in enumerate(finished.codes, 1)).encode()
+        codes.write_bytes(data.draw(damaged_bytes(lines), label="bytes"))
+        args = ["credentials", "issue", root, "--codes-out", codes]
+    no_crash(invoke(*args), which)

@@ -45,7 +45,9 @@ def exit_code_for(error: BaseException) -> int:
     for kind, code in EXIT_CODES:
         if isinstance(error, kind):
             return code
-    # Errors of the operating system and SQLite that no layer turned into ours.
+    # Errors of the operating system, SQLite and text decoding that no layer turned into ours.
+    if isinstance(error, UnicodeDecodeError):
+        return exit_codes.BAD_INPUT
     if isinstance(error, OSError):
         return exit_codes.STORAGE if error.errno in _STORAGE_ERRNOS else exit_codes.BAD_INPUT
     if isinstance(error, sqlite3.DatabaseError):
@@ -61,4 +63,6 @@ def message_for(error: BaseException) -> str:
         return f"{error.strerror}{where}"
     if isinstance(error, sqlite3.DatabaseError):
         return f"bulletin board: {error}"
+    if isinstance(error, UnicodeDecodeError):
+        return f"a file is not UTF-8 text ({error.reason} at byte {error.start})"
     return " ".join(str(error).split()) or type(error).__name__

@@ -582,3 +582,14 @@ def test_lone_surrogates_and_huge_integers_are_not_json_we_read(text: str) -> No
 
     with pytest.raises(EncodingError):
         parse_json(text)
+
+
+def test_a_file_that_is_not_utf8_is_bad_input(tmp_path: Path) -> None:
+    candidates = tmp_path / "candidates.csv"
+    candidates.write_bytes(b"Nguy\xe1,Ch\xe1\n")
+    result = invoke(
+        "election", "create", tmp_path / "e", "--title", "T", "--body", "B",
+        "--date", "2024-01-01", "--candidates", candidates, "--trustee", "A",
+        "--threshold", "1", "--ballots", "3",
+    )  # fmt: skip
+    expect(result, exit_codes.BAD_INPUT, "not UTF-8")

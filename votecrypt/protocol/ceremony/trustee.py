@@ -90,6 +90,7 @@ class Trustee:
         secrets: TrusteeSecrets,
         outcome: CeremonyOutcome | None = None,
         decrypted_tally: bytes | None = None,
+        endorsed_list: bytes | None = None,
     ) -> None:
         """Restore a trustee from its (decrypted) state; use `create` for a new one."""
         if index not in parameters.indices:
@@ -109,6 +110,8 @@ class Trustee:
         self.outcome = outcome
         #: the board hash of the one tally this trustee decrypted (spec 12.2), once it has
         self.decrypted_tally = decrypted_tally
+        #: the hash of the one credential list this trustee endorsed (spec 9.4), once it has
+        self.endorsed_list = endorsed_list
 
     @classmethod
     def create(cls, group: Group, parameters: CeremonyParameters, index: int, name: str) -> Trustee:

@@ -11,10 +11,9 @@ both public keys) into `associated_data`; it also enters the key derivation as H
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import NoReturn
-
-import hashlib
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes

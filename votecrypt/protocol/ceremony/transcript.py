@@ -2,9 +2,9 @@
 
 `evaluate` turns the published messages into the outcome: the qualified dealers, the joint key
 K, the verification key K_j of every trustee able to decrypt, the reason of every trustee left
-out, and the transcript hash. Trustees call it to finish the ceremony; the verifier calls it to check a
-published outcome. It depends only on the messages, so everyone holding the same messages gets
-the same outcome.
+out, and the transcript hash. Trustees call it to finish the ceremony; the verifier calls it to
+check a published outcome. It depends only on the messages, so everyone holding the same
+messages gets the same outcome.
 """
 
 from __future__ import annotations
@@ -38,10 +38,11 @@ from votecrypt.protocol.ceremony.messages import (
 
 
 class CeremonyNotReady(CeremonyError):
-    """The ceremony cannot be evaluated yet: messages are still expected (see `waiting`)."""
+    """The ceremony cannot be evaluated yet: messages are still expected (see `waiting`).
+    `hint` says how to go on without them (the command line names its option)."""
 
-    def __init__(self, waiting: list[str]) -> None:
-        super().__init__("still waiting: " + "; ".join(waiting))
+    def __init__(self, waiting: list[str], hint: str | None = None) -> None:
+        super().__init__("still waiting for " + "; ".join(waiting) + (f" ({hint})" if hint else ""))
         self.waiting = waiting
 
 
@@ -90,6 +91,12 @@ class CeremonyOutcome:
         raise CeremonyError(f"trustee {index} is not a qualified trustee")
 
 
+EXCHANGE_KEY_REASONS = {
+    "not canonical": "announced an exchange key that is not canonical",
+    "of small order": "announced an exchange key of small order",
+}
+
+
 def announcement_problems(
     transcript: Transcript,
 ) -> tuple[dict[int, Announcement], dict[int, str]]:
@@ -111,13 +118,21 @@ def announcement_problems(
     for index, announcement in present.items():
         raw = announcement.exchange_key.to_bytes()
         same_signing = [
-            j for j, other in present.items() if j != index and other.signing_key == announcement.signing_key
+            j
+            for j, other in present.items()
+            if j != index and other.signing_key == announcement.signing_key
         ]
         derived = exchange_key_of_signing_key(announcement.signing_key.to_bytes())
-        owners = [j for j, other in present.items() if j != index and other.exchange_key == announcement.exchange_key and exchange_key_of_signing_key(other.signing_key.to_bytes()) == raw]
+        owners = [
+            j
+            for j, other in present.items()
+            if j != index
+            and other.exchange_key == announcement.exchange_key
+            and exchange_key_of_signing_key(other.signing_key.to_bytes()) == raw
+        ]
         problem = exchange_key_problem(raw)
         if problem is not None:
-            refused[index] = f"announced an exchange key {'that is ' if problem == 'not canonical' else ''}{problem}"
+            refused[index] = EXCHANGE_KEY_REASONS[problem]
         elif same_signing:
             refused[index] = f"announced the same signing key as trustee {same_signing[0]}"
         elif derived != raw and owners:
@@ -381,8 +396,7 @@ def evaluate(group: Group, transcript: Transcript, *, close: bool = False) -> Ce
     holders = tuple(
         j
         for j in participating
-        if j in qualified
-        or any(j not in revealed_by.get(i, {}) for i in qualified if i != j)
+        if j in qualified or any(j not in revealed_by.get(i, {}) for i in qualified if i != j)
     )
     disqualified = {i: why for i, why in left_out.items() if i not in qualified}
     unexplained = set(parameters.indices) - set(qualified) - set(disqualified)
@@ -403,9 +417,9 @@ def _answer_problem(
         if j not in revealed:
             return f"did not answer the complaint of trustee {j}"
     for j, share in sorted(revealed.items()):
-        if j in participating and j != opening.sender:
-            if not share_matches(share, opening.commitments, j):
-                return f"revealed a share for trustee {j} that does not match"
+        checked = j in participating and j != opening.sender
+        if checked and not share_matches(share, opening.commitments, j):
+            return f"revealed a share for trustee {j} that does not match"
     return None
 
 

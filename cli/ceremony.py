@@ -104,7 +104,7 @@ def commit(election: Path, secret: Path) -> None:
 def open_(election: Path, secret: Path, proceed_without_missing: bool) -> None:
     """Publish your public commitments with proofs, and an encrypted share for every other
     trustee. Refused until every trustee has committed: anyone who has not committed when
-    the first trustee opens is left out."""
+    t trustees have opened is left out for good."""
     _step("open", election, secret, proceed_without_missing)
 
 

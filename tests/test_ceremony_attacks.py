@@ -295,7 +295,7 @@ def test_answer_with_nothing_to_reveal_can_run_again(group: Group) -> None:
 # 5. Commit first, then reveal, even when the board proceeds.
 
 
-def test_commit_after_the_first_opening_is_left_out(group: Group) -> None:
+def test_commit_after_t_openings_is_left_out(group: Group) -> None:
     trustees = make_trustees(group, 2, 3)
     transcript = Transcript(
         trustees[0].parameters, announcements={tr.index: tr.announce() for tr in trustees}
@@ -305,21 +305,45 @@ def test_commit_after_the_first_opening_is_left_out(group: Group) -> None:
     )
     with pytest.raises(CeremonyNotReady, match="trustee 3 to publish its commitment hash"):
         trustees[0].open(transcript)
-    first = trustees[0].open(transcript, proceed_without_missing=True)
-    transcript = dataclasses.replace(transcript, openings={1: first})
-    # Trustee 3 commits after seeing the first opening; trustee 2 follows the first cut.
+    openings = {tr.index: tr.open(transcript, proceed_without_missing=True) for tr in trustees[:2]}
+    assert [s.recipient for s in openings[1].message.shares] == [2]
+    transcript = dataclasses.replace(transcript, openings=openings)
+    # Trustee 3 commits after seeing both openings: it could choose its polynomial knowing
+    # every other contribution to K, so it is left out.
     late_commit = trustees[2].commit(transcript)
     transcript = dataclasses.replace(transcript, commits={**transcript.commits, 3: late_commit})
-    with pytest.raises(CeremonyError, match="trustee 3 is left out: it had not committed"):
+    with pytest.raises(CeremonyError, match=r"trustee 3 is left out: it had not committed"):
         trustees[2].open(transcript)
-    second = trustees[1].open(transcript)
-    assert [s.recipient for s in second.message.shares] == [1]
-    transcript = dataclasses.replace(transcript, openings={1: first, 2: second})
     transcript = with_answers(with_checks(transcript, trustees[:2]), trustees[:2])
     outcome = evaluate(group, transcript)
     assert outcome.qualified == (1, 2)
-    assert dict(outcome.disqualified) == {3: "had not committed when trustee 1 opened"}
+    assert dict(outcome.disqualified) == {3: "had not committed when trustees [1, 2] opened"}
     assert holders(outcome) == [1, 2]
+
+
+def test_fewer_than_t_dealers_cannot_leave_out_an_honest_trustee(group: Group) -> None:
+    trustees = make_trustees(group, 2, 3)
+    transcript = announce_and_commit(trustees)
+    # Dealer 3 sends no share to trustee 2, as if trustee 2 had not committed.
+    transcript = with_openings(transcript, trustees)
+    opening = transcript.openings[3].message
+    shares = tuple(s for s in opening.shares if s.recipient != 2)
+    forged = resign(trustees[2], dataclasses.replace(opening, shares=shares))
+    transcript = dataclasses.replace(transcript, openings={**transcript.openings, 3: forged})
+    transcript = with_checks(transcript, trustees)
+    assert [(c.dealer, c.reason) for c in transcript.checks[2].message.complaints] == [
+        (3, "unreadable")
+    ]
+    # Trustee 2 stays; dealer 3 must reveal trustee 2's share, or be the one left out.
+    closed = evaluate(group, transcript, close=True)
+    assert closed.qualified == (1, 2)
+    assert dict(closed.disqualified) == {3: "did not answer the complaints of trustees [2]"}
+    transcript = with_answers(transcript, trustees)
+    finalize_all(trustees, transcript)
+    outcome = trustees[0].outcome
+    assert outcome is not None
+    assert outcome.qualified == (1, 2, 3)
+    assert_every_t_subset_decrypts(group, trustees, outcome, [1, 2, 3])
 
 
 def test_proceeding_needs_t_committed_trustees(group: Group) -> None:
@@ -365,7 +389,7 @@ def test_trustee_who_never_commits_does_not_block(group: Group) -> None:
     outcome = trustees[0].outcome
     assert outcome is not None
     assert outcome.qualified == (1, 2)
-    assert dict(outcome.disqualified) == {3: "had not committed when trustee 1 opened"}
+    assert dict(outcome.disqualified) == {3: "had not committed when trustees [1, 2] opened"}
 
 
 # The property: whatever at most n - t trustees do, the honest ones finish with the key.

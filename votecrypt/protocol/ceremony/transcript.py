@@ -159,26 +159,29 @@ def participants(
     transcript: Transcript, accepted: Mapping[int, Announcement]
 ) -> tuple[list[int], dict[int, str]]:
     """D, the trustees taking part from round "open" on (spec 8.3): accepted announcement and
-    a commitment hash published before the first opening. An opening's share list names the
-    trustees whose commitment hash its dealer had seen, so a trustee missing from the share
-    list of any opening (by a trustee with a commitment) is left out, with that dealer named:
-    a trustee committing after an opening could choose its polynomial knowing it."""
-    left_out: dict[int, str] = {}
+    a commitment hash published in time. An opening's share list names the trustees whose
+    commitment hash its dealer had seen; a trustee missing from the share lists of at least t
+    openings is left out, with those dealers named. Honest dealers that opened before it
+    committed all leave it out, so a trustee committing after seeing the openings of every
+    honest dealer cannot choose its polynomial knowing them; fewer than t dishonest dealers
+    cannot leave out an honest trustee this way (a share they withheld is a complaint)."""
+    threshold = transcript.parameters.threshold
     committed = [i for i in sorted(accepted) if i in transcript.commits]
+    omitted_by: dict[int, list[int]] = {j: [] for j in accepted}
     for dealer in committed:
         signed = transcript.openings.get(dealer)
         if signed is None:
             continue
         seen = {share.recipient for share in signed.message.shares} | {dealer}
-        for j in sorted(accepted):
-            if j not in seen and j not in left_out:
-                left_out[j] = f"had not committed when trustee {dealer} opened"
+        for j in accepted:
+            if j not in seen:
+                omitted_by[j].append(dealer)
+    left_out = {
+        j: f"had not committed when trustees {dealers} opened"
+        for j, dealers in sorted(omitted_by.items())
+        if len(dealers) >= threshold
+    }
     return [i for i in committed if i not in left_out], left_out
-
-
-def first_cut(transcript: Transcript, accepted: Mapping[int, Announcement]) -> bool:
-    """Whether some trustee with a commitment hash has opened (the commit round is over)."""
-    return any(i in transcript.openings for i in accepted if i in transcript.commits)
 
 
 def check_opening(

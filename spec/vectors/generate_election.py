@@ -24,8 +24,8 @@ from typing import Any
 from votecrypt import __version__
 from votecrypt.math import Scalar, secp256k1
 from votecrypt.math.randomness import _deterministic
-from votecrypt.primitives.passphrase import KdfParameters
 from votecrypt.math.tags import CEREMONY_COEFFICIENT_PROOF
+from votecrypt.primitives.passphrase import KdfParameters
 from votecrypt.primitives.schnorr import SchnorrProof, prove_knowledge
 from votecrypt.primitives.sealing import ExchangePublicKey, seal
 from votecrypt.protocol.ceremony.messages import (

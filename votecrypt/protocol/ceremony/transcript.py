@@ -88,7 +88,7 @@ class CeremonyOutcome:
         for j, key in self.verification_keys:
             if j == index:
                 return key
-        raise CeremonyError(f"trustee {index} is not a qualified trustee")
+        raise CeremonyError(f"trustee {index} holds no key share of this ceremony")
 
 
 EXCHANGE_KEY_REASONS = {

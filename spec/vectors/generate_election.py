@@ -394,7 +394,7 @@ def reasons_open() -> Transcript:
         assert own is not None
         commitments = own.commitments(group)
         if trustee.index == 6:
-            commitments = commitments + (group.multiply_generator(Scalar(5)),)
+            commitments = (*commitments, group.multiply_generator(Scalar(5)))
         elif trustee.index == 9:
             commitments = (commitments[0], group.identity)
         if trustee.index in (6, 9):
@@ -476,7 +476,7 @@ def reasons_check_answer() -> Transcript:
         if trustee.index == 3:
             check = dataclasses.replace(check, accepted=check.accepted + check.accepted[:1])
         elif trustee.index == 4:
-            check = dataclasses.replace(check, accepted=check.accepted + (4,))
+            check = dataclasses.replace(check, accepted=(*check.accepted, 4))
         elif trustee.index == 5:
             check = dataclasses.replace(
                 check, accepted=check.accepted[1:], complaints=(Complaint(1, "late"),)

@@ -56,19 +56,19 @@ def exchange_key_problem(data: bytes) -> str | None:
     return None
 
 
+#: d of edwards25519 (RFC 8032, 5.1).
+_D = (-121665 * pow(121666, -1, _P)) % _P
+
+
 def exchange_key_of_signing_key(verify_key: bytes) -> bytes | None:
     """The X25519 public key derived from an Ed25519 public key (spec 8.2): the Montgomery
-    u = (1 + y) / (1 - y) of its Edwards point, or None when the encoding is not a canonical
-    point (y >= p, no x) or y = 1. The secret side is `ExchangeKey.from_signing_seed`."""
+    u = (1 + y) / (1 - y) of its Edwards point, or None when y >= p or y = 1 (the identity).
+    The caller has verified a signature under the key, so the point decodes (RFC 8032 5.1.3);
+    the secret side is `ExchangeKey.from_signing_seed`."""
     if len(verify_key) != KEY_BYTES:
         return None
     y = int.from_bytes(verify_key, "little") & ((1 << 255) - 1)
     if y >= _P or y == 1:
-        return None
-    # x^2 = (y^2 - 1) / (d y^2 + 1) must be a square (RFC 8032, 5.1.3).
-    d = (-121665 * pow(121666, -1, _P)) % _P
-    x2 = (y * y - 1) * pow(d * y * y + 1, -1, _P) % _P
-    if x2 != 0 and pow(x2, (_P - 1) // 2, _P) != 1:
         return None
     u = (1 + y) * pow(1 - y, -1, _P) % _P
     return u.to_bytes(KEY_BYTES, "little")

@@ -21,6 +21,7 @@ from votecrypt.math.tags import CEREMONY_COEFFICIENT_PROOF, CEREMONY_TRANSCRIPT
 from votecrypt.primitives.schnorr import verify_knowledge
 from votecrypt.primitives.sealing import exchange_key_of_signing_key, exchange_key_problem
 from votecrypt.primitives.shamir import share_matches
+from votecrypt.primitives.signing import VerifyKey
 from votecrypt.protocol.ceremony.messages import (
     COMPLAINT_REASONS,
     Announcement,
@@ -98,61 +99,45 @@ EXCHANGE_KEY_REASONS = {
 
 
 def announcement_problems(
-    transcript: Transcript,
+    transcript: Transcript, *, envelopes_checked: bool = False
 ) -> tuple[dict[int, Announcement], dict[int, str]]:
     """The announcements present, split into accepted ones and refused ones with the reason
-    (spec 8.2). Each is first checked against its own signing key (proof of possession); an
-    invalid signature raises InvalidCeremonyMessage. An announcement is refused when its
-    exchange key is not canonical, of small order, another trustee's, or not the one derived
-    from its signing key; the refused trustee is left out, the others go on."""
+    (spec 8.2). Each is first checked against its own signing key (proof of possession),
+    unless `envelopes_checked`; an invalid signature raises InvalidCeremonyMessage. An
+    announcement is refused when its exchange key is not canonical, of small order, another
+    trustee's, or not the one derived from its signing key; the refused trustee is left out,
+    the others go on."""
     parameters = transcript.parameters
     if set(transcript.announcements) - set(parameters.indices):
         raise InvalidCeremonyMessage("an announcement names a trustee index that does not exist")
     present: dict[int, Announcement] = {}
     for index in sorted(transcript.announcements):
         signed = transcript.announcements[index]
-        check_envelope(signed, parameters, index, signed.message.signing_key)
+        if not envelopes_checked:  # transcript_digests checked them already
+            check_envelope(signed, parameters, index, signed.message.signing_key)
         present[index] = signed.message
     accepted: dict[int, Announcement] = {}
     refused: dict[int, str] = {}
+    derived = {i: exchange_key_of_signing_key(a.signing_key.to_bytes()) for i, a in present.items()}
+    owner_of = {key: i for i, key in sorted(derived.items(), reverse=True) if key is not None}
+    signers: dict[VerifyKey, list[int]] = {}
+    for index, announcement in present.items():
+        signers.setdefault(announcement.signing_key, []).append(index)
     for index, announcement in present.items():
         raw = announcement.exchange_key.to_bytes()
-        same_signing = [
-            j
-            for j, other in present.items()
-            if j != index and other.signing_key == announcement.signing_key
-        ]
-        derived = exchange_key_of_signing_key(announcement.signing_key.to_bytes())
-        owners = [
-            j
-            for j, other in present.items()
-            if j != index
-            and other.exchange_key == announcement.exchange_key
-            and exchange_key_of_signing_key(other.signing_key.to_bytes()) == raw
-        ]
+        twins = [j for j in signers[announcement.signing_key] if j != index]
         problem = exchange_key_problem(raw)
         if problem is not None:
             refused[index] = EXCHANGE_KEY_REASONS[problem]
-        elif same_signing:
-            refused[index] = f"announced the same signing key as trustee {same_signing[0]}"
-        elif derived != raw and owners:
-            refused[index] = f"announced the exchange key of trustee {owners[0]}"
-        elif derived != raw:
+        elif twins:
+            refused[index] = f"announced the same signing key as trustee {twins[0]}"
+        elif derived[index] != raw and raw in owner_of:
+            refused[index] = f"announced the exchange key of trustee {owner_of[raw]}"
+        elif derived[index] != raw:
             refused[index] = "announced an exchange key not derived from its signing key"
         else:
             accepted[index] = announcement
     return accepted, refused
-
-
-def own_announcement(transcript: Transcript, index: int) -> Announcement:
-    """Trustee `index`'s accepted announcement; CeremonyError if it is missing or refused."""
-    signed = transcript.announcements.get(index)
-    if signed is None:
-        raise CeremonyError(f"trustee {index} has not announced its keys in this directory")
-    accepted, refused = announcement_problems(transcript)
-    if index in refused:
-        raise CeremonyError(f"trustee {index} is left out: it {refused[index]}")
-    return accepted[index]
 
 
 def participants(
@@ -248,8 +233,8 @@ def transcript_digests(transcript: Transcript) -> list[tuple[str, int, bytes]]:
                 raise InvalidCeremonyMessage(
                     f"a {signed.message.ROUND} message is filed as {round_name}"
                 )
-            check_envelope(signed, parameters, index, announcements[index].signing_key)
-            digests.append((round_name, index, signed.digest()))
+            digest = check_envelope(signed, parameters, index, announcements[index].signing_key)
+            digests.append((round_name, index, digest))
     return digests
 
 
@@ -311,7 +296,7 @@ def evaluate(group: Group, transcript: Transcript, *, close: bool = False) -> Ce
     """
     parameters = transcript.parameters
     digests = transcript_digests(transcript)
-    accepted, left_out = announcement_problems(transcript)
+    accepted, left_out = announcement_problems(transcript, envelopes_checked=True)
     waiting: list[str] = []
 
     def missing(index: int, why: str, todo: str) -> None:

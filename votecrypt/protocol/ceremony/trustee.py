@@ -51,7 +51,6 @@ from votecrypt.protocol.ceremony.transcript import (
     check_opening,
     evaluate,
     malformed_check,
-    own_announcement,
     participants,
     transcript_digests,
     verdicts,
@@ -153,7 +152,7 @@ class Trustee:
         """Draw the secret polynomial and publish the hash of its commitments (spec 8.3).
         Needs only this trustee's own accepted announcement: nobody waits for the others."""
         self._require(("announced",), "commit")
-        self._require_own_announcement(transcript)
+        self._accepted(transcript, every_envelope=False)
         self._polynomial = Polynomial.random(self.parameters.threshold - 1)
         commitments = self._polynomial.commitments(self.group)
         message = Commit(
@@ -173,8 +172,7 @@ class Trustee:
         `proceed_without_missing` (the board's decision) the missing trustees are left out,
         and so is anyone left out by an opening already published."""
         self._require(("committed",), "open")
-        self._require_own_announcement(transcript)
-        accepted, _ = announcement_problems(transcript)
+        accepted = self._accepted(transcript, every_envelope=False)
         participating, cut = participants(transcript, accepted)
         if self.index in cut:
             raise CeremonyError(f"trustee {self.index} is left out: it {cut[self.index]}")
@@ -288,7 +286,6 @@ class Trustee:
         """Reveal the share of every complaining trustee (spec 8.7); None (and the step stays
         open, to run again) when nobody complained."""
         self._require(("opened", "checked"), "answer")
-        transcript_digests(transcript)
         complainers = self.complaints_against(
             transcript, proceed_without_missing=proceed_without_missing
         )
@@ -337,21 +334,30 @@ class Trustee:
                 f"trustee {self.index} cannot {action} now: its last step was {self.step!r}"
             )
 
-    def _require_own_announcement(self, transcript: Transcript) -> Announcement:
+    def _accepted(self, transcript: Transcript, *, every_envelope: bool) -> dict[int, Announcement]:
+        """The accepted announcements (spec 8.2), this trustee's own among them. With
+        `every_envelope`, every message's signature is checked first (spec 8.2)."""
         if transcript.parameters != self.parameters:
             raise CeremonyError("the transcript belongs to another ceremony")
-        own = own_announcement(transcript, self.index)
+        if every_envelope:
+            transcript_digests(transcript)
+        accepted, refused = announcement_problems(transcript, envelopes_checked=every_envelope)
+        if self.index in refused:
+            raise CeremonyError(f"trustee {self.index} is left out: it {refused[self.index]}")
+        own = accepted.get(self.index)
+        if own is None:
+            raise CeremonyError(
+                f"trustee {self.index} has not announced its keys in this directory"
+            )
         if own.signing_key != self._signing_key.verify_key or (
             own.exchange_key != self._exchange_key.public_key
         ):
             raise CeremonyError(f"the announcement of trustee {self.index} is not this trustee's")
-        return own
+        return accepted
 
     def _require_participating(self, transcript: Transcript) -> list[int]:
         """D (spec 8.3), after checking every envelope; refuses a trustee left out of it."""
-        self._require_own_announcement(transcript)
-        transcript_digests(transcript)  # every message must carry its sender's signature
-        accepted, _ = announcement_problems(transcript)
+        accepted = self._accepted(transcript, every_envelope=True)
         participating, cut = participants(transcript, accepted)
         if self.index in cut:
             raise CeremonyError(f"trustee {self.index} is left out: it {cut[self.index]}")

@@ -10,6 +10,7 @@ import pytest
 from ceremony_helpers import (
     BEHAVIOURS,
     announce_and_commit,
+    bad_share,
     combine,
     forged_announcement,
     make_trustees,
@@ -19,6 +20,7 @@ from ceremony_helpers import (
     with_answers,
     with_checks,
     with_openings,
+    wrong_answer,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -110,8 +112,6 @@ def test_dealer_that_does_not_answer_a_silent_checker_is_the_one_left_out(group:
 def test_disqualified_dealer_still_decrypts(group: Group) -> None:
     trustees = make_trustees(group, 2, 4)
     transcript = announce_and_commit(trustees)
-    from ceremony_helpers import bad_share, wrong_answer
-
     transcript = with_openings(transcript, trustees, bad_share(dealer=2, victim=4))
     transcript = with_answers(with_checks(transcript, trustees), trustees)
     transcript = dataclasses.replace(

@@ -8,10 +8,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from ceremony_helpers import forged_announcement
 from test_cli import run, sync
 from votecrypt_cli import exit_codes
 
+from votecrypt.math import secp256k1
 from votecrypt.primitives.passphrase import KdfParameters
+from votecrypt.record.ceremony_codec import message_to_json
+from votecrypt.storage.secret_file import load_trustee
 
 
 @pytest.fixture(autouse=True)
@@ -125,3 +129,24 @@ def test_answer_waits_for_every_check_and_names_the_option(tmp_path: Path) -> No
     assert "Shares published openly for trustees 3." in output
     again = _step(copies, 1, "answer")
     assert "Already done; published again" in again
+
+
+def test_small_order_exchange_key_leaves_out_only_its_announcer(tmp_path: Path) -> None:
+    admin = _election(tmp_path, trustees=3, threshold=2)
+    copies = _copies(tmp_path, admin, [1, 2, 3])
+    # Trustee 3 replaces its announcement with one, signed by its own key, that announces
+    # the X25519 key u = 0 (every shared secret with it would be zero).
+    bad = load_trustee(copies[3].parent / "secret", "pw3", secp256k1())
+    forged = message_to_json(forged_announcement(bad, bytes(32)))
+    for own in copies.values():
+        (own / "ceremony" / "announce-3.json").write_bytes(forged)
+    everyone = list(copies.values())
+    for step in ("commit", "open", "check", "answer"):
+        for i in (1, 2):  # nobody waits for trustee 3: its announcement is refused
+            _step(copies, i, step)
+        sync(everyone, "ceremony")
+    refused = _step(copies, 3, "commit", code=exit_codes.NOT_READY)
+    assert "announced an exchange key of small order" in refused
+    output = _step(copies, 1, "finalize")
+    assert "Left out: trustee 3: announced an exchange key of small order" in output
+    assert "Any 2 of trustees 1, 2 can decrypt the result." in output

@@ -8,7 +8,7 @@ import click
 
 from votecrypt.errors import CeremonyError
 from votecrypt.protocol.ceremony.messages import ROUNDS, Answer, Check
-from votecrypt.protocol.ceremony.transcript import CeremonyNotReady
+from votecrypt.protocol.ceremony.transcript import CeremonyNotReady, announcement_problems
 from votecrypt.service.ceremony_steps import ceremony_finalize, ceremony_step, ceremony_waiting
 from votecrypt.service.election_dir import load_manifest, load_outcome, load_transcript
 
@@ -182,10 +182,13 @@ def status(election: Path) -> None:
             say(f"Left out: trustee {index}: {reason}")
         return
     try:
+        _, refused = announcement_problems(transcript)
         waiting = ceremony_waiting(directory, group())
     except CeremonyError as error:
         say(f"Problem: {error}")
         return
+    for index, reason in sorted(refused.items()):
+        say(f"Left out: trustee {index}: {reason}")
     if waiting:
         say("Waiting for: " + "; ".join(waiting))
         say(

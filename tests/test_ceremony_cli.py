@@ -141,6 +141,8 @@ def test_small_order_exchange_key_leaves_out_only_its_announcer(tmp_path: Path) 
     for own in copies.values():
         (own / "ceremony" / "announce-3.json").write_bytes(forged)
     everyone = list(copies.values())
+    status = run("ceremony", "status", copies[1]).output
+    assert "Left out: trustee 3: announced an exchange key of small order" in status
     for step in ("commit", "open", "check", "answer"):
         for i in (1, 2):  # nobody waits for trustee 3: its announcement is refused
             _step(copies, i, step)

@@ -289,7 +289,7 @@ class Trustee:
     ) -> Signed[Answer] | None:
         """Reveal the share of every complaining trustee (spec 8.7); None (and the step stays
         open, to run again) when nobody complained."""
-        self._require(("opened", "checked"), "answer")
+        self._require(("checked",), "answer")
         complainers = self.complaints_against(
             transcript, proceed_without_missing=proceed_without_missing
         )

@@ -43,7 +43,7 @@ def init(election: Path, index: int, secret: Path) -> None:
     transcript = load_transcript(directory, group(), load_manifest(directory))
     announcement = transcript.announcements[index].message
     say(f"Fingerprint of your keys: {fingerprint(announcement.signing_key.to_bytes())}")
-    say("Next: when every trustee has run `trustee init`, run `votecrypt ceremony commit`.")
+    say("Next: run `votecrypt ceremony commit` (it does not wait for the others).")
 
 
 @trustee.command("decrypt")

@@ -495,3 +495,20 @@ def test_a_tally_before_close_cannot_be_decrypted(tmp_path: Path, fast_group: Gr
     election.close()
     with pytest.raises(TallyError, match="not been computed"):
         tally_to_decrypt(election.directory, fast_group)
+
+
+def test_a_ceremony_file_with_a_second_name_for_a_sender_is_refused(
+    tmp_path: Path, fast_group: Group
+) -> None:
+    """announce-01.json beside announce-1.json: which one counts must not depend on the
+    order the files are read in."""
+    from votecrypt.service.election_dir import load_manifest, load_transcript
+
+    election = OpenElection(tmp_path / "e", fast_group)
+    election.close()
+    directory = election.directory
+    manifest = load_manifest(directory)
+    load_transcript(directory, fast_group, manifest)
+    shutil.copy2(directory.ceremony / "announce-1.json", directory.ceremony / "announce-01.json")
+    with pytest.raises(EncodingError, match="named <round>-<j>.json"):
+        load_transcript(directory, fast_group, manifest)

@@ -510,5 +510,5 @@ def test_a_ceremony_file_with_a_second_name_for_a_sender_is_refused(
     manifest = load_manifest(directory)
     load_transcript(directory, fast_group, manifest)
     shutil.copy2(directory.ceremony / "announce-1.json", directory.ceremony / "announce-01.json")
-    with pytest.raises(EncodingError, match="named <round>-<j>.json"):
+    with pytest.raises(EncodingError, match=r"named <round>-<j>\.json"):
         load_transcript(directory, fast_group, manifest)

@@ -33,10 +33,16 @@ def tally(election: Path, jobs: int | None, scheduler: str | None) -> None:
     with ballot_box:
         if ballot_box.count("tally"):
             encrypted = published_tally(ballot_box, context)
-            say(f"The encrypted tally of {encrypted.ballots} ballots was already published.")
+            already = True
         else:
             encrypted = compute_tally(ballot_box, context, engine_for(jobs, scheduler))
-            say(f"Encrypted tally of {encrypted.ballots} ballots published.")
+            already = False
+        tally_entry = next(ballot_box.entries_of("tally"))
+    if already:
+        say(f"The encrypted tally of {encrypted.ballots} ballots was already published.")
+    else:
+        say(f"Encrypted tally of {encrypted.ballots} ballots published.")
+    say(f"Board hash at the tally (announce it; each trustee types it): {tally_entry.hash.hex()}")
     say(f"Next: at least {context.ceremony.threshold} trustees run `votecrypt trustee decrypt`.")
 
 

@@ -17,7 +17,12 @@ from votecrypt_cli.main import main
 from votecrypt.math import Group
 from votecrypt.record.ballot_codec import ballot_plain, challenged_plain
 from votecrypt.record.log import entry_hash
-from votecrypt.service.counting import compute_tally, publish_results, trustee_decrypt
+from votecrypt.service.counting import (
+    compute_tally,
+    publish_results,
+    tally_to_decrypt,
+    trustee_decrypt,
+)
 from votecrypt.service.export import export_record
 from votecrypt.service.voting import cast, challenge, close_voting, prepare
 
@@ -76,8 +81,17 @@ class FinishedElection:
         board.use_context(context)
         close_voting(board, context)
         compute_tally(board, context)
+        verified = tally_to_decrypt(self.directory, group)
+        self.board_hash = verified.board_hash
         for i in (1, 3):
-            trustee_decrypt(self.directory, self.secrets[i], self.passphrases[i], group)
+            trustee_decrypt(
+                self.directory,
+                self.secrets[i],
+                self.passphrases[i],
+                group,
+                verified,
+                announced=verified.board_hash,
+            )
         board.close_connection()
         self.tallied_copy = root.parent / f"{root.name}-tallied"
         shutil.copytree(root, self.tallied_copy)

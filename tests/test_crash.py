@@ -68,6 +68,21 @@ def _submitted_file(base: Path) -> Path:
     return path
 
 
+def _fp(base: Path) -> str:
+    """The election fingerprint, as the issuer announces it."""
+    board_free = ElectionDir(base / "election")
+    from votecrypt.service.endorsing import endorsement_view
+
+    return endorsement_view(board_free, secp256k1()).fingerprint
+
+
+def _hash(base: Path) -> str:
+    """The board hash at the tally, as announced in the room."""
+    board, _ = load_board(ElectionDir(base / "election"), secp256k1(), read_only=True)
+    with board:
+        return next(board.entries_of("tally")).hash.hex()
+
+
 def _tracking_code(base: Path) -> str:
     board, context = load_board(ElectionDir(base / "election"), secp256k1(), read_only=True)
     with board:
@@ -145,7 +160,7 @@ def election_steps() -> list[Step]:
         *[
             Step(
                 f"credentials sign {i}",
-                at("credentials", "sign", election, "--secret", secret(i)),
+                at("credentials", "sign", election, "--secret", secret(i), "--fingerprint", _fp),
                 f"pw{i}",
             )
             for i in (1, 2)
@@ -176,8 +191,14 @@ def election_steps() -> list[Step]:
         Step("board status", at("board", "status", election)),
         Step("board close", at("board", "close", election)),
         Step("tally", at("tally", election, "--jobs", "1")),
-        Step("trustee decrypt 1", at("trustee", "decrypt", election, "--secret", secret(1)), "pw1"),
-        Step("trustee decrypt 3", at("trustee", "decrypt", election, "--secret", secret(3)), "pw3"),
+        *[
+            Step(
+                f"trustee decrypt {i}",
+                at("trustee", "decrypt", election, "--secret", secret(i), "--board-hash", _hash),
+                f"pw{i}",
+            )
+            for i in (1, 3)
+        ],
         Step("result", at("result", election)),
         Step("board export", at("board", "export", election, "--out", Path("exported"))),
         Step("ballot track", at("ballot", "track", election, _tracking_code)),

@@ -255,7 +255,16 @@ def test_disk_full_while_decrypting(
     _full_disk(monkeypatch)
     secret = root / "private" / "t1.secret"
     expect(
-        invoke("trustee", "decrypt", root, "--secret", secret, passphrase="pass-1"),
+        invoke(
+            "trustee",
+            "decrypt",
+            root,
+            "--secret",
+            secret,
+            "--board-hash",
+            finished.board_hash,
+            passphrase="pass-1",
+        ),
         exit_codes.STORAGE,
         "No space left",
     )
@@ -302,7 +311,18 @@ def test_read_only_media(finished: FinishedElection, tmp_path: Path) -> None:
         "track": (["ballot", "track", root, tracking], 0),
         "export": (["board", "export", root, "--out", out / "record"], 0),
         "verify": (["verify", root / "record", "--jobs", "1"], 0),
-        "decrypt": (["trustee", "decrypt", root, "--secret", out / "t1.secret"], 9),
+        "decrypt": (
+            [
+                "trustee",
+                "decrypt",
+                root,
+                "--secret",
+                out / "t1.secret",
+                "--board-hash",
+                finished.board_hash,
+            ],
+            9,
+        ),
         "close": (["board", "close", root], 0),
         "result": (["result", root], 9),
     }
@@ -502,7 +522,16 @@ def test_an_empty_passphrase_without_a_terminal(finished: FinishedElection, tmp_
     root = copy_of(finished, tmp_path)
     secret = root / "private" / "t1.secret"
     expect(
-        invoke("trustee", "decrypt", root, "--secret", secret, passphrase=""),
+        invoke(
+            "trustee",
+            "decrypt",
+            root,
+            "--secret",
+            secret,
+            "--board-hash",
+            finished.board_hash,
+            passphrase="",
+        ),
         exit_codes.BAD_INPUT,
         "VOTECRYPT_PASSPHRASE is empty",
     )

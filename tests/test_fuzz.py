@@ -103,7 +103,10 @@ READERS: dict[str, tuple[str, tuple[tuple[str, ...], ...]]] = {
     ),
     "endorsements/*.json": ("finished", (("board", "open", "{e}"),)),
     "decryption/share-*.json": ("tallied", (("result", "{e}"),)),
-    "private/t1.secret": ("finished", (("trustee", "decrypt", "{e}", "--secret", "{s}"),)),
+    "private/t1.secret": (
+        "finished",
+        (("trustee", "decrypt", "{e}", "--secret", "{s}", "--board-hash", "{h}"),),
+    ),
     "private/t1.secret.outbox/*.json": (
         "finished",
         tuple(("ceremony", step, "{e}", "--secret", "{s}") for step in ("commit", "open", "check")),
@@ -137,7 +140,9 @@ def test_every_file_the_cli_reads(finished: FinishedElection, scratch: Path, dat
         if command[:2] == ("board", "open"):
             (root / "board.sqlite").unlink(missing_ok=True)
         args = [
-            part.format(e=root, s=root / "private" / "t1.secret", o=scratch / "out")
+            part.format(
+                e=root, s=root / "private" / "t1.secret", o=scratch / "out", h=finished.board_hash
+            )
             for part in command
         ]
         no_crash(invoke(*args, passphrase=finished.passphrases[1]), f"{path.name}: {command}")

@@ -36,7 +36,8 @@ def open_command(election: Path) -> None:
             if context.manifest_hash != load_manifest(directory).manifest_hash():
                 raise BoardError(f"{directory.board} belongs to another election")
             say(f"The board was already opened (phase: {ballot_box.phase()}).")
-            say(f"Election context: {context.hash.hex()}")
+            say(f"Election context hash: {context.hash.hex()}")
+            say(f"Election fingerprint: {context.fingerprint} (read it aloud at the meeting)")
         return
     ballot_box, context = open_board(directory, group())
     with ballot_box:

@@ -272,6 +272,16 @@ def test_disk_full_while_decrypting(
     assert leftovers(root) == []
 
 
+def test_disk_full_while_exporting_leaves_no_half_record(
+    finished: FinishedElection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_of(finished, tmp_path)
+    _full_disk(monkeypatch)
+    expect(invoke("board", "export", root, "--out", tmp_path / "out"), exit_codes.STORAGE)
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["election"]
+
+
 # Read-only media
 
 

@@ -30,13 +30,18 @@ def export_record(board: BulletinBoard, target: Path) -> Path:
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
-    with open(staging / "log.jsonl", "wb") as log:
-        for entry in board.entries():
-            log.write(entry_to_line(entry))
-            if entry.kind in SINGLE_ITEMS:
-                (staging / f"{entry.kind}.json").write_bytes(canonical_json(entry.payload) + b"\n")
-        log.flush()
-        os.fsync(log.fileno())
+    try:
+        with open(staging / "log.jsonl", "wb") as log:
+            for entry in board.entries():
+                log.write(entry_to_line(entry))
+                if entry.kind in SINGLE_ITEMS:
+                    copy = canonical_json(entry.payload) + b"\n"
+                    (staging / f"{entry.kind}.json").write_bytes(copy)
+            log.flush()
+            os.fsync(log.fileno())
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # a full disk leaves no half record behind
+        raise
     if target.exists():
         if not (target / "log.jsonl").exists():
             shutil.rmtree(staging)

@@ -510,7 +510,9 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
         db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=60, isolation_level=None)
         db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         return db
-    except sqlite3.OperationalError:
+    except sqlite3.OperationalError as error:
+        if "unable to open" not in str(error) and "readonly" not in str(error):
+            raise  # busy, or damaged: never read a live board as immutable
         return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
 
 

@@ -62,6 +62,9 @@ def test_every_tampering_kind_of_issue_is_present() -> None:
         "rewritten-before-checkpoint",
         "results-copy-reformatted",
         "manifest-copy-without-newline",
+        "outcome-after-credentials",
+        "ceremony-messages-out-of-order",
+        "small-order-credential",
     }
     assert all(case["failed"] for case in expected["tampered"].values())
     assert all(case["verdict"] == "not verified" for case in expected["tampered"].values())

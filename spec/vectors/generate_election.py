@@ -282,6 +282,15 @@ def _substitute_credential(payload: Any) -> None:
     payload["public_keys"] = sorted([*payload["public_keys"][1:], key])
 
 
+def _swap(entries: list[Entry], i: int, j: int) -> None:
+    entries[i], entries[j] = entries[j], entries[i]
+
+
+#: The Ed25519 point (0, -1), of order 2: canonical and on the curve, but a signature under
+#: it can verify for several messages, so it must be refused (spec 2.5).
+SMALL_ORDER_KEY = "ec" + "ff" * 30 + "7f"
+
+
 def _spaced_hex(value: str) -> str:
     """The same bytes with white space inside the hex (bytes.fromhex would accept it)."""
     return value[:16] + "  " + value[16:]
@@ -292,6 +301,7 @@ def _bump(value: str) -> str:
 
 
 G_HEX = secp256k1().generator.hex()
+RESULT_CHECKS = ["result-counts", "result-percentages", "result-brackets", "result-totals"]
 
 #: name -> (edit, re-chain the log after the edit?, checks that must fail, description)
 TAMPERINGS: dict[str, tuple[Edit, bool, list[str], str]] = {
@@ -455,6 +465,44 @@ TAMPERINGS: dict[str, tuple[Edit, bool, list[str], str]] = {
         ["ballot-format", "tally"],
         "white space inside a ballot's hex: the same bytes in a second encoding",
     ),
+    "outcome-after-credentials": (
+        lambda es: _swap(es, _index(es, "ceremony-outcome"), _index(es, "credentials")),
+        True,
+        ["log-order"],
+        "the credentials entry before the ceremony-outcome entry (11.1: outcome, then credentials)",
+    ),
+    "ceremony-messages-out-of-order": (
+        lambda es: _swap(es, _index(es, "ceremony", 3), _index(es, "ceremony", 4)),
+        True,
+        ["log-order"],
+        "two commit messages in decreasing sender order (11.1: round by round, each round in "
+        "increasing sender order); the messages are still used",
+    ),
+    "small-order-credential": (
+        lambda es: _with_payload(
+            es,
+            _index(es, "credentials"),
+            lambda p: p["public_keys"].__setitem__(0, SMALL_ORDER_KEY),
+        ),
+        True,
+        [
+            "credentials",
+            "election-context",
+            "ballot-format",
+            "ballot-signatures",
+            "ballot-proofs",
+            "ballot-credentials",
+            "ballot-uniqueness",
+            "challenges",
+            "tally",
+            "decryption-shares",
+            "decryption",
+            *RESULT_CHECKS,
+        ],
+        "a credential replaced by an Ed25519 key of small order (2.5): check 8 fails, no "
+        "context exists (check 7), and every check that needs one fails (16.1, rule 3); "
+        "check 15 still counts the ballots",
+    ),
     "tally-ballots-above-issued": (
         lambda es: _with_payload(es, _index(es, "tally"), lambda p: p.__setitem__("ballots", 99)),
         True,
@@ -541,8 +589,8 @@ PREFIXES: dict[str, tuple[str, int, list[str], str]] = {
         "open",
         0,
         ["close", *COUNTING, *RESULTS],
-        "the log up to the open entry, as a booth reads it: every check of voting and "
-        "counting skipped",
+        "the log up to the open entry, as a booth reads it: the voting checks pass with "
+        "nothing to check, closing and counting are skipped",
     ),
     "prefix-one-share": (
         "decryption-share",

@@ -353,9 +353,23 @@ class _Verifier:
 
     def _queue(self, entry: Entry) -> None:
         if not self.started:
-            self.report["ballot-format"].fail(
-                f"entry {entry.seq}: ballot without a valid election context"
+            # spec 16.1, rule 3: without a context no ballot can be decoded or checked; each
+            # of its checks fails, naming check 7. It is still counted (check 15).
+            names = (
+                ("ballot-format", "ballot-signatures", "ballot-proofs", "ballot-credentials")
+                if entry.kind == "ballot"
+                else ("challenges",)
             )
+            for name in (*names, "ballot-uniqueness"):
+                self.report[name].checked += 1
+                self.report[name].fail(
+                    f"entry {entry.seq}: cannot be checked without an election context "
+                    "(check 7 failed)"
+                )
+            if entry.kind == "ballot":
+                self.cast += 1
+            else:
+                self.challenged += 1
             return
         check_proofs = self.since is None or entry.seq > self.since.seq
         if not check_proofs:

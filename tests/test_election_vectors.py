@@ -65,6 +65,7 @@ def test_every_tampering_kind_of_issue_is_present() -> None:
         "outcome-after-credentials",
         "ceremony-messages-out-of-order",
         "small-order-credential",
+        "invalid-manifest",
     }
     assert all(case["failed"] for case in expected["tampered"].values())
     assert all(case["verdict"] == "not verified" for case in expected["tampered"].values())
@@ -161,3 +162,19 @@ def test_ceremony_with_complaints_evaluates_to_its_outcome() -> None:
     assert outcome_to_json(outcome) + b"\n" == (folder / "outcome.json").read_bytes()
     assert outcome.qualified == (1, 2, 4)
     assert len(rounds["answer"]) == 2  # dealer 2 answered correctly, dealer 3 wrongly
+
+
+def test_every_check_fails_in_some_case_and_is_skipped_in_a_prefix() -> None:
+    """A foreign verifier meets every numbered check failing at least once (spec 16.2)."""
+    from votecrypt.verifier.report import CHECKS
+
+    expected = _expected()
+    failed = {
+        name
+        for section in ("records", "tampered", "prefixes")
+        for case in expected[section].values()
+        for name in case["failed"]
+    }
+    assert failed == {name for _, name, _, _ in CHECKS}
+    skipped = {name for case in expected["prefixes"].values() for name in case["skipped"]}
+    assert {"ceremony-outcome", "ballot-proofs", "close", "tally", "result-totals"} <= skipped

@@ -503,6 +503,32 @@ TAMPERINGS: dict[str, tuple[Edit, bool, list[str], str]] = {
         "context exists (check 7), and every check that needs one fails (16.1, rule 3); "
         "check 15 still counts the ballots",
     ),
+    "invalid-manifest": (
+        lambda es: _with_payload(
+            es, _index(es, "manifest"), lambda p: p.__setitem__("title", p["title"] + " ")
+        ),
+        True,
+        [
+            "manifest",
+            "ceremony-messages",
+            "ceremony-outcome",
+            "credentials",
+            "election-context",
+            "ballot-format",
+            "ballot-signatures",
+            "ballot-proofs",
+            "ballot-credentials",
+            "ballot-uniqueness",
+            "challenges",
+            "tally",
+            "decryption-shares",
+            "decryption",
+            *RESULT_CHECKS,
+        ],
+        "the manifest's title with a trailing space (7.1: not valid): no manifest, so no "
+        "ceremony evaluation, no endorsement check and no context; every check that needs "
+        "them fails (16.1, rule 3)",
+    ),
     "tally-ballots-above-issued": (
         lambda es: _with_payload(es, _index(es, "tally"), lambda p: p.__setitem__("ballots", 99)),
         True,
@@ -585,6 +611,21 @@ RESULTS = ["result-counts", "result-percentages", "result-brackets", "result-tot
 #: name -> (last kind kept, its occurrence, checks skipped, description): a log that stops
 #: early verifies "so far" (spec 16.1, rule 1).
 PREFIXES: dict[str, tuple[str, int, list[str], str]] = {
+    "prefix-in-ceremony": (
+        "ceremony",
+        4,
+        [
+            "ceremony-outcome",
+            "election-context",
+            "credentials",
+            *ALL_AFTER_OPEN,
+            "close",
+            *COUNTING,
+            *RESULTS,
+        ],
+        "the log in the middle of the key ceremony: check 5 reports the five messages read, "
+        "every later check is skipped",
+    ),
     "prefix-to-open": (
         "open",
         0,

@@ -301,7 +301,14 @@ class _Verifier:
         )
         outcome_check.checked += 1
         if self.manifest is None:
-            outcome_check.skipped = "no valid manifest"
+            outcome_check.fail(
+                "the ceremony cannot be evaluated without a valid manifest (check 4)"
+            )
+            if self.messages:
+                messages_check.fail(
+                    "the messages cannot be checked against the election without a valid "
+                    "manifest (check 4)"
+                )
             return
         try:
             transcript = transcript_from_messages(self.manifest, self.messages)

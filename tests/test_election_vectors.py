@@ -28,6 +28,7 @@ def test_vectors_are_reproduced_byte_for_byte(generator: ModuleType) -> None:
     files = generator.build()
     for path, data in files.items():
         assert (VECTORS / "election" / path).read_bytes() == data, path
+    assert generator.stray_files(VECTORS / "election", files) == []
 
 
 def test_verifier_fails_exactly_the_expected_checks(generator: ModuleType) -> None:

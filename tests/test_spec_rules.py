@@ -89,3 +89,29 @@ def test_a_copy_without_its_newline_fails_check_23(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes().rstrip(b"\n"))
     report = verify_record(record, jobs=1)
     assert [c.name for c in report.failed()] == ["record-copies"]
+
+
+def test_the_totals_are_checked_when_the_decryption_fails() -> None:
+    """Spec 16.1 rule 4: check 22 does not need the decryption; checks 19-21 fail naming 18."""
+    report = verify_record(VECTORS / "tampered" / "decryption-share", jobs=1)
+    assert report["result-totals"].status == "PASS" and report["result-totals"].checked
+    assert "check 18" in report["result-counts"].failures[0]
+
+
+def test_without_a_context_each_ballot_check_fails_naming_check_7() -> None:
+    """Spec 16.1 rule 3: nothing passes for lack of input; check 15 still counts ballots."""
+    report = verify_record(VECTORS / "tampered" / "small-order-credential", jobs=1)
+    for name in ("ballot-format", "ballot-signatures", "ballot-proofs", "ballot-uniqueness"):
+        assert report[name].status == "FAIL"
+        assert all("check 7" in failure for failure in report[name].failures)
+    assert report["close"].status == "PASS"
+
+
+def test_fewer_than_t_shares_wait_until_results_are_published() -> None:
+    """Spec 16.1 rule 1: one of two shares is "so far"; no share with results fails."""
+    waiting = verify_record(VECTORS / "prefixes" / "prefix-one-share", jobs=1)
+    assert waiting.ok and waiting["decryption"].status == "SKIP"
+    assert waiting["decryption-shares"].status == "PASS"
+    missing = verify_record(VECTORS / "tampered" / "results-without-shares", jobs=1)
+    assert missing["decryption"].status == "FAIL"
+    assert missing["result-totals"].status == "PASS"

@@ -897,6 +897,15 @@ def check_expectations(root: Path) -> list[str]:
     return problems
 
 
+def stray_files(root: Path, files: dict[str, bytes]) -> list[str]:
+    """Files under `root` that the generator does not make (left over from an older one)."""
+    return sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*")
+        if path.is_file() and str(path.relative_to(root)) not in files
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true", help="compare, do not write")
@@ -906,8 +915,11 @@ def main() -> int:
         different = [
             p for p, d in files.items() if not (HERE / p).exists() or (HERE / p).read_bytes() != d
         ]
-        print("\n".join(different) or "the election vectors are up to date")
-        return 1 if different else 0
+        stray = [f"{path} (not made by this script)" for path in stray_files(HERE, files)]
+        print("\n".join(different + stray) or "the election vectors are up to date")
+        return 1 if different or stray else 0
+    for path in stray_files(HERE, files):
+        (HERE / path).unlink()  # the generator is the single source of every file here
     for path, data in files.items():
         (HERE / path).parent.mkdir(parents=True, exist_ok=True)
         (HERE / path).write_bytes(data)

@@ -67,6 +67,7 @@ def test_every_tampering_kind_of_issue_is_present() -> None:
         "ceremony-messages-out-of-order",
         "small-order-credential",
         "invalid-manifest",
+        "single-outcome-manifest",
     }
     assert all(case["failed"] for case in expected["tampered"].values())
     assert all(case["verdict"] == "not verified" for case in expected["tampered"].values())

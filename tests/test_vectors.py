@@ -223,6 +223,21 @@ def test_packing() -> None:
     assert any(case["lanes"] == 2 for case in vectors["out_of_range"])
 
 
+def test_discrete_logs(group: Group) -> None:
+    """Spec 6.4: the m in [0, bound], or none, including a match above the bound."""
+    from votecrypt.primitives.dlog import discrete_log
+
+    cases = load("packing.json")["discrete_logs"]
+    assert any(case["log"] is None for case in cases)
+    for case in cases:
+        target = group.point_from_canonical_bytes(bytes.fromhex(case["point"]), allow_identity=True)
+        if case["log"] is None:
+            with pytest.raises(PlaintextOutOfRange):
+                discrete_log(group, target, case["bound"])
+        else:
+            assert discrete_log(group, target, case["bound"]) == case["log"]
+
+
 def _stated_layout(case: dict[str, Any]) -> Packing:
     """The packing a decoding states (k and N), checked against its stated B and lanes."""
     packing = Packing.for_row(case["outcomes"], case["max_ballots"])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import sys
 import unicodedata
 from pathlib import Path
@@ -573,13 +574,42 @@ def packing_vectors() -> dict[str, Any]:
             "Packing of outcomes into base-B digits and lanes, and decoding (spec 6); "
             "counts in outcome order (outcome 0 first). Every decoding and out-of-range case "
             "states its layout: k (outcomes), N (max_ballots), B (base), digits per lane and "
-            "lanes; `ballots` is D, the number of ballots added"
+            "lanes; `ballots` is D, the number of ballots added. `discrete_logs`: the bounded "
+            "discrete logarithm of 6.4 (`log` null: no m in [0, bound], including a match "
+            "above the bound in the last giant step)"
         ),
         "max_lane_plaintext": 2**40,
         "layouts": layouts,
         "decodings": decodings,
         "out_of_range": out_of_range,
+        "discrete_logs": _discrete_log_cases(),
     }
+
+
+def _discrete_log_cases() -> list[dict[str, Any]]:
+    """Bounded discrete logarithms (spec 6.4): `log` is the m in [0, bound] with m*G = point,
+    or null when there is none. With bound 10, s = 4 and the last giant step (i = 2) reaches
+    m = 11, which is found and must be refused."""
+    from votecrypt.errors import PlaintextOutOfRange
+    from votecrypt.primitives.dlog import discrete_log
+
+    cases = []
+    for m, bound in ((0, 0), (10, 10), (11, 10), (9, 10), (12, 10), (46 + 48**2, 47 * 48**2)):
+        target = Scalar(m) * G if m else GROUP.identity
+        try:
+            found: int | None = discrete_log(GROUP, target, bound)
+        except PlaintextOutOfRange:
+            found = None
+        assert found == (m if m <= bound else None)
+        cases.append(
+            {
+                "point": target.hex(),
+                "bound": bound,
+                "steps": math.isqrt(bound) + 1,
+                "log": found,
+            }
+        )
+    return cases
 
 
 def build() -> dict[str, bytes]:

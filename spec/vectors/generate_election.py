@@ -291,6 +291,11 @@ def _swap(entries: list[Entry], i: int, j: int) -> None:
 SMALL_ORDER_KEY = "ec" + "ff" * 30 + "7f"
 
 
+def _single_outcome(payload: Any) -> None:
+    payload["blank_allowed"] = False
+    payload["rules"]["options"] = [o for o in payload["rules"]["options"] if o["key"] == "low"]
+
+
 def _spaced_hex(value: str) -> str:
     """The same bytes with white space inside the hex (bytes.fromhex would accept it)."""
     return value[:16] + "  " + value[16:]
@@ -302,6 +307,24 @@ def _bump(value: str) -> str:
 
 G_HEX = secp256k1().generator.hex()
 RESULT_CHECKS = ["result-counts", "result-percentages", "result-brackets", "result-totals"]
+#: Without a valid manifest nothing after it can be checked (spec 16.1, rule 3).
+INVALID_MANIFEST_FAILS = [
+    "manifest",
+    "ceremony-messages",
+    "ceremony-outcome",
+    "credentials",
+    "election-context",
+    "ballot-format",
+    "ballot-signatures",
+    "ballot-proofs",
+    "ballot-credentials",
+    "ballot-uniqueness",
+    "challenges",
+    "tally",
+    "decryption-shares",
+    "decryption",
+    *RESULT_CHECKS,
+]
 
 #: name -> (edit, re-chain the log after the edit?, checks that must fail, description)
 TAMPERINGS: dict[str, tuple[Edit, bool, list[str], str]] = {
@@ -508,26 +531,17 @@ TAMPERINGS: dict[str, tuple[Edit, bool, list[str], str]] = {
             es, _index(es, "manifest"), lambda p: p.__setitem__("title", p["title"] + " ")
         ),
         True,
-        [
-            "manifest",
-            "ceremony-messages",
-            "ceremony-outcome",
-            "credentials",
-            "election-context",
-            "ballot-format",
-            "ballot-signatures",
-            "ballot-proofs",
-            "ballot-credentials",
-            "ballot-uniqueness",
-            "challenges",
-            "tally",
-            "decryption-shares",
-            "decryption",
-            *RESULT_CHECKS,
-        ],
+        INVALID_MANIFEST_FAILS,
         "the manifest's title with a trailing space (7.1: not valid): no manifest, so no "
         "ceremony evaluation, no endorsement check and no context; every check that needs "
         "them fails (16.1, rule 3)",
+    ),
+    "single-outcome-manifest": (
+        lambda es: _with_payload(es, _index(es, "manifest"), _single_outcome),
+        True,
+        INVALID_MANIFEST_FAILS,
+        "the manifest's rules cut to the one option `low` with blank_allowed false: k = 1, "
+        "a row without a choice, is not a valid manifest (6.1, 7.1)",
     ),
     "tally-ballots-above-issued": (
         lambda es: _with_payload(es, _index(es, "tally"), lambda p: p.__setitem__("ballots", 99)),

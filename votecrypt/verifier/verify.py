@@ -272,7 +272,8 @@ class _Verifier:
         check.checked += 1
         if self.manifest is None or self.outcome is None or self.credential_list is None:
             check.fail(
-                "no valid manifest, ceremony outcome and credential list before the open entry"
+                "no valid manifest, ceremony outcome and credential list before the open entry "
+                "(checks 4, 6 and 8)"
             )
             return
         try:
@@ -337,7 +338,7 @@ class _Verifier:
         if self.credential_list is None:
             return
         if self.transcript is None or self.outcome is None:
-            check.fail("the endorsements cannot be checked without a valid ceremony")
+            check.fail("the endorsements cannot be checked without a valid ceremony (check 6)")
             return
         try:
             check_endorsements(

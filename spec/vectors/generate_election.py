@@ -4,8 +4,12 @@
     python spec/vectors/generate_election.py --check  # compare with the committed files
 
 Every random value comes from a fixed seed through the library's one randomness seam, so the
-output is the same byte for byte on every run. The record is a small complete election; each
-tampered copy changes one thing and lists, in expected.json, the checks it must fail.
+output is the same byte for byte on every run. The record is a small complete election; the
+records of RECORDS take the paths it does not (no blank, the members denominator, two lanes,
+zero ballots); each tampered copy changes one thing; prefixes stop early; the record also
+comes as .zip and .tar, and with checkpoint files. expected.json lists, for every case, the
+checks that fail, the checks that are skipped and the verdict (spec 16.1, 16.5). This script
+is the only source of the files under spec/vectors/election/: it removes any other file.
 """
 
 from __future__ import annotations

@@ -632,3 +632,18 @@ def test_a_file_that_is_not_utf8_is_bad_input(tmp_path: Path) -> None:
         "--threshold", "1", "--ballots", "3",
     )  # fmt: skip
     expect(result, exit_codes.BAD_INPUT, "not UTF-8")
+
+
+def test_a_file_is_never_replaced_by_different_content(tmp_path: Path) -> None:
+    from votecrypt.errors import FileError
+    from votecrypt.storage.files import write_atomic
+
+    path = tmp_path / "message.json"
+    path.write_bytes(b"x" * 100)
+    for data in (b"short", b"y" * 100, b"z" * 1000):
+        with pytest.raises(FileError, match="different content"):
+            write_atomic(path, data, overwrite=False)
+    write_atomic(path, b"x" * 100, overwrite=False)  # the same content: a repeated step
+    assert path.read_bytes() == b"x" * 100
+    with pytest.raises(FileError, match="directory"):
+        write_atomic(tmp_path, b"data")

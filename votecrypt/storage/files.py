@@ -29,7 +29,11 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = True, private: bo
     """
     path = Path(path)
     if not overwrite and path.exists():
-        if read_file(path, what="existing file", max_bytes=len(data)) == data:
+        try:
+            same = read_file(path, what="existing file", max_bytes=len(data)) == data
+        except FileError:  # larger than `data`, or unreadable: not the same file
+            same = False
+        if same:
             return
         raise FileError(f"{path} already exists with different content; not overwriting it")
     try:

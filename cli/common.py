@@ -50,6 +50,11 @@ def passphrase(*, confirm: bool = False) -> str:
     return str(entered)
 
 
+def plural(count: int, noun: str) -> str:
+    """ "1 trustee", "3 trustees" (English nouns that take -s)."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 def say(text: str = "") -> None:
     click.echo(text)
 

@@ -51,6 +51,7 @@ from typing import Any
 
 from votecrypt.errors import RuleError
 from votecrypt.math.encoding import nfc
+from votecrypt.protocol.text import text_problem
 
 RULES_TYPE = "votecrypt/rules"
 VERSION = 1
@@ -67,12 +68,20 @@ _COMPARE: Mapping[str, Callable[[int, int], bool]] = MappingProxyType(
 )
 
 
+#: Longest text of a rule set (a consequence quoting the law runs to a few hundred characters).
+MAX_RULE_TEXT = 2000
+
+
 def _set_nfc(instance: object, *names: str) -> None:
-    """Normalise text fields of a frozen dataclass to NFC in __post_init__."""
+    """Normalise text fields of a frozen dataclass to NFC in __post_init__, refusing text
+    that cannot be shown safely (spec 7.1)."""
     for name in names:
         value = getattr(instance, name)
         if not isinstance(value, str):
             raise RuleError(f"{type(instance).__name__}.{name} must be text")
+        problem = text_problem(value, max_length=MAX_RULE_TEXT)
+        if problem is not None:
+            raise RuleError(f"{type(instance).__name__}.{name} {problem}")
         object.__setattr__(instance, name, nfc(value))
 
 

@@ -61,6 +61,12 @@ def manifest_from_plain(value: Any) -> Manifest:
         summoned=fields.integer("summoned", 1),
         members=fields.integer("members", 1),
         second_ballot=fields.text("second_ballot", max_length=20),
+        # Present only when the board proceeds below the quorum (spec 7.1).
+        quorum_override=(
+            fields.text("quorum_override", max_length=1000)
+            if fields.has("quorum_override")
+            else ""
+        ),
     )
     fields.done()
     manifest.validate()

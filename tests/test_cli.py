@@ -129,7 +129,7 @@ def test_result_and_verify(finished: dict[str, Path]) -> None:
     assert "Lê Duy Thành" in output
     # Lê Duy Thành: 3 of 4 ballots rate him low (one blank): 75.00%, two thirds or more.
     assert "75.00%" in output
-    assert "2. Lê Duy Thành: Từ hai phần ba" in output
+    assert "2. Lê Duy Thành: Có từ hai phần ba" in output
     assert "Decrypted with the shares of trustees 1, 3" in output
     record = finished["admin"] / "record"
     verified = run("verify", record, "--jobs", "1").output

@@ -90,7 +90,7 @@ def test_table_has_bilingual_headers_numbers_and_consequences() -> None:
     assert "3*47 = 141 >= 100 = 2*50" in text
     thanh = next(line for line in lines if "Lê Duy Thành" in line)
     assert "25  53.19%" in thanh and "19  40.43%" in thanh and "1   2.13%" in thanh
-    assert "4. Lê Duy Thành: Quá nửa" in text and "may resign" in text
+    assert "4. Lê Duy Thành: Có quá nửa" in text and "may resign" in text
     assert text.endswith("\n")
 
 
@@ -137,7 +137,7 @@ def test_csv_parses_back_with_the_csv_module() -> None:
         "53.19",
         "1",
     ]
-    assert thanh["bracket"] == "resign-or-vote" and thanh["consequence_vi"].startswith("Quá nửa")
+    assert thanh["bracket"] == "resign-or-vote" and thanh["consequence_vi"].startswith("Có quá nửa")
     assert thanh["consequence_en"].startswith("More than half")
     assert rows[4]["medium_percent"] == "19.15"
     assert {row["denominator"] for row in rows} == {"47"}
@@ -193,7 +193,7 @@ def test_html_is_a_self_contained_official_sheet() -> None:
         assert label in html
     for percent in ("97.87%", "53.19%", "19.15%", "2.13%"):
         assert percent in html
-    assert "Quá nửa đến dưới hai phần ba" in html and "More than half" in html
+    assert "Có quá nửa đến dưới hai phần ba" in html and "More than half" in html
     assert "@page { size: A4" in html
     assert "http" not in html and "//" not in html.replace("<!--", "")
     tags = parsed_tags(html)

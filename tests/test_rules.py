@@ -58,8 +58,8 @@ def example() -> RuleSet:
 
 
 def test_the_presets_are_those_of_the_domain_table() -> None:
-    assert sorted(PRESETS) == ["nq85-2014", "nq96-2023", "nq96-2023-vote", "qd96-2023"]
-    for rule_set_id in ("nq96-2023", "qd96-2023", "nq85-2014"):
+    assert sorted(PRESETS) == ["nq35-2012", "nq85-2014", "nq96-2023", "nq96-2023-vote", "qd96-2023"]
+    for rule_set_id in ("nq96-2023", "qd96-2023", "nq85-2014", "nq35-2012"):
         assert preset(rule_set_id).option_keys == ("high", "medium", "low")
     assert preset("nq96-2023-vote").option_keys == ("confidence", "no_confidence")
     labels = {o.key: (o.label_vi, o.label_en) for o in preset("nq96-2023-vote").options}
@@ -69,6 +69,7 @@ def test_the_presets_are_those_of_the_domain_table() -> None:
         "qd96-2023": "collected",
         "nq96-2023-vote": "collected",
         "nq85-2014": "members",
+        "nq35-2012": "members",
     }
     assert all(r.quorum == Fraction(2, 3) for r in PRESETS.values())
 
@@ -230,6 +231,9 @@ def test_preset_brackets_match_a_fraction_reference(
         expected = "dismissal" if share > half else None
     elif rule_set_id == "nq85-2014":
         expected = "vote-of-confidence" if share >= top else "may-resign" if share > half else None
+    elif rule_set_id == "nq35-2012":
+        # "trên 2/3" is strict; without a previous year the two-year bracket never holds.
+        expected = "vote-of-confidence" if share > top else None
     else:
         middle = "resign-or-vote" if rule_set_id == "nq96-2023" else "removed-from-planning"
         expected = "dismissal" if share >= top else middle if half < share < top else None

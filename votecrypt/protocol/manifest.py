@@ -19,7 +19,7 @@ from votecrypt.math.hashing import hash_bytes
 from votecrypt.math.tags import MANIFEST
 from votecrypt.primitives.packing import MAX_LANE_PLAINTEXT, Packing
 from votecrypt.protocol.ceremony.messages import CeremonyParameters
-from votecrypt.protocol.rules import RuleSet, format_fraction, rule_set_to_plain
+from votecrypt.protocol.rules import PreviousResult, RuleSet, format_fraction, rule_set_to_plain
 from votecrypt.protocol.text import text_problem
 
 MANIFEST_TYPE = "votecrypt/manifest"
@@ -65,6 +65,9 @@ class Manifest:
     #: The counting board's recorded reason to proceed below the quorum ("" when the quorum
     #: is met; spec 7.1). Results never announce a consequence without the quorum (13.2).
     quorum_override: str = ""
+    #: The previous vote's counts and D per office holder (by name), for rule sets with a
+    #: condition on the previous vote such as NQ 35/2012's "two years running" (spec 7.1).
+    previous: tuple[tuple[str, PreviousResult], ...] = ()
 
     @classmethod
     def build(
@@ -83,6 +86,7 @@ class Manifest:
         blank_allowed: bool = True,
         second_ballot: str = "reject",
         quorum_override: str = "",
+        previous: Sequence[tuple[str, PreviousResult]] = (),
     ) -> Manifest:
         """A validated manifest; `summoned` defaults to `credentials` and `members` to
         `summoned`. `quorum_override` is the board's reason to proceed although the ballots
@@ -104,6 +108,7 @@ class Manifest:
             members=summoned if members is None else members,
             second_ballot=second_ballot,
             quorum_override=nfc(quorum_override).strip(),
+            previous=tuple((nfc(name).strip(), result) for name, result in previous),
         )
         manifest.validate()
         return manifest
@@ -149,7 +154,36 @@ class Manifest:
         if self.credentials > MAX_LANE_PLAINTEXT:
             raise ManifestError("too many ballots for the packed encoding")
         self._check_quorum()
+        self._check_previous()
         self.packing()
+
+    def _check_previous(self) -> None:
+        """Previous results name candidates of this ballot, once each, with counts of the
+        rule set's options between 0 and their D (spec 7.1)."""
+        names = {c.name for c in self.candidates}
+        seen: set[str] = set()
+        keys = set(self.rules.option_keys)
+        for name, result in self.previous:
+            if name not in names or name in seen:
+                raise ManifestError(
+                    f"previous result for {name!r}: not a candidate of this ballot, or listed twice"
+                )
+            seen.add(name)
+            if type(result.denominator) is not int or not 1 <= result.denominator <= 10**9:
+                raise ManifestError(f"previous result for {name!r}: D must be a positive integer")
+            if not result.counts or not set(result.counts) <= keys:
+                raise ManifestError(
+                    f"previous result for {name!r}: counts of {', '.join(sorted(keys))} only"
+                )
+            for key, count in result.counts.items():
+                if type(count) is not int or not 0 <= count <= result.denominator:
+                    raise ManifestError(
+                        f"previous result for {name!r}: the count of {key} must be between 0 "
+                        f"and D = {result.denominator}"
+                    )
+
+    def previous_by_name(self) -> dict[str, PreviousResult]:
+        return dict(self.previous)
 
     def _check_texts(self) -> None:
         """Every text is NFC, trimmed, displayable and of bounded length (spec 7.1)."""
@@ -224,7 +258,16 @@ class Manifest:
             "summoned": self.summoned,
             "members": self.members,
             "second_ballot": self.second_ballot,
-        } | ({"quorum_override": self.quorum_override} if self.quorum_override else {})
+        } | self._optional_content()
+
+    def _optional_content(self) -> dict[str, Any]:
+        """Fields written only when used, so that every other manifest keeps its hash."""
+        extra: dict[str, Any] = {}
+        if self.quorum_override:
+            extra["quorum_override"] = self.quorum_override
+        if self.previous:
+            extra["previous"] = previous_plain(self.previous)
+        return extra
 
     def manifest_hash(self) -> bytes:
         """H(MANIFEST, content): the election identifier (spec 7.2)."""
@@ -232,3 +275,11 @@ class Manifest:
 
     def ceremony_parameters(self) -> CeremonyParameters:
         return CeremonyParameters(self.manifest_hash(), len(self.trustees), self.threshold)
+
+
+def previous_plain(previous: Sequence[tuple[str, PreviousResult]]) -> list[dict[str, Any]]:
+    """The previous results as plain data (spec 7.1), in the order given."""
+    return [
+        {"name": name, "counts": dict(result.counts), "denominator": result.denominator}
+        for name, result in previous
+    ]

@@ -10,6 +10,7 @@ from votecrypt.protocol.manifest import Manifest
 from votecrypt.protocol.rules import PRESETS, RuleSet, preset, rule_set_from_json
 from votecrypt.service.candidate_list import read_candidate_list
 from votecrypt.service.election_dir import create_election
+from votecrypt.service.previous_results import read_previous_results
 from votecrypt.storage.files import read_file
 
 from .common import election_argument, plural, say
@@ -65,6 +66,13 @@ def election() -> None:
 )
 @click.option("--no-blank", is_flag=True, help="Every line must be marked (no blank lines).")
 @click.option(
+    "--previous-results",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Last vote's results, for a rule set with a two-year rule (nq35-2012): its "
+    "result-sheet.json, or a CSV with the header name,low,denominator.",
+)
+@click.option(
     "--quorum-override",
     default="",
     metavar="REASON",
@@ -84,18 +92,24 @@ def create(
     members: int | None,
     rules: str,
     no_blank: bool,
+    previous_results: Path | None,
     quorum_override: str,
 ) -> None:
     """Create the election in ELECTION_DIR: write its manifest (what is voted on, by whom,
     under which legal rules, and who holds the key). Give a copy of the directory to every
     member of the counting board for the key ceremony."""
     listed = read_candidate_list(candidates_file)
+    rule_set = load_rules(rules)
+    previous = [] if previous_results is None else read_previous_results(previous_results, rule_set)
+    on_list = {candidate.name for candidate in listed.candidates}
+    not_on_list = [name for name, _ in previous if name not in on_list]
+    previous = [(name, result) for name, result in previous if name in on_list]
     manifest = Manifest.build(
         title=title,
         body=body,
         date=date_,
         candidates=listed.candidates,
-        rules=load_rules(rules),
+        rules=rule_set,
         trustees=list(trustees),
         threshold=threshold,
         credentials=ballots,
@@ -103,6 +117,7 @@ def create(
         members=members,
         blank_allowed=not no_blank,
         quorum_override=quorum_override,
+        previous=previous,
     )
     directory = create_election(election, manifest)
     say(f"Election created in {directory.root}")
@@ -118,6 +133,13 @@ def create(
         f"{plural(len(manifest.candidates), 'candidate')}; {plural(ballots, 'ballot')}; "
         f"key held by {plural(len(trustees), 'trustee')}, any {threshold} of whom can decrypt."
     )
+    if rule_set.uses_previous:
+        say(
+            f"Previous vote recorded for {plural(len(manifest.previous), 'office holder')}"
+            + ("" if manifest.previous else " (use --previous-results for a two-year rule)")
+        )
+    if not_on_list:
+        say(f"Not on this ballot, so not used from the previous results: {', '.join(not_on_list)}")
     if manifest.quorum_override:
         say(f"Below the quorum; recorded reason: {manifest.quorum_override}")
     say("Next: each trustee runs `votecrypt trustee init` with their own index.")

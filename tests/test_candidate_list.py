@@ -139,13 +139,14 @@ def test_an_unbalanced_quote_is_never_a_candidate_called_a_bc_d(tmp_path: Path) 
         read_candidate_list(path)
 
 
-def _create(tmp_path: Path, candidates: Path, *extra: str) -> tuple[int, str]:
+def _create(tmp_path: Path, candidates: Path, *extra: object) -> tuple[int, str]:
     result = CliRunner().invoke(
         main,
         [
             "election", "create", str(tmp_path / "e"), "--title", "Lấy phiếu tín nhiệm",
             "--body", "HĐND tỉnh", "--date", "2023-12-13", "--candidates", str(candidates),
-            "--trustee", "A", "--trustee", "B", "--threshold", "1", "--ballots", "4", *extra,
+            "--trustee", "A", "--trustee", "B", "--threshold", "1", "--ballots", "4",
+            *map(str, extra),
         ],
     )  # fmt: skip
     return result.exit_code, result.output
@@ -181,3 +182,27 @@ def test_election_create_refuses_below_the_quorum_unless_overridden(tmp_path: Pa
     code, output = _create(tmp_path, path, "--summoned", "7", "--quorum-override", "Kỳ họp quyết")
     assert code == exit_codes.OK, output
     assert "recorded reason: Kỳ họp quyết" in output
+
+
+def test_previous_results_for_the_two_year_rule(tmp_path: Path) -> None:
+    import json
+
+    path = tmp_path / "list.csv"
+    path.write_bytes(FORMS["utf-8, comma"][0])
+    previous = tmp_path / "previous.csv"
+    previous.write_text("name,low,denominator\nLê Duy Thành,250,493\nNgười đã nghỉ,1,493\n")
+    code, output = _create(
+        tmp_path, path, "--rules", "nq35-2012", "--members", "5", "--previous-results", previous
+    )
+    assert code == exit_codes.OK, output
+    assert "Previous vote recorded for 1 office holder" in output
+    assert "not used from the previous results: Người đã nghỉ" in output
+    manifest = json.loads((tmp_path / "e" / "manifest.json").read_text())
+    assert manifest["previous"] == [
+        {"name": "Lê Duy Thành", "counts": {"low": 250}, "denominator": 493}
+    ]
+    previous.write_text("name,lowest,denominator\nLê Duy Thành,250,493\n")
+    code, output = _create(
+        tmp_path, path, "--rules", "nq35-2012", "--members", "5", "--previous-results", previous
+    )
+    assert code == exit_codes.BAD_INPUT and "name,low,denominator" in output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -15,6 +16,7 @@ from votecrypt.service.voting import load_board
 from votecrypt.verifier.engines import engine_for
 
 from .common import election_argument, election_dir, group, jobs_option, say, scheduler_option
+from .sheet_options import sheet_options, sheet_settings
 
 
 @click.command()
@@ -33,26 +35,37 @@ def tally(election: Path, jobs: int | None, scheduler: str | None) -> None:
 
 @click.command()
 @election_argument
-def result(election: Path) -> None:
+@sheet_options
+def result(election: Path, **sheet: Any) -> None:
     """Check the trustees' decryption shares, combine enough valid ones, and announce the
-    result: counts, percentages and the legal consequences. Writes the election record."""
+    result: counts, percentages and the legal consequences. Writes the election record and
+    the result sheets (results.html to print and sign, results.csv, result-sheet.json)."""
     directory = election_dir(election)
     ballot_box, context = load_board(directory, group())
     with ballot_box:
         announcement = publish_results(directory, ballot_box, context)
         record = export_record(ballot_box, directory.record)
+        challenged = ballot_box.count("challenge")
     for trustee, reason in announcement.selection.invalid:
         say(f"Left out: trustee {trustee}: {reason}")
     for problem in announcement.unreadable:
         say(f"Unreadable share file: {problem}")
     manifest = context.manifest
+    fmt, details = sheet_settings(context, sheet, announcement.selection.used, challenged)
     say(
         render_table(
-            announcement.results, SheetHeading.of(manifest), blank_allowed=manifest.blank_allowed
+            announcement.results,
+            SheetHeading.of(manifest),
+            blank_allowed=manifest.blank_allowed,
+            fmt=fmt,
+            details=details,
         )
     )
     used = ", ".join(map(str, announcement.selection.used))
     say(f"Decrypted with the shares of trustees {used}.")
+    say(f"Election fingerprint: {details.fingerprint}")
     say(f"Election record: {record}")
-    for path in write_result_sheets(announcement.results, context, record):
+    for path in write_result_sheets(
+        announcement.results, context, record, fmt=fmt, details=details
+    ):
         say(f"Result sheet: {path}")

@@ -220,7 +220,7 @@ def test_html_escapes_a_malicious_name_and_heading() -> None:
     tags = parsed_tags(html)
     assert {t for t, _ in tags} <= {
         "html", "head", "meta", "title", "style", "body", "div", "br", "strong", "p", "h1",
-        "h2", "span", "table", "tr", "td", "th", "b", "svg", "rect",
+        "h2", "span", "table", "thead", "tbody", "tr", "td", "th", "b", "small", "svg", "rect",
     }  # fmt: skip
 
 
@@ -236,7 +236,7 @@ def test_html_leaves_the_members_who_did_not_vote_white() -> None:
     )
     html = render_html(results, HEADING, blank_allowed=False)
     assert 'viewBox="0 0 485 1"' in html
-    assert "tổng số thành viên" in html and "28.87%" in html and "40.00%" in html
+    assert "tổng số đại biểu" in html and "28.87%" in html and "40.00%" in html
 
 
 # JSON result sheet

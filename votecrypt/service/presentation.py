@@ -3,35 +3,86 @@ page, CSV, and the self-contained JSON sheet for applications that display resul
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.results import ElectionResults
-from votecrypt.render.csv_sheet import render_csv
+from votecrypt.render.csv_sheet import CSV_ENCODING, render_csv
 from votecrypt.render.html_sheet import render_html
 from votecrypt.render.json_results import render_json
-from votecrypt.render.sheet import SheetHeading
+from votecrypt.render.sheet import PLAIN, NumberFormat, SheetDetails, SheetHeading
 from votecrypt.storage.files import write_atomic
 
 
+def election_fingerprint(context: ElectionContext) -> str:
+    """The election fingerprint of the context (defined by the lead in spec 7 on main)."""
+    from votecrypt.protocol import context as context_module
+
+    defined = getattr(context_module, "election_fingerprint", None)
+    if defined is not None:
+        return str(defined(context.hash))
+    # TEMPORARY until spec 7.4 lands from main: the same definition; delete after the merge.
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    value = int.from_bytes(context.hash[:10], "big")
+    text = "".join(alphabet[(value >> (75 - 5 * i)) & 31] for i in range(16))
+    return "-".join(text[i : i + 4] for i in range(0, 16, 4))
+
+
+def sheet_details(
+    context: ElectionContext,
+    *,
+    decrypted_by: Sequence[int] = (),
+    challenged: int | None = None,
+    place: str = "",
+    time: str = "",
+    published_at: str = "",
+) -> SheetDetails:
+    """The facts printed on the sheet beside the results, from the context and the count."""
+    manifest = context.manifest
+    return SheetDetails(
+        place=place,
+        time=time,
+        board_members=manifest.trustees,
+        decrypted_by=tuple(f"{j}. {manifest.trustees[j - 1]}" for j in decrypted_by),
+        challenged=challenged,
+        fingerprint=election_fingerprint(context),
+        published_at=published_at,
+        quorum_override=manifest.quorum_override,
+    )
+
+
 def write_result_sheets(
-    results: ElectionResults, context: ElectionContext, folder: Path
+    results: ElectionResults,
+    context: ElectionContext,
+    folder: Path,
+    *,
+    fmt: NumberFormat = PLAIN,
+    details: SheetDetails | None = None,
 ) -> list[Path]:
     """results.html, results.csv and result-sheet.json in `folder`; returns their paths."""
     manifest = context.manifest
     heading = SheetHeading.of(manifest)
+    details = details or sheet_details(context)
     html = render_html(
         results,
         heading,
         blank_allowed=manifest.blank_allowed,
         election_hash=context.hash.hex(),
+        fmt=fmt,
+        details=details,
     )
     folder = Path(folder)
     sheets = {
-        folder / "results.html": html,
-        folder / "results.csv": render_csv(results, blank_allowed=manifest.blank_allowed),
-        folder / "result-sheet.json": render_json(results, heading),
+        folder / "results.html": html.encode("utf-8"),
+        folder / "results.csv": render_csv(
+            results, blank_allowed=manifest.blank_allowed, fmt=fmt
+        ).encode(CSV_ENCODING),
+        folder / "result-sheet.json": render_json(results, heading).encode("utf-8"),
     }
-    for path, text in sheets.items():
-        write_atomic(path, text.encode("utf-8"))
+    for path, data in sheets.items():
+        write_atomic(path, data)
     return list(sheets)
+
+
+__all__ = ["election_fingerprint", "sheet_details", "write_result_sheets"]

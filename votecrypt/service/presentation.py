@@ -16,13 +16,13 @@ from votecrypt.storage.files import write_atomic
 
 
 def election_fingerprint(context: ElectionContext) -> str:
-    """The election fingerprint of the context (defined by the lead in spec 7 on main)."""
+    """The election fingerprint of the context (defined in section 7.4 of the spec on main)."""
     from votecrypt.protocol import context as context_module
 
     defined = getattr(context_module, "election_fingerprint", None)
     if defined is not None:
         return str(defined(context.hash))
-    # TEMPORARY until spec 7.4 lands from main: the same definition; delete after the merge.
+    # TEMPORARY until the fingerprint lands from main: the same definition; delete after merging.
     alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
     value = int.from_bytes(context.hash[:10], "big")
     text = "".join(alphabet[(value >> (75 - 5 * i)) & 31] for i in range(16))

@@ -285,3 +285,82 @@ def test_interactive_booth_challenges_then_casts(tmp_path: Path) -> None:
         assert opened.board.count("ballot") == 1
     finally:
         opened.close()
+
+
+# Tracking a ballot on the board and in a published record (spec 10.5)
+
+
+def _codes_in(record: Path) -> dict[str, tuple[str, int]]:
+    """kind and seq of every ballot and challenge by tracking code, decoding every entry."""
+    from votecrypt.math import secp256k1
+    from votecrypt.record.log import entry_from_line
+    from votecrypt.record.reader import RecordSource
+    from votecrypt.service.tracking import code_of, record_manifest
+
+    manifest = record_manifest(RecordSource(record))
+    found = {}
+    for number, line in enumerate((record / "log.jsonl").read_bytes().splitlines(), 1):
+        entry = entry_from_line(line, number)
+        if entry.kind in ("ballot", "challenge"):
+            tracked = code_of(entry, secp256k1(), manifest)
+            found[tracked.code] = (entry.kind, entry.seq)
+    return found
+
+
+@pytest.fixture(scope="module")
+def exported(finished: dict[str, Path]) -> Path:
+    out = finished["base"] / "published"
+    run("board", "export", finished["admin"], "--out", out)
+    return out
+
+
+def test_track_normalises_the_code_and_names_a_challenged_ballots_choices(
+    finished: dict[str, Path], exported: Path
+) -> None:
+    codes = _codes_in(exported)
+    challenged = next(code for code, (kind, _) in codes.items() if kind == "challenge")
+    sloppy = challenged.lower().replace("-", " ").replace("o", "0").replace("i", "1")
+    for where in (finished["admin"], exported):
+        output = run("ballot", "track", where, sloppy).output
+        assert f"Found: ballot {challenged}, challenged (not counted)" in output
+        # The challenge in the fixture chose high for the first and low for the second.
+        assert "Hoàng Thị Thúy Lan" in output and "Tín nhiệm cao / High confidence" in output
+        assert "Lê Duy Thành" in output and "Tín nhiệm thấp / Low confidence" in output
+    cast = next(code for code, (kind, _) in codes.items() if kind == "ballot")
+    assert f"Found: ballot {cast}, cast" in run("ballot", "track", exported, cast).output
+
+
+def test_track_in_an_archived_record(exported: Path, tmp_path: Path) -> None:
+    archive = shutil.make_archive(str(tmp_path / "record"), "zip", exported.parent, exported.name)
+    code = next(iter(_codes_in(exported)))
+    assert "Found: ballot" in run("ballot", "track", archive, code).output
+
+
+def test_the_records_index_is_checked_not_trusted(exported: Path, tmp_path: Path) -> None:
+    codes = _codes_in(exported)
+    index = json.loads((exported / "tracking-index.json").read_text())
+    assert sorted(code for code, _, _ in index["entries"]) == sorted(codes)
+    first, second = sorted(codes)[:2]
+    lying = tmp_path / "lying"
+    shutil.copytree(exported, lying)
+    # The index points the first code at another ballot and leaves the second out.
+    swapped = {first: next(e for e in index["entries"] if e[0] == second)}
+    entries = [[first, *swapped[first][1:]]] + [
+        e for e in index["entries"] if e[0] not in (first, second)
+    ]
+    (lying / "tracking-index.json").write_text(json.dumps({**index, "entries": entries}))
+    for code in (first, second):
+        output = run("ballot", "track", lying, code).output
+        assert f"Found: ballot {code}" in output and f"board entry {codes[code][1]}." in output
+    (lying / "tracking-index.json").unlink()
+    assert f"board entry {codes[first][1]}." in run("ballot", "track", lying, first).output
+
+
+def test_an_unknown_or_malformed_tracking_code_is_exit_3(
+    finished: dict[str, Path], exported: Path
+) -> None:
+    for where in (finished["admin"], exported):
+        output = run("ballot", "track", where, "AAAA-AAAA-AAAA", code=exit_codes.BAD_INPUT).output
+        assert "no ballot with tracking code AAAA-AAAA-AAAA" in output
+        output = run("ballot", "track", where, "not-a-code", code=exit_codes.BAD_INPUT).output
+        assert "is not a tracking code" in output

@@ -7,6 +7,7 @@
       credentials.json
       tally.json
       results.json
+      tracking-index.json    tracking code -> entry and byte offset, for `ballot track`
 
 The directory is written under a temporary name and renamed when complete.
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 from votecrypt.errors import FileError
 from votecrypt.record.json_codec import canonical_json
 from votecrypt.record.log import SINGLE_ITEMS, entry_to_line
+from votecrypt.service.tracking import TRACKING_INDEX, tracking_index
 from votecrypt.storage.board import BulletinBoard
 
 
@@ -30,13 +32,19 @@ def export_record(board: BulletinBoard, target: Path) -> Path:
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
+    codes = board.tracking_codes()
+    indexed = []
     with open(staging / "log.jsonl", "wb") as log:
         for entry in board.entries():
+            if codes is not None and entry.seq in codes:
+                indexed.append((entry, log.tell(), codes[entry.seq]))
             log.write(entry_to_line(entry))
             if entry.kind in SINGLE_ITEMS:
                 (staging / f"{entry.kind}.json").write_bytes(canonical_json(entry.payload) + b"\n")
         log.flush()
         os.fsync(log.fileno())
+    if codes is not None:
+        (staging / TRACKING_INDEX).write_bytes(tracking_index(iter(indexed)))
     if target.exists():
         if not (target / "log.jsonl").exists():
             shutil.rmtree(staging)

@@ -6,10 +6,22 @@ from pathlib import Path
 
 import click
 
+from votecrypt.errors import VotecryptError
+from votecrypt.protocol.context import ElectionContext
+from votecrypt.protocol.text import text_problem
+from votecrypt.render.sheet import SheetHeading
+from votecrypt.render.slips import SLIPS_PER_PAGE, render_slips
+from votecrypt.service.election_dir import ElectionDir, load_manifest, load_outcome
+from votecrypt.service.presentation import election_fingerprint
 from votecrypt.service.voting import issue
 from votecrypt.storage.files import write_atomic
 
-from .common import election_argument, election_dir, say
+from .common import election_argument, election_dir, group, plural, say
+
+DESTROY = (
+    "destroy it after use (Linux: shred -u FILE; elsewhere delete it and empty the trash; "
+    "on a USB stick or SSD only wiping the medium removes every copy)"
+)
 
 
 @click.group()
@@ -21,23 +33,68 @@ def credentials() -> None:
 @election_argument
 @click.option(
     "--codes-out",
-    required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="File to write the private codes to, one per line, for printing into envelopes.",
+    default=None,
+    help="File to write the private codes to, one per line (readable by you only).",
 )
-def issue_command(election: Path, codes_out: Path) -> None:
+@click.option(
+    "--slips-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="HTML page of printable slips, one per ballot paper, "
+    f"{SLIPS_PER_PAGE} to an A4 page with cut lines (readable by you only).",
+)
+@click.option(
+    "--booth-address",
+    default="",
+    help="Where voting stations are used: the booth's address, printed on every slip.",
+)
+def issue_command(
+    election: Path, codes_out: Path | None, slips_out: Path | None, booth_address: str
+) -> None:
     """Issue one credential per ballot: publish the public list in ELECTION_DIR and write the
-    private codes to CODES_OUT. Print each code on its own ballot paper, seal them in
-    envelopes, hand one to each member present, then delete CODES_OUT. Nothing links a code
-    to a member."""
-    if codes_out.exists():
-        raise click.BadParameter(
-            f"{codes_out} exists; not overwriting codes", param_hint="--codes-out"
+    private codes where you say: as printable slips (--slips-out) and/or a list
+    (--codes-out). Print the slips, seal each in an envelope, hand one to each member
+    present, then destroy the files. Nothing links a code to a member."""
+    if codes_out is None and slips_out is None:
+        raise click.UsageError("say where the private codes go: --slips-out and/or --codes-out")
+    for option, path in (("--codes-out", codes_out), ("--slips-out", slips_out)):
+        if path is not None and path.exists():
+            raise click.BadParameter(f"{path} exists; not overwriting codes", param_hint=option)
+    directory = election_dir(election)
+    manifest = load_manifest(directory)
+    heading = SheetHeading.of(manifest)
+    # The same checks as every text of the manifest: it is printed on every slip.
+    problem = text_problem(booth_address, max_length=400)
+    if problem is not None:
+        raise click.BadParameter(f"the address {problem}", param_hint="--booth-address")
+    issued = issue(directory)
+    fingerprint = _fingerprint(directory)
+    say(f"{plural(len(issued), 'credential')} issued; public list: {directory.credentials}")
+    if slips_out is not None:
+        page = render_slips(
+            heading,
+            [credential.code for credential in issued],
+            fingerprint=fingerprint,
+            booth_address=booth_address,
         )
-    issued = issue(election_dir(election))
-    lines = [f"{number:>5}  {credential.code}" for number, credential in enumerate(issued, start=1)]
-    write_atomic(codes_out, ("\n".join(lines) + "\n").encode(), private=True, overwrite=False)
-    say(f"{len(issued)} credentials issued; public list: {election_dir(election).credentials}")
-    say(
-        f"Private codes written to {codes_out} (readable by you only). Print, seal, then delete it."
-    )
+        write_atomic(slips_out, page.encode("utf-8"), private=True, overwrite=False)
+        say(f"Slips to print written to {slips_out} (readable by you only); {DESTROY}.")
+    if codes_out is not None:
+        lines = [f"{number:>5}  {c.code}" for number, c in enumerate(issued, start=1)]
+        write_atomic(codes_out, ("\n".join(lines) + "\n").encode(), private=True, overwrite=False)
+        say(f"Private codes written to {codes_out} (readable by you only); {DESTROY}.")
+    if fingerprint:
+        say(f"Election fingerprint (on every slip; read it aloud at the meeting): {fingerprint}")
+
+
+def _fingerprint(directory: ElectionDir) -> str:
+    """The election fingerprint, once the key ceremony is finalized ("" before)."""
+    if not directory.outcome.exists():
+        return ""
+    try:
+        manifest = load_manifest(directory)
+        context = ElectionContext.build(group(), manifest, load_outcome(directory, group()))
+    except VotecryptError:
+        return ""
+    return election_fingerprint(context)

@@ -4,6 +4,7 @@ secret file, files exchanged by copying; and the CLI's error lines and exit code
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -364,3 +365,46 @@ def test_an_unknown_or_malformed_tracking_code_is_exit_3(
         assert "no ballot with tracking code AAAA-AAAA-AAAA" in output
         output = run("ballot", "track", where, "not-a-code", code=exit_codes.BAD_INPUT).output
         assert "is not a tracking code" in output
+
+
+def test_credential_slips_are_printable_and_private(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from votecrypt.protocol.credentials import normalise_code
+
+    election = _finalized_election(tmp_path)
+    slips = tmp_path / "slips.html"
+    output = run(
+        "credentials", "issue", election, "--slips-out", slips, "--booth-address", "Phòng 201"
+    ).output
+    assert "shred -u" in output and "readable by you only" in output
+    assert stat.S_IMODE(os.stat(slips).st_mode) == 0o600
+    page = slips.read_text()
+    codes = re.findall(r"<div class=code>([0-9A-Z-]+)</div>", page)
+    assert len(codes) == 4 and len(set(codes)) == 4
+    assert all(normalise_code(code) for code in codes)
+    assert page.count("Lấy phiếu tín nhiệm") >= 4 and page.count("Phòng 201") == 4
+    assert "@page { size: A4" in page and "dashed" in page
+    fingerprint = re.search(r"Election fingerprint \(.*\): (\S+)", output)
+    assert fingerprint is not None and page.count(fingerprint[1]) == 4
+    assert "http" not in page and "<script" not in page
+    # Written only where the operator says, and never over an existing file.
+    run("credentials", "issue", election, code=exit_codes.USAGE)
+
+
+def _finalized_election(tmp_path: Path) -> Path:
+    """An election whose single-trustee ceremony is finalized (no credentials yet)."""
+    election = tmp_path / "election"
+    candidates = tmp_path / "candidates.csv"
+    candidates.write_text("Hoàng Thị Thúy Lan,Chủ tịch HĐND\nLê Duy Thành,Chủ tịch UBND\n")
+    run(
+        "election", "create", election, "--title", "Lấy phiếu tín nhiệm", "--body", "HĐND",
+        "--date", "2023-12-13", "--candidates", candidates, "--trustee", "Một",
+        "--threshold", "1", "--ballots", "4",
+    )  # fmt: skip
+    secret = tmp_path / "secret"
+    run("trustee", "init", election, "--index", "1", "--secret", secret, passphrase="pw")
+    for step in ("commit", "open", "check", "answer", "finalize"):
+        run("ceremony", step, election, "--secret", secret, passphrase="pw")
+    return election

@@ -68,6 +68,39 @@ def eleven_office_holders() -> str:
     )
 
 
+def _print(html_text: str, tmp_path: Path, name: str) -> tuple[Path, int]:
+    """Print with Chromium to tests/artifacts/NAME.pdf; the PDF and its number of pages."""
+    assert CHROMIUM is not None
+    html = tmp_path / f"{name}.html"
+    html.write_text(html_text, encoding="utf-8")
+    pdf = tmp_path / f"{name}.pdf"
+    subprocess.run(
+        [
+            CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}", html.as_uri(),
+        ],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert pdf.read_bytes().startswith(b"%PDF")
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy2(pdf, ARTIFACTS / f"{name}.pdf")
+    shutil.copy2(html, ARTIFACTS / f"{name}.html")
+    return pdf, _pages(pdf)
+
+
+def _picture(pdf: Path, name: str, page: int = 1) -> None:
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm:  # the picture is for people; the page count is the test
+        subprocess.run(
+            [pdftoppm, "-png", "-r", "80", "-f", str(page), "-l", str(page),
+             "-singlefile", str(pdf), str(ARTIFACTS / f"{name}-page{page}")],
+            check=True, capture_output=True, timeout=60,
+        )  # fmt: skip
+        assert (ARTIFACTS / f"{name}-page{page}.png").stat().st_size > 10_000
+
+
 def _pages(pdf: Path) -> int:
     pdfinfo = shutil.which("pdfinfo")
     if pdfinfo:
@@ -80,36 +113,34 @@ def _pages(pdf: Path) -> int:
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (CI installs it)")
 def test_eleven_office_holders_print_on_at_most_two_a4_pages(tmp_path: Path) -> None:
-    assert CHROMIUM is not None
-    html = tmp_path / "results.html"
-    html.write_text(eleven_office_holders(), encoding="utf-8")
-    pdf = tmp_path / "results.pdf"
-    subprocess.run(
-        [
-            CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer",
-            f"--print-to-pdf={pdf}", html.as_uri(),
-        ],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    assert pdf.read_bytes().startswith(b"%PDF")
-    pages = _pages(pdf)
+    pdf, pages = _print(eleven_office_holders(), tmp_path, "results-11")
     assert 1 <= pages <= 2, f"{pages} pages"
-    # A4 is 595 x 842 points.
-    assert re.search(rb"/MediaBox\s*\[\s*0\s+0\s+595(\.\d+)?\s+841\.\d+|842", pdf.read_bytes())
-    ARTIFACTS.mkdir(exist_ok=True)
-    shutil.copy2(pdf, ARTIFACTS / "results-11.pdf")
-    shutil.copy2(html, ARTIFACTS / "results-11.html")
-    pdftoppm = shutil.which("pdftoppm")
-    if pdftoppm:  # the picture is for people; the page count above is the test
-        for page in range(1, pages + 1):
-            subprocess.run(
-                [pdftoppm, "-png", "-r", "80", "-f", str(page), "-l", str(page),
-                 "-singlefile", str(pdf), str(ARTIFACTS / f"results-11-page{page}")],
-                check=True, capture_output=True, timeout=60,
-            )  # fmt: skip
-        assert (ARTIFACTS / "results-11-page1.png").stat().st_size > 10_000
+    # A4 is 595 x 842 points (Chromium writes 594.96 x 841.92).
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)", pdf.read_bytes())
+    assert boxes and all(abs(float(w) - 595) < 1 and abs(float(h) - 842) < 1 for w, h in boxes)
+    for page in range(1, pages + 1):
+        _picture(pdf, "results-11", page)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (CI installs it)")
+def test_credential_slips_print_eight_to_an_a4_page(tmp_path: Path) -> None:
+    from votecrypt.protocol.credentials import new_code
+    from votecrypt.render.slips import render_slips
+
+    heading = SheetHeading(
+        "Lấy phiếu tín nhiệm đối với người giữ chức vụ do Hội đồng nhân dân bầu",
+        "Hội đồng nhân dân tỉnh Vĩnh Phúc",
+        "2023-12-13",
+    )
+    page = render_slips(
+        heading,
+        [new_code() for _ in range(17)],
+        fingerprint="7K2Q-M9DX-3FAB-W0PC",
+        booth_address="Phòng họp số 2, Trụ sở HĐND tỉnh",
+    )
+    pdf, pages = _print(page, tmp_path, "slips-17")
+    assert pages == 3  # 8 + 8 + 1
+    _picture(pdf, "slips-17")
 
 
 def test_the_table_header_repeats_on_every_printed_page() -> None:

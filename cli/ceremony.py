@@ -47,7 +47,7 @@ def _step(step: str, election: Path, secret: Path, proceed: bool = False) -> Non
     report = ceremony_step(
         election_dir(election),
         secret,
-        passphrase(),
+        passphrase(secret=secret),
         group(),
         step,
         proceed_without_missing=proceed,
@@ -110,7 +110,9 @@ def answer(election: Path, secret: Path) -> None:
 def finalize(election: Path, secret: Path, close: bool) -> None:
     """Compute the election key from the published messages, store your share of it in your
     secret file, and publish the outcome (or check it against the one already published)."""
-    outcome = ceremony_finalize(election_dir(election), secret, passphrase(), group(), close=close)
+    outcome = ceremony_finalize(
+        election_dir(election), secret, passphrase(secret=secret), group(), close=close
+    )
     say(f"Election key: {outcome.joint_key.hex()}")
     say(f"Qualified trustees: {', '.join(map(str, outcome.qualified))}")
     for index, reason in outcome.disqualified:

@@ -15,7 +15,15 @@ from votecrypt.service.presentation import write_result_sheets
 from votecrypt.service.voting import load_board
 from votecrypt.verifier.engines import engine_for
 
-from .common import election_argument, election_dir, group, jobs_option, say, scheduler_option
+from .common import (
+    election_argument,
+    election_dir,
+    group,
+    jobs_option,
+    plural,
+    say,
+    scheduler_option,
+)
 from .sheet_options import sheet_options, sheet_settings
 
 
@@ -30,7 +38,9 @@ def tally(election: Path, jobs: int | None, scheduler: str | None) -> None:
     with ballot_box:
         encrypted = compute_tally(ballot_box, context, engine_for(jobs, scheduler))
     say(f"Encrypted tally of {encrypted.ballots} ballots published.")
-    say(f"Next: at least {context.ceremony.threshold} trustees run `votecrypt trustee decrypt`.")
+    t = context.ceremony.threshold
+    runs = f"{plural(t, 'trustee')} run" + ("s" if t == 1 else "")
+    say(f"Next: at least {runs} `votecrypt trustee decrypt`.")
 
 
 @click.command()

@@ -408,3 +408,29 @@ def _finalized_election(tmp_path: Path) -> Path:
     for step in ("commit", "open", "check", "answer", "finalize"):
         run("ceremony", step, election, "--secret", secret, passphrase="pw")
     return election
+
+
+def test_the_printed_sheet_states_the_facts_and_export_writes_it_again(
+    finished: dict[str, Path], tmp_path: Path
+) -> None:
+    # `result` runs once (in test_result_and_verify when the module runs in order); export
+    # writes the sheets again, here with a place.
+    if not (finished["admin"] / "record" / "results.json").exists():
+        run("result", finished["admin"])
+    run("board", "export", finished["admin"], "--place", "Hội trường tỉnh")
+    html = (finished["admin"] / "record" / "results.html").read_text()
+    assert "Hội trường tỉnh, ngày 13 tháng 12 năm 2023" in html
+    for member in ("Thành viên 1", "Thành viên 2", "Thành viên 3"):
+        assert f"<div class=member>{member}" in html
+    assert "1. Thành viên 1, 3. Thành viên 3" in html
+    assert "(ballots challenged, not counted)</span>: 1" in html
+    assert re.search(r"election fingerprint\)</span>: <b>[0-9A-Z]{4}(-[0-9A-Z]{4}){3}</b>", html)
+    out = tmp_path / "published"
+    output = run(
+        "board", "export", finished["admin"], "--out", out, "--decimal-comma", "--trim-zeros"
+    ).output
+    assert "Result sheet:" in output
+    assert "75%" in (out / "results.html").read_text()
+    csv_bytes = (out / "results.csv").read_bytes()
+    assert csv_bytes.startswith(b"\xef\xbb\xbf") and b";75;" in csv_bytes
+    assert (out / "tracking-index.json").exists()

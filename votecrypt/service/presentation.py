@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from votecrypt.errors import BoardError, VotecryptError
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.results import ElectionResults
+from votecrypt.record.election_codec import results_plain
 from votecrypt.render.csv_sheet import CSV_ENCODING, render_csv
 from votecrypt.render.html_sheet import render_html
 from votecrypt.render.json_results import render_json
 from votecrypt.render.sheet import PLAIN, NumberFormat, SheetDetails, SheetHeading
+from votecrypt.storage.board import BulletinBoard
 from votecrypt.storage.files import write_atomic
 
 
@@ -52,6 +55,30 @@ def sheet_details(
     )
 
 
+def published_results(
+    board: BulletinBoard, context: ElectionContext
+) -> tuple[ElectionResults, tuple[int, ...]] | None:
+    """The results entry of the board, recomputed from its counts and checked to be exactly
+    what was published (spec 13.5), with the trustees who decrypted; None before `result`."""
+    entry = next(board.entries_of("results"), None)
+    if entry is None:
+        return None
+    payload = entry.payload
+    try:
+        collected = payload["collected"]
+        decrypted_by = tuple(payload["decrypted_by"])
+        rows = [
+            [line["counts"].get(key, 0) for key in context.manifest.outcomes()]
+            for line in payload["candidates"]
+        ]
+        results = context.results(rows, collected)
+    except (KeyError, TypeError, AttributeError, VotecryptError) as exc:
+        raise BoardError(f"the board's results entry cannot be read: {exc}") from None
+    if results_plain(context.hash, results, decrypted_by) != payload:
+        raise BoardError("the board's results entry does not follow from its counts")
+    return results, decrypted_by
+
+
 def write_result_sheets(
     results: ElectionResults,
     context: ElectionContext,
@@ -85,4 +112,4 @@ def write_result_sheets(
     return list(sheets)
 
 
-__all__ = ["election_fingerprint", "sheet_details", "write_result_sheets"]
+__all__ = ["election_fingerprint", "published_results", "sheet_details", "write_result_sheets"]

@@ -7,16 +7,23 @@ from pathlib import Path
 import click
 
 from votecrypt.errors import VotecryptError
-from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.text import text_problem
 from votecrypt.render.sheet import SheetHeading
 from votecrypt.render.slips import SLIPS_PER_PAGE, render_slips
-from votecrypt.service.election_dir import ElectionDir, load_manifest, load_outcome
-from votecrypt.service.presentation import election_fingerprint
+from votecrypt.service.election_dir import ElectionDir, load_manifest
+from votecrypt.service.endorsing import endorse, endorsement_view
 from votecrypt.service.voting import issue
 from votecrypt.storage.files import write_atomic
 
-from .common import election_argument, election_dir, group, plural, say
+from .common import (
+    election_argument,
+    election_dir,
+    group,
+    passphrase,
+    plural,
+    say,
+    secret_option,
+)
 
 DESTROY = (
     "destroy it after use (Linux: shred -u FILE; elsewhere delete it and empty the trash; "
@@ -86,15 +93,44 @@ def issue_command(
         say(f"Private codes written to {codes_out} (readable by you only); {DESTROY}.")
     if fingerprint:
         say(f"Election fingerprint (on every slip; read it aloud at the meeting): {fingerprint}")
+    else:
+        say(
+            "The setup does not check yet (ceremony not finalized?): the slips show no fingerprint."
+        )
+    say(
+        f"Next: at least {plural(manifest.threshold, 'trustee')} "
+        f"run{'s' if manifest.threshold == 1 else ''} `votecrypt credentials sign` on the "
+        "public list."
+    )
 
 
 def _fingerprint(directory: ElectionDir) -> str:
-    """The election fingerprint, once the key ceremony is finalized ("" before)."""
-    if not directory.outcome.exists():
-        return ""
+    """The election fingerprint (spec 7.4) of the checked setup ("" if it does not check:
+    the trustees will refuse to sign the list, and no slip should carry a wrong one)."""
     try:
-        manifest = load_manifest(directory)
-        context = ElectionContext.build(group(), manifest, load_outcome(directory, group()))
+        return endorsement_view(directory, group()).fingerprint
     except VotecryptError:
         return ""
-    return election_fingerprint(context)
+
+
+@credentials.command("sign")
+@election_argument
+@secret_option
+def sign_command(election: Path, secret: Path) -> None:
+    """Endorse the public credential list with your ceremony key (each trustee, after
+    `credentials issue`, before `board open`). The board opens only with the endorsements of
+    at least t trustees, so nobody can swap the list for credentials they hold.
+
+    Check what is shown against what the counting board announced before you type your
+    passphrase: the number of credentials must be the number of ballot papers issued."""
+    directory = election_dir(election)
+    view = endorsement_view(directory, group())
+    say(f"Election: {view.manifest.title}")
+    say(
+        f"Credential list: {len(view.credentials)} public credentials for "
+        f"{view.manifest.credentials} ballot papers"
+    )
+    say(f"Election fingerprint: {view.fingerprint}")
+    path = endorse(directory, view, secret, passphrase(secret=secret), group())
+    say(f"Endorsement written: {path}")
+    say("Next: when enough trustees have signed, run `votecrypt board open`.")

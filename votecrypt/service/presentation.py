@@ -18,20 +18,6 @@ from votecrypt.storage.board import BulletinBoard
 from votecrypt.storage.files import write_atomic
 
 
-def election_fingerprint(context: ElectionContext) -> str:
-    """The election fingerprint of the context (defined in section 7.4 of the spec on main)."""
-    from votecrypt.protocol import context as context_module
-
-    defined = getattr(context_module, "election_fingerprint", None)
-    if defined is not None:
-        return str(defined(context.hash))
-    # TEMPORARY until the fingerprint lands from main: the same definition; delete after merging.
-    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-    value = int.from_bytes(context.hash[:10], "big")
-    text = "".join(alphabet[(value >> (75 - 5 * i)) & 31] for i in range(16))
-    return "-".join(text[i : i + 4] for i in range(0, 16, 4))
-
-
 def sheet_details(
     context: ElectionContext,
     *,
@@ -49,7 +35,7 @@ def sheet_details(
         board_members=manifest.trustees,
         decrypted_by=tuple(f"{j}. {manifest.trustees[j - 1]}" for j in decrypted_by),
         challenged=challenged,
-        fingerprint=election_fingerprint(context),
+        fingerprint=context.fingerprint,
         published_at=published_at,
         quorum_override=manifest.quorum_override,
     )
@@ -112,4 +98,4 @@ def write_result_sheets(
     return list(sheets)
 
 
-__all__ = ["election_fingerprint", "published_results", "sheet_details", "write_result_sheets"]
+__all__ = ["published_results", "sheet_details", "write_result_sheets"]

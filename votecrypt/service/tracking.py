@@ -68,7 +68,7 @@ def code_of(entry: Entry, group: Group, manifest: Manifest) -> Tracked:
     challenged = challenged_from_plain(entry.payload, group)
     outcomes = manifest.outcomes()
     choices = tuple(outcomes[o] if 0 <= o < len(outcomes) else "?" for o in challenged.outcomes)
-    return Tracked(challenged.ballot.tracking_code(), entry.seq, entry.kind, choices)
+    return Tracked(challenged.tracking_code(), entry.seq, entry.kind, choices)
 
 
 def _checked(entry: Entry | None, code: str, group: Group, manifest: Manifest) -> Tracked | None:

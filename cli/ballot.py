@@ -8,6 +8,7 @@ import click
 
 from votecrypt.errors import BallotError, VotecryptError
 from votecrypt.protocol.context import ElectionContext
+from votecrypt.protocol.credentials import credential_from_code
 from votecrypt.protocol.manifest import BLANK, Manifest
 from votecrypt.record.json_codec import parse_json
 from votecrypt.record.reader import LOG_NAME, RecordSource
@@ -99,6 +100,7 @@ def cast_command(
     ballot_box, context = load_board(election_dir(election), group())
     with ballot_box:
         code = credential or click.prompt("Credential code", hide_input=True)
+        credential_from_code(context.manifest_hash, code)  # a typo is caught before choosing
         selected = _parse_choices(context, choices) if choices else _ask_choices(context)
         while True:
             prepared = prepare(context, code, selected)
@@ -141,6 +143,7 @@ def challenge_command(election: Path, credential: str | None, choices: str | Non
     ballot_box, context = load_board(election_dir(election), group())
     with ballot_box:
         code = credential or click.prompt("Credential code", hide_input=True)
+        credential_from_code(context.manifest_hash, code)  # a typo is caught before choosing
         selected = _parse_choices(context, choices) if choices else _ask_choices(context)
         receipt = challenge(ballot_box, prepare(context, code, selected))
     say(f"Challenged ballot {receipt.tracking_code} published and checked; it is not counted.")

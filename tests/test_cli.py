@@ -446,3 +446,20 @@ def test_the_printed_sheet_states_the_facts_and_export_writes_it_again(
     csv_bytes = (out / "results.csv").read_bytes()
     assert csv_bytes.startswith(b"\xef\xbb\xbf") and b";75;" in csv_bytes
     assert (out / "tracking-index.json").exists()
+
+
+def test_a_mistyped_credential_code_is_refused_before_the_choices(tmp_path: Path) -> None:
+    from election_helpers import OpenElection
+
+    from votecrypt.math import secp256k1
+
+    opened = OpenElection(tmp_path / "booth", secp256k1(), ballots=2, candidates=2)
+    try:
+        code = opened.credentials[0].code
+        typo = ("1" if code[0] != "1" else "2") + code[1:]
+        result = run(
+            "ballot", "cast", opened.directory.root, input=f"{typo}\n", code=exit_codes.BAD_INPUT
+        )
+        assert "mistyped" in result.output and "[1/2]" not in result.output
+    finally:
+        opened.close()

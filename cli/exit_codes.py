@@ -19,6 +19,8 @@ SECRET = 6
 REJECTED = 7
 #: Verification of an election record found failures.
 VERIFY_FAILED = 8
+#: Interrupted (Ctrl-C): nothing half-written was kept (the shell's 128 + SIGINT).
+INTERRUPTED = 130
 
 DESCRIPTIONS = {
     OK: "success",
@@ -30,4 +32,5 @@ DESCRIPTIONS = {
     SECRET: "secret file could not be opened (wrong passphrase or corrupted)",
     REJECTED: "the bulletin board rejected the ballot",
     VERIFY_FAILED: "verification of the election record failed",
+    INTERRUPTED: "interrupted (Ctrl-C); nothing half-written was kept",
 }

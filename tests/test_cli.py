@@ -463,3 +463,36 @@ def test_a_mistyped_credential_code_is_refused_before_the_choices(tmp_path: Path
         assert "mistyped" in result.output and "[1/2]" not in result.output
     finally:
         opened.close()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--frob"],
+        ["electio"],
+        ["election", "create", "x", "--title", "T"],
+        ["ballot", "track"],
+        ["result", "x", "--decimal-comma=maybe"],
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_2(args: list[str]) -> None:
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == exit_codes.USAGE
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "--help`)" in lines[0]
+
+
+def test_ctrl_c_at_a_prompt_is_the_documented_exit_code(tmp_path: Path) -> None:
+    from election_helpers import OpenElection
+
+    from votecrypt.math import secp256k1
+
+    opened = OpenElection(tmp_path / "booth", secp256k1(), ballots=2, candidates=2)
+    try:
+        # End of input at the credential prompt is what Ctrl-C at a prompt looks like.
+        result = CliRunner().invoke(main, ["ballot", "cast", str(opened.directory.root)], input="")
+        assert result.exit_code == exit_codes.INTERRUPTED == 130
+        assert "interrupted: nothing half-written was kept" in result.output
+        assert "130" in CliRunner().invoke(main, ["--help"]).output
+    finally:
+        opened.close()

@@ -351,21 +351,32 @@ def test_track_in_an_archived_record(exported: Path, tmp_path: Path) -> None:
 
 def test_the_records_index_is_checked_not_trusted(exported: Path, tmp_path: Path) -> None:
     codes = _codes_in(exported)
-    index = json.loads((exported / "tracking-index.json").read_text())
-    assert sorted(code for code, _, _ in index["entries"]) == sorted(codes)
+    text = (exported / "tracking-index.txt").read_bytes()
+    header, _, body = text.partition(b"\n")
+    assert header == b"votecrypt/tracking-index 1"
+    lines = body.decode().splitlines()
+    # One fixed-width line per ballot and challenge, sorted by code.
+    assert lines == sorted(lines) and {len(line) for line in lines} == {42}
+    by_code = {line.split()[0]: line.split()[1:] for line in lines}
+    assert sorted(by_code) == sorted(code.replace("-", "") for code in codes)
     first, second = sorted(codes)[:2]
     lying = tmp_path / "lying"
     shutil.copytree(exported, lying)
-    # The index points the first code at another ballot and leaves the second out.
-    swapped = {first: next(e for e in index["entries"] if e[0] == second)}
-    entries = [[first, *swapped[first][1:]]] + [
-        e for e in index["entries"] if e[0] not in (first, second)
+    # The index points the first code at the second's entry and leaves the second out.
+    key_first, key_second = first.replace("-", ""), second.replace("-", "")
+    seq, offset = by_code[key_second]
+    forged = [f"{key_first} {seq} {offset}"] + [
+        line for line in lines if line.split()[0] not in (key_first, key_second)
     ]
-    (lying / "tracking-index.json").write_text(json.dumps({**index, "entries": entries}))
+    (lying / "tracking-index.txt").write_bytes(
+        header + b"\n" + "".join(line + "\n" for line in sorted(forged)).encode()
+    )
     for code in (first, second):
         output = run("ballot", "track", lying, code).output
         assert f"Found: ballot {code}" in output and f"board entry {codes[code][1]}." in output
-    (lying / "tracking-index.json").unlink()
+    (lying / "tracking-index.txt").write_bytes(b"garbage")
+    assert f"board entry {codes[first][1]}." in run("ballot", "track", lying, first).output
+    (lying / "tracking-index.txt").unlink()
     assert f"board entry {codes[first][1]}." in run("ballot", "track", lying, first).output
 
 
@@ -445,7 +456,7 @@ def test_the_printed_sheet_states_the_facts_and_export_writes_it_again(
     assert "75%" in (out / "results.html").read_text()
     csv_bytes = (out / "results.csv").read_bytes()
     assert csv_bytes.startswith(b"\xef\xbb\xbf") and b";75;" in csv_bytes
-    assert (out / "tracking-index.json").exists()
+    assert (out / "tracking-index.txt").exists()
 
 
 def test_a_mistyped_credential_code_is_refused_before_the_choices(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 """`ballot track`: one lookup by tracking code on the board and in a published record, with
-the indexes (board table, tracking-index.json) and without them (decoding every ballot, what
+the indexes (board table, tracking-index.txt) and without them (decoding every ballot, what
 every lookup did before the indexes, and what a miss still does to be sure)."""
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def run(backends: list[str], quick: bool, voters: int | None = None) -> list[Mea
                 lambda: track_on_board(board, group, manifest, MISSING), repetitions=1, runs=3,
             ),
             measure(
-                "tracking", f"record, tracking-index.json hit ({count} ballots)", backend,
+                "tracking", f"record, tracking-index.txt hit ({count} ballots)", backend,
                 lambda: track_in_record(source, group, wanted), repetitions=5, runs=3,
             ),
             measure(

@@ -7,7 +7,7 @@
       credentials.json
       tally.json
       results.json
-      tracking-index.json    tracking code -> entry and byte offset, for `ballot track`
+      tracking-index.txt     tracking code -> entry and byte offset, sorted, for `ballot track`
 
 The directory is written under a temporary name and renamed when complete.
 """

@@ -25,7 +25,7 @@ NEXT = {
     "commit": "when every trustee has committed, run `votecrypt ceremony open`",
     "open": "when every trustee has opened, run `votecrypt ceremony check`",
     "check": "when every trustee has checked, run `votecrypt ceremony answer`",
-    "answer": "then run `votecrypt ceremony finalize`",
+    "answer": "when every trustee has answered, run `votecrypt ceremony finalize`",
 }
 
 proceed_option = click.option(

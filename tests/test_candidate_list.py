@@ -206,3 +206,37 @@ def test_previous_results_for_the_two_year_rule(tmp_path: Path) -> None:
         tmp_path, path, "--rules", "nq35-2012", "--members", "5", "--previous-results", previous
     )
     assert code == exit_codes.BAD_INPUT and "name,low,denominator" in output
+
+
+# Whatever the file holds: a list of candidates whose texts pass spec 7.1, or one FileError.
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from votecrypt.protocol.text import text_problem  # noqa: E402
+
+CELLS = st.text(
+    alphabet=st.sampled_from('AbĐêệ ,;\t"\n\r\x00\x1b\u202e1\ufeff'), max_size=40
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    data=st.one_of(
+        st.binary(max_size=300),
+        CELLS.map(lambda text: text.encode("utf-8")),
+        CELLS.map(lambda text: text.encode("utf-16")),
+    )
+)
+def test_any_file_gives_valid_candidates_or_one_file_error(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "fuzz.csv"
+    path.write_bytes(data)
+    try:
+        listed = read_candidate_list(path)
+    except FileError as exc:
+        assert "\n" not in str(exc)
+        return
+    assert listed.candidates
+    for candidate in listed.candidates:
+        assert candidate.name and text_problem(candidate.name, max_length=200) is None
+        assert text_problem(candidate.position, max_length=400) is None

@@ -197,3 +197,17 @@ def test_previous_results_are_recorded_and_checked() -> None:
     for previous in bad.values():
         with pytest.raises(ManifestError, match="previous result"):
             Manifest.build(**{**base, "previous": previous})  # type: ignore[arg-type]
+
+
+def test_invisible_characters_cannot_make_two_names_look_the_same() -> None:
+    for invisible in ("\u200b", "\u200d", "\u00ad", "\ufeff", "\u2060"):
+        with pytest.raises(ManifestError, match="invisible format character"):
+            Manifest.build(
+                **{
+                    **GOOD,
+                    "candidates": [
+                        Candidate("Nguyễn A", "x"),
+                        Candidate(f"Nguyễn{invisible} A", "x"),
+                    ],
+                }  # type: ignore[arg-type]
+            )

@@ -17,8 +17,10 @@ BIDI_CONTROLS = frozenset(
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 )
 #: General categories refused anywhere: control characters (C0 and C1, which include ESC and
-#: CSI), surrogates, private use, and line or paragraph separators.
-REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Co", "Zl", "Zp"})
+#: CSI), invisible format characters (zero-width spaces and joiners, soft hyphens, the
+#: byte-order mark: they make two different names look the same), surrogates, private use,
+#: and line or paragraph separators.
+REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
 
 
 def text_problem(text: str, *, max_length: int) -> str | None:
@@ -34,7 +36,10 @@ def text_problem(text: str, *, max_length: int) -> str | None:
             )
         category = unicodedata.category(character)
         if category in REFUSED_CATEGORIES:
-            kind = "a control character" if category == "Cc" else "a character not for display"
+            kind = {
+                "Cc": "a control character",
+                "Cf": "an invisible format character",
+            }.get(category, "a character not for display")
             extra = " (a terminal escape sequence)" if character in "\x1b\x9b" else ""
             return f"holds {kind} U+{ord(character):04X}{extra} at character {position}"
     return None

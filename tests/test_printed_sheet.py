@@ -147,3 +147,28 @@ def test_the_table_header_repeats_on_every_printed_page() -> None:
     html = eleven_office_holders()
     assert "<thead>" in html and "thead { display: table-header-group; }" in html
     assert "break-inside: avoid" in html
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (CI installs it)")
+def test_a_vote_below_the_quorum_prints_its_notice(tmp_path: Path) -> None:
+    rules = preset("qd96-2023")
+    counts = [
+        {"high": 2, "medium": 1, "low": 9, BLANK: 0},
+        {"high": 10, "medium": 2, "low": 0, BLANK: 0},
+    ]
+    results = compute_results(
+        rules,
+        [("Trần Văn Hòa", "Bí thư Đảng ủy"), ("Lý Thị Mai", "Phó Bí thư Đảng ủy")],
+        counts,
+        issued=12, collected=12, summoned=19, members=19,
+    )  # fmt: skip
+    html = render_html(
+        results,
+        SheetHeading("Lấy phiếu tín nhiệm", "Đảng ủy phường An Bình", "2026-12-10"),
+        blank_allowed=True,
+        details=SheetDetails(board_members=("A", "B", "C"), quorum_override="Theo quyết định"),
+    )
+    assert "sẽ bị miễn nhiệm" not in html
+    pdf, pages = _print(html, tmp_path, "below-quorum")
+    assert pages == 1
+    _picture(pdf, "below-quorum")

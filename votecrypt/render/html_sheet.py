@@ -228,11 +228,17 @@ def _facts(details: SheetDetails, election_hash: str) -> str:
         )
     if election_hash:
         facts.append(f"<span class=en>Election context hash: {e(election_hash)}</span>")
-    where = e(details.published_at) if details.published_at else "RECORD"
-    facts.append(
-        f"Hồ sơ công bố tại <span class=en>(record published at)</span>: {where}. "
-        f"<span class=en>Anyone can check these results: votecrypt verify {where}</span>"
-    )
+    if details.published_at:
+        where = e(details.published_at)
+        facts.append(
+            f"Hồ sơ công bố tại <span class=en>(record published at)</span>: {where}. "
+            f"<span class=en>Anyone can check these results: votecrypt verify {where}</span>"
+        )
+    else:
+        facts.append(
+            "<span class=en>Anyone can check these results from the published election "
+            "record: votecrypt verify RECORD</span>"
+        )
     return "<div class=facts>" + "".join(f"<p>{fact}</p>" for fact in facts) + "</div>"
 
 

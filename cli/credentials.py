@@ -92,7 +92,10 @@ def issue_command(
         write_atomic(codes_out, ("\n".join(lines) + "\n").encode(), private=True, overwrite=False)
         say(f"Private codes written to {codes_out} (readable by you only); {DESTROY}.")
     if fingerprint:
-        say(f"Election fingerprint (on every slip; read it aloud at the meeting): {fingerprint}")
+        say(
+            f"Election fingerprint (on every slip; read it aloud, the trustees sign with it): "
+            f"{fingerprint}"
+        )
     else:
         say(
             "The setup does not check yet (ceremony not finalized?): the slips show no fingerprint."
@@ -116,13 +119,22 @@ def _fingerprint(directory: ElectionDir) -> str:
 @credentials.command("sign")
 @election_argument
 @secret_option
-def sign_command(election: Path, secret: Path) -> None:
+@click.option(
+    "--fingerprint",
+    "announced",
+    required=True,
+    metavar="FINGERPRINT",
+    help="The election fingerprint the issuer announced (printed by `credentials issue` and "
+    "on the slips, read aloud): the list is refused if it gives another one.",
+)
+def sign_command(election: Path, secret: Path, announced: str) -> None:
     """Endorse the public credential list with your ceremony key (each trustee, after
     `credentials issue`, before `board open`). The board opens only with the endorsements of
     at least t trustees, so nobody can swap the list for credentials they hold.
 
-    Check what is shown against what the counting board announced before you type your
-    passphrase: the number of credentials must be the number of ballot papers issued."""
+    Give the fingerprint that the issuer announced (it is printed by `credentials issue` and
+    on every slip): a list swapped since then gives another fingerprint and is refused. Check
+    that the number of credentials shown is the number of ballot papers issued."""
     directory = election_dir(election)
     view = endorsement_view(directory, group())
     say(f"Election: {view.manifest.title}")
@@ -131,6 +143,7 @@ def sign_command(election: Path, secret: Path) -> None:
         f"{view.manifest.credentials} ballot papers"
     )
     say(f"Election fingerprint: {view.fingerprint}")
-    path = endorse(directory, view, secret, passphrase(secret=secret), group())
+    view.check_announced(announced)
+    path = endorse(directory, view, secret, passphrase(secret=secret), group(), announced)
     say(f"Endorsement written: {path}")
     say("Next: when enough trustees have signed, run `votecrypt board open`.")

@@ -2,7 +2,8 @@
 
 All the members' computers are one directory here (copying over USB is the identity); the
 passphrase of thanh-vien-N.secret comes from the environment, the booth's questions from
-standard input, and <tracking-code> is the code the booth printed.
+standard input; <fingerprint> is what `credentials issue` printed (read aloud),
+<board-hash> what `tally` printed, <tracking-code> the code the booth printed.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def test_every_command_of_the_guide_runs(tmp_path: Path, monkeypatch: pytest.Mon
         workbook.active.append(row)
     workbook.save(tmp_path / "danh-sach.xlsx")
 
-    tracking = ""
+    heard = {"<tracking-code>": "", "<fingerprint>": "", "<board-hash>": ""}
     outputs: dict[str, str] = {}
     for line in guide_commands():
         args = shlex.split(line)[1:]
@@ -72,7 +73,8 @@ def test_every_command_of_the_guide_runs(tmp_path: Path, monkeypatch: pytest.Mon
             slips = (tmp_path / "phieu-ma.html").read_text(encoding="utf-8")
             code = re.findall(r"<div class=code>([0-9A-Z-]+)</div>", slips)[0]
             stdin = f"{code}\n1\n2\n3\nc\n"
-        args = [tracking if arg == "<tracking-code>" else arg for arg in args]
+        args = [heard.get(arg, arg) for arg in args]
+        assert "" not in args, f"{line}: a placeholder was not printed by an earlier step"
         result = CliRunner().invoke(main, args, env=env, input=stdin)
         assert result.exit_code == 0, f"{line}\n{result.output}"
         assert "Traceback" not in result.output and "warning" not in result.output
@@ -80,7 +82,15 @@ def test_every_command_of_the_guide_runs(tmp_path: Path, monkeypatch: pytest.Mon
         if args[:2] == ["ballot", "cast"]:
             match = re.search(r"Tracking code ([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4})", result.output)
             assert match is not None, result.output
-            tracking = match[1]
+            heard["<tracking-code>"] = match[1]
+        if args[:2] == ["credentials", "issue"]:
+            found = re.search(r"sign with it\): (\S+)", result.output)
+            assert found is not None, result.output
+            heard["<fingerprint>"] = found[1]
+        if args[0] == "tally":
+            found = re.search(r"Board hash at the tally .*: ([0-9a-f]{64})", result.output)
+            assert found is not None, result.output
+            heard["<board-hash>"] = found[1]
 
     assert "header row skipped" in outputs["election create"]
     assert "  1. Phạm Thị Dung — Chủ tịch Hội đồng nhân dân xã" in outputs["election create"]
@@ -97,4 +107,4 @@ def test_every_command_of_the_guide_runs(tmp_path: Path, monkeypatch: pytest.Mon
     ).read_text(encoding="utf-8")
     assert "100,00%" in outputs["result bau-cu"]
     assert "VERIFIED" in outputs["verify ho-so"]
-    assert f"Found: ballot {tracking}, cast" in outputs["ballot track"]
+    assert f"Found: ballot {heard['<tracking-code>']}, cast" in outputs["ballot track"]

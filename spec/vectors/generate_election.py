@@ -24,15 +24,20 @@ from typing import Any
 from votecrypt import __version__
 from votecrypt.math import Scalar, secp256k1
 from votecrypt.math.randomness import _deterministic
+from votecrypt.math.tags import CEREMONY_COEFFICIENT_PROOF
 from votecrypt.primitives.passphrase import KdfParameters
-from votecrypt.primitives.sealing import seal
+from votecrypt.primitives.schnorr import SchnorrProof, prove_knowledge
+from votecrypt.primitives.sealing import ExchangePublicKey, seal
 from votecrypt.protocol.ceremony.messages import (
     Answer,
     CeremonyParameters,
+    Complaint,
     Opening,
     RevealedShare,
     SealedShare,
     Signed,
+    coefficient_proof_context,
+    commitment_hash,
     share_binding,
 )
 from votecrypt.protocol.ceremony.transcript import Transcript, evaluate
@@ -374,6 +379,252 @@ def _bad_share(
     return Signed.create(dataclasses.replace(opening, shares=shares), secrets.signing_key)
 
 
+# The reason table of spec 8.8: three ceremonies in which every trustee from 3 on fails in
+# its own way, so that every reason text appears in an outcome. Trustees 1 and 2 are honest;
+# the board proceeds without whoever is missing, and the outcome is evaluated as closed.
+
+
+def _resign(trustee: Trustee, message: Any) -> Signed[Any]:
+    return Signed.create(message, trustee.export_secrets().signing_key)
+
+
+def _with(transcript: Transcript, round_name: str, index: int, signed: Signed[Any]) -> Transcript:
+    field = {"announce": "announcements", "commit": "commits", "open": "openings"}.get(
+        round_name, round_name + "s"
+    )
+    messages = {**getattr(transcript, field), index: signed}
+    return dataclasses.replace(transcript, **{field: messages})
+
+
+def _start(n: int, label: bytes) -> tuple[CeremonyParameters, list[Trustee]]:
+    parameters = CeremonyParameters(hashlib.sha256(b"ceremony reasons " + label).digest(), n, 2)
+    trustees = [
+        Trustee.create(secp256k1(), parameters, i, f"Trustee {i}") for i in parameters.indices
+    ]
+    return parameters, trustees
+
+
+def _finish(transcript: Transcript, acting: list[Trustee], answering: list[Trustee]) -> Transcript:
+    """Checks by `acting`, then answers by `answering`, the board proceeding each time."""
+    for trustee in acting:
+        transcript = _with(
+            transcript,
+            "check",
+            trustee.index,
+            trustee.check(transcript, proceed_without_missing=True),
+        )
+    for trustee in answering:
+        answer = trustee.answer(transcript, proceed_without_missing=True)
+        if answer is not None:
+            transcript = _with(transcript, "answer", trustee.index, answer)
+    return transcript
+
+
+def reasons_announce() -> Transcript:
+    """3 never announces; 4 announces a non-canonical exchange key, 5 one of small order, 6
+    trustee 1's, 7 one not derived from its signing key; 8 and 9 share one signing key."""
+    parameters, trustees = _start(9, b"announce")
+    twin = Trustee(
+        trustees[0].group, parameters, 9, "Trustee 9", "announced", trustees[7].export_secrets()
+    )
+    trustees[8] = twin
+    other = Trustee.create(trustees[0].group, parameters, 7, "other")
+    forged = {
+        4: (2**255 - 19).to_bytes(32, "little"),
+        5: bytes(32),
+        6: trustees[0].announce().message.exchange_key.to_bytes(),
+        7: other.announce().message.exchange_key.to_bytes(),
+    }
+    transcript = Transcript(parameters)
+    for trustee in trustees:
+        if trustee.index == 3:
+            continue
+        signed = trustee.announce()
+        if trustee.index in forged:
+            message = dataclasses.replace(
+                signed.message,
+                exchange_key=ExchangePublicKey.from_canonical_bytes(forged[trustee.index]),
+            )
+            signed = _resign(trustee, message)
+        transcript = _with(transcript, "announce", trustee.index, signed)
+    honest = trustees[:2]
+    for trustee in honest:
+        transcript = _with(transcript, "commit", trustee.index, trustee.commit(transcript))
+    for trustee in honest:
+        transcript = _with(
+            transcript,
+            "open",
+            trustee.index,
+            trustee.open(transcript, proceed_without_missing=True),
+        )
+    return _finish(transcript, honest, honest)
+
+
+def reasons_open() -> Transcript:
+    """3's commitment hash is lost after the others opened; 4 commits after trustees 1 and 2
+    opened;
+    5 never opens; 6 opens t + 1 commitments; 7 opens others than it committed to; 8 drops a
+    proof; 9 commits to the identity; 10 sends an invalid proof; 11 names a recipient twice."""
+    parameters, trustees = _start(11, b"open")
+    group = trustees[0].group
+    transcript = Transcript(parameters, announcements={t.index: t.announce() for t in trustees})
+    forged_commitments: dict[int, tuple[Any, ...]] = {}
+    for trustee in trustees:
+        if trustee.index == 4:
+            continue
+        signed = trustee.commit(transcript)
+        own = trustee.export_secrets().polynomial
+        assert own is not None
+        commitments = own.commitments(group)
+        if trustee.index == 6:
+            commitments = (*commitments, group.multiply_generator(Scalar(5)))
+        elif trustee.index == 9:
+            commitments = (commitments[0], group.identity)
+        if trustee.index in (6, 9):
+            forged_commitments[trustee.index] = commitments
+            message = dataclasses.replace(
+                signed.message,
+                commitment_hash=commitment_hash(parameters.election, trustee.index, commitments),
+            )
+            signed = _resign(trustee, message)
+        transcript = _with(transcript, "commit", trustee.index, signed)
+    for trustee in trustees[:2]:
+        signed = trustee.open(transcript, proceed_without_missing=True)
+        transcript = _with(transcript, "open", trustee.index, signed)
+    transcript = _with(transcript, "commit", 4, trustees[3].commit(transcript))
+    for trustee in trustees[2:]:
+        if trustee.index in (4, 5):
+            continue
+        signed = trustee.open(transcript)
+        opening = signed.message
+        if trustee.index in forged_commitments:
+            opening = dataclasses.replace(opening, commitments=forged_commitments[trustee.index])
+        elif trustee.index == 7:
+            opening = dataclasses.replace(opening, commitments=opening.commitments[::-1])
+        elif trustee.index == 8:
+            opening = dataclasses.replace(opening, proofs=opening.proofs[:1])
+        elif trustee.index == 10:
+            proof = opening.proofs[1]
+            broken = SchnorrProof(proof.challenge, proof.response + Scalar(1))
+            opening = dataclasses.replace(opening, proofs=(opening.proofs[0], broken))
+        elif trustee.index == 11:
+            opening = dataclasses.replace(opening, shares=opening.shares + opening.shares[:1])
+        if opening != signed.message:
+            signed = _resign(trustee, opening)
+        transcript = _with(transcript, "open", trustee.index, signed)
+    # Trustee 4, left out, opens anyway; its opening is not counted.
+    transcript = _with(transcript, "open", 4, _late_opening(trustees[3], transcript))
+    commits = {i: c for i, c in transcript.commits.items() if i != 3}
+    transcript = dataclasses.replace(transcript, commits=commits)
+    honest = trustees[:2]
+    return _finish(transcript, honest, honest)
+
+
+def _late_opening(trustee: Trustee, transcript: Transcript) -> Signed[Opening]:
+    """What a trustee left out of D would open: its commitments, proofs and no shares."""
+    secrets = trustee.export_secrets()
+    assert secrets.polynomial is not None
+    group = trustee.group
+    commitments = secrets.polynomial.commitments(group)
+    proofs = tuple(
+        prove_knowledge(
+            a,
+            c,
+            tag=CEREMONY_COEFFICIENT_PROOF,
+            context=coefficient_proof_context(transcript.parameters.election, trustee.index, k),
+        )
+        for k, (a, c) in enumerate(zip(secrets.polynomial.coefficients, commitments, strict=True))
+    )
+    opening = Opening(transcript.parameters.election, trustee.index, commitments, proofs, ())
+    return _resign(trustee, opening)
+
+
+def reasons_check_answer() -> Transcript:
+    """3's check names a dealer twice, 4's names itself, 5's gives an unknown reason; dealers
+    6 to 9 send a bad share to trustee 1 (8 also to trustee 2): 6 never answers, 7 reveals a
+    share twice, 8 answers trustee 1 only, 9 reveals a wrong share."""
+    parameters, trustees = _start(9, b"check-answer")
+    transcript = Transcript(parameters, announcements={t.index: t.announce() for t in trustees})
+    for trustee in trustees:
+        transcript = _with(transcript, "commit", trustee.index, trustee.commit(transcript))
+    victims = {6: [1], 7: [1], 8: [1, 2], 9: [1]}
+    for trustee in trustees:
+        signed = trustee.open(transcript)
+        for victim in victims.get(trustee.index, []):
+            signed = _bad_share(trustee, signed, transcript, victim)
+        transcript = _with(transcript, "open", trustee.index, signed)
+    for trustee in trustees:
+        signed_check = trustee.check(transcript)
+        check = signed_check.message
+        if trustee.index == 3:
+            check = dataclasses.replace(check, accepted=check.accepted + check.accepted[:1])
+        elif trustee.index == 4:
+            check = dataclasses.replace(check, accepted=(*check.accepted, 4))
+        elif trustee.index == 5:
+            check = dataclasses.replace(
+                check, accepted=check.accepted[1:], complaints=(Complaint(1, "late"),)
+            )
+        if check != signed_check.message:
+            signed_check = _resign(trustee, check)
+        transcript = _with(transcript, "check", trustee.index, signed_check)
+    for trustee in trustees:
+        if trustee.index == 6:
+            continue
+        answer = trustee.answer(transcript)
+        if answer is None:
+            continue
+        revealed = answer.message.revealed
+        if trustee.index == 7:
+            revealed = revealed + revealed[:1]
+        elif trustee.index == 8:
+            revealed = tuple(r for r in revealed if r.recipient != 2)
+        elif trustee.index == 9:
+            revealed = tuple(RevealedShare(r.recipient, r.share + Scalar(1)) for r in revealed)
+        if revealed != answer.message.revealed:
+            answer = _resign(trustee, dataclasses.replace(answer.message, revealed=revealed))
+        transcript = _with(transcript, "answer", trustee.index, answer)
+    return transcript
+
+
+REASON_CASES: dict[str, Callable[[], Transcript]] = {
+    "announce": reasons_announce,
+    "open": reasons_open,
+    "check-answer": reasons_check_answer,
+}
+
+
+def reason_files() -> dict[str, bytes]:
+    """ceremony-reasons/<case>/: parameters, every message and the closed outcome."""
+    files: dict[str, bytes] = {}
+    for name, build_case in REASON_CASES.items():
+        with _deterministic(SEED + b"/ceremony-reasons/" + name.encode()):
+            transcript = build_case()
+        files.update(_transcript_files(f"ceremony-reasons/{name}", transcript))
+    return files
+
+
+def _transcript_files(folder: str, transcript: Transcript) -> dict[str, bytes]:
+    parameters = transcript.parameters
+    outcome = evaluate(secp256k1(), transcript, close=True)
+    files = {
+        f"{folder}/parameters.json": (
+            json.dumps(
+                {
+                    "election": parameters.election.hex(),
+                    "trustees": parameters.trustees,
+                    "threshold": parameters.threshold,
+                }
+            )
+            + "\n"
+        ).encode(),
+        f"{folder}/outcome.json": outcome_to_json(outcome) + b"\n",
+    }
+    for _, messages in transcript.rounds():
+        for index, signed in messages.items():
+            files[f"{folder}/{signed.message.ROUND}-{index}.json"] = message_to_json(signed) + b"\n"
+    return files
+
+
 def build() -> dict[str, bytes]:
     """Every file of spec/vectors/election/, by relative path."""
     lines = record_lines()
@@ -405,6 +656,7 @@ def build() -> dict[str, bytes]:
             "failed": ["log-chain"],
         }
     files.update(ceremony_files())
+    files.update(reason_files())
     files["expected.json"] = (
         json.dumps(expected, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     ).encode()

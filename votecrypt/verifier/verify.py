@@ -128,6 +128,8 @@ class _Verifier:
         self.pending: deque[Pending] = deque()
         self.started = False
         self.shares: list[DecryptionShare] = []
+        self.tally_entry: tuple[int, bytes] | None = None
+        self.tally: EncryptedTally | None = None
         self.decrypted_by: tuple[int, ...] = ()
 
     # The log
@@ -333,6 +335,7 @@ class _Verifier:
                 self.outcome.transcript_hash,
                 endorsing_keys(self.transcript, self.outcome),
                 self.outcome.threshold,
+                published=True,
             )
         except RefusedData as error:
             check.fail(str(error))
@@ -445,6 +448,7 @@ class _Verifier:
 
     def _tally(self, entry: Entry) -> None:
         self._drain()
+        self.tally_entry = (entry.seq, entry.expected_hash())
 
     def _decryption_share(self, entry: Entry) -> None:
         try:
@@ -491,7 +495,7 @@ class _Verifier:
                 report[name].skipped = reason
         if self.phase not in ("start", "setup") and self.credentials is None:
             report["credentials"].fail("voting opened without a published credential list")
-        tally = self._check_tally()
+        tally = self.tally = self._check_tally()
         counts = self._check_decryption(tally)
         self._check_results(tally, counts)
         self._check_copies()
@@ -708,10 +712,42 @@ def verify_log(
     progress: Progress | None = None,
     until: str | None = None,
 ) -> VerificationReport:
-    """Verify the log of `source`; with `until`, stop after the first entry of that kind
-    (a booth checks the setup up to "open", a trustee the board up to "tally", spec 17.1).
+    """Verify the log of `source`; with `until`, stop after the first entry of that kind.
     Checks of phases not read are skipped, never passed."""
+    return check_log(
+        source, group=group, engine=engine, since=since, progress=progress, until=until
+    ).report
+
+
+@dataclass(frozen=True)
+class VerifiedLog:
+    """What a verification read and checked, for a party about to act on it (spec 17.1): a
+    booth reads up to "open" and encrypts under `context`; a trustee reads up to "tally" and
+    decrypts `tally`. Use these, never the source again: what is read a second time may
+    have changed in between."""
+
+    report: VerificationReport
+    #: the election context built from the verified manifest, outcome and credential list
+    context: ElectionContext | None
+    #: the published tally as decoded and compared with the recomputed sum (check 16)
+    tally: EncryptedTally | None
+    #: (seq, hash) of the tally entry, the hash computed here, not read
+    tally_entry: tuple[int, bytes] | None
+
+
+def check_log(
+    source: LogSource,
+    *,
+    group: Group | None = None,
+    engine: Engine | None = None,
+    since: Checkpoint | None = None,
+    progress: Progress | None = None,
+    until: str | None = None,
+) -> VerifiedLog:
+    """Verify the log of `source` as `verify_log` does, and return what was verified with
+    the report (a booth stops `until` "open", a trustee `until` "tally", spec 17.1)."""
     verifier = _Verifier(
         source, group or secp256k1(), engine or LocalEngine(), since, progress, until
     )
-    return verifier.run()
+    report = verifier.run()
+    return VerifiedLog(report, verifier.context, verifier.tally, verifier.tally_entry)

@@ -215,9 +215,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 from votecrypt.protocol.text import text_problem  # noqa: E402
 
-CELLS = st.text(
-    alphabet=st.sampled_from('AbĐêệ ,;\t"\n\r\x00\x1b\u202e1\ufeff'), max_size=40
-)
+CELLS = st.text(alphabet=st.sampled_from('AbĐêệ ,;\t"\n\r\x00\x1b\u202e1\ufeff'), max_size=40)
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -240,3 +238,14 @@ def test_any_file_gives_valid_candidates_or_one_file_error(tmp_path: Path, data:
     for candidate in listed.candidates:
         assert candidate.name and text_problem(candidate.name, max_length=200) is None
         assert text_problem(candidate.position, max_length=400) is None
+
+
+def test_a_workbook_that_unpacks_to_gigabytes_is_refused_unread(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b"\0" * (80 << 20))
+    assert path.stat().st_size < (1 << 20)
+    with pytest.raises(FileError, match="unpacks to"):
+        read_candidate_list(path)

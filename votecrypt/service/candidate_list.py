@@ -30,6 +30,8 @@ from votecrypt.protocol.text import text_problem
 from votecrypt.storage.files import read_file
 
 MAX_FILE_BYTES = 4 << 20
+#: An .xlsx holding 500 names unpacks to well under a megabyte.
+MAX_UNPACKED = 64 << 20
 #: Rows read at most (blank rows included): a list has at most MAX_CANDIDATES names.
 MAX_ROWS = 10 * MAX_CANDIDATES
 SEPARATORS = {"\t": "tab", ";": "semicolon", ",": "comma"}
@@ -121,6 +123,7 @@ def _xlsx_rows(path: Path, data: bytes) -> list[list[str]]:
     """The first worksheet's rows as text (numbers written without a trailing ".0")."""
     import openpyxl  # only needed for workbooks
 
+    _check_unpacked_size(path, data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
@@ -139,6 +142,20 @@ def _xlsx_rows(path: Path, data: bytes) -> list[list[str]]:
         return rows
     finally:
         workbook.close()
+
+
+def _check_unpacked_size(path: Path, data: bytes) -> None:
+    """A workbook is a zip archive: refuse one that unpacks to more than MAX_UNPACKED bytes
+    (a "zip bomb" would exhaust memory before any row is read)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise FileError(f"{path} cannot be read as an .xlsx workbook; {SAVE_AS}") from None
+    if unpacked > MAX_UNPACKED:
+        raise FileError(
+            f"{path} unpacks to {unpacked} bytes, far more than a list of names; {SAVE_AS}"
+        )
 
 
 def _cell_text(value: Any) -> str:

@@ -249,3 +249,28 @@ def test_a_workbook_that_unpacks_to_gigabytes_is_refused_unread(tmp_path: Path) 
     assert path.stat().st_size < (1 << 20)
     with pytest.raises(FileError, match="unpacks to"):
         read_candidate_list(path)
+
+
+def test_previous_results_from_last_years_result_sheet(tmp_path: Path) -> None:
+    from votecrypt.protocol.results import BLANK, compute_results
+    from votecrypt.protocol.rules import PreviousResult, preset
+    from votecrypt.render.json_results import render_json
+    from votecrypt.render.sheet import SheetHeading
+    from votecrypt.service.previous_results import read_previous_results
+
+    rules = preset("nq35-2012")
+    last_year = compute_results(
+        rules,
+        [("Lê Duy Thành", "Chủ tịch UBND tỉnh")],
+        [{"high": 100, "medium": 140, "low": 250, BLANK: 3}],
+        issued=493, collected=493, summoned=495, members=495,
+    )  # fmt: skip
+    path = tmp_path / "result-sheet.json"
+    path.write_text(render_json(last_year, SheetHeading("T", "Quốc hội", "2012-06-10")))
+    assert read_previous_results(path, rules) == [
+        ("Lê Duy Thành", PreviousResult({"high": 100, "medium": 140, "low": 250}, 495))
+    ]
+    # A sheet whose numbers do not follow from its counts is refused.
+    path.write_text(path.read_text().replace('"low":250', '"low":251', 1))
+    with pytest.raises(FileError, match="not a valid result sheet"):
+        read_previous_results(path, rules)

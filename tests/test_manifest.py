@@ -211,3 +211,17 @@ def test_invisible_characters_cannot_make_two_names_look_the_same() -> None:
                     ],
                 }  # type: ignore[arg-type]
             )
+
+
+def test_a_manifest_with_previous_results_is_an_immutable_hashable_value() -> None:
+    from votecrypt.protocol.rules import PreviousResult
+
+    counts = {"low": 30}
+    result = PreviousResult(counts, 49)
+    counts["low"] = 0
+    assert result.counts["low"] == 30
+    manifest = Manifest.build(
+        **{**GOOD, "rules": preset("nq35-2012"), "members": 50, "summoned": 50},  # type: ignore[arg-type]
+        previous=[("Nguyễn A", result)],
+    )
+    assert hash(manifest) == hash(manifest_from_plain(parse_json(manifest_to_json(manifest))))

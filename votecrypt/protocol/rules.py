@@ -149,6 +149,13 @@ class PreviousResult:
     counts: Mapping[str, int]
     denominator: int
 
+    def __post_init__(self) -> None:
+        # A read-only copy: the value is immutable and hashable like every other.
+        object.__setattr__(self, "counts", MappingProxyType(dict(self.counts)))
+
+    def __hash__(self) -> int:
+        return hash((tuple(sorted(self.counts.items())), self.denominator))
+
 
 @dataclass(frozen=True, slots=True)
 class Bracket:

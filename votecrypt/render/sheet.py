@@ -13,7 +13,7 @@ from votecrypt.protocol.rules import format_fraction
 from votecrypt.protocol.text import text_problem
 
 #: A line left unmarked is void for that person (QĐ 96: "phiếu không hợp lệ"; NQ 96 the same).
-BLANK_LABELS = ("Không hợp lệ", "Invalid (unmarked)")
+BLANK_LABELS = ("Không hợp lệ", "Invalid")
 DENOMINATOR_LABELS = {
     "collected": ("số phiếu thu về", "ballots collected"),
     "members": ("tổng số đại biểu", "all deputies (members of the body)"),

@@ -89,6 +89,6 @@ def _open_board(
     credentials = issue(directory)
     view = endorsement_view(directory, group)
     for i, path in secrets.items():
-        endorse(directory, view, path, f"pass-{i}", group)
+        endorse(directory, view, path, f"pass-{i}", group, view.fingerprint)
     board, context = open_board(directory, group)
     return board, context, credentials

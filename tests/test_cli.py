@@ -522,3 +522,25 @@ def test_ctrl_c_at_a_prompt_is_the_documented_exit_code(tmp_path: Path) -> None:
         assert "130" in CliRunner().invoke(main, ["--help"]).output
     finally:
         opened.close()
+
+
+def test_track_on_a_board_without_the_index_or_with_a_lying_one(
+    finished: dict[str, Path], exported: Path, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    codes = _codes_in(exported)
+    first, second = sorted(codes)[:2]
+    copy = tmp_path / "election"
+    shutil.copytree(finished["admin"], copy)
+    db = sqlite3.connect(copy / "board.sqlite")
+    # The index points the first code at the second's entry.
+    db.execute("UPDATE tracking SET code = ? WHERE code = ?", (first, second))
+    db.commit()
+    output = run("ballot", "track", copy, first).output
+    assert output.count("Found:") == 1 and f"board entry {codes[first][1]}." in output
+    db.execute("DROP TABLE tracking")  # a board made before the index existed
+    db.commit()
+    db.close()
+    output = run("ballot", "track", copy, second).output
+    assert f"Found: ballot {second}" in output and f"board entry {codes[second][1]}." in output

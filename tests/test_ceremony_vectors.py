@@ -1,13 +1,18 @@
 """The ceremony vectors of spec/vectors/election (8.8): each transcript evaluates to its
-outcome byte for byte, and every reason text of spec 8.8's table occurs in them."""
+outcome byte for byte, every reason text of spec 8.8's table occurs in them, and every
+message's digest follows from its file and the typed-encoding table of spec 8.2 alone."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from votecrypt.math import secp256k1
 from votecrypt.protocol.ceremony.messages import ROUNDS, CeremonyParameters
@@ -17,6 +22,9 @@ from votecrypt.record.ceremony_codec import message_from_json, outcome_from_json
 ROOT = Path(__file__).resolve().parent.parent
 ELECTION = ROOT / "spec" / "vectors" / "election"
 FOLDERS = [ELECTION / "ceremony", *sorted((ELECTION / "ceremony-reasons").iterdir())]
+SPEC = (ROOT / "spec" / "08-ceremony.md").read_text(encoding="utf-8")
+PLACEHOLDERS = {"<i>": r"\d+", "<j>": r"\d+", "<k>": r"\d+", "<count>": r"\d+"}
+LIST = r"\[[1-9]\d*(?:, [1-9]\d*)*\]"
 
 
 def _transcript(folder: Path) -> Transcript:
@@ -45,20 +53,30 @@ def _outcomes() -> list[CeremonyOutcome]:
     ]
 
 
+def _section(number: str) -> str:
+    start = SPEC.index(f"## {number} ")
+    return SPEC[start : SPEC.index("\n## ", start + 1)]
+
+
 def _reason_table() -> list[tuple[re.Pattern[str], str]]:
     """(pattern of the reason text, "decrypts" column) for every row of the table in 8.8."""
-    text = (ROOT / "spec" / "08-ceremony.md").read_text(encoding="utf-8")
-    section = text[text.index("## 8.8") : text.index("## 8.9")]
-    rows = re.findall(r"^\| \w+ \| [^|]+ \| `([^`]+)` \| ([^|]+) \|$", section, re.MULTILINE)
+    row = r"^\| \w+ \| [^|]+ \| `([^`]+)` \| ([^|]+) \|$"
+    rows = re.findall(row, _section("8.8"), re.MULTILINE)
     assert len(rows) >= 20
     table = []
     for reason, decrypts in rows:
-        pattern = re.escape(reason)
-        pattern = pattern.replace(re.escape("<list>"), r"\[\d+(?:, \d+)*\]")
-        for name in ("<i>", "<j>", "<k>"):
-            pattern = pattern.replace(re.escape(name), r"\d+")
+        assert set(re.findall(r"<[a-z]+>", reason)) <= {*PLACEHOLDERS, "<list>"}, reason
+        pattern = re.escape(reason).replace(re.escape("<list>"), LIST)
+        for name, digits in PLACEHOLDERS.items():
+            pattern = pattern.replace(re.escape(name), digits)
         table.append((re.compile(pattern + "$"), decrypts.strip()))
     return table
+
+
+def test_every_placeholder_is_defined() -> None:
+    """8.8 defines how each placeholder of a reason text is written (byte-normative)."""
+    defined = set(re.findall(r"^- `(<[a-z]+>)`:", _section("8.8"), re.MULTILINE))
+    assert defined == {*PLACEHOLDERS, "<list>"}
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.name)
@@ -75,8 +93,137 @@ def test_every_reason_of_the_table_has_a_vector() -> None:
         for trustee, reason in outcome.disqualified:
             matches = [(p, d) for p, d in table if p.match(reason)]
             assert len(matches) == 1, reason
+            assert reason.isascii() and re.search(r"\b0\d", reason) is None, reason
             pattern, decrypts = matches[0]
             used.add(pattern.pattern)
             if decrypts == "no":
                 assert trustee not in holders, reason
     assert used == {p.pattern for p, _ in table}
+
+
+def test_precedence_vector_fixes_the_first_failure() -> None:
+    """Trustees failing in several ways get the reason of their first failure, naming the
+    smallest index (spec 8.2-8.8); the vector holds them so that no implementation guesses."""
+    outcome = outcome_from_json(
+        (ELECTION / "ceremony-reasons" / "precedence" / "outcome.json").read_bytes(), secp256k1()
+    )
+    assert dict(outcome.disqualified) == {
+        3: "announced an exchange key of small order",
+        4: "announced the same signing key as trustee 3",
+        5: "announced the same signing key as trustee 3",
+        6: "trustee 6 opened 3 commitments",
+        7: "trustee 7's proof of knowledge for coefficient 0 is invalid",
+        8: "trustee 8 sent a wrong number of proofs",
+        9: "published a check naming a dealer twice",
+        10: "did not answer the complaint of trustee 2",
+        11: "revealed a share for trustee 1 that does not match",
+        13: "did not answer the complaints of trustees [1, 2, 7, 9]",
+        14: "revealed a share twice",
+    }
+    assert outcome.qualified == (1, 2, 12)
+
+
+# A second reading of spec 8.2: the digest of every message from its file and the type table
+# alone, with the typed encoding of 3.1 written out here (not votecrypt's encoder).
+
+
+def _frame(kind: int, body: bytes) -> bytes:
+    return bytes([kind]) + len(body).to_bytes(8, "big") + body
+
+
+def _bytes(value: str) -> bytes:
+    return _frame(0x01, bytes.fromhex(value))
+
+
+def _text(value: str) -> bytes:
+    return _frame(0x02, unicodedata.normalize("NFC", value).encode())
+
+
+def _int(value: int) -> bytes:
+    return _frame(0x03, value.to_bytes((value.bit_length() + 7) // 8, "big"))
+
+
+def _scalar(value: str) -> bytes:
+    assert len(value) == 64
+    return _frame(0x04, bytes.fromhex(value))
+
+
+def _point(value: str) -> bytes:
+    assert len(value) == 66
+    return _frame(0x05, bytes.fromhex(value))
+
+
+def _list(items: list[bytes]) -> bytes:
+    return _frame(0x06, b"".join(items))
+
+
+def _map(entries: dict[str, bytes]) -> bytes:
+    keys = sorted(entries, key=lambda k: k.encode())
+    return _frame(0x07, b"".join(_text(k) + entries[k] for k in keys))
+
+
+FIELD_ENCODINGS: dict[str, Any] = {
+    "election": _bytes,
+    "sender": _int,
+    "name": _text,
+    "signing_key": _bytes,
+    "exchange_key": _bytes,
+    "commitment_hash": _bytes,
+    "commitments": lambda v: _list([_point(c) for c in v]),
+    "proofs": lambda v: _list([_list([_scalar(p["c"]), _scalar(p["z"])]) for p in v]),
+    "shares": lambda v: _list(
+        [_list([_int(s["recipient"]), _bytes(s["ephemeral"]), _bytes(s["ciphertext"])]) for s in v]
+    ),
+    "accepted": lambda v: _list([_int(d) for d in v]),
+    "complaints": lambda v: _list([_list([_int(c["dealer"]), _text(c["reason"])]) for c in v]),
+    "revealed": lambda v: _list([_list([_int(r["recipient"]), _scalar(r["share"])]) for r in v]),
+}
+
+
+def _spec_fields() -> dict[str, set[str]]:
+    """The fields of each round, read from the table of spec 8.2."""
+    row = r"^\| ([^|]+) \| `(\w+)` \| [^|]+ \| [^|]+ \|$"
+    rows = re.findall(row, _section("8.2"), re.MULTILINE)
+    common = {field for where, field in rows if where == "every round"}
+    fields: dict[str, set[str]] = {name: set(common) for name in ROUNDS}
+    for where, field in rows:
+        if where != "every round":
+            fields[where.strip("`")].add(field)
+    return fields
+
+
+def _tagged(tag: str, *items: bytes) -> bytes:
+    return hashlib.sha256(_text(tag) + b"".join(items)).digest()
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.name)
+def test_digests_follow_from_the_files_and_the_type_table(folder: Path) -> None:
+    fields = _spec_fields()
+    assert set(fields["open"]) == {"election", "sender", "commitments", "proofs", "shares"}
+    digests = json.loads((folder / "digests.json").read_text())
+    order = [(ROUNDS.index(name), sender) for name, sender, _ in digests["rows"]]
+    assert order == sorted(set(order))  # by round, then increasing sender, one each (8.8)
+    keys = {}
+    rows = []
+    for name, sender, digest in digests["rows"]:
+        data = json.loads((folder / f"{name}-{sender}.json").read_text())
+        message = data["message"]
+        assert set(message) == fields[name]
+        content = _map({k: FIELD_ENCODINGS[k](v) for k, v in message.items()})
+        assert _tagged("votecrypt/1/ceremony-message", _text(name), content).hex() == digest
+        if name == "announce":
+            keys[sender] = Ed25519PublicKey.from_public_bytes(bytes.fromhex(message["signing_key"]))
+        keys[sender].verify(bytes.fromhex(data["signature"]), bytes.fromhex(digest))  # raw
+        rows.append(_list([_text(name), _int(sender), _bytes(digest)]))
+    files = {p.name for p in folder.glob("*-*.json")}
+    assert files == {f"{n}-{j}.json" for n, j, _ in digests["rows"]}
+    parameters = json.loads((folder / "parameters.json").read_text())
+    transcript_hash = _tagged(
+        "votecrypt/1/ceremony-transcript",
+        _bytes(parameters["election"]),
+        _int(parameters["trustees"]),
+        _int(parameters["threshold"]),
+        _list(rows),
+    )
+    outcome = json.loads((folder / "outcome.json").read_text())
+    assert transcript_hash.hex() == digests["transcript_hash"] == outcome["transcript_hash"]

@@ -187,6 +187,27 @@ def test_commitment(election: DemoOutcome, tmp_path: Path) -> None:
     assert {"ceremony-messages", "ceremony-outcome"} <= failed
 
 
+@pytest.mark.parametrize("adjacent", [True, False], ids=["next-to-it", "after-the-others"])
+def test_second_ceremony_message_of_a_round_and_sender_is_ignored(
+    election: DemoOutcome, tmp_path: Path, adjacent: bool
+) -> None:
+    """Spec 8.2: the first message of a round and sender enters the transcript; a later one,
+    here a commit with another hash and no valid signature, fails check 3 and is ignored."""
+
+    def edit(entries: Entries) -> None:
+        i = next(
+            n
+            for n, e in enumerate(entries)
+            if e.kind == "ceremony" and e.payload["type"].endswith("/commit")
+        )
+        payload = copy.deepcopy(entries[i].payload)
+        payload["message"]["commitment_hash"] = "00" * 32
+        at = i + 1 if adjacent else first(entries, "ceremony-outcome")
+        entries.insert(at, Entry(0, "ceremony", payload, bytes(32), bytes(32)))
+
+    assert tampered(election, tmp_path, edit) == {"log-order"}
+
+
 def test_decryption_share(election: DemoOutcome, tmp_path: Path) -> None:
     def edit(entries: Entries) -> None:
         i = first(entries, "decryption-share")

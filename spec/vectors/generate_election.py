@@ -49,7 +49,7 @@ from votecrypt.protocol.ceremony.messages import (
     commitment_hash,
     share_binding,
 )
-from votecrypt.protocol.ceremony.transcript import Transcript, evaluate
+from votecrypt.protocol.ceremony.transcript import Transcript, evaluate, transcript_digests
 from votecrypt.protocol.ceremony.trustee import Trustee
 from votecrypt.protocol.manifest import Candidate, Manifest
 from votecrypt.protocol.rules import Bracket, Condition, Option, PreviousResult, RuleSet, preset
@@ -751,18 +751,7 @@ def ceremony_files() -> dict[str, bytes]:
             if answer is not None:
                 answers[trustee.index] = answer
         transcript = dataclasses.replace(transcript, answers=answers)
-    outcome = evaluate(group, transcript, close=True)
-    files = {
-        "ceremony/parameters.json": (
-            json.dumps({"election": parameters.election.hex(), "trustees": 4, "threshold": 2})
-            + "\n"
-        ).encode(),
-        "ceremony/outcome.json": outcome_to_json(outcome) + b"\n",
-    }
-    for _, messages in transcript.rounds():
-        for index, signed in messages.items():
-            files[f"ceremony/{signed.message.ROUND}-{index}.json"] = message_to_json(signed) + b"\n"
-    return files
+    return _transcript_files("ceremony", transcript)
 
 
 def _bad_share(
@@ -985,10 +974,126 @@ def reasons_check_answer() -> Transcript:
     return transcript
 
 
+def reasons_precedence() -> Transcript:
+    """Trustees failing in several ways at once (spec 8.8, one reason per trustee: the first
+    failure): 3 announces a small-order exchange key and shares its signing key with 4 and 5
+    (4 and 5 name trustee 3, the smallest other index); 6 opens t + 1 commitments, which do
+    not match its hash either; 7 commits to the identity as commitment 1 and breaks proof 0
+    (proof 0 is examined first) and also publishes a malformed check; 8 drops a proof and
+    names a recipient twice; 9's check names a dealer twice and itself, and 9 never answers
+    the complaint about its bad share; dealers 10 to 14 send bad shares: 10 leaves trustee 2
+    unanswered and reveals a wrong share for 1, 11 reveals wrong shares for 1 and 2, 13 never
+    answers, 14 reveals trustee 1's share twice and leaves 9 unanswered. 12 reveals shares
+    nobody asked for (trustee 1's, correct; 3's, 12's and 99's, ignored) and stays. Trustee
+    1's check also accepts trustee 3 and trustee 2's complains about trustee 6, neither a
+    dealer: the checks are well formed and those verdicts are ignored."""
+    parameters, trustees = _start(14, b"precedence")
+    group = trustees[0].group
+    secrets_3 = trustees[2].export_secrets()
+    for index in (4, 5):
+        trustees[index - 1] = Trustee(
+            group, parameters, index, f"Trustee {index}", "announced", secrets_3
+        )
+    transcript = Transcript(parameters)
+    for trustee in trustees:
+        signed = trustee.announce()
+        if trustee.index == 3:
+            small = ExchangePublicKey.from_canonical_bytes(bytes(32))
+            signed = _resign(trustee, dataclasses.replace(signed.message, exchange_key=small))
+        transcript = _with(transcript, "announce", trustee.index, signed)
+    dealers = [t for t in trustees if t.index not in (3, 4, 5)]
+    forged: dict[int, tuple[Any, ...]] = {}
+    for trustee in dealers:
+        signed_commit = trustee.commit(transcript)
+        if trustee.index == 7:
+            own = trustee.export_secrets().polynomial
+            assert own is not None
+            forged[7] = (own.commitments(group)[0], group.identity)
+            message = dataclasses.replace(
+                signed_commit.message,
+                commitment_hash=commitment_hash(parameters.election, 7, forged[7]),
+            )
+            signed_commit = _resign(trustee, message)
+        transcript = _with(transcript, "commit", trustee.index, signed_commit)
+    victims = {9: [1], 10: [1, 2], 11: [1, 2], 13: [1, 2], 14: [1]}
+    for trustee in dealers:
+        signed_open = trustee.open(transcript)
+        for victim in victims.get(trustee.index, []):
+            signed_open = _bad_share(trustee, signed_open, transcript, victim)
+        opening = signed_open.message
+        if trustee.index == 6:
+            extra = group.multiply_generator(Scalar(5))
+            opening = dataclasses.replace(opening, commitments=(*opening.commitments, extra))
+        elif trustee.index == 7:
+            proof = opening.proofs[0]
+            broken = SchnorrProof(proof.challenge, proof.response + Scalar(1))
+            opening = dataclasses.replace(
+                opening, commitments=forged[7], proofs=(broken, opening.proofs[1])
+            )
+        elif trustee.index == 8:
+            opening = dataclasses.replace(
+                opening, proofs=opening.proofs[:1], shares=opening.shares + opening.shares[:1]
+            )
+        if opening != signed_open.message:
+            signed_open = _resign(trustee, opening)
+        transcript = _with(transcript, "open", trustee.index, signed_open)
+    for trustee in dealers:
+        signed_check = trustee.check(transcript)
+        check = signed_check.message
+        if trustee.index == 1:
+            check = dataclasses.replace(check, accepted=(*check.accepted, 3))
+        elif trustee.index == 2:
+            check = dataclasses.replace(
+                check, complaints=(*check.complaints, Complaint(6, "mismatch"))
+            )
+        elif trustee.index == 7:
+            check = dataclasses.replace(check, accepted=(*check.accepted, 7))
+        elif trustee.index == 9:
+            check = dataclasses.replace(check, accepted=(*check.accepted, check.accepted[0], 9))
+        if check != signed_check.message:
+            signed_check = _resign(trustee, check)
+        transcript = _with(transcript, "check", trustee.index, signed_check)
+    for trustee in dealers:
+        if trustee.index in (6, 7, 8, 9, 13):
+            continue
+        answer = trustee.answer(transcript)
+        assert answer is not None  # the malformed checks of 7 and 9 complain about everyone
+        revealed = answer.message.revealed
+        own = trustee.export_secrets().polynomial
+        assert own is not None
+        if trustee.index == 10:
+            revealed = tuple(
+                RevealedShare(r.recipient, r.share + Scalar(1)) if r.recipient == 1 else r
+                for r in revealed
+                if r.recipient != 2
+            )
+        elif trustee.index == 11:
+            revealed = tuple(
+                RevealedShare(r.recipient, r.share + Scalar(1)) if r.recipient in (1, 2) else r
+                for r in revealed
+            )
+        elif trustee.index == 12:
+            revealed = (
+                *revealed,
+                RevealedShare(1, own.evaluate(1)),
+                RevealedShare(3, Scalar(7)),
+                RevealedShare(12, Scalar(7)),
+                RevealedShare(99, Scalar(7)),
+            )
+        elif trustee.index == 14:
+            first = next(r for r in revealed if r.recipient == 1)
+            revealed = (*(r for r in revealed if r.recipient != 9), first)
+        if revealed != answer.message.revealed:
+            answer = _resign(trustee, dataclasses.replace(answer.message, revealed=revealed))
+        transcript = _with(transcript, "answer", trustee.index, answer)
+    return transcript
+
+
 REASON_CASES: dict[str, Callable[[], Transcript]] = {
     "announce": reasons_announce,
     "open": reasons_open,
     "check-answer": reasons_check_answer,
+    "precedence": reasons_precedence,
 }
 
 
@@ -1021,6 +1126,12 @@ def _transcript_files(folder: str, transcript: Transcript) -> dict[str, bytes]:
     for _, messages in transcript.rounds():
         for index, signed in messages.items():
             files[f"{folder}/{signed.message.ROUND}-{index}.json"] = message_to_json(signed) + b"\n"
+    # Every message's digest (spec 8.2) and the transcript hash over them (8.8), so that an
+    # implementation can find which hash input it types differently.
+    rows = [[name, sender, digest.hex()] for name, sender, digest in transcript_digests(transcript)]
+    files[f"{folder}/digests.json"] = (
+        canonical_json({"rows": rows, "transcript_hash": outcome.transcript_hash.hex()}) + b"\n"
+    )
     return files
 
 

@@ -109,6 +109,7 @@ class _Verifier:
         self.manifest: Manifest | None = None
         self.messages: list[Signed[Any]] = []
         self.last_message: tuple[int, int] = (-1, 0)
+        self.message_positions: set[tuple[int, int]] = set()
         self.transcript: Transcript | None = None
         self.outcome: CeremonyOutcome | None = None
         self.credential_list: CredentialList | None = None
@@ -238,8 +239,9 @@ class _Verifier:
                 f"entry {entry.seq}: ceremony messages must come round by round, each round "
                 "in increasing sender order, one per round and sender"
             )
-            if position == self.last_message:
-                return
+        if position in self.message_positions:
+            return  # spec 8.2: the first message of a round and sender counts, later ones not
+        self.message_positions.add(position)
         self.last_message = max(position, self.last_message)
         self.messages.append(signed)
 

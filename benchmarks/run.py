@@ -18,7 +18,7 @@ if __package__ in (None, ""):  # run as a script: python benchmarks/run.py
 
 from benchmarks.machine import machine
 from benchmarks.timing import Measurement, human
-from benchmarks.workloads import ballot, ceremony, core, election, scale
+from benchmarks.workloads import ballot, ceremony, core, election, scale, tracking
 
 Workload = Callable[..., list[Measurement]]
 
@@ -28,6 +28,7 @@ WORKLOADS: dict[str, tuple[Workload, str]] = {
     "ceremony": (ceremony.run, "key ceremonies 3 of 5 and 7 of 15"),
     "election": (election.run, "500 voters x 44 candidates, ceremony to verified results"),
     "scale": (scale.run, "large electorate (default 100,000 voters x 10 candidates)"),
+    "tracking": (tracking.run, "ballot track on the board and a record, indexed and not"),
 }
 DEFAULT = ("core", "ballot", "ceremony", "election")
 
@@ -77,7 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: list[Measurement] = []
     for name in args.only or DEFAULT:
         function, _ = WORKLOADS[name]
-        options = {"voters": args.voters} if name in ("election", "scale") and args.voters else {}
+        sized = ("election", "scale", "tracking")
+        options = {"voters": args.voters} if name in sized and args.voters else {}
         print(f"running {name}...", file=sys.stderr, flush=True)
         rows += function(backends, args.quick, **options)
     about = machine()

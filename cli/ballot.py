@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
-from votecrypt.errors import BallotError
+from votecrypt.errors import BallotError, VotecryptError
 from votecrypt.protocol.context import ElectionContext
-from votecrypt.protocol.manifest import BLANK
-from votecrypt.record.ballot_codec import ballot_from_plain, challenged_from_plain
+from votecrypt.protocol.credentials import credential_from_code
+from votecrypt.protocol.manifest import BLANK, Manifest
 from votecrypt.record.json_codec import parse_json
+from votecrypt.record.reader import LOG_NAME, RecordSource
+from votecrypt.service.tracking import (
+    normalise_tracking_code,
+    record_manifest,
+    track_in_record,
+    track_on_board,
+)
 from votecrypt.service.voting import cast, challenge, load_board, prepare
-from votecrypt.storage.board import BulletinBoard
 from votecrypt.storage.files import read_file
 
 from .common import election_argument, election_dir, group, say
@@ -27,9 +32,7 @@ def ballot() -> None:
 
 
 def _labels(context: ElectionContext) -> dict[str, str]:
-    labels = {o.key: f"{o.label_vi} / {o.label_en}" for o in context.manifest.rules.options}
-    labels[BLANK] = BLANK_LABEL
-    return labels
+    return _option_labels(context.manifest)
 
 
 def _ask_choices(context: ElectionContext) -> list[str]:
@@ -97,6 +100,7 @@ def cast_command(
     ballot_box, context = load_board(election_dir(election), group())
     with ballot_box:
         code = credential or click.prompt("Credential code", hide_input=True)
+        credential_from_code(context.manifest_hash, code)  # a typo is caught before choosing
         selected = _parse_choices(context, choices) if choices else _ask_choices(context)
         while True:
             prepared = prepare(context, code, selected)
@@ -139,6 +143,7 @@ def challenge_command(election: Path, credential: str | None, choices: str | Non
     ballot_box, context = load_board(election_dir(election), group())
     with ballot_box:
         code = credential or click.prompt("Credential code", hide_input=True)
+        credential_from_code(context.manifest_hash, code)  # a typo is caught before choosing
         selected = _parse_choices(context, choices) if choices else _ask_choices(context)
         receipt = challenge(ballot_box, prepare(context, code, selected))
     say(f"Challenged ballot {receipt.tracking_code} published and checked; it is not counted.")
@@ -165,24 +170,41 @@ def submit(election: Path, ballot_file: Path) -> None:
 
 
 @ballot.command("track")
-@election_argument
+@click.argument("where", type=click.Path(path_type=Path), metavar="ELECTION_DIR|RECORD")
 @click.argument("code")
-def track(election: Path, code: str) -> None:
-    """Find a ballot on the board by its tracking code."""
-    wanted = code.strip().upper()
-    ballot_box, context = load_board(election_dir(election), group(), read_only=True)
-    with ballot_box:
-        for seq, kind, found in _tracked(ballot_box, context):
-            if found == wanted:
-                what = "cast" if kind == "ballot" else "challenged (not counted)"
-                say(f"Found: ballot {found}, {what}, board entry {seq}.")
-                return
-    raise click.ClickException(f"no ballot with tracking code {wanted} on the board")
+def track(where: Path, code: str) -> None:
+    """Find a ballot by its tracking code: on the board (ELECTION_DIR) or in a published
+    election record (its directory, or a .zip/.tar archive of it). Case, spaces and dashes
+    do not matter. For a challenged ballot, shows the choices it opened."""
+    wanted = normalise_tracking_code(code)
+    if (where / "board.sqlite").is_file():
+        ballot_box, context = load_board(election_dir(where), group(), read_only=True)
+        with ballot_box:
+            found = track_on_board(ballot_box, context.group, context.manifest, wanted)
+        manifest, place = context.manifest, "on the board"
+    else:
+        record = where / "record" if (where / "record" / LOG_NAME).is_file() else where
+        source = RecordSource(record)
+        found = track_in_record(source, group(), wanted)
+        manifest, place = record_manifest(source), f"in the record {record}"
+    if not found:
+        raise VotecryptError(
+            f"no ballot with tracking code {wanted} {place}; check the code against your note"
+        )
+    labels = _option_labels(manifest)
+    for tracked in found:
+        if tracked.kind == "ballot":
+            say(f"Found: ballot {tracked.code}, cast, board entry {tracked.seq}.")
+            continue
+        say(
+            f"Found: ballot {tracked.code}, challenged (not counted), board entry "
+            f"{tracked.seq}. It encrypted these choices:"
+        )
+        for candidate, choice in zip(manifest.candidates, tracked.choices or (), strict=False):
+            say(f"   {candidate.name:<30} {labels.get(choice, choice)}")
 
 
-def _tracked(board: BulletinBoard, context: ElectionContext) -> Iterator[tuple[int, str, str]]:
-    for entry in board.entries_of("ballot"):
-        yield entry.seq, entry.kind, ballot_from_plain(entry.payload, context.group).tracking_code()
-    for entry in board.entries_of("challenge"):
-        challenged = challenged_from_plain(entry.payload, context.group)
-        yield entry.seq, entry.kind, challenged.tracking_code()
+def _option_labels(manifest: Manifest) -> dict[str, str]:
+    labels = {o.key: f"{o.label_vi} / {o.label_en}" for o in manifest.rules.options}
+    labels[BLANK] = BLANK_LABEL
+    return labels

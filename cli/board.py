@@ -12,10 +12,12 @@ from votecrypt.record.json_codec import parse_json
 from votecrypt.service.election_dir import load_manifest
 from votecrypt.service.export import export_record
 from votecrypt.service.ingest import ingest_ballots
+from votecrypt.service.presentation import published_results, write_result_sheets
 from votecrypt.service.voting import close_voting, load_board, open_board
 from votecrypt.storage.files import open_input
 
 from .common import Progress, election_argument, election_dir, group, jobs_option, say
+from .sheet_options import sheet_options, sheet_settings
 
 
 @click.group()
@@ -80,13 +82,22 @@ def close(election: Path) -> None:
     default=None,
     help="Where to write the record (default: ELECTION_DIR/record).",
 )
-def export(election: Path, out: Path | None) -> None:
-    """Write the election record (the log and copies of its main items) for publication."""
+@sheet_options
+def export(election: Path, out: Path | None, **sheet: Any) -> None:
+    """Write the election record (the log, copies of its main items and the tracking
+    index) for publication, and, once the result is announced, the result sheets."""
     directory = election_dir(election)
-    ballot_box, _ = load_board(directory, group(), read_only=True)
+    ballot_box, context = load_board(directory, group(), read_only=True)
     with ballot_box:
         target = export_record(ballot_box, out or directory.record)
+        published = published_results(ballot_box, context)
+        challenged = ballot_box.count("challenge")
     say(f"Election record written to {target}")
+    if published is not None:
+        results, decrypted_by = published
+        fmt, details = sheet_settings(context, sheet, decrypted_by, challenged)
+        for path in write_result_sheets(results, context, target, fmt=fmt, details=details):
+            say(f"Result sheet: {path}")
 
 
 @board.command("import")

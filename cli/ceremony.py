@@ -60,7 +60,12 @@ def _step(step: str, election: Path, secret: Path, proceed: bool = False) -> Non
     directory = election_dir(election)
     try:
         report = ceremony_step(
-            directory, secret, passphrase(), group(), step, proceed_without_missing=proceed
+            directory,
+            secret,
+            passphrase(secret=secret),
+            group(),
+            step,
+            proceed_without_missing=proceed,
         )
     except CeremonyNotReady as error:
         raise _without(error, PROCEED) from None
@@ -143,7 +148,7 @@ def finalize(election: Path, secret: Path, close: bool) -> None:
     secret file, and publish the outcome (or check it against the one already published)."""
     try:
         outcome = ceremony_finalize(
-            election_dir(election), secret, passphrase(), group(), close=close
+            election_dir(election), secret, passphrase(secret=secret), group(), close=close
         )
     except CeremonyNotReady as error:
         raise _without(error, CLOSE) from None

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from votecrypt.errors import VotecryptError
+from votecrypt.errors import SecretStoreError, VotecryptError
 from votecrypt.math import Group, secp256k1
 from votecrypt.service.election_dir import ElectionDir
 
@@ -41,22 +40,98 @@ secret_option = click.option(
 )
 
 
-def passphrase(*, confirm: bool = False) -> str:
-    """The passphrase from $VOTECRYPT_PASSPHRASE, or asked for without echo."""
+NEW_PASSPHRASE_ENV = "VOTECRYPT_NEW_PASSPHRASE"
+#: Tries at a terminal before giving up (a wrong passphrase, or a weak new one).
+TRIES = 3
+MIN_PASSPHRASE_LENGTH = 12
+COMMON_PASSPHRASES = frozenset(
+    {"password", "matkhau", "mật khẩu", "qwertyuiop", "abcdefghijkl", "iloveyou", "admin"}
+)
+
+
+def passphrase_problem(value: str) -> str | None:
+    """Why a new passphrase is too weak to protect a share of the election key, or None."""
+    if len(value) < MIN_PASSPHRASE_LENGTH:
+        return (
+            f"it has {len(value)} characters; use at least {MIN_PASSPHRASE_LENGTH}, "
+            "for example four unrelated words"
+        )
+    if len(set(value)) < 5:
+        return "it repeats too few different characters"
+    if value.isdigit():
+        return "it is only digits (dates and phone numbers are guessed first)"
+    if value.casefold().rstrip("0123456789!.") in COMMON_PASSPHRASES:
+        return "it is one of the most common passphrases"
+    return None
+
+
+def passphrase(*, confirm: bool = False, secret: Path | None = None) -> str:
+    """The passphrase from $VOTECRYPT_PASSPHRASE, or asked for without echo.
+
+    `confirm`: a new passphrase; at a terminal a weak one is refused with the reason and
+    asked again, from the environment it is accepted with a warning. `secret`: the file it
+    must open; at a terminal a wrong passphrase is asked again, up to three tries in all.
+    """
     value = os.environ.get(PASSPHRASE_ENV)
     if value:
+        if confirm:
+            warn_if_weak(value)
         return value
-    if value is not None and not sys.stdin.isatty():
-        raise VotecryptError(f"{PASSPHRASE_ENV} is empty and there is no terminal to ask on")
+    if confirm:
+        return new_passphrase("Choose a passphrase for your secret file")
+    if secret is None:
+        return _ask("Passphrase of your secret file")
+    from votecrypt.storage.secret_file import load_trustee, secret_file_label
+
+    secret_file_label(secret)  # a missing or damaged file is reported before any question
+    for attempt in range(1, TRIES + 1):
+        entered = _ask("Passphrase of your secret file")
+        try:
+            load_trustee(secret, entered, group())
+            return entered
+        except SecretStoreError as exc:
+            if attempt == TRIES:
+                raise
+            left = TRIES - attempt
+            click.echo(
+                f"{exc}; try again ({left} {'try' if left == 1 else 'tries'} left)", err=True
+            )
+    raise AssertionError("unreachable")
+
+
+def new_passphrase(question: str) -> str:
+    """A new passphrase asked twice at a terminal; a weak one is refused with the reason."""
+    for _ in range(TRIES):
+        entered = _ask(question, confirm=True)
+        problem = passphrase_problem(entered)
+        if problem is None:
+            return entered
+        click.echo(f"This passphrase is too weak: {problem}. Choose another.", err=True)
+    raise VotecryptError(f"no acceptable passphrase in {TRIES} tries; nothing was changed")
+
+
+def warn_if_weak(value: str) -> None:
+    problem = passphrase_problem(value)
+    if problem is not None:
+        click.echo(f"warning: the passphrase is weak: {problem}", err=True)
+
+
+def _ask(question: str, *, confirm: bool = False) -> str:
     try:
-        entered: Any = click.prompt(
-            "Passphrase of your secret file", hide_input=True, confirmation_prompt=confirm
-        )
-    except click.Abort:
+        entered: Any = click.prompt(question, hide_input=True, confirmation_prompt=confirm)
+    except click.Abort:  # end of input: no terminal, nothing piped
+        empty = PASSPHRASE_ENV in os.environ
         raise VotecryptError(
-            f"no passphrase was given (set {PASSPHRASE_ENV} or type it on a terminal)"
+            f"{PASSPHRASE_ENV} is empty and no passphrase could be read"
+            if empty
+            else f"no passphrase was given (set {PASSPHRASE_ENV} or type it on a terminal)"
         ) from None
     return str(entered)
+
+
+def plural(count: int, noun: str) -> str:
+    """ "1 trustee", "3 trustees" (English nouns that take -s)."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def say(text: str = "") -> None:

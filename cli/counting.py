@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -19,7 +20,16 @@ from votecrypt.service.presentation import write_result_sheets
 from votecrypt.service.voting import load_board
 from votecrypt.verifier.engines import engine_for
 
-from .common import election_argument, election_dir, group, jobs_option, say, scheduler_option
+from .common import (
+    election_argument,
+    election_dir,
+    group,
+    jobs_option,
+    plural,
+    say,
+    scheduler_option,
+)
+from .sheet_options import sheet_options, sheet_settings
 
 
 @click.command()
@@ -43,15 +53,19 @@ def tally(election: Path, jobs: int | None, scheduler: str | None) -> None:
     else:
         say(f"Encrypted tally of {encrypted.ballots} ballots published.")
     say(f"Board hash at the tally (announce it; each trustee types it): {tally_entry.hash.hex()}")
-    say(f"Next: at least {context.ceremony.threshold} trustees run `votecrypt trustee decrypt`.")
+    t = context.ceremony.threshold
+    runs = f"{plural(t, 'trustee')} run" + ("s" if t == 1 else "")
+    say(f"Next: at least {runs} `votecrypt trustee decrypt`.")
 
 
 @click.command()
 @election_argument
-def result(election: Path) -> None:
+@sheet_options
+def result(election: Path, **sheet: Any) -> None:
     """Check the trustees' decryption shares, combine enough valid ones, and announce the
-    result: counts, percentages and the legal consequences. Writes the election record.
-    Run again after the results are published, it shows them and writes the record again."""
+    result: counts, percentages and the legal consequences. Writes the election record and
+    the result sheets (results.html to print and sign, results.csv, result-sheet.json). Run
+    again after the results are published, it shows them and writes them again."""
     directory = election_dir(election)
     ballot_box, context = load_board(directory, group())
     with ballot_box:
@@ -61,18 +75,27 @@ def result(election: Path) -> None:
         else:
             announcement = publish_results(directory, ballot_box, context)
         record = export_record(ballot_box, directory.record)
+        challenged = ballot_box.count("challenge")
     for trustee, reason in announcement.selection.invalid:
         say(f"Left out: trustee {trustee}: {reason}")
     for problem in announcement.unreadable:
         say(f"Unreadable share file: {problem}")
     manifest = context.manifest
+    fmt, details = sheet_settings(context, sheet, announcement.selection.used, challenged)
     say(
         render_table(
-            announcement.results, SheetHeading.of(manifest), blank_allowed=manifest.blank_allowed
+            announcement.results,
+            SheetHeading.of(manifest),
+            blank_allowed=manifest.blank_allowed,
+            fmt=fmt,
+            details=details,
         )
     )
     used = ", ".join(map(str, announcement.selection.used))
     say(f"Decrypted with the shares of trustees {used}.")
+    say(f"Election fingerprint: {details.fingerprint}")
     say(f"Election record: {record}")
-    for path in write_result_sheets(announcement.results, context, record):
+    for path in write_result_sheets(
+        announcement.results, context, record, fmt=fmt, details=details
+    ):
         say(f"Result sheet: {path}")

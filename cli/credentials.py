@@ -6,15 +6,32 @@ from pathlib import Path
 
 import click
 
-from votecrypt.errors import BoardError, EncodingError, FileError
+from votecrypt.errors import BoardError, EncodingError, FileError, VotecryptError
 from votecrypt.protocol.credentials import Credential, credentials_from_codes
+from votecrypt.protocol.text import text_problem
 from votecrypt.record.election_codec import credentials_from_plain
 from votecrypt.record.json_codec import parse_json
+from votecrypt.render.sheet import SheetHeading
+from votecrypt.render.slips import SLIPS_PER_PAGE, render_slips
+from votecrypt.service.election_dir import ElectionDir, load_manifest
 from votecrypt.service.endorsing import endorse, endorsement_view
 from votecrypt.service.voting import issue
 from votecrypt.storage.files import read_file, write_atomic
 
-from .common import election_argument, election_dir, group, passphrase, say, secret_option
+from .common import (
+    election_argument,
+    election_dir,
+    group,
+    passphrase,
+    plural,
+    say,
+    secret_option,
+)
+
+DESTROY = (
+    "destroy it after use (Linux: shred -u FILE; elsewhere delete it and empty the trash; "
+    "on a USB stick or SSD only wiping the medium removes every copy)"
+)
 
 
 @click.group()
@@ -54,70 +71,120 @@ def _publishes(credential_list: Path, codes: list[str]) -> bool:
     return tuple(derived) == listed.public_keys
 
 
+def pending_codes(slips_out: Path) -> Path:
+    """Where the codes wait, readable by their owner only, while the slips are made."""
+    return slips_out.with_name(f".{slips_out.name}.codes")
+
+
 @credentials.command("issue")
 @election_argument
 @click.option(
     "--codes-out",
-    required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="File to write the private codes to, one per line, for printing into envelopes.",
+    default=None,
+    help="File to write the private codes to, one per line (readable by you only).",
 )
-def issue_command(election: Path, codes_out: Path) -> None:
+@click.option(
+    "--slips-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="HTML page of printable slips, one per ballot paper, "
+    f"{SLIPS_PER_PAGE} to an A4 page with cut lines (readable by you only).",
+)
+@click.option(
+    "--booth-address",
+    default="",
+    help="Where voting stations are used: the booth's address, printed on every slip.",
+)
+def issue_command(
+    election: Path, codes_out: Path | None, slips_out: Path | None, booth_address: str
+) -> None:
     """Issue one credential per ballot: publish the public list in ELECTION_DIR and write the
-    private codes to CODES_OUT. Print each code on its own ballot paper, seal them in
-    envelopes, hand one to each member present, then delete CODES_OUT. Nothing links a code
-    to a member.
+    private codes where you say: as printable slips (--slips-out) and/or a list
+    (--codes-out). Print the slips, seal each in an envelope, hand one to each member
+    present, then destroy the files. Nothing links a code to a member.
 
-    The codes are written before the list is published; if the command is interrupted, run
-    it again with the same CODES_OUT and it publishes the list of the codes already written."""
-    directory = election_dir(election)
-    kept = _kept_codes(codes_out) if codes_out.exists() else None
-    if codes_out.exists() and kept is None:
-        raise click.BadParameter(
-            f"{codes_out} exists; not overwriting codes", param_hint="--codes-out"
-        )
-    if kept is not None and directory.credentials.exists():
-        if not _publishes(directory.credentials, kept):
-            raise BoardError(
-                f"credentials were already issued ({directory.credentials}), "
-                f"not from the codes in {codes_out}"
-            )
-        say(f"Credentials were already issued; their private codes are in {codes_out}.")
-        _announce(election)
-        return
-    if kept is not None:
-        try:
-            issued = issue(directory, codes=kept)
-        except EncodingError as error:
-            raise EncodingError(f"{codes_out} holds unusable codes: {error}") from None
-        say(f"Finished an interrupted issue with the codes already in {codes_out}.")
+    The codes are written (to CODES_OUT, or beside the slips, readable by you only) before
+    the list is published; if the command is interrupted, run it again with the same options
+    and it finishes with the codes already written."""
+    if codes_out is not None:
+        codes_file = codes_out
+    elif slips_out is not None:
+        codes_file = pending_codes(slips_out)
     else:
+        raise click.UsageError("say where the private codes go: --slips-out and/or --codes-out")
+    directory = election_dir(election)
+    kept = _kept_codes(codes_file) if codes_file.exists() else None
+    if kept is None:
+        for option, path in (("--codes-out", codes_out), ("--slips-out", slips_out)):
+            if path is not None and path.exists():
+                raise click.BadParameter(f"{path} exists; not overwriting codes", param_hint=option)
+    manifest = load_manifest(directory)
+    heading = SheetHeading.of(manifest)
+    # The same checks as every text of the manifest: it is printed on every slip.
+    problem = text_problem(booth_address, max_length=400)
+    if problem is not None:
+        raise click.BadParameter(f"the address {problem}", param_hint="--booth-address")
+    if kept is None:
 
         def keep(issued: list[Credential]) -> None:
             # The private codes reach their file before the public list exists (spec 9.3).
-            write_atomic(codes_out, _codes_text(issued), private=True, overwrite=False)
+            write_atomic(codes_file, _codes_text(issued), private=True, overwrite=False)
 
         issued = issue(directory, keep_codes=keep)
-    say(f"{len(issued)} credentials issued; public list: {directory.credentials}")
+    elif directory.credentials.exists():
+        if not _publishes(directory.credentials, kept):
+            raise BoardError(
+                f"credentials were already issued ({directory.credentials}), "
+                f"not from the codes in {codes_file}"
+            )
+        issued, _ = credentials_from_codes(manifest.manifest_hash(), kept, len(kept))
+        say(f"The credentials were already issued from the codes in {codes_file}.")
+    else:
+        try:
+            issued = issue(directory, codes=kept)
+        except EncodingError as error:
+            raise EncodingError(f"{codes_file} holds unusable codes: {error}") from None
+        say(f"Finished an interrupted issue with the codes already in {codes_file}.")
+    fingerprint = _fingerprint(directory)
+    say(f"{plural(len(issued), 'credential')} issued; public list: {directory.credentials}")
+    if slips_out is not None:
+        page = render_slips(
+            heading,
+            [credential.code for credential in issued],
+            fingerprint=fingerprint,
+            booth_address=booth_address,
+        )
+        # A rerun writes the same page again (overwrite: the codes are the same ones).
+        write_atomic(slips_out, page.encode("utf-8"), private=True)
+        say(f"Slips to print written to {slips_out} (readable by you only); {DESTROY}.")
+    if codes_out is not None:
+        say(f"Private codes written to {codes_out} (readable by you only); {DESTROY}.")
+    else:
+        codes_file.unlink()  # the slips hold the codes now
+    if fingerprint:
+        say(
+            f"Election fingerprint (on every slip; read it aloud, the trustees sign with it): "
+            f"{fingerprint}"
+        )
+    else:
+        say(
+            "The setup does not check yet (ceremony not finalized?): the slips show no fingerprint."
+        )
     say(
-        f"Private codes written to {codes_out} (readable by you only). Print, seal, then delete it."
-    )
-    _announce(election)
-
-
-def _announce(election: Path) -> None:
-    view = endorsement_view(election_dir(election), group())
-    say(f"Election fingerprint (read it aloud; the trustees sign with it): {view.fingerprint}")
-    say(
-        "Next: at least "
-        f"{_threshold(election)} trustees run `votecrypt credentials sign` on the public list."
+        f"Next: at least {plural(manifest.threshold, 'trustee')} "
+        f"run{'s' if manifest.threshold == 1 else ''} `votecrypt credentials sign` on the "
+        "public list."
     )
 
 
-def _threshold(election: Path) -> int:
-    from votecrypt.service.election_dir import load_manifest
-
-    return load_manifest(election_dir(election)).threshold
+def _fingerprint(directory: ElectionDir) -> str:
+    """The election fingerprint (spec 7.4) of the checked setup ("" if it does not check:
+    the trustees will refuse to sign the list, and no slip should carry a wrong one)."""
+    try:
+        return endorsement_view(directory, group()).fingerprint
+    except VotecryptError:
+        return ""
 
 
 @credentials.command("sign")
@@ -148,6 +215,6 @@ def sign_command(election: Path, secret: Path, announced: str) -> None:
     )
     say(f"Election fingerprint: {view.fingerprint}")
     view.check_announced(announced)
-    path = endorse(directory, view, secret, passphrase(), group(), announced)
+    path = endorse(directory, view, secret, passphrase(secret=secret), group(), announced)
     say(f"Endorsement written: {path}")
     say("Next: when enough trustees have signed, run `votecrypt board open`.")

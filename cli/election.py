@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import click
 
-from votecrypt.errors import ManifestError
-from votecrypt.protocol.manifest import Candidate, Manifest
+from votecrypt.protocol.manifest import Manifest
 from votecrypt.protocol.rules import PRESETS, RuleSet, preset, rule_set_from_json
+from votecrypt.service.candidate_list import read_candidate_list
 from votecrypt.service.election_dir import create_election
+from votecrypt.service.previous_results import read_previous_results
 from votecrypt.storage.files import read_file
 
-from .common import election_argument, say
-
-
-def read_candidates(path: Path) -> list[Candidate]:
-    """Candidates from a UTF-8 CSV file: one per line, "name,position" (no header)."""
-    text = read_file(path, what="candidate list", max_bytes=1 << 20).decode("utf-8-sig")
-    candidates = []
-    for number, row in enumerate(csv.reader(text.splitlines()), start=1):
-        if not row or not "".join(row).strip():
-            continue
-        if len(row) > 2:
-            raise ManifestError(f"{path}, line {number}: expected 'name,position'")
-        candidates.append(Candidate(row[0], row[1] if len(row) > 1 else ""))
-    return candidates
+from .common import election_argument, plural, say
 
 
 def load_rules(value: str) -> RuleSet:
@@ -53,7 +40,10 @@ def election() -> None:
     "candidates_file",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV file (UTF-8), one office holder per line: name,position.",
+    help=(
+        "The office holders, one per row: name, position. A CSV file as Excel saves it "
+        "(UTF-8 or UTF-16; comma, semicolon or tab; a header row is skipped) or an .xlsx file."
+    ),
 )
 @click.option(
     "--trustee",
@@ -75,6 +65,20 @@ def election() -> None:
     help=f"A preset ({', '.join(sorted(PRESETS))}) or a rule file.",
 )
 @click.option("--no-blank", is_flag=True, help="Every line must be marked (no blank lines).")
+@click.option(
+    "--previous-results",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Last vote's results, for a rule set with a two-year rule (nq35-2012): its "
+    "result-sheet.json, or a CSV with the header name,low,denominator.",
+)
+@click.option(
+    "--quorum-override",
+    default="",
+    metavar="REASON",
+    help="Proceed although fewer than the quorum are present; the reason is recorded in the "
+    "manifest and no consequence is announced.",
+)
 def create(
     election: Path,
     title: str,
@@ -88,28 +92,54 @@ def create(
     members: int | None,
     rules: str,
     no_blank: bool,
+    previous_results: Path | None,
+    quorum_override: str,
 ) -> None:
     """Create the election in ELECTION_DIR: write its manifest (what is voted on, by whom,
     under which legal rules, and who holds the key). Give a copy of the directory to every
     member of the counting board for the key ceremony."""
+    listed = read_candidate_list(candidates_file)
+    rule_set = load_rules(rules)
+    previous = [] if previous_results is None else read_previous_results(previous_results, rule_set)
+    on_list = {candidate.name for candidate in listed.candidates}
+    not_on_list = [name for name, _ in previous if name not in on_list]
+    previous = [(name, result) for name, result in previous if name in on_list]
     manifest = Manifest.build(
         title=title,
         body=body,
         date=date_,
-        candidates=read_candidates(candidates_file),
-        rules=load_rules(rules),
+        candidates=listed.candidates,
+        rules=rule_set,
         trustees=list(trustees),
         threshold=threshold,
         credentials=ballots,
         summoned=summoned,
         members=members,
         blank_allowed=not no_blank,
+        quorum_override=quorum_override,
+        previous=previous,
     )
     directory = create_election(election, manifest)
     say(f"Election created in {directory.root}")
+    say(f"Read {candidates_file} ({listed.description}); check the list:")
+    for number, candidate in enumerate(manifest.candidates, start=1):
+        say(
+            f"  {number:>3}. {candidate.name}"
+            + (f" — {candidate.position}" if candidate.position else "")
+        )
+    say("If it is wrong, delete the directory, correct the file and create the election again.")
     say(f"Election id (manifest hash): {manifest.manifest_hash().hex()}")
     say(
-        f"{len(manifest.candidates)} candidates; {ballots} ballots; key held by {len(trustees)} "
-        f"trustees, any {threshold} of whom can decrypt."
+        f"{plural(len(manifest.candidates), 'candidate')}; {plural(ballots, 'ballot')}; "
+        f"key held by {plural(len(trustees), 'trustee')}, any {threshold} of whom can decrypt."
     )
+    if rule_set.uses_previous:
+        say(
+            f"Previous vote recorded for {plural(len(manifest.previous), 'office holder')}"
+            + ("" if manifest.previous else " (use --previous-results for a two-year rule)")
+        )
+    if not_on_list:
+        say(f"Not on this ballot, so not used from the previous results: {', '.join(not_on_list)}")
+    if manifest.quorum_override:
+        say(f"Below the quorum; recorded reason: {manifest.quorum_override}")
     say("Next: each trustee runs `votecrypt trustee init` with their own index.")

@@ -23,6 +23,8 @@ VERIFY_FAILED = 8
 STORAGE = 9
 #: The bulletin board's database is damaged (not SQLite, truncated, tables missing).
 DAMAGED = 10
+#: Interrupted (Ctrl-C): nothing half-written was kept (the shell's 128 + SIGINT).
+INTERRUPTED = 130
 
 DESCRIPTIONS = {
     OK: "success",
@@ -36,4 +38,5 @@ DESCRIPTIONS = {
     VERIFY_FAILED: "verification of the election record failed",
     STORAGE: "storage error: the disk is full, read-only or failing (nothing half-written)",
     DAMAGED: "the bulletin board's database is damaged (restore it from a copy)",
+    INTERRUPTED: "interrupted (Ctrl-C); nothing half-written was kept",
 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -28,14 +28,25 @@ EPILOG = "Exit codes:\n\n" + "\n\n".join(
 class VotecryptGroup(click.Group):
     """Turns every expected error into one line on stderr and its documented exit code."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            _usage_error(error)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except click.exceptions.Exit:
             raise
-        except KeyboardInterrupt:
+        except click.UsageError as error:
+            _usage_error(error)
+        except click.ClickException:
+            raise
+        except (KeyboardInterrupt, click.Abort):
+            # Ctrl-C, also at a prompt (where click raises Abort).
             click.echo("interrupted: nothing half-written was kept", err=True)
-            sys.exit(130)
+            sys.exit(exit_codes.INTERRUPTED)
         except Exception as error:
             code = exit_code_for(error)
             if code == exit_codes.INTERNAL:
@@ -44,6 +55,13 @@ class VotecryptGroup(click.Group):
             else:
                 click.echo(f"error: {message_for(error)}", err=True)
             sys.exit(code)
+
+
+def _usage_error(error: click.UsageError) -> NoReturn:
+    """One line: what is wrong and where the help is; exit code 2."""
+    command = error.ctx.command_path if error.ctx is not None else "votecrypt"
+    click.echo(f"error: {error.format_message()} (see `{command} --help`)", err=True)
+    sys.exit(exit_codes.USAGE)
 
 
 @click.group(cls=VotecryptGroup, epilog=EPILOG)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -9,22 +10,26 @@ import click
 from votecrypt.service.ceremony_steps import trustee_init
 from votecrypt.service.counting import tally_to_decrypt, trustee_decrypt
 from votecrypt.service.election_dir import load_manifest, load_transcript
-from votecrypt.storage.secret_file import secret_file_label
+from votecrypt.storage.secret_file import load_trustee, save_trustee, secret_file_label
 
 from .common import (
+    NEW_PASSPHRASE_ENV,
     election_argument,
     election_dir,
     fingerprint,
     group,
+    new_passphrase,
     passphrase,
     say,
     secret_option,
+    warn_if_weak,
 )
 
 
 @click.group()
 def trustee() -> None:
-    """A counting-board member's own steps: join the key ceremony, decrypt the result."""
+    """A counting-board member's own steps: join the key ceremony, decrypt the result,
+    change the passphrase of the secret file."""
 
 
 @trustee.command("init")
@@ -84,6 +89,26 @@ def decrypt(election: Path, secret: Path, index: int | None, announced: str) -> 
     say(f"Election fingerprint: {verified.context.fingerprint}")
     verified.check_announced(announced)
     say(f"Decrypting as {label}")
-    path = trustee_decrypt(directory, secret, passphrase(), group(), verified, announced=announced)
+    path = trustee_decrypt(
+        directory, secret, passphrase(secret=secret), group(), verified, announced=announced
+    )
     say(f"Decryption share written: {path}")
     say("Next: when enough trustees have decrypted, run `votecrypt result`.")
+
+
+@trustee.command("passphrase")
+@secret_option
+def change_passphrase(secret: Path) -> None:
+    """Change the passphrase of your secret file. Asks for the current one, then the new one
+    twice (from $VOTECRYPT_PASSPHRASE and $VOTECRYPT_NEW_PASSPHRASE when they are set). The
+    file is replaced in one step: it opens with the old passphrase or the new one, never
+    neither."""
+    current = passphrase(secret=secret)
+    state = load_trustee(secret, current, group())
+    new = os.environ.get(NEW_PASSPHRASE_ENV)
+    if new:
+        warn_if_weak(new)
+    else:
+        new = new_passphrase("New passphrase")
+    save_trustee(secret, state, new)
+    say(f"The passphrase of {secret} is changed. Keep the new one as safely as the file.")

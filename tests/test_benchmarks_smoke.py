@@ -24,6 +24,13 @@ def test_quick_core_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert all(len(row["seconds_per_operation"]["runs"]) >= 2 for row in rows)
 
 
+def test_tiny_tracking_run(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--only", "tracking", "--backend", "coincurve", "--voters", "12"]) == 0
+    table = capsys.readouterr().out
+    assert "board, indexed hit (12 ballots)" in table
+    assert "record, tracking-index.txt hit (12 ballots)" in table
+
+
 def test_list_names_every_workload(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--list"]) == 0
     listed = capsys.readouterr().out

@@ -4,6 +4,7 @@ secret file, files exchanged by copying; and the CLI's error lines and exit code
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -148,7 +149,7 @@ def test_result_and_verify(finished: dict[str, Path]) -> None:
     assert "Lê Duy Thành" in output
     # Lê Duy Thành: 3 of 4 ballots rate him low (one blank): 75.00%, two thirds or more.
     assert "75.00%" in output
-    assert "2. Lê Duy Thành: Từ hai phần ba" in output
+    assert "2. Lê Duy Thành: Có từ hai phần ba" in output
     assert "Decrypted with the shares of trustees 1, 3" in output
     record = finished["admin"] / "record"
     verified = run("verify", record, "--jobs", "1").output
@@ -326,3 +327,234 @@ def test_interactive_booth_challenges_then_casts(tmp_path: Path) -> None:
         assert opened.board.count("ballot") == 1
     finally:
         opened.close()
+
+
+# Tracking a ballot on the board and in a published record (spec 10.5)
+
+
+def _codes_in(record: Path) -> dict[str, tuple[str, int]]:
+    """kind and seq of every ballot and challenge by tracking code, decoding every entry."""
+    from votecrypt.math import secp256k1
+    from votecrypt.record.log import entry_from_line
+    from votecrypt.record.reader import RecordSource
+    from votecrypt.service.tracking import code_of, record_manifest
+
+    manifest = record_manifest(RecordSource(record))
+    found = {}
+    for number, line in enumerate((record / "log.jsonl").read_bytes().splitlines(), 1):
+        entry = entry_from_line(line, number)
+        if entry.kind in ("ballot", "challenge"):
+            tracked = code_of(entry, secp256k1(), manifest)
+            found[tracked.code] = (entry.kind, entry.seq)
+    return found
+
+
+@pytest.fixture(scope="module")
+def exported(finished: dict[str, Path]) -> Path:
+    out = finished["base"] / "published"
+    run("board", "export", finished["admin"], "--out", out)
+    return out
+
+
+def test_track_normalises_the_code_and_names_a_challenged_ballots_choices(
+    finished: dict[str, Path], exported: Path
+) -> None:
+    codes = _codes_in(exported)
+    challenged = next(code for code, (kind, _) in codes.items() if kind == "challenge")
+    sloppy = challenged.lower().replace("-", " ").replace("o", "0").replace("i", "1")
+    for where in (finished["admin"], exported):
+        output = run("ballot", "track", where, sloppy).output
+        assert f"Found: ballot {challenged}, challenged (not counted)" in output
+        # The challenge in the fixture chose high for the first and low for the second.
+        assert "Hoàng Thị Thúy Lan" in output and "Tín nhiệm cao / High confidence" in output
+        assert "Lê Duy Thành" in output and "Tín nhiệm thấp / Low confidence" in output
+    cast = next(code for code, (kind, _) in codes.items() if kind == "ballot")
+    assert f"Found: ballot {cast}, cast" in run("ballot", "track", exported, cast).output
+
+
+def test_track_in_an_archived_record(exported: Path, tmp_path: Path) -> None:
+    archive = shutil.make_archive(str(tmp_path / "record"), "zip", exported.parent, exported.name)
+    code = next(iter(_codes_in(exported)))
+    assert "Found: ballot" in run("ballot", "track", archive, code).output
+
+
+def test_the_records_index_is_checked_not_trusted(exported: Path, tmp_path: Path) -> None:
+    codes = _codes_in(exported)
+    text = (exported / "tracking-index.txt").read_bytes()
+    header, _, body = text.partition(b"\n")
+    assert header == b"votecrypt/tracking-index 1"
+    lines = body.decode().splitlines()
+    # One fixed-width line per ballot and challenge, sorted by code.
+    assert lines == sorted(lines) and {len(line) for line in lines} == {42}
+    by_code = {line.split()[0]: line.split()[1:] for line in lines}
+    assert sorted(by_code) == sorted(code.replace("-", "") for code in codes)
+    first, second = sorted(codes)[:2]
+    lying = tmp_path / "lying"
+    shutil.copytree(exported, lying)
+    # The index points the first code at the second's entry and leaves the second out.
+    key_first, key_second = first.replace("-", ""), second.replace("-", "")
+    seq, offset = by_code[key_second]
+    forged = [f"{key_first} {seq} {offset}"] + [
+        line for line in lines if line.split()[0] not in (key_first, key_second)
+    ]
+    (lying / "tracking-index.txt").write_bytes(
+        header + b"\n" + "".join(line + "\n" for line in sorted(forged)).encode()
+    )
+    for code in (first, second):
+        output = run("ballot", "track", lying, code).output
+        assert f"Found: ballot {code}" in output and f"board entry {codes[code][1]}." in output
+    (lying / "tracking-index.txt").write_bytes(b"garbage")
+    assert f"board entry {codes[first][1]}." in run("ballot", "track", lying, first).output
+    (lying / "tracking-index.txt").unlink()
+    assert f"board entry {codes[first][1]}." in run("ballot", "track", lying, first).output
+
+
+def test_an_unknown_or_malformed_tracking_code_is_exit_3(
+    finished: dict[str, Path], exported: Path
+) -> None:
+    for where in (finished["admin"], exported):
+        output = run("ballot", "track", where, "AAAA-AAAA-AAAA", code=exit_codes.BAD_INPUT).output
+        assert "no ballot with tracking code AAAA-AAAA-AAAA" in output
+        output = run("ballot", "track", where, "not-a-code", code=exit_codes.BAD_INPUT).output
+        assert "is not a tracking code" in output
+
+
+def test_credential_slips_are_printable_and_private(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from votecrypt.protocol.credentials import normalise_code
+
+    election = _finalized_election(tmp_path)
+    slips = tmp_path / "slips.html"
+    output = run(
+        "credentials", "issue", election, "--slips-out", slips, "--booth-address", "Phòng 201"
+    ).output
+    assert "shred -u" in output and "readable by you only" in output
+    assert stat.S_IMODE(os.stat(slips).st_mode) == 0o600
+    page = slips.read_text()
+    codes = re.findall(r"<div class=code>([0-9A-Z-]+)</div>", page)
+    assert len(codes) == 4 and len(set(codes)) == 4
+    assert all(normalise_code(code) for code in codes)
+    assert page.count("Lấy phiếu tín nhiệm") >= 4 and page.count("Phòng 201") == 4
+    assert "@page { size: A4" in page and "dashed" in page
+    fingerprint = re.search(r"Election fingerprint \(.*\): (\S+)", output)
+    assert fingerprint is not None and page.count(fingerprint[1]) == 4
+    assert "http" not in page and "<script" not in page
+    # Written only where the operator says, and never over an existing file.
+    run("credentials", "issue", election, code=exit_codes.USAGE)
+
+
+def _finalized_election(tmp_path: Path) -> Path:
+    """An election whose single-trustee ceremony is finalized (no credentials yet)."""
+    election = tmp_path / "election"
+    candidates = tmp_path / "candidates.csv"
+    candidates.write_text("Hoàng Thị Thúy Lan,Chủ tịch HĐND\nLê Duy Thành,Chủ tịch UBND\n")
+    run(
+        "election", "create", election, "--title", "Lấy phiếu tín nhiệm", "--body", "HĐND",
+        "--date", "2023-12-13", "--candidates", candidates, "--trustee", "Một",
+        "--threshold", "1", "--ballots", "4",
+    )  # fmt: skip
+    secret = tmp_path / "secret"
+    run("trustee", "init", election, "--index", "1", "--secret", secret, passphrase="pw")
+    for step in ("commit", "open", "check", "answer", "finalize"):
+        run("ceremony", step, election, "--secret", secret, passphrase="pw")
+    return election
+
+
+def test_the_printed_sheet_states_the_facts_and_export_writes_it_again(
+    finished: dict[str, Path], tmp_path: Path
+) -> None:
+    # `result` runs once (in test_result_and_verify when the module runs in order); export
+    # writes the sheets again, here with a place.
+    if not (finished["admin"] / "record" / "results.json").exists():
+        run("result", finished["admin"])
+    run("board", "export", finished["admin"], "--place", "Hội trường tỉnh")
+    html = (finished["admin"] / "record" / "results.html").read_text()
+    assert "Hội trường tỉnh, ngày 13 tháng 12 năm 2023" in html
+    for member in ("Thành viên 1", "Thành viên 2", "Thành viên 3"):
+        assert f"<div class=member>{member}" in html
+    assert "1. Thành viên 1, 3. Thành viên 3" in html
+    assert "(ballots challenged, not counted)</span>: 1" in html
+    assert re.search(r"election fingerprint\)</span>: <b>[0-9A-Z]{4}(-[0-9A-Z]{4}){3}</b>", html)
+    out = tmp_path / "published"
+    output = run(
+        "board", "export", finished["admin"], "--out", out, "--decimal-comma", "--trim-zeros"
+    ).output
+    assert "Result sheet:" in output
+    assert "75%" in (out / "results.html").read_text()
+    csv_bytes = (out / "results.csv").read_bytes()
+    assert csv_bytes.startswith(b"\xef\xbb\xbf") and b";75;" in csv_bytes
+    assert (out / "tracking-index.txt").exists()
+
+
+def test_a_mistyped_credential_code_is_refused_before_the_choices(tmp_path: Path) -> None:
+    from election_helpers import OpenElection
+
+    from votecrypt.math import secp256k1
+
+    opened = OpenElection(tmp_path / "booth", secp256k1(), ballots=2, candidates=2)
+    try:
+        code = opened.credentials[0].code
+        typo = ("1" if code[0] != "1" else "2") + code[1:]
+        result = run(
+            "ballot", "cast", opened.directory.root, input=f"{typo}\n", code=exit_codes.BAD_INPUT
+        )
+        assert "mistyped" in result.output and "[1/2]" not in result.output
+    finally:
+        opened.close()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--frob"],
+        ["electio"],
+        ["election", "create", "x", "--title", "T"],
+        ["ballot", "track"],
+        ["result", "x", "--decimal-comma=maybe"],
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_2(args: list[str]) -> None:
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == exit_codes.USAGE
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "--help`)" in lines[0]
+
+
+def test_ctrl_c_at_a_prompt_is_the_documented_exit_code(tmp_path: Path) -> None:
+    from election_helpers import OpenElection
+
+    from votecrypt.math import secp256k1
+
+    opened = OpenElection(tmp_path / "booth", secp256k1(), ballots=2, candidates=2)
+    try:
+        # End of input at the credential prompt is what Ctrl-C at a prompt looks like.
+        result = CliRunner().invoke(main, ["ballot", "cast", str(opened.directory.root)], input="")
+        assert result.exit_code == exit_codes.INTERRUPTED == 130
+        assert "interrupted: nothing half-written was kept" in result.output
+        assert "130" in CliRunner().invoke(main, ["--help"]).output
+    finally:
+        opened.close()
+
+
+def test_track_on_a_board_without_the_index_or_with_a_lying_one(
+    finished: dict[str, Path], exported: Path, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    codes = _codes_in(exported)
+    first, second = sorted(codes)[:2]
+    copy = tmp_path / "election"
+    shutil.copytree(finished["admin"], copy)
+    db = sqlite3.connect(copy / "board.sqlite")
+    # The index points the first code at the second's entry.
+    db.execute("UPDATE tracking SET code = ? WHERE code = ?", (first, second))
+    db.commit()
+    output = run("ballot", "track", copy, first).output
+    assert output.count("Found:") == 1 and f"board entry {codes[first][1]}." in output
+    db.execute("DROP TABLE tracking")  # a board made before the index existed
+    db.commit()
+    db.close()
+    output = run("ballot", "track", copy, second).output
+    assert f"Found: ballot {second}" in output and f"board entry {codes[second][1]}." in output

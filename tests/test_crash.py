@@ -155,7 +155,15 @@ def election_steps() -> list[Step]:
         Step("ceremony status", at("ceremony", "status", election)),
         Step(
             "credentials issue",
-            at("credentials", "issue", election, "--codes-out", Path("codes.txt")),
+            at(
+                "credentials",
+                "issue",
+                election,
+                "--codes-out",
+                Path("codes.txt"),
+                "--slips-out",
+                Path("slips.html"),
+            ),
         ),
         *[
             Step(

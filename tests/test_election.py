@@ -147,3 +147,62 @@ def test_an_invalid_decryption_share_is_named_and_left_out(group: Group, tmp_pat
     assert announcement.selection.used == (1, 3)
     line = announcement.results.candidates[0]
     assert (line.count("high"), line.count("low")) == (1, 2)
+
+
+def test_below_the_quorum_with_an_override_announces_nothing_and_verifies(
+    group: Group, tmp_path: Path
+) -> None:
+    from election_helpers import FAST_KDF, choices_from_counts, manifest_for
+
+    from votecrypt.protocol.manifest import Manifest
+    from votecrypt.service.demo import run_election
+
+    base = manifest_for([("Nguyễn Văn A", "Chủ tịch")], 3)
+    manifest = Manifest.build(
+        **{field: getattr(base, field) for field in ("title", "body", "date", "rules")},
+        candidates=base.candidates, trustees=base.trustees, threshold=base.threshold,
+        credentials=3, summoned=5, quorum_override="Kỳ họp quyết định tiến hành",
+    )  # fmt: skip
+    choices = choices_from_counts([(0, 0, 3)], 3, manifest.rules.option_keys)
+    outcome = run_election(tmp_path / "q", group, manifest, choices, kdf=FAST_KDF)
+    results = outcome.announcement.results
+    assert not results.quorum_met and results.candidates[0].bracket is None  # 3 of 3 low
+    assert (
+        json.loads((outcome.record / "results.json").read_text())["candidates"][0]["bracket"]
+        is None
+    )
+    assert "KHÔNG ĐỦ SỐ NGƯỜI CÓ MẶT" in (outcome.record / "results.html").read_text()
+    report = verify_record(outcome.record, jobs=1)
+    assert report.complete, "\n".join(report.lines())
+
+
+def test_nq35_two_years_running_through_an_election_and_the_verifier(
+    group: Group, tmp_path: Path
+) -> None:
+    from election_helpers import FAST_KDF, choices_from_counts
+
+    from votecrypt.protocol.manifest import Candidate, Manifest
+    from votecrypt.protocol.rules import PreviousResult
+    from votecrypt.service.demo import run_election
+
+    manifest = Manifest.build(
+        title="Lấy phiếu tín nhiệm", body="Quốc hội", date="2013-06-10",
+        candidates=[Candidate("Người A", "Bộ trưởng"), Candidate("Người B", "Bộ trưởng")],
+        rules=preset("nq35-2012"), trustees=["T1", "T2"], threshold=1,
+        credentials=5, summoned=6, members=6,
+        previous=[("Người A", PreviousResult({"low": 4}, 6))],
+    )  # fmt: skip
+    # Both get 4 of 6 deputies low this year: above half, not above two thirds (4 = 2/3 * 6).
+    choices = choices_from_counts([(1, 0, 4), (1, 0, 4)], 5, manifest.rules.option_keys)
+    outcome = run_election(tmp_path / "nq35", group, manifest, choices, kdf=FAST_KDF)
+    lines = outcome.announcement.results.candidates
+    assert [line.bracket_id for line in lines] == ["two-years-running", None]
+    sheet = json.loads((outcome.record / "result-sheet.json").read_text())
+    assert sheet["previous"] == [{"name": "Người A", "counts": {"low": 4}, "denominator": 6}]
+    from votecrypt.render.json_results import results_from_json
+
+    assert results_from_json((outcome.record / "result-sheet.json").read_bytes()) == (
+        outcome.announcement.results
+    )
+    report = verify_record(outcome.record, jobs=1)
+    assert report.complete, "\n".join(report.lines())

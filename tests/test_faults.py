@@ -247,6 +247,35 @@ def test_disk_full_while_issuing_credentials(
     assert leftovers(root) == [] and leftovers(tmp_path) == []
 
 
+def test_slips_only_issue_interrupted_after_publishing_keeps_the_codes(
+    finished: FinishedElection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With only --slips-out, the codes wait in an owner-only file beside the slips until the
+    slips are written; a run stopped after publishing the list finishes on the next run."""
+    from votecrypt_cli import credentials as credentials_cli
+
+    root = copy_of(finished, tmp_path)
+    for name in ("credentials.json", "board.sqlite"):
+        (root / name).unlink()
+    slips = tmp_path / "slips.html"
+
+    def disk_full(*args: Any, **kwargs: Any) -> str:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(credentials_cli, "render_slips", disk_full)
+    expect(invoke("credentials", "issue", root, "--slips-out", slips), exit_codes.STORAGE)
+    monkeypatch.undo()
+    pending = credentials_cli.pending_codes(slips)
+    assert (root / "credentials.json").exists() and not slips.exists()
+    assert pending.stat().st_mode & 0o777 == 0o600
+    codes = [line.split()[1] for line in pending.read_text().splitlines()]
+    rerun = invoke("credentials", "issue", root, "--slips-out", slips)
+    assert rerun.exit_code == 0, rerun.output
+    assert "already issued" in rerun.output
+    page = slips.read_text()
+    assert all(code in page for code in codes) and not pending.exists()
+
+
 def test_disk_full_while_decrypting(
     finished: FinishedElection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -90,7 +90,7 @@ def test_table_has_bilingual_headers_numbers_and_consequences() -> None:
     assert "3*47 = 141 >= 100 = 2*50" in text
     thanh = next(line for line in lines if "Lê Duy Thành" in line)
     assert "25  53.19%" in thanh and "19  40.43%" in thanh and "1   2.13%" in thanh
-    assert "4. Lê Duy Thành: Quá nửa" in text and "may resign" in text
+    assert "4. Lê Duy Thành: Có quá nửa" in text and "may resign" in text
     assert text.endswith("\n")
 
 
@@ -137,7 +137,7 @@ def test_csv_parses_back_with_the_csv_module() -> None:
         "53.19",
         "1",
     ]
-    assert thanh["bracket"] == "resign-or-vote" and thanh["consequence_vi"].startswith("Quá nửa")
+    assert thanh["bracket"] == "resign-or-vote" and thanh["consequence_vi"].startswith("Có quá nửa")
     assert thanh["consequence_en"].startswith("More than half")
     assert rows[4]["medium_percent"] == "19.15"
     assert {row["denominator"] for row in rows} == {"47"}
@@ -193,7 +193,7 @@ def test_html_is_a_self_contained_official_sheet() -> None:
         assert label in html
     for percent in ("97.87%", "53.19%", "19.15%", "2.13%"):
         assert percent in html
-    assert "Quá nửa đến dưới hai phần ba" in html and "More than half" in html
+    assert "Có quá nửa đến dưới hai phần ba" in html and "More than half" in html
     assert "@page { size: A4" in html
     assert "http" not in html and "//" not in html.replace("<!--", "")
     tags = parsed_tags(html)
@@ -220,7 +220,7 @@ def test_html_escapes_a_malicious_name_and_heading() -> None:
     tags = parsed_tags(html)
     assert {t for t, _ in tags} <= {
         "html", "head", "meta", "title", "style", "body", "div", "br", "strong", "p", "h1",
-        "h2", "span", "table", "tr", "td", "th", "b", "svg", "rect",
+        "h2", "span", "table", "thead", "tbody", "tr", "td", "th", "b", "small", "svg", "rect",
     }  # fmt: skip
 
 
@@ -236,7 +236,7 @@ def test_html_leaves_the_members_who_did_not_vote_white() -> None:
     )
     html = render_html(results, HEADING, blank_allowed=False)
     assert 'viewBox="0 0 485 1"' in html
-    assert "tổng số thành viên" in html and "28.87%" in html and "40.00%" in html
+    assert "tổng số đại biểu" in html and "28.87%" in html and "40.00%" in html
 
 
 # JSON result sheet
@@ -400,3 +400,98 @@ def test_party_votes_carry_the_party_heading() -> None:
         )
         html = render_html(results, heading, blank_allowed=True)
         assert expected in html and absent not in html
+
+
+# Number formats, the heading after the rule set, the quorum, the facts (spec 13.6)
+
+
+def test_number_formats_keep_the_exact_hundredths() -> None:
+    from votecrypt.render.sheet import NumberFormat
+
+    comma_trim = NumberFormat(decimal_comma=True, trim_zeros=True)
+    assert [comma_trim.percent(h) for h in (9010, 4000, 9787, 82, 0)] == [
+        "90,1", "40", "97,87", "0,82", "0",
+    ]  # fmt: skip
+    assert NumberFormat(trim_zeros=True).percent(2887) == "28.87"
+    assert NumberFormat(decimal_comma=True).percent(4000) == "40,00"
+    assert NumberFormat().percent(None) == "—"
+
+
+def test_every_output_follows_the_number_format() -> None:
+    from votecrypt.render.csv_sheet import CSV_ENCODING
+    from votecrypt.render.sheet import NumberFormat
+
+    fmt = NumberFormat(decimal_comma=True, trim_zeros=True)
+    results = vinh_phuc()
+    assert "53,19%" in render_table(results, HEADING, blank_allowed=True, fmt=fmt)
+    assert "53,19%" in render_html(results, HEADING, blank_allowed=True, fmt=fmt)
+    text = render_csv(results, blank_allowed=True, fmt=fmt)
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert rows[3]["low_percent"] == "53,19" and rows[0]["medium_percent"] == "0"
+    assert text.encode(CSV_ENCODING).startswith(b"\xef\xbb\xbf")
+    # The JSON sheet is for programs: one canonical form, always "53.19".
+    assert '"53.19"' in render_json(results, HEADING)
+
+
+def test_the_heading_follows_the_rule_set() -> None:
+    results = compute_results(
+        preset("nq96-2023-vote"),
+        [("Nguyễn Văn A", "Bộ trưởng")],
+        [{"confidence": 20, "no_confidence": 27, BLANK: 0}],
+        issued=47, collected=47, summoned=50, members=50,
+    )  # fmt: skip
+    html = render_html(results, HEADING, blank_allowed=False)
+    assert "KẾT QUẢ BỎ PHIẾU TÍN NHIỆM" in html and "LẤY PHIẾU" not in html
+    assert "KẾT QUẢ BỎ PHIẾU TÍN NHIỆM" in render_table(results, HEADING, blank_allowed=False)
+    assert "KẾT QUẢ LẤY PHIẾU TÍN NHIỆM" in render_html(vinh_phuc(), HEADING, blank_allowed=True)
+
+
+def test_void_lines_are_called_invalid_and_valid_lines_are_shown_per_person() -> None:
+    html = render_html(vinh_phuc(), HEADING, blank_allowed=True)
+    assert "Không hợp lệ" in html and "Không đánh giá" not in html
+    # Hoàng Thị Thúy Lan's counts add up to 47; Vũ Việt Văn's to 47 too; the others to 46:
+    # the valid lines of a person are the lines marked for them.
+    rows = re.findall(r"<tr><td class=number>(\d+)</td>.*?<td class=count>(\d+)</td>", html)
+    assert [valid for _, valid in rows] == ["47", "47", "47", "46", "47"]
+
+
+def test_below_the_quorum_the_sheets_announce_no_consequence() -> None:
+    results = compute_results(
+        preset("nq96-2023"),
+        [("Nguyễn Văn A", "Bộ trưởng")],
+        [{"high": 3, "medium": 5, "low": 25, BLANK: 0}],
+        issued=33, collected=33, summoned=50, members=50,
+    )  # fmt: skip
+    from votecrypt.render.sheet import SheetDetails
+
+    details = SheetDetails(quorum_override="Kỳ họp quyết định tiến hành")
+    html = render_html(results, HEADING, blank_allowed=True, details=details)
+    assert "KHÔNG ĐỦ SỐ NGƯỜI CÓ MẶT" in html and "class=notice" in html
+    assert "Kỳ họp quyết định tiến hành" in html
+    assert "miễn nhiệm" not in html and "(a)" not in html
+    text = render_table(results, HEADING, blank_allowed=True, details=details)
+    assert "QUORUM NOT MET: no consequence is announced." in text and "miễn nhiệm" not in text
+    rows = list(csv.DictReader(io.StringIO(render_csv(results, blank_allowed=True))))
+    assert rows[0]["bracket"] == rows[0]["consequence_vi"] == ""
+
+
+def test_the_sheet_states_the_facts_of_the_count() -> None:
+    from votecrypt.render.sheet import SheetDetails
+
+    details = SheetDetails(
+        place="Hội trường tỉnh",
+        time="10:45",
+        board_members=("Trần Văn Một", "Lê Thị Hai", "Phạm Văn Ba"),
+        decrypted_by=("1. Trần Văn Một", "3. Phạm Văn Ba"),
+        challenged=2,
+        fingerprint="7K2Q-M9DX-3FAB-W0PC",
+        published_at="https://example.gov.vn/record",
+    )
+    html = render_html(vinh_phuc(), HEADING, blank_allowed=True, details=details)
+    assert "Hội trường tỉnh, ngày 13 tháng 12 năm 2023, lúc 10:45" in html
+    assert html.count("(ký, ghi rõ họ tên / signature)") == 3
+    assert "1. Trần Văn Một, 3. Phạm Văn Ba" in html
+    assert "7K2Q-M9DX-3FAB-W0PC" in html and "https://example.gov.vn/record" in html
+    assert "(ballots challenged, not counted)</span>: 2" in html
+    with pytest.raises(EncodingError, match="U\\+001B"):
+        SheetDetails(place="Hội trường\x1b[2J")

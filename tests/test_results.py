@@ -25,7 +25,7 @@ from votecrypt.protocol.results import (
     format_percent,
     percent_hundredths,
 )
-from votecrypt.protocol.rules import PRESETS, preset
+from votecrypt.protocol.rules import PRESETS, PreviousResult, preset
 
 
 def results_for(
@@ -115,7 +115,7 @@ def test_vinh_phuc_2023_le_duy_thanh_may_resign_or_face_a_vote() -> None:
     brackets = [line.bracket_id for line in results.candidates]
     assert brackets == [None, None, None, "resign-or-vote", None]
     thanh = results.candidates[3]
-    assert thanh.consequence_vi is not None and thanh.consequence_vi.startswith("Quá nửa")
+    assert thanh.consequence_vi is not None and thanh.consequence_vi.startswith("Có quá nửa")
     assert "từ chức" in thanh.consequence_vi and "bỏ phiếu tín nhiệm" in thanh.consequence_vi
     assert thanh.consequence_en is not None and "may resign" in thanh.consequence_en
     assert results.candidates[0].consequence_vi is None
@@ -360,8 +360,10 @@ def test_brackets_in_results_match_a_fraction_reference(
     assert results.denominator == denominator
     expected = None
     for bracket in rules.brackets:
+        # No previous vote is given here, so a condition on it never holds.
         if all(
-            _reference(c.comparison, Fraction(row[c.option], denominator), c.fraction)
+            c.year == "current"
+            and _reference(c.comparison, Fraction(row[c.option], denominator), c.fraction)
             for c in bracket.conditions
         ):
             expected = bracket.id
@@ -378,3 +380,48 @@ def _reference(comparison: str, share: Fraction, threshold: Fraction) -> bool:
         "<": share < threshold,
         "<=": share <= threshold,
     }[comparison]
+
+
+# Quorum and the previous vote (spec 13.1, 13.2)
+
+
+def test_below_the_quorum_no_consequence_is_announced_for_anyone() -> None:
+    # 25 of 33 low would be "two thirds or more"; with 33 present of 50 the vote is not valid.
+    results = results_for("nq96-2023", [(5, 3, 25)], 33, issued=33, summoned=50)
+    assert not results.quorum_met
+    assert results.candidates[0].bracket is None
+    met = results_for("nq96-2023", [(5, 3, 26)], 34, issued=34, summoned=50)
+    assert met.quorum_met and met.candidates[0].bracket_id == "dismissal"
+
+
+def _nq35(low: int, previous: PreviousResult | None) -> str | None:
+    rules = preset("nq35-2012")
+    counts = [{"high": 400 - low, "medium": 0, "low": low, BLANK: 0}]
+    results = compute_results(
+        rules,
+        [("Người 1", "Bộ trưởng")],
+        counts,
+        issued=400,
+        collected=400,
+        summoned=493,
+        members=493,
+        previous={} if previous is None else {"Người 1": previous},
+    )
+    return results.candidates[0].bracket_id
+
+
+def test_nq35_2012_strictly_above_two_thirds_of_all_deputies() -> None:
+    # 2/3 of 492 is exactly 328: "trên 2/3" is strict.
+    rules = preset("nq35-2012")
+    assert rules.bracket_for({"high": 0, "medium": 0, "low": 328}, 492) is None
+    assert rules.bracket_for({"high": 0, "medium": 0, "low": 329}, 492) is not None
+
+
+def test_nq35_2012_more_than_half_two_years_running_needs_the_previous_vote() -> None:
+    last_year_high = PreviousResult({"low": 250}, 493)  # 250 > 246.5
+    last_year_low = PreviousResult({"low": 246}, 493)
+    assert _nq35(247, None) is None
+    assert _nq35(247, last_year_low) is None
+    assert _nq35(247, last_year_high) == "two-years-running"
+    assert _nq35(246, last_year_high) is None  # this year not above half of 493
+    assert _nq35(330, None) == "vote-of-confidence"

@@ -58,8 +58,8 @@ def example() -> RuleSet:
 
 
 def test_the_presets_are_those_of_the_domain_table() -> None:
-    assert sorted(PRESETS) == ["nq85-2014", "nq96-2023", "nq96-2023-vote", "qd96-2023"]
-    for rule_set_id in ("nq96-2023", "qd96-2023", "nq85-2014"):
+    assert sorted(PRESETS) == ["nq35-2012", "nq85-2014", "nq96-2023", "nq96-2023-vote", "qd96-2023"]
+    for rule_set_id in ("nq96-2023", "qd96-2023", "nq85-2014", "nq35-2012"):
         assert preset(rule_set_id).option_keys == ("high", "medium", "low")
     assert preset("nq96-2023-vote").option_keys == ("confidence", "no_confidence")
     labels = {o.key: (o.label_vi, o.label_en) for o in preset("nq96-2023-vote").options}
@@ -69,6 +69,7 @@ def test_the_presets_are_those_of_the_domain_table() -> None:
         "qd96-2023": "collected",
         "nq96-2023-vote": "collected",
         "nq85-2014": "members",
+        "nq35-2012": "members",
     }
     assert all(r.quorum == Fraction(2, 3) for r in PRESETS.values())
 
@@ -230,6 +231,9 @@ def test_preset_brackets_match_a_fraction_reference(
         expected = "dismissal" if share > half else None
     elif rule_set_id == "nq85-2014":
         expected = "vote-of-confidence" if share >= top else "may-resign" if share > half else None
+    elif rule_set_id == "nq35-2012":
+        # "trên 2/3" is strict; without a previous year the two-year bracket never holds.
+        expected = "vote-of-confidence" if share > top else None
     else:
         middle = "resign-or-vote" if rule_set_id == "nq96-2023" else "removed-from-planning"
         expected = "dismissal" if share >= top else middle if half < share < top else None
@@ -399,3 +403,51 @@ BAD_VALUES: dict[str, Callable[[], object]] = {
 def test_invalid_values_cannot_be_constructed(name: str) -> None:
     with pytest.raises(RuleError):
         BAD_VALUES[name]()
+
+
+def test_spec_13_3_quotes_every_preset_text_exactly() -> None:
+    # An independent verifier checks a record naming a preset against spec 13.3.
+    from pathlib import Path
+
+    spec = (Path(__file__).resolve().parent.parent / "spec" / "13-results.md").read_text()
+    for rules in PRESETS.values():
+        assert f"**`{rules.id}`: {rules.title_en}**" in spec
+        assert f"- reference: {rules.reference}\n" in spec
+        for bracket in rules.brackets:
+            assert f"  - vi: {bracket.consequence_vi}\n" in spec
+            assert f"  - en: {bracket.consequence_en}\n" in spec
+
+
+def test_only_confirmed_articles_are_cited() -> None:
+    # DOMAIN.md confirms NQ 96/2023 Điều 12 and 19.3, QĐ 96 Điều 6.3, NQ 35/2012 Điều 11.
+    confirmed = {
+        "nq96-2023": {"12", "19.3"},
+        "qd96-2023": {"6.3"},
+        "nq96-2023-vote": set(),
+        "nq85-2014": set(),
+        "nq35-2012": {"11"},
+    }
+    import re
+
+    for rules in PRESETS.values():
+        texts = [rules.reference, *(b.consequence_vi for b in rules.brackets)]
+        cited = {m for text in texts for m in re.findall(r"Điều (\d+(?:\.\d+)?)", text)}
+        assert cited <= confirmed[rules.id], rules.id
+        assert "Điều 14" not in rules.reference and "Điều 11" not in preset("qd96-2023").reference
+
+
+def test_the_wording_the_law_uses() -> None:
+    nq96 = {b.id: b for b in preset("nq96-2023").brackets}
+    assert "phê chuẩn đề nghị miễn nhiệm" in nq96["dismissal"].consequence_vi
+    assert "tại kỳ họp đó hoặc kỳ họp gần nhất" in nq96["dismissal"].consequence_vi
+    assert "at that sitting or the next" in nq96["dismissal"].consequence_en
+    qd96 = {b.id: b for b in preset("qd96-2023").brackets}
+    assert "sẽ bị miễn nhiệm" in qd96["dismissal"].consequence_vi
+    assert "thấp hơn" in qd96["dismissal"].consequence_vi
+    assert "xem xét cho thôi giữ chức vụ," not in qd96["dismissal"].consequence_vi
+    planning = qd96["removed-from-planning"].consequence_vi
+    assert "không chờ đến hết nhiệm kỳ" in planning
+    assert "bổ nhiệm, giới thiệu ứng cử" not in planning and "miễn nhiệm" not in planning
+    nq85 = {b.id: b for b in preset("nq85-2014").brackets}
+    assert "có thể xin từ chức" in nq85["vote-of-confidence"].consequence_vi
+    assert "tổng số đại biểu" in nq85["vote-of-confidence"].consequence_vi

@@ -6,10 +6,11 @@
 Every random value comes from a fixed seed through the library's one randomness seam, so the
 output is the same byte for byte on every run. The record is a small complete election; the
 records of RECORDS take the paths it does not (no blank, the members denominator, two lanes,
-zero ballots); each tampered copy changes one thing; prefixes stop early; the record also
-comes as .zip and .tar, and with checkpoint files. expected.json lists, for every case, the
-checks that fail, the checks that are skipped and the verdict (spec 16.1, 16.5). This script
-is the only source of the files under spec/vectors/election/: it removes any other file.
+zero ballots, below the quorum with an override, a condition on the previous vote); each
+tampered copy changes one thing; prefixes stop early; the record also comes as .zip and
+.tar, and with checkpoint files. expected.json lists, for every case, the checks that fail,
+the checks that are skipped and the verdict (spec 16.1, 16.5). This script is the only source
+of the files under spec/vectors/election/: it removes any other file.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ from votecrypt.protocol.ceremony.messages import (
 from votecrypt.protocol.ceremony.transcript import Transcript, evaluate, transcript_digests
 from votecrypt.protocol.ceremony.trustee import Trustee
 from votecrypt.protocol.manifest import Candidate, Manifest
-from votecrypt.protocol.rules import Bracket, Condition, Option, RuleSet, preset
+from votecrypt.protocol.rules import Bracket, Condition, Option, PreviousResult, RuleSet, preset
 from votecrypt.record.ceremony_codec import message_to_json, outcome_to_json
 from votecrypt.record.json_codec import canonical_json
 from votecrypt.record.log import SINGLE_ITEMS, Entry, entry_from_line, entry_hash, entry_to_line
@@ -123,7 +124,14 @@ class RecordCase(NamedTuple):
 
 
 def _manifest(
-    rules: RuleSet, *, credentials: int, summoned: int, members: int, blank: bool = True
+    rules: RuleSet,
+    *,
+    credentials: int,
+    summoned: int,
+    members: int,
+    blank: bool = True,
+    quorum_override: str = "",
+    previous: tuple[tuple[str, PreviousResult], ...] = (),
 ) -> Manifest:
     return Manifest.build(
         title="Lấy phiếu tín nhiệm (vectors)",
@@ -137,6 +145,8 @@ def _manifest(
         credentials=credentials,
         summoned=summoned,
         members=members,
+        quorum_override=quorum_override,
+        previous=previous,
     )
 
 
@@ -199,6 +209,35 @@ RECORDS: dict[str, RecordCase] = {
         [1, 2],
         "no ballot cast, one challenged: the tally is (O, O) in every lane, D = 0, no "
         'percentage (null, "—") and no bracket',
+    ),
+    "below-quorum-override": RecordCase(
+        lambda: _manifest(
+            preset("nq96-2023"),
+            credentials=3,
+            summoned=5,
+            members=5,
+            quorum_override="Kỳ họp quyết định tiến hành (vectors)",
+        ),
+        [["low", "high"], ["low", "high"], ["low", "medium"]],
+        [],
+        [1, 2],
+        "3 ballots issued of 5 summoned, below the 2/3 quorum, with a `quorum_override` in the "
+        "manifest (7.1): candidate 1 has 3 of 3 low, yet no bracket, `quorum_met` false (13.2)",
+    ),
+    "two-years-running": RecordCase(
+        lambda: _manifest(
+            preset("nq35-2012"),
+            credentials=5,
+            summoned=6,
+            members=6,
+            previous=(("Nguyễn Văn A", PreviousResult({"low": 4}, 6)),),
+        ),
+        [["low", "high"], ["low", "high"], ["low", "low"], ["low", "low"]],
+        [],
+        [2, 3],
+        "the legacy preset nq35-2012 with the previous vote in the manifest (7.1): candidate 1 "
+        "has 4 of D = 6 low (not above 2/3) and had 4 of 6 the year before: "
+        "`two-years-running` (13.1); candidate 2, 2 of 6 low and no previous result: none",
     ),
 }
 

@@ -106,6 +106,7 @@ class ElectionContext:
             collected=collected,
             summoned=manifest.summoned,
             members=manifest.members,
+            previous=manifest.previous_by_name(),
         )
 
     def __getstate__(self) -> dict[str, Any]:

@@ -19,7 +19,8 @@ from votecrypt.math.hashing import hash_bytes
 from votecrypt.math.tags import MANIFEST
 from votecrypt.primitives.packing import MAX_LANE_PLAINTEXT, Packing
 from votecrypt.protocol.ceremony.messages import CeremonyParameters
-from votecrypt.protocol.rules import RuleSet, rule_set_to_plain
+from votecrypt.protocol.rules import PreviousResult, RuleSet, format_fraction, rule_set_to_plain
+from votecrypt.protocol.text import text_problem
 
 MANIFEST_TYPE = "votecrypt/manifest"
 VERSION = 1
@@ -30,6 +31,11 @@ SECOND_BALLOT_POLICIES = ("reject",)
 BLANK = "blank"
 MAX_CANDIDATES = 500
 MAX_TRUSTEES = 1000
+#: Longest texts, in characters (spec 7.1): far above any real name, far below a layout bomb.
+MAX_NAME = 200
+MAX_POSITION = 400
+MAX_TITLE = 400
+MAX_OVERRIDE = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +62,12 @@ class Manifest:
     summoned: int
     members: int
     second_ballot: str = "reject"
+    #: The counting board's recorded reason to proceed below the quorum ("" when the quorum
+    #: is met; spec 7.1). Results never announce a consequence without the quorum (13.2).
+    quorum_override: str = ""
+    #: The previous vote's counts and D per office holder (by name), for rule sets with a
+    #: condition on the previous vote such as NQ 35/2012's "two years running" (spec 7.1).
+    previous: tuple[tuple[str, PreviousResult], ...] = ()
 
     @classmethod
     def build(
@@ -73,9 +85,12 @@ class Manifest:
         members: int | None = None,
         blank_allowed: bool = True,
         second_ballot: str = "reject",
+        quorum_override: str = "",
+        previous: Sequence[tuple[str, PreviousResult]] = (),
     ) -> Manifest:
         """A validated manifest; `summoned` defaults to `credentials` and `members` to
-        `summoned`."""
+        `summoned`. `quorum_override` is the board's reason to proceed although the ballots
+        issued are below the quorum; without it such a manifest is refused."""
         summoned = credentials if summoned is None else summoned
         manifest = cls(
             title=nfc(title).strip(),
@@ -92,6 +107,8 @@ class Manifest:
             summoned=summoned,
             members=summoned if members is None else members,
             second_ballot=second_ballot,
+            quorum_override=nfc(quorum_override).strip(),
+            previous=tuple((nfc(name).strip(), result) for name, result in previous),
         )
         manifest.validate()
         return manifest
@@ -100,10 +117,7 @@ class Manifest:
         """Raise ManifestError for anything that would make the election unusable."""
         if not self.title or not self.body:
             raise ManifestError("the title and the body must not be empty")
-        texts = [self.title, self.body, *self.trustees]
-        texts += [text for c in self.candidates for text in (c.name, c.position)]
-        if any(text != nfc(text).strip() for text in texts):
-            raise ManifestError("text must be in NFC without leading or trailing spaces")
+        self._check_texts()
         try:
             datetime.date.fromisoformat(self.date)
         except ValueError:
@@ -139,7 +153,70 @@ class Manifest:
             raise ManifestError(f"unknown second-ballot policy {self.second_ballot!r}")
         if self.credentials > MAX_LANE_PLAINTEXT:
             raise ManifestError("too many ballots for the packed encoding")
+        self._check_quorum()
+        self._check_previous()
         self.packing()
+
+    def _check_previous(self) -> None:
+        """Previous results name candidates of this ballot, once each, with counts of the
+        rule set's options between 0 and their D (spec 7.1)."""
+        names = {c.name for c in self.candidates}
+        seen: set[str] = set()
+        keys = set(self.rules.option_keys)
+        for name, result in self.previous:
+            if name not in names or name in seen:
+                raise ManifestError(
+                    f"previous result for {name!r}: not a candidate of this ballot, or listed twice"
+                )
+            seen.add(name)
+            if type(result.denominator) is not int or not 1 <= result.denominator <= 10**9:
+                raise ManifestError(f"previous result for {name!r}: D must be a positive integer")
+            if not result.counts or not set(result.counts) <= keys:
+                raise ManifestError(
+                    f"previous result for {name!r}: counts of {', '.join(sorted(keys))} only"
+                )
+            for key, count in result.counts.items():
+                if type(count) is not int or not 0 <= count <= result.denominator:
+                    raise ManifestError(
+                        f"previous result for {name!r}: the count of {key} must be between 0 "
+                        f"and D = {result.denominator}"
+                    )
+
+    def previous_by_name(self) -> dict[str, PreviousResult]:
+        return dict(self.previous)
+
+    def _check_texts(self) -> None:
+        """Every text is NFC, trimmed, displayable and of bounded length (spec 7.1)."""
+        texts = [
+            ("the title", self.title, MAX_TITLE),
+            ("the body", self.body, MAX_TITLE),
+            ("the quorum override", self.quorum_override, MAX_OVERRIDE),
+        ]
+        texts += [(f"trustee {i}", name, MAX_NAME) for i, name in enumerate(self.trustees, 1)]
+        for number, candidate in enumerate(self.candidates, start=1):
+            texts.append((f"the name of candidate {number}", candidate.name, MAX_NAME))
+            texts.append((f"the position of candidate {number}", candidate.position, MAX_POSITION))
+        for what, text, limit in texts:
+            problem = text_problem(text, max_length=limit)
+            if problem is not None:
+                raise ManifestError(f"{what} {problem}")
+            if text != nfc(text).strip():
+                raise ManifestError(
+                    f"{what}: text must be in NFC without leading or trailing spaces"
+                )
+
+    def _check_quorum(self) -> None:
+        """Ballots issued (members present) below the quorum need a recorded override."""
+        quorum = self.rules.quorum
+        met = self.rules.quorum_met(self.credentials, self.summoned)
+        if not met and not self.quorum_override:
+            raise ManifestError(
+                f"{self.credentials} ballots issued of {self.summoned} summoned is below the "
+                f"quorum of {format_fraction(quorum)}; the vote may not proceed (a board that "
+                f"insists records its reason with --quorum-override)"
+            )
+        if met and self.quorum_override:
+            raise ManifestError("a quorum override is recorded although the quorum is met")
 
     # The ballot layout (spec 6.1)
 
@@ -181,7 +258,16 @@ class Manifest:
             "summoned": self.summoned,
             "members": self.members,
             "second_ballot": self.second_ballot,
-        }
+        } | self._optional_content()
+
+    def _optional_content(self) -> dict[str, Any]:
+        """Fields written only when used, so that every other manifest keeps its hash."""
+        extra: dict[str, Any] = {}
+        if self.quorum_override:
+            extra["quorum_override"] = self.quorum_override
+        if self.previous:
+            extra["previous"] = previous_plain(self.previous)
+        return extra
 
     def manifest_hash(self) -> bytes:
         """H(MANIFEST, content): the election identifier (spec 7.2)."""
@@ -189,3 +275,11 @@ class Manifest:
 
     def ceremony_parameters(self) -> CeremonyParameters:
         return CeremonyParameters(self.manifest_hash(), len(self.trustees), self.threshold)
+
+
+def previous_plain(previous: Sequence[tuple[str, PreviousResult]]) -> list[dict[str, Any]]:
+    """The previous results as plain data (spec 7.1), in the order given."""
+    return [
+        {"name": name, "counts": dict(result.counts), "denominator": result.denominator}
+        for name, result in previous
+    ]

@@ -5,8 +5,9 @@ the rule set's denominator D, rounded half-up to two decimals from exact integer
 
     hundredths = round_half_up(10000 * X / D) = (20000 * X + D) // (2 * D),
 
-and the most severe bracket that holds. No floating point anywhere: 46/47 is 97.8723...% and
-must print as 97.87, whatever a binary approximation would round to.
+and the most severe bracket that holds, or none at all when the quorum is not met: a vote
+below the quorum announces no consequence for anyone. No floating point anywhere: 46/47 is
+97.8723...% and must print as 97.87, whatever a binary approximation would round to.
 
 `compute_results` is the only constructor of `ElectionResults` meant for use; it checks that
 the counts can come from the ballots collected and raises `RuleError` when they cannot.
@@ -20,7 +21,7 @@ from fractions import Fraction
 
 from votecrypt.errors import RuleError
 from votecrypt.math.encoding import nfc
-from votecrypt.protocol.rules import Bracket, RuleSet, format_fraction
+from votecrypt.protocol.rules import Bracket, PreviousResult, RuleSet, format_fraction
 
 #: The count key of a line left unmarked (void for that person only; it still counts in D).
 BLANK = "blank"
@@ -134,6 +135,8 @@ class ElectionResults:
     denominator: int
     quorum: Quorum
     candidates: tuple[CandidateResult, ...]
+    #: The previous vote's results used by the brackets, by candidate name (spec 13.1).
+    previous: tuple[tuple[str, PreviousResult], ...] = ()
 
     @property
     def denominator_kind(self) -> str:
@@ -164,8 +167,12 @@ def compute_results(
     collected: int,
     summoned: int,
     members: int,
+    previous: Mapping[str, PreviousResult] | None = None,
 ) -> ElectionResults:
     """Results from per-candidate (name, position) and counts (spec 13.2).
+
+    `previous` holds the previous vote's result by candidate name, for brackets with a
+    condition on it (spec 13.1). When the quorum is not met no bracket is given to anyone.
 
     Each mapping of `counts` holds exactly the rule set's option keys and BLANK, each a
     non-negative integer, adding up to `collected`. Raises RuleError when a count or total is
@@ -189,6 +196,8 @@ def compute_results(
     if len(candidates) != len(counts):
         raise RuleError(f"{len(candidates)} candidates but {len(counts)} sets of counts")
     denominator = collected if rules.denominator == "collected" else members
+    quorum = Quorum(present=issued, summoned=summoned, fraction=rules.quorum)
+    previous = previous or {}
     keys = rules.option_keys
     lines = []
     for (name, position), row in zip(candidates, counts, strict=True):
@@ -212,7 +221,9 @@ def compute_results(
                 blank=row[BLANK],
                 percentages=tuple((key, percent_hundredths(row[key], denominator)) for key in keys),
                 blank_percentage=percent_hundredths(row[BLANK], denominator),
-                bracket=rules.bracket_for(row, denominator),
+                bracket=(
+                    rules.bracket_for(row, denominator, previous.get(name)) if quorum.met else None
+                ),
             )
         )
     return ElectionResults(
@@ -223,8 +234,9 @@ def compute_results(
         summoned=summoned,
         members=members,
         denominator=denominator,
-        quorum=Quorum(present=issued, summoned=summoned, fraction=rules.quorum),
+        quorum=quorum,
         candidates=tuple(lines),
+        previous=tuple((name, previous[name]) for name, _ in candidates if name in previous),
     )
 
 

@@ -12,6 +12,7 @@ Presets (`PRESETS`, `preset(id)`) follow the rules in force and the legacy one:
     qd96-2023        Party, Regulation 96-QĐ/TW (2023)
     nq96-2023-vote   the follow-up vote of confidence (two options), Resolution 96/2023/QH15
     nq85-2014        legacy Resolution 85/2014/QH13, D = members of the body
+    nq35-2012        legacy Resolution 35/2012/QH13 (annual), D = members, "two years running"
 
 Custom rule files (spec 13.4) are UTF-8 JSON objects with exactly these keys:
 
@@ -26,6 +27,8 @@ Custom rule files (spec 13.4) are UTF-8 JSON objects with exactly these keys:
     quorum       a fraction "p/q" in (0, 1], e.g. "2/3"
     brackets     [{"id": "dismissal",
                    "when": [{"option": "low", "comparison": ">=", "fraction": "2/3"}, ...],
+                   (a condition may add "year": "previous": it then looks at the previous
+                   vote's count and D, recorded in the manifest)
                    "consequence": {"vi": text, "en": text}}, ...]   most severe first
 
 Fractions are strings "p/q" of positive integers in lowest terms. `rule_set_from_json` is the
@@ -51,6 +54,7 @@ from typing import Any
 
 from votecrypt.errors import RuleError
 from votecrypt.math.encoding import nfc
+from votecrypt.protocol.text import text_problem
 
 RULES_TYPE = "votecrypt/rules"
 VERSION = 1
@@ -67,12 +71,20 @@ _COMPARE: Mapping[str, Callable[[int, int], bool]] = MappingProxyType(
 )
 
 
+#: Longest text of a rule set (a consequence quoting the law runs to a few hundred characters).
+MAX_RULE_TEXT = 2000
+
+
 def _set_nfc(instance: object, *names: str) -> None:
-    """Normalise text fields of a frozen dataclass to NFC in __post_init__."""
+    """Normalise text fields of a frozen dataclass to NFC in __post_init__, refusing text
+    that cannot be shown safely (spec 7.1)."""
     for name in names:
         value = getattr(instance, name)
         if not isinstance(value, str):
             raise RuleError(f"{type(instance).__name__}.{name} must be text")
+        problem = text_problem(value, max_length=MAX_RULE_TEXT)
+        if problem is not None:
+            raise RuleError(f"{type(instance).__name__}.{name} {problem}")
         object.__setattr__(instance, name, nfc(value))
 
 
@@ -94,15 +106,24 @@ class Option:
             raise RuleError(f"option {self.key!r} needs a Vietnamese and an English label")
 
 
+#: The vote a condition looks at: this one, or the previous one (the previous year's vote,
+#: recorded in the manifest, spec 7.1), for rules such as "two years running".
+YEARS = ("current", "previous")
+
+
 @dataclass(frozen=True, slots=True)
 class Condition:
-    """`count(option) <comparison> fraction * D` (spec 13.1)."""
+    """`count(option) <comparison> fraction * D` (spec 13.1), on this vote's counts or, with
+    `year="previous"`, on the previous vote's count and denominator."""
 
     option: str
     comparison: str
     fraction: Fraction
+    year: str = "current"
 
     def __post_init__(self) -> None:
+        if self.year not in YEARS:
+            raise RuleError(f"unknown year {self.year!r}; use one of {', '.join(YEARS)}")
         if self.comparison not in _COMPARE:
             raise RuleError(
                 f"unknown comparison {self.comparison!r}; use one of {', '.join(COMPARISONS)}"
@@ -117,7 +138,23 @@ class Condition:
         return _COMPARE[self.comparison](left, right)
 
     def describe(self) -> str:
-        return f"{self.option} {self.comparison} {format_fraction(self.fraction)} of D"
+        text = f"{self.option} {self.comparison} {format_fraction(self.fraction)} of D"
+        return text if self.year == "current" else f"{text} in the previous vote"
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousResult:
+    """One office holder's counts in the previous vote and that vote's D (spec 7.1, 13.1)."""
+
+    counts: Mapping[str, int]
+    denominator: int
+
+    def __post_init__(self) -> None:
+        # A read-only copy: the value is immutable and hashable like every other.
+        object.__setattr__(self, "counts", MappingProxyType(dict(self.counts)))
+
+    def __hash__(self) -> int:
+        return hash((tuple(sorted(self.counts.items())), self.denominator))
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +175,20 @@ class Bracket:
         if not self.consequence_vi.strip() or not self.consequence_en.strip():
             raise RuleError(f"bracket {self.id!r} needs consequences in both languages")
 
-    def holds(self, counts: Mapping[str, int], denominator: int) -> bool:
-        return all(c.holds(counts[c.option], denominator) for c in self.conditions)
+    def holds(
+        self, counts: Mapping[str, int], denominator: int, previous: PreviousResult | None = None
+    ) -> bool:
+        """All conditions hold; a condition on the previous vote does not hold when there is
+        no previous result for the office holder (or its D was 0)."""
+        for condition in self.conditions:
+            if condition.year == "previous":
+                if previous is None or condition.option not in previous.counts:
+                    return False
+                if not condition.holds(previous.counts[condition.option], previous.denominator):
+                    return False
+            elif not condition.holds(counts[condition.option], denominator):
+                return False
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,12 +212,19 @@ class RuleSet:
     def option_keys(self) -> tuple[str, ...]:
         return tuple(option.key for option in self.options)
 
-    def bracket_for(self, counts: Mapping[str, int], denominator: int) -> Bracket | None:
+    @property
+    def uses_previous(self) -> bool:
+        """Whether a bracket looks at the previous vote (spec 13.1)."""
+        return any(c.year == "previous" for b in self.brackets for c in b.conditions)
+
+    def bracket_for(
+        self, counts: Mapping[str, int], denominator: int, previous: PreviousResult | None = None
+    ) -> Bracket | None:
         """The first (most severe) bracket that holds, or None; None when D = 0 (spec 13.1)."""
         if denominator <= 0:
             return None
         for bracket in self.brackets:
-            if bracket.holds(counts, denominator):
+            if bracket.holds(counts, denominator, previous):
                 return bracket
         return None
 
@@ -244,6 +300,8 @@ def rule_set_to_plain(rules: RuleSet) -> dict[str, Any]:
                         "comparison": c.comparison,
                         "fraction": format_fraction(c.fraction),
                     }
+                    # "year" is written only for the previous vote (one form per condition).
+                    | ({"year": c.year} if c.year != "current" else {})
                     for c in b.conditions
                 ],
                 "consequence": {"vi": b.consequence_vi, "en": b.consequence_en},
@@ -276,11 +334,17 @@ def rule_set_from_plain(value: Any) -> RuleSet:
         bracket_id = item.text("id")
         conditions = []
         for when in item.objects("when"):
+            year = "current"
+            if when.has("year"):
+                year = when.text("year")
+                if year != "previous":
+                    raise RuleError(f'{when.path("year")}: expected "previous" (or no year)')
             conditions.append(
                 Condition(
                     when.text("option"),
                     when.text("comparison"),
                     parse_fraction(when.get("fraction"), when.path("fraction")),
+                    year,
                 )
             )
             when.done()
@@ -358,6 +422,9 @@ class _Reader:
     def path(self, key: str) -> str:
         return f"{self._path}.{key}"
 
+    def has(self, key: str) -> bool:
+        return key in self._value
+
     def get(self, key: str) -> Any:
         if key not in self._value:
             raise RuleError(f"{self._path}: missing {key!r}")
@@ -408,6 +475,10 @@ def _low(comparison: str, fraction: Fraction) -> Condition:
     return Condition("low", comparison, fraction)
 
 
+# The consequence texts quote the rule (DOMAIN wording, spec 13.3); the English translates the
+# Vietnamese. Only confirmed article numbers are cited.
+LOW = '"tín nhiệm thấp"'
+
 _PRESETS: dict[str, RuleSet] = {
     rules.id: rules
     for rules in (
@@ -415,7 +486,7 @@ _PRESETS: dict[str, RuleSet] = {
             id="nq96-2023",
             title_vi="Lấy phiếu tín nhiệm theo Nghị quyết số 96/2023/QH15",
             title_en="Confidence vote under Resolution 96/2023/QH15",
-            reference="Nghị quyết 96/2023/QH15, Điều 19.3 (D = số phiếu thu về), Điều 12, 13",
+            reference="Nghị quyết 96/2023/QH15, Điều 12; Điều 19.3 (D = số phiếu thu về)",
             options=THREE_LEVELS,
             denominator="collected",
             quorum=TWO_THIRDS,
@@ -423,20 +494,29 @@ _PRESETS: dict[str, RuleSet] = {
                 Bracket(
                     "dismissal",
                     (_low(">=", TWO_THIRDS),),
-                    "Từ hai phần ba tổng số phiếu trở lên đánh giá tín nhiệm thấp: cơ quan hoặc "
-                    "người có thẩm quyền giới thiệu để bầu hoặc phê chuẩn trình Quốc hội, Hội "
-                    "đồng nhân dân miễn nhiệm hoặc phê chuẩn việc miễn nhiệm.",
-                    "Two thirds or more rated low confidence: the body or person that "
-                    "nominated the office holder submits their dismissal (miễn nhiệm).",
+                    f"Có từ hai phần ba tổng số phiếu đánh giá {LOW} trở lên: cơ quan hoặc "
+                    "người có thẩm quyền giới thiệu người đó để Quốc hội, Hội đồng nhân dân bầu "
+                    "hoặc phê chuẩn có trách nhiệm trình Quốc hội, Hội đồng nhân dân tiến hành "
+                    "miễn nhiệm hoặc phê chuẩn đề nghị miễn nhiệm tại kỳ họp đó hoặc kỳ họp gần "
+                    "nhất.",
+                    'Two thirds or more of the ballots rated "low confidence": the body or '
+                    "person that nominated the office holder for election or approval by the "
+                    "National Assembly or the People's Council is responsible for submitting "
+                    "to it the dismissal, or the approval of the proposed dismissal, at that "
+                    "sitting or the next.",
                 ),
                 Bracket(
                     "resign-or-vote",
                     (_low(">", HALF), _low("<", TWO_THIRDS)),
-                    "Quá nửa đến dưới hai phần ba tổng số phiếu đánh giá tín nhiệm thấp: có thể "
-                    "xin từ chức; nếu không từ chức thì được đưa ra bỏ phiếu tín nhiệm tại kỳ "
-                    "họp đó hoặc kỳ họp gần nhất.",
-                    "More than half and less than two thirds rated low confidence: may resign; "
-                    "otherwise a vote of confidence at this session or the next.",
+                    f"Có quá nửa đến dưới hai phần ba tổng số phiếu đánh giá {LOW}: có thể xin "
+                    "từ chức; trường hợp không xin từ chức thì Ủy ban Thường vụ Quốc hội trình "
+                    "Quốc hội, Thường trực Hội đồng nhân dân trình Hội đồng nhân dân tiến hành "
+                    "bỏ phiếu tín nhiệm tại kỳ họp đó hoặc kỳ họp gần nhất.",
+                    'More than half and less than two thirds of the ballots rated "low '
+                    'confidence": may resign; if the office holder does not resign, the '
+                    "Standing Committee of the National Assembly submits to the National "
+                    "Assembly, or the Standing Board of the People's Council to the People's "
+                    "Council, a vote of confidence at that sitting or the next.",
                 ),
             ),
         ),
@@ -444,7 +524,7 @@ _PRESETS: dict[str, RuleSet] = {
             id="qd96-2023",
             title_vi="Lấy phiếu tín nhiệm theo Quy định số 96-QĐ/TW",
             title_en="Confidence vote under Party Regulation 96-QĐ/TW",
-            reference="Quy định 96-QĐ/TW (2023), Điều 6.3 (D = số phiếu thu về), Điều 11",
+            reference="Quy định 96-QĐ/TW (2023); Điều 6.3 (D = số phiếu thu về)",
             options=THREE_LEVELS,
             denominator="collected",
             quorum=TWO_THIRDS,
@@ -452,22 +532,25 @@ _PRESETS: dict[str, RuleSet] = {
                 Bracket(
                     "dismissal",
                     (_low(">=", TWO_THIRDS),),
-                    "Từ hai phần ba tổng số phiếu trở lên đánh giá tín nhiệm thấp: cấp có thẩm "
-                    "quyền xem xét cho thôi giữ chức vụ, bố trí công tác khác thấp hơn, không "
-                    "chờ hết nhiệm kỳ, hết thời hạn bổ nhiệm.",
-                    "Two thirds or more rated low confidence: relieved of the post and assigned "
-                    "to a lower post, without waiting for the end of the term.",
+                    "Có từ 2/3 số phiếu tín nhiệm thấp: sẽ bị miễn nhiệm chức vụ đang đảm nhiệm "
+                    "và bố trí công tác khác thấp hơn mà không chờ đến hết nhiệm kỳ hoặc thời "
+                    "hạn bổ nhiệm.",
+                    "Two thirds or more of the ballots rated low confidence: will be dismissed "
+                    "from the post held and assigned to other, lower work, without waiting for "
+                    "the end of the term or of the appointment.",
                 ),
                 Bracket(
                     "removed-from-planning",
                     (_low(">", HALF), _low("<", TWO_THIRDS)),
-                    "Quá nửa đến dưới hai phần ba tổng số phiếu đánh giá tín nhiệm thấp: không "
-                    "quy hoạch, bổ nhiệm, giới thiệu ứng cử vào chức vụ cao hơn; xem xét cho "
-                    "thôi giữ chức vụ, miễn nhiệm, điều chuyển, cho từ chức hoặc bỏ phiếu tín "
-                    "nhiệm.",
-                    "More than half and less than two thirds rated low confidence: removed from "
-                    "succession planning for higher posts; relief, dismissal, reassignment, "
-                    "resignation or a vote of confidence is considered.",
+                    "Có trên 1/2 nhưng dưới 2/3 số phiếu tín nhiệm thấp: sẽ bị đưa ra khỏi quy "
+                    "hoạch chức vụ cao hơn, xem xét cho thôi giữ các chức vụ đang đảm nhiệm, bố "
+                    "trí công tác khác hoặc cho từ chức hoặc sẽ bỏ phiếu tín nhiệm mà không chờ "
+                    "đến hết nhiệm kỳ hoặc thời hạn bổ nhiệm.",
+                    "More than half but less than two thirds of the ballots rated low "
+                    "confidence: will be removed from the succession planning for higher "
+                    "posts; relief from the posts held, assignment to other work or "
+                    "resignation will be considered, or a vote of confidence will be held, "
+                    "without waiting for the end of the term or of the appointment.",
                 ),
             ),
         ),
@@ -475,7 +558,7 @@ _PRESETS: dict[str, RuleSet] = {
             id="nq96-2023-vote",
             title_vi="Bỏ phiếu tín nhiệm theo Nghị quyết số 96/2023/QH15",
             title_en="Vote of confidence under Resolution 96/2023/QH15",
-            reference="Nghị quyết 96/2023/QH15, Điều 19.3 (D = số phiếu thu về), Điều 14",
+            reference="Nghị quyết 96/2023/QH15 (bỏ phiếu tín nhiệm; D = số phiếu thu về)",
             options=TWO_OPTIONS,
             denominator="collected",
             quorum=TWO_THIRDS,
@@ -483,11 +566,8 @@ _PRESETS: dict[str, RuleSet] = {
                 Bracket(
                     "dismissal",
                     (Condition("no_confidence", ">", HALF),),
-                    "Quá nửa tổng số phiếu không tín nhiệm: cơ quan hoặc người có thẩm quyền "
-                    "giới thiệu để bầu hoặc phê chuẩn trình miễn nhiệm hoặc phê chuẩn việc miễn "
-                    "nhiệm.",
-                    "More than half voted no confidence: the nominating body submits the "
-                    "office holder's dismissal.",
+                    'Có quá nửa tổng số phiếu đánh giá "không tín nhiệm": xem xét miễn nhiệm.',
+                    'More than half of the ballots rated "no confidence": dismissal is considered.',
                 ),
             ),
         ),
@@ -503,16 +583,46 @@ _PRESETS: dict[str, RuleSet] = {
                 Bracket(
                     "vote-of-confidence",
                     (_low(">=", TWO_THIRDS),),
-                    "Từ hai phần ba tổng số đại biểu trở lên đánh giá tín nhiệm thấp: cơ quan "
-                    "có thẩm quyền trình bỏ phiếu tín nhiệm.",
-                    "Two thirds or more of all members rated low confidence: a vote of "
-                    "confidence is submitted.",
+                    f"Có từ hai phần ba tổng số đại biểu trở lên đánh giá {LOW}: có thể xin từ "
+                    "chức; Ủy ban thường vụ Quốc hội trình Quốc hội, Thường trực Hội đồng nhân "
+                    "dân trình Hội đồng nhân dân bỏ phiếu tín nhiệm.",
+                    'Two thirds or more of all deputies rated "low confidence": may resign; '
+                    "the Standing Committee of the National Assembly submits to the National "
+                    "Assembly, or the Standing Board of the People's Council to the People's "
+                    "Council, a vote of confidence.",
                 ),
                 Bracket(
                     "may-resign",
                     (_low(">", HALF),),
-                    "Quá nửa tổng số đại biểu đánh giá tín nhiệm thấp: có thể xin từ chức.",
-                    "More than half of all members rated low confidence: may resign.",
+                    f"Có quá nửa tổng số đại biểu đánh giá {LOW}: có thể xin từ chức.",
+                    'More than half of all deputies rated "low confidence": may resign.',
+                ),
+            ),
+        ),
+        RuleSet(
+            id="nq35-2012",
+            title_vi="Lấy phiếu tín nhiệm theo Nghị quyết số 35/2012/QH13 (đã thay thế)",
+            title_en="Confidence vote under Resolution 35/2012/QH13 (superseded)",
+            reference="Nghị quyết 35/2012/QH13, Điều 11 d, đ (D = tổng số đại biểu; hằng năm)",
+            options=THREE_LEVELS,
+            denominator="members",
+            quorum=TWO_THIRDS,
+            brackets=(
+                Bracket(
+                    "vote-of-confidence",
+                    (_low(">", TWO_THIRDS),),
+                    f"Có trên 2/3 tổng số đại biểu Quốc hội đánh giá {LOW}: bỏ phiếu tín "
+                    "nhiệm (Điều 11 d).",
+                    'More than two thirds of all deputies of the National Assembly rated "low '
+                    'confidence": a vote of confidence (Article 11 d).',
+                ),
+                Bracket(
+                    "two-years-running",
+                    (_low(">", HALF), Condition("low", ">", HALF, "previous")),
+                    f"Có quá nửa tổng số đại biểu Quốc hội đánh giá {LOW} hai năm liên tiếp: "
+                    "bỏ phiếu tín nhiệm (Điều 11 đ).",
+                    'More than half of all deputies of the National Assembly rated "low '
+                    'confidence" two years running: a vote of confidence (Article 11 đ).',
                 ),
             ),
         ),
@@ -540,6 +650,7 @@ __all__ = [
     "Bracket",
     "Condition",
     "Option",
+    "PreviousResult",
     "RuleSet",
     "format_fraction",
     "parse_fraction",

@@ -16,7 +16,7 @@ from votecrypt.protocol.credentials import CredentialList, Endorsement
 from votecrypt.protocol.manifest import GROUP_NAME, MANIFEST_TYPE, Candidate, Manifest
 from votecrypt.protocol.manifest import VERSION as MANIFEST_VERSION
 from votecrypt.protocol.results import BLANK, CandidateResult, ElectionResults, format_percent
-from votecrypt.protocol.rules import rule_set_from_plain
+from votecrypt.protocol.rules import PreviousResult, rule_set_from_plain
 from votecrypt.record.json_codec import Fields, canonical_json, decode_hex, parse_json
 
 CREDENTIALS_TYPE = "votecrypt/credentials"
@@ -64,12 +64,33 @@ def manifest_from_plain(value: Any) -> Manifest:
         summoned=fields.integer("summoned", 1),
         members=fields.integer("members", 1),
         second_ballot=fields.text("second_ballot", max_length=20),
+        # Present only when the board proceeds below the quorum (spec 7.1).
+        quorum_override=(
+            fields.text("quorum_override", max_length=1000) if fields.has("quorum_override") else ""
+        ),
+        previous=_previous(fields) if fields.has("previous") else (),
     )
     fields.done()
     manifest.validate()
     if manifest.content() != value:
         raise EncodingError("manifest is not in canonical form (text must be NFC and trimmed)")
     return manifest
+
+
+def _previous(fields: Fields) -> tuple[tuple[str, PreviousResult], ...]:
+    """The previous vote's results (spec 7.1); the manifest checks them against its ballot."""
+    previous = []
+    for item in fields.objects("previous", max_items=500):
+        name = item.text("name", max_length=200)
+        raw = item.raw("counts")
+        if not isinstance(raw, dict) or len(raw) > 16:
+            raise EncodingError(f"{item.path('counts')}: expected an object of counts")
+        counts_fields = Fields(raw, item.path("counts"))
+        counts = {key: counts_fields.integer(key, 0, 10**9) for key in sorted(raw)}
+        counts_fields.done()
+        previous.append((name, PreviousResult(counts, item.integer("denominator", 1, 10**9))))
+        item.done()
+    return tuple(previous)
 
 
 def _trustee_name(value: Any, path: str) -> str:

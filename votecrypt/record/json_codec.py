@@ -4,11 +4,11 @@ Writing: `canonical_json` gives one byte string per value: UTF-8, keys sorted, n
 white space, text in NFC, integers only (no floats), no escapes beyond what JSON requires.
 
 Reading: `parse_json` refuses duplicate keys, floats, NaN/Infinity, non-UTF-8, lone
-surrogates (`"\ud800"`), integers of more than 4,300 digits (Python's conversion limit) and
-nesting deeper than MAX_DEPTH, counted before parsing so that no recursion limit matters
-(py_ecc raises Python's to 100,000, deep enough to overflow the C stack); `Fields` reads one
-object and refuses missing, unknown or mistyped fields, naming the path of the offending
-field in the error.
+surrogates (the escape `\\ud800` alone), integers of more than 4,300 digits (Python's
+conversion limit) and nesting deeper than MAX_DEPTH, counted before parsing so that no
+recursion limit matters (py_ecc raises Python's to 100,000, deep enough to overflow the C
+stack); `Fields` reads one object and refuses missing, unknown or mistyped fields, naming
+the path of the offending field in the error.
 """
 
 from __future__ import annotations

@@ -1,9 +1,13 @@
-"""The results as CSV: a header row, then one row per candidate, UTF-8 (spec 13.6).
+"""The results as CSV: a header row, then one row per candidate (spec 13.6).
+
+Write it as UTF-8 with a byte-order mark (`CSV_ENCODING`): Excel then reads the Vietnamese
+correctly. With a decimal comma the separator is ";", as Excel expects where the comma is the
+decimal mark. Below the quorum the bracket columns stay empty.
 
 Columns: number, name, position, then `<key>_count` and `<key>_percent` for every option (and
 blank when shown), then the election's totals (repeated on each row so that every row stands
 alone in a spreadsheet), the bracket id and its consequence in Vietnamese and English.
-Percentages are written "97.87" (or "—" when D = 0).
+Percentages are written "97.87" (or "—" when D = 0), or as the number format says.
 """
 
 from __future__ import annotations
@@ -12,14 +16,17 @@ import csv
 import io
 
 from votecrypt.protocol.results import ElectionResults
-from votecrypt.render.sheet import cell, columns
+from votecrypt.render.sheet import PLAIN, NumberFormat, cell, columns
+
+#: "utf-8-sig": UTF-8 with the byte-order mark Excel needs to see it is UTF-8.
+CSV_ENCODING = "utf-8-sig"
 
 
-def render_csv(results: ElectionResults, *, blank_allowed: bool) -> str:
-    """The CSV text (lines end in "\\n"); encode it as UTF-8 to write a file."""
+def render_csv(results: ElectionResults, *, blank_allowed: bool, fmt: NumberFormat = PLAIN) -> str:
+    """The CSV text (lines end in "\\n"); encode it with CSV_ENCODING to write a file."""
     kinds = columns(results, blank_allowed)
     output = io.StringIO()
-    writer = csv.writer(output, lineterminator="\n")
+    writer = csv.writer(output, lineterminator="\n", delimiter=fmt.csv_separator)
     header = ["number", "name", "position"]
     for key, _, _ in kinds:
         header += [f"{key}_count", f"{key}_percent"]
@@ -37,7 +44,7 @@ def render_csv(results: ElectionResults, *, blank_allowed: bool) -> str:
     for number, line in enumerate(results.candidates, start=1):
         row: list[object] = [number, line.name, line.position]
         for key, _, _ in kinds:
-            count, percent = cell(line, key)
+            count, percent = cell(line, key, fmt)
             row += [count, percent]
         row += [
             results.issued,

@@ -12,7 +12,21 @@ from __future__ import annotations
 from html import escape
 
 from votecrypt.protocol.results import BLANK, CandidateResult, ElectionResults
-from votecrypt.render.sheet import SheetHeading, cell, columns, denominator_text, quorum_text
+from votecrypt.render.sheet import (
+    BLANK_LABELS,
+    NO_DETAILS,
+    PLAIN,
+    NumberFormat,
+    SheetDetails,
+    SheetHeading,
+    cell,
+    columns,
+    denominator_text,
+    quorum_notice,
+    quorum_text,
+    result_heading,
+    valid_lines,
+)
 
 #: Bar colours: confidence in greens, low confidence and no confidence in red.
 COLOURS = {
@@ -27,30 +41,42 @@ COLOURS = {
 OTHER_COLOURS = ("#5c6bc0", "#8d6e63", "#f9a825", "#00838f", "#6a1b9a")
 
 STYLE = """
-@page { size: A4; margin: 18mm 15mm; }
-* { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body { font-family: "Times New Roman", serif; font-size: 12pt; color: #000; margin: 0 auto;
-       max-width: 190mm; }
+@page { size: A4; margin: 12mm 12mm 14mm; }
+* { -webkit-print-color-adjust: exact; print-color-adjust: exact; box-sizing: border-box; }
+body { font-family: "Times New Roman", "Liberation Serif", "DejaVu Serif", serif;
+       font-size: 11pt; color: #000; margin: 0 auto; max-width: 186mm; }
 .header { display: flex; justify-content: space-between; text-align: center; }
-.header div { width: 48%; }
-.en { font-style: italic; color: #444; font-size: 9.5pt; }
-.date { text-align: right; font-style: italic; margin-top: 6pt; }
-h1 { text-align: center; font-size: 15pt; margin: 12pt 0 0; }
-h2 { text-align: center; font-size: 13pt; margin: 2pt 0; }
-p.center { text-align: center; margin: 2pt 0; }
-table { border-collapse: collapse; width: 100%; margin-top: 8pt; }
-th, td { border: 1px solid #000; padding: 3pt 4pt; vertical-align: top; }
-th { background: #f0f0f0; font-size: 10pt; }
+.header div { width: 49%; }
+.en { font-style: italic; color: #444; font-size: 8.5pt; font-weight: normal; }
+.date { text-align: right; font-style: italic; margin: 4pt 0 0; }
+h1 { text-align: center; font-size: 14pt; margin: 8pt 0 0; }
+h2 { text-align: center; font-size: 12.5pt; margin: 2pt 0; }
+p { margin: 2pt 0; }
+p.center { text-align: center; }
+table { border-collapse: collapse; width: 100%; margin-top: 5pt; }
+th, td { border: 1px solid #000; padding: 2pt 3pt; vertical-align: top; }
+th { background: #f0f0f0; font-size: 9pt; }
+thead { display: table-header-group; }
 tr { page-break-inside: avoid; break-inside: avoid; }
 td.number { text-align: right; white-space: nowrap; }
-table.totals td { border: none; padding: 1pt 4pt; }
-svg.bar { display: block; width: 60mm; height: 3mm; margin-top: 3pt; border: 1px solid #555; }
-.legend span { display: inline-block; margin-right: 10pt; font-size: 9.5pt; }
-.swatch { display: inline-block; width: 9pt; height: 9pt; border: 1px solid #555;
+td.name { width: 62mm; }
+td.count { text-align: right; white-space: nowrap; width: 19mm; }
+td.count small { display: block; font-size: 9pt; }
+td.outcome { text-align: center; width: 14mm; font-weight: bold; }
+table.totals td { border: none; padding: 1pt 3pt; }
+svg.bar { display: block; width: 50mm; height: 2.5mm; margin-top: 2pt; border: 1px solid #555; }
+.legend span { display: inline-block; margin-right: 8pt; font-size: 8.5pt; }
+.swatch { display: inline-block; width: 8pt; height: 8pt; border: 1px solid #555;
           vertical-align: middle; margin-right: 3pt; }
-.consequence { font-size: 10pt; }
-.signatures { display: flex; justify-content: space-between; margin-top: 30pt; text-align: center; }
-.signatures div { width: 45%; }
+.consequences { font-size: 9.5pt; margin-top: 4pt; }
+.consequences p { margin: 2pt 0 3pt; }
+.notice { border: 2.5pt solid #b71c1c; color: #b71c1c; font-weight: bold; font-size: 12pt;
+          padding: 4pt 6pt; margin: 6pt 0; text-align: center; }
+.facts { font-size: 9.5pt; margin-top: 5pt; }
+.signatures { display: flex; flex-wrap: wrap; justify-content: space-around; margin-top: 10pt;
+              text-align: center; break-inside: avoid; page-break-inside: avoid; }
+.signatures div.member { width: 31%; margin-bottom: 6pt; font-size: 10pt; }
+.signatures .line { height: 16mm; }
 """
 
 
@@ -60,32 +86,53 @@ def colour_of(key: str, position: int) -> str:
 
 
 def render_html(
-    results: ElectionResults, heading: SheetHeading, *, blank_allowed: bool, election_hash: str = ""
+    results: ElectionResults,
+    heading: SheetHeading,
+    *,
+    blank_allowed: bool,
+    election_hash: str = "",
+    fmt: NumberFormat = PLAIN,
+    details: SheetDetails = NO_DETAILS,
 ) -> str:
-    """The sheet as one HTML document (UTF-8 text): heading, totals, quorum, a row per
-    candidate with the count and percentage of every level, a stacked bar and the outcome."""
+    """The sheet as one HTML document (UTF-8 text): heading after the rule set, totals,
+    quorum, per candidate the valid lines, every level's count and percentage, the void
+    lines, a stacked bar and a reference to the consequence, the consequences' texts, the
+    facts of the count and a signature line for every member of the counting board."""
     e = escape
     kinds = columns(results, blank_allowed)
+    levels = [kind for kind in kinds if kind[0] != BLANK]
+    show_void = len(levels) != len(kinds)
     quorum_vi, quorum_en = quorum_text(results)
     share_vi, share_en = denominator_text(results)
-    head_cells = "".join(
-        f"<th colspan=2>{e(vi)}<div class=en>{e(en)}</div></th>" for _, vi, en in kinds
-    )
+    title_vi, title_en = result_heading(results)
+    head_cells = "".join(f"<th>{e(vi)}<div class=en>{e(en)}</div></th>" for _, vi, en in levels)
+    if show_void:
+        head_cells += f"<th>{e(BLANK_LABELS[0])}<div class=en>{e(BLANK_LABELS[1])}</div></th>"
     legend = "".join(
         f'<span><span class=swatch style="background:{colour_of(key, n)}"></span>'
         f"{e(vi)} <span class=en>/ {e(en)}</span></span>"
         for n, (key, vi, en) in enumerate(kinds)
     )
+    marks = _bracket_marks(results)
     rows = "".join(
-        _candidate_row(n, line, kinds, results.denominator)
+        _candidate_row(n, line, results, levels, show_void, fmt, marks)
         for n, line in enumerate(results.candidates, 1)
     )
-    record = ""
-    if election_hash:
-        record = (
-            f"<p class=en>Election context {e(election_hash)}. "
-            "Anyone can check these results: votecrypt verify RECORD</p>"
-        )
+    notice = quorum_notice(results)
+    notice_html = ""
+    if notice is not None:
+        notice_html = f"<div class=notice>{e(notice[0])}<div class=en>{e(notice[1])}</div>"
+        if details.quorum_override:
+            notice_html += (
+                f"<div class=en>Lý do tiến hành / reason recorded: {e(details.quorum_override)}"
+                "</div>"
+            )
+        notice_html += "</div>"
+    place_date = e(heading.date_vi())
+    if details.place:
+        place_date = f"{e(details.place)}, {place_date}"
+    if details.time:
+        place_date += f", lúc {e(details.time)}"
     return f"""<!DOCTYPE html>
 <html lang="vi">
 <head>
@@ -99,12 +146,13 @@ def render_html(
 <div class=en>Vote-counting board</div></div>
 {_national_heading(results)}
 </div>
-<p class=date>{e(heading.date_vi())} <span class=en>({e(heading.date)})</span></p>
+<p class=date>{place_date} <span class=en>({e(heading.date)})</span></p>
 <h1>BIÊN BẢN KIỂM PHIẾU</h1>
-<h2>KẾT QUẢ LẤY PHIẾU TÍN NHIỆM</h2>
-<p class="center en">Record of the count: results of the confidence vote</p>
+<h2>{e(title_vi)}</h2>
+<p class="center en">Record of the count: {e(title_en[:1].lower() + title_en[1:])}</p>
 <p class=center><strong>{e(heading.title)}</strong></p>
-<p class=center>{e(results.rules.title_vi)}<br><span class=en>{e(results.rules.title_en)}</span></p>
+<p class=center>{e(results.rules.title_vi)}<br><span class=en>{e(results.rules.title_en)}.
+{e(results.rules.reference)}</span></p>
 <table class="totals">
 <tr><td>Số phiếu phát ra <span class=en>(ballots issued)</span>:</td>
 <td><b>{results.issued}</b></td>
@@ -113,19 +161,99 @@ def render_html(
 <tr><td colspan=6>{e(quorum_vi)}<br><span class=en>{e(quorum_en)}</span></td></tr>
 <tr><td colspan=6>{e(share_vi)} <span class=en>/ {e(share_en)}</span></td></tr>
 </table>
-<table>
-<tr><th>TT<div class=en>No.</div></th><th>Họ và tên, chức vụ<div class=en>Name, position</div></th>
-{head_cells}<th>Kết quả<div class=en>Outcome</div></th></tr>
-{rows}</table>
+{notice_html}
+<table class="results">
+<thead><tr><th>TT<div class=en>No.</div></th>
+<th>Họ và tên, chức vụ<div class=en>Name, position</div></th>
+<th>Hợp lệ<div class=en>Valid</div></th>
+{head_cells}<th>Kết quả<div class=en>Outcome</div></th></tr></thead>
+<tbody>
+{rows}</tbody></table>
 <p class=legend>{legend}</p>
-<div class="signatures">
-<div>THƯ KÝ<div class=en>Secretary</div></div>
-<div>TRƯỞNG BAN KIỂM PHIẾU<div class=en>Head of the vote-counting board</div></div>
-</div>
-{record}
+{_consequences(marks, notice is not None)}
+{_facts(details, election_hash)}
+{_signatures(details)}
 </body>
 </html>
 """
+
+
+def _bracket_marks(results: ElectionResults) -> dict[str, tuple[str, str, str]]:
+    """(mark, Vietnamese, English) of every bracket that some candidate reaches, marked
+    (a), (b), ... in the rule set's order."""
+    reached = {line.bracket.id for line in results.candidates if line.bracket is not None}
+    marks: dict[str, tuple[str, str, str]] = {}
+    for bracket in results.rules.brackets:
+        if bracket.id in reached:
+            letter = "abcdefghijklmnopqrstuvwxyz"[len(marks) % 26]
+            marks[bracket.id] = (f"({letter})", bracket.consequence_vi, bracket.consequence_en)
+    return marks
+
+
+def _consequences(marks: dict[str, tuple[str, str, str]], quorum_failed: bool) -> str:
+    if quorum_failed:
+        return ""
+    if not marks:
+        return (
+            "<div class=consequences><p>Không ai thuộc diện phải xử lý theo quy định."
+            "<br><span class=en>No office holder reaches a threshold.</span></p></div>"
+        )
+    items = "".join(
+        f"<p><b>{mark}</b> {escape(vi)}<br><span class=en>{escape(en)}</span></p>"
+        for mark, vi, en in marks.values()
+    )
+    return (
+        "<div class=consequences><b>Hậu quả theo quy định</b> "
+        f"<span class=en>/ Consequences</span>{items}</div>"
+    )
+
+
+def _facts(details: SheetDetails, election_hash: str) -> str:
+    e = escape
+    facts = []
+    if details.decrypted_by:
+        facts.append(
+            f"Giải mã bởi các thành viên <span class=en>(decrypted by)</span>: "
+            f"{e(', '.join(details.decrypted_by))}"
+        )
+    if details.challenged is not None:
+        facts.append(
+            f"Phiếu kiểm tra (không tính) <span class=en>(ballots challenged, not counted)"
+            f"</span>: {details.challenged}"
+        )
+    if details.fingerprint:
+        facts.append(
+            f"Mã nhận dạng cuộc bỏ phiếu <span class=en>(election fingerprint)</span>: "
+            f"<b>{e(details.fingerprint)}</b>"
+        )
+    if election_hash:
+        facts.append(f"<span class=en>Election context hash: {e(election_hash)}</span>")
+    if details.published_at:
+        where = e(details.published_at)
+        facts.append(
+            f"Hồ sơ công bố tại <span class=en>(record published at)</span>: {where}. "
+            f"<span class=en>Anyone can check these results: votecrypt verify {where}</span>"
+        )
+    else:
+        facts.append(
+            "<span class=en>Anyone can check these results from the published election "
+            "record: votecrypt verify RECORD</span>"
+        )
+    return "<div class=facts>" + "".join(f"<p>{fact}</p>" for fact in facts) + "</div>"
+
+
+def _signatures(details: SheetDetails) -> str:
+    members = details.board_members or ("THƯ KÝ", "TRƯỞNG BAN KIỂM PHIẾU")
+    cells = "".join(
+        f"<div class=member>{escape(name)}<div class=en>(ký, ghi rõ họ tên / signature)</div>"
+        "<div class=line></div></div>"
+        for name in members
+    )
+    return (
+        "<p class=center><b>CÁC THÀNH VIÊN BAN KIỂM PHIẾU</b> "
+        "<span class=en>/ Members of the vote-counting board</span></p>"
+        f"<div class=signatures>{cells}</div>"
+    )
 
 
 def _national_heading(results: ElectionResults) -> str:
@@ -143,23 +271,28 @@ def _national_heading(results: ElectionResults) -> str:
 
 
 def _candidate_row(
-    number: int, line: CandidateResult, kinds: list[tuple[str, str, str]], denominator: int
+    number: int,
+    line: CandidateResult,
+    results: ElectionResults,
+    levels: list[tuple[str, str, str]],
+    show_void: bool,
+    fmt: NumberFormat,
+    marks: dict[str, tuple[str, str, str]],
 ) -> str:
-    cells = ""
-    for key, _, _ in kinds:
-        count, percent = cell(line, key)
-        shown = f"{percent}%" if line.percentage(key) is not None else percent
-        cells += f"<td class=number>{count}</td><td class=number>{escape(shown)}</td>"
+    cells = f"<td class=count>{valid_lines(results, line)}</td>"
+    shown = [key for key, _, _ in levels] + ([BLANK] if show_void else [])
+    for key in shown:
+        count, percent = cell(line, key, fmt)
+        text = f"{percent}%" if line.percentage(key) is not None else percent
+        cells += f"<td class=count>{count}<small>{escape(text)}</small></td>"
     outcome = "—"
     if line.bracket is not None:
-        outcome = (
-            f"{escape(line.bracket.consequence_vi)}"
-            f"<div class=en>{escape(line.bracket.consequence_en)}</div>"
-        )
+        outcome = marks[line.bracket.id][0]
+    kinds = [*levels, *([(BLANK, *BLANK_LABELS)] if show_void else [])]
     return (
-        f"<tr><td class=number>{number}</td><td><b>{escape(line.name)}</b><br>"
-        f"{escape(line.position)}{_bar(line, kinds, denominator)}</td>{cells}"
-        f"<td class=consequence>{outcome}</td></tr>\n"
+        f"<tr><td class=number>{number}</td><td class=name><b>{escape(line.name)}</b><br>"
+        f"{escape(line.position)}{_bar(line, kinds, results.denominator)}</td>{cells}"
+        f"<td class=outcome>{outcome}</td></tr>\n"
     )
 
 

@@ -18,8 +18,9 @@ from typing import Any
 
 from votecrypt.errors import EncodingError, RuleError
 from votecrypt.math.encoding import nfc
+from votecrypt.protocol.manifest import previous_plain
 from votecrypt.protocol.results import BLANK, ElectionResults, compute_results
-from votecrypt.protocol.rules import rule_set_from_plain, rule_set_to_plain
+from votecrypt.protocol.rules import PreviousResult, rule_set_from_plain, rule_set_to_plain
 from votecrypt.record.election_codec import candidate_plain
 from votecrypt.record.json_codec import Fields, canonical_json, parse_json
 from votecrypt.render.sheet import SheetHeading
@@ -50,7 +51,7 @@ def sheet_plain(results: ElectionResults, heading: SheetHeading) -> dict[str, An
         "quorum_met": results.quorum.met,
         "quorum_inequality": results.quorum.inequality,
         "candidates": [candidate_plain(line) for line in results.candidates],
-    }
+    } | ({"previous": previous_plain(results.previous)} if results.previous else {})
 
 
 def render_json(results: ElectionResults, heading: SheetHeading) -> str:
@@ -93,15 +94,29 @@ def sheet_from_json(data: bytes | str) -> tuple[SheetHeading, ElectionResults]:
         item.done()
     for derived in ("valid", "denominator", "denominator_kind", "quorum_met", "quorum_inequality"):
         fields.raw(derived)
+    previous = _previous(fields, rules.option_keys) if fields.has("previous") else {}
     fields.done()
     try:
-        results = compute_results(rules, people, counts, **totals)
+        results = compute_results(rules, people, counts, previous=previous, **totals)
     except RuleError as exc:
         raise EncodingError(f"sheet: the counts are inconsistent: {exc}") from None
     difference = _first_difference(value, sheet_plain(results, heading), "sheet")
     if difference is not None:
         raise EncodingError(difference)
     return heading, results
+
+
+def _previous(fields: Fields, keys: tuple[str, ...]) -> dict[str, PreviousResult]:
+    """The previous vote's results the brackets used (spec 13.7); compared after recomputing."""
+    previous = {}
+    for item in fields.objects("previous", max_items=MAX_CANDIDATES):
+        name = item.text("name", max_length=MAX_TEXT)
+        row = item.nested("counts")
+        counts = {key: row.integer(key) for key in keys if row.has(key)}
+        row.done()
+        previous[name] = PreviousResult(counts, item.integer("denominator", 1))
+        item.done()
+    return previous
 
 
 def results_from_json(data: bytes | str) -> ElectionResults:

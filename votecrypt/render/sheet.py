@@ -5,16 +5,96 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from votecrypt.errors import EncodingError
 from votecrypt.math.encoding import nfc
 from votecrypt.protocol.manifest import Manifest
 from votecrypt.protocol.results import BLANK, CandidateResult, ElectionResults
 from votecrypt.protocol.rules import format_fraction
+from votecrypt.protocol.text import text_problem
 
-BLANK_LABELS = ("Không đánh giá", "Blank")
+#: A line left unmarked is void for that person (QĐ 96: "phiếu không hợp lệ"; NQ 96 the same).
+BLANK_LABELS = ("Không hợp lệ", "Invalid")
 DENOMINATOR_LABELS = {
     "collected": ("số phiếu thu về", "ballots collected"),
-    "members": ("tổng số thành viên", "members of the body"),
+    "members": ("tổng số đại biểu", "all deputies (members of the body)"),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class NumberFormat:
+    """How percentages are written (spec 13.6): the digits are always the exact half-up
+    hundredths; only the decimal mark and trailing zeros differ ("90,1%", "40%")."""
+
+    decimal_comma: bool = False
+    trim_zeros: bool = False
+
+    def percent(self, hundredths: int | None) -> str:
+        """9010 -> "90.10" (or "90,10", "90.1", "90,1"); 4000 -> "40.00" or "40"."""
+        if hundredths is None:
+            return "—"
+        text = f"{hundredths // 100}.{hundredths % 100:02d}"
+        if self.trim_zeros:
+            text = text.rstrip("0").rstrip(".")
+        return text.replace(".", ",") if self.decimal_comma else text
+
+    @property
+    def csv_separator(self) -> str:
+        """Excel reads ";" where the decimal mark is a comma, "," otherwise."""
+        return ";" if self.decimal_comma else ","
+
+
+PLAIN = NumberFormat()
+
+
+@dataclass(frozen=True, slots=True)
+class SheetDetails:
+    """What the printed record of the count states beyond the results (spec 13.6): where and
+    when it was counted, who counted, which trustees decrypted, ballots challenged, the
+    election fingerprint and where the record is published. Empty fields are left out."""
+
+    place: str = ""
+    time: str = ""
+    board_members: tuple[str, ...] = ()
+    decrypted_by: tuple[str, ...] = ()
+    challenged: int | None = None
+    fingerprint: str = ""
+    published_at: str = ""
+    quorum_override: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("place", "time", "fingerprint", "published_at", "quorum_override"):
+            value = nfc(getattr(self, name)).strip()
+            problem = text_problem(value, max_length=1000)
+            if problem is not None:
+                raise EncodingError(f"the sheet's {name.replace('_', ' ')} {problem}")
+            object.__setattr__(self, name, value)
+
+
+NO_DETAILS = SheetDetails()
+
+
+def procedure(results: ElectionResults) -> tuple[str, str]:
+    """The procedure named by the rule set's title, before " theo " / " under ": "Lấy phiếu
+    tín nhiệm" / "Confidence vote", or "Bỏ phiếu tín nhiệm" / "Vote of confidence"."""
+    vi = results.rules.title_vi.split(" theo ")[0].strip()
+    en = results.rules.title_en.split(" under ")[0].strip()
+    return vi, en
+
+
+def result_heading(results: ElectionResults) -> tuple[str, str]:
+    """ "KẾT QUẢ LẤY PHIẾU TÍN NHIỆM" / "Results of the confidence vote", after the rule set."""
+    vi, en = procedure(results)
+    return f"KẾT QUẢ {vi.upper()}", f"Results of the {en[:1].lower()}{en[1:]}"
+
+
+def quorum_notice(results: ElectionResults) -> tuple[str, str] | None:
+    """When the quorum is not met, the sentence that replaces every consequence."""
+    if results.quorum.met:
+        return None
+    return (
+        "KHÔNG ĐỦ SỐ NGƯỜI CÓ MẶT THEO QUY ĐỊNH: không công bố hậu quả nào.",
+        "QUORUM NOT MET: no consequence is announced.",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +131,14 @@ def columns(results: ElectionResults, blank_allowed: bool) -> list[tuple[str, st
     return result
 
 
-def cell(line: CandidateResult, key: str) -> tuple[int, str]:
+def cell(line: CandidateResult, key: str, fmt: NumberFormat = PLAIN) -> tuple[int, str]:
     """(count, formatted percentage) of one column for one candidate."""
-    return line.count(key), line.percent_text(key)
+    return line.count(key), fmt.percent(line.percentage(key))
+
+
+def valid_lines(results: ElectionResults, line: CandidateResult) -> int:
+    """The lines marked for this person: ballots collected less the void (unmarked) lines."""
+    return results.collected - line.blank
 
 
 def quorum_text(results: ElectionResults) -> tuple[str, str]:

@@ -9,7 +9,19 @@ from __future__ import annotations
 import textwrap
 
 from votecrypt.protocol.results import ElectionResults
-from votecrypt.render.sheet import SheetHeading, cell, columns, denominator_text, quorum_text
+from votecrypt.render.sheet import (
+    NO_DETAILS,
+    PLAIN,
+    NumberFormat,
+    SheetDetails,
+    SheetHeading,
+    cell,
+    columns,
+    denominator_text,
+    quorum_notice,
+    quorum_text,
+    result_heading,
+)
 from votecrypt.render.text_width import clip, pad, width
 
 NAME_WIDTH = 26
@@ -18,14 +30,23 @@ CELL_WIDTH = 17
 TEXT_WIDTH = 100
 
 
-def render_table(results: ElectionResults, heading: SheetHeading, *, blank_allowed: bool) -> str:
+def render_table(
+    results: ElectionResults,
+    heading: SheetHeading,
+    *,
+    blank_allowed: bool,
+    fmt: NumberFormat = PLAIN,
+    details: SheetDetails = NO_DETAILS,
+) -> str:
     """The whole sheet as text ending in a newline: heading, totals, one line per candidate
-    (count and percentage of every level), then the consequences."""
+    (count and percentage of every level), then the consequences (or, below the quorum, the
+    notice that none is announced)."""
     kinds = columns(results, blank_allowed)
     quorum_vi, quorum_en = quorum_text(results)
     share_vi, share_en = denominator_text(results)
+    title_vi, title_en = result_heading(results)
     lines = [
-        "KẾT QUẢ LẤY PHIẾU TÍN NHIỆM / CONFIDENCE VOTE RESULTS",
+        f"{title_vi} / {title_en.upper()}",
         f"{heading.body} — {heading.title} — {heading.date}",
         f"{results.rules.title_vi} / {results.rules.title_en}",
         (
@@ -54,7 +75,7 @@ def render_table(results: ElectionResults, heading: SheetHeading, *, blank_allow
     for number, line in enumerate(results.candidates, start=1):
         cells = ""
         for key, _, _ in kinds:
-            count, percent = cell(line, key)
+            count, percent = cell(line, key, fmt)
             shown = f"{percent}%" if line.percentage(key) is not None else percent
             cells += pad(f"{count} {shown:>7}", CELL_WIDTH, right=True)
         lines.append(
@@ -66,6 +87,13 @@ def render_table(results: ElectionResults, heading: SheetHeading, *, blank_allow
             ).rstrip()
         )
     lines.append("")
+    notice = quorum_notice(results)
+    if notice is not None:
+        banner = "!" * 78
+        lines += [banner, f"!! {notice[0]}", f"!! {notice[1]}"]
+        if details.quorum_override:
+            lines.append(f"!! Lý do tiến hành / reason recorded: {details.quorum_override}")
+        return "\n".join([*lines, banner]) + "\n"
     consequences = []
     for number, line in enumerate(results.candidates, start=1):
         if line.bracket is not None:

@@ -83,6 +83,8 @@ CREATE TABLE IF NOT EXISTS credentials (
 CREATE TABLE IF NOT EXISTS ciphertexts (alpha BLOB PRIMARY KEY, seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS ballot_ids (id BLOB PRIMARY KEY, seq INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS entries_by_kind ON entries (kind, seq);
+CREATE TABLE IF NOT EXISTS tracking (seq INTEGER PRIMARY KEY, code TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS tracking_by_code ON tracking (code);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO state (key, value) VALUES ('phase', 'start');
 """
@@ -216,6 +218,31 @@ class BulletinBoard:
                 "SELECT COUNT(*) FROM entries WHERE kind = ?", (kind,)
             ).fetchone()
         return int(row[0])
+
+    def entry(self, seq: int) -> Entry | None:
+        """The entry with sequence number `seq`, or None."""
+        row = self._db.execute(
+            "SELECT seq, kind, payload, prev, hash FROM entries WHERE seq = ?", (seq,)
+        ).fetchone()
+        if row is None:
+            return None
+        return Entry(row[0], row[1], parse_json(row[2]), bytes(row[3]), bytes(row[4]))
+
+    def tracked(self, code: str) -> list[int] | None:
+        """Sequence numbers of the ballots and challenges with this tracking code, from the
+        index filled when they were appended (None if this board has no index)."""
+        try:
+            rows = self._db.execute("SELECT seq FROM tracking WHERE code = ?", (code,))
+            return [int(row[0]) for row in rows]
+        except sqlite3.OperationalError:
+            return None
+
+    def tracking_codes(self) -> dict[int, str] | None:
+        """Every indexed tracking code by sequence number (None if there is no index)."""
+        try:
+            return {int(s): str(c) for s, c in self._db.execute("SELECT seq, code FROM tracking")}
+        except sqlite3.OperationalError:
+            return None
 
     def head(self) -> tuple[int, bytes]:
         """(seq, hash) of the last entry, or (-1, GENESIS) for an empty board."""
@@ -363,6 +390,7 @@ class BulletinBoard:
                 (entry.seq, ballot.credential.to_bytes()),
             )
             self._record_identifiers(ballot.ballot_id, rows, entry.seq)
+            self._index_tracking_code(ballot.tracking_code(), entry.seq)
         return Receipt(entry.seq, entry.hash, ballot)
 
     def submit_challenge(self, data: bytes | Any) -> Receipt:
@@ -377,7 +405,12 @@ class BulletinBoard:
             self._claim_identifiers(challenged.ballot_id, challenged.rows)
             entry = self._insert("challenge", challenged_plain(challenged))
             self._record_identifiers(challenged.ballot_id, challenged.rows, entry.seq)
+            self._index_tracking_code(challenged.tracking_code(), entry.seq)
         return Receipt(entry.seq, entry.hash, challenged)
+
+    def _index_tracking_code(self, code: str, seq: int) -> None:
+        # In the append's transaction: a lookup by tracking code is one indexed query.
+        self._db.execute("INSERT INTO tracking (seq, code) VALUES (?, ?)", (seq, code))
 
     def _check_voting_open(self) -> None:
         phase = self.phase()

@@ -1,0 +1,174 @@
+"""The result sheet as a real browser prints it: A4, at most two pages for 11 office holders,
+table headers repeated on every page. Chromium prints it to PDF; the first page is kept as a
+picture in tests/artifacts/ for a person to look at (skipped when Chromium is not installed;
+CI installs it)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from votecrypt.protocol.results import BLANK, compute_results
+from votecrypt.protocol.rules import preset
+from votecrypt.render.html_sheet import render_html
+from votecrypt.render.sheet import NumberFormat, SheetDetails, SheetHeading
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+#: People's Council of Ho Chi Minh City, 7 Dec 2023 (DOMAIN.md): 11 office holders, 81 voting;
+#: the last two lines are changed so that the sheet shows both consequences.
+HCMC = [
+    (73, 6, 2), (67, 12, 2), (66, 12, 3), (66, 15, 0), (70, 9, 2), (69, 10, 2),
+    (69, 12, 0), (64, 14, 3), (59, 17, 5), (20, 15, 46), (10, 10, 61),
+]  # fmt: skip
+POSTS = [
+    "Chủ tịch Hội đồng nhân dân Thành phố",
+    "Phó Chủ tịch Hội đồng nhân dân Thành phố",
+    "Trưởng Ban Kinh tế - Ngân sách Hội đồng nhân dân Thành phố",
+    "Chủ tịch Ủy ban nhân dân Thành phố",
+    "Phó Chủ tịch Thường trực Ủy ban nhân dân Thành phố",
+]
+
+
+def eleven_office_holders() -> str:
+    rules = preset("nq96-2023")
+    people = [(f"Nguyễn Thị Phương Thảo Số {n}", POSTS[n % len(POSTS)]) for n in range(1, 12)]
+    counts = [{"high": h, "medium": m, "low": low, BLANK: 81 - h - m - low} for h, m, low in HCMC]
+    results = compute_results(
+        rules, people, counts, issued=81, collected=81, summoned=95, members=95
+    )
+    details = SheetDetails(
+        place="Hội trường Hội đồng nhân dân Thành phố Hồ Chí Minh",
+        time="10:45 +07",
+        board_members=(
+            "Trần Văn Một", "Lê Thị Hai", "Phạm Văn Ba", "Võ Thị Bốn", "Đặng Văn Năm",
+        ),
+        decrypted_by=("1. Trần Văn Một", "3. Phạm Văn Ba", "4. Võ Thị Bốn"),
+        challenged=2,
+        fingerprint="7K2Q-M9DX-3FAB-W0PC",
+        published_at="https://hdnd.example.gov.vn/ket-qua/2023-12-07",
+    )  # fmt: skip
+    heading = SheetHeading(
+        "Lấy phiếu tín nhiệm đối với người giữ chức vụ do Hội đồng nhân dân bầu",
+        "Hội đồng nhân dân Thành phố Hồ Chí Minh khóa X",
+        "2023-12-07",
+    )
+    return render_html(
+        results,
+        heading,
+        blank_allowed=True,
+        election_hash="ab" * 32,
+        fmt=NumberFormat(decimal_comma=True),
+        details=details,
+    )
+
+
+def _print(html_text: str, tmp_path: Path, name: str) -> tuple[Path, int]:
+    """Print with Chromium to tests/artifacts/NAME.pdf; the PDF and its number of pages."""
+    assert CHROMIUM is not None
+    html = tmp_path / f"{name}.html"
+    html.write_text(html_text, encoding="utf-8")
+    pdf = tmp_path / f"{name}.pdf"
+    subprocess.run(
+        [
+            CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}", html.as_uri(),
+        ],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert pdf.read_bytes().startswith(b"%PDF")
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy2(pdf, ARTIFACTS / f"{name}.pdf")
+    shutil.copy2(html, ARTIFACTS / f"{name}.html")
+    return pdf, _pages(pdf)
+
+
+def _picture(pdf: Path, name: str, page: int = 1) -> None:
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm:  # the picture is for people; the page count is the test
+        subprocess.run(
+            [pdftoppm, "-png", "-r", "80", "-f", str(page), "-l", str(page),
+             "-singlefile", str(pdf), str(ARTIFACTS / f"{name}-page{page}")],
+            check=True, capture_output=True, timeout=60,
+        )  # fmt: skip
+        assert (ARTIFACTS / f"{name}-page{page}.png").stat().st_size > 10_000
+
+
+def _pages(pdf: Path) -> int:
+    pdfinfo = shutil.which("pdfinfo")
+    if pdfinfo:
+        info = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=True)
+        match = re.search(r"^Pages:\s+(\d+)", info.stdout, re.M)
+        assert match is not None
+        return int(match[1])
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf.read_bytes()))
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (CI installs it)")
+def test_eleven_office_holders_print_on_at_most_two_a4_pages(tmp_path: Path) -> None:
+    pdf, pages = _print(eleven_office_holders(), tmp_path, "results-11")
+    assert 1 <= pages <= 2, f"{pages} pages"
+    # A4 is 595 x 842 points (Chromium writes 594.96 x 841.92).
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)", pdf.read_bytes())
+    assert boxes and all(abs(float(w) - 595) < 1 and abs(float(h) - 842) < 1 for w, h in boxes)
+    for page in range(1, pages + 1):
+        _picture(pdf, "results-11", page)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (CI installs it)")
+def test_credential_slips_print_eight_to_an_a4_page(tmp_path: Path) -> None:
+    from votecrypt.protocol.credentials import new_code
+    from votecrypt.render.slips import render_slips
+
+    heading = SheetHeading(
+        "Lấy phiếu tín nhiệm đối với người giữ chức vụ do Hội đồng nhân dân bầu",
+        "Hội đồng nhân dân tỉnh Vĩnh Phúc",
+        "2023-12-13",
+    )
+    page = render_slips(
+        heading,
+        [new_code() for _ in range(17)],
+        fingerprint="7K2Q-M9DX-3FAB-W0PC",
+        booth_address="Phòng họp số 2, Trụ sở HĐND tỉnh",
+    )
+    pdf, pages = _print(page, tmp_path, "slips-17")
+    assert pages == 3  # 8 + 8 + 1
+    _picture(pdf, "slips-17")
+
+
+def test_the_table_header_repeats_on_every_printed_page() -> None:
+    html = eleven_office_holders()
+    assert "<thead>" in html and "thead { display: table-header-group; }" in html
+    assert "break-inside: avoid" in html
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (CI installs it)")
+def test_a_vote_below_the_quorum_prints_its_notice(tmp_path: Path) -> None:
+    rules = preset("qd96-2023")
+    counts = [
+        {"high": 2, "medium": 1, "low": 9, BLANK: 0},
+        {"high": 10, "medium": 2, "low": 0, BLANK: 0},
+    ]
+    results = compute_results(
+        rules,
+        [("Trần Văn Hòa", "Bí thư Đảng ủy"), ("Lý Thị Mai", "Phó Bí thư Đảng ủy")],
+        counts,
+        issued=12, collected=12, summoned=19, members=19,
+    )  # fmt: skip
+    html = render_html(
+        results,
+        SheetHeading("Lấy phiếu tín nhiệm", "Đảng ủy phường An Bình", "2026-12-10"),
+        blank_allowed=True,
+        details=SheetDetails(board_members=("A", "B", "C"), quorum_override="Theo quyết định"),
+    )
+    assert "sẽ bị miễn nhiệm" not in html
+    pdf, pages = _print(html, tmp_path, "below-quorum")
+    assert pages == 1
+    _picture(pdf, "below-quorum")

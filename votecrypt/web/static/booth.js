@@ -349,8 +349,9 @@ async function onCast() {
   } catch (error) {
     if (!(error instanceof BoardError)) throw error;
     if (error.status === 0 || error.status === 429 || error.status === 503) {
-      // Nothing was appended: the voter may try again with the same ballot.
-      setDecideButtons(false);
+      // The voter may send the same ballot again. It may have reached the board (an answer
+      // lost on the way back), so it can no longer be opened: only casting stays possible.
+      $('decide-cast').disabled = false;
       return setMessage($('decide-message'), 'bad', ...describeBoardError(error));
     }
     refuseCode(...describeBoardError(error));
@@ -402,6 +403,21 @@ function scheduleReturn() {
 function onDone() {
   clearTimeout(returnTimer);
   startVoter();
+}
+
+// A voter who walks away: after five minutes without a touch or a key, the page forgets the
+// session and returns to the code prompt, so the next person sees nothing of it.
+const IDLE_MS = 5 * 60 * 1000;
+let idleTimer = null;
+function onActivity() {
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => {
+    const screen = document.body.dataset.screen;
+    if (!['code', 'loading', 'fatal', 'encrypting'].includes(screen)) startVoter();
+  }, IDLE_MS);
+}
+for (const type of ['pointerdown', 'keydown', 'input']) {
+  document.addEventListener(type, onActivity, { passive: true });
 }
 
 // --- wiring ----------------------------------------------------------------------------------

@@ -154,7 +154,7 @@ export class PreparedBallot {
       election: this.election.contextHashHex,
       ballot_id: toHex(this.ballotId),
       rows: this.rows.map((row, i) => ({
-        ciphertexts: row.ciphertexts.map((ct) => [pointHex(ct.alpha), pointHex(ct.beta)]),
+        ciphertexts: row.ciphertexts.map((ct) => ({ alpha: pointHex(ct.alpha), beta: pointHex(ct.beta) })),
         outcome: this.#outcomes[i],
         nonces: this.#nonces[i].map(scalarHex),
       })),
@@ -200,8 +200,11 @@ export function openChallenge(election, challenged) {
     if (row.ciphertexts.length !== vector.length || row.nonces.length !== vector.length) {
       throw new Error(`row ${index + 1}: wrong number of lanes`);
     }
-    return row.ciphertexts.map(([alphaHex, betaHex], lane) => {
-      const ct = { alpha: pointFromHex(alphaHex, { allowIdentity: true }), beta: pointFromHex(betaHex, { allowIdentity: true }) };
+    return row.ciphertexts.map((given, lane) => {
+      const ct = {
+        alpha: pointFromHex(given.alpha, { allowIdentity: true }),
+        beta: pointFromHex(given.beta, { allowIdentity: true }),
+      };
       const expected = encryptWithNonce(jointKey, vector[lane], scalarValueFromHex(row.nonces[lane]));
       if (!expected.alpha.equals(ct.alpha) || !expected.beta.equals(ct.beta)) {
         throw new Error(`row ${index + 1} does not encrypt the revealed choice`);

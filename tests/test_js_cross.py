@@ -28,14 +28,14 @@ NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
 
 
-def published(election: OpenElection) -> dict[str, Any]:
-    """The election as a booth gets it: the manifest, ceremony outcome and credential list."""
-    directory = election.directory
-    return {
-        "manifest": election.manifest.content(),
-        "ceremony_outcome": json.loads(directory.outcome.read_text(encoding="utf-8")),
-        "credentials": json.loads(directory.credentials.read_text(encoding="utf-8")),
-    }
+def setup_entries(election: OpenElection) -> list[dict[str, Any]]:
+    """The board's log up to `open`, from which a booth rebuilds and checks the election."""
+    entries = []
+    for entry in election.board.entries():
+        entries.append({"kind": entry.kind, "payload": entry.payload})
+        if entry.kind == "open":
+            break
+    return entries
 
 
 def run_javascript(request: dict[str, Any]) -> dict[str, Any]:
@@ -81,7 +81,9 @@ def vote_in_javascript(
         {"code": code, "outcomes": [len(election.manifest.outcomes())] * rows},
         {"code": code, "outcomes": [-1] * rows},
     ]
-    return run_javascript({"election": published(election), "ballots": ballots, "invalid": invalid})
+    return run_javascript(
+        {"entries": setup_entries(election), "ballots": ballots, "invalid": invalid}
+    )
 
 
 def finish(election: OpenElection, root: Path) -> tuple[Any, Any]:

@@ -1,6 +1,6 @@
 // Prepare ballots and challenges with the JavaScript ballot library, for the Python
 // cross-implementation tests (tests/test_js_cross.py). Reads JSON on standard input:
-//   {"election": {"manifest", "ceremony_outcome", "credentials"},
+//   {"entries": [{"kind", "payload"}, ...] (the board's log up to `open`),
 //    "ballots": [{"code", "outcomes", "challenge_first": bool}],
 //    "invalid": [{"code", "outcomes"}]}
 // and writes JSON on standard output:
@@ -13,18 +13,15 @@ import { readFileSync } from 'node:fs';
 
 import {
   credentialFromCode,
-  electionFromParts,
+  electionFromRecord,
   openChallenge,
   prepareBallot,
 } from '../../../votecrypt/web/static/votecrypt.js';
 import { toHex } from '../../../votecrypt/web/static/lib/bytes.js';
 
 const input = JSON.parse(readFileSync(0, 'utf8'));
-const election = electionFromParts({
-  manifest: input.election.manifest,
-  ceremonyOutcome: input.election.ceremony_outcome,
-  credentials: input.election.credentials,
-});
+// As the booth does: the ceremony, the endorsements and the open entry are checked first.
+const election = electionFromRecord(input.entries);
 const prepared = input.ballots.map(({ code, outcomes, challenge_first: challengeFirst }) => {
   const credential = credentialFromCode(election.id, code);
   const out = { public_key: credential.publicKeyHex, challenge: null };

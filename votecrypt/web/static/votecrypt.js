@@ -6,7 +6,8 @@
 export { BoardClient, BoardError } from './lib/api.js';
 export { ballotHash, ChoiceError, openChallenge, prepareBallot, PreparedBallot, trackingCodeOf, trackingHash } from './lib/ballot.js';
 export { CodeError, credentialFromCode, formatCode, normaliseCode } from './lib/credentials.js';
-export { BLANK, credentialListHash, electionFingerprint, electionFromApi, electionFromParts } from './lib/election.js';
+export { checkCeremony, checkEndorsements, messageDigest, SetupError } from './lib/ceremony.js';
+export { BLANK, credentialListHash, electionFingerprint, electionFromApi, electionFromParts, electionFromRecord } from './lib/election.js';
 export { encode, hash, challenge, Scalar, TAGS } from './lib/encoding.js';
 export { encryptWithNonce, pointFromHex, pointHex } from './lib/group.js';
 export { proveMembership, verifyMembership } from './lib/membership.js';

@@ -44,10 +44,46 @@ export class BoardClient {
     return answer;
   }
 
-  /** The election, recomputed and checked (electionFromApi), and the board's phase. */
+  /**
+   * The election and the board's phase. The election is recomputed from the board's own setup
+   * entries (the record up to `open`: ceremony messages, endorsements, spec 8.8, 9.4) and
+   * compared with what /api/v1/election states (electionFromApi); either refusal throws.
+   */
   async election() {
     const body = await this.#request('GET', '/api/v1/election');
-    return { election: electionFromApi(body), phase: body.phase };
+    const entries = await this.setupEntries();
+    return { election: electionFromApi(body, entries), phase: body.phase };
+  }
+
+  /** The log's entries up to and including `open`, read from the streamed record. */
+  async setupEntries() {
+    let response;
+    try {
+      response = await this.fetch(`${this.base}/api/v1/record`, { cache: 'no-store', credentials: 'omit' });
+    } catch (error) {
+      throw new BoardError(0, 'unreachable', `the board server cannot be reached (${error.message})`);
+    }
+    if (!response.ok) throw new BoardError(response.status, 'record', `the record cannot be read (HTTP ${response.status})`);
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    const entries = [];
+    let pending = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      pending += decoder.decode(value ?? new Uint8Array(), { stream: !done });
+      const lines = pending.split('\n');
+      pending = done ? '' : lines.pop();
+      for (const line of lines) {
+        if (!line.trim()) continue;
+        const entry = JSON.parse(line);
+        entries.push({ kind: entry.kind, payload: entry.payload });
+        if (entry.kind === 'open') {
+          await reader.cancel();
+          return entries;
+        }
+      }
+      if (done) throw new BoardError(0, 'not-open', 'the board has not opened the vote yet');
+    }
   }
 
   async status() {

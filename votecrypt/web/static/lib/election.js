@@ -4,6 +4,7 @@
 // Nothing the server states about them is taken on trust: a booth compares.
 
 import { CROCKFORD, base32, fromHex, grouped, toHex } from './bytes.js';
+import { checkCeremony, checkEndorsements, strictEd25519Key } from './ceremony.js';
 import { hash, TAGS } from './encoding.js';
 import { pointFromHex, withTable } from './group.js';
 import { Packing } from './packing.js';
@@ -52,7 +53,7 @@ export function electionFromParts({ manifest, ceremonyOutcome, credentials }) {
   const keys = credentials.public_keys;
   require(Array.isArray(keys) && keys.length === manifest.credentials, 'the credential list has the wrong length');
   for (let i = 0; i < keys.length; i++) {
-    fromHex(keys[i], 32);
+    require(strictEd25519Key(fromHex(keys[i], 32)), 'the credential list holds an invalid key');
     require(i === 0 || keys[i - 1] < keys[i], 'the credential list is not sorted and distinct');
   }
   const jointKey = pointFromHex(outcome.joint_key);
@@ -94,16 +95,55 @@ export function electionFromParts({ manifest, ceremonyOutcome, credentials }) {
 }
 
 /**
- * The election from the body of GET /api/v1/election: recomputes everything from the
- * published manifest, ceremony outcome and credential list, and refuses the answer when the
- * server's manifest hash, credential list hash, context hash or fingerprint differ.
+ * The election from the board's setup entries (the log up to `open`, spec 11.1): recomputed
+ * from the manifest, the ceremony outcome and the credential list, after checking every
+ * ceremony message's envelope and the transcript hash (spec 8.2, 8.8) and at least t
+ * endorsements of the list by qualified trustees (spec 9.4); the `open` entry must name the
+ * context hash. `entries` are {kind, payload} objects in log order.
  */
-export function electionFromApi(body) {
-  const election = electionFromParts({
-    manifest: body.manifest,
-    ceremonyOutcome: body.ceremony_outcome,
-    credentials: body.credentials,
+export function electionFromRecord(entries) {
+  const single = (kind) => {
+    const found = entries.filter((entry) => entry.kind === kind);
+    require(found.length === 1, `the board's setup must have exactly one ${kind} entry`);
+    return found[0].payload;
+  };
+  const manifest = single('manifest');
+  const outcome = single('ceremony-outcome');
+  const credentials = single('credentials');
+  const election = electionFromParts({ manifest, ceremonyOutcome: outcome, credentials });
+  const signingKeys = checkCeremony(
+    election.idHex,
+    outcome,
+    entries.filter((entry) => entry.kind === 'ceremony').map((entry) => entry.payload),
+  );
+  checkEndorsements({
+    electionId: election.id,
+    transcriptHash: fromHex(outcome.transcript_hash, 32),
+    listHash: election.credentialListHash,
+    endorsements: credentials.endorsements,
+    signingKeys,
+    qualified: new Set(outcome.verification_keys.map((v) => v.trustee)),
+    threshold: outcome.threshold,
   });
+  require(single('open').election === election.contextHashHex, "the board's open entry names another context");
+  return election;
+}
+
+/**
+ * The election a booth votes in: recomputed from the board's setup entries (electionFromRecord)
+ * and compared with what GET /api/v1/election states; refused when the server's manifest, its
+ * manifest hash, credential list hash, context hash or fingerprint differ. Without `entries`
+ * the ceremony and the endorsements are not checked (a library caller may check them its way).
+ */
+export function electionFromApi(body, entries) {
+  const election = entries
+    ? electionFromRecord(entries)
+    : electionFromParts({
+        manifest: body.manifest,
+        ceremonyOutcome: body.ceremony_outcome,
+        credentials: body.credentials,
+      });
+  require(toHex(hash(TAGS.MANIFEST, body.manifest)) === election.idHex, 'the server states another manifest');
   require(body.manifest_hash === election.idHex, 'the server states another manifest hash');
   require(
     body.credential_list_hash === toHex(election.credentialListHash),

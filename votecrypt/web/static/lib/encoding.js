@@ -19,6 +19,7 @@ export const TAGS = Object.freeze({
   CEREMONY_TRANSCRIPT: 'votecrypt/1/ceremony-transcript',
   CREDENTIAL_CODE: 'votecrypt/1/credential-code',
   CREDENTIAL_LIST: 'votecrypt/1/credential-list',
+  CREDENTIAL_ENDORSEMENT: 'votecrypt/1/credential-endorsement',
   BALLOT: 'votecrypt/1/ballot',
   BALLOT_SIGNATURE: 'votecrypt/1/ballot-signature',
   BALLOT_TRACKING: 'votecrypt/1/ballot-tracking',

@@ -5,6 +5,7 @@ from __future__ import annotations
 from votecrypt.math import Group
 from votecrypt.protocol.ceremony.runner import run_ceremony
 from votecrypt.protocol.context import ElectionContext
+from votecrypt.protocol.credentials import CredentialList, issue_credentials
 from votecrypt.protocol.manifest import Candidate, Manifest
 from votecrypt.protocol.rules import preset
 
@@ -28,4 +29,10 @@ def context(
     """An election context after an honest in-process ceremony."""
     election = manifest(candidates, voters, trustees, threshold)
     _, outcome, _ = run_ceremony(group, election.ceremony_parameters(), list(election.trustees))
-    return ElectionContext.build(group, election, outcome)
+    return ElectionContext.build(group, election, outcome, credential_list(election))
+
+
+def credential_list(election: Manifest) -> CredentialList:
+    """A list of the manifest's number of fresh public credentials (their codes unused)."""
+    _, keys = issue_credentials(election.manifest_hash(), election.credentials)
+    return CredentialList.of(election.manifest_hash(), keys)

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from votecrypt.errors import BallotError
-from votecrypt.protocol.ballot import tracking_code
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.manifest import BLANK
 from votecrypt.record.ballot_codec import ballot_from_plain, challenged_from_plain
@@ -183,11 +182,7 @@ def track(election: Path, code: str) -> None:
 
 def _tracked(board: BulletinBoard, context: ElectionContext) -> Iterator[tuple[int, str, str]]:
     for entry in board.entries_of("ballot"):
-        yield (
-            entry.seq,
-            entry.kind,
-            tracking_code(ballot_from_plain(entry.payload, context.group).ballot_hash()),
-        )
+        yield entry.seq, entry.kind, ballot_from_plain(entry.payload, context.group).tracking_code()
     for entry in board.entries_of("challenge"):
         challenged = challenged_from_plain(entry.payload, context.group)
-        yield entry.seq, entry.kind, tracking_code(challenged.ballot.ballot_hash())
+        yield entry.seq, entry.kind, challenged.tracking_code()

@@ -25,7 +25,8 @@ def open_command(election: Path) -> None:
     """Set up the bulletin board (manifest, key ceremony, credential list) and open voting."""
     ballot_box, context = open_board(election_dir(election), group())
     with ballot_box:
-        say(f"Voting is open. Election context: {context.hash.hex()}")
+        say(f"Voting is open. Election context hash: {context.hash.hex()}")
+        say(f"Election fingerprint: {context.fingerprint} (read it aloud at the meeting)")
         say(f"Board: {ballot_box.path} ({ballot_box.count()} entries)")
 
 

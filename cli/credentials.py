@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
+from votecrypt.service.endorsing import endorse, endorsement_view
 from votecrypt.service.voting import issue
 from votecrypt.storage.files import write_atomic
 
-from .common import election_argument, election_dir, say
+from .common import election_argument, election_dir, group, passphrase, say, secret_option
 
 
 @click.group()
@@ -41,3 +42,36 @@ def issue_command(election: Path, codes_out: Path) -> None:
     say(
         f"Private codes written to {codes_out} (readable by you only). Print, seal, then delete it."
     )
+    say(
+        "Next: at least "
+        f"{_threshold(election)} trustees run `votecrypt credentials sign` on the public list."
+    )
+
+
+def _threshold(election: Path) -> int:
+    from votecrypt.service.election_dir import load_manifest
+
+    return load_manifest(election_dir(election)).threshold
+
+
+@credentials.command("sign")
+@election_argument
+@secret_option
+def sign_command(election: Path, secret: Path) -> None:
+    """Endorse the public credential list with your ceremony key (each trustee, after
+    `credentials issue`, before `board open`). The board opens only with the endorsements of
+    at least t trustees, so nobody can swap the list for credentials they hold.
+
+    Check what is shown against what the counting board announced before you type your
+    passphrase: the number of credentials must be the number of ballot papers issued."""
+    directory = election_dir(election)
+    view = endorsement_view(directory, group())
+    say(f"Election: {view.manifest.title}")
+    say(
+        f"Credential list: {len(view.credentials)} public credentials for "
+        f"{view.manifest.credentials} ballot papers"
+    )
+    say(f"Election fingerprint: {view.fingerprint}")
+    path = endorse(directory, view, secret, passphrase(), group())
+    say(f"Endorsement written: {path}")
+    say("Next: when enough trustees have signed, run `votecrypt board open`.")

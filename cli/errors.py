@@ -18,6 +18,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (errors.CeremonyError, exit_codes.NOT_READY),
     (errors.BoardError, exit_codes.NOT_READY),
     (errors.TallyError, exit_codes.NOT_READY),
+    (errors.RefusedData, exit_codes.INVALID),
     (errors.InvalidProof, exit_codes.INVALID),
     (errors.InvalidSignature, exit_codes.INVALID),
     (errors.DecryptionFailed, exit_codes.INVALID),

@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 
 from votecrypt.service.ceremony_steps import trustee_init
-from votecrypt.service.counting import trustee_decrypt
+from votecrypt.service.counting import tally_to_decrypt, trustee_decrypt
 from votecrypt.service.election_dir import load_manifest, load_transcript
+from votecrypt.storage.secret_file import secret_file_label
 
 from .common import (
     election_argument,
@@ -48,10 +49,31 @@ def init(election: Path, index: int, secret: Path) -> None:
 @trustee.command("decrypt")
 @election_argument
 @secret_option
-def decrypt(election: Path, secret: Path) -> None:
+@click.option(
+    "--index",
+    type=int,
+    default=None,
+    help="Your number on the board: refuse a secret file of another trustee.",
+)
+def decrypt(election: Path, secret: Path, index: int | None) -> None:
     """Compute your share of the decryption of the closed and tallied vote, with a proof
     that it is correct. It reveals nothing but the final counts, and only together with
-    the shares of enough other trustees."""
-    path = trustee_decrypt(election_dir(election), secret, passphrase(), group())
+    the shares of enough other trustees.
+
+    Before asking for your passphrase it verifies the whole board up to the tally and
+    recomputes the tally; compare the title, the number of ballots and the board hash it
+    shows with what is announced in the room. A trustee decrypts one tally per election."""
+    directory = election_dir(election)
+    label = secret_file_label(secret)
+    if index is not None and not label.startswith(f"trustee {index} "):
+        raise click.BadParameter(f"{secret} is the file of {label}", param_hint="--secret")
+    say("Verifying the board up to the tally (every ballot's proofs)...")
+    verified = tally_to_decrypt(directory, group())
+    say(f"Election: {verified.title}")
+    say(f"Ballots counted (D): {verified.ballots}")
+    say(f"Board hash at the tally (entry {verified.head[0]}): {verified.head[1].hex()}")
+    say(f"Election fingerprint: {verified.context.fingerprint}")
+    say(f"Decrypting as {label}")
+    path = trustee_decrypt(directory, secret, passphrase(), group(), verified)
     say(f"Decryption share written: {path}")
     say("Next: when enough trustees have decrypted, run `votecrypt result`.")

@@ -101,6 +101,7 @@ class OpenElection:
     def __init__(self, root: Path, group: Group, ballots: int = 4, candidates: int = 2) -> None:
         from votecrypt.service.ceremony_steps import ceremony_finalize, ceremony_step, trustee_init
         from votecrypt.service.election_dir import create_election
+        from votecrypt.service.endorsing import endorse, endorsement_view
         from votecrypt.service.voting import issue, open_board
 
         self.group = group
@@ -116,6 +117,9 @@ class OpenElection:
         for i, path in self.secrets.items():
             ceremony_finalize(self.directory, path, self.passphrases[i], group)
         self.credentials = issue(self.directory)
+        view = endorsement_view(self.directory, group)
+        for i, path in self.secrets.items():
+            endorse(self.directory, view, path, self.passphrases[i], group)
         self.board, self.context = open_board(self.directory, group)
 
     def close(self) -> None:

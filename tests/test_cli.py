@@ -105,6 +105,18 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     codes_file = base / "codes.txt"
     run("credentials", "issue", admin, "--codes-out", codes_file)
     codes = [line.split()[1] for line in codes_file.read_text().splitlines()]
+    # Without the trustees' endorsements the board does not open (spec 9.4).
+    refused = run("board", "open", admin, code=exit_codes.INVALID)
+    assert "endorsed by 0 qualified trustee(s); 2 are needed" in refused.output
+    assert not (admin / "board.sqlite").exists()
+    for i in (1, 2):
+        own = copies[i - 1]
+        shutil.copy2(admin / "credentials.json", own / "credentials.json")
+        signed = run(
+            "credentials", "sign", own, "--secret", own.parent / "secret", passphrase=f"pw{i}"
+        )
+        assert "4 public credentials for 4 ballot papers" in signed.output
+    sync([copies[0], copies[1], admin], "endorsements")
     run("board", "open", admin)
     run("ballot", "challenge", admin, "--credential", codes[0], "--choices", "high,low")
     choices = ["high,low", "high,low", "medium,low", "high,blank"]

@@ -48,6 +48,11 @@ def test_every_tampering_kind_of_issue_is_present() -> None:
         "announced-counts",
         "percentage",
         "bracket",
+        "forged-outcome-first",
+        "substituted-credentials",
+        "second-tally",
+        "whitespace-in-hex",
+        "shorter-than-checkpoint",
     }
     assert all(case["failed"] for case in expected["tampered"].values())
 

@@ -83,3 +83,37 @@ def test_secret_key_is_not_leaked(group: Group) -> None:
         pickle.dumps(key)
     with pytest.raises(ValueError):
         SecretKey(Scalar(0), group)
+
+
+def test_a_blank_row_costs_the_same_group_operations(group: Group) -> None:
+    """spec 18.1: encrypting m = 0 (a blank row) must not skip the multiplication that any
+    other plaintext needs; the backend calls are counted for each plaintext."""
+    from collections import Counter
+    from typing import Any
+
+    key = group.multiply_generator(Scalar.random())
+    backend = group._backend
+    calls: Counter[str] = Counter()
+    names = ("add", "multiply", "multiply_generator", "negate")
+    originals = {name: getattr(backend, name) for name in names}
+
+    def counting(name: str) -> Any:
+        def call(*args: Any) -> Any:
+            calls[name] += 1
+            return originals[name](*args)
+
+        return call
+
+    profiles = {}
+    try:
+        for name in names:
+            object.__setattr__(backend, name, counting(name))
+        for m in (0, 1, 48, 48 * 48):
+            calls.clear()
+            encrypt_with_nonce(key, m, Scalar.random())
+            profiles[m] = dict(calls)
+    finally:
+        for name in names:
+            object.__delattr__(backend, name)
+    assert len({tuple(sorted(p.items())) for p in profiles.values()}) == 1, profiles
+    assert profiles[0]["multiply_generator"] == 2 and profiles[0]["multiply"] == 1

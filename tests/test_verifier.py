@@ -288,3 +288,74 @@ def test_checkpoint_skips_old_proofs_and_detects_rewritten_history(
         write_record(tmp_path / "rewritten", rewritten), jobs=1, since=checkpoint
     )
     assert "log-chain" in {c.name for c in report.failed()}
+
+
+def test_a_log_shorter_than_the_checkpoint_fails(election: DemoOutcome, tmp_path: Path) -> None:
+    """A rewritten log cut before the checkpoint's entry has no entry to compare: it must
+    fail all the same, and the report says how much was read and vouched for."""
+    entries = read_entries(election.record)
+    last = entries[-1]
+    checkpoint = Checkpoint(last.seq, last.hash)
+    full = verify_record(election.record, jobs=1, since=checkpoint)
+    assert full.complete and full.entries == len(entries)
+    assert full.entries_trusted == sum(e.kind in ("ballot", "challenge") for e in entries)
+    assert any("checkpoint" in line for line in full.lines())
+    short = verify_record(
+        write_record(tmp_path / "short", entries[: first(entries, "tally")], rechain=False),
+        jobs=1,
+        since=checkpoint,
+    )
+    assert {c.name for c in short.failed()} == {"log-chain"}
+    assert "entries were removed" in short["log-chain"].failures[0]
+
+
+def test_copies_are_compared_byte_for_byte(election: DemoOutcome, tmp_path: Path) -> None:
+    """`true` for `1` (equal in Python), or the same JSON written differently, is not the
+    published entry."""
+    record = tmp_path / "copy"
+    shutil.copytree(election.record, record)
+    text = (record / "results.json").read_text(encoding="utf-8")
+    assert '"quorum_met":true' in text
+    (record / "results.json").write_text(text.replace('"quorum_met":true', '"quorum_met":1'))
+    assert {c.name for c in verify_record(record, jobs=1).failed()} == {"record-copies"}
+    (record / "results.json").write_text(text.replace(",", ", "))
+    assert {c.name for c in verify_record(record, jobs=1).failed()} == {"record-copies"}
+
+
+def test_presentations_are_reported_as_not_checked(election: DemoOutcome) -> None:
+    report = verify_record(election.record, jobs=1)
+    assert report.unchecked == ["results.html", "results.csv", "result-sheet.json"]
+    assert any(line.startswith("Not checked: results.html") for line in report.lines())
+
+
+def test_the_report_names_the_election(election: DemoOutcome) -> None:
+    import json
+
+    from votecrypt.protocol.context import election_fingerprint
+
+    report = verify_record(election.record, jobs=1)
+    assert report.election is not None
+    context_hash = report.election["context_hash"]
+    assert report.election["fingerprint"] == election_fingerprint(bytes.fromhex(context_hash))
+    from votecrypt.service.election_dir import load_manifest
+
+    assert report.election["title"] == load_manifest(election.directory).title
+    lines = report.lines()
+    assert lines[0].startswith("Election: ")
+    assert f"Context hash: {context_hash}" in lines
+    assert json.loads(report.to_json())["election"] == report.election
+
+
+def test_a_changed_percentage_names_the_field(election: DemoOutcome, tmp_path: Path) -> None:
+    def edit(entries: Entries) -> None:
+        i = first(entries, "results")
+        payload = copy.deepcopy(entries[i].payload)
+        payload["candidates"][0]["percentages"]["low"] = "50,00"
+        replace_payload(entries, i, payload)
+
+    entries = read_entries(election.record)
+    edit(entries)
+    report = verify_record(write_record(tmp_path / "percent", entries), jobs=1)
+    (message,) = report["result-percentages"].failures
+    assert "percentages.low: announced '50,00'" in message
+    assert "percentages.high" not in message

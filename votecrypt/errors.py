@@ -80,6 +80,11 @@ class SecretStoreError(VotecryptError):
     """An encrypted secret file cannot be opened (wrong passphrase, corrupted, wrong owner)."""
 
 
+class RefusedData(VotecryptError):
+    """Data an honest party was about to act on does not check against public data (a forged
+    tally, ceremony outcome or credential list, spec 17.1); nothing was done."""
+
+
 class VerificationError(VotecryptError):
     """An election record failed verification; `report`, when set, holds every check."""
 

@@ -28,7 +28,7 @@ from votecrypt.protocol.ballot import check_ballot
 from votecrypt.protocol.booth import prepare_ballot
 from votecrypt.protocol.ceremony.runner import run_ceremony
 from votecrypt.protocol.context import ElectionContext
-from votecrypt.protocol.credentials import issue_credentials
+from votecrypt.protocol.credentials import CredentialList, issue_credentials
 from votecrypt.protocol.decryption import combine_shares, decode_counts, select_shares
 from votecrypt.protocol.decryption_trustee import decrypt_share
 from votecrypt.protocol.tally import TallyAccumulator
@@ -96,8 +96,11 @@ def run_votecrypt(ballots: int) -> dict[str, float]:
         group, manifest.ceremony_parameters(), list(manifest.trustees)
     )
     results["key ceremony 3 of 5"] = time.perf_counter() - started
-    context = ElectionContext.build(group, manifest, outcome)
-    credentials, _ = issue_credentials(context.manifest_hash, ballots)
+    credentials, keys = issue_credentials(manifest.manifest_hash(), manifest.credentials)
+    context = ElectionContext.build(
+        group, manifest, outcome, CredentialList.of(manifest.manifest_hash(), keys)
+    )
+    credentials = credentials[:ballots]
     prepared, encrypt_times, verify_times = [], [], []
     for number, credential in enumerate(credentials):
         outcomes = [1 + (number + i) % 3 for i in range(CANDIDATES)]  # one of the three levels

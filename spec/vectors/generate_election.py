@@ -43,6 +43,7 @@ from votecrypt.record.ceremony_codec import message_to_json, outcome_to_json
 from votecrypt.record.log import Entry, entry_from_line, entry_hash, entry_to_line
 from votecrypt.service.demo import run_election
 from votecrypt.verifier import verify_record
+from votecrypt.verifier.verify import Checkpoint
 
 HERE = Path(__file__).resolve().parent / "election"
 SEED = b"election-record-v1"
@@ -96,6 +97,33 @@ def _with_payload(entries: list[Entry], i: int, change: Callable[[Any], None]) -
 def _move_after_close(entries: list[Entry], i: int) -> None:
     moved = entries.pop(i)
     entries.insert(_index(entries, "close") + 1, moved)
+
+
+def _insert_copy(entries: list[Entry], i: int, at: int, change: Callable[[Any], None]) -> None:
+    """Insert at `at` a copy of entry `i` with its payload changed."""
+    payload = copy.deepcopy(entries[i].payload)
+    change(payload)
+    e = entries[i]
+    entries.insert(at, Entry(e.seq, e.kind, payload, e.prev, e.hash))
+
+
+def _operator_key(payload: Any) -> None:
+    """The operator's own key as the joint key: it would read every ballot."""
+    payload["joint_key"] = G_HEX
+
+
+def _substitute_credential(payload: Any) -> None:
+    """One issued credential swapped for a key the operator holds (endorsements kept)."""
+    operator = hashlib.sha256(b"operator credential").digest()
+    from votecrypt.primitives.signing import SigningKey
+
+    key = SigningKey.from_secret_bytes(operator).verify_key.hex()
+    payload["public_keys"] = sorted([*payload["public_keys"][1:], key])
+
+
+def _spaced_hex(value: str) -> str:
+    """The same bytes with white space inside the hex (bytes.fromhex would accept it)."""
+    return value[:16] + "  " + value[16:]
 
 
 def _bump(value: str) -> str:
@@ -171,7 +199,7 @@ TAMPERINGS: dict[str, tuple[Edit, bool, list[str], str]] = {
             lambda p: p["message"]["commitments"].__setitem__(0, G_HEX),
         ),
         True,
-        ["ceremony-messages", "ceremony-outcome"],
+        ["ceremony-messages", "ceremony-outcome", "credentials"],
         "a dealer's commitment replaced",
     ),
     "decryption-share": (
@@ -217,6 +245,61 @@ TAMPERINGS: dict[str, tuple[Edit, bool, list[str], str]] = {
         ["result-brackets"],
         "the announced consequence removed",
     ),
+    "forged-outcome-first": (
+        lambda es: _insert_copy(
+            es, _index(es, "ceremony-outcome"), _index(es, "ceremony-outcome"), _operator_key
+        ),
+        True,
+        [
+            "log-order",
+            "ceremony-outcome",
+            "election-context",
+            "ballot-format",
+            "challenges",
+            "close",
+            "tally",
+            "result-totals",
+        ],
+        "an outcome with the operator's key inserted before the real one (a booth taking the "
+        "first would encrypt under it)",
+    ),
+    "substituted-credentials": (
+        lambda es: _with_payload(es, _index(es, "credentials"), _substitute_credential),
+        True,
+        [
+            "credentials",
+            "election-context",
+            "ballot-format",
+            "ballot-credentials",
+            "challenges",
+            "close",
+            "tally",
+            "result-totals",
+        ],
+        "one credential of the endorsed list swapped for a key the operator holds",
+    ),
+    "second-tally": (
+        lambda es: _insert_copy(es, _index(es, "tally"), _index(es, "tally") + 1, lambda p: None),
+        True,
+        ["log-order"],
+        "a second tally entry after the first",
+    ),
+    "whitespace-in-hex": (
+        lambda es: _with_payload(
+            es,
+            _index(es, "ballot"),
+            lambda p: p.__setitem__("ballot_id", _spaced_hex(p["ballot_id"])),
+        ),
+        True,
+        ["ballot-format", "tally"],
+        "white space inside a ballot's hex: the same bytes in a second encoding",
+    ),
+}
+
+#: name -> (number of entries kept, description): a log cut short, verified against a
+#: checkpoint taken on the whole record (spec 16.4).
+SHORTENED = {
+    "shorter-than-checkpoint": (-3, "the last entries removed after an observer's checkpoint"),
 }
 
 
@@ -312,6 +395,15 @@ def build() -> dict[str, bytes]:
             "description": description,
             "failed": sorted(failed),
         }
+    for name, (keep, description) in SHORTENED.items():
+        files[f"tampered/{name}/log.jsonl"] = b"".join(lines[:keep])
+        last = entries[-1]
+        expected["tampered"][name] = {
+            "path": f"tampered/{name}",
+            "description": description,
+            "checkpoint": {"seq": last.seq, "hash": last.hash.hex()},
+            "failed": ["log-chain"],
+        }
     files.update(ceremony_files())
     files["expected.json"] = (
         json.dumps(expected, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
@@ -325,7 +417,12 @@ def check_expectations(root: Path) -> list[str]:
     problems = []
     cases = {"record": expected["record"], **expected["tampered"]}
     for name, case in cases.items():
-        report = verify_record(root / case["path"], jobs=1)
+        since = case.get("checkpoint")
+        report = verify_record(
+            root / case["path"],
+            jobs=1,
+            since=None if since is None else Checkpoint(since["seq"], bytes.fromhex(since["hash"])),
+        )
         failed = sorted(c.name for c in report.failed())
         if failed != case["failed"]:
             problems.append(f"{name}: failed {failed}, expected {case['failed']}")

@@ -86,7 +86,11 @@ def encrypt_with_nonce(public_key: Point, m: int, nonce: Scalar) -> Ciphertext:
     if type(m) is not int or not 0 <= m < group.order:
         raise ValueError("plaintext must be an int in [0, n)")
     alpha = group.multiply_generator(nonce)
-    beta = group.multiply_generator(Scalar(m)) + nonce * public_key
+    # m*G as (m+1)*G - G: the same multiplication and additions whatever m, so a blank row
+    # (m = 0, whose m*G would be the identity, skipping work) takes the time of any other
+    # (spec 18.1). m + 1 = n only for m = n - 1, never a ballot value.
+    shifted = group.multiply_generator(Scalar((m + 1) % group.order))
+    beta = (shifted + nonce * public_key) - group.generator
     return Ciphertext(alpha, beta)
 
 

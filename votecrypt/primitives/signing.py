@@ -32,15 +32,16 @@ class VerifyKey:
 
     @classmethod
     def from_canonical_bytes(cls, data: bytes) -> VerifyKey:
-        """Decode a 32-byte Ed25519 public key (RFC 8032 encoding)."""
+        """Decode a 32-byte Ed25519 public key: canonical (y < p, no "negative zero" x), a
+        point of the curve, and not of small order (spec 2.5). A small-order key is refused
+        because a signature under it can verify for any message."""
         if not isinstance(data, bytes) or len(data) != KEY_BYTES:
             raise EncodingError(f"an Ed25519 public key is {KEY_BYTES} bytes")
+        _check_point_encoding(data)
         try:
             key = Ed25519PublicKey.from_public_bytes(data)
         except ValueError as exc:
             raise EncodingError("not an Ed25519 public key") from exc
-        if key.public_bytes_raw() != data:
-            raise EncodingError("Ed25519 public key is not canonically encoded")
         return cls(key)
 
     def to_bytes(self) -> bytes:
@@ -74,6 +75,42 @@ class VerifyKey:
 
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
         return (VerifyKey.from_canonical_bytes, (self._raw,))
+
+
+# Edwards25519 (RFC 8032, 5.1): the field prime, the curve constant d and sqrt(-1).
+_P = 2**255 - 19
+_D = -121665 * pow(121666, _P - 2, _P) % _P
+_SQRT_M1 = pow(2, (_P - 1) // 4, _P)
+#: The y-coordinates of the eight points of order dividing 8 (the identity, the point of
+#: order 2, the two of order 4 and the four of order 8; each y below 2 stands for two points).
+_SMALL_ORDER_Y = frozenset(
+    {
+        0,
+        1,
+        _P - 1,
+        0x05FC536D880238B13933C6D305ACDFD5F098EFF289F4C345B027B2C28F95E826,
+        0x7A03AC9277FDC74EC6CC392CFA53202A0F67100D760B3CBA4FD84D3D706A17C7,
+    }
+)
+
+
+def _check_point_encoding(data: bytes) -> None:
+    """RFC 8032 5.1.3 decoding, strictly: y < p, x exists, x = 0 only with sign bit 0; then
+    refuse the small-order points (their y-coordinates are listed above)."""
+    y = int.from_bytes(data, "little") & ((1 << 255) - 1)
+    sign = data[31] >> 7
+    if y >= _P:
+        raise EncodingError("Ed25519 public key is not canonically encoded (y >= p)")
+    u, v = (y * y - 1) % _P, (_D * y * y + 1) % _P
+    x = u * pow(v, 3, _P) * pow(u * pow(v, 7, _P), (_P - 5) // 8, _P) % _P
+    if v * x * x % _P != u:
+        x = x * _SQRT_M1 % _P
+        if v * x * x % _P != u:
+            raise EncodingError("not an Ed25519 public key (not a point of the curve)")
+    if x == 0 and sign:
+        raise EncodingError("Ed25519 public key is not canonically encoded (negative zero)")
+    if y in _SMALL_ORDER_Y:
+        raise EncodingError("Ed25519 public key of small order")
 
 
 class SigningKey:

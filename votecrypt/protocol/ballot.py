@@ -22,7 +22,7 @@ from votecrypt.math.encoding import Encodable
 from votecrypt.math.group import FixedBase, Point
 from votecrypt.math.hashing import hash_bytes
 from votecrypt.math.scalar import Scalar
-from votecrypt.math.tags import BALLOT, BALLOT_ROW_PROOF, BALLOT_SIGNATURE
+from votecrypt.math.tags import BALLOT, BALLOT_ROW_PROOF, BALLOT_SIGNATURE, BALLOT_TRACKING
 from votecrypt.primitives.elgamal import Ciphertext, encrypt_with_nonce
 from votecrypt.primitives.membership import MembershipProof, verify_membership
 from votecrypt.primitives.packing import Packing
@@ -100,16 +100,27 @@ class Ballot:
         }
 
     def ballot_hash(self) -> bytes:
-        """H(BALLOT, content): identifies the ballot; the tracking code comes from it."""
+        """H(BALLOT, content): what the credential signs (spec 10.4, 10.5)."""
         return hash_bytes(BALLOT, self.content())
 
     def tracking_code(self) -> str:
-        return tracking_code(self.ballot_hash())
+        return tracking_code(
+            self.election, self.ballot_id, tuple(row.ciphertexts for row in self.rows)
+        )
 
 
-def tracking_code(ballot_hash: bytes) -> str:
-    """12 base32 characters of the ballot hash in groups of four, e.g. "K7QX-2M9D-3FAB"."""
-    text = base64.b32encode(ballot_hash).decode("ascii")[:TRACKING_CODE_CHARACTERS]
+def tracking_code(election: bytes, ballot_id: bytes, rows: Sequence[Sequence[Ciphertext]]) -> str:
+    """The tracking code (spec 10.5): 12 base32 characters, in groups of four ("K7QX-2M9D-3FAB"),
+    of H(BALLOT_TRACKING, election, ballot id, every row's ciphertexts). It leaves out the
+    credential, the proofs and the signature, so that a challenged ballot, published without
+    them, keeps the code the voter saw."""
+    digest = hash_bytes(
+        BALLOT_TRACKING,
+        election,
+        ballot_id,
+        [[(c.alpha, c.beta) for c in row] for row in rows],
+    )
+    text = base64.b32encode(digest).decode("ascii")[:TRACKING_CODE_CHARACTERS]
     return "-".join(text[i : i + 4] for i in range(0, TRACKING_CODE_CHARACTERS, 4))
 
 
@@ -186,29 +197,42 @@ def check_shape(ballot: Ballot, context: BallotContext) -> None:
 
 @dataclass(frozen=True, slots=True)
 class ChallengedBallot:
-    """A ballot the voter challenged: the ballot and, per row, the chosen outcome and the
-    nonces of its ciphertexts (spec 10.6). It is published and never counted."""
+    """A ballot the voter challenged (spec 10.6): its election, ballot id and ciphertexts, and
+    per row the chosen outcome and the nonces. It carries no credential, signature or proof,
+    so nothing links it to the voter; it is published and never counted."""
 
-    ballot: Ballot
+    election: bytes
+    ballot_id: bytes
+    rows: tuple[tuple[Ciphertext, ...], ...]
     outcomes: tuple[int, ...]
     nonces: tuple[tuple[Scalar, ...], ...]
+
+    def tracking_code(self) -> str:
+        return tracking_code(self.election, self.ballot_id, self.rows)
 
 
 def check_challenge(challenged: ChallengedBallot, context: BallotContext) -> None:
     """Anyone can check that a challenged ballot encrypts the choices it shows: re-encrypt
     every row's outcome with the revealed nonces and compare (spec 10.6)."""
-    ballot = challenged.ballot
-    check_ballot(ballot, context)
+    if challenged.election != context.hash:
+        raise BallotError(WRONG_ELECTION, "the challenged ballot is for another election")
+    if len(challenged.ballot_id) != BALLOT_ID_BYTES:
+        raise BallotError(MALFORMED, f"the ballot id must be {BALLOT_ID_BYTES} bytes")
+    rows = len(challenged.rows)
+    if rows != context.rows or len(challenged.outcomes) != rows or len(challenged.nonces) != rows:
+        raise BallotError(MALFORMED, f"the challenge must reveal all {context.rows} rows")
     packing = context.packing
-    if len(challenged.outcomes) != len(ballot.rows) or len(challenged.nonces) != len(ballot.rows):
-        raise BallotError(MALFORMED, "the challenge must reveal every row")
-    for index, (row, outcome, nonces) in enumerate(
-        zip(ballot.rows, challenged.outcomes, challenged.nonces, strict=True)
+    for index, (ciphertexts, outcome, nonces) in enumerate(
+        zip(challenged.rows, challenged.outcomes, challenged.nonces, strict=True)
     ):
-        if not 0 <= outcome < packing.outcomes or len(nonces) != len(row.ciphertexts):
+        if (
+            not 0 <= outcome < packing.outcomes
+            or len(ciphertexts) != packing.lanes
+            or len(nonces) != packing.lanes
+        ):
             raise BallotError(MALFORMED, f"row {index + 1}'s revealed values are malformed")
         expected = encryptions(context.joint_key, packing.encode(outcome), nonces)
-        if tuple(expected) != row.ciphertexts:
+        if tuple(expected) != ciphertexts:
             raise BallotError(
                 CHALLENGE_MISMATCH, f"row {index + 1} does not encrypt the revealed choice"
             )

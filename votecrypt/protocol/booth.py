@@ -7,7 +7,8 @@
     prepared.challenge()                # or to challenge: reveal the nonces, never counted
 
 A prepared ballot holds the voter's choices and nonces; it is never printed or pickled. After a
-challenge the voter prepares a new ballot (fresh nonces, fresh ballot id).
+challenge the voter chooses again and a new ballot is prepared (fresh nonces, fresh ballot id);
+the challenge reveals neither the credential nor the proofs (spec 10.6).
 """
 
 from __future__ import annotations
@@ -59,7 +60,14 @@ class PreparedBallot:
         """Reveal this ballot's choices and nonces so anyone can check the encryption.
         The ballot can no longer be cast (the board refuses its ciphertexts)."""
         self._challenged = True
-        return ChallengedBallot(self.ballot, self._outcomes, self._nonces)
+        ballot = self.ballot
+        return ChallengedBallot(
+            ballot.election,
+            ballot.ballot_id,
+            tuple(row.ciphertexts for row in ballot.rows),
+            self._outcomes,
+            self._nonces,
+        )
 
     @property
     def challenged(self) -> bool:

@@ -1,10 +1,11 @@
-"""The election context: the manifest and the ceremony's outcome, bound into one hash (spec 7.3).
+"""The election context: the manifest, the ceremony's outcome and the credential list, bound
+into one hash (spec 7.3), and its short rendering for people, the fingerprint (spec 7.4).
 
     context hash = H(ELECTION_CONTEXT, manifest hash, transcript hash, K, t,
-                     [(j, K_j) for every qualified trustee j])
+                     [(j, K_j) for every qualified trustee j], credential list hash)
 
 Every ballot names the context hash and every proof hashes it: a ballot or proof made for one
-election, one key, or one ceremony never verifies in another.
+election, one key, one ceremony or one credential list never verifies in another.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from votecrypt.math.hashing import hash_bytes
 from votecrypt.math.tags import ELECTION_CONTEXT
 from votecrypt.primitives.packing import Packing
 from votecrypt.protocol.ceremony.transcript import CeremonyOutcome
+from votecrypt.protocol.credentials import ALPHABET, CredentialList
 from votecrypt.protocol.manifest import Manifest
 from votecrypt.protocol.results import BLANK, ElectionResults, compute_results
 
@@ -32,16 +34,33 @@ class ElectionContext:
     manifest: Manifest
     manifest_hash: bytes
     ceremony: CeremonyOutcome
+    credential_list_hash: bytes
     hash: bytes
     packing: Packing
 
     @classmethod
-    def build(cls, group: Group, manifest: Manifest, ceremony: CeremonyOutcome) -> ElectionContext:
+    def build(
+        cls,
+        group: Group,
+        manifest: Manifest,
+        ceremony: CeremonyOutcome,
+        credentials: CredentialList,
+    ) -> ElectionContext:
+        """The context of spec 7.3; ManifestError when the parts belong to different
+        elections or do not fit the manifest."""
         manifest_hash = manifest.manifest_hash()
         if ceremony.election != manifest_hash:
             raise ManifestError("the key ceremony was held for another manifest")
         if ceremony.trustees != len(manifest.trustees) or ceremony.threshold != manifest.threshold:
             raise ManifestError("the key ceremony's trustees or threshold differ from the manifest")
+        if credentials.election != manifest_hash:
+            raise ManifestError("the credential list was issued for another manifest")
+        if len(credentials) != manifest.credentials:
+            raise ManifestError(
+                f"the credential list has {len(credentials)} keys; the manifest issues "
+                f"{manifest.credentials} ballots"
+            )
+        list_hash = credentials.list_hash()
         digest = hash_bytes(
             ELECTION_CONTEXT,
             manifest_hash,
@@ -49,8 +68,13 @@ class ElectionContext:
             ceremony.joint_key,
             ceremony.threshold,
             [(j, key) for j, key in ceremony.verification_keys],
+            list_hash,
         )
-        return cls(group, manifest, manifest_hash, ceremony, digest, manifest.packing())
+        return cls(group, manifest, manifest_hash, ceremony, list_hash, digest, manifest.packing())
+
+    @property
+    def fingerprint(self) -> str:
+        return election_fingerprint(self.hash)
 
     @property
     def joint_key(self) -> Point:
@@ -89,3 +113,21 @@ class ElectionContext:
         state = dict(self.__dict__)
         state.pop("key_table", None)
         return state
+
+
+FINGERPRINT_CHARACTERS = 16
+
+
+def election_fingerprint(context_hash: bytes) -> str:
+    """The election fingerprint (spec 7.4): the first 80 bits of the context hash as 16
+    characters of Crockford's base 32, in groups of four ("7K2Q-M9DX-3FAB-W0PC"). People
+    compare it out of band: read aloud at the meeting, on the slips, in the booth, on the
+    result sheet."""
+    if len(context_hash) != 32:
+        raise ValueError("a context hash is 32 bytes")
+    bits = int.from_bytes(context_hash[:10], "big")
+    text = "".join(
+        ALPHABET[(bits >> (5 * (FINGERPRINT_CHARACTERS - 1 - i))) & 31]
+        for i in range(FINGERPRINT_CHARACTERS)
+    )
+    return "-".join(text[i : i + 4] for i in range(0, FINGERPRINT_CHARACTERS, 4))

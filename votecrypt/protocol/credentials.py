@@ -14,13 +14,14 @@ The seed binds the election id: a code from another election gives an unknown ke
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import NoReturn
 
-from votecrypt.errors import EncodingError
+from votecrypt.errors import EncodingError, InvalidSignature, RefusedData
 from votecrypt.math.hashing import hash_bytes
 from votecrypt.math.randomness import random_below
-from votecrypt.math.tags import CREDENTIAL_CODE
+from votecrypt.math.tags import CREDENTIAL_CODE, CREDENTIAL_ENDORSEMENT, CREDENTIAL_LIST
 from votecrypt.primitives.signing import SigningKey, VerifyKey
 
 #: Crockford's base32 alphabet: no I, L, O, U, so codes survive handwriting and reading aloud.
@@ -101,3 +102,74 @@ def issue_credentials(election: bytes, count: int) -> tuple[list[Credential], li
         credentials.append(credential)
     public = sorted((c.public_key for c in credentials), key=lambda k: k.to_bytes())
     return credentials, public
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialList:
+    """The published public credentials of one election (spec 9.3): distinct, sorted."""
+
+    election: bytes
+    public_keys: tuple[VerifyKey, ...]
+
+    def __post_init__(self) -> None:
+        raw = [key.to_bytes() for key in self.public_keys]
+        if raw != sorted(set(raw)):
+            raise EncodingError("the public credentials must be distinct and sorted")
+
+    @classmethod
+    def of(cls, election: bytes, public_keys: Sequence[VerifyKey]) -> CredentialList:
+        return cls(election, tuple(sorted(public_keys, key=lambda k: k.to_bytes())))
+
+    def list_hash(self) -> bytes:
+        """H(CREDENTIAL_LIST, election id, [key bytes, ...]) (spec 9.3); the context hash
+        covers it (spec 7.3)."""
+        return hash_bytes(CREDENTIAL_LIST, self.election, [k.to_bytes() for k in self.public_keys])
+
+    def __len__(self) -> int:
+        return len(self.public_keys)
+
+
+@dataclass(frozen=True, slots=True)
+class Endorsement:
+    """Trustee `trustee`'s Ed25519 signature, under its ceremony signing key, on a credential
+    list (spec 9.4)."""
+
+    trustee: int
+    signature: bytes
+
+
+def endorsement_digest(credentials: CredentialList, transcript_hash: bytes) -> bytes:
+    """What a trustee signs to endorse a credential list (spec 9.4): the election id, the
+    ceremony transcript hash and the list hash."""
+    return hash_bytes(
+        CREDENTIAL_ENDORSEMENT, credentials.election, transcript_hash, credentials.list_hash()
+    )
+
+
+def check_endorsements(
+    credentials: CredentialList,
+    endorsements: Sequence[Endorsement],
+    transcript_hash: bytes,
+    signing_keys: Mapping[int, VerifyKey],
+    threshold: int,
+) -> tuple[int, ...]:
+    """The trustees whose endorsement verifies (spec 9.4); RefusedData unless at least
+    `threshold` of the trustees in `signing_keys` (the qualified ones) endorsed the list.
+    At most one endorsement per trustee counts."""
+    digest = endorsement_digest(credentials, transcript_hash)
+    valid: set[int] = set()
+    for endorsement in endorsements:
+        key = signing_keys.get(endorsement.trustee)
+        if key is None or endorsement.trustee in valid:
+            continue
+        try:
+            key.verify(endorsement.signature, digest)
+        except InvalidSignature:
+            continue
+        valid.add(endorsement.trustee)
+    if len(valid) < threshold:
+        raise RefusedData(
+            f"the credential list is endorsed by {len(valid)} qualified trustee(s); "
+            f"{threshold} are needed (votecrypt credentials sign)"
+        )
+    return tuple(sorted(valid))

@@ -4,8 +4,9 @@ ballot: {"type": "votecrypt/ballot", "version": 1, "election": hex32, "ballot_id
          "credential": hex32, "signature": hex64,
          "rows": [{"ciphertexts": [{"alpha": hex33, "beta": hex33}, ...],
                    "proof": {"challenges": [hex32, ...], "responses": [[hex32, ...], ...]}}]}
-challenged ballot: {"type": "votecrypt/challenged-ballot", "version": 1, "ballot": {...},
-         "outcomes": [int, ...], "nonces": [[hex32, ...], ...]}
+challenged ballot: {"type": "votecrypt/challenged-ballot", "version": 1, "election": hex32,
+         "ballot_id": hex16, "rows": [{"ciphertexts": [{"alpha": hex33, "beta": hex33}, ...],
+                                       "outcome": int, "nonces": [hex32, ...]}, ...]}
 """
 
 from __future__ import annotations
@@ -142,9 +143,18 @@ def challenged_plain(challenged: ChallengedBallot) -> dict[str, Any]:
     return {
         "type": CHALLENGE_TYPE,
         "version": VERSION,
-        "ballot": ballot_plain(challenged.ballot),
-        "outcomes": list(challenged.outcomes),
-        "nonces": [[r.hex() for r in row] for row in challenged.nonces],
+        "election": challenged.election.hex(),
+        "ballot_id": challenged.ballot_id.hex(),
+        "rows": [
+            {
+                "ciphertexts": [ciphertext_plain(c) for c in ciphertexts],
+                "outcome": outcome,
+                "nonces": [r.hex() for r in nonces],
+            }
+            for ciphertexts, outcome, nonces in zip(
+                challenged.rows, challenged.outcomes, challenged.nonces, strict=True
+            )
+        ],
     }
 
 
@@ -158,14 +168,26 @@ def challenged_from_plain(
     fields = Fields(value, path)
     fields.constant("type", CHALLENGE_TYPE)
     fields.integer("version", VERSION, VERSION)
-    ballot = ballot_from_plain(fields.raw("ballot"), group, fields.path("ballot"))
-    outcomes = fields.listed("outcomes", _outcome, max_items=MAX_ROWS)
-    nonces = tuple(
-        tuple(decode_scalar(r, f"{path}[{i}]") for i, r in enumerate(_list(row, path)))
-        for path, row in fields.items("nonces", max_items=MAX_ROWS)
+    rows, outcomes, nonces = [], [], []
+    for row in fields.objects("rows", max_items=MAX_ROWS):
+        rows.append(
+            tuple(
+                ciphertext_from_fields(c, group)
+                for c in row.objects("ciphertexts", max_items=MAX_LANES)
+            )
+        )
+        outcomes.append(_outcome(row.raw("outcome"), row.path("outcome")))
+        nonces.append(row.listed("nonces", decode_scalar, max_items=MAX_LANES))
+        row.done()
+    challenged = ChallengedBallot(
+        election=fields.hex_bytes("election", 32),
+        ballot_id=fields.hex_bytes("ballot_id", BALLOT_ID_BYTES),
+        rows=tuple(rows),
+        outcomes=tuple(outcomes),
+        nonces=tuple(nonces),
     )
     fields.done()
-    return ChallengedBallot(ballot, outcomes, nonces)
+    return challenged
 
 
 def challenged_from_json(data: bytes, group: Group) -> ChallengedBallot:

@@ -7,17 +7,20 @@ The manifest file holds exactly `Manifest.content()`; the results file holds exa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from votecrypt.errors import EncodingError, ManifestError, RuleError
-from votecrypt.primitives.signing import VerifyKey
+from votecrypt.primitives.signing import SIGNATURE_BYTES, VerifyKey
+from votecrypt.protocol.credentials import CredentialList, Endorsement
 from votecrypt.protocol.manifest import GROUP_NAME, MANIFEST_TYPE, Candidate, Manifest
 from votecrypt.protocol.manifest import VERSION as MANIFEST_VERSION
 from votecrypt.protocol.results import BLANK, CandidateResult, ElectionResults, format_percent
 from votecrypt.protocol.rules import rule_set_from_plain
-from votecrypt.record.json_codec import Fields, canonical_json, parse_json
+from votecrypt.record.json_codec import Fields, canonical_json, decode_hex, parse_json
 
 CREDENTIALS_TYPE = "votecrypt/credentials"
+ENDORSEMENT_TYPE = "votecrypt/credential-endorsement"
 OPEN_TYPE = "votecrypt/open"
 CLOSE_TYPE = "votecrypt/close"
 RESULTS_TYPE = "votecrypt/results"
@@ -79,34 +82,83 @@ def manifest_from_json(data: bytes) -> Manifest:
     return manifest_from_plain(parse_json(data))
 
 
-def credentials_plain(election: bytes, public_keys: list[VerifyKey]) -> dict[str, Any]:
-    """The published credential list: public keys only, sorted (spec 9.3)."""
+def credentials_plain(
+    credentials: CredentialList, endorsements: Sequence[Endorsement] = ()
+) -> dict[str, Any]:
+    """The published credential list (spec 9.3, 9.4): public keys only, sorted, and the
+    trustees' endorsements in increasing trustee order."""
     return {
         "type": CREDENTIALS_TYPE,
         "version": VERSION,
-        "election": election.hex(),
-        "public_keys": sorted(key.hex() for key in public_keys),
+        "election": credentials.election.hex(),
+        "public_keys": [key.hex() for key in credentials.public_keys],
+        "endorsements": [
+            {"trustee": e.trustee, "signature": e.signature.hex()}
+            for e in sorted(endorsements, key=lambda e: e.trustee)
+        ],
     }
 
 
-def credentials_from_plain(value: Any, path: str = "credentials") -> tuple[bytes, list[VerifyKey]]:
+def credentials_from_plain(
+    value: Any, path: str = "credentials"
+) -> tuple[CredentialList, tuple[Endorsement, ...]]:
+    """Decode a credential list strictly: canonical Ed25519 keys of large order, distinct and
+    sorted; endorsements by distinct trustees in increasing order (checked against the
+    ceremony elsewhere, spec 9.4)."""
     fields = Fields(value, path)
     fields.constant("type", CREDENTIALS_TYPE)
     fields.integer("version", VERSION, VERSION)
     election = fields.hex_bytes("election", 32)
     keys = []
     for item_path, item in fields.items("public_keys", max_items=10_000_000):
-        if not isinstance(item, str):
-            raise EncodingError(f"{item_path}: expected hex")
         try:
-            keys.append(VerifyKey.from_canonical_bytes(bytes.fromhex(item)))
-        except ValueError:
-            raise EncodingError(f"{item_path}: expected hex") from None
+            keys.append(VerifyKey.from_canonical_bytes(decode_hex(item, item_path, 32)))
+        except EncodingError as exc:
+            raise EncodingError(f"{item_path}: {exc}") from None
+    endorsements = []
+    for item in fields.objects("endorsements", max_items=1000):
+        endorsements.append(
+            Endorsement(
+                trustee=item.integer("trustee", 1, 1000),
+                signature=item.hex_bytes("signature", SIGNATURE_BYTES),
+            )
+        )
+        item.done()
     fields.done()
-    texts = [k.hex() for k in keys]
-    if texts != sorted(set(texts)):
+    raw = [k.to_bytes() for k in keys]
+    if raw != sorted(set(raw)):
         raise EncodingError(f"{path}.public_keys: must be sorted and distinct")
-    return election, keys
+    trustees = [e.trustee for e in endorsements]
+    if trustees != sorted(set(trustees)):
+        raise EncodingError(f"{path}.endorsements: one per trustee, in increasing order")
+    return CredentialList(election, tuple(keys)), tuple(endorsements)
+
+
+def endorsement_plain(credentials: CredentialList, endorsement: Endorsement) -> dict[str, Any]:
+    """A trustee's endorsement file (spec 9.4), exchanged before the board opens."""
+    return {
+        "type": ENDORSEMENT_TYPE,
+        "version": VERSION,
+        "election": credentials.election.hex(),
+        "credential_list": credentials.list_hash().hex(),
+        "trustee": endorsement.trustee,
+        "signature": endorsement.signature.hex(),
+    }
+
+
+def endorsement_from_plain(value: Any, path: str = "endorsement") -> tuple[bytes, Endorsement]:
+    """(credential list hash, endorsement) of an endorsement file."""
+    fields = Fields(value, path)
+    fields.constant("type", ENDORSEMENT_TYPE)
+    fields.integer("version", VERSION, VERSION)
+    fields.hex_bytes("election", 32)
+    list_hash = fields.hex_bytes("credential_list", 32)
+    endorsement = Endorsement(
+        trustee=fields.integer("trustee", 1, 1000),
+        signature=fields.hex_bytes("signature", SIGNATURE_BYTES),
+    )
+    fields.done()
+    return list_hash, endorsement
 
 
 def open_plain(election: bytes) -> dict[str, Any]:

@@ -213,6 +213,9 @@ class Fields:
             raise EncodingError(f"{self._path}: unknown field(s) {', '.join(unknown)}")
 
 
+_HEX_DIGITS = frozenset("0123456789abcdef")
+
+
 def decode_hex(
     value: Any, path: str, length: int | None = None, *, max_length: int = 1 << 16
 ) -> bytes:
@@ -221,6 +224,9 @@ def decode_hex(
         raise EncodingError(f"{path}: expected lower-case hex")
     if value != value.lower():
         raise EncodingError(f"{path}: hex must be lower case")
+    if not _HEX_DIGITS.issuperset(value):
+        # bytes.fromhex would skip white space: one value, several encodings
+        raise EncodingError(f"{path}: expected lower-case hex digits only")
     try:
         data = bytes.fromhex(value)
     except ValueError:

@@ -39,6 +39,22 @@ NEXT_PHASE = {
 KINDS = tuple(kind for kinds in PHASE_KINDS.values() for kind in kinds)
 #: Kinds with a single entry, copied to their own file in the record (spec 15.1).
 SINGLE_ITEMS = ("manifest", "ceremony-outcome", "credentials", "tally", "results")
+#: Kinds of which a log holds at most one entry (spec 11.1): a second outcome, credential
+#: list or tally would let some party choose which one to act on.
+ONCE = (*SINGLE_ITEMS, "open", "close")
+#: The order of the setup entries after the manifest (spec 11.1).
+SETUP_ORDER = ("ceremony", "ceremony-outcome", "credentials", "open")
+
+
+def setup_in_order(kind: str, seen: set[str] | frozenset[str]) -> bool:
+    """Whether a setup entry of `kind` may come after the single items in `seen` (spec 11.1):
+    nothing of a later stage yet, and every single item of an earlier stage already."""
+    if kind not in SETUP_ORDER:
+        return True
+    position = SETUP_ORDER.index(kind)
+    later = SETUP_ORDER[position + 1 :]
+    earlier = SETUP_ORDER[1:position]
+    return not any(k in seen for k in later) and all(k in seen for k in earlier)
 
 
 def entry_hash(seq: int, prev: bytes, kind: str, payload: Any) -> bytes:

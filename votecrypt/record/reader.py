@@ -12,12 +12,23 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from votecrypt.errors import FileError
 
 LOG_NAME = "log.jsonl"
 MAX_LINE = 1 << 24
+
+
+class LogSource(Protocol):
+    """What the verifier reads: a log, streamed, and the small files beside it."""
+
+    @property
+    def path(self) -> Path: ...
+
+    def lines(self) -> Iterator[tuple[int, bytes]]: ...
+
+    def read(self, name: str, max_bytes: int = 1 << 26) -> bytes | None: ...
 
 
 class RecordSource:

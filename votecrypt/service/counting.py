@@ -2,7 +2,8 @@
 (spec 12, 13).
 
     tally = compute_tally(board, context)                 # after close
-    trustee_decrypt(directory, secret, passphrase, group)  # each trustee, own machine
+    verified = tally_to_decrypt(directory, group)         # each trustee, own machine:
+    trustee_decrypt(directory, secret, passphrase, group, verified)   # checks, then decrypts
     outcome = publish_results(directory, board, context)   # any t valid shares
 """
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from votecrypt.errors import EncodingError, TallyError
+from votecrypt.errors import EncodingError, FileError, RefusedData, TallyError
 from votecrypt.math.group import Group
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.decryption import (
@@ -34,12 +35,13 @@ from votecrypt.record.tally_codec import (
     tally_from_plain,
     tally_plain,
 )
-from votecrypt.service.election_dir import ElectionDir, load_manifest
-from votecrypt.service.voting import load_board
-from votecrypt.storage.board import BulletinBoard
+from votecrypt.service.election_dir import ElectionDir
+from votecrypt.service.voting import verified_context
+from votecrypt.storage.board import BoardLog, BulletinBoard
 from votecrypt.storage.files import read_file, write_atomic
-from votecrypt.storage.secret_file import load_trustee
+from votecrypt.storage.secret_file import load_trustee, save_trustee
 from votecrypt.verifier.engines import Engine, LocalEngine
+from votecrypt.verifier.verify import verify_log
 
 
 def compute_tally(
@@ -76,20 +78,120 @@ def published_tally(board: BulletinBoard, context: ElectionContext) -> Encrypted
     return tally_from_plain(entry.payload, context.group)
 
 
-def trustee_decrypt(
-    directory: ElectionDir, secret_path: Path, passphrase: str, group: Group
-) -> Path:
-    """Trustee's partial decryption of the published tally, written to decryption/."""
-    board, context = load_board(directory, group)
+@dataclass(frozen=True)
+class TallyToDecrypt:
+    """A tally a trustee may decrypt: the board verified up to it and the tally recomputed
+    (spec 12.2). `head` is the tally entry's (seq, hash), which commits to everything before
+    it; the trustee compares the title, D and head with what is announced in the room."""
+
+    context: ElectionContext
+    tally: EncryptedTally
+    head: tuple[int, bytes]
+
+    @property
+    def title(self) -> str:
+        return self.context.manifest.title
+
+    @property
+    def ballots(self) -> int:
+        return self.tally.ballots
+
+
+def tally_to_decrypt(
+    directory: ElectionDir, group: Group, engine: Engine | None = None
+) -> TallyToDecrypt:
+    """Verify the board from its first entry to its tally, as `votecrypt verify` would (chain,
+    order, single items, the ceremony outcome re-derived, the endorsed credential list, every
+    cast ballot's signature and proofs, close), recompute the tally and refuse unless the
+    published one equals it (spec 12.2). Only then may a trustee decrypt it."""
+    board = BulletinBoard(directory.board, group)
     with board:
-        tally = published_tally(board, context)
+        if board.count("tally") == 0:
+            raise TallyError("the tally has not been computed yet (votecrypt tally)")
+        report = verify_log(BoardLog(board), group=group, engine=engine, until="tally")
+        failed = report.failed()
+        if failed or report["tally"].status != "PASS":
+            details = "; ".join(
+                f"{c.number} {c.name}: {c.failures[0]}" for c in failed if c.failures
+            )
+            raise RefusedData(
+                f"the board does not verify up to its tally; not decrypting ({details})"
+            )
+        context = verified_context(board, group)
+        entry = next(board.entries_of("tally"))
+        tally = tally_from_plain(entry.payload, group)
+    # Belt and braces: the verifier compared the tally with the recomputed sum; these are
+    # the properties a decryption relies on.
+    if tally.election != context.hash:
+        raise RefusedData("the tally names another election")
+    if len(tally.rows) != context.rows or any(
+        len(row) != context.packing.lanes for row in tally.rows
+    ):
+        raise RefusedData("the tally does not have the manifest's shape")
+    if not 0 <= tally.ballots <= context.manifest.credentials:
+        raise RefusedData(
+            f"the tally claims {tally.ballots} ballots; at most "
+            f"{context.manifest.credentials} were issued"
+        )
+    return TallyToDecrypt(context, tally, (entry.seq, entry.hash))
+
+
+def trustee_decrypt(
+    directory: ElectionDir,
+    secret_path: Path,
+    passphrase: str,
+    group: Group,
+    verified: TallyToDecrypt | None = None,
+) -> Path:
+    """Trustee's partial decryption of the verified tally, written to decryption/.
+
+    A trustee decrypts at most one tally per election: the tally entry's hash is recorded in
+    its secret file before the share is written, and any other tally is refused (spec 12.2).
+    Running it again for the same tally finishes the job or leaves the existing share."""
+    verified = verified or tally_to_decrypt(directory, group)
+    context, tally = verified.context, verified.tally
+    tally_hash = verified.head[1]
     trustee = load_trustee(Path(secret_path), passphrase, group)
-    if trustee.parameters != load_manifest(directory).ceremony_parameters():
+    if trustee.parameters != context.manifest.ceremony_parameters():
         raise TallyError("this secret file belongs to another election")
-    share = decrypt_share(group, trustee.key_share(), tally)
+    key_share = trustee.key_share()
+    if key_share.verification_key != context.ceremony.verification_key(trustee.index):
+        raise RefusedData(
+            f"the key share of trustee {trustee.index} in this secret file does not match the "
+            "ceremony outcome on the board"
+        )
+    if trustee.decrypted_tally not in (None, tally_hash):
+        raise RefusedData(
+            f"trustee {trustee.index} already decrypted another tally of this election "
+            f"(board entry {trustee.decrypted_tally.hex()[:16]}...); refusing a second one"
+        )
     path = directory.share_path(trustee.index)
-    write_atomic(path, share_to_json(share))
+    if trustee.decrypted_tally is None:
+        trustee.decrypted_tally = tally_hash
+        save_trustee(Path(secret_path), trustee, passphrase)
+    if path.exists():
+        existing = _existing_share(path, group)
+        if (
+            existing is not None
+            and existing.trustee == trustee.index
+            and (
+                select_shares(
+                    group, tally, [existing], dict(context.ceremony.verification_keys), 1
+                ).valid
+            )
+        ):
+            return path  # this tally was already decrypted: the share stands
+        raise FileError(f"{path} holds something else than this trustee's share; move it away")
+    share = decrypt_share(group, key_share, tally)
+    write_atomic(path, share_to_json(share), overwrite=False)
     return path
+
+
+def _existing_share(path: Path, group: Group) -> DecryptionShare | None:
+    try:
+        return share_from_json(read_file(path, what="decryption share"), group)
+    except EncodingError:
+        return None
 
 
 def load_shares(directory: ElectionDir, group: Group) -> tuple[list[DecryptionShare], list[str]]:

@@ -19,8 +19,15 @@ from votecrypt.primitives.passphrase import KdfParameters
 from votecrypt.protocol.manifest import BLANK, Candidate, Manifest
 from votecrypt.protocol.rules import preset
 from votecrypt.service.ceremony_steps import ceremony_finalize, ceremony_step, trustee_init
-from votecrypt.service.counting import Announcement, compute_tally, publish_results, trustee_decrypt
+from votecrypt.service.counting import (
+    Announcement,
+    compute_tally,
+    publish_results,
+    tally_to_decrypt,
+    trustee_decrypt,
+)
 from votecrypt.service.election_dir import ElectionDir, create_election
+from votecrypt.service.endorsing import endorse, endorsement_view
 from votecrypt.service.export import export_record
 from votecrypt.service.presentation import write_result_sheets
 from votecrypt.service.voting import cast, challenge, close_voting, issue, open_board, prepare
@@ -152,6 +159,10 @@ def run_election(
     )
 
     credentials = issue(directory)
+    view = endorsement_view(directory, group)
+    for i in outcome.qualified:
+        endorse(directory, view, paths[i], passphrases[i], group)
+    progress(f"Credential list endorsed; election fingerprint {view.fingerprint}")
     board, context = open_board(directory, group)
     with board:
         for voter, (credential, wanted) in enumerate(zip(credentials, choices, strict=True)):
@@ -165,8 +176,9 @@ def run_election(
         compute_tally(board, context)
         progress("Voting closed; encrypted tally computed")
         chosen = list(decrypting or outcome.qualified[: manifest.threshold])
+        verified = tally_to_decrypt(directory, group)  # each trustee checks this on its own
         for i in chosen:
-            trustee_decrypt(directory, paths[i], passphrases[i], group)
+            trustee_decrypt(directory, paths[i], passphrases[i], group, verified)
         progress(f"Decryption shares from trustees {', '.join(map(str, chosen))}")
         announcement = publish_results(directory, board, context)
         record = export_record(board, directory.record)

@@ -5,6 +5,7 @@
       ceremony/<round>-<j>.json    ceremony messages (spec 8.2), one per round and trustee
       ceremony/outcome.json        the ceremony outcome (spec 8.8)
       credentials.json             the public credential list (spec 9.3)
+      endorsements/credentials-<j>.json   trustee j's endorsement of that list (spec 9.4)
       board.sqlite                 the bulletin board (spec 11)
       decryption/share-<j>.json    decryption shares (spec 12.2)
       record/                      the exported election record (spec 15)
@@ -20,10 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from votecrypt.errors import EncodingError, FileError, ManifestError
+from votecrypt.errors import EncodingError, FileError, ManifestError, RefusedData
 from votecrypt.math.group import Group
 from votecrypt.protocol.ceremony.messages import ROUNDS, Signed
 from votecrypt.protocol.ceremony.transcript import CeremonyOutcome, Transcript
+from votecrypt.protocol.credentials import CredentialList, Endorsement
 from votecrypt.protocol.manifest import Manifest
 from votecrypt.record.ceremony_codec import (
     message_from_json,
@@ -31,7 +33,13 @@ from votecrypt.record.ceremony_codec import (
     outcome_from_json,
     outcome_to_json,
 )
-from votecrypt.record.election_codec import manifest_from_json, manifest_to_json
+from votecrypt.record.election_codec import (
+    credentials_from_plain,
+    endorsement_from_plain,
+    manifest_from_json,
+    manifest_to_json,
+)
+from votecrypt.record.json_codec import parse_json
 from votecrypt.storage.files import read_file, write_atomic
 
 
@@ -56,6 +64,13 @@ class ElectionDir:
     @property
     def credentials(self) -> Path:
         return self.root / "credentials.json"
+
+    @property
+    def endorsements(self) -> Path:
+        return self.root / "endorsements"
+
+    def endorsement_path(self, trustee: int) -> Path:
+        return self.endorsements / f"credentials-{trustee}.json"
 
     @property
     def board(self) -> Path:
@@ -145,3 +160,35 @@ def load_outcome(directory: ElectionDir, group: Group) -> CeremonyOutcome:
         return outcome_from_json(data, group)
     except EncodingError as exc:
         raise EncodingError(f"{directory.outcome}: {exc}") from None
+
+
+def load_credentials(directory: ElectionDir) -> CredentialList:
+    """The issued credential list (credentials.json), decoded strictly."""
+    data = read_file(directory.credentials, what="credential list", max_bytes=1 << 28)
+    try:
+        credentials, _ = credentials_from_plain(parse_json(data))
+    except EncodingError as exc:
+        raise EncodingError(f"{directory.credentials}: {exc}") from None
+    return credentials
+
+
+def load_endorsements(directory: ElectionDir, credentials: CredentialList) -> list[Endorsement]:
+    """The trustees' endorsement files of this credential list (spec 9.4). A file for another
+    list (a different hash) is refused: the trustees endorsed something else."""
+    found = []
+    list_hash = credentials.list_hash()
+    if directory.endorsements.is_dir():
+        for path in sorted(directory.endorsements.glob("credentials-*.json")):
+            data = read_file(path, what="endorsement", max_bytes=1 << 12)
+            try:
+                endorsed, endorsement = endorsement_from_plain(parse_json(data))
+            except EncodingError as exc:
+                raise EncodingError(f"{path}: {exc}") from None
+            if endorsed != list_hash:
+                raise RefusedData(
+                    f"{path} endorses another credential list than {directory.credentials}"
+                )
+            if path.name != f"credentials-{endorsement.trustee}.json":
+                raise EncodingError(f"{path}: the file name and the trustee differ")
+            found.append(endorsement)
+    return found

@@ -1,20 +1,32 @@
 """Setting up the board and voting (spec 9, 10, 11).
 
 credentials = issue(directory)           # private codes for the envelopes
+endorse(directory, secret, passphrase, group)   # each trustee (votecrypt.service.endorsing)
 board, context = open_board(directory, group)
-receipt = cast(board, context, code, choices)
+receipt = cast(board, prepare(context, code, choices))
 close_voting(board, context)
+
+Whoever acts on the board checks it first (spec 17.1): `load_board` verifies the board's
+setup (the ceremony outcome re-derived from the messages, the endorsed credential list, the
+context hash) before a booth encrypts anything under its key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from votecrypt.errors import BoardError, EncodingError, ManifestError
+from votecrypt.errors import BoardError, ManifestError, RefusedData
 from votecrypt.math.group import Group
 from votecrypt.protocol.booth import PreparedBallot, prepare_ballot
 from votecrypt.protocol.context import ElectionContext
-from votecrypt.protocol.credentials import Credential, credential_from_code, issue_credentials
+from votecrypt.protocol.credentials import (
+    Credential,
+    CredentialList,
+    check_endorsements,
+    credential_from_code,
+    issue_credentials,
+)
+from votecrypt.protocol.setup import check_outcome, endorsing_keys
 from votecrypt.record.ballot_codec import ballot_plain, challenged_plain
 from votecrypt.record.ceremony_codec import message_to_json, outcome_from_json, outcome_to_json
 from votecrypt.record.election_codec import (
@@ -27,12 +39,16 @@ from votecrypt.record.election_codec import (
 from votecrypt.record.json_codec import canonical_json, parse_json
 from votecrypt.service.election_dir import (
     ElectionDir,
+    load_credentials,
+    load_endorsements,
     load_manifest,
     load_outcome,
     load_transcript,
 )
-from votecrypt.storage.board import BulletinBoard, Receipt
-from votecrypt.storage.files import read_file, write_atomic
+from votecrypt.storage.board import BoardLog, BulletinBoard, Receipt
+from votecrypt.storage.files import write_atomic
+from votecrypt.verifier.engines import LocalEngine
+from votecrypt.verifier.verify import verify_log
 
 
 def issue(directory: ElectionDir, count: int | None = None) -> list[Credential]:
@@ -46,53 +62,75 @@ def issue(directory: ElectionDir, count: int | None = None) -> list[Credential]:
         raise BoardError(f"credentials were already issued ({directory.credentials})")
     election = manifest.manifest_hash()
     credentials, public_keys = issue_credentials(election, count)
-    write_atomic(directory.credentials, canonical_json(credentials_plain(election, public_keys)))
+    listed = CredentialList.of(election, public_keys)
+    write_atomic(directory.credentials, canonical_json(credentials_plain(listed)))
     return credentials
 
 
 def open_board(directory: ElectionDir, group: Group) -> tuple[BulletinBoard, ElectionContext]:
     """Create the bulletin board: the manifest, every ceremony message, the outcome and the
-    credential list, then open voting (spec 11.1)."""
+    credential list with at least t trustees' endorsements, then open voting (spec 11.1).
+    Everything is checked first: the outcome against the messages (spec 8.8), the
+    endorsements against the qualified trustees' keys (spec 9.4)."""
     manifest = load_manifest(directory)
-    outcome = load_outcome(directory, group)
-    context = ElectionContext.build(group, manifest, outcome)
     transcript = load_transcript(directory, group, manifest)
-    credentials = parse_json(read_file(directory.credentials, what="credential list"))
-    election, _ = credentials_from_plain(credentials)
-    if election != context.manifest_hash:
-        raise ManifestError("the credential list was issued for another manifest")
-    board = BulletinBoard.create(directory.board)
+    outcome = check_outcome(group, transcript, load_outcome(directory, group))
+    credentials = load_credentials(directory)
+    endorsements = load_endorsements(directory, credentials)
+    valid = check_endorsements(
+        credentials,
+        endorsements,
+        outcome.transcript_hash,
+        endorsing_keys(transcript, outcome),
+        outcome.threshold,
+    )
+    context = ElectionContext.build(group, manifest, outcome, credentials)
+    board = BulletinBoard.create(directory.board, group)
     board.append("manifest", manifest.content())
     for _, messages in transcript.rounds():
         for index in sorted(messages):
             board.append("ceremony", parse_json(message_to_json(messages[index])))
     board.append("ceremony-outcome", parse_json(outcome_to_json(outcome)))
-    board.append("credentials", credentials)
+    board.append(
+        "credentials",
+        credentials_plain(credentials, [e for e in endorsements if e.trustee in valid]),
+    )
     board.append("open", open_plain(context.hash))
     board.use_context(context)
     return board, context
 
 
 def load_board(directory: ElectionDir, group: Group) -> tuple[BulletinBoard, ElectionContext]:
-    """Open an existing board and rebuild its election context from its own entries."""
-    board = BulletinBoard(directory.board)
+    """Open an existing board, verify its setup from its own entries (spec 17.1: a booth
+    never encrypts under a key it has not re-derived) and return it with its context."""
+    board = BulletinBoard(directory.board, group)
     try:
-        manifest_entry = next(board.entries_of("manifest"))
-        outcome_entry = next(board.entries_of("ceremony-outcome"))
-    except StopIteration:
+        context = verified_context(board, group)
+    except BaseException:
         board.close_connection()
-        raise BoardError(
-            "the board has not been set up (no manifest or ceremony outcome)"
-        ) from None
-    try:
-        manifest = manifest_from_plain(manifest_entry.payload)
-        outcome = outcome_from_json(canonical_json(outcome_entry.payload), group)
-    except EncodingError as exc:
-        board.close_connection()
-        raise BoardError(f"the board's setup entries are invalid: {exc}") from None
-    context = ElectionContext.build(group, manifest, outcome)
+        raise
     board.use_context(context)
     return board, context
+
+
+def verified_context(board: BulletinBoard, group: Group) -> ElectionContext:
+    """The election context of a board whose setup (every entry up to `open`) verifies:
+    chain, order, one entry of each single item, the outcome the ceremony messages give, the
+    endorsed credential list, the context hash named by `open`. RefusedData otherwise."""
+    if board.count("open") == 0:
+        raise BoardError("the board has not been opened yet (votecrypt board open)")
+    report = verify_log(BoardLog(board), group=group, engine=LocalEngine(1), until="open")
+    failed = report.failed()
+    if failed or report["election-context"].status != "PASS":
+        details = "; ".join(f"{c.number} {c.name}: {c.failures[0]}" for c in failed if c.failures)
+        raise RefusedData(f"the board's setup does not verify, refusing to use it ({details})")
+    entries = {kind: next(board.entries_of(kind)).payload for kind in ("manifest", "credentials")}
+    manifest = manifest_from_plain(entries["manifest"])
+    credentials, _ = credentials_from_plain(entries["credentials"])
+    outcome = outcome_from_json(
+        canonical_json(next(board.entries_of("ceremony-outcome")).payload), group
+    )
+    return ElectionContext.build(group, manifest, outcome, credentials)
 
 
 def prepare(context: ElectionContext, code: str, choices: Sequence[str]) -> PreparedBallot:

@@ -21,18 +21,47 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from votecrypt.errors import BallotError, BoardError, EncodingError
+from votecrypt.errors import (
+    BallotError,
+    BoardError,
+    CeremonyError,
+    EncodingError,
+    ManifestError,
+    RefusedData,
+)
+from votecrypt.math.group import Group, secp256k1
+from votecrypt.primitives.elgamal import Ciphertext
 from votecrypt.protocol import ballot as ballots
 from votecrypt.protocol.ballot import Ballot, ChallengedBallot, check_ballot, check_challenge
 from votecrypt.protocol.context import ElectionContext
+from votecrypt.protocol.credentials import CredentialList, check_endorsements
+from votecrypt.protocol.setup import (
+    ceremony_position,
+    check_outcome,
+    endorsing_keys,
+    transcript_from_messages,
+)
 from votecrypt.record.ballot_codec import (
     ballot_from_plain,
     ballot_plain,
     challenged_from_plain,
     challenged_plain,
 )
+from votecrypt.record.ceremony_codec import message_from_json, outcome_from_json
+from votecrypt.record.election_codec import credentials_from_plain, manifest_from_plain, open_plain
 from votecrypt.record.json_codec import canonical_json, parse_json
-from votecrypt.record.log import GENESIS, KINDS, NEXT_PHASE, PHASE_KINDS, Entry, entry_hash
+from votecrypt.record.log import (
+    GENESIS,
+    KINDS,
+    NEXT_PHASE,
+    ONCE,
+    PHASE_KINDS,
+    SETUP_ORDER,
+    Entry,
+    entry_hash,
+    entry_to_line,
+    setup_in_order,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -53,33 +82,37 @@ CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO state (key, value) VALUES ('phase', 'start');
 """
 
+#: A ballot's ciphertexts, row by row.
+Rows = tuple[tuple[Ciphertext, ...], ...]
+
 
 @dataclass(frozen=True)
 class Receipt:
-    """What the board returns for an accepted ballot: its position in the log and, computed
-    only when asked for (bulk ingestion never does), its tracking code."""
+    """What the board returns for an accepted ballot or challenge: its position in the log
+    and, computed only when asked for (bulk ingestion never does), its tracking code."""
 
     seq: int
     entry_hash: bytes
-    ballot: Ballot
+    item: Ballot | ChallengedBallot
 
     @cached_property
     def tracking_code(self) -> str:
-        return self.ballot.tracking_code()
+        return self.item.tracking_code()
 
 
 class BulletinBoard:
     """An open bulletin board database. Not thread-safe; one per process (or thread)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, group: Group | None = None) -> None:
         self.path = Path(path)
         if not self.path.exists():
             raise BoardError(f"no bulletin board at {self.path}")
+        self.group = group or secp256k1()
         self._db = _connect(self.path)
         self._context: ElectionContext | None = None
 
     @classmethod
-    def create(cls, path: Path) -> BulletinBoard:
+    def create(cls, path: Path, group: Group | None = None) -> BulletinBoard:
         """A new, empty board at `path` (refuses to overwrite an existing one)."""
         path = Path(path)
         if path.exists():
@@ -88,7 +121,7 @@ class BulletinBoard:
         db = _connect(path)
         db.executescript(SCHEMA)
         db.close()
-        return cls(path)
+        return cls(path, group)
 
     def close_connection(self) -> None:
         self._db.close()
@@ -147,11 +180,12 @@ class BulletinBoard:
             raise BoardError(f"unknown entry kind {kind!r}")
         with _write(self._db):
             self._check_phase(kind)
+            credentials = self._check_setup(kind, payload)
             entry = self._insert(kind, payload)
-            if kind == "credentials":
+            if credentials is not None:
                 self._db.executemany(
                     "INSERT INTO credentials (key, ballot_seq) VALUES (?, NULL)",
-                    ((bytes.fromhex(key),) for key in payload["public_keys"]),
+                    ((key.to_bytes(),) for key in credentials.public_keys),
                 )
         return entry
 
@@ -161,6 +195,70 @@ class BulletinBoard:
             raise BoardError(
                 f"a {kind} entry cannot be appended while the board is in phase {phase!r}"
             )
+        if kind in ONCE and self.count(kind):
+            raise BoardError(f"the board already holds a {kind} entry; there is only ever one")
+        if phase == "setup":
+            seen = {k for k in ONCE if self.count(k)} | {kind}
+            if not setup_in_order(kind, seen):
+                raise BoardError(f"a {kind} entry is out of the order of spec 11.1")
+
+    def _check_setup(self, kind: str, payload: Any) -> CredentialList | None:
+        """What the board re-derives before it appends a setup entry (spec 11.1, 17.1): each
+        ceremony message in its place, the outcome the messages give, a credential list that
+        t qualified trustees endorsed, and the context hash in the open entry. Returns the
+        credential list of a credentials entry."""
+        if kind not in SETUP_ORDER:
+            return None
+        try:
+            return self._check_setup_entry(kind, payload)
+        except (EncodingError, ManifestError, CeremonyError) as error:
+            raise RefusedData(f"the {kind} entry is refused: {error}") from None
+
+    def _check_setup_entry(self, kind: str, payload: Any) -> CredentialList | None:
+        group = self.group
+        manifest = manifest_from_plain(next(self.entries_of("manifest")).payload)
+        if kind == "ceremony":
+            signed = message_from_json(canonical_json(payload), group)
+            last = self._db.execute(
+                "SELECT payload FROM entries WHERE kind = 'ceremony' ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+            if last is not None and ceremony_position(signed) <= ceremony_position(
+                message_from_json(bytes(last[0]), group)
+            ):
+                raise RefusedData(
+                    "ceremony messages are appended round by round, each round in increasing "
+                    "sender order, one per round and sender"
+                )
+            return None
+        transcript = transcript_from_messages(
+            manifest,
+            (
+                message_from_json(canonical_json(e.payload), group)
+                for e in self.entries_of("ceremony")
+            ),
+        )
+        if kind == "ceremony-outcome":
+            check_outcome(group, transcript, outcome_from_json(canonical_json(payload), group))
+            return None
+        outcome = outcome_from_json(
+            canonical_json(next(self.entries_of("ceremony-outcome")).payload), group
+        )
+        if kind == "credentials":
+            credentials, endorsements = credentials_from_plain(payload)
+            ElectionContext.build(group, manifest, outcome, credentials)  # election and count
+            check_endorsements(
+                credentials,
+                endorsements,
+                outcome.transcript_hash,
+                endorsing_keys(transcript, outcome),
+                outcome.threshold,
+            )
+            return credentials
+        credentials, _ = credentials_from_plain(next(self.entries_of("credentials")).payload)
+        context = ElectionContext.build(group, manifest, outcome, credentials)
+        if payload != open_plain(context.hash):
+            raise RefusedData("the open entry does not name the election's context hash")
+        return None
 
     def _insert(self, kind: str, payload: Any) -> Entry:
         last_seq, last_hash = self.head()
@@ -199,29 +297,29 @@ class BulletinBoard:
         with _write(self._db):
             self._check_voting_open()
             self._claim_credential(ballot)
-            self._claim_identifiers(ballot)
+            rows = tuple(row.ciphertexts for row in ballot.rows)
+            self._claim_identifiers(ballot.ballot_id, rows)
             entry = self._insert("ballot", ballot_plain(ballot))
             self._db.execute(
                 "UPDATE credentials SET ballot_seq = ? WHERE key = ?",
                 (entry.seq, ballot.credential.to_bytes()),
             )
-            self._record_identifiers(ballot, entry.seq)
+            self._record_identifiers(ballot.ballot_id, rows, entry.seq)
         return Receipt(entry.seq, entry.hash, ballot)
 
     def submit_challenge(self, data: bytes | Any) -> Receipt:
-        """Publish a challenged ballot after checking that it encrypts what it reveals. The
-        credential must be known; it is not used up (spec 10.6)."""
+        """Publish a challenged ballot after checking that it encrypts what it reveals
+        (spec 10.6). It names no credential; its ballot id and ciphertexts are recorded so
+        they can never be cast."""
         context = self._require_context()
         challenged = _decode(data, lambda plain: challenged_from_plain(plain, context.group))
         check_challenge(challenged, context)
-        ballot = challenged.ballot
         with _write(self._db):
             self._check_voting_open()
-            self._known_credential(ballot)
-            self._claim_identifiers(ballot)
+            self._claim_identifiers(challenged.ballot_id, challenged.rows)
             entry = self._insert("challenge", challenged_plain(challenged))
-            self._record_identifiers(ballot, entry.seq)
-        return Receipt(entry.seq, entry.hash, ballot)
+            self._record_identifiers(challenged.ballot_id, challenged.rows, entry.seq)
+        return Receipt(entry.seq, entry.hash, challenged)
 
     def _check_voting_open(self) -> None:
         phase = self.phase()
@@ -246,15 +344,13 @@ class BulletinBoard:
                 ballots.CREDENTIAL_USED, "a ballot was already cast with this credential"
             )
 
-    def _claim_identifiers(self, ballot: Ballot) -> None:
-        if self._db.execute(
-            "SELECT 1 FROM ballot_ids WHERE id = ?", (ballot.ballot_id,)
-        ).fetchone():
+    def _claim_identifiers(self, ballot_id: bytes, rows: Rows) -> None:
+        if self._db.execute("SELECT 1 FROM ballot_ids WHERE id = ?", (ballot_id,)).fetchone():
             raise BallotError(
                 ballots.DUPLICATE_BALLOT_ID, "a ballot with this id was already published"
             )
-        for row in ballot.rows:
-            for ciphertext in row.ciphertexts:
+        for row in rows:
+            for ciphertext in row:
                 if self._db.execute(
                     "SELECT 1 FROM ciphertexts WHERE alpha = ?", (ciphertext.alpha.to_bytes(),)
                 ).fetchone():
@@ -262,10 +358,10 @@ class BulletinBoard:
                         ballots.DUPLICATE_CIPHERTEXT, "the ballot repeats a published ciphertext"
                     )
 
-    def _record_identifiers(self, ballot: Ballot, seq: int) -> None:
-        self._db.execute("INSERT INTO ballot_ids (id, seq) VALUES (?, ?)", (ballot.ballot_id, seq))
-        alphas = {c.alpha.to_bytes() for row in ballot.rows for c in row.ciphertexts}
-        if len(alphas) != sum(len(row.ciphertexts) for row in ballot.rows):
+    def _record_identifiers(self, ballot_id: bytes, rows: Rows, seq: int) -> None:
+        self._db.execute("INSERT INTO ballot_ids (id, seq) VALUES (?, ?)", (ballot_id, seq))
+        alphas = {c.alpha.to_bytes() for row in rows for c in row}
+        if len(alphas) != sum(len(row) for row in rows):
             raise BallotError(ballots.DUPLICATE_CIPHERTEXT, "the ballot repeats a ciphertext")
         self._db.executemany(
             "INSERT INTO ciphertexts (alpha, seq) VALUES (?, ?)", ((a, seq) for a in alphas)
@@ -281,6 +377,25 @@ class BulletinBoard:
         context = self._require_context()
         for entry in self.entries_of("challenge"):
             yield challenged_from_plain(entry.payload, context.group)
+
+
+class BoardLog:
+    """The board's entries as the lines of a record's log, so the verifier can check a board
+    before anyone acts on it (spec 17.1)."""
+
+    def __init__(self, board: BulletinBoard) -> None:
+        self.board = board
+
+    @property
+    def path(self) -> Path:
+        return self.board.path
+
+    def lines(self) -> Iterator[tuple[int, bytes]]:
+        for entry in self.board.entries():
+            yield entry.seq + 1, entry_to_line(entry)
+
+    def read(self, name: str, max_bytes: int = 1 << 26) -> bytes | None:
+        return None  # a board has no copies or presentations beside its log
 
 
 def _decode(data: bytes | Any, decode: Any) -> Any:

@@ -135,6 +135,9 @@ def _state_json(trustee: Trustee) -> bytes:
         "outcome": None
         if trustee.outcome is None
         else parse_json(outcome_to_json(trustee.outcome)),
+        "decrypted_tally": None
+        if trustee.decrypted_tally is None
+        else trustee.decrypted_tally.hex(),
     }
     return canonical_json(state)
 
@@ -172,8 +175,11 @@ def _trustee_from_state(plaintext: bytes, group: Group) -> Trustee:
     outcome = (
         None if outcome_value is None else outcome_from_json(canonical_json(outcome_value), group)
     )
+    decrypted_tally = (
+        None if fields.raw("decrypted_tally") is None else fields.hex_bytes("decrypted_tally", 32)
+    )
     fields.done()
     if step not in ("announced", "committed", "opened", "checked", "answered", "finalized"):
         raise SecretStoreError(f"unknown step {step!r} in the secret file")
     secrets = TrusteeSecrets(signing_key, exchange_key, polynomial, tuple(received), key_share)
-    return Trustee(group, parameters, index, name, step, secrets, outcome)
+    return Trustee(group, parameters, index, name, step, secrets, outcome, decrypted_tally)

@@ -76,22 +76,32 @@ def _check_fully(
     verdict: BallotVerdict,
     partial: TallyAccumulator,
 ) -> None:
+    if kind != "ballot":
+        _check_challenge(context, payload, verdict)
+        return
     try:
-        challenged = challenged_from_plain(payload, context.group) if kind != "ballot" else None
-        ballot = challenged.ballot if challenged else ballot_from_plain(payload, context.group)
+        ballot = ballot_from_plain(payload, context.group)
     except EncodingError as exc:
-        check = "ballot-format" if kind == "ballot" else "challenges"
-        verdict.failures[check] = f"undecodable: {exc}"
+        verdict.failures["ballot-format"] = f"undecodable: {exc}"
         return
     verdict.credential = ballot.credential.to_bytes()
     verdict.ballot_id = ballot.ballot_id
     verdict.alphas = tuple(c.alpha.to_bytes() for row in ballot.rows for c in row.ciphertexts)
-    if challenged is not None:
-        _run(verdict, lambda: check_challenge(challenged, context))
-    elif _run(verdict, lambda: check_shape(ballot, context)):
+    if _run(verdict, lambda: check_shape(ballot, context)):
         partial.add(ballot)
         _run(verdict, lambda: check_signature(ballot))
         _run(verdict, lambda: check_proofs(ballot, context))
+
+
+def _check_challenge(context: ElectionContext, payload: Any, verdict: BallotVerdict) -> None:
+    try:
+        challenged = challenged_from_plain(payload, context.group)
+    except EncodingError as exc:
+        verdict.failures["challenges"] = f"undecodable: {exc}"
+        return
+    verdict.ballot_id = challenged.ballot_id
+    verdict.alphas = tuple(c.alpha.to_bytes() for row in challenged.rows for c in row)
+    _run(verdict, lambda: check_challenge(challenged, context))
 
 
 def _identify(
@@ -101,21 +111,21 @@ def _identify(
     verdict: BallotVerdict,
     partial: TallyAccumulator,
 ) -> None:
-    check = "ballot-format" if kind == "ballot" else "challenges"
+    if kind != "ballot":
+        _check_challenge(context, payload, verdict)  # cheap: no proof in a challenge
+        return
     try:
-        plain = payload if kind == "ballot" else payload["ballot"]
-        verdict.credential = decode_hex(plain["credential"], "credential", 32)
-        verdict.ballot_id = decode_hex(plain["ballot_id"], "ballot_id", BALLOT_ID_BYTES)
-        rows = ballot_ciphertexts(plain, context.group)
+        verdict.credential = decode_hex(payload["credential"], "credential", 32)
+        verdict.ballot_id = decode_hex(payload["ballot_id"], "ballot_id", BALLOT_ID_BYTES)
+        rows = ballot_ciphertexts(payload, context.group)
     except (EncodingError, KeyError, TypeError) as exc:
-        verdict.failures[check] = f"undecodable: {exc}"
+        verdict.failures["ballot-format"] = f"undecodable: {exc}"
         return
     verdict.alphas = tuple(c.alpha.to_bytes() for row in rows for c in row)
-    if kind == "ballot":
-        try:
-            partial.add_rows(rows)
-        except TallyError as error:
-            verdict.failures[check] = str(error)
+    try:
+        partial.add_rows(rows)
+    except TallyError as error:
+        verdict.failures["ballot-format"] = str(error)
 
 
 def _run(verdict: BallotVerdict, check: Any) -> bool:

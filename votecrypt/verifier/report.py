@@ -75,6 +75,13 @@ class VerificationReport:
     record: str
     checks: dict[str, CheckResult]
     head: tuple[int, str] | None = None
+    #: title, election id, context hash and fingerprint, once the context is known
+    election: dict[str, str] | None = None
+    #: entries read, and of them the entries whose proofs a checkpoint vouched for
+    entries: int = 0
+    entries_trusted: int = 0
+    #: files of the record that are not verified (the presentations)
+    unchecked: list[str] = field(default_factory=list)
 
     @classmethod
     def empty(cls, record: str) -> VerificationReport:
@@ -99,6 +106,20 @@ class VerificationReport:
 
     def lines(self) -> list[str]:
         result = []
+        if self.election is not None:
+            result.append(f"Election: {self.election['title']}")
+            result.append(
+                f"Fingerprint: {self.election['fingerprint']}  (compare it with the one "
+                "announced at the meeting)"
+            )
+            result.append(f"Election id (manifest hash): {self.election['election_id']}")
+            result.append(f"Context hash: {self.election['context_hash']}")
+        trusted = (
+            f"; the proofs of the first {self.entries_trusted} were checked before (checkpoint)"
+            if self.entries_trusted
+            else ""
+        )
+        result.append(f"Log entries read: {self.entries}{trusted}")
         for check in self.checks.values():
             detail = f"{check.checked} checked" if check.skipped is None else check.skipped
             result.append(
@@ -120,6 +141,11 @@ class VerificationReport:
             if self.ok
             else "NOT VERIFIED"
         )
+        if self.unchecked:
+            result.append(
+                f"Not checked: {', '.join(self.unchecked)} (presentations for people; the "
+                "verified results are results.json)"
+            )
         result.append(
             f"{verdict}: {counts['PASS']} passed, {counts['FAIL']} failed, "
             f"{counts['SKIP']} skipped, of {len(self.checks)} checks"
@@ -130,6 +156,10 @@ class VerificationReport:
         return json.dumps(
             {
                 "record": self.record,
+                "election": self.election,
+                "entries": self.entries,
+                "entries_trusted": self.entries_trusted,
+                "unchecked": self.unchecked,
                 "ok": self.ok,
                 "complete": self.complete,
                 "head": None if self.head is None else {"seq": self.head[0], "hash": self.head[1]},

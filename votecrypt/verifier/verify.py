@@ -23,13 +23,15 @@ from votecrypt.errors import (
     FileError,
     ManifestError,
     PlaintextOutOfRange,
+    RefusedData,
     RuleError,
     TallyError,
 )
 from votecrypt.math.group import Group, secp256k1
-from votecrypt.protocol.ceremony.messages import ROUNDS, InvalidCeremonyMessage, Signed
-from votecrypt.protocol.ceremony.transcript import CeremonyOutcome, Transcript, evaluate
-from votecrypt.protocol.context import ElectionContext
+from votecrypt.protocol.ceremony.messages import InvalidCeremonyMessage, Signed
+from votecrypt.protocol.ceremony.transcript import CeremonyOutcome, Transcript
+from votecrypt.protocol.context import ElectionContext, election_fingerprint
+from votecrypt.protocol.credentials import CredentialList, Endorsement, check_endorsements
 from votecrypt.protocol.decryption import (
     DecryptionShare,
     combine_shares,
@@ -38,6 +40,12 @@ from votecrypt.protocol.decryption import (
 )
 from votecrypt.protocol.manifest import Manifest
 from votecrypt.protocol.results import format_percent, percent_hundredths
+from votecrypt.protocol.setup import (
+    ceremony_position,
+    derive_outcome,
+    endorsing_keys,
+    transcript_from_messages,
+)
 from votecrypt.protocol.tally import EncryptedTally, TallyAccumulator
 from votecrypt.record.ceremony_codec import message_from_json, outcome_from_json, outcome_to_json
 from votecrypt.record.election_codec import (
@@ -46,22 +54,26 @@ from votecrypt.record.election_codec import (
     open_plain,
     results_plain,
 )
-from votecrypt.record.json_codec import canonical_json, parse_json
+from votecrypt.record.json_codec import canonical_json
 from votecrypt.record.log import (
     GENESIS,
     NEXT_PHASE,
+    ONCE,
     PHASE_KINDS,
     SINGLE_ITEMS,
     Entry,
     entry_from_line,
+    setup_in_order,
 )
-from votecrypt.record.reader import RecordSource
+from votecrypt.record.reader import LogSource, RecordSource
 from votecrypt.record.tally_codec import share_from_plain, tally_from_plain, tally_plain
 from votecrypt.verifier.ballots import BallotVerdict
 from votecrypt.verifier.engines import Engine, LocalEngine, Pending
 from votecrypt.verifier.report import VerificationReport
 
 CHUNK = 32
+#: Files written for people beside the record; they are not part of what is verified.
+PRESENTATIONS = ("results.html", "results.csv", "result-sheet.json")
 
 Progress = Callable[[int], None]
 
@@ -77,13 +89,15 @@ class Checkpoint:
 class _Verifier:
     def __init__(
         self,
-        source: RecordSource,
+        source: LogSource,
         group: Group,
         engine: Engine,
         since: Checkpoint | None,
         progress: Progress | None,
+        until: str | None = None,
     ) -> None:
         self.source = source
+        self.until = until
         self.group = group
         self.engine = engine
         self.since = since
@@ -93,11 +107,16 @@ class _Verifier:
         self.prev = GENESIS
         self.phase = "start"
         self.manifest: Manifest | None = None
-        self.messages: dict[str, dict[int, Signed[Any]]] = {r: {} for r in ROUNDS}
+        self.messages: list[Signed[Any]] = []
+        self.last_message: tuple[int, int] = (-1, 0)
+        self.transcript: Transcript | None = None
         self.outcome: CeremonyOutcome | None = None
+        self.credential_list: CredentialList | None = None
+        self.endorsements: tuple[Endorsement, ...] = ()
         self.credentials: set[bytes] | None = None
         self.context: ElectionContext | None = None
         self.singles: dict[str, Any] = {}
+        self.seen_once: set[str] = set()
         self.used_credentials: dict[bytes, int] = {}
         self.ballot_ids: set[bytes] = set()
         self.alphas: set[bytes] = set()
@@ -116,7 +135,8 @@ class _Verifier:
     def run(self) -> VerificationReport:
         try:
             for number, line in self.source.lines():
-                self._line(number, line)
+                if self._line(number, line) == self.until:
+                    break
             self._flush_chunk()
             self._drain()
         except FileError as error:
@@ -126,7 +146,8 @@ class _Verifier:
         self._finish()
         return self.report
 
-    def _line(self, number: int, line: bytes) -> None:
+    def _line(self, number: int, line: bytes) -> str | None:
+        """Check one line; returns its entry's kind."""
         report = self.report
         report["log-format"].checked += 1
         try:
@@ -135,13 +156,15 @@ class _Verifier:
             report["log-format"].fail(str(error))
             report["log-chain"].fail(f"line {number}: the chain cannot be followed past it")
             self.expected_seq += 1
-            return
+            return None
         self._chain(entry)
-        self._order(entry)
+        if not self._order(entry):
+            return entry.kind  # a second copy of a single item is reported, never used
         if entry.kind in SINGLE_ITEMS:
             self.singles[entry.kind] = entry.payload
         handler = getattr(self, "_" + entry.kind.replace("-", "_"))
         handler(entry)
+        return entry.kind
 
     def _chain(self, entry: Entry) -> None:
         check = self.report["log-chain"]
@@ -158,14 +181,27 @@ class _Verifier:
         self.prev = entry.hash
         self.report.head = (entry.seq, entry.hash.hex())
 
-    def _order(self, entry: Entry) -> None:
+    def _order(self, entry: Entry) -> bool:
+        """Check 3 (spec 11.1): phases, one entry of each single item, setup entries in their
+        order. False for a second copy of a single item, which is then ignored: no party may
+        choose between two outcomes, credential lists or tallies."""
         check = self.report["log-order"]
         check.checked += 1
+        if entry.kind in ONCE and entry.kind in self.seen_once:
+            check.fail(f"entry {entry.seq}: a second {entry.kind} entry")
+            return False
+        if entry.kind in ONCE:
+            self.seen_once.add(entry.kind)
         if entry.kind not in PHASE_KINDS[self.phase]:
             check.fail(f"entry {entry.seq}: a {entry.kind} entry cannot come in phase {self.phase}")
             if entry.kind in ("ballot", "challenge") and self.phase != "voting":
                 check.fail(f"entry {entry.seq}: ballot outside the voting period")
+        elif self.phase == "setup" and not setup_in_order(entry.kind, self.seen_once):
+            check.fail(
+                f"entry {entry.seq}: the {entry.kind} entry is out of the order of spec 11.1"
+            )
         self.phase = NEXT_PHASE.get(entry.kind, self.phase)
+        return True
 
     # Setup entries
 
@@ -188,14 +224,16 @@ class _Verifier:
         except EncodingError as error:
             check.fail(f"entry {entry.seq}: {error}")
             return
-        round_messages = self.messages[signed.message.ROUND]
-        if signed.message.sender in round_messages:
-            check.fail(
-                f"entry {entry.seq}: a second {signed.message.ROUND} message "
-                f"of trustee {signed.message.sender}"
+        position = ceremony_position(signed)
+        if position <= self.last_message:
+            self.report["log-order"].fail(
+                f"entry {entry.seq}: ceremony messages must come round by round, each round "
+                "in increasing sender order, one per round and sender"
             )
-            return
-        round_messages[signed.message.sender] = signed
+            if position == self.last_message:
+                return
+        self.last_message = max(position, self.last_message)
+        self.messages.append(signed)
 
     def _ceremony_outcome(self, entry: Entry) -> None:
         try:
@@ -207,12 +245,13 @@ class _Verifier:
         check = self.report["credentials"]
         check.checked += 1
         try:
-            election, keys = credentials_from_plain(entry.payload)
+            self.credential_list, self.endorsements = credentials_from_plain(entry.payload)
         except EncodingError as error:
             check.fail(f"entry {entry.seq}: {error}")
             return
+        keys = self.credential_list.public_keys
         if self.manifest is not None:
-            if election != self.manifest.manifest_hash():
+            if self.credential_list.election != self.manifest.manifest_hash():
                 check.fail("the credential list names another election")
             if len(keys) != self.manifest.credentials:
                 check.fail(
@@ -222,16 +261,27 @@ class _Verifier:
 
     def _open(self, entry: Entry) -> None:
         self._check_ceremony()
+        self._check_endorsements()
         check = self.report["election-context"]
         check.checked += 1
-        if self.manifest is None or self.outcome is None:
-            check.fail("no valid manifest and ceremony outcome before the open entry")
+        if self.manifest is None or self.outcome is None or self.credential_list is None:
+            check.fail(
+                "no valid manifest, ceremony outcome and credential list before the open entry"
+            )
             return
         try:
-            self.context = ElectionContext.build(self.group, self.manifest, self.outcome)
+            self.context = ElectionContext.build(
+                self.group, self.manifest, self.outcome, self.credential_list
+            )
         except ManifestError as error:
             check.fail(str(error))
             return
+        self.report.election = {
+            "title": self.manifest.title,
+            "election_id": self.context.manifest_hash.hex(),
+            "context_hash": self.context.hash.hex(),
+            "fingerprint": election_fingerprint(self.context.hash),
+        }
         if entry.payload != open_plain(self.context.hash):
             check.fail(f"entry {entry.seq}: the open entry does not name the context hash")
         self.tally_sum = TallyAccumulator(self.group, self.context.rows, self.context.packing.lanes)
@@ -247,16 +297,14 @@ class _Verifier:
         if self.manifest is None:
             outcome_check.skipped = "no valid manifest"
             return
-        transcript = Transcript(
-            self.manifest.ceremony_parameters(),
-            announcements=self.messages["announce"],
-            commits=self.messages["commit"],
-            openings=self.messages["open"],
-            checks=self.messages["check"],
-            answers=self.messages["answer"],
-        )
         try:
-            recomputed = evaluate(self.group, transcript, close=True)
+            transcript = transcript_from_messages(self.manifest, self.messages)
+        except CeremonyError as error:
+            messages_check.fail(str(error))
+            outcome_check.fail("the ceremony cannot be evaluated: a message is repeated")
+            return
+        try:
+            recomputed = derive_outcome(self.group, transcript)
         except InvalidCeremonyMessage as error:
             messages_check.fail(str(error))
             outcome_check.fail("the ceremony cannot be evaluated: a message is invalid")
@@ -264,10 +312,30 @@ class _Verifier:
         except CeremonyError as error:
             outcome_check.fail(f"the ceremony did not succeed: {error}")
             return
+        self.transcript = transcript
         if self.outcome is None:
             outcome_check.fail("no ceremony outcome was published")
         elif outcome_to_json(recomputed) != outcome_to_json(self.outcome):
             outcome_check.fail("the published outcome differs from the one the messages give")
+
+    def _check_endorsements(self) -> None:
+        """Check 8, second part (spec 9.4): at least t qualified trustees endorsed the list."""
+        check = self.report["credentials"]
+        if self.credential_list is None:
+            return
+        if self.transcript is None or self.outcome is None:
+            check.fail("the endorsements cannot be checked without a valid ceremony")
+            return
+        try:
+            check_endorsements(
+                self.credential_list,
+                self.endorsements,
+                self.outcome.transcript_hash,
+                endorsing_keys(self.transcript, self.outcome),
+                self.outcome.threshold,
+            )
+        except RefusedData as error:
+            check.fail(str(error))
 
     # Voting entries
 
@@ -284,6 +352,8 @@ class _Verifier:
             )
             return
         check_proofs = self.since is None or entry.seq > self.since.seq
+        if not check_proofs:
+            self.report.entries_trusted += 1
         if self.chunk and check_proofs != self.chunk_checks_proofs:
             self._flush_chunk()
         self.chunk_checks_proofs = check_proofs
@@ -328,33 +398,34 @@ class _Verifier:
             self.cast += 1
         else:
             self.challenged += 1
-        if verdict.credential is None:
-            return
-        issued = self.credentials or set()
-        if verdict.kind == "ballot":
-            check = report["ballot-credentials"]
-            check.checked += 1
-            if verdict.credential not in issued:
-                check.fail(f"{where}: the credential was not issued")
-            elif verdict.credential in self.used_credentials:
-                check.fail(
-                    f"{where}: second ballot of the credential of entry "
-                    f"{self.used_credentials[verdict.credential]}"
-                )
-            else:
-                self.used_credentials[verdict.credential] = verdict.seq
-        elif verdict.credential not in issued:
-            report["challenges"].fail(f"{where}: the credential was not issued")
+        if verdict.ballot_id is None:
+            return  # undecodable: already reported
+        if verdict.kind == "ballot" and verdict.credential is not None:
+            self._credential_used(verdict)
         unique = report["ballot-uniqueness"]
         unique.checked += 1
         if verdict.ballot_id in self.ballot_ids:
             unique.fail(f"{where}: the ballot id was already used")
-        self.ballot_ids.add(verdict.ballot_id or b"")
+        self.ballot_ids.add(verdict.ballot_id)
         if len(set(verdict.alphas)) != len(verdict.alphas):
             unique.fail(f"{where}: repeats a ciphertext within the ballot")
         elif any(alpha in self.alphas for alpha in verdict.alphas):
             unique.fail(f"{where}: repeats a ciphertext published earlier")
         self.alphas.update(verdict.alphas)
+
+    def _credential_used(self, verdict: BallotVerdict) -> None:
+        check = self.report["ballot-credentials"]
+        check.checked += 1
+        where = f"entry {verdict.seq}"
+        if verdict.credential not in (self.credentials or set()):
+            check.fail(f"{where}: the credential was not issued")
+        elif verdict.credential in self.used_credentials:
+            check.fail(
+                f"{where}: second ballot of the credential of entry "
+                f"{self.used_credentials[verdict.credential]}"
+            )
+        else:
+            self.used_credentials[verdict.credential] = verdict.seq
 
     def _close(self, entry: Entry) -> None:
         self._drain()
@@ -388,6 +459,12 @@ class _Verifier:
 
     def _finish(self) -> None:
         report = self.report
+        report.entries = self.expected_seq
+        if self.since is not None and self.expected_seq <= self.since.seq:
+            report["log-chain"].fail(
+                f"the log has {self.expected_seq} entries but the checkpoint is at entry "
+                f"{self.since.seq}: entries were removed (the log was rewritten)"
+            )
         # Checks of phases the record has not reached are skipped, never passed. Within a
         # reached phase a check with nothing to check passes (no challenged ballot, say).
         not_reached: dict[str, str] = {}
@@ -494,19 +571,21 @@ class _Verifier:
         _compare_results(report, expected, published)
 
     def _check_copies(self) -> None:
+        """Check 23 (spec 15.1): each copy is byte for byte the canonical JSON of its entry and
+        a newline. The presentations (sheets) are listed as not checked."""
         check = self.report["record-copies"]
         for kind in SINGLE_ITEMS:
             data = self.source.read(f"{kind}.json")
             if data is None:
                 continue
             check.checked += 1
-            try:
-                copy = parse_json(data)
-            except EncodingError as error:
-                check.fail(f"{kind}.json: {error}")
-                continue
-            if kind not in self.singles or copy != self.singles[kind]:
+            if kind not in self.singles:
+                check.fail(f"{kind}.json has no {kind} entry in the log")
+            elif data != canonical_json(self.singles[kind]) + b"\n":
                 check.fail(f"{kind}.json differs from the {kind} entry of the log")
+        self.report.unchecked = [
+            name for name in PRESENTATIONS if self.source.read(name) is not None
+        ]
 
 
 def _compare_results(report: VerificationReport, expected: dict[str, Any], published: Any) -> None:
@@ -550,9 +629,7 @@ def _compare_results(report: VerificationReport, expected: dict[str, Any], publi
         if announced["name"] != wanted["name"] or announced["position"] != wanted["position"]:
             report["result-counts"].fail(f"{label}: name or position differs from the manifest")
         if announced["counts"] != wanted["counts"]:
-            report["result-counts"].fail(
-                f"{label}: announced counts {announced['counts']}, decrypted {wanted['counts']}"
-            )
+            report["result-counts"].fail(f"{label}: {_differences(announced, wanted, ('counts',))}")
         consistent = (
             isinstance(announced["counts"], dict)
             and isinstance(denominator, int)
@@ -570,7 +647,7 @@ def _compare_results(report: VerificationReport, expected: dict[str, Any], publi
             or not consistent
         ):
             report["result-percentages"].fail(
-                f"{label}: percentages {announced['percentages']}, expected {wanted['percentages']}"
+                f"{label}: {_differences(announced, wanted, ('hundredths', 'percentages'))}"
             )
         if announced["bracket"] != wanted["bracket"]:
             report["result-brackets"].fail(
@@ -578,6 +655,25 @@ def _compare_results(report: VerificationReport, expected: dict[str, Any], publi
             )
     if canonical_json(published) != canonical_json(expected) and report.ok:
         totals.fail("the results entry differs from the recomputed one")
+
+
+def _differences(announced: dict[str, Any], wanted: dict[str, Any], fields: tuple[str, ...]) -> str:
+    """The fields that differ, one by one ("percentages.low: announced '53,19%', expected
+    '53.19%'"), rather than two whole maps."""
+    found = []
+    for name in fields:
+        got, expected = announced.get(name), wanted[name]
+        if not isinstance(got, dict):
+            found.append(f"{name}: announced {got!r}, expected {expected!r}")
+            continue
+        for key in sorted(set(got) | set(expected), key=str):
+            if got.get(key) != expected.get(key) or type(got.get(key)) is not type(
+                expected.get(key)
+            ):
+                found.append(
+                    f"{name}.{key}: announced {got.get(key)!r}, expected {expected.get(key)!r}"
+                )
+    return "; ".join(found) or "differs in form"
 
 
 def verify_record(
@@ -594,6 +690,28 @@ def verify_record(
     Ballots are checked by `engine` (default: a pool of `jobs` local processes, every core
     when `jobs` is None; see votecrypt.verifier.engines for a Dask cluster). `since` skips
     the proofs of entries up to a verified checkpoint (spec 16.4)."""
-    source = RecordSource(Path(path))
-    verifier = _Verifier(source, group or secp256k1(), engine or LocalEngine(jobs), since, progress)
+    return verify_log(
+        RecordSource(Path(path)),
+        group=group,
+        engine=engine or LocalEngine(jobs),
+        since=since,
+        progress=progress,
+    )
+
+
+def verify_log(
+    source: LogSource,
+    *,
+    group: Group | None = None,
+    engine: Engine | None = None,
+    since: Checkpoint | None = None,
+    progress: Progress | None = None,
+    until: str | None = None,
+) -> VerificationReport:
+    """Verify the log of `source`; with `until`, stop after the first entry of that kind
+    (a booth checks the setup up to "open", a trustee the board up to "tally", spec 17.1).
+    Checks of phases not read are skipped, never passed."""
+    verifier = _Verifier(
+        source, group or secp256k1(), engine or LocalEngine(), since, progress, until
+    )
     return verifier.run()

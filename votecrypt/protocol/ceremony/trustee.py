@@ -49,6 +49,7 @@ from votecrypt.protocol.ceremony.transcript import (
     evaluate,
     transcript_digests,
 )
+from votecrypt.protocol.credentials import CredentialList, Endorsement, endorsement_digest
 from votecrypt.protocol.key_share import KeyShare
 
 #: The steps in order; a trustee's `step` is the last one it completed.
@@ -88,6 +89,7 @@ class Trustee:
         step: str,
         secrets: TrusteeSecrets,
         outcome: CeremonyOutcome | None = None,
+        decrypted_tally: bytes | None = None,
     ) -> None:
         """Restore a trustee from its (decrypted) state; use `create` for a new one."""
         if index not in parameters.indices:
@@ -105,6 +107,8 @@ class Trustee:
         self._received = dict(secrets.received)
         self._key_share = secrets.key_share
         self.outcome = outcome
+        #: the board hash of the one tally this trustee decrypted (spec 12.2), once it has
+        self.decrypted_tally = decrypted_tally
 
     @classmethod
     def create(cls, group: Group, parameters: CeremonyParameters, index: int, name: str) -> Trustee:
@@ -263,6 +267,17 @@ class Trustee:
         self.outcome = outcome
         self.step = "finalized"
         return outcome
+
+    def endorse_credentials(self, credentials: CredentialList) -> Endorsement:
+        """Sign the credential list with this trustee's ceremony signing key (spec 9.4), for
+        the outcome it finalized itself."""
+        self._require("finalized", "endorse the credential list")
+        if self.outcome is None or self.index not in self.outcome.qualified:
+            raise CeremonyError("only a qualified trustee endorses the credential list")
+        if credentials.election != self.parameters.election:
+            raise CeremonyError("the credential list was issued for another election")
+        digest = endorsement_digest(credentials, self.outcome.transcript_hash)
+        return Endorsement(self.index, self._signing_key.sign(digest))
 
     def key_share(self) -> KeyShare:
         """This trustee's share x_j of the election secret, for decryption (spec 12.2)."""

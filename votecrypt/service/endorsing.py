@@ -1,0 +1,78 @@
+"""A trustee endorses the credential list (spec 9.4), on its own machine.
+
+    credentials = endorsement_view(directory, group)        # shown before the passphrase
+    path = endorse(directory, credentials, secret, passphrase, group)
+
+The trustee's tool checks what it signs: the list is for this election and has exactly the
+manifest's number of keys, and the ceremony outcome in the directory is the one its messages
+give and the one this trustee finalized itself. The board refuses to open without t
+endorsements, so a server operator cannot swap the list for keys it holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from votecrypt.errors import RefusedData
+from votecrypt.math.group import Group
+from votecrypt.protocol.ceremony.transcript import CeremonyOutcome
+from votecrypt.protocol.context import ElectionContext
+from votecrypt.protocol.credentials import CredentialList
+from votecrypt.protocol.manifest import Manifest
+from votecrypt.protocol.setup import check_outcome
+from votecrypt.record.election_codec import endorsement_plain
+from votecrypt.record.json_codec import canonical_json
+from votecrypt.service.election_dir import (
+    ElectionDir,
+    load_credentials,
+    load_manifest,
+    load_outcome,
+    load_transcript,
+)
+from votecrypt.storage.files import write_atomic
+from votecrypt.storage.secret_file import load_trustee
+
+
+@dataclass(frozen=True)
+class CredentialsToEndorse:
+    """What a trustee is asked to endorse, checked against the public files."""
+
+    manifest: Manifest
+    outcome: CeremonyOutcome
+    credentials: CredentialList
+    fingerprint: str
+
+
+def endorsement_view(directory: ElectionDir, group: Group) -> CredentialsToEndorse:
+    """The credential list of `directory`, checked (spec 9.4): for this election, the
+    manifest's number of keys, under the ceremony outcome its messages give."""
+    manifest = load_manifest(directory)
+    transcript = load_transcript(directory, group, manifest)
+    outcome = check_outcome(group, transcript, load_outcome(directory, group))
+    credentials = load_credentials(directory)
+    context = ElectionContext.build(group, manifest, outcome, credentials)
+    return CredentialsToEndorse(manifest, outcome, credentials, context.fingerprint)
+
+
+def endorse(
+    directory: ElectionDir,
+    view: CredentialsToEndorse,
+    secret_path: Path,
+    passphrase: str,
+    group: Group,
+) -> Path:
+    """Sign the checked list with the trustee's ceremony key and write its endorsement file
+    (spec 9.4). Running it again writes the same file (Ed25519 is deterministic)."""
+    trustee = load_trustee(Path(secret_path), passphrase, group)
+    if trustee.parameters != view.manifest.ceremony_parameters():
+        raise RefusedData("this secret file belongs to another election")
+    if trustee.outcome != view.outcome:
+        raise RefusedData(
+            "the ceremony outcome in the election directory is not the one this trustee "
+            "finalized; refusing to endorse credentials for it"
+        )
+    endorsement = trustee.endorse_credentials(view.credentials)
+    path = directory.endorsement_path(trustee.index)
+    write_atomic(path, canonical_json(endorsement_plain(view.credentials, endorsement)))
+    return path

@@ -34,7 +34,7 @@ from votecrypt.protocol.rules import preset
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
-VOTECRYPT = [sys.executable, "-m", "votecrypt_cli.main"]
+VOTECRYPT = [sys.executable, "-c", "from votecrypt_cli.main import main; main()"]
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed")
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -169,7 +169,12 @@ class Booth:
         self.screen("code")
 
     def screen(self, name: str, timeout: float = 30_000) -> None:
-        self.page.wait_for_selector(f"body[data-screen='{name}']", timeout=timeout)
+        try:
+            self.page.wait_for_selector(f"body[data-screen='{name}']", timeout=timeout)
+        except sync_api.TimeoutError:
+            shown = self.page.evaluate("document.body.dataset.screen")
+            text = self.page.inner_text("main")
+            raise AssertionError(f"expected screen {name}, showing {shown}: {text}") from None
 
     def shot(self, name: str) -> None:
         ARTIFACTS.mkdir(exist_ok=True)
@@ -328,9 +333,7 @@ def test_voters_vote_in_the_browser_and_the_count_matches(
 
             # A used code is refused before any choice is asked.
             tablet.enter_code(codes[1])
-            tablet.page.wait_for_function(
-                "document.querySelector('#code-message').textContent.includes('already been used')"
-            )
+            tablet.page.locator("#code-message", has_text="already been used").wait_for()
             tablet.screen("code")
             tablet.shot("9-code-used")
 

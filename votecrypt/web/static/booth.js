@@ -214,6 +214,7 @@ async function onCodeSubmit(event) {
 function refuseCode(vi, en) {
   session = freshSession();
   $('code-input').value = '';
+  $('code-input').classList.remove('valid');
   $('code-input').setAttribute('aria-invalid', 'true');
   $('code-submit').disabled = false;
   setMessage($('code-message'), 'bad', vi, en);

@@ -62,7 +62,6 @@ def serve_command(
     """
     # The web stack is imported here, so that other commands start without it.
     from votecrypt.web import ServerSettings, SqliteBoardStore, create_app
-    from votecrypt.web.identity import fingerprint
     from votecrypt.web.server import configure_logs, listen, serve
 
     if (certfile is None) != (keyfile is None):
@@ -75,7 +74,7 @@ def serve_command(
     shown = f"[{host}]" if ":" in host else host
     manifest = store.context.manifest
     say(f"{manifest.title} — {manifest.body}")
-    say(f"Election fingerprint / Dấu nhận dạng: {fingerprint(store)}")
+    say(f"Election fingerprint / Dấu nhận dạng: {store.context.fingerprint}")
     say(f"Serving the board on {scheme}://{shown}:{sock.getsockname()[1]}/ (Ctrl-C to stop)")
     configure_logs()
     serve(create_app(store, settings), sock, certfile=certfile, keyfile=keyfile)

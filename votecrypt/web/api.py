@@ -26,7 +26,7 @@ from votecrypt.storage.board import Receipt
 
 from .checking import BALLOT, CHALLENGE, Checked, CheckingPool
 from .errors import NOT_FOUND, ApiError
-from .identity import election_document, fingerprint
+from .identity import election_document
 from .limits import Admission, RateLimiter, body_limit_for, read_body, require_json
 from .settings import ServerSettings
 from .store import BoardStore
@@ -97,7 +97,7 @@ class BoardApi:
         return json_response(
             {
                 "election": self.store.context.hash.hex(),
-                "fingerprint": fingerprint(self.store),
+                "fingerprint": self.store.context.fingerprint,
                 "phase": status.phase,
                 "ballots": status.ballots,
                 "challenged": status.challenged,

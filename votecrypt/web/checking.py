@@ -56,7 +56,7 @@ def check_submission(context: ElectionContext, kind: str, body: bytes) -> Checke
     check_challenge(challenged, context)
     return Checked(
         CHALLENGE,
-        challenged.ballot.tracking_code(),
+        challenged.tracking_code(),
         challenge=plain,
         outcomes=challenged.outcomes,
     )

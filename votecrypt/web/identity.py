@@ -7,15 +7,6 @@ from typing import Any
 
 from .store import BoardStore
 
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-def fingerprint(store: BoardStore) -> str:
-    """The election fingerprint (spec 7.4). INTERIM until ElectionContext.fingerprint lands."""
-    bits = int.from_bytes(store.context.hash[:10], "big")
-    text = "".join(_CROCKFORD[(bits >> (75 - 5 * i)) & 31] for i in range(16))
-    return "-".join(text[i : i + 4] for i in range(0, 16, 4))
-
 
 def election_document(store: BoardStore) -> dict[str, Any]:
     """GET /api/v1/election without the phase (which changes)."""
@@ -27,8 +18,9 @@ def election_document(store: BoardStore) -> dict[str, Any]:
         "manifest_hash": context.manifest_hash.hex(),
         "ceremony_outcome": store.setup.ceremony_outcome,
         "credentials": store.setup.credentials,
+        "credential_list_hash": context.credential_list_hash.hex(),
         "context_hash": context.hash.hex(),
-        "fingerprint": fingerprint(store),
+        "fingerprint": context.fingerprint,
         "joint_key": context.joint_key.hex(),
         "threshold": context.ceremony.threshold,
         "verification_keys": [

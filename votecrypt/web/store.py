@@ -105,7 +105,7 @@ class SqliteBoardStore:
     def _board(self) -> BulletinBoard:
         board: BulletinBoard | None = getattr(self._local, "board", None)
         if board is None:
-            board = BulletinBoard(self._directory.board)
+            board = BulletinBoard(self._directory.board, self._context.group)
             board.use_context(self._context)
             self._local.board = board
         return board

@@ -110,7 +110,7 @@ class BallotIndex:
             else:
                 challenged = challenged_from_plain(entry.payload, group)
                 self.add_challenged(
-                    challenged.ballot.tracking_code(), entry.seq, entry.hash, challenged.outcomes
+                    challenged.tracking_code(), entry.seq, entry.hash, challenged.outcomes
                 )
         except (EncodingError, IndexError):
             # The board checked every entry before appending it; an entry that does not

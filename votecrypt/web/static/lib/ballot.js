@@ -3,7 +3,15 @@
 
 import { RFC4648, base32, fromHex, grouped, randomBytes, toHex } from './bytes.js';
 import { hash, Scalar, TAGS } from './encoding.js';
-import { encryptWithNonce, pointFromHex, pointHex, randomScalar, scalarHex, scalarValueFromHex } from './group.js';
+import {
+  encryptWithNonce,
+  plaintextPoint,
+  pointFromHex,
+  pointHex,
+  randomScalar,
+  scalarHex,
+  scalarValueFromHex,
+} from './group.js';
 import { proveMembership } from './membership.js';
 
 export const BALLOT_ID_BYTES = 16;
@@ -74,6 +82,9 @@ export function prepareBallot(election, credential, outcomes) {
   const { packing, jointKey, contextHash } = election;
   const ballotId = randomBytes(BALLOT_ID_BYTES);
   const allowed = packing.allowed();
+  // v*G for every allowed value before any row (spec 18.1): encrypting a row is then a table
+  // look-up, the same two multiplications and one addition whatever the choice (blank too).
+  for (const vector of allowed) for (const value of vector) plaintextPoint(value);
   const rows = [];
   const nonces = [];
   outcomes.forEach((outcome, index) => {

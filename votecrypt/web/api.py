@@ -34,6 +34,7 @@ from .tracking import BallotIndex, normalise_tracking_code
 
 T = TypeVar("T")
 
+PREFIX = "/api/v1"
 _PUBLIC_KEY = re.compile(r"[0-9a-f]{64}")
 _MAX_SEQ = 2**53 - 1
 
@@ -61,14 +62,15 @@ class BoardApi:
         self._election = election_document(store)
 
     def routes(self) -> list[Route]:
+        """The routes, relative to PREFIX."""
         return [
-            Route("/api/v1/election", self.election, methods=["GET"]),
-            Route("/api/v1/ballots", self.cast, methods=["POST"]),
-            Route("/api/v1/challenges", self.challenge, methods=["POST"]),
-            Route("/api/v1/tracking/{code}", self.tracking, methods=["GET"]),
-            Route("/api/v1/status", self.status, methods=["GET"]),
-            Route("/api/v1/credentials/{public_key}", self.credential, methods=["GET"]),
-            Route("/api/v1/record", self.record, methods=["GET"]),
+            Route("/election", self.election, methods=["GET"]),
+            Route("/ballots", self.cast, methods=["POST"]),
+            Route("/challenges", self.challenge, methods=["POST"]),
+            Route("/tracking/{code}", self.tracking, methods=["GET"]),
+            Route("/status", self.status, methods=["GET"]),
+            Route("/credentials/{public_key}", self.credential, methods=["GET"]),
+            Route("/record", self.record, methods=["GET"]),
         ]
 
     # Lifetime

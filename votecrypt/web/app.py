@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from votecrypt.protocol import ballot as reasons
 
-from .api import BoardApi, json_response
+from .api import PREFIX, BoardApi, json_response
 from .errors import INTERNAL, METHOD_NOT_ALLOWED, NOT_FOUND, ApiError
 from .middleware import AccessLog, SecurityHeaders
 from .settings import ServerSettings
@@ -111,9 +111,11 @@ def create_app(store: BoardStore, settings: ServerSettings | None = None) -> ASG
         finally:
             api.close()
 
-    routes: list[BaseRoute] = [*api.routes(), _openapi_route()]
+    api_routes = api.routes()
+    routes: list[BaseRoute] = [Mount(PREFIX, routes=api_routes), _openapi_route()]
     if STATIC.is_dir():
         routes.append(Mount("/", app=StaticFiles(directory=STATIC, html=True)))
+    templates = [PREFIX + route.path for route in api_routes] + ["/openapi.json"]
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
@@ -123,4 +125,4 @@ def create_app(store: BoardStore, settings: ServerSettings | None = None) -> ASG
             Exception: _internal_error,
         },
     )
-    return InternalErrors(SecurityHeaders(AccessLog(app, routes)))
+    return InternalErrors(SecurityHeaders(AccessLog(app, templates, static=STATIC.is_dir())))

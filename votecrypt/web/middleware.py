@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 from datetime import datetime, timezone
 
-from starlette.routing import BaseRoute, Match
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ACCESS_LOGGER = "votecrypt.web.access"
@@ -61,16 +61,19 @@ class AccessLog:
     template (never the path itself, which may hold a tracking code or a key), status and
     duration. Never a body, a query string, a header or a client address."""
 
-    def __init__(self, app: ASGIApp, routes: Sequence[BaseRoute]) -> None:
+    def __init__(self, app: ASGIApp, templates: Sequence[str], *, static: bool) -> None:
         self.app = app
-        self._routes = routes
+        self._templates = [(template, compile_path(template)[0]) for template in templates]
+        self._static = static
         self._logger = logging.getLogger(ACCESS_LOGGER)
 
     def _template(self, scope: Scope) -> str:
-        for route in self._routes:
-            match, _ = route.matches(scope)
-            if match == Match.FULL:
-                return str(getattr(route, "path", "") or "/{file}")
+        path = scope["path"]
+        for template, pattern in self._templates:
+            if pattern.match(path):
+                return template
+        if self._static and not path.startswith("/api/"):
+            return "/{file}"
         return "(unknown)"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -57,6 +57,30 @@ def configure_logs() -> None:
         logger.propagate = False
 
 
+def server_config(
+    app: ASGIApp,
+    *,
+    certfile: Path | None = None,
+    keyfile: Path | None = None,
+    log_level: str = "warning",
+) -> uvicorn.Config:
+    """uvicorn's settings for the board server."""
+    return uvicorn.Config(
+        app,
+        log_level=log_level,
+        access_log=False,  # votecrypt.web.middleware.AccessLog writes one
+        proxy_headers=False,  # the client address is the peer's, never a header's claim
+        server_header=False,
+        ws="none",
+        lifespan="on",
+        limit_concurrency=MAX_CONNECTIONS,
+        timeout_keep_alive=5,
+        timeout_graceful_shutdown=30,
+        ssl_certfile=str(certfile) if certfile else None,
+        ssl_keyfile=str(keyfile) if keyfile else None,
+    )
+
+
 def serve(
     app: ASGIApp,
     sock: socket.socket,
@@ -70,21 +94,7 @@ def serve(
         raise ServerError("TLS needs both a certificate and its key")
     if certfile is not None and keyfile is not None:
         tls_context(certfile, keyfile)
-    config = uvicorn.Config(
-        app,
-        log_level="warning",
-        access_log=False,
-        proxy_headers=False,  # the client address is the peer's, never a header's claim
-        server_header=False,
-        ws="none",
-        lifespan="on",
-        limit_concurrency=MAX_CONNECTIONS,
-        timeout_keep_alive=5,
-        timeout_graceful_shutdown=30,
-        ssl_certfile=str(certfile) if certfile else None,
-        ssl_keyfile=str(keyfile) if keyfile else None,
-    )
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(server_config(app, certfile=certfile, keyfile=keyfile))
     server.run(sockets=[sock])
     if not server.started:
         raise ServerError("the server did not start (see the lines above)")

@@ -172,6 +172,45 @@ def test_javascript_ballots_in_a_two_lane_election(group: Group, tmp_path: Path)
         election.close()
 
 
+def test_a_ballot_the_javascript_refuses_to_prepare_is_refused_by_the_board(
+    group: Group, tmp_path: Path
+) -> None:
+    """Invalid choices: the library refuses them (ChoiceError); a ballot made anyway with the
+    library's lower-level functions (a double mark, or a value that is no outcome, proven
+    against another allowed list) is refused by the board, and nothing is appended."""
+    election = OpenElection(tmp_path / "e", group, ballots=3, candidates=2)
+    try:
+        code = election.credentials[0].code
+        answer = run_javascript(
+            {
+                "entries": setup_entries(election),
+                "ballots": [],
+                "invalid": [
+                    {"code": code, "outcomes": [1, 4]},
+                    {"code": code, "outcomes": [1]},
+                    {"code": code, "outcomes": [0.5, 1]},
+                ],
+                "forged": [
+                    {"code": code, "row": 0, "value": 2},
+                    {"code": code, "row": 1, "value": 1 + election.context.packing.base},
+                    {"code": code, "row": 1, "value": 7},
+                ],
+            }
+        )
+        assert len(answer["refused"]) == 3
+        assert all(reason.startswith("ChoiceError") for reason in answer["refused"])
+        assert len(answer["forged"]) == 3
+        before = election.board.head()
+        for forged in answer["forged"]:
+            with pytest.raises(BallotError) as refused:
+                election.board.submit_ballot(forged)
+            assert refused.value.reason == "invalid-proof"
+        assert election.board.head() == before
+        assert election.board.count("ballot") == 0
+    finally:
+        election.close()
+
+
 def test_a_tampered_javascript_ballot_is_refused(group: Group, tmp_path: Path) -> None:
     """The board does not take the JavaScript's word: a changed ciphertext or another row's
     proof is refused."""

@@ -160,11 +160,19 @@ class Booth:
     def __init__(self, page: Any, url: str, name: str) -> None:
         self.page = page
         self.name = name
-        self.requests: list[str] = []
-        page.on("request", lambda request: self.requests.append(request.url))
+        self.requests: list[tuple[str, str, str]] = []
+        page.on(
+            "request",
+            lambda request: self.requests.append(
+                (request.method, request.url, request.post_data or "")
+            ),
+        )
         self.console: list[str] = []
-        page.on("console", lambda message: self.console.append(message.text))
-        page.on("pageerror", lambda error: self.console.append(f"page error: {error}"))
+        page.on(
+            "console",
+            lambda message: self.console.append(f"{message.type}: {message.text}"),
+        )
+        page.on("pageerror", lambda error: self.console.append(f"error: page error {error}"))
         page.goto(url + "/")
         self.screen("code")
 
@@ -343,8 +351,28 @@ def test_voters_vote_in_the_browser_and_the_count_matches(
                     "[localStorage.length, sessionStorage.length, document.cookie]"
                 )
                 assert storage == [0, 0, ""]
-                assert all(request.startswith(url + "/") for request in booth.requests)
-                assert not [m for m in booth.console if "error" in m.lower()], booth.console
+                assert all(
+                    request_url.startswith(url + "/") for _, request_url, _ in booth.requests
+                )
+                # No error and no Content-Security-Policy violation in the page.
+                assert not [
+                    m
+                    for m in booth.console
+                    if m.startswith("error") or "Content Security Policy" in m
+                ], booth.console
+                # The codes never left the device: no URL or body holds one, in any form.
+                for _, request_url, body in booth.requests:
+                    sent = re.sub(r"[^A-Z0-9]", "", (request_url + body).upper())
+                    for code in codes:
+                        assert re.sub(r"[^A-Z0-9]", "", code)[:20] not in sent
+                # Cast ballots carry ciphertexts only; only a challenge reveals choices.
+                for method, request_url, body in booth.requests:
+                    if method == "POST" and request_url.endswith("/api/v1/ballots"):
+                        assert "outcome" not in body and "nonces" not in body
+            # Only ballots and challenges are ever posted; the laptop sent both.
+            for booth, posts in ((laptop, {"ballots", "challenges"}), (tablet, {"ballots"})):
+                posted = {u for m, u, _ in booth.requests if m == "POST"}
+                assert posted == {f"{url}/api/v1/{path}" for path in posts}
         finally:
             browser.close()
 

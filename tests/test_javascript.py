@@ -109,3 +109,23 @@ def test_vendor_script_rebuilds_the_same_files(tmp_path: Path) -> None:
     assert rebuilt.keys() == current.keys()
     for name, data in rebuilt.items():
         assert data == current[name], name
+
+
+def test_booth_page_needs_nothing_the_csp_forbids() -> None:
+    """The booth runs under `default-src 'self'` with no inline script or style: the page has
+    no inline script, style attribute, event handler or other origin; its scripts touch no
+    browser storage and build no code from strings."""
+    html = (STATIC / "index.html").read_text(encoding="utf-8")
+    assert "<style" not in html and " style=" not in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "an inline script"
+    assert not re.search(r"\son[a-z]+\s*=", html), "an inline event handler"
+    for attribute in re.findall(r'(?:src|href|action)="([^"]*)"', html):
+        assert "//" not in attribute and not attribute.startswith(("data:", "javascript:"))
+    scripts = [STATIC / "booth.js", STATIC / "votecrypt.js", *(STATIC / "lib").glob("*.js")]
+    for path in scripts:
+        text = path.read_text(encoding="utf-8")
+        for forbidden in ("localStorage", "sessionStorage", "indexedDB", "document.cookie"):
+            assert forbidden not in text, f"{path.name} uses {forbidden}"
+        for forbidden in ("eval(", "new Function", "innerHTML", "Math.random"):
+            assert forbidden not in text, f"{path.name} uses {forbidden}"
+        assert "http://" not in text and "https://" not in text, path.name

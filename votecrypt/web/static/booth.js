@@ -192,6 +192,11 @@ async function onCodeSubmit(event) {
     const credential = credentialFromCode(election.id, input.value);
     input.value = '';
     const status = await client.status();
+    if (status.election !== election.contextHashHex || status.fingerprint !== election.fingerprint) {
+      // The server now speaks of another election than the one this page checked.
+      session = freshSession();
+      return fatal('Máy chủ đang phục vụ một cuộc bỏ phiếu khác.', 'The server now serves another election.');
+    }
     showPhase(status.phase);
     if (status.phase !== 'voting') {
       const [vi, en] = PHASES[status.phase] ?? [status.phase, status.phase];

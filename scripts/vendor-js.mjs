@@ -20,7 +20,9 @@ const ENTRY_POINTS = [
   ['@noble/curves', 'ed25519.js'],
   ['@noble/hashes', 'sha2.js'],
 ];
-const IMPORT = /(\bfrom\s*|\bimport\s*)(['"])([^'"]+)\2/g;
+// Static import and export statements only (at the start of a line, so that examples in
+// documentation comments are neither rewritten nor followed).
+const IMPORT = /^((?:import|export)\s[^;'"]*?from\s*|import\s*)(['"])([^'"]+)\2/gm;
 
 function outputPath() {
   const at = process.argv.indexOf('--out');

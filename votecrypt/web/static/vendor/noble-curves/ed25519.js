@@ -126,7 +126,7 @@ function ed(opts) {
  * Generate one Ed25519 keypair, sign a message, and verify it.
  *
  * ```js
- * import { ed25519 } from './ed25519.js';
+ * import { ed25519 } from '@noble/curves/ed25519.js';
  * const { secretKey, publicKey } = ed25519.keygen();
  * // const publicKey = ed25519.getPublicKey(secretKey);
  * const msg = new TextEncoder().encode('hello noble');
@@ -202,7 +202,7 @@ export const ed25519_FROST = /* @__PURE__ */ (() => createFROST({
  * Derive one shared secret between two X25519 peers.
  *
  * ```js
- * import { x25519 } from './ed25519.js';
+ * import { x25519 } from '@noble/curves/ed25519.js';
  * const alice = x25519.keygen();
  * const bob = x25519.keygen();
  * const alicePublic = x25519.getPublicKey(alice.secretKey);
@@ -633,7 +633,7 @@ export const ristretto255_FROST = /* @__PURE__ */ (() => createFROST({
  * Decode one known torsion point for debugging.
  *
  * ```ts
- * import { ED25519_TORSION_SUBGROUP, ed25519 } from './ed25519.js';
+ * import { ED25519_TORSION_SUBGROUP, ed25519 } from '@noble/curves/ed25519.js';
  * const point = ed25519.Point.fromHex(ED25519_TORSION_SUBGROUP[1]);
  * ```
  */

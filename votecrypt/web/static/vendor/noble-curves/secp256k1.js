@@ -78,7 +78,7 @@ const Pointk1 = /* @__PURE__ */ weierstrass(secp256k1_CURVE, {
  * Generate one secp256k1 keypair, sign a message, and verify it.
  *
  * ```js
- * import { secp256k1 } from './secp256k1.js';
+ * import { secp256k1 } from '@noble/curves/secp256k1.js';
  * const { secretKey, publicKey } = secp256k1.keygen();
  * // const publicKey = secp256k1.getPublicKey(secretKey);
  * const msg = new TextEncoder().encode('hello noble');
@@ -223,7 +223,7 @@ export const __TEST = /* @__PURE__ */ Object.freeze({ lift_x, frostTweakPublic, 
  * Generate one BIP340 Schnorr keypair, sign a message, and verify it.
  *
  * ```js
- * import { schnorr } from './secp256k1.js';
+ * import { schnorr } from '@noble/curves/secp256k1.js';
  * const { secretKey, publicKey } = schnorr.keygen();
  * // const publicKey = schnorr.getPublicKey(secretKey);
  * const msg = new TextEncoder().encode('hello');

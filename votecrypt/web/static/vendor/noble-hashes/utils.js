@@ -115,8 +115,8 @@ export function copyBytes(bytes) {
  * @example
  * Validate a callable hash wrapper.
  * ```ts
- * import { ahash } from './utils.js';
- * import { sha256 } from './sha2.js';
+ * import { ahash } from '@noble/hashes/utils.js';
+ * import { sha256 } from '@noble/hashes/sha2.js';
  * ahash(sha256);
  * ```
  */
@@ -152,8 +152,8 @@ const aopts = (value, label) => {
  * @example
  * Validate that a hash instance is still usable.
  * ```ts
- * import { aexists } from './utils.js';
- * import { sha256 } from './sha2.js';
+ * import { aexists } from '@noble/hashes/utils.js';
+ * import { sha256 } from '@noble/hashes/sha2.js';
  * const hash = sha256.create();
  * aexists(hash);
  * ```
@@ -176,8 +176,8 @@ export function aexists(instance, checkFinished = true) {
  * @example
  * Validate a caller-provided digest buffer.
  * ```ts
- * import { aoutput } from './utils.js';
- * import { sha256 } from './sha2.js';
+ * import { aoutput } from '@noble/hashes/utils.js';
+ * import { sha256 } from '@noble/hashes/sha2.js';
  * const hash = sha256.create();
  * aoutput(new Uint8Array(hash.outputLen), hash);
  * ```
@@ -616,8 +616,8 @@ export function checkOpts(defaults, opts, title = 'opts') {
  * @example
  * Wrap a stateful hash constructor into a callable helper.
  * ```ts
- * import { createHasher } from './utils.js';
- * import { sha256 } from './sha2.js';
+ * import { createHasher } from '@noble/hashes/utils.js';
+ * import { sha256 } from '@noble/hashes/sha2.js';
  * const wrapped = createHasher(sha256.create, { oid: sha256.oid });
  * wrapped(new Uint8Array([1]));
  * ```

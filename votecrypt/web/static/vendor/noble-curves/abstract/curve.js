@@ -29,8 +29,8 @@ const TABLE_BYTES_MAX = /* @__PURE__ */ (() => 2 ** 31)();
  * Check that one point constructor exposes the static hooks generic helpers need.
  *
  * ```ts
- * import { ed25519 } from '../ed25519.js';
- * import { validatePointCons } from './curve.js';
+ * import { ed25519 } from '@noble/curves/ed25519.js';
+ * import { validatePointCons } from '@noble/curves/abstract/curve.js';
  * validatePointCons(ed25519.Point);
  * ```
  */
@@ -61,8 +61,8 @@ export function validatePointCons(Point) {
  * Batch-normalize projective points with a single shared inversion.
  *
  * ```ts
- * import { normalizeZ } from './curve.js';
- * import { p256 } from '../nist.js';
+ * import { normalizeZ } from '@noble/curves/abstract/curve.js';
+ * import { p256 } from '@noble/curves/nist.js';
  * const points = normalizeZ(p256.Point, [p256.Point.BASE, p256.Point.BASE.double()]);
  * ```
  */
@@ -111,8 +111,8 @@ function validateTableBytes(numPoints, fpBytes) {
  * Probe an RNG once before enabling scalar blinding.
  *
  * ```ts
- * import { probeRandomBytes } from './curve.js';
- * import { randomBytes } from '../../noble-hashes/utils.js';
+ * import { probeRandomBytes } from '@noble/curves/abstract/curve.js';
+ * import { randomBytes } from '@noble/hashes/utils.js';
  * const rng = probeRandomBytes(randomBytes, 16);
  * ```
  */
@@ -253,8 +253,8 @@ function wnafWalk(zero, tables, digits) {
  * Elliptic curve multiplication of Point by scalar.
  *
  * ```ts
- * import { ScalarMultiplier } from './curve.js';
- * import { p256 } from '../nist.js';
+ * import { ScalarMultiplier } from '@noble/curves/abstract/curve.js';
+ * import { p256 } from '@noble/curves/nist.js';
  * const mul = new ScalarMultiplier(p256.Point);
  * ```
  */
@@ -528,8 +528,8 @@ export class ScalarMultiplier {
  * Combined multi-scalar multiplication via Strauss–Shamir.
  *
  * ```ts
- * import { mulAddUnsafe } from './curve.js';
- * import { p256 } from '../nist.js';
+ * import { mulAddUnsafe } from '@noble/curves/abstract/curve.js';
+ * import { p256 } from '@noble/curves/nist.js';
  * const G = p256.Point.BASE;
  * const R = mulAddUnsafe(p256.Point, [G, G.double()], [2n, 3n]); // 2⋅G + 3⋅(2⋅G)
  * ```
@@ -566,8 +566,8 @@ export function mulAddUnsafe(c, points, scalars, allowOversized = false) {
  * Pippenger algorithm for multi-scalar multiplication (MSM, Pa + Qb + Rc + ...).
  *
  * ```ts
- * import { pippenger } from './curve.js';
- * import { p256 } from '../nist.js';
+ * import { pippenger } from '@noble/curves/abstract/curve.js';
+ * import { p256 } from '@noble/curves/nist.js';
  * const point = pippenger(p256.Point, [p256.Point.BASE, p256.Point.BASE.double()], [2n, 3n]);
  * ```
  */
@@ -642,8 +642,8 @@ export function pippenger(c, points, scalars) {
  * Interleaved wNAF multi-scalar multiplication (MSM, Pa + Qb + Rc + ...).
  *
  * ```ts
- * import { interleavedMSMUnsafe } from './curve.js';
- * import { p256 } from '../nist.js';
+ * import { interleavedMSMUnsafe } from '@noble/curves/abstract/curve.js';
+ * import { p256 } from '@noble/curves/nist.js';
  * const msm = interleavedMSMUnsafe(p256.Point, [p256.Point.BASE], 4);
  * const point = msm([3n]);
  * ```
@@ -738,8 +738,8 @@ export function createCurveFields(type, CURVE, curveOpts = {}, FpFnLE) {
  * Build a `keygen()` helper from existing secret-key and public-key primitives.
  *
  * ```ts
- * import { createKeygen } from './curve.js';
- * import { p256 } from '../nist.js';
+ * import { createKeygen } from '@noble/curves/abstract/curve.js';
+ * import { p256 } from '@noble/curves/nist.js';
  * const keygen = createKeygen(p256.utils.randomSecretKey, p256.getPublicKey);
  * const pair = keygen();
  * ```

@@ -34,8 +34,8 @@ function isEdValidXY(Fp, CURVE, x, y) {
  * @throws If the curve parameters or Edwards overrides are invalid. {@link Error}
  * @example
  * ```ts
- * import { edwards } from './edwards.js';
- * import { jubjub } from '../misc.js';
+ * import { edwards } from '@noble/curves/abstract/edwards.js';
+ * import { jubjub } from '@noble/curves/misc.js';
  * // Build a point constructor from explicit curve parameters, then use its base point.
  * const Point = edwards(jubjub.Point.CURVE());
  * Point.BASE.toHex();
@@ -393,7 +393,7 @@ export function edwards(params, extraOpts = {}) {
  * Base class for prime-order points like Ristretto255 and Decaf448.
  *
  * ```ts
- * import { ristretto255 } from '../ed25519.js';
+ * import { ristretto255 } from '@noble/curves/ed25519.js';
  * const point = ristretto255.Point.BASE.multiply(2n);
  * ```
  */
@@ -497,9 +497,9 @@ export class PrimeEdwardsPoint {
  * Initializes EdDSA signatures over given Edwards curve.
  *
  * ```ts
- * import { eddsa } from './edwards.js';
- * import { jubjub } from '../misc.js';
- * import { sha512 } from '../../noble-hashes/sha2.js';
+ * import { eddsa } from '@noble/curves/abstract/edwards.js';
+ * import { jubjub } from '@noble/curves/misc.js';
+ * import { sha512 } from '@noble/hashes/sha2.js';
  * const sigs = eddsa(jubjub.Point, sha512);
  * const { secretKey, publicKey } = sigs.keygen();
  * const msg = new TextEncoder().encode('hello noble');

@@ -154,8 +154,8 @@ function findGenerator(field) {
  * Cache roots once, then ask for the omega table of one FFT size.
  *
  * ```ts
- * import { rootsOfUnity } from './fft.js';
- * import { Field } from './modular.js';
+ * import { rootsOfUnity } from '@noble/curves/abstract/fft.js';
+ * import { Field } from '@noble/curves/abstract/modular.js';
  * const roots = rootsOfUnity(Field(17n));
  * const omega = roots.omega(4);
  * ```
@@ -284,8 +284,8 @@ export function rootsOfUnity(field, generator) {
  * Constructs different flavors of FFT.
  *
  * ```ts
- * import { FFTCore, rootsOfUnity } from './fft.js';
- * import { Field } from './modular.js';
+ * import { FFTCore, rootsOfUnity } from '@noble/curves/abstract/fft.js';
+ * import { Field } from '@noble/curves/abstract/modular.js';
  * const Fp = Field(17n);
  * const roots = rootsOfUnity(Fp).roots(2);
  * const loop = FFTCore(Fp, { N: 4, roots, dit: true });
@@ -361,8 +361,8 @@ export const FFTCore = (F, coreOpts) => {
  * NTT aka FFT over finite field (NOT over complex numbers).
  *
  * ```ts
- * import { FFT, rootsOfUnity } from './fft.js';
- * import { Field } from './modular.js';
+ * import { FFT, rootsOfUnity } from '@noble/curves/abstract/fft.js';
+ * import { Field } from '@noble/curves/abstract/modular.js';
  * const Fp = Field(17n);
  * const fft = FFT(rootsOfUnity(Fp), Fp);
  * const values = fft.direct([1n, 2n, 3n, 4n]);

@@ -55,8 +55,8 @@ function normDST(DST) {
  * Expand one message into uniform bytes with the XMD construction.
  *
  * ```ts
- * import { expand_message_xmd } from './hash-to-curve.js';
- * import { sha256 } from '../../noble-hashes/sha2.js';
+ * import { expand_message_xmd } from '@noble/curves/abstract/hash-to-curve.js';
+ * import { sha256 } from '@noble/hashes/sha2.js';
  * const uniform = expand_message_xmd(new TextEncoder().encode('hello noble'), 'DST', 32, sha256);
  * ```
  */
@@ -109,8 +109,8 @@ export function expand_message_xmd(msg, DST, lenInBytes, H) {
  * Expand one message into uniform bytes with the XOF construction.
  *
  * ```ts
- * import { expand_message_xof } from './hash-to-curve.js';
- * import { shake256 } from '../../noble-hashes/sha3.js';
+ * import { expand_message_xof } from '@noble/curves/abstract/hash-to-curve.js';
+ * import { shake256 } from '@noble/hashes/sha3.js';
  * const uniform = expand_message_xof(
  *   new TextEncoder().encode('hello noble'),
  *   'DST',
@@ -163,8 +163,8 @@ export function expand_message_xof(msg, DST, lenInBytes, k, H) {
  * Hash one message into field elements before mapping it onto a curve.
  *
  * ```ts
- * import { hash_to_field } from './hash-to-curve.js';
- * import { sha256 } from '../../noble-hashes/sha2.js';
+ * import { hash_to_field } from '@noble/curves/abstract/hash-to-curve.js';
+ * import { sha256 } from '@noble/hashes/sha2.js';
  * const scalars = hash_to_field(new TextEncoder().encode('hello noble'), 2, {
  *   DST: 'DST',
  *   p: 17n,
@@ -237,8 +237,8 @@ export function hash_to_field(msg, count, options) {
  * Build one rational isogeny map, then apply it to affine x/y coordinates.
  *
  * ```ts
- * import { isogenyMap } from './hash-to-curve.js';
- * import { Field } from './modular.js';
+ * import { isogenyMap } from '@noble/curves/abstract/hash-to-curve.js';
+ * import { Field } from '@noble/curves/abstract/modular.js';
  * const Fp = Field(17n);
  * const iso = isogenyMap(Fp, [[0n, 1n], [1n], [1n], [1n]]);
  * const point = iso(3n, 5n);
@@ -286,9 +286,9 @@ export const _DST_scalar = 'HashToScalar-';
  * Bundle hash-to-curve, hash-to-scalar, and encode-to-curve helpers for one curve.
  *
  * ```ts
- * import { createHasher } from './hash-to-curve.js';
- * import { p256 } from '../nist.js';
- * import { sha256 } from '../../noble-hashes/sha2.js';
+ * import { createHasher } from '@noble/curves/abstract/hash-to-curve.js';
+ * import { p256 } from '@noble/curves/nist.js';
+ * import { sha256 } from '@noble/hashes/sha2.js';
  * const hasher = createHasher(p256.Point, () => p256.Point.BASE.toAffine(), {
  *   DST: 'P256_XMD:SHA-256_SSWU_RO_',
  *   encodeDST: 'P256_XMD:SHA-256_SSWU_NU_',
@@ -400,8 +400,8 @@ export function createHasher(Point, mapToCurve, defaults) {
  * Build the square-root ratio helper used by SWU map implementations.
  *
  * ```ts
- * import { SWUFpSqrtRatio } from './hash-to-curve.js';
- * import { Field } from './modular.js';
+ * import { SWUFpSqrtRatio } from '@noble/curves/abstract/hash-to-curve.js';
+ * import { Field } from '@noble/curves/abstract/modular.js';
  * const Fp = Field(17n);
  * const sqrtRatio = SWUFpSqrtRatio(Fp, 3n);
  * const out = sqrtRatio(4n, 1n);
@@ -498,8 +498,8 @@ export function SWUFpSqrtRatio(Fp, Z) {
  * Map one field element to a Weierstrass curve point with the SWU recipe.
  *
  * ```ts
- * import { mapToCurveSimpleSWU } from './hash-to-curve.js';
- * import { Field } from './modular.js';
+ * import { mapToCurveSimpleSWU } from '@noble/curves/abstract/hash-to-curve.js';
+ * import { Field } from '@noble/curves/abstract/modular.js';
  * const Fp = Field(17n);
  * const map = mapToCurveSimpleSWU(Fp, { A: 1n, B: 2n, Z: 3n });
  * const point = map(5n);

@@ -288,7 +288,7 @@ function sqrt9mod16(P) {
  * Construct a square-root helper for primes that need Tonelli-Shanks.
  *
  * ```ts
- * import { Field, tonelliShanks } from './modular.js';
+ * import { Field, tonelliShanks } from '@noble/curves/abstract/modular.js';
  * const Fp = Field(17n);
  * const sqrt = tonelliShanks(17n)(Fp, 4n);
  * ```
@@ -381,7 +381,7 @@ export function tonelliShanks(P) {
  * Choose the square-root helper appropriate for one field modulus.
  *
  * ```ts
- * import { Field, FpSqrt } from './modular.js';
+ * import { Field, FpSqrt } from '@noble/curves/abstract/modular.js';
  * const Fp = Field(17n);
  * const sqrt = FpSqrt(17n)(Fp, 4n);
  * ```
@@ -432,7 +432,7 @@ const FIELD_FIELDS = [
  * Check that a field implementation exposes the operations curve code expects.
  *
  * ```ts
- * import { Field, validateField } from './modular.js';
+ * import { Field, validateField } from '@noble/curves/abstract/modular.js';
  * const Fp = validateField(Field(17n));
  * ```
  */
@@ -467,7 +467,7 @@ export function validateField(field) {
  * Raise one field element to a public exponent.
  *
  * ```ts
- * import { Field, FpPow } from './modular.js';
+ * import { Field, FpPow } from '@noble/curves/abstract/modular.js';
  * const Fp = Field(17n);
  * const x = FpPow(Fp, 3n, 5n);
  * ```
@@ -554,7 +554,7 @@ export function FpInvertBatch(Fp, nums, passZero = false) {
  * Divide one field element by another.
  *
  * ```ts
- * import { Field, FpDiv } from './modular.js';
+ * import { Field, FpDiv } from '@noble/curves/abstract/modular.js';
  * const Fp = Field(17n);
  * const x = FpDiv(Fp, 6n, 3n);
  * ```
@@ -580,7 +580,7 @@ export function FpDiv(Fp, lhs, rhs) {
  * Compute the Legendre symbol of one field element.
  *
  * ```ts
- * import { Field, FpLegendre } from './modular.js';
+ * import { Field, FpLegendre } from '@noble/curves/abstract/modular.js';
  * const Fp = Field(17n);
  * const symbol = FpLegendre(Fp, 4n);
  * ```
@@ -610,7 +610,7 @@ export function FpLegendre(Fp, n) {
  * Check whether one field element has a square root in the field.
  *
  * ```ts
- * import { Field, FpIsSquare } from './modular.js';
+ * import { Field, FpIsSquare } from '@noble/curves/abstract/modular.js';
  * const Fp = Field(17n);
  * const isSquare = FpIsSquare(Fp, 4n);
  * ```
@@ -850,7 +850,7 @@ export function Field(ORDER, opts = {}) {
  * Select the odd square root when two roots exist.
  *
  * ```ts
- * import { Field, FpSqrtOdd } from './modular.js';
+ * import { Field, FpSqrtOdd } from '@noble/curves/abstract/modular.js';
  * const Fp = Field(17n);
  * const root = FpSqrtOdd(Fp, 4n);
  * ```
@@ -872,7 +872,7 @@ export function FpSqrtOdd(Fp, elm) {
  * Select the even square root when two roots exist.
  *
  * ```ts
- * import { Field, FpSqrtEven } from './modular.js';
+ * import { Field, FpSqrtEven } from '@noble/curves/abstract/modular.js';
  * const Fp = Field(17n);
  * const root = FpSqrtEven(Fp, 4n);
  * ```

@@ -64,9 +64,9 @@ const _DST_scalarBytes = /* @__PURE__ */ asciiToBytes(_DST_scalar);
  * Instantiate an OPRF suite from curve-specific hashing hooks.
  *
  * ```ts
- * import { createOPRF } from './oprf.js';
- * import { p256, p256_hasher } from '../nist.js';
- * import { sha256 } from '../../noble-hashes/sha2.js';
+ * import { createOPRF } from '@noble/curves/abstract/oprf.js';
+ * import { p256, p256_hasher } from '@noble/curves/nist.js';
+ * import { sha256 } from '@noble/hashes/sha2.js';
  * const oprf = createOPRF({
  *   name: 'P256-SHA256',
  *   Point: p256.Point,

@@ -661,8 +661,8 @@ function getWLengths(Fp, Fn) {
  * Sometimes users only need getPublicKey, getSharedSecret, and secret key handling.
  *
  * ```ts
- * import { ecdh } from './weierstrass.js';
- * import { p256 } from '../nist.js';
+ * import { ecdh } from '@noble/curves/abstract/weierstrass.js';
+ * import { p256 } from '@noble/curves/nist.js';
  * const dh = ecdh(p256.Point);
  * const alice = dh.keygen();
  * const shared = dh.getSharedSecret(alice.secretKey, alice.publicKey);
@@ -784,9 +784,9 @@ export function ecdh(Point, ecdhOpts = {}) {
  * Create an ECDSA signer/verifier bundle for one curve implementation.
  *
  * ```ts
- * import { ecdsa } from './weierstrass.js';
- * import { p256 } from '../nist.js';
- * import { sha256 } from '../../noble-hashes/sha2.js';
+ * import { ecdsa } from '@noble/curves/abstract/weierstrass.js';
+ * import { p256 } from '@noble/curves/nist.js';
+ * import { sha256 } from '@noble/hashes/sha2.js';
  * const p256ecdsa = ecdsa(p256.Point, sha256);
  * const { secretKey, publicKey } = p256ecdsa.keygen();
  * const msg = new TextEncoder().encode('hello noble');

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -62,10 +63,12 @@ def serve_command(
     """
     # The web stack is imported here, so that other commands start without it.
     from votecrypt.web import ServerSettings, SqliteBoardStore, create_app
-    from votecrypt.web.server import configure_logs, listen, serve
+    from votecrypt.web.server import configure_logs, listen, serve, tls_context
 
     if (certfile is None) != (keyfile is None):
         raise click.BadParameter("give both --certfile and --keyfile, or neither")
+    if certfile is not None and keyfile is not None:
+        tls_context(certfile, keyfile)
     store = SqliteBoardStore.open(election_dir(election), group())
     pool = {} if workers_pool is None else {"check_processes": workers_pool}
     settings = ServerSettings(submissions_per_minute=rate_limit, **pool)
@@ -77,4 +80,7 @@ def serve_command(
     say(f"Election fingerprint / Dấu nhận dạng: {store.context.fingerprint}")
     say(f"Serving the board on {scheme}://{shown}:{sock.getsockname()[1]}/ (Ctrl-C to stop)")
     configure_logs()
-    serve(create_app(store, settings), sock, certfile=certfile, keyfile=keyfile)
+    # uvicorn finishes the requests in progress, then passes Ctrl-C on.
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(create_app(store, settings), sock, certfile=certfile, keyfile=keyfile)
+    say("Stopped. Every acknowledged ballot is on the board.")

@@ -7,6 +7,7 @@ import dataclasses
 import json
 import logging
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 from election_helpers import OpenElection
 from server_helpers import JSON, OPENAPI, head, running, schema_validator, served_election
 
+from votecrypt.errors import BallotError
 from votecrypt.math import Group, Scalar
 from votecrypt.protocol.ballot import BallotRow, signature_digest
 from votecrypt.protocol.booth import prepare_ballot
@@ -357,3 +359,54 @@ def test_nothing_is_accepted_once_the_board_is_closed(voters: Voters) -> None:
     )
     assert voters.client.get("/api/v1/status").json()["phase"] == "closed"
     assert voters.client.get("/api/v1/election").json()["phase"] == "closed"
+
+
+def test_one_transaction_for_many_ballots_refuses_each_on_its_own(
+    tmp_path: Path, fast_group: Group
+) -> None:
+    election = OpenElection(tmp_path / "e", fast_group, ballots=4, candidates=1)
+    try:
+        codes = [c.code for c in election.credentials]
+        first = prepare(election.context, codes[0], ["high"]).ballot
+        same_credential = prepare(election.context, codes[0], ["low"]).ballot
+        second = prepare(election.context, codes[1], ["blank"]).ballot
+        before = election.board.count()
+        results = election.board.accept_checked_ballots([first, same_credential, second])
+        assert [type(r).__name__ for r in results] == ["Receipt", "BallotError", "Receipt"]
+        refused = results[1]
+        assert isinstance(refused, BallotError) and refused.reason == "credential-used"
+        assert election.board.count() == before + 2
+        entries = list(election.board.entries(before))
+        assert [e.hash for e in entries] == [r.entry_hash for r in (results[0], results[2])]
+    finally:
+        election.close()
+
+
+def test_concurrent_submissions_of_one_credential_get_one_receipt(
+    tmp_path: Path, fast_group: Group
+) -> None:
+    with served_election(tmp_path / "e", fast_group, ballots=8, candidates=2) as (election, url):
+        context = election.context
+        codes = [c.code for c in election.credentials]
+        # Six voters, one of whom submits two different ballots at the same moment.
+        bodies = [
+            ballot_to_json(prepare(context, code, ["high", "low"]).ballot) for code in codes[:6]
+        ]
+        bodies.append(ballot_to_json(prepare(context, codes[0], ["low", "low"]).ballot))
+
+        def submit(body: bytes) -> httpx.Response:
+            return httpx.post(f"{url}/api/v1/ballots", content=body, headers=JSON, timeout=60)
+
+        with ThreadPoolExecutor(len(bodies)) as pool:
+            answers = list(pool.map(submit, bodies))
+        statuses = sorted(a.status_code for a in answers)
+        assert statuses == [201] * 6 + [409], [a.text for a in answers]
+        receipts = [a.json() for a in answers if a.status_code == 201]
+        with httpx.Client(base_url=url) as client:
+            lines = client.get("/api/v1/record").content.splitlines()
+        logged = {
+            (entry.seq, entry.hash.hex())
+            for entry in (entry_from_line(line, n) for n, line in enumerate(lines, 1))
+            if entry.kind == "ballot"
+        }
+        assert logged == {(r["seq"], r["entry_hash"]) for r in receipts}

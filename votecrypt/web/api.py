@@ -2,8 +2,8 @@
 submitting ballots and challenges.
 
 Submissions: rate limit, media type, body (size and time limits), the stateless checks on
-the process pool, then the board's own checks and the append in the single writer thread.
-A receipt is sent only after the append has committed.
+the process pool, then the board's own checks and the append in the single writer thread
+(votecrypt.web.writer). A receipt is sent only after the append has committed.
 """
 
 from __future__ import annotations
@@ -22,15 +22,15 @@ from votecrypt.errors import BallotError
 from votecrypt.protocol import ballot as reasons
 from votecrypt.record.json_codec import canonical_json
 from votecrypt.record.log import entry_to_line
-from votecrypt.storage.board import Receipt
 
-from .checking import BALLOT, CHALLENGE, Checked, CheckingPool
+from .checking import BALLOT, CHALLENGE, CheckingPool
 from .errors import NOT_FOUND, ApiError
 from .identity import election_document
 from .limits import Admission, RateLimiter, body_limit_for, read_body, require_json
 from .settings import ServerSettings
 from .store import BoardStore
 from .tracking import BallotIndex, normalise_tracking_code
+from .writer import BoardWriter
 
 T = TypeVar("T")
 
@@ -54,7 +54,7 @@ class BoardApi:
         self.limiter = RateLimiter(settings.submissions_per_minute, settings.rate_clients)
         self.admission = Admission(settings.max_pending)
         self.body_limit = settings.max_body or body_limit_for(store.context)
-        self._writer = ThreadPoolExecutor(1, thread_name_prefix="board-writer")
+        self.writer = BoardWriter(store, self.index)
         self._readers = ThreadPoolExecutor(
             settings.reader_threads, thread_name_prefix="board-reader"
         )
@@ -79,9 +79,10 @@ class BoardApi:
         """Start the checking processes and read the ballots already on the board."""
         self.pool.start()
         self.index.update(self.store)
+        self.writer.start()
 
     def close(self) -> None:
-        self._writer.shutdown(wait=True)
+        self.writer.close()
         self._readers.shutdown(wait=True)
         self.pool.close()
 
@@ -164,8 +165,7 @@ class BoardApi:
             body = await read_body(request, self.body_limit, self.settings.body_timeout)
             try:
                 checked = await self.pool.check(kind, body)
-                loop = asyncio.get_running_loop()
-                receipt = await loop.run_in_executor(self._writer, self._append, checked)
+                receipt = await self.writer.append(checked)
             except BallotError as rejection:
                 raise ApiError(rejection.reason, rejection.detail) from None
         return json_response(
@@ -177,20 +177,3 @@ class BoardApi:
             },
             status=201,
         )
-
-    def _append(self, checked: Checked) -> Receipt:
-        """In the writer thread: the board's checks and the append (spec 11.3 steps 5-9)."""
-        if checked.ballot is not None:
-            receipt = self.store.accept_checked_ballot(checked.ballot)
-            self.index.add_cast(
-                checked.tracking_code,
-                receipt.seq,
-                receipt.entry_hash,
-                checked.ballot.credential.hex(),
-            )
-        else:
-            receipt = self.store.submit_challenge(checked.challenge)
-            self.index.add_challenged(
-                checked.tracking_code, receipt.seq, receipt.entry_hash, checked.outcomes
-            )
-        return receipt

@@ -10,11 +10,12 @@ spec 11.3 (steps 5-9) and the append in one transaction, and a log read in seque
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Protocol
 
-from votecrypt.errors import BoardError
+from votecrypt.errors import BallotError, BoardError
 from votecrypt.math.group import Group
 from votecrypt.protocol.ballot import Ballot
 from votecrypt.protocol.context import ElectionContext
@@ -56,9 +57,10 @@ class BoardStore(Protocol):
 
     def status(self) -> BoardStatus: ...
 
-    def accept_checked_ballot(self, ballot: Ballot) -> Receipt:
-        """Steps 5-9 of spec 11.3 and the append, in one transaction, for a ballot whose
-        signature and proofs were checked; BallotError with the reason otherwise."""
+    def accept_checked_ballots(self, ballots: Sequence[Ballot]) -> list[Receipt | BallotError]:
+        """Steps 5-9 of spec 11.3 and the append of each ballot, whose signature and proofs
+        were checked, all in one transaction: a receipt or the refusal of each, in order.
+        Nothing may be acknowledged before this returns (then all of it is durable)."""
         ...
 
     def submit_challenge(self, plain: Any) -> Receipt:
@@ -117,8 +119,8 @@ class SqliteBoardStore:
         phase = board.phase()
         return BoardStatus(phase, board.count("ballot"), board.count("challenge"), seq, digest)
 
-    def accept_checked_ballot(self, ballot: Ballot) -> Receipt:
-        return self._board().accept_checked_ballot(ballot)
+    def accept_checked_ballots(self, ballots: Sequence[Ballot]) -> list[Receipt | BallotError]:
+        return self._board().accept_checked_ballots(ballots)
 
     def submit_challenge(self, plain: Any) -> Receipt:
         return self._board().submit_challenge(plain)

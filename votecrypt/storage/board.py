@@ -342,6 +342,15 @@ class BulletinBoard:
             self._record_identifiers(challenged.ballot_id, challenged.rows, entry.seq)
         return Receipt(entry.seq, entry.hash, challenged)
 
+    def credential_state(self, public_key: bytes) -> tuple[bool, bool]:
+        """(issued, used): whether a credential's public key is on the published list, and
+        whether a ballot was cast with it (spec 11.3 steps 6-7), so that a booth can refuse a
+        code before the voter makes any choice."""
+        row = self._db.execute(
+            "SELECT ballot_seq FROM credentials WHERE key = ?", (public_key,)
+        ).fetchone()
+        return row is not None, row is not None and row[0] is not None
+
     def _check_voting_open(self) -> None:
         phase = self.phase()
         if phase != "voting":

@@ -58,7 +58,7 @@ class BoardApi:
         self._readers = ThreadPoolExecutor(
             settings.reader_threads, thread_name_prefix="board-reader"
         )
-        self._issued = frozenset(store.setup.credentials.get("public_keys", ()))
+        self._issued = len(store.setup.credentials.get("public_keys", ()))
         self._election = election_document(store)
 
     def routes(self) -> list[Route]:
@@ -104,7 +104,7 @@ class BoardApi:
                 "phase": status.phase,
                 "ballots": status.ballots,
                 "challenged": status.challenged,
-                "credentials": len(self._issued),
+                "credentials": self._issued,
                 "head": {"seq": status.head_seq, "hash": status.head_hash.hex()},
             }
         )
@@ -131,8 +131,7 @@ class BoardApi:
         key = request.path_params["public_key"]
         if not _PUBLIC_KEY.fullmatch(key):
             raise ApiError(reasons.MALFORMED, "a public key is 64 lower-case hex characters")
-        issued = key in self._issued
-        used = issued and await self._read(self.index.credential_used, self.store, key)
+        issued, used = await self._read(self.store.credential_state, bytes.fromhex(key))
         return json_response({"issued": issued, "used": used})
 
     async def record(self, request: Request) -> Response:

@@ -71,6 +71,10 @@ class BoardStore(Protocol):
         """At most `limit` entries from sequence number `start`, in order."""
         ...
 
+    def credential_state(self, public_key: bytes) -> tuple[bool, bool]:
+        """(issued, used) of a credential's public key."""
+        ...
+
 
 class SqliteBoardStore:
     """The embedded SQLite board, one connection per thread."""
@@ -127,3 +131,6 @@ class SqliteBoardStore:
 
     def entries(self, start: int, limit: int) -> list[Entry]:
         return list(islice(self._board().entries(start), limit))
+
+    def credential_state(self, public_key: bytes) -> tuple[bool, bool]:
+        return self._board().credential_state(public_key)

@@ -1,5 +1,5 @@
-"""What the server knows about the ballots on the board: tracking codes (spec 10.5) and used
-credentials, kept in memory and brought up to date from the log before each lookup.
+"""The tracking codes of the ballots on the board (spec 10.5), kept in memory and brought up
+to date from the log before each lookup.
 
 The server adds the ballots it accepts itself as it accepts them; entries appended by anyone
 else (`votecrypt ballot cast` on the server machine) are read from the log and decoded.
@@ -45,7 +45,7 @@ class Tracked:
 
 
 class BallotIndex:
-    """Tracking codes and used credentials; thread-safe."""
+    """Tracking code -> ballot on the board; thread-safe."""
 
     def __init__(self, context: ElectionContext) -> None:
         self._context = context
@@ -53,14 +53,12 @@ class BallotIndex:
         self._lock = threading.Lock()  # guards the tables below
         self._sync_lock = threading.Lock()  # one reader of the log at a time
         self._by_code: dict[str, Tracked] = {}
-        self._used: set[str] = set()
         self._read_up_to = -1
         self._known_seqs: set[int] = set()
 
-    def add_cast(self, code: str, seq: int, entry_hash: bytes, credential: str) -> None:
+    def add_cast(self, code: str, seq: int, entry_hash: bytes) -> None:
         with self._lock:
             self._by_code[code] = Tracked(code, CAST, seq, entry_hash)
-            self._used.add(credential)
             self._known_seqs.add(seq)
 
     def add_challenged(
@@ -75,11 +73,6 @@ class BallotIndex:
         self.update(store)
         with self._lock:
             return self._by_code.get(code)
-
-    def credential_used(self, store: BoardStore, public_key: str) -> bool:
-        self.update(store)
-        with self._lock:
-            return public_key in self._used
 
     def update(self, store: BoardStore) -> None:
         """Read the entries appended since the last update."""
@@ -104,9 +97,7 @@ class BallotIndex:
         try:
             if entry.kind == "ballot":
                 ballot = ballot_from_plain(entry.payload, group)
-                self.add_cast(
-                    ballot.tracking_code(), entry.seq, entry.hash, ballot.credential.hex()
-                )
+                self.add_cast(ballot.tracking_code(), entry.seq, entry.hash)
             else:
                 challenged = challenged_from_plain(entry.payload, group)
                 self.add_challenged(

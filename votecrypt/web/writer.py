@@ -87,13 +87,11 @@ class BoardWriter:
             for _, (_, future) in jobs:
                 future.set_exception(error)
             return
-        for (ballot, (checked, future)), result in zip(jobs, results, strict=True):
+        for (_, (checked, future)), result in zip(jobs, results, strict=True):
             if isinstance(result, BallotError):
                 future.set_exception(result)
                 continue
-            self._index.add_cast(
-                checked.tracking_code, result.seq, result.entry_hash, ballot.credential.hex()
-            )
+            self._index.add_cast(checked.tracking_code, result.seq, result.entry_hash)
             future.set_result(result)
 
     def _challenge(self, job: _Job) -> None:

@@ -206,13 +206,8 @@ async def _run_level(port: int, ballots: list[bytes], voters: int) -> Level:
     return level
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _serve(directory: ElectionDir, port: int, processes: int) -> subprocess.Popen[bytes]:
+def _serve(directory: ElectionDir, processes: int) -> tuple[subprocess.Popen[bytes], int]:
+    """`votecrypt serve` on a free port of 127.0.0.1: the process and its port."""
     command = [
         sys.executable,
         "-c",
@@ -220,7 +215,7 @@ def _serve(directory: ElectionDir, port: int, processes: int) -> subprocess.Pope
         "serve",
         str(directory.root),
         "--port",
-        str(port),
+        "0",
         "--workers-pool",
         str(processes),
         "--rate-limit",
@@ -230,6 +225,7 @@ def _serve(directory: ElectionDir, port: int, processes: int) -> subprocess.Pope
     assert process.stdout is not None
     for line in process.stdout:
         if line.startswith(b"Serving"):
+            port = int(line.split()[4].rstrip(b"/").rsplit(b":", 1)[1])
             break
     else:
         raise RuntimeError("votecrypt serve did not start")
@@ -241,7 +237,7 @@ def _serve(directory: ElectionDir, port: int, processes: int) -> subprocess.Pope
         except OSError:
             time.sleep(0.1)
     time.sleep(1.0)  # the checking processes start and build their key tables
-    return process
+    return process, port
 
 
 def _read_log(port: int) -> list[Any]:
@@ -283,8 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         prepared = prepare_ballots(context, codes)
         print(f"{total} ballots prepared in {time.perf_counter() - started:.1f} s")
-        port = _free_port()
-        server = _serve(directory, port, args.workers_pool)
+        server, port = _serve(directory, args.workers_pool)
         try:
             levels = []
             for index, voters in enumerate(args.levels):

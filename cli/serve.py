@@ -19,7 +19,13 @@ from .common import election_argument, election_dir, group, say
     help="Address to listen on. The default serves this computer only; give the laptop's "
     "address on the meeting's network (or 0.0.0.0) for voting stations.",
 )
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0: any free port, shown when the server starts).",
+)
 @click.option(
     "--certfile",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),

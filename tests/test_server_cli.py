@@ -40,12 +40,6 @@ def election(tmp_path_factory: pytest.TempPathFactory, fast_group: Group) -> Pat
     return opened.directory.root
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def serving(*args: str) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
     """Run `votecrypt serve ...` until it prints its address; stop it with SIGINT."""
@@ -67,7 +61,10 @@ def serving(*args: str) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
         if line.startswith("Serving"):
             break
     try:
-        assert lines and lines[-1].startswith("Serving"), (lines, process.stderr)
+        if not (lines and lines[-1].startswith("Serving")):
+            process.kill()
+            _, errors = process.communicate(timeout=60)
+            raise AssertionError(f"votecrypt serve did not start: {lines} {errors}")
         _wait_until_answering(lines[-1].split()[4])
         yield process, lines
     finally:
@@ -91,9 +88,13 @@ def _wait_until_answering(url: str) -> None:
             time.sleep(0.1)
 
 
+def _port(line: str) -> int:
+    return int(line.split()[4].rstrip("/").rsplit(":", 1)[1])
+
+
 def test_serve_on_loopback_then_stop_with_ctrl_c(election: Path) -> None:
-    port = _free_port()
-    with serving(str(election), "--port", str(port), "--workers-pool", "1") as (process, lines):
+    with serving(str(election), "--port", "0", "--workers-pool", "1") as (process, lines):
+        port = _port(lines[-1])
         assert lines[-1] == f"Serving the board on http://127.0.0.1:{port}/ (Ctrl-C to stop)"
         fingerprint = next(line for line in lines if "fingerprint" in line).split()[-1]
         status = httpx.get(f"http://127.0.0.1:{port}/api/v1/status").json()
@@ -143,9 +144,9 @@ def _certificate(directory: Path) -> tuple[Path, Path]:
 
 def test_serve_with_tls(election: Path, tmp_path: Path) -> None:
     certfile, keyfile = _certificate(tmp_path)
-    port = _free_port()
-    args = ["--port", str(port), "--certfile", str(certfile), "--keyfile", str(keyfile)]
+    args = ["--port", "0", "--certfile", str(certfile), "--keyfile", str(keyfile)]
     with serving(str(election), *args, "--workers-pool", "1") as (_, lines):
+        port = _port(lines[-1])
         assert lines[-1].startswith(f"Serving the board on https://127.0.0.1:{port}/")
         trusted = ssl.create_default_context(cafile=str(certfile))
         answer = httpx.get(f"https://127.0.0.1:{port}/api/v1/status", verify=trusted)
@@ -176,8 +177,6 @@ def test_start_up_problems_are_one_line(election: Path, tmp_path: Path) -> None:
         str(tmp_path / "bad.crt"),
         "--keyfile",
         str(keyfile),
-        "--port",
-        str(_free_port()),
         code=exit_codes.BAD_INPUT,
     )
     assert "certificate" in output

@@ -58,7 +58,6 @@ class BoardApi:
         self._readers = ThreadPoolExecutor(
             settings.reader_threads, thread_name_prefix="board-reader"
         )
-        self._issued = len(store.setup.credentials.get("public_keys", ()))
         self._election = election_document(store)
 
     def routes(self) -> list[Route]:
@@ -104,7 +103,7 @@ class BoardApi:
                 "phase": status.phase,
                 "ballots": status.ballots,
                 "challenged": status.challenged,
-                "credentials": self._issued,
+                "credentials": self.store.context.manifest.credentials,
                 "head": {"seq": status.head_seq, "hash": status.head_hash.hex()},
             }
         )

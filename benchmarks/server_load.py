@@ -302,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
             "command": "python -m benchmarks.server_load " + " ".join(argv or sys.argv[1:]),
             "load_average_before": load_before,
             "machine": machine(),
+            "server_packages": _versions("starlette", "uvicorn", "httptools", "uvloop"),
             "candidates": CANDIDATES,
             "checking_processes": args.workers_pool,
             "levels": [level.summary() for level in levels],
@@ -309,6 +310,18 @@ def main(argv: list[str] | None = None) -> int:
         }
         args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     return 0 if all(not level.refused for level in levels) else 1
+
+
+def _versions(*packages: str) -> dict[str, str | None]:
+    from importlib import metadata
+
+    found: dict[str, str | None] = {}
+    for package in packages:
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = None
+    return found
 
 
 def _line(summary: dict[str, Any]) -> str:

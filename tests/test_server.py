@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -31,6 +32,11 @@ from votecrypt.service.voting import cast, close_voting, load_board, prepare
 from votecrypt.web import ServerSettings, SqliteBoardStore, create_app
 from votecrypt.web.app import STATIC
 from votecrypt.web.middleware import ACCESS_LOGGER, CONTENT_SECURITY_POLICY
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
 
 
 class Voters:
@@ -226,6 +232,9 @@ def test_ballots_cast_beside_the_server_are_tracked(voters: Voters) -> None:
 def test_openapi_document_is_served_and_packaged() -> None:
     packaged = Path(STATIC).parent / "openapi.json"
     assert packaged.read_bytes() == OPENAPI.read_bytes()
+    pyproject = (OPENAPI.parent.parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(pyproject)["tool"]["setuptools"]["package-data"]["votecrypt.web"]
+    assert {"openapi.json", "static/*", "static/**/*"} <= set(data)
     validator = pytest.importorskip("openapi_spec_validator")
     validator.validate(json.loads(OPENAPI.read_text(encoding="utf-8")))
 

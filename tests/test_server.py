@@ -101,7 +101,8 @@ def test_the_election_document_lets_a_booth_recompute_the_context(voters: Voters
 
 
 def test_a_ballot_is_acknowledged_after_it_is_in_the_log(voters: Voters) -> None:
-    prepared = prepare(voters.context, voters.code(), voters.choices())
+    code = voters.code()
+    prepared = prepare(voters.context, code, voters.choices())
     response = voters.post("/api/v1/ballots", ballot_to_json(prepared.ballot))
     assert response.status_code == 201, response.text
     receipt = response.json()
@@ -117,8 +118,14 @@ def test_a_ballot_is_acknowledged_after_it_is_in_the_log(voters: Voters) -> None
     }
     key = prepared.ballot.credential.hex()
     assert voters.client.get(f"/api/v1/credentials/{key}").json() == {"issued": True, "used": True}
-    # The same ballot again, and another ballot on the same credential: refused.
-    _rejected(voters, "/api/v1/ballots", ballot_to_json(prepared.ballot), 409, "credential-used")
+    # The same ballot sent again (its answer was lost): the same receipt, nothing appended.
+    before = head(voters.client)
+    again = voters.post("/api/v1/ballots", ballot_to_json(prepared.ballot))
+    assert (again.status_code, again.json()) == (200, receipt)
+    assert head(voters.client) == before
+    # Another ballot on the same credential: refused.
+    other = prepare(voters.context, code, list(reversed(voters.choices()))).ballot
+    _rejected(voters, "/api/v1/ballots", ballot_to_json(other), 409, "credential-used")
 
 
 def test_a_challenge_shows_the_opened_choices_and_spends_nothing(voters: Voters) -> None:
@@ -134,6 +141,8 @@ def test_a_challenge_shows_the_opened_choices_and_spends_nothing(voters: Voters)
     assert found["status"] == "challenged"
     assert found["choices"] == voters.choices()
     schema_validator("Tracked").validate(found)
+    resent = voters.post("/api/v1/challenges", challenged_to_json(prepared.challenge()))
+    assert (resent.status_code, resent.json()) == (200, receipt)
     assert voters.client.get(f"/api/v1/credentials/{key}").json() == {"issued": True, "used": False}
     # The challenged ballot itself can never be cast; a new one with the same code can.
     _rejected(

@@ -20,16 +20,17 @@ from starlette.routing import Route
 
 from votecrypt.errors import BallotError
 from votecrypt.protocol import ballot as reasons
+from votecrypt.record.ballot_codec import ballot_plain
 from votecrypt.record.json_codec import canonical_json
 from votecrypt.record.log import entry_to_line
 
-from .checking import BALLOT, CHALLENGE, CheckingPool
+from .checking import BALLOT, CHALLENGE, Checked, CheckingPool
 from .errors import NOT_FOUND, ApiError
 from .identity import election_document
 from .limits import Admission, RateLimiter, body_limit_for, read_body, require_json
 from .settings import ServerSettings
 from .store import BoardStore
-from .tracking import BallotIndex, normalise_tracking_code
+from .tracking import CAST, CHALLENGED, BallotIndex, Tracked, normalise_tracking_code
 from .writer import BoardWriter
 
 T = TypeVar("T")
@@ -163,15 +164,43 @@ class BoardApi:
             body = await read_body(request, self.body_limit, self.settings.body_timeout)
             try:
                 checked = await self.pool.check(kind, body)
-                receipt = await self.writer.append(checked)
             except BallotError as rejection:
                 raise ApiError(rejection.reason, rejection.detail) from None
-        return json_response(
-            {
-                "kind": kind,
-                "seq": receipt.seq,
-                "entry_hash": receipt.entry_hash.hex(),
-                "tracking_code": checked.tracking_code,
-            },
-            status=201,
+            try:
+                receipt = await self.writer.append(checked)
+            except BallotError as rejection:
+                if rejection.reason in _RESUBMITTED:
+                    found = await self._read(self._already_published, checked)
+                    if found is not None:
+                        return _receipt(kind, found.seq, found.entry_hash, found.tracking_code, 200)
+                raise ApiError(rejection.reason, rejection.detail) from None
+        return _receipt(kind, receipt.seq, receipt.entry_hash, checked.tracking_code, 201)
+
+    def _already_published(self, checked: Checked) -> Tracked | None:
+        """The entry of this very submission if it is on the board already (sent again after
+        its answer was lost): same tracking code, same kind, same payload."""
+        found = self.index.find(self.store, checked.tracking_code)
+        if found is None or found.status != (CAST if checked.ballot is not None else CHALLENGED):
+            return None
+        entries = self.store.entries(found.seq, 1)
+        submitted = (
+            ballot_plain(checked.ballot) if checked.ballot is not None else checked.challenge
         )
+        if not entries or entries[0].payload != submitted:
+            return None
+        return found
+
+
+#: Refusals that an identical resubmission gets: its receipt is sent again instead.
+_RESUBMITTED = (
+    reasons.CREDENTIAL_USED,
+    reasons.DUPLICATE_BALLOT_ID,
+    reasons.DUPLICATE_CIPHERTEXT,
+)
+
+
+def _receipt(kind: str, seq: int, entry_hash: bytes, code: str, status: int) -> Response:
+    return json_response(
+        {"kind": kind, "seq": seq, "entry_hash": entry_hash.hex(), "tracking_code": code},
+        status=status,
+    )

@@ -187,3 +187,53 @@ def test_start_up_problems_are_one_line(election: Path, tmp_path: Path) -> None:
         output = _refused(str(election), "--port", str(port), code=exit_codes.BAD_INPUT)
     assert f"cannot listen on 127.0.0.1:{port}" in output
     _refused(str(election), "--port", "70000", code=exit_codes.USAGE)
+
+
+def test_stopping_mid_vote_loses_no_acknowledged_ballot(tmp_path: Path, fast_group: Group) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from votecrypt.record.ballot_codec import ballot_to_json
+    from votecrypt.service.voting import load_board, prepare
+
+    opened = OpenElection(tmp_path / "e", fast_group, 12, 2)
+    opened.close()
+    bodies = [
+        ballot_to_json(prepare(opened.context, c.code, ["high", "low"]).ballot)
+        for c in opened.credentials
+    ]
+    with serving(str(opened.directory.root), "--port", "0", "--workers-pool", "1") as (
+        process,
+        lines,
+    ):
+        url = lines[-1].split()[4].rstrip("/")
+
+        def submit(body: bytes) -> httpx.Response | None:
+            try:
+                return httpx.post(
+                    f"{url}/api/v1/ballots",
+                    content=body,
+                    headers={"content-type": "application/json"},
+                    timeout=60,
+                )
+            except httpx.TransportError:
+                return None  # the server stopped before this one was read: no receipt
+
+        with ThreadPoolExecutor(len(bodies)) as pool:
+            answers = [pool.submit(submit, body) for body in bodies]
+            deadline = time.monotonic() + 60
+            while not any(a.done() for a in answers) and time.monotonic() < deadline:
+                time.sleep(0.005)
+            process.send_signal(signal.SIGINT)  # Ctrl-C while ballots are being received
+            results = [answer.result() for answer in answers]
+        process.wait(timeout=60)
+    acknowledged = {
+        (r.json()["seq"], r.json()["entry_hash"])
+        for r in results
+        if r is not None and r.status_code == 201
+    }
+    board, _ = load_board(opened.directory, fast_group)
+    with board:
+        logged = {(e.seq, e.hash.hex()) for e in board.entries_of("ballot")}
+    assert acknowledged  # the first answer came before Ctrl-C; the rest were in flight
+    assert acknowledged <= logged  # nothing acknowledged is lost
+    assert len(logged) <= len(bodies)

@@ -48,7 +48,7 @@ async def read_body(request: Request, limit: int, timeout: float) -> bytes:
     Content-Length, or while it streams in. The whole body must arrive within `timeout`."""
     declared = request.headers.get("content-length")
     if declared is not None:
-        if not declared.isdigit() or len(declared) > 18:
+        if not (declared.isascii() and declared.isdigit()) or len(declared) > 18:
             raise ApiError(reasons.MALFORMED, "invalid Content-Length")
         if int(declared) > limit:
             raise ApiError(TOO_LARGE, f"the body is larger than {limit} bytes")

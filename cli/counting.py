@@ -27,7 +27,9 @@ def tally(election: Path, jobs: int | None, scheduler: str | None) -> None:
     ballot_box, context = load_board(election_dir(election), group())
     with ballot_box:
         encrypted = compute_tally(ballot_box, context, engine_for(jobs, scheduler))
+        tally_entry = next(ballot_box.entries_of("tally"))
     say(f"Encrypted tally of {encrypted.ballots} ballots published.")
+    say(f"Board hash at the tally (announce it; each trustee types it): {tally_entry.hash.hex()}")
     say(f"Next: at least {context.ceremony.threshold} trustees run `votecrypt trustee decrypt`.")
 
 

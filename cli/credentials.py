@@ -42,6 +42,8 @@ def issue_command(election: Path, codes_out: Path) -> None:
     say(
         f"Private codes written to {codes_out} (readable by you only). Print, seal, then delete it."
     )
+    view = endorsement_view(election_dir(election), group())
+    say(f"Election fingerprint (read it aloud; the trustees sign with it): {view.fingerprint}")
     say(
         "Next: at least "
         f"{_threshold(election)} trustees run `votecrypt credentials sign` on the public list."
@@ -57,13 +59,22 @@ def _threshold(election: Path) -> int:
 @credentials.command("sign")
 @election_argument
 @secret_option
-def sign_command(election: Path, secret: Path) -> None:
+@click.option(
+    "--fingerprint",
+    "announced",
+    required=True,
+    metavar="FINGERPRINT",
+    help="The election fingerprint the issuer announced (printed by `credentials issue` and "
+    "on the slips, read aloud): the list is refused if it gives another one.",
+)
+def sign_command(election: Path, secret: Path, announced: str) -> None:
     """Endorse the public credential list with your ceremony key (each trustee, after
     `credentials issue`, before `board open`). The board opens only with the endorsements of
     at least t trustees, so nobody can swap the list for credentials they hold.
 
-    Check what is shown against what the counting board announced before you type your
-    passphrase: the number of credentials must be the number of ballot papers issued."""
+    Give the fingerprint that the issuer announced (it is printed by `credentials issue` and
+    on every slip): a list swapped since then gives another fingerprint and is refused. Check
+    that the number of credentials shown is the number of ballot papers issued."""
     directory = election_dir(election)
     view = endorsement_view(directory, group())
     say(f"Election: {view.manifest.title}")
@@ -72,6 +83,7 @@ def sign_command(election: Path, secret: Path) -> None:
         f"{view.manifest.credentials} ballot papers"
     )
     say(f"Election fingerprint: {view.fingerprint}")
-    path = endorse(directory, view, secret, passphrase(), group())
+    view.check_announced(announced)
+    path = endorse(directory, view, secret, passphrase(), group(), announced)
     say(f"Endorsement written: {path}")
     say("Next: when enough trustees have signed, run `votecrypt board open`.")

@@ -43,7 +43,7 @@ def init(election: Path, index: int, secret: Path) -> None:
     transcript = load_transcript(directory, group(), load_manifest(directory))
     announcement = transcript.announcements[index].message
     say(f"Fingerprint of your keys: {fingerprint(announcement.signing_key.to_bytes())}")
-    say("Next: when every trustee has run `trustee init`, run `votecrypt ceremony commit`.")
+    say("Next: run `votecrypt ceremony commit` (it does not wait for the others).")
 
 
 @trustee.command("decrypt")
@@ -55,14 +55,23 @@ def init(election: Path, index: int, secret: Path) -> None:
     default=None,
     help="Your number on the board: refuse a secret file of another trustee.",
 )
-def decrypt(election: Path, secret: Path, index: int | None) -> None:
+@click.option(
+    "--board-hash",
+    "announced",
+    required=True,
+    metavar="HEX",
+    help="The board hash at the tally, as announced in the room (printed by `votecrypt "
+    "tally`; at least its first 16 hex digits): every trustee decrypts the same tally.",
+)
+def decrypt(election: Path, secret: Path, index: int | None, announced: str) -> None:
     """Compute your share of the decryption of the closed and tallied vote, with a proof
     that it is correct. It reveals nothing but the final counts, and only together with
     the shares of enough other trustees.
 
-    Before asking for your passphrase it verifies the whole board up to the tally and
-    recomputes the tally; compare the title, the number of ballots and the board hash it
-    shows with what is announced in the room. A trustee decrypts one tally per election."""
+    Before asking for your passphrase it verifies the whole board up to the tally,
+    recomputes the tally and compares its board hash with the one announced in the room
+    (--board-hash); compare the title and the number of ballots too. A trustee decrypts one
+    tally per election."""
     directory = election_dir(election)
     label = secret_file_label(secret)
     if index is not None and not label.startswith(f"trustee {index} "):
@@ -73,7 +82,8 @@ def decrypt(election: Path, secret: Path, index: int | None) -> None:
     say(f"Ballots counted (D): {verified.ballots}")
     say(f"Board hash at the tally (entry {verified.head[0]}): {verified.head[1].hex()}")
     say(f"Election fingerprint: {verified.context.fingerprint}")
+    verified.check_announced(announced)
     say(f"Decrypting as {label}")
-    path = trustee_decrypt(directory, secret, passphrase(), group(), verified)
+    path = trustee_decrypt(directory, secret, passphrase(), group(), verified, announced=announced)
     say(f"Decryption share written: {path}")
     say("Next: when enough trustees have decrypted, run `votecrypt result`.")

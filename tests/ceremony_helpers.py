@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from votecrypt.math import Group, Scalar
 from votecrypt.primitives import lagrange_coefficient
-from votecrypt.primitives.sealing import seal
+from votecrypt.primitives.sealing import ExchangePublicKey, seal
 from votecrypt.protocol.ceremony.messages import (
+    Announcement,
+    Answer,
     CeremonyParameters,
+    Complaint,
     Opening,
+    RevealedShare,
     SealedShare,
     Signed,
     share_binding,
@@ -95,3 +99,113 @@ def combine(shares: dict[int, Scalar], subset: Sequence[int]) -> Scalar:
 
 def subsets(indices: Sequence[int], size: int) -> list[tuple[int, ...]]:
     return list(itertools.combinations(indices, size))
+
+
+# Misbehaving trustees, for the attack tests and the property test (spec 8.8).
+
+#: What a misbehaving trustee can do; every other trustee follows the protocol and the board
+#: proceeds without whoever is missing (`proceed_without_missing`, then `close`).
+BEHAVIOURS = (
+    "silent-announce",  # never runs `trustee init`
+    "low-order-key",  # announces the X25519 key u = 0
+    "silent-commit",  # never commits
+    "silent-open",  # never opens (nor checks nor answers)
+    "bad-share",  # seals a wrong share to a victim, then answers correctly
+    "bad-share-wrong-answer",  # seals a wrong share and reveals a wrong one
+    "bad-share-no-answer",  # seals a wrong share and never answers
+    "silent-check",  # never checks (nor answers)
+    "omit-verdict",  # its check leaves one dealer unnamed
+    "false-complaint",  # complains about every dealer although the shares are right
+    "late-complaint",  # withholds its check until the others answered, then complains
+)
+
+
+def forged_announcement(trustee: Trustee, exchange_key: bytes) -> Signed[Announcement]:
+    """The trustee's announcement with another exchange key, signed with its own key."""
+    message = dataclasses.replace(
+        trustee.announce().message,
+        exchange_key=ExchangePublicKey.from_canonical_bytes(exchange_key),
+    )
+    return Signed.create(message, trustee.export_secrets().signing_key)
+
+
+def wrong_answer(trustee: Trustee, answer: Signed[Answer]) -> Signed[Answer]:
+    """The same answer with every revealed share off by one."""
+    revealed = tuple(
+        RevealedShare(r.recipient, r.share + Scalar(1)) for r in answer.message.revealed
+    )
+    return resign(trustee, dataclasses.replace(answer.message, revealed=revealed))
+
+
+def run_with_misbehaviour(
+    group: Group, t: int, n: int, behaviours: Mapping[int, str], victims: Mapping[int, int]
+) -> tuple[list[Trustee], Transcript]:
+    """Every round with `behaviours[i]` for the misbehaving trustees (victims[i]: whom a bad
+    share goes to); the board proceeds without whoever is missing. Returns the trustees and
+    the final transcript; honest trustees finalize with `close` themselves."""
+    trustees = make_trustees(group, t, n)
+    acts = {tr.index: behaviours.get(tr.index, "honest") for tr in trustees}
+    announcements = {}
+    for tr in trustees:
+        if acts[tr.index] == "silent-announce":
+            continue
+        if acts[tr.index] == "low-order-key":
+            announcements[tr.index] = forged_announcement(tr, bytes(32))
+        else:
+            announcements[tr.index] = tr.announce()
+    transcript = Transcript(trustees[0].parameters, announcements=announcements)
+    committing = [
+        tr
+        for tr in trustees
+        if acts[tr.index] not in ("silent-announce", "low-order-key", "silent-commit")
+    ]
+    commits = {tr.index: tr.commit(transcript) for tr in committing}
+    transcript = dataclasses.replace(transcript, commits=commits)
+    opening = [tr for tr in committing if acts[tr.index] != "silent-open"]
+    openings = {}
+    for tr in opening:
+        signed = tr.open(transcript, proceed_without_missing=True)
+        if acts[tr.index].startswith("bad-share"):
+            signed = bad_share(tr.index, victims[tr.index])(tr, signed, transcript)
+        openings[tr.index] = signed
+    transcript = dataclasses.replace(transcript, openings=openings)
+    checks = {}
+    late: list[Trustee] = []
+    for tr in opening:
+        if acts[tr.index] == "silent-check":
+            continue
+        if acts[tr.index] == "late-complaint":
+            late.append(tr)
+            continue
+        signed_check = tr.check(transcript, proceed_without_missing=True)
+        check = signed_check.message
+        if acts[tr.index] == "omit-verdict" and check.accepted:
+            check = dataclasses.replace(check, accepted=check.accepted[1:])
+            signed_check = resign(tr, check)
+        elif acts[tr.index] == "false-complaint":
+            complaints = tuple(Complaint(d, "mismatch") for d in check.accepted)
+            check = dataclasses.replace(
+                check, accepted=(), complaints=check.complaints + complaints
+            )
+            signed_check = resign(tr, check)
+        checks[tr.index] = signed_check
+    transcript = dataclasses.replace(transcript, checks=checks)
+    answers = {}
+    for tr in opening:
+        if acts[tr.index] in ("silent-check", "bad-share-no-answer", "late-complaint"):
+            continue
+        answer = tr.answer(transcript, proceed_without_missing=True)
+        if answer is not None and acts[tr.index] == "bad-share-wrong-answer":
+            answer = wrong_answer(tr, answer)
+        if answer is not None:
+            answers[tr.index] = answer
+    transcript = dataclasses.replace(transcript, answers=answers)
+    late_checks = {}
+    for tr in late:
+        signed_check = tr.check(transcript, proceed_without_missing=True)
+        accepted = signed_check.message.accepted
+        complaints = tuple(Complaint(d, "mismatch") for d in accepted)
+        forged = dataclasses.replace(signed_check.message, accepted=(), complaints=complaints)
+        late_checks[tr.index] = resign(tr, forged)
+    transcript = dataclasses.replace(transcript, checks={**transcript.checks, **late_checks})
+    return trustees, transcript

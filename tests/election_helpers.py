@@ -119,7 +119,7 @@ class OpenElection:
         self.credentials = issue(self.directory)
         view = endorsement_view(self.directory, group)
         for i, path in self.secrets.items():
-            endorse(self.directory, view, path, self.passphrases[i], group)
+            endorse(self.directory, view, path, self.passphrases[i], group, view.fingerprint)
         self.board, self.context = open_board(self.directory, group)
 
     def close(self) -> None:

@@ -75,14 +75,13 @@ def test_dealer_answering_wrongly_is_disqualified(group: Group) -> None:
     outcome = trustees[0].finalize(transcript)
     assert outcome.qualified == (1, 3, 4)
     assert dict(outcome.disqualified)[2] == "revealed a share for trustee 4 that does not match"
-    # The joint key is built from the qualified dealers only; t of them still decrypt.
+    # The joint key is built from the qualified dealers only; every trustee still holds a
+    # key share of it, the disqualified dealer included (decision A.5).
     for tr in trustees:
         tr.finalize(transcript)
-    shares = {tr.index: tr.key_share().export_scalar() for tr in trustees if tr.index != 2}
-    for subset in subsets([1, 3, 4], 2):
+    shares = {tr.index: tr.key_share().export_scalar() for tr in trustees}
+    for subset in subsets([1, 2, 3, 4], 2):
         assert group.multiply_generator(combine(shares, subset)) == outcome.joint_key
-    with pytest.raises(CeremonyError, match="no key share"):
-        trustees[1].key_share()
 
 
 def test_dealer_not_answering_is_disqualified_only_when_closed(group: Group) -> None:
@@ -207,7 +206,7 @@ def test_steps_out_of_order_are_refused(group: Group) -> None:
         trustees[0].open(transcript)
     with pytest.raises(CeremonyError, match="cannot check now"):
         trustees[2].check(transcript)
-    with pytest.raises(CeremonyError, match="must check its shares before finalizing"):
+    with pytest.raises(CeremonyNotReady, match="trustee 3 to publish its commitment hash"):
         trustees[0].finalize(transcript)
 
 
@@ -219,7 +218,7 @@ def test_check_waits_for_every_opening(group: Group) -> None:
         trustees[0].check(transcript)
 
 
-def test_late_dealer_is_left_out_when_the_board_proceeds(group: Group) -> None:
+def test_late_dealer_answers_the_checks_that_did_not_name_it(group: Group) -> None:
     trustees = make_trustees(group, 2, 3)
     transcript = announce_and_commit(trustees)
     transcript = with_openings(transcript, trustees[:2])
@@ -228,9 +227,30 @@ def test_late_dealer_is_left_out_when_the_board_proceeds(group: Group) -> None:
     transcript = dataclasses.replace(
         transcript, openings={**transcript.openings, 3: late}, checks=checks
     )
-    outcome = evaluate(group, transcript, close=True)
-    assert outcome.qualified == (1, 2)
-    assert 3 in dict(outcome.disqualified)
+    # Trustees 1 and 2 did not name dealer 3: it must reveal their shares (spec 8.7).
+    with pytest.raises(
+        CeremonyNotReady, match=r"trustee 3 to answer the complaints of trustees \[1, 2\]"
+    ):
+        evaluate(group, transcript, close=False)
+    # Trustee 3 has not checked yet: when the board proceeds, 1 and 2 answer it as a
+    # complaint; if the board then closes, dealer 3 is the one left out.
+    answers = {t.index: t.answer(transcript, proceed_without_missing=True) for t in trustees[:2]}
+    transcript = dataclasses.replace(
+        transcript, answers={i: a for i, a in answers.items() if a is not None}
+    )
+    closed = evaluate(group, transcript, close=True)
+    assert closed.qualified == (1, 2)
+    assert dict(closed.disqualified) == {3: "did not answer the complaints of trustees [1, 2]"}
+    # If dealer 3 checks and answers instead, it is qualified.
+    checks[3] = trustees[2].check(transcript)
+    answer = trustees[2].answer(dataclasses.replace(transcript, checks=checks))
+    assert answer is not None
+    assert [r.recipient for r in answer.message.revealed] == [1, 2]
+    transcript = dataclasses.replace(
+        transcript, checks=checks, answers={**transcript.answers, 3: answer}
+    )
+    outcome = evaluate(group, transcript)
+    assert outcome.qualified == (1, 2, 3)
 
 
 def test_secrets_are_not_in_reprs(group: Group) -> None:
@@ -250,10 +270,9 @@ def test_finalizing_again_with_other_messages_is_refused(group: Group) -> None:
     # Finalizing again with the same messages changes nothing.
     trustees[0].finalize(transcript)
     assert trustees[0].key_share().export_scalar() == share
-    # Other messages (trustee 3's check missing, the board closing) give another outcome.
-    closed_without = dataclasses.replace(
-        transcript, checks={1: transcript.checks[1], 2: transcript.checks[2]}
-    )
+    # Other messages (a share revealed although nobody complained) give another outcome.
+    revealed = Answer(ELECTION, 2, (RevealedShare(3, Scalar(7)),))
+    changed = dataclasses.replace(transcript, answers={2: resign(trustees[1], revealed)})
     with pytest.raises(CeremonyError, match="another outcome"):
-        trustees[0].finalize(closed_without, close=True)
+        trustees[0].finalize(changed)
     assert trustees[0].key_share().export_scalar() == share

@@ -12,6 +12,8 @@ from click.testing import CliRunner, Result
 from votecrypt_cli import exit_codes
 from votecrypt_cli.main import main
 
+from votecrypt.storage.board import BulletinBoard
+
 TRUSTEES = 3
 
 
@@ -103,7 +105,8 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     assert "finalized" in run("ceremony", "status", admin).output
 
     codes_file = base / "codes.txt"
-    run("credentials", "issue", admin, "--codes-out", codes_file)
+    issued = run("credentials", "issue", admin, "--codes-out", codes_file).output
+    announced = issued.split("the trustees sign with it): ")[1].split()[0]
     codes = [line.split()[1] for line in codes_file.read_text().splitlines()]
     # Without the trustees' endorsements the board does not open (spec 9.4).
     refused = run("board", "open", admin, code=exit_codes.INVALID)
@@ -112,9 +115,10 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for i in (1, 2):
         own = copies[i - 1]
         shutil.copy2(admin / "credentials.json", own / "credentials.json")
-        signed = run(
-            "credentials", "sign", own, "--secret", own.parent / "secret", passphrase=f"pw{i}"
-        )
+        sign = ("credentials", "sign", own, "--secret", own.parent / "secret")
+        wrong = run(*sign, "--fingerprint", "0000-0000-0000-0000", code=exit_codes.INVALID)
+        assert "not the list that was issued" in wrong.output
+        signed = run(*sign, "--fingerprint", announced.lower(), passphrase=f"pw{i}")
         assert "4 public credentials for 4 ballot papers" in signed.output
     sync([copies[0], copies[1], admin], "endorsements")
     run("board", "open", admin)
@@ -124,14 +128,17 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         run("ballot", "cast", admin, "--credential-stdin", "--choices", choice, input=code)
     assert "Ballots cast: 4 of 4" in run("board", "status", admin).output
     run("board", "close", admin)
-    run("tally", admin)
+    tallied = run("tally", admin).output
+    board_hash = tallied.split("each trustee types it): ")[1].split()[0]
 
     # Two trustees decrypt on their own machines, from a copy of the closed board.
     for i in (1, 3):
         own = copies[i - 1]
         for name in ("board.sqlite",):
             shutil.copy2(admin / name, own / name)
-        run("trustee", "decrypt", own, "--secret", own.parent / "secret", passphrase=f"pw{i}")
+        decrypt = ("trustee", "decrypt", own, "--secret", own.parent / "secret")
+        shown = run(*decrypt, "--board-hash", board_hash[:16], passphrase=f"pw{i}").output
+        assert "Board hash at the tally (entry " in shown and board_hash in shown
     sync([copies[0], copies[2], admin], "decryption")
     return {"admin": admin, "base": base, "codes": codes_file, "trustee1": copies[0]}
 
@@ -168,7 +175,15 @@ def test_wrong_passphrase_is_exit_6_and_changes_nothing(finished: dict[str, Path
     own = finished["trustee1"]
     secret = own.parent / "secret"
     before = secret.read_bytes()
-    run("trustee", "decrypt", own, "--secret", secret, passphrase="wrong", code=exit_codes.SECRET)
+    decrypt = ("trustee", "decrypt", own, "--secret", secret, "--board-hash", "0" * 16)
+    # A board hash other than the announced one is refused before the passphrase is asked.
+    refused = run(*decrypt, passphrase="wrong", code=exit_codes.INVALID)
+    assert "not the announced" in refused.output
+    board = BulletinBoard(own / "board.sqlite")
+    with board:
+        board_hash = next(board.entries_of("tally")).hash.hex()
+    decrypt = (*decrypt[:-1], board_hash)
+    run(*decrypt, passphrase="wrong", code=exit_codes.SECRET)
     assert secret.read_bytes() == before
 
 

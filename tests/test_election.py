@@ -113,7 +113,12 @@ def test_fewer_than_t_shares_is_a_clear_error(group: Group, tmp_path: Path) -> N
 def test_an_invalid_decryption_share_is_named_and_left_out(group: Group, tmp_path: Path) -> None:
     from election_helpers import OpenElection
 
-    from votecrypt.service.counting import compute_tally, publish_results, trustee_decrypt
+    from votecrypt.service.counting import (
+        compute_tally,
+        publish_results,
+        tally_to_decrypt,
+        trustee_decrypt,
+    )
     from votecrypt.service.voting import cast, close_voting, prepare
 
     opened = OpenElection(tmp_path / "e", group, ballots=3, candidates=1)
@@ -124,7 +129,11 @@ def test_an_invalid_decryption_share_is_named_and_left_out(group: Group, tmp_pat
         compute_tally(opened.board, opened.context)
         for index in (1, 2, 3):
             trustee_decrypt(
-                opened.directory, opened.secrets[index], opened.passphrases[index], group
+                opened.directory,
+                opened.secrets[index],
+                opened.passphrases[index],
+                group,
+                announced=tally_to_decrypt(opened.directory, group).board_hash,
             )
         path = opened.directory.share_path(2)
         document = json.loads(path.read_text())

@@ -6,6 +6,7 @@ import importlib.util
 import json
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -27,6 +28,7 @@ def test_vectors_are_reproduced_byte_for_byte(generator: ModuleType) -> None:
     files = generator.build()
     for path, data in files.items():
         assert (VECTORS / "election" / path).read_bytes() == data, path
+    assert generator.stray_files(VECTORS / "election", files) == []
 
 
 def test_verifier_fails_exactly_the_expected_checks(generator: ModuleType) -> None:
@@ -53,8 +55,85 @@ def test_every_tampering_kind_of_issue_is_present() -> None:
         "second-tally",
         "whitespace-in-hex",
         "shorter-than-checkpoint",
+        "tally-ballots-above-issued",
+        "results-without-shares",
+        "boolean-count",
+        "non-canonical-line",
+        "missing-final-newline",
+        "rewritten-before-checkpoint",
+        "results-copy-reformatted",
+        "manifest-copy-without-newline",
+        "outcome-after-credentials",
+        "ceremony-messages-out-of-order",
+        "small-order-credential",
+        "invalid-manifest",
+        "single-outcome-manifest",
     }
     assert all(case["failed"] for case in expected["tampered"].values())
+    assert all(case["verdict"] == "not verified" for case in expected["tampered"].values())
+
+
+def _expected() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        (VECTORS / "election" / "expected.json").read_text(encoding="utf-8")
+    )
+    return data
+
+
+def test_every_path_of_the_issue_has_a_complete_record() -> None:
+    """blank_allowed false, the members denominator, several lanes, zero ballots and the
+    resign-or-vote bracket each have a record that verifies (spec 16.5)."""
+    records = _expected()["records"]
+    folder = VECTORS / "election"
+
+    def results(name: str) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads((folder / "records" / name / "results.json").read_text())
+        return data
+
+    def manifest(name: str) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads((folder / "records" / name / "manifest.json").read_text())
+        return data
+
+    assert all(case["verdict"] == "verified" for case in records.values())
+    assert manifest("no-blank")["blank_allowed"] is False
+    assert results("no-blank")["candidates"][0]["bracket"] == "resign-or-vote"
+    assert results("no-blank")["candidates"][0]["counts"]["blank"] == 0
+    assert manifest("members-denominator")["rules"]["denominator"] == "members"
+    assert results("members-denominator")["denominator"] == 7
+    assert results("members-denominator")["collected"] == 4
+    tally = json.loads((folder / "records" / "multi-lane" / "tally.json").read_text())
+    assert all(len(row) == 2 for row in tally["rows"])
+    zero = results("zero-ballots")
+    assert zero["collected"] == 0 and zero["denominator"] == 0
+    assert all(c["bracket"] is None for c in zero["candidates"])
+    assert all(set(c["percentages"].values()) == {"—"} for c in zero["candidates"])
+    fractions = [
+        condition["fraction"]
+        for bracket in manifest("multi-lane")["rules"]["brackets"]
+        for condition in bracket["when"]
+    ]
+    assert "3/2" in fractions
+
+
+def test_checkpoint_files_are_the_cases_checkpoints() -> None:
+    """Each case's checkpoint file reads (as `votecrypt verify --since` reads it) to the
+    checkpoint the case states."""
+    from cli.verify import read_checkpoint
+
+    for name, case in {**_expected()["records"], **_expected()["tampered"]}.items():
+        if "checkpoint" not in case:
+            continue
+        checkpoint = read_checkpoint(VECTORS / "election" / case["checkpoint_file"])
+        assert (checkpoint.seq, checkpoint.hash.hex()) == (
+            case["checkpoint"]["seq"],
+            case["checkpoint"]["hash"],
+        ), name
+
+
+def test_prefixes_verify_so_far_with_their_skipped_checks() -> None:
+    prefixes = _expected()["prefixes"]
+    assert prefixes and all(p["verdict"] == "verified so far" for p in prefixes.values())
+    assert all(p["skipped"] and not p["failed"] for p in prefixes.values())
 
 
 def test_ceremony_with_complaints_evaluates_to_its_outcome() -> None:
@@ -85,3 +164,19 @@ def test_ceremony_with_complaints_evaluates_to_its_outcome() -> None:
     assert outcome_to_json(outcome) + b"\n" == (folder / "outcome.json").read_bytes()
     assert outcome.qualified == (1, 2, 4)
     assert len(rounds["answer"]) == 2  # dealer 2 answered correctly, dealer 3 wrongly
+
+
+def test_every_check_fails_in_some_case_and_is_skipped_in_a_prefix() -> None:
+    """A foreign verifier meets every numbered check failing at least once (spec 16.2)."""
+    from votecrypt.verifier.report import CHECKS
+
+    expected = _expected()
+    failed = {
+        name
+        for section in ("records", "tampered", "prefixes")
+        for case in expected[section].values()
+        for name in case["failed"]
+    }
+    assert failed == {name for _, name, _, _ in CHECKS}
+    skipped = {name for case in expected["prefixes"].values() for name in case["skipped"]}
+    assert {"ceremony-outcome", "ballot-proofs", "close", "tally", "result-totals"} <= skipped

@@ -76,6 +76,7 @@ def tallied(tmp_path: Path, fast_group: Group) -> OpenElection:
     close_voting(board, context)
     compute_tally(board, context)
     election.close()
+    election.announced = tally_to_decrypt(election.directory, fast_group).board_hash  # type: ignore[attr-defined]
     return election
 
 
@@ -98,7 +99,13 @@ def test_a_tally_of_one_voters_rows_is_refused(tallied: OpenElection, fast_group
     with pytest.raises(RefusedData, match="16 tally"):
         tally_to_decrypt(tallied.directory, fast_group)
     with pytest.raises(RefusedData):
-        trustee_decrypt(tallied.directory, tallied.secrets[1], tallied.passphrases[1], fast_group)
+        trustee_decrypt(
+            tallied.directory,
+            tallied.secrets[1],
+            tallied.passphrases[1],
+            fast_group,
+            announced=tallied.announced,
+        )
     assert not tallied.directory.share_path(1).exists()
 
 
@@ -125,12 +132,17 @@ def test_a_trustee_decrypts_one_tally_per_election(
 ) -> None:
     directory = tallied.directory
     secret, passphrase = tallied.secrets[1], tallied.passphrases[1]
-    share = trustee_decrypt(directory, secret, passphrase, fast_group)
+    share = trustee_decrypt(directory, secret, passphrase, fast_group, announced=tallied.announced)
     first = share.read_bytes()
     recorded = load_trustee(secret, passphrase, fast_group).decrypted_tally
     assert recorded is not None
     # Running it again for the same tally leaves the share as it is.
-    assert trustee_decrypt(directory, secret, passphrase, fast_group).read_bytes() == first
+    assert (
+        trustee_decrypt(
+            directory, secret, passphrase, fast_group, announced=tallied.announced
+        ).read_bytes()
+        == first
+    )
 
     # A second, different board (the same election, one ballot less) is refused, even with
     # the share file moved away.
@@ -151,7 +163,13 @@ def test_a_trustee_decrypts_one_tally_per_election(
     _recount(other.board, fast_group, tallied)
     other.share_path(1).unlink()
     with pytest.raises(RefusedData, match="already decrypted another tally"):
-        trustee_decrypt(other, secret, passphrase, fast_group)
+        trustee_decrypt(
+            other,
+            secret,
+            passphrase,
+            fast_group,
+            announced=tally_to_decrypt(other, fast_group).board_hash,
+        )
     assert not other.share_path(1).exists()
 
 
@@ -178,8 +196,39 @@ def test_an_existing_share_file_is_never_overwritten(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("not a share\n")
     with pytest.raises(FileError, match="move it away"):
-        trustee_decrypt(tallied.directory, tallied.secrets[2], tallied.passphrases[2], fast_group)
+        trustee_decrypt(
+            tallied.directory,
+            tallied.secrets[2],
+            tallied.passphrases[2],
+            fast_group,
+            announced=tallied.announced,
+        )
     assert path.read_text() == "not a share\n"
+
+
+def test_a_trustee_shown_another_board_than_announced_refuses(
+    tallied: OpenElection, fast_group: Group
+) -> None:
+    """Split views: the operator shows this trustee a board with a ballot less (recounted,
+    so it verifies). The board hash announced in the room differs: refused."""
+
+    def drop_last_ballot(entries: list[Entry]) -> None:
+        entries.pop(max(i for i, e in enumerate(entries) if e.kind == "ballot"))
+
+    _rewrite_board(tallied.directory.board, drop_last_ballot)
+    _recount(tallied.directory.board, fast_group, tallied)
+    verified = tally_to_decrypt(tallied.directory, fast_group)  # the board itself verifies
+    assert verified.ballots == 2
+    with pytest.raises(RefusedData, match="not the board the others decrypt"):
+        trustee_decrypt(
+            tallied.directory,
+            tallied.secrets[1],
+            tallied.passphrases[1],
+            fast_group,
+            announced=tallied.announced,  # type: ignore[attr-defined]
+        )
+    with pytest.raises(RefusedData, match="at least 16 hex digits"):
+        verified.check_announced("abc")
 
 
 def test_the_trustee_sees_what_it_decrypts(tallied: OpenElection, fast_group: Group) -> None:
@@ -446,3 +495,20 @@ def test_a_tally_before_close_cannot_be_decrypted(tmp_path: Path, fast_group: Gr
     election.close()
     with pytest.raises(TallyError, match="not been computed"):
         tally_to_decrypt(election.directory, fast_group)
+
+
+def test_a_ceremony_file_with_a_second_name_for_a_sender_is_refused(
+    tmp_path: Path, fast_group: Group
+) -> None:
+    """announce-01.json beside announce-1.json: which one counts must not depend on the
+    order the files are read in."""
+    from votecrypt.service.election_dir import load_manifest, load_transcript
+
+    election = OpenElection(tmp_path / "e", fast_group)
+    election.close()
+    directory = election.directory
+    manifest = load_manifest(directory)
+    load_transcript(directory, fast_group, manifest)
+    shutil.copy2(directory.ceremony / "announce-1.json", directory.ceremony / "announce-01.json")
+    with pytest.raises(EncodingError, match=r"named <round>-<j>\.json"):
+        load_transcript(directory, fast_group, manifest)

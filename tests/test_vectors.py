@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from votecrypt.errors import EncodingError, InvalidProof, PlaintextOutOfRange
+from votecrypt.errors import EncodingError, InvalidProof, InvalidSignature, PlaintextOutOfRange
 from votecrypt.math import Group, Scalar, encode, hash_bytes, hash_to_scalar, secp256k1
 from votecrypt.math.tags import all_tags
 from votecrypt.primitives import Ciphertext, Packing, encrypt_with_nonce
@@ -88,6 +88,23 @@ def test_hashes(group: Group) -> None:
         tag = TAGS[case["tag"]]
         assert hash_bytes(tag, *inputs).hex() == case["hash"]
         assert hash_to_scalar(tag, *inputs).hex() == case["challenge"]
+
+
+def test_ballot_signature_signs_the_raw_digest() -> None:
+    """Spec 10.4: Ed25519 over the 32 raw bytes of H(BALLOT_SIGNATURE, ballot hash as bytes)."""
+    from votecrypt.math.tags import BALLOT_SIGNATURE
+    from votecrypt.primitives.signing import SigningKey, VerifyKey
+
+    for case in load("hashing.json")["signatures"]:
+        digest = hash_bytes(BALLOT_SIGNATURE, bytes.fromhex(case["ballot_hash"]))
+        assert digest.hex() == case["message"]
+        key = SigningKey.from_secret_bytes(bytes.fromhex(case["seed"]))
+        assert key.verify_key.hex() == case["public_key"]
+        assert key.sign(digest).hex() == case["signature"]
+        verify_key = VerifyKey.from_canonical_bytes(bytes.fromhex(case["public_key"]))
+        verify_key.verify(bytes.fromhex(case["signature"]), digest)
+        with pytest.raises(InvalidSignature):  # the hex text is not the message
+            verify_key.verify(bytes.fromhex(case["signature"]), digest.hex().encode())
 
 
 def test_elgamal(group: Group) -> None:
@@ -195,12 +212,93 @@ def test_packing() -> None:
         assert [
             packing.lane_bound(lane, layout["max_ballots"]) for lane in range(packing.lanes)
         ] == layout["lane_bounds"]
-    packing = Packing.for_row(4, 47)
     for case in vectors["decodings"]:
+        packing = _stated_layout(case)
         assert list(packing.decode(case["lane_values"], case["ballots"])) == case["counts"]
     for case in vectors["out_of_range"]:
+        packing = _stated_layout(case)
         with pytest.raises(PlaintextOutOfRange):
             packing.decode(case["lane_values"], case["ballots"])
+    assert any(case["lanes"] == 2 for case in vectors["decodings"])
+    assert any(case["lanes"] == 2 for case in vectors["out_of_range"])
+
+
+def test_discrete_logs(group: Group) -> None:
+    """Spec 6.4: the m in [0, bound], or none, including a match above the bound."""
+    from votecrypt.primitives.dlog import discrete_log
+
+    cases = load("packing.json")["discrete_logs"]
+    assert any(case["log"] is None for case in cases)
+    for case in cases:
+        target = group.point_from_canonical_bytes(bytes.fromhex(case["point"]), allow_identity=True)
+        if case["log"] is None:
+            with pytest.raises(PlaintextOutOfRange):
+                discrete_log(group, target, case["bound"])
+        else:
+            assert discrete_log(group, target, case["bound"]) == case["log"]
+
+
+def _stated_layout(case: dict[str, Any]) -> Packing:
+    """The packing a decoding states (k and N), checked against its stated B and lanes."""
+    packing = Packing.for_row(case["outcomes"], case["max_ballots"])
+    assert (packing.base, packing.digits_per_lane, packing.lanes) == (
+        case["base"],
+        case["digits_per_lane"],
+        case["lanes"],
+    )
+    return packing
+
+
+def test_membership_proofs_are_recreated_from_their_secrets() -> None:
+    """Spec 5.3 step by step from the published secrets, with the hash inputs exactly as
+    spec 5 states them: the context as ONE list value, the allowed values as integers (03)."""
+    group = secp256k1()
+    vectors = load("membership.json")
+    tag = TAGS[vectors["tag"]]
+    g = group.generator
+    for case in vectors["valid"]:
+        key = point(group, case["public_key"])
+        cts = [(point(group, c["alpha"]), point(group, c["beta"])) for c in case["ciphertexts"]]
+        allowed = [tuple(v) for v in case["allowed"]]
+        true, prover = case["true_branch"], case["prover"]
+        w = [scalar(x) for x in prover["commitment_nonces"]]
+        simulated = {s["branch"]: s for s in prover["simulated"]}
+        assert set(simulated) == set(range(len(allowed))) - {true}
+        commitments = []
+        for j, vector in enumerate(allowed):
+            if j == true:
+                commitments.append([(w_l * g, w_l * key) for w_l in w])
+                continue
+            c_j = scalar(simulated[j]["challenge"])
+            commitments.append(
+                [
+                    (z * g - c_j * alpha, z * key - c_j * (beta - Scalar(v) * g))
+                    for (alpha, beta), v, z in zip(
+                        cts, vector, map(scalar, simulated[j]["responses"]), strict=True
+                    )
+                ]
+            )
+        assert [[[a.hex(), b.hex()] for a, b in branch] for branch in commitments] == prover[
+            "commitments"
+        ]
+        context = [value(item, group) for item in case["context"]]
+        c = hash_to_scalar(tag, context, key, cts, allowed, commitments)
+        assert c.hex() == prover["challenge"]
+        c_true = c
+        for j in simulated:
+            c_true = c_true - scalar(simulated[j]["challenge"])
+        assert case["proof"]["challenges"][true] == c_true.hex()
+        nonces = [scalar(r) for r in case["nonces"]]
+        assert case["proof"]["responses"][true] == [
+            (w_l + c_true * r).hex() for w_l, r in zip(w, nonces, strict=True)
+        ]
+        for j, s in simulated.items():
+            assert case["proof"]["challenges"][j] == s["challenge"]
+            assert case["proof"]["responses"][j] == s["responses"]
+        # a spliced context or scalar-typed allowed values give another challenge
+        assert hash_to_scalar(tag, *context, key, cts, allowed, commitments) != c
+        scalars = [tuple(Scalar(v) for v in vector) for vector in allowed]
+        assert hash_to_scalar(tag, context, key, cts, scalars, commitments) != c
 
 
 @pytest.mark.parametrize("name", ["schnorr", "chaum_pedersen", "membership"])

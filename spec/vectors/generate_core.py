@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import sys
 import unicodedata
 from pathlib import Path
@@ -142,7 +143,95 @@ def hashing_vectors() -> dict[str, Any]:
                     "challenge": hash_to_scalar(tag, *values).hex(),
                 }
             )
-    return {**header("H(tag, inputs) and challenges mod n (spec 3.2, 3.3)"), "cases": cases}
+    cases.extend(_protocol_hash_cases())
+    return {
+        **header(
+            "H(tag, inputs) and challenges mod n (spec 3.2, 3.3); the last cases show how "
+            "protocol values enter a hash: a board entry hashes the hex fields of its payload "
+            "as text (11.2), and the ballot signature hashes the ballot hash as bytes (10.4)"
+        ),
+        "cases": cases,
+        "signatures": _signature_cases(),
+    }
+
+
+BALLOT_HASH = hashlib.sha256(b"votecrypt-vectors/ballot hash").digest()
+
+
+def _protocol_hash_cases() -> list[dict[str, Any]]:
+    tags = all_tags()
+    election = hashlib.sha256(b"votecrypt-vectors/context hash").hexdigest()
+    payload = {
+        "type": "votecrypt/close",
+        "version": 1,
+        "election": election,
+        "ballots": 4,
+        "challenged": 1,
+    }
+    described_payload = {
+        "type": "map",
+        "entries": {
+            "type": {"type": "text", "text": "votecrypt/close"},
+            "version": {"type": "integer", "int": 1},
+            "election": {"type": "text", "text": election},
+            "ballots": {"type": "integer", "int": 4},
+            "challenged": {"type": "integer", "int": 1},
+        },
+    }
+    prev = hashlib.sha256(b"votecrypt-vectors/previous entry").digest()
+    entry = [7, prev, "close", payload]
+    described_entry = [
+        {"type": "integer", "int": 7},
+        {"type": "bytes", "hex": prev.hex()},
+        {"type": "text", "text": "close"},
+        described_payload,
+    ]
+    cases = []
+    for tag, values, described, label in (
+        (
+            tags["BOARD_ENTRY"],
+            entry,
+            described_entry,
+            "board entry (11.2): seq integer, prev bytes, kind text, payload as its JSON value "
+            "with the hex of `election` as TEXT",
+        ),
+        (
+            tags["BALLOT_SIGNATURE"],
+            [BALLOT_HASH],
+            [{"type": "bytes", "hex": BALLOT_HASH.hex()}],
+            "the digest a credential signs (10.4): the 32-byte ballot hash as BYTES",
+        ),
+    ):
+        cases.append(
+            {
+                "tag": tag.text,
+                "inputs": described,
+                "description": label,
+                "hash": hash_bytes(tag, *values).hex(),
+                "challenge": hash_to_scalar(tag, *values).hex(),
+            }
+        )
+    return cases
+
+
+def _signature_cases() -> list[dict[str, Any]]:
+    """Ed25519 signs the raw 32-byte digest (spec 10.4): no hex, no pre-hashing."""
+    from votecrypt.primitives.signing import SigningKey
+
+    seed = hashlib.sha256(b"votecrypt-vectors/credential seed").digest()
+    key = SigningKey.from_secret_bytes(seed)
+    digest = hash_bytes(all_tags()["BALLOT_SIGNATURE"], BALLOT_HASH)
+    return [
+        {
+            "description": "a credential's signature of H(BALLOT_SIGNATURE, ballot hash); the "
+            "message given to Ed25519 (RFC 8032) is the 32 bytes of `message`",
+            "seed": seed.hex(),
+            "public_key": key.verify_key.hex(),
+            "ballot_hash": BALLOT_HASH.hex(),
+            "message": digest.hex(),
+            "signature": key.sign(digest).hex(),
+        }
+    ]
 
 
 def _ct(ciphertext: Ciphertext) -> dict[str, str]:
@@ -296,12 +385,41 @@ def _membership_case(
         tag=TEST_MEMBERSHIP,
         context=context,
     )
+    # The commitments the prover hashed (recomputed as a verifier does, spec 5.3), and the
+    # whole challenge c: an implementation can compare them step by step.
+    commitments = [
+        [
+            [
+                (z * G + (-c_j) * ct.alpha).hex(),
+                (z * key + (-c_j) * (ct.beta - GROUP.multiply_generator(Scalar(v)))).hex(),
+            ]
+            for ct, v, z in zip(ciphertexts, allowed[j], proof.responses[j], strict=True)
+        ]
+        for j, c_j in enumerate(proof.challenges)
+    ]
+    total = proof.challenges[0]
+    for c_j in proof.challenges[1:]:
+        total = total + c_j
     return {
         "label": label,
         "public_key": key.hex(),
         "allowed": [list(v) for v in allowed],
         "true_branch": branch,
         "nonces": [r.hex() for r in nonces],
+        "prover": {
+            "commitment_nonces": [w.hex() for w in commitment_nonces],
+            "simulated": [
+                {
+                    "branch": j,
+                    "challenge": fake_challenges[j].hex(),
+                    "responses": [z.hex() for z in fake_responses[j]],
+                }
+                for j in range(len(allowed))
+                if j != branch
+            ],
+            "commitments": commitments,
+            "challenge": total.hex(),
+        },
         "ciphertexts": [_ct(c) for c in ciphertexts],
         "context": [{"type": "bytes", "hex": "03" * 32}, {"type": "text", "text": label}],
         "proof": {
@@ -348,12 +466,18 @@ def membership_vectors() -> dict[str, Any]:
         ),
     ):
         case = json.loads(json.dumps(base))
+        del case["prover"]
         mutate(case)
         invalid.append({**case, "expected": "invalid", "change": change})
     return {
         **header(
             f"Disjunctive set-membership proofs (spec 5.3), tag {TEST_MEMBERSHIP.text}. "
-            "Secrets: the nonces; the prover's other random values are derived from the label."
+            "Secrets: the nonces r_l, and under `prover` the commitment nonces w_l of the true "
+            "branch, the simulated challenges c_j and responses z_{j,l} of every other branch "
+            "(prover step 1), the commitments [a_{j,l}, b_{j,l}] of every branch and lane, and "
+            "the challenge c = H(tag, context, K, ciphertexts, allowed, commitments) (step 3): "
+            "with them the proof is re-created exactly. The context is one list value; the "
+            "allowed values are hashed as integers (type 03), spec 5."
         ),
         "tag": TEST_MEMBERSHIP.text,
         "valid": valid,
@@ -389,35 +513,103 @@ def packing_vectors() -> dict[str, Any]:
                 "lane_bounds": [packing.lane_bound(lane, ballots) for lane in range(packing.lanes)],
             }
         )
-    packing = Packing.for_row(4, 47)
+
+    def layout(outcomes: int, max_ballots: int) -> dict[str, int]:
+        """Which packing a decoding uses: k, N and what follows from them (spec 6.1, 6.2)."""
+        packing = Packing.for_row(outcomes, max_ballots)
+        return {
+            "outcomes": outcomes,
+            "max_ballots": max_ballots,
+            "base": packing.base,
+            "digits_per_lane": packing.digits_per_lane,
+            "lanes": packing.lanes,
+        }
+
+    def decoding(outcomes: int, max_ballots: int, values: list[int], ballots: int) -> Any:
+        counts = Packing.for_row(outcomes, max_ballots).decode(values, ballots)
+        return {
+            **layout(outcomes, max_ballots),
+            "lane_values": values,
+            "ballots": ballots,
+            "counts": list(counts),
+        }
+
     decodings = [
-        {
-            "lane_values": [46 * 48**0 + 0 + 1 * 48**2],
-            "ballots": 47,
-            "counts": list(packing.decode([46 + 48**2], 47)),
-        },
-        {
-            "lane_values": [19 + 2 * 48 + 25 * 48**2],
-            "ballots": 47,
-            "counts": list(packing.decode([19 + 2 * 48 + 25 * 48**2], 47)),
-        },
-        {"lane_values": [0], "ballots": 0, "counts": list(packing.decode([0], 0))},
+        decoding(4, 47, [46 + 48**2], 47),
+        decoding(4, 47, [19 + 2 * 48 + 25 * 48**2], 47),
+        decoding(4, 47, [0], 0),
+        decoding(3, 9, [3 + 2 * 10], 6),
+        decoding(4, 100_000, [7 + 5 * 100_001, 3], 20),
+        decoding(6, 300, [1 * 301**2 + 2 * 301**3, 1], 4),
     ]
     out_of_range = [
-        {"lane_values": [48**3], "ballots": 47, "error": "a fourth digit"},
-        {"lane_values": [30 + 30 * 48], "ballots": 47, "error": "60 marks from 47 ballots"},
-        {"lane_values": [0], "ballots": 48, "error": "more ballots than B - 1"},
+        {**layout(4, 47), "lane_values": [48**3], "ballots": 47, "error": "a fourth digit"},
+        {
+            **layout(4, 47),
+            "lane_values": [30 + 30 * 48],
+            "ballots": 47,
+            "error": "60 marks from 47 ballots",
+        },
+        {
+            **layout(4, 47),
+            "lane_values": [0],
+            "ballots": 48,
+            "error": "more ballots than B - 1",
+        },
+        {
+            **layout(4, 100_000),
+            "lane_values": [0, 100_001],
+            "ballots": 20,
+            "error": "lane 1 holds one digit: a value of B or more",
+        },
+        {
+            **layout(4, 100_000),
+            "lane_values": [15 + 3 * 100_001, 3],
+            "ballots": 20,
+            "error": "21 marks over two lanes from 20 ballots",
+        },
     ]
     return {
         **header(
             "Packing of outcomes into base-B digits and lanes, and decoding (spec 6); "
-            "counts in outcome order (outcome 0 first)"
+            "counts in outcome order (outcome 0 first). Every decoding and out-of-range case "
+            "states its layout: k (outcomes), N (max_ballots), B (base), digits per lane and "
+            "lanes; `ballots` is D, the number of ballots added. `discrete_logs`: the bounded "
+            "discrete logarithm of 6.4 (`log` null: no m in [0, bound], including a match "
+            "above the bound in the last giant step)"
         ),
         "max_lane_plaintext": 2**40,
         "layouts": layouts,
         "decodings": decodings,
         "out_of_range": out_of_range,
+        "discrete_logs": _discrete_log_cases(),
     }
+
+
+def _discrete_log_cases() -> list[dict[str, Any]]:
+    """Bounded discrete logarithms (spec 6.4): `log` is the m in [0, bound] with m*G = point,
+    or null when there is none. With bound 10, s = 4 and the last giant step (i = 2) reaches
+    m = 11, which is found and must be refused."""
+    from votecrypt.errors import PlaintextOutOfRange
+    from votecrypt.primitives.dlog import discrete_log
+
+    cases = []
+    for m, bound in ((0, 0), (10, 10), (11, 10), (9, 10), (12, 10), (46 + 48**2, 47 * 48**2)):
+        target = Scalar(m) * G if m else GROUP.identity
+        try:
+            found: int | None = discrete_log(GROUP, target, bound)
+        except PlaintextOutOfRange:
+            found = None
+        assert found == (m if m <= bound else None)
+        cases.append(
+            {
+                "point": target.hex(),
+                "bound": bound,
+                "steps": math.isqrt(bound) + 1,
+                "log": found,
+            }
+        )
+    return cases
 
 
 def build() -> dict[str, bytes]:

@@ -24,6 +24,7 @@ PREFIX = "votecrypt/1/"
 CEREMONY_COEFFICIENT_PROOF = DomainTag(PREFIX + "ceremony-coefficient-proof", "8.4")
 BALLOT_ROW_PROOF = DomainTag(PREFIX + "ballot-row-proof", "10.3")
 DECRYPTION_SHARE_PROOF = DomainTag(PREFIX + "decryption-share-proof", "12.2")
+PROOF_NONCE = DomainTag(PREFIX + "proof-nonce", "18.3")
 
 # Identifiers and bindings.
 MANIFEST = DomainTag(PREFIX + "manifest", "7.2")

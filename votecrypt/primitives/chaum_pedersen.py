@@ -1,7 +1,7 @@
 """Chaum-Pedersen proof that two discrete logs are equal, non-interactive (spec 5.2).
 
 Statement: H1 = x*G1 and H2 = x*G2 for one secret x. Proof (c, z) in compact form.
-    prover:   w random; A = w*G1; B = w*G2; c = H(tag, context, G1, H1, G2, H2, A, B);
+    prover:   w hedged (spec 18.3); A = w*G1; B = w*G2; c = H(tag, context, G1, H1, G2, H2, A, B);
               z = w + c*x
     verifier: A' = z*G1 - c*H1; B' = z*G2 - c*H2; accept iff c == H(..., A', B')
 
@@ -19,6 +19,7 @@ from votecrypt.math.group import Point
 from votecrypt.math.hashing import hash_to_scalar
 from votecrypt.math.scalar import Scalar
 from votecrypt.math.tags import DomainTag
+from votecrypt.primitives.nonces import hedged_nonce
 
 PROOF_NAME = "Chaum-Pedersen"
 
@@ -51,8 +52,9 @@ def prove_equality(
     tag: DomainTag,
     context: Sequence[Encodable],
 ) -> EqualityProof:
-    """Prove that log_G1(H1) == log_G2(H2) == secret."""
-    return _prove_equality(secret, statement, Scalar.random(), tag=tag, context=context)
+    """Prove that log_G1(H1) == log_G2(H2) == secret; the nonce is hedged (spec 18.3)."""
+    w = hedged_nonce(tag, secret, tuple(context), statement.encodable())
+    return _prove_equality(secret, statement, w, tag=tag, context=context)
 
 
 def _prove_equality(

@@ -1,7 +1,7 @@
 """Schnorr proof of knowledge of a discrete log, non-interactive (spec 5.1).
 
 Statement: Y = x*G. Proof (c, z) in compact form.
-    prover:   w random; A = w*G; c = H(tag, context, Y, A); z = w + c*x
+    prover:   w hedged (spec 18.3); A = w*G; c = H(tag, context, Y, A); z = w + c*x
     verifier: A' = z*G - c*Y; accept iff c == H(tag, context, Y, A')
 """
 
@@ -16,6 +16,7 @@ from votecrypt.math.group import Point
 from votecrypt.math.hashing import hash_to_scalar
 from votecrypt.math.scalar import Scalar
 from votecrypt.math.tags import DomainTag
+from votecrypt.primitives.nonces import hedged_nonce
 
 PROOF_NAME = "Schnorr"
 
@@ -31,8 +32,9 @@ class SchnorrProof:
 def prove_knowledge(
     secret: Scalar, public: Point, *, tag: DomainTag, context: Sequence[Encodable]
 ) -> SchnorrProof:
-    """Prove knowledge of `secret` with public == secret*G."""
-    return _prove_knowledge(secret, public, Scalar.random(), tag=tag, context=context)
+    """Prove knowledge of `secret` with public == secret*G; the nonce is hedged (spec 18.3)."""
+    w = hedged_nonce(tag, secret, tuple(context), public)
+    return _prove_knowledge(secret, public, w, tag=tag, context=context)
 
 
 def _prove_knowledge(

@@ -11,6 +11,7 @@ both public keys) into `associated_data`; it also enters the key derivation as H
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -26,6 +27,51 @@ from votecrypt.math.randomness import random_bytes
 KEY_BYTES = 32
 TAG_BYTES = 16
 _ZERO_NONCE = bytes(12)
+
+#: p = 2^255 - 19, the field of Curve25519 and edwards25519.
+_P = 2**255 - 19
+#: The canonical u-coordinates (u < p) of the points of order 1, 2, 4 and 8 on Curve25519 and
+#: its twist (Bernstein's list, spec 8.2): X25519 with any of them gives an all-zero secret.
+SMALL_ORDER_U = frozenset(
+    (
+        0,
+        1,
+        _P - 1,
+        325606250916557431795983626356110631294008115727848805560023387167927233504,
+        39382357235489614581723060781553021112529911719440698176882885853963445705823,
+    )
+)
+
+
+def exchange_key_problem(data: bytes) -> str | None:
+    """Why 32 bytes are not an acceptable X25519 public key, or None (spec 8.2): "not
+    canonical" (top bit set, or u >= p) or "of small order"."""
+    if len(data) != KEY_BYTES:
+        return "not canonical"
+    u = int.from_bytes(data, "little")
+    if u >= _P:  # covers the top bit too: 2^255 > p
+        return "not canonical"
+    if u in SMALL_ORDER_U:
+        return "of small order"
+    return None
+
+
+#: d of edwards25519 (RFC 8032, 5.1).
+_D = (-121665 * pow(121666, -1, _P)) % _P
+
+
+def exchange_key_of_signing_key(verify_key: bytes) -> bytes | None:
+    """The X25519 public key derived from an Ed25519 public key (spec 8.2): the Montgomery
+    u = (1 + y) / (1 - y) of its Edwards point, or None when y >= p or y = 1 (the identity).
+    The caller has verified a signature under the key, so the point decodes (RFC 8032 5.1.3);
+    the secret side is `ExchangeKey.from_signing_seed`."""
+    if len(verify_key) != KEY_BYTES:
+        return None
+    y = int.from_bytes(verify_key, "little") & ((1 << 255) - 1)
+    if y >= _P or y == 1:
+        return None
+    u = (1 + y) * pow(1 - y, -1, _P) % _P
+    return u.to_bytes(KEY_BYTES, "little")
 
 
 class ExchangePublicKey:
@@ -86,6 +132,15 @@ class ExchangeKey:
         if not isinstance(data, bytes) or len(data) != KEY_BYTES:
             raise EncodingError(f"an X25519 private key is {KEY_BYTES} bytes")
         return cls(X25519PrivateKey.from_private_bytes(data))
+
+    @classmethod
+    def from_signing_seed(cls, seed: bytes) -> ExchangeKey:
+        """The X25519 key with the secret scalar of the Ed25519 key `seed` (RFC 8032 5.1.5:
+        the first half of SHA-512(seed), clamped by X25519), so that its public key is
+        `exchange_key_of_signing_key` of the Ed25519 public key (spec 8.2)."""
+        if not isinstance(seed, bytes) or len(seed) != KEY_BYTES:
+            raise EncodingError(f"an Ed25519 private key is {KEY_BYTES} bytes")
+        return cls.from_secret_bytes(hashlib.sha512(seed).digest()[:KEY_BYTES])
 
     def export_bytes(self) -> bytes:
         """The 32-byte private key: only for code that encrypts it."""

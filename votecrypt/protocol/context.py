@@ -131,3 +131,12 @@ def election_fingerprint(context_hash: bytes) -> str:
         for i in range(FINGERPRINT_CHARACTERS)
     )
     return "-".join(text[i : i + 4] for i in range(0, FINGERPRINT_CHARACTERS, 4))
+
+
+_READ_ALIKE = str.maketrans({"O": "0", "I": "1", "L": "1", "-": None, " ": None})
+
+
+def normalise_fingerprint(text: str) -> str:
+    """A fingerprint as typed, for comparison: case, spaces and dashes ignored, O/I/L read as
+    0/1/1 (Crockford's reading of look-alikes)."""
+    return text.strip().upper().translate(_READ_ALIKE)

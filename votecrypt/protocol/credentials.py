@@ -152,19 +152,32 @@ def check_endorsements(
     transcript_hash: bytes,
     signing_keys: Mapping[int, VerifyKey],
     threshold: int,
+    *,
+    published: bool = False,
 ) -> tuple[int, ...]:
     """The trustees whose endorsement verifies (spec 9.4); RefusedData unless at least
     `threshold` of the trustees in `signing_keys` (the qualified ones) endorsed the list.
-    At most one endorsement per trustee counts."""
+    At most one endorsement per trustee counts. With `published` (the endorsements of a
+    board's credentials entry, which carries only valid ones) every endorsement must verify:
+    the record must not name a trustee as endorsing a list it did not sign."""
     digest = endorsement_digest(credentials, transcript_hash)
     valid: set[int] = set()
     for endorsement in endorsements:
         key = signing_keys.get(endorsement.trustee)
         if key is None or endorsement.trustee in valid:
+            if published:
+                raise RefusedData(
+                    f"the endorsement of trustee {endorsement.trustee} is not by a qualified "
+                    "trustee (or repeats one)"
+                )
             continue
         try:
             key.verify(endorsement.signature, digest)
         except InvalidSignature:
+            if published:
+                raise RefusedData(
+                    f"the endorsement of trustee {endorsement.trustee} does not verify"
+                ) from None
             continue
         valid.add(endorsement.trustee)
     if len(valid) < threshold:

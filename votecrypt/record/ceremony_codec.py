@@ -120,8 +120,12 @@ def message_from_json(data: bytes, group: Group, expected_round: str | None = No
         message = Opening(
             election,
             sender,
+            # The identity decodes (A.2) so that it disqualifies its dealer (spec 8.4)
+            # instead of making the whole transcript unreadable.
             fields.listed(
-                "commitments", lambda v, p: decode_point(v, p, group), max_items=MAX_TRUSTEES
+                "commitments",
+                lambda v, p: decode_point(v, p, group, allow_identity=True),
+                max_items=MAX_TRUSTEES,
             ),
             tuple(_proof(f) for f in fields.objects("proofs", max_items=MAX_TRUSTEES)),
             tuple(_sealed_share(f) for f in fields.objects("shares", max_items=MAX_TRUSTEES)),

@@ -42,11 +42,13 @@ STEP_RESULT = {"commit": "committed", "open": "opened", "check": "checked", "ans
 
 @dataclass(frozen=True)
 class StepReport:
-    """What a step did: the published file (if any) and whether it had already been done."""
+    """What a step did: the published file and message (if any) and whether it had already
+    been done."""
 
     step: str
     published: Path | None
     repeated: bool
+    message: Signed[Any] | None = None
 
 
 def outbox(secret_path: Path) -> Path:
@@ -72,7 +74,8 @@ def trustee_init(
     announcement = trustee.announce()
     write_atomic(outbox(secret_path) / "announce.json", message_to_json(announcement))
     save_trustee(Path(secret_path), trustee, passphrase, kdf)
-    return StepReport("announce", publish_message(directory, announcement), repeated=False)
+    published = publish_message(directory, announcement)
+    return StepReport("announce", published, repeated=False, message=announcement)
 
 
 def ceremony_step(
@@ -84,14 +87,16 @@ def ceremony_step(
     *,
     proceed_without_missing: bool = False,
 ) -> StepReport:
-    """Run "commit", "open", "check" or "answer" for the trustee of `secret_path`."""
+    """Run "commit", "open", "check" or "answer" for the trustee of `secret_path`.
+    `proceed_without_missing` is the board's decision to go on without the trustees the step
+    waits for (spec 8.8); without it, a step that waits raises CeremonyNotReady."""
     if step not in STEP_RESULT:
         raise CeremonyError(f"unknown ceremony step {step!r}")
     manifest = load_manifest(directory)
     trustee = _load(secret_path, passphrase, group, manifest.ceremony_parameters())
     pending_copy = outbox(secret_path) / f"{step}.json"
     if STEPS.index(trustee.step) >= STEPS.index(STEP_RESULT[step]):
-        return _republish(directory, group, step, pending_copy)
+        return _republish(directory, group, step, pending_copy, trustee.step)
     transcript = load_transcript(directory, group, manifest)
     message: Signed[Any] | None
     if step == "commit":
@@ -101,12 +106,14 @@ def ceremony_step(
     elif step == "check":
         message = trustee.check(transcript, proceed_without_missing=proceed_without_missing)
     else:
-        message = trustee.answer(transcript)
+        # An answer that reveals nothing leaves the step open: it runs again for complaints
+        # that come later (spec 8.7).
+        message = trustee.answer(transcript, proceed_without_missing=proceed_without_missing)
     if message is not None:
         write_atomic(pending_copy, message_to_json(message))
     save_trustee(Path(secret_path), trustee, passphrase)
     published = publish_message(directory, message) if message is not None else None
-    return StepReport(step, published, repeated=False)
+    return StepReport(step, published, repeated=False, message=message)
 
 
 def ceremony_finalize(
@@ -118,11 +125,14 @@ def ceremony_finalize(
     close: bool = False,
 ) -> CeremonyOutcome:
     """Evaluate the ceremony, store the trustee's key share, and publish the outcome (or check
-    it against the one already published)."""
+    it against the one already published). `close` is the board's decision to end the
+    ceremony without the messages still missing (spec 8.8); once an outcome is published that
+    decision is taken, so every later finalize evaluates as closed: one state, one answer."""
     manifest = load_manifest(directory)
     trustee = _load(secret_path, passphrase, group, manifest.ceremony_parameters())
     transcript = load_transcript(directory, group, manifest)
-    outcome = trustee.finalize(transcript, close=close)
+    closed = close or directory.outcome.exists()
+    outcome = trustee.finalize(transcript, close=closed)
     # Publish (or compare with the published outcome) before keeping the key share, so a
     # trustee never stores a share of a key the others did not get.
     publish_outcome(directory, outcome)
@@ -131,7 +141,10 @@ def ceremony_finalize(
 
 
 def ceremony_waiting(directory: ElectionDir, group: Group) -> list[str]:
-    """What the ceremony in `directory` waits for (empty when it can be finalized)."""
+    """What the ceremony in `directory` waits for (empty when it can be finalized, and once an
+    outcome is published, when the ceremony is closed)."""
+    if directory.outcome.exists():
+        return []
     manifest = load_manifest(directory)
     return waiting_for(group, load_transcript(directory, group, manifest))
 
@@ -143,11 +156,10 @@ def _load(secret_path: Path, passphrase: str, group: Group, parameters: object) 
     return trustee
 
 
-def _republish(directory: ElectionDir, group: Group, step: str, pending_copy: Path) -> StepReport:
+def _republish(
+    directory: ElectionDir, group: Group, step: str, pending_copy: Path, current: str
+) -> StepReport:
     if not pending_copy.exists():
-        # "answer" with no complaints publishes nothing; other steps always leave a copy.
-        if step == "answer":
-            return StepReport(step, None, repeated=True)
-        raise CeremonyError(f"this trustee has already done {step!r}")
+        raise CeremonyError(f"this trustee cannot {step} now: its last step was {current!r}")
     signed = message_from_json(read_file(pending_copy, what="outbox message"), group, step)
-    return StepReport(step, publish_message(directory, signed), repeated=True)
+    return StepReport(step, publish_message(directory, signed), repeated=True, message=signed)

@@ -3,7 +3,7 @@
 
     tally = compute_tally(board, context)                 # after close
     verified = tally_to_decrypt(directory, group)         # each trustee, own machine:
-    trustee_decrypt(directory, secret, passphrase, group, verified)   # checks, then decrypts
+    trustee_decrypt(directory, secret, passphrase, group, verified, announced=board_hash)
     outcome = publish_results(directory, board, context)   # any t valid shares
 """
 
@@ -36,12 +36,12 @@ from votecrypt.record.tally_codec import (
     tally_plain,
 )
 from votecrypt.service.election_dir import ElectionDir
-from votecrypt.service.voting import verified_context
+from votecrypt.service.voting import refuse_unless_verified
 from votecrypt.storage.board import BoardLog, BulletinBoard
 from votecrypt.storage.files import read_file, write_atomic
 from votecrypt.storage.secret_file import load_trustee, save_trustee
 from votecrypt.verifier.engines import Engine, LocalEngine
-from votecrypt.verifier.verify import verify_log
+from votecrypt.verifier.verify import check_log
 
 
 def compute_tally(
@@ -78,6 +78,10 @@ def published_tally(board: BulletinBoard, context: ElectionContext) -> Encrypted
     return tally_from_plain(entry.payload, context.group)
 
 
+#: How many hex digits of the board hash a trustee types (64 bits).
+ANNOUNCED_DIGITS = 16
+
+
 @dataclass(frozen=True)
 class TallyToDecrypt:
     """A tally a trustee may decrypt: the board verified up to it and the tally recomputed
@@ -96,6 +100,29 @@ class TallyToDecrypt:
     def ballots(self) -> int:
         return self.tally.ballots
 
+    @property
+    def board_hash(self) -> str:
+        """The hash of the tally entry in hex: announced in the room by whoever ran
+        `votecrypt tally`, typed by every trustee before decrypting."""
+        return self.head[1].hex()
+
+    def check_announced(self, announced: str) -> None:
+        """RefusedData unless `announced` (at least 16 hex digits, as announced in the room)
+        begins the board hash of this tally. An operator that shows different trustees
+        different boards (each verifying, one with a ballot less) is caught here: the
+        difference of two decrypted tallies would reveal a vote (spec 12.2)."""
+        typed = announced.strip().lower().replace(" ", "")
+        if len(typed) < ANNOUNCED_DIGITS or any(c not in "0123456789abcdef" for c in typed):
+            raise RefusedData(
+                f"give at least {ANNOUNCED_DIGITS} hex digits of the announced board hash"
+            )
+        if not self.board_hash.startswith(typed):
+            raise RefusedData(
+                f"this board's hash at the tally is {self.board_hash[:ANNOUNCED_DIGITS]}..., "
+                f"not the announced {typed[:ANNOUNCED_DIGITS]}...: it is not the board "
+                "the others decrypt; not decrypting"
+            )
+
 
 def tally_to_decrypt(
     directory: ElectionDir, group: Group, engine: Engine | None = None
@@ -108,18 +135,11 @@ def tally_to_decrypt(
     with board:
         if board.count("tally") == 0:
             raise TallyError("the tally has not been computed yet (votecrypt tally)")
-        report = verify_log(BoardLog(board), group=group, engine=engine, until="tally")
-        failed = report.failed()
-        if failed or report["tally"].status != "PASS":
-            details = "; ".join(
-                f"{c.number} {c.name}: {c.failures[0]}" for c in failed if c.failures
-            )
-            raise RefusedData(
-                f"the board does not verify up to its tally; not decrypting ({details})"
-            )
-        context = verified_context(board, group)
-        entry = next(board.entries_of("tally"))
-        tally = tally_from_plain(entry.payload, group)
+        verified = check_log(BoardLog(board), group=group, engine=engine, until="tally")
+    refuse_unless_verified(verified.report, "tally", "not decrypting")
+    context, tally, head = verified.context, verified.tally, verified.tally_entry
+    if context is None or tally is None or head is None:  # cannot happen once tally passed
+        raise RefusedData("the board's tally was not established")
     # Belt and braces: the verifier compared the tally with the recomputed sum; these are
     # the properties a decryption relies on.
     if tally.election != context.hash:
@@ -133,7 +153,7 @@ def tally_to_decrypt(
             f"the tally claims {tally.ballots} ballots; at most "
             f"{context.manifest.credentials} were issued"
         )
-    return TallyToDecrypt(context, tally, (entry.seq, entry.hash))
+    return TallyToDecrypt(context, tally, head)
 
 
 def trustee_decrypt(
@@ -142,13 +162,18 @@ def trustee_decrypt(
     passphrase: str,
     group: Group,
     verified: TallyToDecrypt | None = None,
+    *,
+    announced: str,
 ) -> Path:
     """Trustee's partial decryption of the verified tally, written to decryption/.
 
-    A trustee decrypts at most one tally per election: the tally entry's hash is recorded in
-    its secret file before the share is written, and any other tally is refused (spec 12.2).
-    Running it again for the same tally finishes the job or leaves the existing share."""
+    `announced` is the board hash at the tally as announced in the room (at least 16 hex
+    digits): every trustee decrypts the same tally. A trustee decrypts at most one tally per
+    election: the tally entry's hash is recorded in its secret file before the share is
+    written, and any other tally is refused (spec 12.2). Running it again for the same tally
+    finishes the job or leaves the existing share."""
     verified = verified or tally_to_decrypt(directory, group)
+    verified.check_announced(announced)
     context, tally = verified.context, verified.tally
     tally_hash = verified.head[1]
     trustee = load_trustee(Path(secret_path), passphrase, group)

@@ -161,7 +161,7 @@ def run_election(
     credentials = issue(directory)
     view = endorsement_view(directory, group)
     for i in outcome.qualified:
-        endorse(directory, view, paths[i], passphrases[i], group)
+        endorse(directory, view, paths[i], passphrases[i], group, view.fingerprint)
     progress(f"Credential list endorsed; election fingerprint {view.fingerprint}")
     board, context = open_board(directory, group)
     with board:
@@ -178,7 +178,9 @@ def run_election(
         chosen = list(decrypting or outcome.qualified[: manifest.threshold])
         verified = tally_to_decrypt(directory, group)  # each trustee checks this on its own
         for i in chosen:
-            trustee_decrypt(directory, paths[i], passphrases[i], group, verified)
+            trustee_decrypt(
+                directory, paths[i], passphrases[i], group, verified, announced=verified.board_hash
+            )
         progress(f"Decryption shares from trustees {', '.join(map(str, chosen))}")
         announcement = publish_results(directory, board, context)
         record = export_record(board, directory.record)

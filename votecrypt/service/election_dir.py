@@ -121,8 +121,12 @@ def load_transcript(directory: ElectionDir, group: Group, manifest: Manifest) ->
     if directory.ceremony.is_dir():
         for path in sorted(directory.ceremony.glob("*-*.json")):
             round_name, _, sender = path.stem.rpartition("-")
-            if round_name not in ROUNDS or not sender.isdigit():
+            if round_name not in ROUNDS:
                 continue
+            if not (sender.isascii() and sender.isdigit()) or sender != str(int(sender)):
+                # "announce-01.json" beside "announce-1.json" would let a file choose which
+                # message counts: only the one canonical name per round and sender is read.
+                raise EncodingError(f"{path}: a ceremony message file is named <round>-<j>.json")
             data = read_file(path, what="ceremony message", max_bytes=1 << 22)
             try:
                 signed = message_from_json(data, group, round_name)

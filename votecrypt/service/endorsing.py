@@ -17,7 +17,7 @@ from pathlib import Path
 from votecrypt.errors import RefusedData
 from votecrypt.math.group import Group
 from votecrypt.protocol.ceremony.transcript import CeremonyOutcome
-from votecrypt.protocol.context import ElectionContext
+from votecrypt.protocol.context import ElectionContext, normalise_fingerprint
 from votecrypt.protocol.credentials import CredentialList
 from votecrypt.protocol.manifest import Manifest
 from votecrypt.protocol.setup import check_outcome
@@ -31,7 +31,7 @@ from votecrypt.service.election_dir import (
     load_transcript,
 )
 from votecrypt.storage.files import write_atomic
-from votecrypt.storage.secret_file import load_trustee
+from votecrypt.storage.secret_file import load_trustee, save_trustee
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,15 @@ class CredentialsToEndorse:
     outcome: CeremonyOutcome
     credentials: CredentialList
     fingerprint: str
+
+    def check_announced(self, announced: str) -> None:
+        """RefusedData unless `announced` (the fingerprint the issuer announced, as typed)
+        is this list's fingerprint: a list swapped since it was issued gives another one."""
+        if normalise_fingerprint(announced) != normalise_fingerprint(self.fingerprint):
+            raise RefusedData(
+                f"the credential list here gives the fingerprint {self.fingerprint}, not the "
+                f"announced {announced.strip()}: it is not the list that was issued"
+            )
 
 
 def endorsement_view(directory: ElectionDir, group: Group) -> CredentialsToEndorse:
@@ -61,9 +70,14 @@ def endorse(
     secret_path: Path,
     passphrase: str,
     group: Group,
+    announced: str,
 ) -> Path:
     """Sign the checked list with the trustee's ceremony key and write its endorsement file
-    (spec 9.4). Running it again writes the same file (Ed25519 is deterministic)."""
+    (spec 9.4). `announced` is the fingerprint the issuer announced (printed on the slips,
+    read aloud): a list swapped before the trustees sign gives another fingerprint and is
+    refused. A trustee endorses one list per election (recorded in its secret file); running
+    it again writes the same file (Ed25519 is deterministic)."""
+    view.check_announced(announced)
     trustee = load_trustee(Path(secret_path), passphrase, group)
     if trustee.parameters != view.manifest.ceremony_parameters():
         raise RefusedData("this secret file belongs to another election")
@@ -72,7 +86,16 @@ def endorse(
             "the ceremony outcome in the election directory is not the one this trustee "
             "finalized; refusing to endorse credentials for it"
         )
+    list_hash = view.credentials.list_hash()
+    if trustee.endorsed_list not in (None, list_hash):
+        raise RefusedData(
+            f"trustee {trustee.index} already endorsed another credential list of this "
+            "election; refusing a second one"
+        )
     endorsement = trustee.endorse_credentials(view.credentials)
+    if trustee.endorsed_list is None:
+        trustee.endorsed_list = list_hash
+        save_trustee(Path(secret_path), trustee, passphrase)
     path = directory.endorsement_path(trustee.index)
     write_atomic(path, canonical_json(endorsement_plain(view.credentials, endorsement)))
     return path

@@ -28,12 +28,10 @@ from votecrypt.protocol.credentials import (
 )
 from votecrypt.protocol.setup import check_outcome, endorsing_keys
 from votecrypt.record.ballot_codec import ballot_plain, challenged_plain
-from votecrypt.record.ceremony_codec import message_to_json, outcome_from_json, outcome_to_json
+from votecrypt.record.ceremony_codec import message_to_json, outcome_to_json
 from votecrypt.record.election_codec import (
     close_plain,
-    credentials_from_plain,
     credentials_plain,
-    manifest_from_plain,
     open_plain,
 )
 from votecrypt.record.json_codec import canonical_json, parse_json
@@ -48,7 +46,8 @@ from votecrypt.service.election_dir import (
 from votecrypt.storage.board import BoardLog, BulletinBoard, Receipt
 from votecrypt.storage.files import write_atomic
 from votecrypt.verifier.engines import LocalEngine
-from votecrypt.verifier.verify import verify_log
+from votecrypt.verifier.report import VerificationReport
+from votecrypt.verifier.verify import check_log
 
 
 def issue(directory: ElectionDir, count: int | None = None) -> list[Credential]:
@@ -116,21 +115,25 @@ def load_board(directory: ElectionDir, group: Group) -> tuple[BulletinBoard, Ele
 def verified_context(board: BulletinBoard, group: Group) -> ElectionContext:
     """The election context of a board whose setup (every entry up to `open`) verifies:
     chain, order, one entry of each single item, the outcome the ceremony messages give, the
-    endorsed credential list, the context hash named by `open`. RefusedData otherwise."""
+    endorsed credential list, the context hash named by `open`. RefusedData otherwise. The
+    context is the one the verification built: nothing is read from the board again."""
     if board.count("open") == 0:
         raise BoardError("the board has not been opened yet (votecrypt board open)")
-    report = verify_log(BoardLog(board), group=group, engine=LocalEngine(1), until="open")
+    verified = check_log(BoardLog(board), group=group, engine=LocalEngine(1), until="open")
+    refuse_unless_verified(verified.report, "election-context", "refusing to use it")
+    if verified.context is None:  # cannot happen once election-context passed
+        raise RefusedData("the board's election context was not established")
+    return verified.context
+
+
+def refuse_unless_verified(report: VerificationReport, needed: str, act: str) -> None:
+    """RefusedData unless no check failed and check `needed` passed (spec 17.1)."""
     failed = report.failed()
-    if failed or report["election-context"].status != "PASS":
+    if failed or report[needed].status != "PASS":
         details = "; ".join(f"{c.number} {c.name}: {c.failures[0]}" for c in failed if c.failures)
-        raise RefusedData(f"the board's setup does not verify, refusing to use it ({details})")
-    entries = {kind: next(board.entries_of(kind)).payload for kind in ("manifest", "credentials")}
-    manifest = manifest_from_plain(entries["manifest"])
-    credentials, _ = credentials_from_plain(entries["credentials"])
-    outcome = outcome_from_json(
-        canonical_json(next(board.entries_of("ceremony-outcome")).payload), group
-    )
-    return ElectionContext.build(group, manifest, outcome, credentials)
+        raise RefusedData(
+            f"the board does not verify, {act} ({details or needed + ' not reached'})"
+        )
 
 
 def prepare(context: ElectionContext, code: str, choices: Sequence[str]) -> PreparedBallot:

@@ -143,6 +143,20 @@ class BulletinBoard:
         for seq, kind, payload, prev, digest in cursor:
             yield Entry(seq, kind, parse_json(payload), bytes(prev), bytes(digest))
 
+    def snapshot_lines(self) -> Iterator[tuple[int, bytes]]:
+        """(line number, log line) for every row, read in one transaction so that the
+        verifier sees one consistent state of the board (spec 17.1)."""
+        self._db.execute("BEGIN")
+        try:
+            cursor = self._db.execute(
+                "SELECT seq, kind, payload, prev, hash FROM entries ORDER BY seq"
+            )
+            for number, (seq, kind, payload, prev, digest) in enumerate(cursor, 1):
+                entry = Entry(seq, kind, parse_json(payload), bytes(prev), bytes(digest))
+                yield number, entry_to_line(entry)
+        finally:
+            self._db.execute("COMMIT")
+
     def entries_of(self, kind: str) -> Iterator[Entry]:
         cursor = self._db.execute(
             "SELECT seq, kind, payload, prev, hash FROM entries WHERE kind = ? ORDER BY seq",
@@ -252,6 +266,7 @@ class BulletinBoard:
                 outcome.transcript_hash,
                 endorsing_keys(transcript, outcome),
                 outcome.threshold,
+                published=True,
             )
             return credentials
         credentials, _ = credentials_from_plain(next(self.entries_of("credentials")).payload)
@@ -421,8 +436,9 @@ class BoardLog:
         return self.board.path
 
     def lines(self) -> Iterator[tuple[int, bytes]]:
-        for entry in self.board.entries():
-            yield entry.seq + 1, entry_to_line(entry)
+        """Every row of the entries table, whatever its sequence number (a row the operator
+        hid at seq -1 breaks the chain), from one read snapshot of the database."""
+        yield from self.board.snapshot_lines()
 
     def read(self, name: str, max_bytes: int = 1 << 26) -> bytes | None:
         return None  # a board has no copies or presentations beside its log

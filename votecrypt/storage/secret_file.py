@@ -138,6 +138,7 @@ def _state_json(trustee: Trustee) -> bytes:
         "decrypted_tally": None
         if trustee.decrypted_tally is None
         else trustee.decrypted_tally.hex(),
+        "endorsed_list": None if trustee.endorsed_list is None else trustee.endorsed_list.hex(),
     }
     return canonical_json(state)
 
@@ -178,8 +179,13 @@ def _trustee_from_state(plaintext: bytes, group: Group) -> Trustee:
     decrypted_tally = (
         None if fields.raw("decrypted_tally") is None else fields.hex_bytes("decrypted_tally", 32)
     )
+    endorsed_list = (
+        None if fields.raw("endorsed_list") is None else fields.hex_bytes("endorsed_list", 32)
+    )
     fields.done()
     if step not in ("announced", "committed", "opened", "checked", "answered", "finalized"):
         raise SecretStoreError(f"unknown step {step!r} in the secret file")
     secrets = TrusteeSecrets(signing_key, exchange_key, polynomial, tuple(received), key_share)
-    return Trustee(group, parameters, index, name, step, secrets, outcome, decrypted_tally)
+    return Trustee(
+        group, parameters, index, name, step, secrets, outcome, decrypted_tally, endorsed_list
+    )

@@ -25,7 +25,6 @@ from votecrypt.errors import (
     PlaintextOutOfRange,
     RefusedData,
     RuleError,
-    TallyError,
 )
 from votecrypt.math.group import Group, secp256k1
 from votecrypt.protocol.ceremony.messages import InvalidCeremonyMessage, Signed
@@ -63,6 +62,7 @@ from votecrypt.record.log import (
     SINGLE_ITEMS,
     Entry,
     entry_from_line,
+    entry_to_line,
     setup_in_order,
 )
 from votecrypt.record.reader import LogSource, RecordSource
@@ -128,6 +128,8 @@ class _Verifier:
         self.pending: deque[Pending] = deque()
         self.started = False
         self.shares: list[DecryptionShare] = []
+        self.tally_entry: tuple[int, bytes] | None = None
+        self.tally: EncryptedTally | None = None
         self.decrypted_by: tuple[int, ...] = ()
 
     # The log
@@ -157,6 +159,12 @@ class _Verifier:
             report["log-chain"].fail(f"line {number}: the chain cannot be followed past it")
             self.expected_seq += 1
             return None
+        if entry_to_line(entry) != line:
+            # spec 15.2, 16.1: a line that decodes but is not the canonical JSON of its entry
+            # fails check 1 and is still used (its hash is over the values, not the text).
+            report["log-format"].fail(
+                f"line {number}: not the canonical JSON of its entry followed by a newline"
+            )
         self._chain(entry)
         if not self._order(entry):
             return entry.kind  # a second copy of a single item is reported, never used
@@ -266,7 +274,8 @@ class _Verifier:
         check.checked += 1
         if self.manifest is None or self.outcome is None or self.credential_list is None:
             check.fail(
-                "no valid manifest, ceremony outcome and credential list before the open entry"
+                "no valid manifest, ceremony outcome and credential list before the open entry "
+                "(checks 4, 6 and 8)"
             )
             return
         try:
@@ -295,7 +304,14 @@ class _Verifier:
         )
         outcome_check.checked += 1
         if self.manifest is None:
-            outcome_check.skipped = "no valid manifest"
+            outcome_check.fail(
+                "the ceremony cannot be evaluated without a valid manifest (check 4)"
+            )
+            if self.messages:
+                messages_check.fail(
+                    "the messages cannot be checked against the election without a valid "
+                    "manifest (check 4)"
+                )
             return
         try:
             transcript = transcript_from_messages(self.manifest, self.messages)
@@ -324,7 +340,7 @@ class _Verifier:
         if self.credential_list is None:
             return
         if self.transcript is None or self.outcome is None:
-            check.fail("the endorsements cannot be checked without a valid ceremony")
+            check.fail("the endorsements cannot be checked without a valid ceremony (check 6)")
             return
         try:
             check_endorsements(
@@ -333,6 +349,7 @@ class _Verifier:
                 self.outcome.transcript_hash,
                 endorsing_keys(self.transcript, self.outcome),
                 self.outcome.threshold,
+                published=True,
             )
         except RefusedData as error:
             check.fail(str(error))
@@ -347,9 +364,23 @@ class _Verifier:
 
     def _queue(self, entry: Entry) -> None:
         if not self.started:
-            self.report["ballot-format"].fail(
-                f"entry {entry.seq}: ballot without a valid election context"
+            # spec 16.1, rule 3: without a context no ballot can be decoded or checked; each
+            # of its checks fails, naming check 7. It is still counted (check 15).
+            names = (
+                ("ballot-format", "ballot-signatures", "ballot-proofs", "ballot-credentials")
+                if entry.kind == "ballot"
+                else ("challenges",)
             )
+            for name in (*names, "ballot-uniqueness"):
+                self.report[name].checked += 1
+                self.report[name].fail(
+                    f"entry {entry.seq}: cannot be checked without an election context "
+                    "(check 7 failed)"
+                )
+            if entry.kind == "ballot":
+                self.cast += 1
+            else:
+                self.challenged += 1
             return
         check_proofs = self.since is None or entry.seq > self.since.seq
         if not check_proofs:
@@ -445,6 +476,7 @@ class _Verifier:
 
     def _tally(self, entry: Entry) -> None:
         self._drain()
+        self.tally_entry = (entry.seq, entry.expected_hash())
 
     def _decryption_share(self, entry: Entry) -> None:
         try:
@@ -491,24 +523,28 @@ class _Verifier:
                 report[name].skipped = reason
         if self.phase not in ("start", "setup") and self.credentials is None:
             report["credentials"].fail("voting opened without a published credential list")
-        tally = self._check_tally()
+        tally = self.tally = self._check_tally()
         counts = self._check_decryption(tally)
         self._check_results(tally, counts)
         self._check_copies()
+
+    # Checks 16-22 follow the rule of spec 16.1: a check of a phase the log has not reached is
+    # skipped; otherwise it runs on the items as published (even when another check found them
+    # wrong), and a part that needs a value an earlier check could not give fails, naming it.
 
     def _check_tally(self) -> EncryptedTally | None:
         check = self.report["tally"]
         if "tally" not in self.singles:
             check.skipped = "the tally has not been published yet"
             return None
-        if self.context is None or self.tally_sum is None:
-            check.fail("no valid election context to check the tally against")
-            return None
         check.checked = 1
         try:
             published = tally_from_plain(self.singles["tally"], self.group)
         except EncodingError as error:
             check.fail(str(error))
+            return None
+        if self.context is None or self.tally_sum is None:
+            check.fail("no election context to check the tally against (check 7 failed)")
             return None
         expected = self.tally_sum.result(self.context.hash)
         if canonical_json(tally_plain(published)) != canonical_json(tally_plain(expected)):
@@ -520,28 +556,48 @@ class _Verifier:
 
     def _check_decryption(self, tally: EncryptedTally | None) -> list[tuple[int, ...]] | None:
         shares_check, decryption = self.report["decryption-shares"], self.report["decryption"]
-        if tally is None or self.context is None:
-            shares_check.skipped = decryption.skipped = "no tally to decrypt"
+        results_published = "results" in self.singles
+        if "tally" not in self.singles:
+            shares_check.skipped = decryption.skipped = "the tally has not been published yet"
             return None
-        if not self.shares:
+        if not self.shares and not results_published and not shares_check.failure_count:
             shares_check.skipped = decryption.skipped = "no decryption share published yet"
             return None
-        ceremony = self.context.ceremony
-        keys = dict(ceremony.verification_keys)
-        shares_check.checked = len(self.shares)
-        try:
-            selection = select_shares(self.group, tally, self.shares, keys, ceremony.threshold)
-        except TallyError as error:
-            shares_check.fail(str(error))
-            decryption.fail("fewer than t valid decryption shares")
+        if tally is None or self.context is None:
+            reason = "no tally to decrypt: the tally entry or the election context failed (check "
+            reason += "16 or 7)"
+            shares_check.fail(reason)
+            decryption.fail(reason)
             return None
+        ceremony = self.context.ceremony
+        threshold = ceremony.threshold
+        shares_check.checked = len(self.shares)
+        # threshold 0: every share is examined and none is refused for being too few (spec 12.3)
+        selection = select_shares(
+            self.group, tally, self.shares, dict(ceremony.verification_keys), 0
+        )
         for trustee, reason in selection.invalid:
             shares_check.fail(f"trustee {trustee}: {reason}")
+        if len(selection.valid) < threshold:
+            if not results_published:
+                decryption.skipped = (
+                    f"{len(selection.valid)} of the {threshold} valid decryption shares needed "
+                    "published so far"
+                )
+                return None
+            message = (
+                f"{len(selection.valid)} valid decryption shares, {threshold} needed, "
+                "and the results were published"
+            )
+            shares_check.fail(message)
+            decryption.fail(message)
+            return None
         decryption.checked = 1
-        by_trustee = {s.trustee: s for s in self.shares if s.trustee in selection.valid}
-        self.decrypted_by = selection.used
+        used = selection.valid[:threshold]
+        by_trustee = {s.trustee: s for s in self.shares if s.trustee in used}
+        self.decrypted_by = used
         try:
-            plaintexts = combine_shares(self.group, tally, by_trustee, selection.used)
+            plaintexts = combine_shares(self.group, tally, by_trustee, used)
             return decode_counts(self.group, tally, plaintexts, self.context.packing)
         except PlaintextOutOfRange as error:
             decryption.fail(f"the combined decryption is out of range: {error}")
@@ -550,25 +606,57 @@ class _Verifier:
     def _check_results(
         self, tally: EncryptedTally | None, counts: list[tuple[int, ...]] | None
     ) -> None:
-        names = ("result-counts", "result-percentages", "result-brackets", "result-totals")
         report = self.report
+        names = ("result-counts", "result-percentages", "result-brackets", "result-totals")
         if "results" not in self.singles:
             for name in names:
                 report[name].skipped = "the results have not been published yet"
             return
-        if tally is None or counts is None or self.context is None:
+        published = self.singles["results"]
+        if tally is None or self.context is None:
             for name in names:
-                if not report[name].failure_count:
-                    report[name].fail("the results cannot be checked: the decryption failed")
+                report[name].fail(
+                    "the results cannot be checked: no valid tally (check 16) or election "
+                    "context (check 7)"
+                )
+            return
+        # The totals (13.2) depend on the manifest and the tally's `ballots`, not on the
+        # decrypted counts: they are checked even when the decryption failed.
+        try:
+            totals = results_plain(
+                self.context.hash,
+                self.context.results(_placeholder_counts(self.context, tally), tally.ballots),
+                self.decrypted_by,
+            )
+        except RuleError as error:
+            report["result-totals"].fail(f"the results MUST be refused (spec 13.2): {error}")
+            for name in names[:3]:
+                report[name].fail("the results cannot be computed (check 22)")
+            return
+        if not _compare_totals(report, totals, published):
+            for name in names[:3]:
+                report[name].fail("the results entry is malformed (check 22)")
+            return
+        if counts is None:
+            for name in names[:3]:
+                report[name].fail("the results cannot be checked: the decryption failed (check 18)")
             return
         try:
             results = self.context.results(counts, tally.ballots)
         except RuleError as error:
-            report["result-counts"].fail(str(error))
+            report["result-counts"].fail(f"the decrypted counts give no results: {error}")
             return
         expected = results_plain(self.context.hash, results, self.decrypted_by)
-        published = self.singles["results"]
-        _compare_results(report, expected, published)
+        if published.get("decrypted_by") != expected["decrypted_by"]:
+            report["decryption"].fail(
+                "the results name other trustees than those whose shares decrypt"
+            )
+        _compare_candidates(report, expected, published)
+        checks = (*names, "decryption")
+        if canonical_json(published) != canonical_json(expected) and not any(
+            report[name].failure_count for name in checks
+        ):
+            report["result-totals"].fail("the results entry differs from the recomputed one")
 
     def _check_copies(self) -> None:
         """Check 23 (spec 15.1): each copy is byte for byte the canonical JSON of its entry and
@@ -588,34 +676,53 @@ class _Verifier:
         ]
 
 
-def _compare_results(report: VerificationReport, expected: dict[str, Any], published: Any) -> None:
-    if not isinstance(published, dict) or not isinstance(published.get("candidates"), list):
-        report["result-totals"].fail("the results entry is malformed")
-        return
+TOTALS = (
+    "type",
+    "version",
+    "election",
+    "rules",
+    "issued",
+    "collected",
+    "valid",
+    "summoned",
+    "members",
+    "denominator",
+    "quorum_met",
+)
+
+
+def _placeholder_counts(context: ElectionContext, tally: EncryptedTally) -> list[tuple[int, ...]]:
+    """Counts with every ballot on outcome 0: they give the same totals as any counts of
+    `tally.ballots` ballots, so the totals can be checked without the decryption."""
+    outcomes = len(context.manifest.outcomes())
+    return [(tally.ballots,) + (0,) * (outcomes - 1) for _ in range(context.rows)]
+
+
+def _compare_totals(report: VerificationReport, expected: dict[str, Any], published: Any) -> bool:
+    """Check 22 (spec 13.2): the totals of the results entry. False when the entry is not of
+    the results' form (then nothing else can be compared)."""
     totals = report["result-totals"]
     totals.checked = 1
-    for key in (
-        "type",
-        "version",
-        "election",
-        "rules",
-        "issued",
-        "collected",
-        "valid",
-        "summoned",
-        "members",
-        "denominator",
-        "quorum_met",
+    if (
+        not isinstance(published, dict)
+        or set(published) != set(expected)
+        or not isinstance(published.get("candidates"), list)
+        or len(published["candidates"]) != len(expected["candidates"])
     ):
-        if published.get(key) != expected[key]:
+        totals.fail("the results entry does not have the form of spec 13.5")
+        return False
+    for key in TOTALS:
+        if published.get(key) != expected[key] or type(published.get(key)) is not type(
+            expected[key]
+        ):
             totals.fail(f"{key}: announced {published.get(key)!r}, expected {expected[key]!r}")
-    if published.get("decrypted_by") != expected["decrypted_by"]:
-        report["decryption"].fail("the results name other trustees than those whose shares decrypt")
-    if len(published["candidates"]) != len(expected["candidates"]) or set(published) != set(
-        expected
-    ):
-        totals.fail("the results do not have the expected form")
-        return
+    return True
+
+
+def _compare_candidates(
+    report: VerificationReport, expected: dict[str, Any], published: dict[str, Any]
+) -> None:
+    """Checks 19-21 (spec 13.2), candidate by candidate."""
     denominator = published.get("denominator")
     for number, (announced, wanted) in enumerate(
         zip(published["candidates"], expected["candidates"], strict=True), 1
@@ -626,12 +733,14 @@ def _compare_results(report: VerificationReport, expected: dict[str, Any], publi
         if not isinstance(announced, dict) or set(announced) != set(wanted):
             report["result-counts"].fail(f"{label}: malformed")
             continue
-        if announced["name"] != wanted["name"] or announced["position"] != wanted["position"]:
+        if not _same(announced, wanted, "name") or not _same(announced, wanted, "position"):
             report["result-counts"].fail(f"{label}: name or position differs from the manifest")
-        if announced["counts"] != wanted["counts"]:
+        if not _same(announced, wanted, "counts"):
             report["result-counts"].fail(f"{label}: {_differences(announced, wanted, ('counts',))}")
         consistent = (
             isinstance(announced["counts"], dict)
+            and isinstance(announced["hundredths"], dict)
+            and isinstance(announced["percentages"], dict)
             and isinstance(denominator, int)
             and all(
                 isinstance(v, int)
@@ -642,19 +751,22 @@ def _compare_results(report: VerificationReport, expected: dict[str, Any], publi
             )
         )
         if (
-            announced["hundredths"] != wanted["hundredths"]
-            or announced["percentages"] != wanted["percentages"]
+            not _same(announced, wanted, "hundredths")
+            or not _same(announced, wanted, "percentages")
             or not consistent
         ):
             report["result-percentages"].fail(
                 f"{label}: {_differences(announced, wanted, ('hundredths', 'percentages'))}"
             )
-        if announced["bracket"] != wanted["bracket"]:
+        if not _same(announced, wanted, "bracket"):
             report["result-brackets"].fail(
                 f"{label}: bracket {announced['bracket']!r}, the rules give {wanted['bracket']!r}"
             )
-    if canonical_json(published) != canonical_json(expected) and report.ok:
-        totals.fail("the results entry differs from the recomputed one")
+
+
+def _same(announced: dict[str, Any], wanted: dict[str, Any], field: str) -> bool:
+    """Equal as JSON values (`true` is not `1`), compared by their canonical bytes."""
+    return canonical_json(announced[field]) == canonical_json(wanted[field])
 
 
 def _differences(announced: dict[str, Any], wanted: dict[str, Any], fields: tuple[str, ...]) -> str:
@@ -708,10 +820,42 @@ def verify_log(
     progress: Progress | None = None,
     until: str | None = None,
 ) -> VerificationReport:
-    """Verify the log of `source`; with `until`, stop after the first entry of that kind
-    (a booth checks the setup up to "open", a trustee the board up to "tally", spec 17.1).
+    """Verify the log of `source`; with `until`, stop after the first entry of that kind.
     Checks of phases not read are skipped, never passed."""
+    return check_log(
+        source, group=group, engine=engine, since=since, progress=progress, until=until
+    ).report
+
+
+@dataclass(frozen=True)
+class VerifiedLog:
+    """What a verification read and checked, for a party about to act on it (spec 17.1): a
+    booth reads up to "open" and encrypts under `context`; a trustee reads up to "tally" and
+    decrypts `tally`. Use these, never the source again: what is read a second time may
+    have changed in between."""
+
+    report: VerificationReport
+    #: the election context built from the verified manifest, outcome and credential list
+    context: ElectionContext | None
+    #: the published tally as decoded and compared with the recomputed sum (check 16)
+    tally: EncryptedTally | None
+    #: (seq, hash) of the tally entry, the hash computed here, not read
+    tally_entry: tuple[int, bytes] | None
+
+
+def check_log(
+    source: LogSource,
+    *,
+    group: Group | None = None,
+    engine: Engine | None = None,
+    since: Checkpoint | None = None,
+    progress: Progress | None = None,
+    until: str | None = None,
+) -> VerifiedLog:
+    """Verify the log of `source` as `verify_log` does, and return what was verified with
+    the report (a booth stops `until` "open", a trustee `until` "tally", spec 17.1)."""
     verifier = _Verifier(
         source, group or secp256k1(), engine or LocalEngine(), since, progress, until
     )
-    return verifier.run()
+    report = verifier.run()
+    return VerifiedLog(report, verifier.context, verifier.tally, verifier.tally_entry)

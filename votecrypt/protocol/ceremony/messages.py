@@ -202,9 +202,9 @@ class Signed(Generic[M]):
 
 def check_envelope(
     signed: Signed[M], parameters: CeremonyParameters, sender: int, key: VerifyKey
-) -> None:
+) -> bytes:
     """The checks every received message passes (spec 8.2): right election, sender, round
-    shape, and a valid signature under the sender's announced key."""
+    shape, and a valid signature under the sender's announced key. Returns the digest."""
     message = signed.message
     if message.election != parameters.election:
         raise InvalidCeremonyMessage(
@@ -214,12 +214,14 @@ def check_envelope(
         raise InvalidCeremonyMessage(
             f"{message.ROUND} message claims to be from trustee {message.sender}"
         )
+    digest = signed.digest()
     try:
-        signed.verify(key)
+        key.verify(signed.signature, digest)
     except InvalidSignature:
         raise InvalidCeremonyMessage(
             f"{message.ROUND} message of trustee {sender} has an invalid signature"
         ) from None
+    return digest
 
 
 def commitment_hash(election: bytes, dealer: int, commitments: tuple[Point, ...]) -> bytes:

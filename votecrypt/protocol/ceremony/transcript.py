@@ -1,15 +1,15 @@
-"""The ceremony transcript and its evaluation from public data alone (spec 8.6-8.8).
+"""The ceremony transcript and its evaluation from public data alone (spec 8.2-8.8).
 
-`evaluate` turns the published messages into the outcome: the qualified trustees, the joint key
-K, each qualified trustee's verification key K_j, the disqualified trustees with the reason, and
-the transcript hash. Trustees call it to finish the ceremony; the verifier calls it to check a
-published outcome. It depends only on the messages, so everyone holding the same messages gets
-the same outcome.
+`evaluate` turns the published messages into the outcome: the qualified dealers, the joint key
+K, the verification key K_j of every trustee able to decrypt, the reason of every trustee left
+out, and the transcript hash. Trustees call it to finish the ceremony; the verifier calls it to
+check a published outcome. It depends only on the messages, so everyone holding the same
+messages gets the same outcome.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,9 @@ from votecrypt.math.hashing import hash_bytes
 from votecrypt.math.scalar import ONE, Scalar
 from votecrypt.math.tags import CEREMONY_COEFFICIENT_PROOF, CEREMONY_TRANSCRIPT
 from votecrypt.primitives.schnorr import verify_knowledge
+from votecrypt.primitives.sealing import exchange_key_of_signing_key, exchange_key_problem
 from votecrypt.primitives.shamir import share_matches
+from votecrypt.primitives.signing import VerifyKey
 from votecrypt.protocol.ceremony.messages import (
     COMPLAINT_REASONS,
     Announcement,
@@ -37,10 +39,11 @@ from votecrypt.protocol.ceremony.messages import (
 
 
 class CeremonyNotReady(CeremonyError):
-    """The ceremony cannot be evaluated yet: messages are still expected (see `waiting`)."""
+    """The ceremony cannot be evaluated yet: messages are still expected (see `waiting`).
+    `hint` says how to go on without them (the command line names its option)."""
 
-    def __init__(self, waiting: list[str]) -> None:
-        super().__init__("still waiting: " + "; ".join(waiting))
+    def __init__(self, waiting: list[str], hint: str | None = None) -> None:
+        super().__init__("still waiting for " + "; ".join(waiting) + (f" ({hint})" if hint else ""))
         self.waiting = waiting
 
 
@@ -68,8 +71,10 @@ class Transcript:
 
 @dataclass(frozen=True, slots=True)
 class CeremonyOutcome:
-    """The public result of a ceremony (spec 8.8). `joint_key` is K; `verification_keys[j]` is
-    K_j for every qualified trustee j."""
+    """The public result of a ceremony (spec 8.8). `qualified` is Q, the dealers whose
+    polynomials make the key; `joint_key` is K; `verification_keys` holds K_j for every key
+    holder j (every trustee able to decrypt, spec 8.8); `disqualified` gives the reason of
+    every trustee not in Q."""
 
     election: bytes
     trustees: int
@@ -84,26 +89,84 @@ class CeremonyOutcome:
         for j, key in self.verification_keys:
             if j == index:
                 return key
-        raise CeremonyError(f"trustee {index} is not a qualified trustee")
+        raise CeremonyError(f"trustee {index} holds no key share of this ceremony")
 
 
-def announced_keys(transcript: Transcript) -> dict[int, Announcement]:
-    """The announcements, each checked against its own key (spec 8.2). All must be present."""
+EXCHANGE_KEY_REASONS = {
+    "not canonical": "announced an exchange key that is not canonical",
+    "of small order": "announced an exchange key of small order",
+}
+
+
+def announcement_problems(
+    transcript: Transcript, *, envelopes_checked: bool = False
+) -> tuple[dict[int, Announcement], dict[int, str]]:
+    """The announcements present, split into accepted ones and refused ones with the reason
+    (spec 8.2). Each is first checked against its own signing key (proof of possession),
+    unless `envelopes_checked`; an invalid signature raises InvalidCeremonyMessage. An
+    announcement is refused when its exchange key is not canonical, of small order, another
+    trustee's, or not the one derived from its signing key; the refused trustee is left out,
+    the others go on."""
     parameters = transcript.parameters
-    result: dict[int, Announcement] = {}
-    for index in parameters.indices:
-        signed = transcript.announcements.get(index)
-        if signed is None:
-            raise CeremonyNotReady([f"trustee {index} to announce its keys"])
-        check_envelope(signed, parameters, index, signed.message.signing_key)
-        result[index] = signed.message
-    if len({a.signing_key for a in result.values()}) != len(result) or len(
-        {a.exchange_key for a in result.values()}
-    ) != len(result):
-        raise CeremonyError("two trustees announced the same key")
     if set(transcript.announcements) - set(parameters.indices):
-        raise CeremonyError("an announcement names a trustee index that does not exist")
-    return result
+        raise InvalidCeremonyMessage("an announcement names a trustee index that does not exist")
+    present: dict[int, Announcement] = {}
+    for index in sorted(transcript.announcements):
+        signed = transcript.announcements[index]
+        if not envelopes_checked:  # transcript_digests checked them already
+            check_envelope(signed, parameters, index, signed.message.signing_key)
+        present[index] = signed.message
+    accepted: dict[int, Announcement] = {}
+    refused: dict[int, str] = {}
+    derived = {i: exchange_key_of_signing_key(a.signing_key.to_bytes()) for i, a in present.items()}
+    owner_of = {key: i for i, key in sorted(derived.items(), reverse=True) if key is not None}
+    signers: dict[VerifyKey, list[int]] = {}
+    for index, announcement in present.items():
+        signers.setdefault(announcement.signing_key, []).append(index)
+    for index, announcement in present.items():
+        raw = announcement.exchange_key.to_bytes()
+        twins = [j for j in signers[announcement.signing_key] if j != index]
+        problem = exchange_key_problem(raw)
+        if problem is not None:
+            refused[index] = EXCHANGE_KEY_REASONS[problem]
+        elif twins:
+            refused[index] = f"announced the same signing key as trustee {twins[0]}"
+        elif derived[index] != raw and raw in owner_of:
+            refused[index] = f"announced the exchange key of trustee {owner_of[raw]}"
+        elif derived[index] != raw:
+            refused[index] = "announced an exchange key not derived from its signing key"
+        else:
+            accepted[index] = announcement
+    return accepted, refused
+
+
+def participants(
+    transcript: Transcript, accepted: Mapping[int, Announcement]
+) -> tuple[list[int], dict[int, str]]:
+    """D, the trustees taking part from round "open" on (spec 8.3): accepted announcement and
+    a commitment hash published in time. An opening's share list names the trustees whose
+    commitment hash its dealer had seen; a trustee missing from the share lists of at least t
+    openings is left out, with those dealers named. Honest dealers that opened before it
+    committed all leave it out, so a trustee committing after seeing the openings of every
+    honest dealer cannot choose its polynomial knowing them; fewer than t dishonest dealers
+    cannot leave out an honest trustee this way (a share they withheld is a complaint)."""
+    threshold = transcript.parameters.threshold
+    committed = [i for i in sorted(accepted) if i in transcript.commits]
+    omitted_by: dict[int, list[int]] = {j: [] for j in accepted}
+    for dealer in committed:
+        signed = transcript.openings.get(dealer)
+        if signed is None:
+            continue
+        seen = {share.recipient for share in signed.message.shares} | {dealer}
+        for j in accepted:
+            if j not in seen:
+                omitted_by[j].append(dealer)
+    left_out = {
+        j: f"had not committed when trustees {dealers} opened"
+        for j, dealers in sorted(omitted_by.items())
+        if len(dealers) >= threshold
+    }
+    return [i for i in committed if i not in left_out], left_out
 
 
 def check_opening(
@@ -132,12 +195,13 @@ def check_opening(
                 f"trustee {dealer}'s proof of knowledge for coefficient {k} is invalid"
             ) from None
     recipients = [share.recipient for share in opening.shares]
-    expected = [j for j in parameters.indices if j != dealer]
-    if sorted(recipients) != expected:
+    if len(set(recipients)) != len(recipients) or not set(recipients) <= (
+        set(parameters.indices) - {dealer}
+    ):
         raise CeremonyError(f"trustee {dealer} did not send exactly one share to every trustee")
 
 
-def _malformed_check(parameters: CeremonyParameters, check: Check) -> str | None:
+def malformed_check(parameters: CeremonyParameters, check: Check) -> str | None:
     """Why a check message is malformed, or None (spec 8.6)."""
     dealers = [*check.accepted, *(c.dealer for c in check.complaints)]
     if len(set(dealers)) != len(dealers):
@@ -152,11 +216,11 @@ def _malformed_check(parameters: CeremonyParameters, check: Check) -> str | None
 def transcript_digests(transcript: Transcript) -> list[tuple[str, int, bytes]]:
     """Check every message's envelope (spec 8.2) and list (round, sender, digest) in order.
 
-    A message with a wrong election, sender, round or signature raises CeremonyError: such a
-    message is not the sender's and must never have been accepted into the transcript.
+    A message with a wrong election, sender, round or signature raises InvalidCeremonyMessage:
+    such a message is not the sender's and must never have been accepted into the transcript.
     """
     parameters = transcript.parameters
-    announcements = announced_keys(transcript)
+    announcements = {i: s.message for i, s in transcript.announcements.items()}
     digests = []
     for round_name, messages in transcript.rounds():
         for index in sorted(messages):
@@ -169,110 +233,181 @@ def transcript_digests(transcript: Transcript) -> list[tuple[str, int, bytes]]:
                 raise InvalidCeremonyMessage(
                     f"a {signed.message.ROUND} message is filed as {round_name}"
                 )
-            check_envelope(signed, parameters, index, announcements[index].signing_key)
-            digests.append((round_name, index, signed.digest()))
+            digest = check_envelope(signed, parameters, index, announcements[index].signing_key)
+            digests.append((round_name, index, digest))
     return digests
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """Who complained about a dealer (spec 8.6, 8.7): `explicit` complaints, `silent` checkers
+    whose check does not name the dealer (or is malformed), and `absent` checkers with no
+    check at all. Every one of them is a complaint the dealer answers by revealing the share."""
+
+    explicit: tuple[int, ...]
+    silent: tuple[int, ...]
+    absent: tuple[int, ...]
+
+    def complainers(self, *, absent_complain: bool) -> list[int]:
+        return sorted({*self.explicit, *self.silent, *(self.absent if absent_complain else ())})
+
+
+def verdicts(
+    transcript: Transcript, participating: Sequence[int], dealer: int, malformed: Set[int]
+) -> Verdicts:
+    """The verdicts on `dealer` by every other trustee of D (spec 8.6)."""
+    explicit, silent, absent = [], [], []
+    for j in participating:
+        if j == dealer:
+            continue
+        signed = transcript.checks.get(j)
+        if signed is None:
+            absent.append(j)
+        elif j in malformed:
+            silent.append(j)
+        elif any(c.dealer == dealer for c in signed.message.complaints):
+            explicit.append(j)
+        elif dealer not in signed.message.accepted:
+            silent.append(j)
+    return Verdicts(tuple(explicit), tuple(silent), tuple(absent))
+
+
+def revealed_shares(transcript: Transcript, dealer: int) -> dict[int, Scalar] | None:
+    """The shares a dealer revealed, by recipient; None without an answer. Raises
+    CeremonyError("revealed a share twice") for a recipient named twice."""
+    signed = transcript.answers.get(dealer)
+    if signed is None:
+        return None
+    revealed_list = signed.message.revealed
+    revealed = {r.recipient: r.share for r in revealed_list}
+    if len(revealed) != len(revealed_list):
+        raise CeremonyError("revealed a share twice")
+    return revealed
 
 
 def evaluate(group: Group, transcript: Transcript, *, close: bool = False) -> CeremonyOutcome:
     """The ceremony's outcome (spec 8.8).
 
     Without `close`, raises CeremonyNotReady while any expected message is missing. With
-    `close`, whoever has not done their part is disqualified. Raises CeremonyError when fewer
-    than t trustees remain qualified, naming every disqualification and its reason.
+    `close` (the board's decision to end the ceremony), whoever has not done their part is
+    treated as in spec 8.8: a missing check counts as a complaint about every dealer. Raises
+    CeremonyError when fewer than t trustees remain qualified, naming every left-out trustee
+    and its reason.
     """
     parameters = transcript.parameters
     digests = transcript_digests(transcript)
-    disqualified: dict[int, str] = {}
+    accepted, left_out = announcement_problems(transcript, envelopes_checked=True)
     waiting: list[str] = []
 
     def missing(index: int, why: str, todo: str) -> None:
         if close:
-            disqualified[index] = why
+            left_out[index] = why
         else:
             waiting.append(f"trustee {index} to {todo}")
 
-    # Rounds "commit" and "open" (spec 8.3, 8.4).
-    openings: dict[int, Opening] = {}
+    # Round "announce" (spec 8.2).
     for index in parameters.indices:
-        if index not in transcript.commits:
+        if index not in transcript.announcements:
+            missing(index, "did not announce its keys", "announce its keys")
+
+    # Round "commit" (spec 8.3): D, the trustees committed before the first opening.
+    participating, cut = participants(transcript, accepted)
+    left_out.update(cut)
+    for index in sorted(accepted):
+        if index not in cut and index not in transcript.commits:
             missing(index, "did not publish its commitment hash", "publish its commitment hash")
-        elif index not in transcript.openings:
+
+    # Round "open" (spec 8.4): O, the trustees of D with a valid opening.
+    openings: dict[int, Opening] = {}
+    for index in participating:
+        if index not in transcript.openings:
             missing(index, "did not open its commitments", "open its commitments")
-        else:
-            opening = transcript.openings[index].message
-            try:
-                check_opening(group, parameters, transcript.commits[index].message, opening)
-            except CeremonyError as error:
-                disqualified[index] = str(error)
-                continue
-            openings[index] = opening
+            continue
+        opening = transcript.openings[index].message
+        try:
+            check_opening(group, parameters, transcript.commits[index].message, opening)
+        except CeremonyError as error:
+            left_out[index] = str(error)
+            continue
+        openings[index] = opening
 
-    # Round "check" (spec 8.6): P = trustees with a valid opening and a well-formed check.
-    checks: dict[int, Check] = {}
-    for index in openings:
+    # Round "check" (spec 8.6): a malformed check disqualifies its sender and counts as a
+    # complaint about every dealer; a missing one is waited for, or with `close` counts so.
+    malformed: set[int] = set()
+    for index in participating:
         if index not in transcript.checks:
-            missing(index, "did not check its shares", "check its shares")
+            if not close:
+                waiting.append(f"trustee {index} to check its shares")
             continue
-        check = transcript.checks[index].message
-        problem = _malformed_check(parameters, check)
+        problem = malformed_check(parameters, transcript.checks[index].message)
         if problem:
-            disqualified[index] = problem
-            continue
-        checks[index] = check
+            malformed.add(index)
+            if index in openings:
+                left_out[index] = problem
 
-    # Round "answer" (spec 8.7): every complaint against a dealer in P needs a matching share.
-    for dealer in checks:
-        verdict = _complaints_resolved(transcript, openings, checks, dealer)
-        if verdict is None:
+    # Round "answer" (spec 8.7): every complaint, explicit or implied, needs a matching share.
+    revealed_by: dict[int, dict[int, Scalar]] = {}
+    for dealer in sorted(openings):
+        if dealer in left_out:
             continue
-        kind, why = verdict
-        if kind == "wait":
-            missing(dealer, why, "answer the complaints against it")
-        else:
-            disqualified[dealer] = why
+        complainers = verdicts(transcript, participating, dealer, malformed).complainers(
+            absent_complain=close
+        )
+        try:
+            revealed = revealed_shares(transcript, dealer)
+        except CeremonyError as error:
+            left_out[dealer] = str(error)
+            continue
+        if revealed is None:
+            if complainers:
+                missing(
+                    dealer,
+                    f"did not answer the complaints of trustees {complainers}",
+                    f"answer the complaints of trustees {complainers}",
+                )
+            continue
+        problem = _answer_problem(openings[dealer], participating, complainers, revealed)
+        if problem:
+            left_out[dealer] = problem
+        revealed_by[dealer] = revealed
 
     if waiting and not close:
         raise CeremonyNotReady(waiting)
-    qualified = tuple(i for i in sorted(checks) if i not in disqualified)
+    qualified = tuple(i for i in sorted(openings) if i not in left_out)
     if len(qualified) < parameters.threshold:
-        reasons = "; ".join(f"trustee {i} {why}" for i, why in sorted(disqualified.items()))
+        reasons = "; ".join(f"trustee {i} {why}" for i, why in sorted(left_out.items()))
         raise CeremonyError(
             f"only {len(qualified)} trustees qualified, {parameters.threshold} needed"
             + (f" ({reasons})" if reasons else "")
         )
-    return _outcome(group, parameters, openings, qualified, disqualified, digests)
-
-
-def _complaints_resolved(
-    transcript: Transcript,
-    openings: Mapping[int, Opening],
-    checks: Mapping[int, Check],
-    dealer: int,
-) -> tuple[str, str] | None:
-    """None when every checker accepted the dealer or had its complaint answered with a share
-    matching the commitments; ("wait", why) while an answer is missing; ("fail", why) for a
-    disqualification (spec 8.7)."""
-    complainers = sorted(
-        j for j, check in checks.items() if any(c.dealer == dealer for c in check.complaints)
+    # Key holders (spec 8.8): every trustee of D whose key share is not entirely public.
+    holders = tuple(
+        j
+        for j in participating
+        if j in qualified or any(j not in revealed_by.get(i, {}) for i in qualified if i != j)
     )
-    for j, check in sorted(checks.items()):
-        if j != dealer and dealer not in check.accepted and j not in complainers:
-            return ("fail", f"was not checked by trustee {j} (it opened after that check)")
-    if not complainers:
-        return None
-    signed_answer = transcript.answers.get(dealer)
-    if signed_answer is None:
-        return ("wait", f"did not answer the complaints of trustees {complainers}")
-    revealed_list = signed_answer.message.revealed
-    revealed = {r.recipient: r.share for r in revealed_list}
-    if len(revealed) != len(revealed_list):
-        return ("fail", "revealed a share twice")
+    disqualified = {i: why for i, why in left_out.items() if i not in qualified}
+    unexplained = set(parameters.indices) - set(qualified) - set(disqualified)
+    if unexplained:  # every path above gives a reason; this guards the evaluation itself
+        raise CeremonyError(f"internal: no reason for trustees {sorted(unexplained)}")
+    return _outcome(group, parameters, openings, qualified, holders, disqualified, digests)
+
+
+def _answer_problem(
+    opening: Opening,
+    participating: Sequence[int],
+    complainers: Sequence[int],
+    revealed: Mapping[int, Scalar],
+) -> str | None:
+    """Why an answer does not resolve the complaints against its dealer (spec 8.7), or None.
+    Every revealed share of a trustee of D must match, complained about or not."""
     for j in complainers:
         if j not in revealed:
-            return ("fail", f"did not answer the complaint of trustee {j}")
-        if not share_matches(revealed[j], openings[dealer].commitments, j):
-            return ("fail", f"revealed a share for trustee {j} that does not match")
+            return f"did not answer the complaint of trustee {j}"
+    for j, share in sorted(revealed.items()):
+        checked = j in participating and j != opening.sender
+        if checked and not share_matches(share, opening.commitments, j):
+            return f"revealed a share for trustee {j} that does not match"
     return None
 
 
@@ -281,6 +416,7 @@ def _outcome(
     parameters: CeremonyParameters,
     openings: Mapping[int, Opening],
     qualified: tuple[int, ...],
+    holders: tuple[int, ...],
     disqualified: Mapping[int, str],
     digests: list[tuple[str, int, bytes]],
 ) -> CeremonyOutcome:
@@ -290,7 +426,7 @@ def _outcome(
         for k in range(parameters.threshold)
     ]
     verification_keys = []
-    for j in qualified:
+    for j in holders:
         power, terms = ONE, []
         for a_k in aggregated:
             terms.append(power * a_k)

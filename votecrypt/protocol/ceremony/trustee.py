@@ -1,11 +1,14 @@
 """One trustee's side of the key ceremony: a state machine that refuses steps out of order.
 
     trustee = Trustee.create(group, parameters, index, name)   # keys; announcement
-    trustee.commit(transcript)     # needs every announcement; draws the polynomial
+    trustee.commit(transcript)     # needs its own announcement; draws the polynomial
     trustee.open(transcript)       # needs every commitment hash (spec 8.3)
     trustee.check(transcript)      # needs every opening; accepts shares or complains
-    trustee.answer(transcript)     # only if someone complained about this trustee
+    trustee.answer(transcript)     # needs every check; reveals the complained-about shares
     trustee.finalize(transcript)   # evaluates the transcript; derives the key share
+
+Each waiting step takes `proceed_without_missing=True` (finalize: `close=True`), the board's
+decision to go on without the trustees it waits for (spec 8.8).
 
 Each step returns the signed message to publish. The trustee's secrets (ceremony keys,
 polynomial, received shares, final key share) leave the object only through
@@ -44,10 +47,13 @@ from votecrypt.protocol.ceremony.transcript import (
     CeremonyNotReady,
     CeremonyOutcome,
     Transcript,
-    announced_keys,
+    announcement_problems,
     check_opening,
     evaluate,
+    malformed_check,
+    participants,
     transcript_digests,
+    verdicts,
 )
 from votecrypt.protocol.credentials import CredentialList, Endorsement, endorsement_digest
 from votecrypt.protocol.key_share import KeyShare
@@ -90,6 +96,7 @@ class Trustee:
         secrets: TrusteeSecrets,
         outcome: CeremonyOutcome | None = None,
         decrypted_tally: bytes | None = None,
+        endorsed_list: bytes | None = None,
     ) -> None:
         """Restore a trustee from its (decrypted) state; use `create` for a new one."""
         if index not in parameters.indices:
@@ -109,11 +116,17 @@ class Trustee:
         self.outcome = outcome
         #: the board hash of the one tally this trustee decrypted (spec 12.2), once it has
         self.decrypted_tally = decrypted_tally
+        #: the hash of the one credential list this trustee endorsed (spec 9.4), once it has
+        self.endorsed_list = endorsed_list
 
     @classmethod
     def create(cls, group: Group, parameters: CeremonyParameters, index: int, name: str) -> Trustee:
         """A new trustee with fresh ceremony keys (step "announced")."""
-        secrets = TrusteeSecrets(SigningKey.generate(), ExchangeKey.generate(), None, (), None)
+        signing_key = SigningKey.generate()
+        # The exchange key is derived from the signing key, so that the announcement's
+        # signature also proves possession of the exchange key (spec 8.2).
+        exchange_key = ExchangeKey.from_signing_seed(signing_key.export_bytes())
+        secrets = TrusteeSecrets(signing_key, exchange_key, None, (), None)
         return cls(group, parameters, index, name, "announced", secrets)
 
     def export_secrets(self) -> TrusteeSecrets:
@@ -143,9 +156,10 @@ class Trustee:
         return Signed.create(message, self._signing_key)
 
     def commit(self, transcript: Transcript) -> Signed[Commit]:
-        """Draw the secret polynomial and publish the hash of its commitments (spec 8.3)."""
-        self._require("announced", "commit")
-        self._require_own_announcement(transcript)
+        """Draw the secret polynomial and publish the hash of its commitments (spec 8.3).
+        Needs only this trustee's own accepted announcement: nobody waits for the others."""
+        self._require(("announced",), "commit")
+        self._accepted(transcript, every_envelope=False)
         self._polynomial = Polynomial.random(self.parameters.threshold - 1)
         commitments = self._polynomial.commitments(self.group)
         message = Commit(
@@ -159,14 +173,34 @@ class Trustee:
     def open(
         self, transcript: Transcript, *, proceed_without_missing: bool = False
     ) -> Signed[Opening]:
-        """Open the commitments with proofs of knowledge and seal a share to every other
-        trustee (spec 8.4, 8.5). Refused until every trustee's commitment hash is published,
-        so nobody can choose its polynomial after seeing another's (spec 8.3)."""
-        self._require("committed", "open")
-        announcements = self._require_own_announcement(transcript)
-        missing = [i for i in self.parameters.indices if i not in transcript.commits]
-        if missing and not proceed_without_missing:
-            raise CeremonyNotReady([f"trustee {i} to publish its commitment hash" for i in missing])
+        """Open the commitments with proofs of knowledge and seal a share to every trustee of
+        D (spec 8.3-8.5). Refused while an announcement or a commitment hash is missing, so
+        nobody can choose its polynomial after seeing another's; with
+        `proceed_without_missing` (the board's decision) the missing trustees are left out,
+        and so is anyone left out by an opening already published."""
+        self._require(("committed",), "open")
+        accepted = self._accepted(transcript, every_envelope=False)
+        participating, cut = participants(transcript, accepted)
+        if self.index in cut:
+            raise CeremonyError(f"trustee {self.index} is left out: it {cut[self.index]}")
+        if self.index not in transcript.commits:
+            raise CeremonyError(f"trustee {self.index}'s commitment hash is not in the directory")
+        waiting = [
+            f"trustee {i} to announce its keys"
+            for i in self.parameters.indices
+            if i not in transcript.announcements
+        ] + [
+            f"trustee {i} to publish its commitment hash"
+            for i in sorted(accepted)
+            if i not in cut and i not in transcript.commits
+        ]
+        if waiting and not proceed_without_missing:
+            raise CeremonyNotReady(waiting)
+        if len(participating) < self.parameters.threshold:
+            raise CeremonyError(
+                f"only {len(participating)} trustees have committed, "
+                f"{self.parameters.threshold} needed"
+            )
         polynomial = self._own_polynomial()
         commitments = polynomial.commitments(self.group)
         election = self.parameters.election
@@ -179,16 +213,17 @@ class Trustee:
             )
             for k, (a, c) in enumerate(zip(polynomial.coefficients, commitments, strict=True))
         )
+        # Only accepted exchange keys are in D, so one bad key never stops the others' shares.
         shares = tuple(
             SealedShare(
                 j,
                 seal(
-                    announcements[j].exchange_key,
+                    accepted[j].exchange_key,
                     polynomial.evaluate(j).to_bytes(),
-                    share_binding(election, self.index, j, announcements[j].exchange_key),
+                    share_binding(election, self.index, j, accepted[j].exchange_key),
                 ),
             )
-            for j in self.parameters.indices
+            for j in participating
             if j != self.index
         )
         message = Opening(election, self.index, commitments, proofs, shares)
@@ -198,17 +233,18 @@ class Trustee:
     def check(
         self, transcript: Transcript, *, proceed_without_missing: bool = False
     ) -> Signed[Check]:
-        """Open and check the share from every dealer; accept it or complain (spec 8.6)."""
-        self._require("opened", "check")
-        self._require_own_announcement(transcript)
-        transcript_digests(transcript)  # every message must carry its sender's signature
-        others = [i for i in self.parameters.indices if i != self.index]
+        """Open and check the share from every dealer; accept it or complain (spec 8.6).
+        Waits for every opening of D unless `proceed_without_missing`; a dealer opening later
+        is not named, which counts as a complaint it must answer (spec 8.7)."""
+        self._require(("committed", "opened"), "check")
+        participating = self._require_participating(transcript)
+        others = [i for i in participating if i != self.index]
         missing = [i for i in others if i not in transcript.openings]
         if missing and not proceed_without_missing:
             raise CeremonyNotReady([f"trustee {i} to open its commitments" for i in missing])
         accepted, complaints = [], []
         for dealer in others:
-            if dealer not in transcript.openings or dealer not in transcript.commits:
+            if dealer not in transcript.openings:
                 continue
             opening = transcript.openings[dealer].message
             try:
@@ -229,37 +265,58 @@ class Trustee:
         self.step = "checked"
         return Signed.create(message, self._signing_key)
 
-    def answer(self, transcript: Transcript) -> Signed[Answer] | None:
-        """Reveal the shares that recipients complained about (spec 8.7); None if there were
-        no complaints against this trustee."""
-        self._require("checked", "answer")
-        transcript_digests(transcript)
-        complainers = sorted(
+    def complaints_against(
+        self, transcript: Transcript, *, proceed_without_missing: bool = False
+    ) -> list[int]:
+        """The trustees whose complaint this dealer must answer (spec 8.7): explicit ones,
+        checks that do not name it, and (only with `proceed_without_missing`, the board's
+        decision) trustees of D that have not checked. Without it, waits for every check."""
+        participating = self._require_participating(transcript)
+        waiting = [
+            f"trustee {j} to check its shares"
+            for j in participating
+            if j != self.index and j not in transcript.checks
+        ]
+        if waiting and not proceed_without_missing:
+            raise CeremonyNotReady(waiting)
+        malformed = {
             j
             for j, signed in transcript.checks.items()
-            if any(c.dealer == self.index for c in signed.message.complaints)
+            if malformed_check(self.parameters, signed.message)
+        }
+        found = verdicts(transcript, participating, self.index, malformed)
+        return found.complainers(absent_complain=True)
+
+    def answer(
+        self, transcript: Transcript, *, proceed_without_missing: bool = False
+    ) -> Signed[Answer] | None:
+        """Reveal the share of every complaining trustee (spec 8.7); None (and the step stays
+        open, to run again) when nobody complained."""
+        self._require(("checked",), "answer")
+        complainers = self.complaints_against(
+            transcript, proceed_without_missing=proceed_without_missing
         )
-        self.step = "answered"
         if not complainers:
             return None
         polynomial = self._own_polynomial()
         revealed = tuple(RevealedShare(j, polynomial.evaluate(j)) for j in complainers)
+        self.step = "answered"
         return Signed.create(
             Answer(self.parameters.election, self.index, revealed), self._signing_key
         )
 
     def finalize(self, transcript: Transcript, *, close: bool = False) -> CeremonyOutcome:
-        """Evaluate the transcript (spec 8.8) and, if qualified, derive the key share
-        x_j = sum of the qualified dealers' shares, checked against K_j."""
-        if self.step not in ("checked", "answered", "finalized"):
-            raise CeremonyError(f"trustee {self.index} must check its shares before finalizing")
+        """Evaluate the transcript (spec 8.8) and, for a key holder, derive the key share
+        s_j = sum over the qualified dealers of their share for j, checked against K_j."""
+        if transcript.parameters != self.parameters:
+            raise CeremonyError("the transcript belongs to another ceremony")
         outcome = evaluate(self.group, transcript, close=close)
         if self.outcome is not None and outcome != self.outcome:
             raise CeremonyError(
                 f"trustee {self.index} already finalized the ceremony with another outcome; "
                 "the messages changed since"
             )
-        if self.index in outcome.qualified:
+        if any(j == self.index for j, _ in outcome.verification_keys):
             share = self._combine_shares(transcript, outcome)
             if self.group.multiply_generator(share) != outcome.verification_key(self.index):
                 raise CeremonyError("the derived key share does not match its verification key")
@@ -271,7 +328,7 @@ class Trustee:
     def endorse_credentials(self, credentials: CredentialList) -> Endorsement:
         """Sign the credential list with this trustee's ceremony signing key (spec 9.4), for
         the outcome it finalized itself."""
-        self._require("finalized", "endorse the credential list")
+        self._require(("finalized",), "endorse the credential list")
         if self.outcome is None or self.index not in self.outcome.qualified:
             raise CeremonyError("only a qualified trustee endorses the credential list")
         if credentials.election != self.parameters.election:
@@ -289,22 +346,42 @@ class Trustee:
 
     # Helpers
 
-    def _require(self, step: str, action: str) -> None:
-        if self.step != step:
+    def _require(self, steps: tuple[str, ...], action: str) -> None:
+        if self.step not in steps:
             raise CeremonyError(
                 f"trustee {self.index} cannot {action} now: its last step was {self.step!r}"
             )
 
-    def _require_own_announcement(self, transcript: Transcript) -> dict[int, Announcement]:
+    def _accepted(self, transcript: Transcript, *, every_envelope: bool) -> dict[int, Announcement]:
+        """The accepted announcements (spec 8.2), this trustee's own among them. With
+        `every_envelope`, every message's signature is checked first (spec 8.2)."""
         if transcript.parameters != self.parameters:
             raise CeremonyError("the transcript belongs to another ceremony")
-        announcements = announced_keys(transcript)
-        own = announcements[self.index]
+        if every_envelope:
+            transcript_digests(transcript)
+        accepted, refused = announcement_problems(transcript, envelopes_checked=every_envelope)
+        if self.index in refused:
+            raise CeremonyError(f"trustee {self.index} is left out: it {refused[self.index]}")
+        own = accepted.get(self.index)
+        if own is None:
+            raise CeremonyError(
+                f"trustee {self.index} has not announced its keys in this directory"
+            )
         if own.signing_key != self._signing_key.verify_key or (
             own.exchange_key != self._exchange_key.public_key
         ):
             raise CeremonyError(f"the announcement of trustee {self.index} is not this trustee's")
-        return announcements
+        return accepted
+
+    def _require_participating(self, transcript: Transcript) -> list[int]:
+        """D (spec 8.3), after checking every envelope; refuses a trustee left out of it."""
+        accepted = self._accepted(transcript, every_envelope=True)
+        participating, cut = participants(transcript, accepted)
+        if self.index in cut:
+            raise CeremonyError(f"trustee {self.index} is left out: it {cut[self.index]}")
+        if self.index not in participating:
+            raise CeremonyError(f"trustee {self.index}'s commitment hash is not in the directory")
+        return participating
 
     def _own_polynomial(self) -> Polynomial:
         if self._polynomial is None:
@@ -312,7 +389,9 @@ class Trustee:
         return self._polynomial
 
     def _open_share(self, opening: Opening) -> Scalar | None:
-        sealed = next(s for s in opening.shares if s.recipient == self.index)
+        sealed = next((s for s in opening.shares if s.recipient == self.index), None)
+        if sealed is None:
+            return None
         binding = share_binding(
             self.parameters.election, opening.sender, self.index, self._exchange_key.public_key
         )

@@ -1,0 +1,154 @@
+"""The ceremony through the command line with an absent trustee (spec 8.8, 8.9): each trustee
+has its own copy of the election directory and its own secret file; the board proceeds
+without the absent one at every round, and every refusal names the option that moves on."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from ceremony_helpers import forged_announcement
+from test_cli import run, sync
+from votecrypt_cli import exit_codes
+
+from votecrypt.math import secp256k1
+from votecrypt.primitives.passphrase import KdfParameters
+from votecrypt.record.ceremony_codec import message_to_json
+from votecrypt.storage.secret_file import load_trustee
+
+
+@pytest.fixture(autouse=True)
+def cheap_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Secret files of these tests use a cheap Argon2id setting (tests only): the point here
+    is the order of the steps, not the cost of guessing a passphrase."""
+    monkeypatch.setattr(KdfParameters.__init__, "__defaults__", (1, 1, 8 * 1024))
+
+
+def _election(base: Path, trustees: int, threshold: int) -> Path:
+    admin = base / "admin" / "election"
+    candidates = base / "candidates.csv"
+    candidates.write_text("Nguyễn Văn A,Chủ tịch\n", encoding="utf-8")
+    names = [arg for i in range(1, trustees + 1) for arg in ("--trustee", f"Thành viên {i}")]
+    run(
+        "election",
+        "create",
+        admin,
+        "--title",
+        "Lấy phiếu tín nhiệm",
+        "--body",
+        "HĐND",
+        "--date",
+        "2024-01-01",
+        "--candidates",
+        candidates,
+        *names,
+        "--threshold",
+        str(threshold),
+        "--ballots",
+        "2",
+    )
+    return admin
+
+
+def _copies(base: Path, admin: Path, present: list[int]) -> dict[int, Path]:
+    copies = {}
+    for i in present:
+        own = base / f"trustee-{i}" / "election"
+        shutil.copytree(admin, own)
+        copies[i] = own
+        secret = own.parent / "secret"
+        run("trustee", "init", own, "--index", str(i), "--secret", secret, passphrase=f"pw{i}")
+    sync(list(copies.values()), "ceremony")
+    return copies
+
+
+def _step(copies: dict[int, Path], i: int, *args: str, code: int = 0) -> str:
+    own = copies[i]
+    result = run(
+        "ceremony", *args, own, "--secret", own.parent / "secret", passphrase=f"pw{i}", code=code
+    )
+    return result.output
+
+
+def test_board_proceeds_without_a_trustee_who_never_ran_init(tmp_path: Path) -> None:
+    admin = _election(tmp_path, trustees=3, threshold=2)
+    copies = _copies(tmp_path, admin, [1, 2])  # trustee 3 never runs `trustee init`
+    everyone = list(copies.values())
+    # Committing waits for nobody.
+    for i in copies:
+        _step(copies, i, "commit")
+    sync(everyone, "ceremony")
+    status = run("ceremony", "status", copies[1]).output
+    assert "trustee 3 to announce its keys" in status
+    assert "--proceed-without-missing" in status
+    refused = _step(copies, 1, "open", code=exit_codes.NOT_READY)
+    assert "trustee 3 to announce its keys" in refused
+    assert "--proceed-without-missing" in refused
+    for i in copies:
+        _step(copies, i, "open", "--proceed-without-missing")
+    sync(everyone, "ceremony")
+    for i in copies:
+        output = _step(copies, i, "check")
+        other = 3 - i
+        assert f"Trustee {other} (Thành viên {other}): share accepted." in output
+    sync(everyone, "ceremony")
+    # Nobody complained: `answer` publishes nothing, and can run again.
+    for i in copies:
+        assert "Nothing to publish" in _step(copies, i, "answer")
+        assert "Nothing to publish" in _step(copies, i, "answer")
+    refused = _step(copies, 1, "finalize", code=exit_codes.NOT_READY)
+    assert "trustee 3 to announce its keys" in refused and "--close" in refused
+    closed = _step(copies, 1, "finalize", "--close")
+    assert "Left out: trustee 3: did not announce its keys" in closed
+    assert "Any 2 of trustees 1, 2 can decrypt the result." in closed
+    sync(everyone, "ceremony")
+    # One state, one answer: once the outcome is published, a plain finalize agrees with it.
+    plain = _step(copies, 2, "finalize")
+    assert plain.splitlines()[0] == closed.splitlines()[0]  # the same election key
+    status = run("ceremony", "status", copies[2]).output
+    assert "The ceremony is finalized" in status
+    assert "Waiting" not in status
+
+
+def test_answer_waits_for_every_check_and_names_the_option(tmp_path: Path) -> None:
+    admin = _election(tmp_path, trustees=3, threshold=2)
+    copies = _copies(tmp_path, admin, [1, 2, 3])
+    everyone = list(copies.values())
+    for step in ("commit", "open"):
+        for i in copies:
+            _step(copies, i, step)
+        sync(everyone, "ceremony")
+    for i in (1, 2):  # trustee 3 withholds its check
+        _step(copies, i, "check")
+    sync(everyone, "ceremony")
+    refused = _step(copies, 1, "answer", code=exit_codes.NOT_READY)
+    assert "trustee 3 to check its shares" in refused
+    assert "--proceed-without-missing" in refused
+    output = _step(copies, 1, "answer", "--proceed-without-missing")
+    assert "Shares published openly for trustees 3." in output
+    again = _step(copies, 1, "answer")
+    assert "Already done; published again" in again
+
+
+def test_small_order_exchange_key_leaves_out_only_its_announcer(tmp_path: Path) -> None:
+    admin = _election(tmp_path, trustees=3, threshold=2)
+    copies = _copies(tmp_path, admin, [1, 2, 3])
+    # Trustee 3 replaces its announcement with one, signed by its own key, that announces
+    # the X25519 key u = 0 (every shared secret with it would be zero).
+    bad = load_trustee(copies[3].parent / "secret", "pw3", secp256k1())
+    forged = message_to_json(forged_announcement(bad, bytes(32)))
+    for own in copies.values():
+        (own / "ceremony" / "announce-3.json").write_bytes(forged)
+    everyone = list(copies.values())
+    status = run("ceremony", "status", copies[1]).output
+    assert "Left out: trustee 3: announced an exchange key of small order" in status
+    for step in ("commit", "open", "check", "answer"):
+        for i in (1, 2):  # nobody waits for trustee 3: its announcement is refused
+            _step(copies, i, step)
+        sync(everyone, "ceremony")
+    refused = _step(copies, 3, "commit", code=exit_codes.NOT_READY)
+    assert "announced an exchange key of small order" in refused
+    output = _step(copies, 1, "finalize")
+    assert "Left out: trustee 3: announced an exchange key of small order" in output
+    assert "Any 2 of trustees 1, 2 can decrypt the result." in output

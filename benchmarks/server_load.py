@@ -72,7 +72,7 @@ def open_election(root: Path, voters: int) -> tuple[ElectionDir, ElectionContext
     codes = [credential.code for credential in issue(directory)]
     view = endorsement_view(directory, group)
     for i, path in secrets.items():
-        endorse(directory, view, path, f"pass-{i}", group)
+        endorse(directory, view, path, f"pass-{i}", group, view.fingerprint)
     board, context = open_board(directory, group)
     board.close_connection()
     return directory, context, codes

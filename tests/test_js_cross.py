@@ -18,7 +18,12 @@ from election_helpers import OpenElection
 from votecrypt.errors import BallotError
 from votecrypt.math import Group
 from votecrypt.protocol.manifest import BLANK
-from votecrypt.service.counting import compute_tally, publish_results, trustee_decrypt
+from votecrypt.service.counting import (
+    compute_tally,
+    publish_results,
+    tally_to_decrypt,
+    trustee_decrypt,
+)
 from votecrypt.service.export import export_record
 from votecrypt.service.voting import close_voting
 from votecrypt.verifier import verify_record
@@ -91,9 +96,15 @@ def finish(election: OpenElection, root: Path) -> tuple[Any, Any]:
     board, context, group = election.board, election.context, election.group
     close_voting(board, context)
     compute_tally(board, context)
+    verified = tally_to_decrypt(election.directory, group)
     for index in (1, 2):
         trustee_decrypt(
-            election.directory, election.secrets[index], election.passphrases[index], group
+            election.directory,
+            election.secrets[index],
+            election.passphrases[index],
+            group,
+            verified,
+            announced=verified.board_hash,
         )
     announcement = publish_results(election.directory, board, context)
     record = export_record(board, root / "record")

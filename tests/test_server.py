@@ -6,7 +6,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import socket
 import sys
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -31,6 +33,8 @@ from votecrypt.record.log import GENESIS, entry_from_line
 from votecrypt.service.voting import cast, close_voting, load_board, prepare
 from votecrypt.web import ServerSettings, SqliteBoardStore, create_app
 from votecrypt.web.app import STATIC
+from votecrypt.web.errors import ApiError
+from votecrypt.web.limits import RateLimiter
 from votecrypt.web.middleware import ACCESS_LOGGER, CONTENT_SECURITY_POLICY
 
 if sys.version_info >= (3, 11):
@@ -428,3 +432,50 @@ def test_concurrent_submissions_of_one_credential_get_one_receipt(
             if entry.kind == "ballot"
         }
         assert logged == {(r["seq"], r["entry_hash"]) for r in receipts}
+
+
+def test_too_many_submissions_at_once_are_refused_not_queued(
+    tmp_path: Path, fast_group: Group
+) -> None:
+    with served_election(tmp_path / "e", fast_group, ballots=2, candidates=1, max_pending=1) as (
+        _,
+        url,
+    ):
+        host, port = url.split("//")[1].split(":")
+        # One submission whose body is still arriving holds the only place...
+        with socket.create_connection((host, int(port))) as slow:
+            slow.sendall(
+                b"POST /api/v1/ballots HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 100\r\n\r\n{"
+            )
+            deadline = time.monotonic() + 30
+            while True:  # ...then the next one is refused at once
+                answer = httpx.post(f"{url}/api/v1/ballots", content=b"{}", headers=JSON)
+                if answer.status_code == 503 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            assert answer.status_code == 503, answer.text
+            assert answer.json()["error"] == "overloaded"
+            assert answer.headers["retry-after"] == "1"
+        # The slow client went away: the place is free again.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            again = httpx.post(f"{url}/api/v1/ballots", content=b"{}", headers=JSON)
+            if again.status_code != 503:
+                break
+            time.sleep(0.05)
+        assert again.status_code == 400
+
+
+def test_the_rate_limiter_refills_and_forgets() -> None:
+    limiter = RateLimiter(per_minute=2, clients=2)
+    limiter.take("a", now=0.0)
+    limiter.take("a", now=0.0)
+    with pytest.raises(ApiError) as refused:
+        limiter.take("a", now=1.0)
+    assert refused.value.reason == "rate-limited" and refused.value.retry_after == 29
+    limiter.take("a", now=31.0)  # half a minute later: one more
+    limiter.take("b", now=31.0)
+    limiter.take("c", now=31.0)  # "a" is forgotten (least recently seen)...
+    limiter.take("a", now=31.0)  # ...and starts with a full bucket
+    limiter.take("a", now=31.0)

@@ -63,7 +63,12 @@ class BoardWriter:
                     stop = True
                     break
                 group.append(following)
-            self._write(group)
+            try:
+                self._write(group)
+            except Exception as error:  # never leave a submission waiting for an answer
+                for _, future in group:
+                    if not future.done():
+                        future.set_exception(error)
             if stop:
                 return
 

@@ -11,7 +11,9 @@ path of the offending field in the error.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
+from itertools import accumulate
 from typing import Any, TypeVar
 
 from votecrypt.errors import EncodingError
@@ -73,6 +75,21 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_BRACKETS = re.compile(r"[\[\]{}]")
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _too_deep(text: str) -> bool:
+    """Whether brackets outside strings nest deeper than MAX_DEPTH allows. Checked before
+    json.loads: some imported libraries raise the recursion limit so far that a deeply
+    nested document would overflow the C stack instead of raising RecursionError."""
+    brackets = _BRACKETS.findall(_STRING.sub("", text))
+    return bool(brackets) and max(accumulate(map(_DEPTH_STEP.__getitem__, brackets))) > (
+        MAX_DEPTH + 1
+    )
+
+
 def parse_json(data: bytes | str) -> Any:
     """Parse JSON strictly (see the module docstring)."""
     if isinstance(data, bytes):
@@ -80,6 +97,8 @@ def parse_json(data: bytes | str) -> Any:
             data = data.decode("utf-8")
         except UnicodeDecodeError:
             raise EncodingError("file is not UTF-8 text") from None
+    if _too_deep(data):
+        raise EncodingError("JSON value nested too deeply")
     try:
         value = json.loads(
             data,
@@ -91,6 +110,8 @@ def parse_json(data: bytes | str) -> Any:
         raise EncodingError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
     except RecursionError:
         raise EncodingError("JSON value nested too deeply") from None
+    except ValueError:  # an integer longer than Python converts (sys.get_int_max_str_digits)
+        raise EncodingError("JSON number too long") from None
     _check_depth(value, 0)
     return value
 

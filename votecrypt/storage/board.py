@@ -15,7 +15,7 @@ credential, new ballot id and ciphertexts, voting open) run inside it.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -337,17 +337,38 @@ class BulletinBoard:
         """The stateful checks of spec 11.3 and the append, for a ballot whose signature and
         proofs `check_ballot` has already verified (e.g. in a worker process)."""
         with _write(self._db):
-            self._check_voting_open()
-            self._claim_credential(ballot)
-            rows = tuple(row.ciphertexts for row in ballot.rows)
-            self._claim_identifiers(ballot.ballot_id, rows)
-            entry = self._insert("ballot", ballot_plain(ballot))
-            self._db.execute(
-                "UPDATE credentials SET ballot_seq = ? WHERE key = ?",
-                (entry.seq, ballot.credential.to_bytes()),
-            )
-            self._record_identifiers(ballot.ballot_id, rows, entry.seq)
-            self._index_tracking_code(ballot.tracking_code(), entry.seq)
+            return self._accept(ballot)
+
+    def accept_checked_ballots(self, ballots: Sequence[Ballot]) -> list[Receipt | BallotError]:
+        """`accept_checked_ballot` for several ballots in one transaction, so one sync to disk
+        (spec 11.4): each ballot is checked and appended under its own savepoint, so a refused
+        one leaves nothing behind and does not affect the others. Returns a receipt or the
+        refusal of each, in order; none is durable, so none may be acknowledged, before this
+        returns."""
+        results: list[Receipt | BallotError] = []
+        with _write(self._db):
+            for ballot in ballots:
+                self._db.execute("SAVEPOINT ballot")
+                try:
+                    results.append(self._accept(ballot))
+                except BallotError as refusal:
+                    self._db.execute("ROLLBACK TO ballot")
+                    results.append(refusal)
+                self._db.execute("RELEASE ballot")
+        return results
+
+    def _accept(self, ballot: Ballot) -> Receipt:
+        self._check_voting_open()
+        self._claim_credential(ballot)
+        rows = tuple(row.ciphertexts for row in ballot.rows)
+        self._claim_identifiers(ballot.ballot_id, rows)
+        entry = self._insert("ballot", ballot_plain(ballot))
+        self._db.execute(
+            "UPDATE credentials SET ballot_seq = ? WHERE key = ?",
+            (entry.seq, ballot.credential.to_bytes()),
+        )
+        self._record_identifiers(ballot.ballot_id, rows, entry.seq)
+        self._index_tracking_code(ballot.tracking_code(), entry.seq)
         return Receipt(entry.seq, entry.hash, ballot)
 
     def submit_challenge(self, data: bytes | Any) -> Receipt:
@@ -368,6 +389,15 @@ class BulletinBoard:
     def _index_tracking_code(self, code: str, seq: int) -> None:
         # In the append's transaction: a lookup by tracking code is one indexed query.
         self._db.execute("INSERT INTO tracking (seq, code) VALUES (?, ?)", (seq, code))
+
+    def credential_state(self, public_key: bytes) -> tuple[bool, bool]:
+        """(issued, used): whether a credential's public key is on the published list, and
+        whether a ballot was cast with it (spec 11.3 steps 6-7), so that a booth can refuse a
+        code before the voter makes any choice."""
+        row = self._db.execute(
+            "SELECT ballot_seq FROM credentials WHERE key = ?", (public_key,)
+        ).fetchone()
+        return row is not None, row is not None and row[0] is not None
 
     def _check_voting_open(self) -> None:
         phase = self.phase()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from votecrypt.errors import BallotError, VotecryptError
-from votecrypt.protocol.context import ElectionContext
-from votecrypt.protocol.credentials import credential_from_code
 from votecrypt.protocol.manifest import BLANK, Manifest
 from votecrypt.record.json_codec import parse_json
 from votecrypt.record.reader import LOG_NAME, RecordSource
@@ -18,12 +17,11 @@ from votecrypt.service.tracking import (
     track_in_record,
     track_on_board,
 )
-from votecrypt.service.voting import cast, challenge, load_board, prepare
+from votecrypt.service.voting import challenge, load_board, prepare
 from votecrypt.storage.files import read_file
 
 from .common import election_argument, election_dir, group, say
-
-BLANK_LABEL = "Không đánh giá / Blank"
+from .terminal_booth import BLANK_LABEL, DONE_PROMPT, TerminalBooth, clear_screen
 
 
 @click.group()
@@ -31,51 +29,11 @@ def ballot() -> None:
     """Vote: encrypt your choices, check them if you wish, and cast your ballot."""
 
 
-def _labels(context: ElectionContext) -> dict[str, str]:
-    return _option_labels(context.manifest)
-
-
-def _ask_choices(context: ElectionContext) -> list[str]:
-    outcomes = context.manifest.outcomes()
-    labels = _labels(context)
-    numbered = [key for key in outcomes if key != BLANK]
-    choices = []
-    total = len(context.manifest.candidates)
-    for number, candidate in enumerate(context.manifest.candidates, start=1):
-        say()
-        say(f"[{number}/{total}] {candidate.name} — {candidate.position}")
-        for option_number, key in enumerate(numbered, start=1):
-            say(f"   {option_number}. {labels[key]}")
-        if BLANK in outcomes:
-            say(f"   0. {labels[BLANK]}")
-        valid = [str(i) for i in range(1, len(numbered) + 1)] + (["0"] if BLANK in outcomes else [])
-        answer = click.prompt("   Your choice", type=click.Choice(valid), show_choices=False)
-        choices.append(BLANK if answer == "0" else numbered[int(answer) - 1])
-    return choices
-
-
-def _parse_choices(context: ElectionContext, text: str) -> list[str]:
-    choices = [part.strip() for part in text.split(",")]
-    outcomes = context.manifest.outcomes()
-    if len(choices) != len(context.manifest.candidates) or any(c not in outcomes for c in choices):
-        raise click.BadParameter(
-            f"give {len(context.manifest.candidates)} comma-separated choices among "
-            f"{', '.join(outcomes)}",
-            param_hint="--choices",
-        )
-    return choices
-
-
-def _summary(context: ElectionContext, choices: list[str]) -> None:
-    labels = _labels(context)
-    say()
-    say("Your ballot / Lá phiếu của bạn:")
-    for candidate, choice in zip(context.manifest.candidates, choices, strict=True):
-        say(f"   {candidate.name:<30} {labels[choice]}")
-
-
-credential_option = click.option(
-    "--credential", default=None, help="Your credential code (asked for if not given)."
+credential_stdin_option = click.option(
+    "--credential-stdin",
+    is_flag=True,
+    help="Read the credential code from the first line of standard input (for scripts). "
+    "Otherwise it is asked for without echo; it is never given on the command line.",
 )
 choices_option = click.option(
     "--choices",
@@ -84,67 +42,70 @@ choices_option = click.option(
 )
 
 
+def _code(booth: TerminalBooth, from_stdin: bool) -> str:
+    """The voter's code, checked before any choice: from standard input (one clear error if
+    the board would refuse it) or asked for without echo until it is right."""
+    if not from_stdin:
+        return booth.ask_code()
+    code = click.get_text_stream("stdin").readline().strip()
+    booth.check_code(code)
+    return code
+
+
 @ballot.command("cast")
 @election_argument
-@credential_option
+@credential_stdin_option
 @choices_option
-@click.option("--challenge", "challenge_first", is_flag=True, help="Challenge once before casting.")
 @click.option("--yes", is_flag=True, help="Cast without asking for confirmation.")
+@click.option(
+    "--kiosk",
+    is_flag=True,
+    help="A voting station: voter after voter, the screen cleared after each; Ctrl-C cancels "
+    "the current voter and returns to the code prompt. Stops when voting closes.",
+)
 def cast_command(
-    election: Path, credential: str | None, choices: str | None, challenge_first: bool, yes: bool
+    election: Path, credential_stdin: bool, choices: str | None, yes: bool, kiosk: bool
 ) -> None:
-    """The voting booth. For each office holder choose a level of confidence; your ballot is
-    encrypted on this computer and you see its tracking code. Then either cast it, or
-    challenge it: the board then shows that it encrypts exactly your choices, the ballot is
-    discarded, and you vote again. Write down the tracking code to find your ballot later."""
+    """The voting booth. Shows the election and its fingerprint, asks for your credential code
+    (without echo) and checks it before anything else; then for each office holder a level of
+    confidence. Your ballot is encrypted on this computer and you see its tracking code. Then
+    either cast it, or challenge it: the board publishes it opened, showing that it encrypts
+    exactly your choices; it is not counted, and you choose again. Write down the tracking
+    code to find your ballot later."""
+    if kiosk and (credential_stdin or choices or yes):
+        raise click.UsageError("--kiosk is interactive: no --credential-stdin, --choices or --yes")
     ballot_box, context = load_board(election_dir(election), group())
     with ballot_box:
-        code = credential or click.prompt("Credential code", hide_input=True)
-        credential_from_code(context.manifest_hash, code)  # a typo is caught before choosing
-        selected = _parse_choices(context, choices) if choices else _ask_choices(context)
-        while True:
-            prepared = prepare(context, code, selected)
-            _summary(context, selected)
-            say(f"Tracking code / Mã theo dõi: {prepared.tracking_code}")
-            if challenge_first:
-                action = "x"
-                challenge_first = False
-            elif yes or choices:
-                action = "c"
-            else:
-                action = click.prompt(
-                    "[c] cast  [x] challenge (check, then vote again)  [q] quit",
-                    type=click.Choice(["c", "x", "q"]),
-                    show_choices=False,
-                )
-            if action == "q":
-                say("Nothing was cast.")
-                return
-            if action == "x":
-                receipt = challenge(ballot_box, prepared)
-                say(
-                    f"Challenged ballot {receipt.tracking_code} published: it encrypts exactly "
-                    "the choices shown (checked). It will not be counted. Encrypting again."
-                )
-                continue
-            receipt = cast(ballot_box, prepared)
-            say(f"Ballot cast. Tracking code {receipt.tracking_code}, board entry {receipt.seq}.")
+        booth = TerminalBooth(ballot_box, context)
+        if kiosk:
+            booth.kiosk(click.get_text_stream("stdin"))
             return
+        interactive = choices is None
+        if interactive:
+            clear_screen()
+        booth.show_election()
+        code = _code(booth, credential_stdin)
+        selected = booth.parse_choices(choices) if choices else None
+        booth.vote(code, selected, confirm=not yes)
+        if interactive and sys.stdin.isatty():
+            click.prompt(DONE_PROMPT, default="", show_default=False)
+            clear_screen()
 
 
 @ballot.command("challenge")
 @election_argument
-@credential_option
+@credential_stdin_option
 @choices_option
-def challenge_command(election: Path, credential: str | None, choices: str | None) -> None:
+def challenge_command(election: Path, credential_stdin: bool, choices: str | None) -> None:
     """Encrypt your choices and challenge the ballot instead of casting it: the board checks
     publicly that the encryption matches the choices. Nothing is counted; your credential
     stays unused."""
     ballot_box, context = load_board(election_dir(election), group())
     with ballot_box:
-        code = credential or click.prompt("Credential code", hide_input=True)
-        credential_from_code(context.manifest_hash, code)  # a typo is caught before choosing
-        selected = _parse_choices(context, choices) if choices else _ask_choices(context)
+        booth = TerminalBooth(ballot_box, context)
+        booth.show_election()
+        code = _code(booth, credential_stdin)
+        selected = booth.parse_choices(choices) if choices else booth.ask_choices()
         receipt = challenge(ballot_box, prepare(context, code, selected))
     say(f"Challenged ballot {receipt.tracking_code} published and checked; it is not counted.")
 

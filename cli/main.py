@@ -17,6 +17,7 @@ from .demo import demo
 from .election import election
 from .errors import exit_code_for, message_for
 from .selftest import selftest
+from .serve import serve_command
 from .trustee import trustee
 from .verify import verify
 
@@ -90,5 +91,6 @@ for command in (
     result,
     verify,
     selftest,
+    serve_command,
 ):
     main.add_command(command)

@@ -34,10 +34,13 @@ def run_command(
     passphrase: str = "",
     kill: tuple[str, int] | None = None,
     log: Path,
+    stdin: str = "",
 ) -> Outcome:
     """Run `votecrypt ARGS` in a forked child; see the module docstring."""
     counter = log.with_suffix(".writes")
     counter.unlink(missing_ok=True)
+    given = log.with_suffix(".stdin")
+    given.write_text(stdin)
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
@@ -47,9 +50,11 @@ def run_command(
             descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             os.dup2(descriptor, 1)
             os.dup2(descriptor, 2)
+            os.dup2(os.open(given, os.O_RDONLY), 0)
             # pytest's capture may have replaced sys.stdout/err: write to the log itself.
             sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
             sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+            sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
             os.environ["VOTECRYPT_PASSPHRASE"] = passphrase
             writes = _install_hooks(kill)
             code = _main([str(a) for a in args])

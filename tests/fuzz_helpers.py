@@ -31,10 +31,10 @@ HUGE_DIGITS = "9" * 5000
 _HUGE_MARK = "@@huge-integer@@"
 
 
-def invoke(*args: str | Path, passphrase: str = "") -> Result:
+def invoke(*args: str | Path, passphrase: str = "", input: str | None = None) -> Result:
     """Run the CLI in this process; what no command may ever do is checked by `no_crash`."""
     return CliRunner().invoke(
-        main, [str(a) for a in args], env={"VOTECRYPT_PASSPHRASE": passphrase}
+        main, [str(a) for a in args], env={"VOTECRYPT_PASSPHRASE": passphrase}, input=input
     )
 
 

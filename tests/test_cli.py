@@ -123,10 +123,10 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         assert "4 public credentials for 4 ballot papers" in signed.output
     sync([copies[0], copies[1], admin], "endorsements")
     run("board", "open", admin)
-    run("ballot", "challenge", admin, "--credential", codes[0], "--choices", "high,low")
+    run("ballot", "challenge", admin, "--credential-stdin", "--choices", "high,low", input=codes[0])
     choices = ["high,low", "high,low", "medium,low", "high,blank"]
     for code, choice in zip(codes, choices, strict=True):
-        run("ballot", "cast", admin, "--credential", code, "--choices", choice)
+        run("ballot", "cast", admin, "--credential-stdin", "--choices", choice, input=code)
     assert "Ballots cast: 4 of 4" in run("board", "status", admin).output
     run("board", "close", admin)
     tallied = run("tally", admin).output
@@ -194,10 +194,10 @@ def test_ballot_after_close_is_rejected_with_exit_7(finished: dict[str, Path]) -
         "ballot",
         "cast",
         finished["admin"],
-        "--credential",
-        code,
+        "--credential-stdin",
         "--choices",
         "high,high",
+        input=code,
         code=exit_codes.REJECTED,
     )
     assert "voting-closed" in result.output
@@ -306,22 +306,19 @@ def test_interactive_booth_challenges_then_casts(tmp_path: Path) -> None:
     try:
         code = opened.credentials[0].code
         # Candidate 1: high (1); candidate 2: blank (0); challenge once, then cast.
-        result = run(
-            "ballot", "cast", opened.directory.root, "--credential", code, input="1\n0\nx\nc\n"
-        )
+        # After the challenge the booth asks for the choices again (spec 10.6).
+        result = run("ballot", "cast", opened.directory.root, input=f"{code}\n1\n0\nx\n1\n0\nc\n")
         assert "Tín nhiệm cao / High confidence" in result.output
         assert "Không đánh giá / Blank" in result.output
         assert "Tracking code" in result.output
-        assert "it encrypts exactly the choices shown (checked)" in result.output
+        assert "The board checked that it encrypts exactly these choices" in result.output
         assert "Ballot cast." in result.output
         assert (opened.board.count("challenge"), opened.board.count("ballot")) == (1, 1)
         quit_result = run(
             "ballot",
             "cast",
             opened.directory.root,
-            "--credential",
-            opened.credentials[1].code,
-            input="2\n3\nq\n",
+            input=f"{opened.credentials[1].code}\n2\n3\nq\n",
         )
         assert "Nothing was cast." in quit_result.output
         assert opened.board.count("ballot") == 1
@@ -498,7 +495,12 @@ def test_a_mistyped_credential_code_is_refused_before_the_choices(tmp_path: Path
         code = opened.credentials[0].code
         typo = ("1" if code[0] != "1" else "2") + code[1:]
         result = run(
-            "ballot", "cast", opened.directory.root, input=f"{typo}\n", code=exit_codes.BAD_INPUT
+            "ballot",
+            "cast",
+            opened.directory.root,
+            "--credential-stdin",
+            input=f"{typo}\n",
+            code=exit_codes.BAD_INPUT,
         )
         assert "mistyped" in result.output and "[1/2]" not in result.output
     finally:

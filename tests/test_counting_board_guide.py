@@ -80,7 +80,9 @@ def test_every_command_of_the_guide_runs(tmp_path: Path, monkeypatch: pytest.Mon
         assert "Traceback" not in result.output and "warning" not in result.output
         outputs[" ".join(args[:2])] = result.output
         if args[:2] == ["ballot", "cast"]:
-            match = re.search(r"Tracking code ([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4})", result.output)
+            match = re.search(
+                r"Tracking code:? ([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4})", result.output
+            )
             assert match is not None, result.output
             heard["<tracking-code>"] = match[1]
         if args[:2] == ["credentials", "issue"]:

@@ -39,6 +39,8 @@ class Step:
     name: str
     args: Args
     passphrase: str = ""
+    #: What the command reads on its standard input (a credential code).
+    stdin: Callable[[Path], str] | None = None
     #: Exit codes a rerun may give after a kill that came after the step's last write,
     #: with the text that must then be in its output.
     done_when: tuple[int, str] | None = None
@@ -150,7 +152,7 @@ def election_steps() -> list[Step]:
                     f"pw{i}",
                 )
             )
-    code = [lambda base, n=n: _codes(base)[n] for n in range(BALLOTS)]
+    code = [lambda base, n=n: _codes(base)[n] + "\n" for n in range(BALLOTS)]
     steps += [
         Step("ceremony status", at("ceremony", "status", election)),
         Step(
@@ -176,12 +178,14 @@ def election_steps() -> list[Step]:
         Step("board open", at("board", "open", election)),
         Step(
             "ballot challenge",
-            at("ballot", "challenge", election, "--credential", code[0], "--choices", "high,low"),
+            at("ballot", "challenge", election, "--credential-stdin", "--choices", "high,low"),
+            stdin=code[0],
         ),
         *[
             Step(
                 f"ballot cast {n + 1}",
-                at("ballot", "cast", election, "--credential", code[n], "--choices", "high,medium"),
+                at("ballot", "cast", election, "--credential-stdin", "--choices", "high,medium"),
+                stdin=code[n],
                 done_when=(exit_codes.REJECTED, "credential-used"),
             )
             for n in range(BALLOTS - 1)
@@ -235,19 +239,22 @@ def run_election(base: Path, figures: Figures, round_number: int | None) -> None
     _prepare(base)
     for index, step in enumerate(election_steps()):
         args = step.args(base)
+        given = step.stdin(base) if step.stdin else ""
         log = base / f"step-{index}.log"
         writes = figures.writes.get(step.name, 0)
         if round_number is not None and writes > 0:
             side = "before" if round_number % 2 == 0 else "after"
             number = (round_number // 2) % writes + 1
-            killed = run_command(args, passphrase=step.passphrase, kill=(side, number), log=log)
+            killed = run_command(
+                args, passphrase=step.passphrase, kill=(side, number), log=log, stdin=given
+            )
             if killed.exit_code != KILLED:
                 figures.unrecoverable.append(f"{step.name}: not killed at {side} {number}")
                 return
             figures.kills += 1
             figures.killed.add((step.name, side, number))
             last = side == "after" and number == writes
-            rerun = run_command(args, passphrase=step.passphrase, log=log)
+            rerun = run_command(args, passphrase=step.passphrase, log=log, stdin=given)
             allowed = {exit_codes.OK}
             if last and step.done_when is not None:
                 allowed.add(step.done_when[0])
@@ -260,7 +267,7 @@ def run_election(base: Path, figures: Figures, round_number: int | None) -> None
                 )
                 return
         else:
-            outcome = run_command(args, passphrase=step.passphrase, log=log)
+            outcome = run_command(args, passphrase=step.passphrase, log=log, stdin=given)
             if outcome.exit_code != 0:
                 figures.unrecoverable.append(
                     f"{step.name}: exit {outcome.exit_code}: {outcome.output}"

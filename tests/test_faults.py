@@ -207,8 +207,9 @@ def test_disk_full_while_casting(
     acknowledged = 0
     for _ in range(30):
         result = invoke(
-            "ballot", "challenge", root, "--credential", finished.codes[4], "--choices", "high,low"
-        )
+            "ballot", "challenge", root, "--credential-stdin", "--choices", "high,low",
+            input=finished.codes[4] + "\n",
+        )  # fmt: skip
         if result.exit_code != 0:
             break
         acknowledged += 1
@@ -676,3 +677,24 @@ def test_a_file_is_never_replaced_by_different_content(tmp_path: Path) -> None:
     assert path.read_bytes() == b"x" * 100
     with pytest.raises(FileError, match="directory"):
         write_atomic(tmp_path, b"data")
+
+
+def test_the_nesting_check_is_linear_on_hostile_strings() -> None:
+    """Unterminated strings full of escaped quotes: a string pattern that restarts at every
+    quote would take hours on a megabyte; counting must stay linear (run in a child process
+    with a generous time limit, so a regression fails instead of hanging the suite)."""
+    script = (
+        "from votecrypt.record.json_codec import parse_json\n"
+        "from votecrypt.errors import EncodingError\n"
+        "escaped_quotes = (chr(92) + chr(34)) * 500_000\n"
+        "for text in [chr(34) + escaped_quotes, '[' * 40 + chr(34) + escaped_quotes]:\n"
+        "    try:\n"
+        "        parse_json(text)\n"
+        "    except EncodingError:\n"
+        "        pass\n"
+        "print('done')\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert run.stdout.strip() == "done", run.stderr

@@ -1,8 +1,8 @@
 """The layers import one way only, and the verifier never reaches code that creates data.
 
 Layer order (DESIGN "Repository layout"): errors -> math -> primitives -> protocol -> record
--> verifier, render -> storage -> service (in-process election runs) -> CLI. A module may
-import its own layer and the layers before it.
+-> verifier, render -> storage -> service (in-process election runs) -> web (the board
+server) -> CLI. A module may import its own layer and the layers before it.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ LAYERS = [
     ("votecrypt.render", 5),
     ("votecrypt.storage", 6),
     ("votecrypt.service", 7),
-    ("votecrypt_cli", 8),
+    ("votecrypt.web", 8),
+    ("votecrypt_cli", 9),
 ]
 
 #: Modules that create ballots or run the ceremony: the verifier must not depend on them.
@@ -36,6 +37,7 @@ CREATING_MODULES = (
     "votecrypt.protocol.decryption_trustee",
     "votecrypt.storage",
     "votecrypt.service",
+    "votecrypt.web",
 )
 
 

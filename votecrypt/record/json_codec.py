@@ -93,7 +93,8 @@ def parse_json(data: bytes | str) -> Any:
             data = data.decode("utf-8")
         except UnicodeDecodeError:
             raise EncodingError("file is not UTF-8 text") from None
-    if _nesting(data) > MAX_DEPTH:
+    # The top-level array or object holds values at most MAX_DEPTH levels below it.
+    if _nesting(data) > MAX_DEPTH + 1:
         raise EncodingError("JSON value nested too deeply")
     try:
         value = json.loads(
@@ -123,7 +124,7 @@ def _nesting(text: str) -> int:
     are then exactly `"[^"]*"`), then everything but brackets; all three are linear. Where
     the text stops being valid JSON the count may be wrong, but json.loads stops there too."""
     openers = text.count("[") + text.count("{")
-    if openers <= MAX_DEPTH:
+    if openers <= MAX_DEPTH + 1:
         return openers
     if "\\" in text:
         text = _ESCAPE.sub("", text)

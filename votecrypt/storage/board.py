@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -63,7 +63,6 @@ from votecrypt.record.log import (
     SETUP_ORDER,
     Entry,
     entry_hash,
-    entry_to_line,
     setup_in_order,
 )
 from votecrypt.storage.files import storage_error
@@ -196,9 +195,8 @@ class BulletinBoard:
             cursor = self._db.execute(
                 "SELECT seq, kind, payload, prev, hash FROM entries ORDER BY seq"
             )
-            for number, (seq, kind, payload, prev, digest) in enumerate(cursor, 1):
-                entry = Entry(seq, kind, parse_json(payload), bytes(prev), bytes(digest))
-                yield number, entry_to_line(entry)
+            for number, row in enumerate(cursor, 1):
+                yield number, _row_line(*row)
         finally:
             self._db.execute("COMMIT")
 
@@ -380,17 +378,38 @@ class BulletinBoard:
         """The stateful checks of spec 11.3 and the append, for a ballot whose signature and
         proofs `check_ballot` has already verified (e.g. in a worker process)."""
         with _write(self._db):
-            self._check_voting_open()
-            self._claim_credential(ballot)
-            rows = tuple(row.ciphertexts for row in ballot.rows)
-            self._claim_identifiers(ballot.ballot_id, rows)
-            entry = self._insert("ballot", ballot_plain(ballot))
-            self._db.execute(
-                "UPDATE credentials SET ballot_seq = ? WHERE key = ?",
-                (entry.seq, ballot.credential.to_bytes()),
-            )
-            self._record_identifiers(ballot.ballot_id, rows, entry.seq)
-            self._index_tracking_code(ballot.tracking_code(), entry.seq)
+            return self._accept(ballot)
+
+    def accept_checked_ballots(self, ballots: Sequence[Ballot]) -> list[Receipt | BallotError]:
+        """`accept_checked_ballot` for several ballots in one transaction, so one sync to disk
+        (spec 11.4): each ballot is checked and appended under its own savepoint, so a refused
+        one leaves nothing behind and does not affect the others. Returns a receipt or the
+        refusal of each, in order; none is durable, so none may be acknowledged, before this
+        returns."""
+        results: list[Receipt | BallotError] = []
+        with _write(self._db):
+            for ballot in ballots:
+                self._db.execute("SAVEPOINT ballot")
+                try:
+                    results.append(self._accept(ballot))
+                except BallotError as refusal:
+                    self._db.execute("ROLLBACK TO ballot")
+                    results.append(refusal)
+                self._db.execute("RELEASE ballot")
+        return results
+
+    def _accept(self, ballot: Ballot) -> Receipt:
+        self._check_voting_open()
+        self._claim_credential(ballot)
+        rows = tuple(row.ciphertexts for row in ballot.rows)
+        self._claim_identifiers(ballot.ballot_id, rows)
+        entry = self._insert("ballot", ballot_plain(ballot))
+        self._db.execute(
+            "UPDATE credentials SET ballot_seq = ? WHERE key = ?",
+            (entry.seq, ballot.credential.to_bytes()),
+        )
+        self._record_identifiers(ballot.ballot_id, rows, entry.seq)
+        self._index_tracking_code(ballot.tracking_code(), entry.seq)
         return Receipt(entry.seq, entry.hash, ballot)
 
     def submit_challenge(self, data: bytes | Any) -> Receipt:
@@ -411,6 +430,15 @@ class BulletinBoard:
     def _index_tracking_code(self, code: str, seq: int) -> None:
         # In the append's transaction: a lookup by tracking code is one indexed query.
         self._db.execute("INSERT INTO tracking (seq, code) VALUES (?, ?)", (seq, code))
+
+    def credential_state(self, public_key: bytes) -> tuple[bool, bool]:
+        """(issued, used): whether a credential's public key is on the published list, and
+        whether a ballot was cast with it (spec 11.3 steps 6-7), so that a booth can refuse a
+        code before the voter makes any choice."""
+        row = self._db.execute(
+            "SELECT ballot_seq FROM credentials WHERE key = ?", (public_key,)
+        ).fetchone()
+        return row is not None, row is not None and row[0] is not None
 
     def _check_voting_open(self) -> None:
         phase = self.phase()
@@ -490,6 +518,24 @@ class BoardLog:
 
     def read(self, name: str, max_bytes: int = 1 << 26) -> bytes | None:
         return None  # a board has no copies or presentations beside its log
+
+
+def _row_line(seq: Any, kind: Any, payload: Any, prev: Any, digest: Any) -> bytes:
+    """A row of the entries table as the log line it stands for, built from the stored bytes
+    without decoding them: whatever the row holds (a hostile payload, a column of the wrong
+    type) reaches the verifier, which reports it under its check instead of failing here."""
+    if (
+        type(seq) is not int
+        or not isinstance(kind, str)
+        or not isinstance(payload, bytes)
+        or not isinstance(prev, bytes)
+        or not isinstance(digest, bytes)
+    ):
+        return b'{"malformed-board-row":true}\n'
+    head = canonical_json({"hash": digest.hex(), "kind": kind})[:-1]
+    tail = canonical_json({"prev": prev.hex(), "seq": seq})[1:]
+    # Keys in canonical (sorted) order: hash, kind, payload, prev, seq.
+    return head + b',"payload":' + payload + b"," + tail + b"\n"
 
 
 def _decode(data: bytes | Any, decode: Any) -> Any:

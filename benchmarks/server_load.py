@@ -1,0 +1,338 @@
+"""The board server under load on loopback: `python -m benchmarks.server_load`.
+
+An election of 22 candidates is opened; ballots are prepared in advance (one per credential);
+`votecrypt serve` runs as its own process; then 10, 50 and 200 concurrent voters, each on its
+own keep-alive connection, submit the prepared ballots as fast as the server answers. For
+each level: ballots accepted per second, and the p50 / p99 / max latency of a submission
+(from sending the request to reading the receipt). Afterwards every acknowledged ballot must
+be in the log at the position and with the hash its receipt gave, and the log must hold no
+other ballot: nothing lost, nothing added.
+
+The client is a minimal asyncio HTTP/1.1 client (pre-built requests, no parsing beyond the
+status line and Content-Length) so that it takes as little of the machine's CPU from the
+server as possible; client and server share the machine, as stations and server never do.
+The CPU time the server's processes (the server and its checking processes, from /proc)
+spend per accepted ballot is reported too: on a machine shared with other work it says what
+the server would reach alone (cores / CPU time per ballot), which wall-clock rates cannot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import fixtures
+from benchmarks.machine import machine
+from votecrypt.math import secp256k1
+from votecrypt.primitives.passphrase import KdfParameters
+from votecrypt.protocol.context import ElectionContext
+from votecrypt.record.ballot_codec import ballot_to_json
+from votecrypt.record.log import entry_from_line
+from votecrypt.service.ceremony_steps import ceremony_finalize, ceremony_step, trustee_init
+from votecrypt.service.election_dir import ElectionDir, create_election
+from votecrypt.service.endorsing import endorse, endorsement_view
+from votecrypt.service.voting import issue, open_board, prepare
+
+CANDIDATES = 22
+LEVELS = (10, 50, 200)
+#: The trustees' secret files are protected with a tiny KDF: their cost is not what is measured.
+FAST_KDF = KdfParameters(iterations=1, lanes=1, memory_kib=8 * 1024)
+
+
+def open_election(root: Path, voters: int) -> tuple[ElectionDir, ElectionContext, list[str]]:
+    """An election open for voting, through the services of the command line; returns the
+    credential codes."""
+    group = secp256k1()
+    manifest = fixtures.manifest(CANDIDATES, voters, trustees=3, threshold=2)
+    directory = create_election(root, manifest)
+    secrets = {i: root / "private" / f"t{i}.secret" for i in (1, 2, 3)}
+    for i, path in secrets.items():
+        trustee_init(directory, path, i, f"pass-{i}", group, FAST_KDF)
+    for step in ("commit", "open", "check", "answer"):
+        for i, path in secrets.items():
+            ceremony_step(directory, path, f"pass-{i}", group, step)
+    for i, path in secrets.items():
+        ceremony_finalize(directory, path, f"pass-{i}", group)
+    codes = [credential.code for credential in issue(directory)]
+    view = endorsement_view(directory, group)
+    for i, path in secrets.items():
+        endorse(directory, view, path, f"pass-{i}", group, view.fingerprint)
+    board, context = open_board(directory, group)
+    board.close_connection()
+    return directory, context, codes
+
+
+_CONTEXT: ElectionContext | None = None
+
+
+def _init(context: ElectionContext) -> None:
+    global _CONTEXT
+    _CONTEXT = context
+
+
+def _prepare(job: tuple[str, int]) -> bytes:
+    code, seed = job
+    assert _CONTEXT is not None
+    outcomes = _CONTEXT.manifest.outcomes()
+    choices = [outcomes[(seed * 7 + row * 3) % len(outcomes)] for row in range(CANDIDATES)]
+    return ballot_to_json(prepare(_CONTEXT, code, choices).ballot)
+
+
+def prepare_ballots(context: ElectionContext, codes: list[str]) -> list[bytes]:
+    with ProcessPoolExecutor(initializer=_init, initargs=(context,)) as pool:
+        return list(pool.map(_prepare, [(code, i) for i, code in enumerate(codes)], chunksize=16))
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, from /proc (0 where there is no /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for name in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat", encoding="ascii") as handle:
+                    if int(handle.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(name))
+            except (OSError, ValueError):
+                continue
+    return found
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by the server and its checking processes."""
+    return sum(_cpu_seconds(p) for p in [pid, *_children(pid)])
+
+
+@dataclass
+class Level:
+    voters: int
+    ballots: int
+    seconds: float = 0.0
+    server_cpu: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    receipts: list[dict[str, Any]] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        ordered = sorted(self.latencies)
+
+        def quantile(q: float) -> float:
+            return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+        return {
+            "voters": self.voters,
+            "ballots": self.ballots,
+            "accepted": len(self.receipts),
+            "refused": len(self.refused),
+            "seconds": round(self.seconds, 3),
+            "ballots_per_second": round(len(self.receipts) / self.seconds, 1),
+            "latency_p50_ms": round(1000 * quantile(0.50), 1),
+            "latency_p99_ms": round(1000 * quantile(0.99), 1),
+            "latency_max_ms": round(1000 * ordered[-1], 1),
+            "latency_mean_ms": round(1000 * statistics.fmean(ordered), 1),
+            "server_cpu_ms_per_ballot": round(
+                1000 * self.server_cpu / max(1, len(self.receipts)), 2
+            ),
+        }
+
+
+def _request(body: bytes) -> bytes:
+    head = (
+        "POST /api/v1/ballots HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+async def _voter(port: int, queue: asyncio.Queue[bytes], level: Level) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while True:
+            try:
+                request = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            started = time.perf_counter()
+            writer.write(request)
+            await writer.drain()
+            status_line = await reader.readline()
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode("latin-1").partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            body = await reader.readexactly(length)
+            level.latencies.append(time.perf_counter() - started)
+            if status_line.split()[1] == b"201":
+                level.receipts.append(json.loads(body))
+            else:
+                level.refused.append(status_line.decode().strip() + " " + body.decode())
+    finally:
+        writer.close()
+
+
+async def _run_level(port: int, ballots: list[bytes], voters: int) -> Level:
+    level = Level(voters, len(ballots))
+    queue: asyncio.Queue[bytes] = asyncio.Queue()
+    for ballot in ballots:
+        queue.put_nowait(_request(ballot))
+    started = time.perf_counter()
+    await asyncio.gather(*(_voter(port, queue, level) for _ in range(voters)))
+    level.seconds = time.perf_counter() - started
+    return level
+
+
+def _serve(directory: ElectionDir, processes: int) -> tuple[subprocess.Popen[bytes], int]:
+    """`votecrypt serve` on a free port of 127.0.0.1: the process and its port."""
+    command = [
+        sys.executable,
+        "-c",
+        "from votecrypt_cli.main import main; main()",
+        "serve",
+        str(directory.root),
+        "--port",
+        "0",
+        "--workers-pool",
+        str(processes),
+        "--rate-limit",
+        "1000000",  # every voter of the benchmark comes from 127.0.0.1
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith(b"Serving"):
+            port = int(line.split()[4].rstrip(b"/").rsplit(b":", 1)[1])
+            break
+    else:
+        raise RuntimeError("votecrypt serve did not start")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    time.sleep(1.0)  # the checking processes start and build their key tables
+    return process, port
+
+
+def _read_log(port: int) -> list[Any]:
+    import httpx
+
+    response = httpx.get(f"http://127.0.0.1:{port}/api/v1/record", timeout=120)
+    response.raise_for_status()
+    return [entry_from_line(line, n) for n, line in enumerate(response.content.splitlines(), 1)]
+
+
+def check_nothing_lost(port: int, levels: list[Level]) -> dict[str, int]:
+    """Every acknowledged ballot is in the log where its receipt says; no other ballot is."""
+    entries = _read_log(port)
+    ballots = {entry.seq: entry for entry in entries if entry.kind == "ballot"}
+    receipts = [receipt for level in levels for receipt in level.receipts]
+    for receipt in receipts:
+        entry = ballots.get(receipt["seq"])
+        if entry is None or entry.hash.hex() != receipt["entry_hash"]:
+            raise RuntimeError(f"acknowledged ballot missing from the log: {receipt}")
+    if len(ballots) != len(receipts):
+        raise RuntimeError(f"{len(ballots)} ballots in the log, {len(receipts)} acknowledged")
+    return {"log_entries": len(entries), "ballots_in_log": len(ballots)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ballots", type=int, default=400, help="ballots per level")
+    parser.add_argument("--levels", type=int, nargs="+", default=list(LEVELS))
+    parser.add_argument("--workers-pool", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--json", type=Path, default=None, help="write the results here")
+    args = parser.parse_args(argv)
+    total = args.ballots * len(args.levels)
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    print(f"load average before: {load_before}")
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        directory, context, codes = open_election(Path(folder) / "election", total)
+        print(f"election open ({total} credentials) in {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        prepared = prepare_ballots(context, codes)
+        print(f"{total} ballots prepared in {time.perf_counter() - started:.1f} s")
+        server, port = _serve(directory, args.workers_pool)
+        try:
+            levels = []
+            for index, voters in enumerate(args.levels):
+                batch = prepared[index * args.ballots : (index + 1) * args.ballots]
+                cpu_before = server_cpu(server.pid)
+                level = asyncio.run(_run_level(port, batch, voters))
+                level.server_cpu = server_cpu(server.pid) - cpu_before
+                levels.append(level)
+                print(_line(level.summary()))
+                if level.refused:
+                    print(f"  refused: {level.refused[:3]}")
+            totals = check_nothing_lost(port, levels)
+            print(f"every acknowledged ballot is in the log: {totals}")
+        finally:
+            server.send_signal(signal.SIGINT)
+            server.wait(timeout=60)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        document = {
+            "command": "python -m benchmarks.server_load " + " ".join(argv or sys.argv[1:]),
+            "load_average_before": load_before,
+            "machine": machine(),
+            "server_packages": _versions("starlette", "uvicorn", "httptools", "uvloop"),
+            "candidates": CANDIDATES,
+            "checking_processes": args.workers_pool,
+            "levels": [level.summary() for level in levels],
+            **totals,
+        }
+        args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return 0 if all(not level.refused for level in levels) else 1
+
+
+def _versions(*packages: str) -> dict[str, str | None]:
+    from importlib import metadata
+
+    found: dict[str, str | None] = {}
+    for package in packages:
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = None
+    return found
+
+
+def _line(summary: dict[str, Any]) -> str:
+    return (
+        f"{summary['voters']:>4} voters: {summary['accepted']} accepted in "
+        f"{summary['seconds']:.2f} s = {summary['ballots_per_second']:.0f} ballots/s; latency "
+        f"p50 {summary['latency_p50_ms']:.0f} ms, p99 {summary['latency_p99_ms']:.0f} ms, "
+        f"max {summary['latency_max_ms']:.0f} ms; server CPU "
+        f"{summary['server_cpu_ms_per_ballot']:.1f} ms per ballot"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""`votecrypt serve`: the board server of one election on the meeting's network."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import click
+
+from .common import election_argument, election_dir, group, say
+
+
+@click.command("serve")
+@election_argument
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. The default serves this computer only; give the laptop's "
+    "address on the meeting's network (or 0.0.0.0) for voting stations.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0: any free port, shown when the server starts).",
+)
+@click.option(
+    "--certfile",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="TLS certificate (PEM); with --keyfile the server speaks HTTPS only.",
+)
+@click.option(
+    "--keyfile",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Private key of the TLS certificate (PEM).",
+)
+@click.option(
+    "--workers-pool",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Processes checking ballots' signatures and proofs (default: every core).",
+)
+@click.option(
+    "--rate-limit",
+    type=click.IntRange(1, 1_000_000),
+    default=60,
+    show_default=True,
+    help="Submissions (ballots and challenges) per minute from one station's address.",
+)
+def serve_command(
+    election: Path,
+    host: str,
+    port: int,
+    certfile: Path | None,
+    keyfile: Path | None,
+    workers_pool: int | None,
+    rate_limit: int,
+) -> None:
+    """Serve the election's bulletin board and the web booth over HTTP(S).
+
+    Voting stations open the printed address in a browser; observers read /api/v1/status
+    and /api/v1/record. The API is described at /openapi.json. Opening and closing the vote
+    stay commands on this computer (votecrypt board ...). Stop with Ctrl-C: ballots being
+    received are finished first.
+    """
+    # The web stack is imported here, so that other commands start without it.
+    from votecrypt.web import ServerSettings, SqliteBoardStore, create_app
+    from votecrypt.web.server import configure_logs, listen, serve, tls_context
+
+    if (certfile is None) != (keyfile is None):
+        raise click.BadParameter("give both --certfile and --keyfile, or neither")
+    if certfile is not None and keyfile is not None:
+        tls_context(certfile, keyfile)
+    store = SqliteBoardStore.open(election_dir(election), group())
+    pool = {} if workers_pool is None else {"check_processes": workers_pool}
+    settings = ServerSettings(submissions_per_minute=rate_limit, **pool)
+    sock = listen(host, port)
+    scheme = "https" if certfile else "http"
+    shown = f"[{host}]" if ":" in host else host
+    manifest = store.context.manifest
+    say(f"{manifest.title} — {manifest.body}")
+    say(f"Election fingerprint / Dấu nhận dạng: {store.context.fingerprint}")
+    say(f"Serving the board on {scheme}://{shown}:{sock.getsockname()[1]}/ (Ctrl-C to stop)")
+    configure_logs()
+    # uvicorn finishes the requests in progress, then passes Ctrl-C on.
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(create_app(store, settings), sock, certfile=certfile, keyfile=keyfile)
+    say("Stopped. Every acknowledged ballot is on the board.")

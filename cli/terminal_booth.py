@@ -1,0 +1,240 @@
+"""The terminal voting booth, for boards without a network: one voter (`votecrypt ballot cast`)
+or a voting station serving voter after voter (`--kiosk`).
+
+The order protects the voter: the election and its fingerprint are shown first; the code is
+checked (its check characters, then the board: issued, unused, voting open) before any
+choice is asked; after a challenge the choices are asked again; the screen is cleared when a
+voter is done. The code is read without echo, or from standard input, never from the command
+line (where `ps` and the shell history would show it).
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TextIO
+
+import click
+
+from votecrypt.errors import BallotError, EncodingError
+from votecrypt.protocol import ballot as reasons
+from votecrypt.protocol.context import ElectionContext
+from votecrypt.protocol.credentials import credential_from_code
+from votecrypt.protocol.manifest import BLANK
+from votecrypt.service.voting import cast, challenge, prepare
+from votecrypt.storage.board import BulletinBoard, Receipt
+
+from .common import say
+
+BLANK_LABEL = "Không đánh giá / Blank"
+#: Home, clear the screen and the scrollback, so the next voter cannot scroll back.
+CLEAR = "\033[H\033[2J\033[3J"
+
+CODE_PROMPT = "Mã phiếu bầu / Credential code"
+CHOICE_PROMPT = "   Lựa chọn / Your choice"
+ACTION_PROMPT = (
+    "[c] Bỏ phiếu / Cast   [x] Kiểm tra phiếu này rồi chọn lại / Challenge, then choose again"
+    "   [q] Huỷ / Quit"
+)
+DONE_PROMPT = "Nhấn Enter để kết thúc / Press Enter to finish"
+CANCELLED = "Đã huỷ, chưa bỏ phiếu. / Cancelled: nothing was cast."
+MISTYPED = (
+    "Mã gõ sai (ký tự kiểm tra không khớp), xin gõ lại. / "
+    "The code is mistyped (its check characters do not match): type it again."
+)
+#: Why the board would refuse a ballot on this code, said before any choice is made.
+REFUSED_CODE = {
+    reasons.UNKNOWN_CREDENTIAL: (
+        "Mã này không thuộc cuộc bỏ phiếu này. / This code is not one of this election's."
+    ),
+    reasons.CREDENTIAL_USED: (
+        "Mã này đã được dùng để bỏ phiếu. / A ballot was already cast with this code."
+    ),
+    reasons.VOTING_CLOSED: "Việc bỏ phiếu không mở. / Voting is not open.",
+}
+
+
+def clear_screen() -> None:
+    if sys.stdout.isatty():
+        click.echo(CLEAR, nl=False)
+
+
+@contextmanager
+def uninterrupted() -> Iterator[None]:
+    """Ctrl-C is held off while a ballot goes to the board, so that the voter is never told
+    "cancelled" about a ballot that was cast."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: nothing to hold off
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class TerminalBooth:
+    """One election's booth in this terminal, on an open board."""
+
+    def __init__(self, board: BulletinBoard, context: ElectionContext) -> None:
+        self.board = board
+        self.context = context
+        manifest = context.manifest
+        self._labels = {o.key: f"{o.label_vi} / {o.label_en}" for o in manifest.rules.options}
+        self._labels[BLANK] = BLANK_LABEL
+
+    # What the voter sees
+
+    def show_election(self) -> None:
+        manifest = self.context.manifest
+        say(manifest.title)
+        say(f"{manifest.body} — {manifest.date}")
+        say(f"Dấu nhận dạng cuộc bầu / Election fingerprint: {self.context.fingerprint}")
+        say("(so với dấu được công bố tại hội trường / compare it with the one announced)")
+        say()
+
+    def summary(self, choices: Sequence[str], heading: str) -> None:
+        say()
+        say(heading)
+        for candidate, choice in zip(self.context.manifest.candidates, choices, strict=True):
+            say(f"   {candidate.name:<30} {self._labels[choice]}")
+
+    # The code
+
+    def check_code(self, code: str) -> None:
+        """Raise EncodingError for a mistyped code and BallotError if the board would refuse
+        a ballot on it (spec 11.3 steps 5-7), before any choice is asked."""
+        credential = credential_from_code(self.context.manifest_hash, code)
+        if self.board.phase() != "voting":
+            raise BallotError(reasons.VOTING_CLOSED, REFUSED_CODE[reasons.VOTING_CLOSED])
+        issued, used = self.board.credential_state(credential.public_key.to_bytes())
+        if not issued:
+            raise BallotError(reasons.UNKNOWN_CREDENTIAL, REFUSED_CODE[reasons.UNKNOWN_CREDENTIAL])
+        if used:
+            raise BallotError(reasons.CREDENTIAL_USED, REFUSED_CODE[reasons.CREDENTIAL_USED])
+
+    def ask_code(self) -> str:
+        """Ask for the code without echo until it is typed right and the board accepts it."""
+        while True:
+            code = str(click.prompt(CODE_PROMPT, hide_input=True))
+            try:
+                self.check_code(code)
+            except EncodingError:
+                say(MISTYPED)
+                continue
+            except BallotError as refused:
+                if refused.reason == reasons.VOTING_CLOSED:
+                    raise
+                say(refused.detail)
+                continue
+            return code
+
+    # The choices
+
+    def ask_choices(self) -> list[str]:
+        outcomes = self.context.manifest.outcomes()
+        numbered = [key for key in outcomes if key != BLANK]
+        valid = [str(i) for i in range(1, len(numbered) + 1)] + (["0"] if BLANK in outcomes else [])
+        choices = []
+        candidates = self.context.manifest.candidates
+        for number, candidate in enumerate(candidates, start=1):
+            say()
+            say(f"[{number}/{len(candidates)}] {candidate.name} — {candidate.position}")
+            for option_number, key in enumerate(numbered, start=1):
+                say(f"   {option_number}. {self._labels[key]}")
+            if BLANK in outcomes:
+                say(f"   0. {self._labels[BLANK]}")
+            answer = click.prompt(CHOICE_PROMPT, type=click.Choice(valid), show_choices=False)
+            choices.append(BLANK if answer == "0" else numbered[int(answer) - 1])
+        return choices
+
+    def parse_choices(self, text: str) -> list[str]:
+        choices = [part.strip() for part in text.split(",")]
+        outcomes = self.context.manifest.outcomes()
+        rows = len(self.context.manifest.candidates)
+        if len(choices) != rows or any(choice not in outcomes for choice in choices):
+            raise click.BadParameter(
+                f"give {rows} comma-separated choices among {', '.join(outcomes)}",
+                param_hint="--choices",
+            )
+        return choices
+
+    # One voter
+
+    def vote(self, code: str, choices: list[str] | None, *, confirm: bool) -> Receipt | None:
+        """Encrypt, show the tracking code, then cast or challenge (and choose again) or quit.
+        `choices` given: cast them without asking; `confirm` False: cast without asking."""
+        while True:
+            selected = choices if choices is not None else self.ask_choices()
+            prepared = prepare(self.context, code, selected)
+            self.summary(selected, "Lá phiếu của bạn / Your ballot:")
+            say(f"Mã theo dõi / Tracking code: {prepared.tracking_code}")
+            action = "c"
+            if confirm and choices is None:
+                action = click.prompt(
+                    ACTION_PROMPT, type=click.Choice(["c", "x", "q"]), show_choices=False
+                )
+            if action == "q":
+                say("Chưa bỏ phiếu. / Nothing was cast.")
+                return None
+            if action == "x":
+                with uninterrupted():
+                    receipt = challenge(self.board, prepared)
+                opened = [
+                    self.context.manifest.outcomes()[o] for o in prepared.challenge().outcomes
+                ]
+                self.summary(
+                    opened,
+                    f"Phiếu kiểm tra {receipt.tracking_code} đã được công bố và mở / "
+                    "Challenged ballot published and opened:",
+                )
+                say(
+                    "Bảng tin đã kiểm tra: phiếu mã hoá đúng các lựa chọn trên. Phiếu này sẽ không "
+                    "được đếm; xin chọn lại. / The board checked that it encrypts exactly these "
+                    "choices. It will not be counted: choose again."
+                )
+                continue
+            with uninterrupted():
+                receipt = cast(self.board, prepared)
+            say(
+                f"Đã bỏ phiếu / Ballot cast. Mã theo dõi / Tracking code: {receipt.tracking_code} "
+                f"(board entry {receipt.seq})."
+            )
+            return receipt
+
+    # A station
+
+    def kiosk(self, stdin: TextIO) -> None:
+        """Voter after voter: Ctrl-C cancels the current voter and returns to the code
+        prompt; the screen is cleared after each voter. Ends when voting closes, or when
+        standard input ends (when it is not a terminal). Ctrl-Z and Ctrl-\\ are ignored."""
+        for name in ("SIGTSTP", "SIGQUIT"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), signal.SIG_IGN)
+        notice = ""
+        while True:
+            clear_screen()
+            self.show_election()
+            if notice:
+                say(notice)
+                notice = ""
+            if self.board.phase() != "voting":
+                say(REFUSED_CODE[reasons.VOTING_CLOSED])
+                return
+            try:
+                receipt = self.vote(self.ask_code(), None, confirm=True)
+                if receipt is not None:
+                    say("Xin ghi lại mã theo dõi. / Please write down the tracking code.")
+                click.prompt(DONE_PROMPT, default="", show_default=False)
+            except KeyboardInterrupt:
+                notice = CANCELLED
+            except click.Abort:  # Ctrl-C or Ctrl-D at a prompt
+                if not stdin.isatty():  # the end of scripted input
+                    clear_screen()
+                    return
+                notice = CANCELLED
+            except BallotError as refused:
+                notice = REFUSED_CODE.get(refused.reason, f"{refused.reason}: {refused.detail}")

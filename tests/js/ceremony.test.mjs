@@ -1,0 +1,107 @@
+// What the booth checks of the setup before it encrypts: the ceremony messages' envelopes and
+// transcript hash (spec 8.2, 8.8), the endorsements of the credential list (spec 9.4), and the
+// tampered records of spec/vectors/election that a booth must refuse.
+
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import { checkCeremony, electionFromApi, electionFromRecord, SetupError } from '../../votecrypt/web/static/votecrypt.js';
+import { toHex } from '../../votecrypt/web/static/lib/bytes.js';
+import { ROOT } from './helpers.mjs';
+
+const CEREMONY = join(ROOT, 'spec/vectors/election/ceremony');
+const ELECTION = join(ROOT, 'spec/vectors/election');
+
+function ceremonyVectors() {
+  const read = (name) => JSON.parse(readFileSync(join(CEREMONY, name), 'utf8'));
+  const messages = readdirSync(CEREMONY)
+    .filter((name) => /^[a-z]+-\d+\.json$/.test(name))
+    .map(read);
+  return { parameters: read('parameters.json'), outcome: read('outcome.json'), messages };
+}
+
+function setupEntries(path) {
+  const entries = [];
+  for (const line of readFileSync(join(ELECTION, path, 'log.jsonl'), 'utf8').trim().split('\n')) {
+    const entry = JSON.parse(line);
+    entries.push({ kind: entry.kind, payload: entry.payload });
+    if (entry.kind === 'open') break;
+  }
+  return entries;
+}
+
+test('ceremony: the 2-of-4 ceremony with complaints gives the published transcript hash', () => {
+  const { parameters, outcome, messages } = ceremonyVectors();
+  assert.ok(messages.some((m) => m.type === 'votecrypt/ceremony/answer'));
+  const keys = checkCeremony(parameters.election, outcome, messages);
+  assert.deepEqual([...keys.keys()].sort(), [1, 2, 3, 4]);
+});
+
+test('ceremony: a changed, missing or misfiled message is refused', () => {
+  const { parameters, outcome, messages } = ceremonyVectors();
+  const changed = structuredClone(messages);
+  const check = changed.find((m) => m.type === 'votecrypt/ceremony/check');
+  check.message.accepted = [...check.message.accepted].slice(1);
+  assert.throws(() => checkCeremony(parameters.election, outcome, changed), SetupError);
+  const missing = messages.filter((m) => m.type !== 'votecrypt/ceremony/answer' || m.message.sender !== 2);
+  assert.throws(() => checkCeremony(parameters.election, outcome, missing), /transcript hash/);
+  const misfiled = structuredClone(messages);
+  misfiled.find((m) => m.type === 'votecrypt/ceremony/commit').type = 'votecrypt/ceremony/check';
+  assert.throws(() => checkCeremony(parameters.election, outcome, misfiled), SetupError);
+  const otherElection = structuredClone(messages);
+  otherElection[0].message.election = '00'.repeat(32);
+  assert.throws(() => checkCeremony(parameters.election, outcome, otherElection), /another election/);
+});
+
+test('record: the published election checks and names its open context', () => {
+  const entries = setupEntries('record');
+  const election = electionFromRecord(entries);
+  assert.equal(election.contextHashHex, entries.at(-1).payload.election);
+});
+
+test('record: a list without t valid endorsements by qualified trustees is refused', () => {
+  const entries = setupEntries('record');
+  const credentials = entries.find((e) => e.kind === 'credentials').payload;
+  const threshold = entries.find((e) => e.kind === 'ceremony-outcome').payload.threshold;
+  assert.ok(credentials.endorsements.length > threshold);
+  const withEndorsements = (endorsements) =>
+    entries.map((e) => (e.kind === 'credentials' ? { ...e, payload: { ...credentials, endorsements } } : e));
+  // t valid endorsements are enough.
+  electionFromRecord(withEndorsements(credentials.endorsements.slice(0, threshold)));
+  assert.throws(() => electionFromRecord(withEndorsements([])), /endorsed by 0/);
+  assert.throws(() => electionFromRecord(withEndorsements(credentials.endorsements.slice(0, threshold - 1))), /endorsed/);
+  // The same trustee twice counts once; a forged signature counts for nothing.
+  const first = credentials.endorsements[0];
+  assert.throws(() => electionFromRecord(withEndorsements(Array(threshold).fill(first))), /endorsed by 1/);
+  const forged = credentials.endorsements.map((e) => ({ ...e, signature: e.signature.replace(/^./, (c) => (c === '0' ? '1' : '0')) }));
+  assert.throws(() => electionFromRecord(withEndorsements(forged)), /endorsed by 0/);
+  // An endorsement in the name of a trustee outside the qualified set counts for nothing.
+  const outsider = credentials.endorsements.map((e) => ({ ...e, trustee: 9 }));
+  assert.throws(() => electionFromRecord(withEndorsements(outsider)), /endorsed by 0/);
+});
+
+test('record: every tampered setup of the vectors is refused before a ballot is encrypted', () => {
+  for (const name of ['commitment', 'forged-outcome-first', 'substituted-credentials']) {
+    assert.throws(() => electionFromRecord(setupEntries(`tampered/${name}`)), Error, name);
+  }
+});
+
+test('api: a server stating another manifest than its record is refused', () => {
+  const entries = setupEntries('record');
+  const election = electionFromRecord(entries);
+  const payload = (kind) => entries.find((e) => e.kind === kind).payload;
+  const body = {
+    manifest: payload('manifest'),
+    ceremony_outcome: payload('ceremony-outcome'),
+    credentials: payload('credentials'),
+    manifest_hash: election.idHex,
+    credential_list_hash: toHex(election.credentialListHash),
+    context_hash: election.contextHashHex,
+    fingerprint: election.fingerprint,
+  };
+  assert.equal(electionFromApi(body, entries).fingerprint, election.fingerprint);
+  const otherManifest = { ...body, manifest: { ...body.manifest, title: 'Another vote' } };
+  assert.throws(() => electionFromApi(otherManifest, entries), /another manifest/);
+});

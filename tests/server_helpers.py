@@ -1,0 +1,77 @@
+"""Helpers for the board server tests: a real uvicorn server on a free loopback port."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from election_helpers import OpenElection
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from votecrypt.math import Group
+from votecrypt.web import ServerSettings, SqliteBoardStore, create_app
+from votecrypt.web.server import server_config
+
+ROOT = Path(__file__).resolve().parent.parent
+OPENAPI = ROOT / "spec" / "api" / "openapi.json"
+JSON = {"content-type": "application/json"}
+
+
+@contextmanager
+def running(app: Any) -> Iterator[str]:
+    """Serve `app` over HTTP on 127.0.0.1 in a thread; yields the base URL."""
+    sock = socket.create_server(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(server_config(app, log_level="critical"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=60)
+        sock.close()
+
+
+@contextmanager
+def served_election(
+    root: Path, group: Group, *, ballots: int = 12, candidates: int = 3, **settings: Any
+) -> Iterator[tuple[OpenElection, str]]:
+    """An election open for voting and its board server; yields (election, base URL)."""
+    election = OpenElection(root, group, ballots=ballots, candidates=candidates)
+    election.close()  # the server opens its own connections
+    store = SqliteBoardStore.open(election.directory, group)
+    options = {"check_processes": 1, **settings}
+    with running(create_app(store, ServerSettings(**options))) as url:
+        yield election, url
+
+
+def schema_validator(name: str) -> Draft202012Validator:
+    """A validator for components.schemas[name] of the OpenAPI document."""
+    document = json.loads(OPENAPI.read_text(encoding="utf-8"))
+    resource = Resource.from_contents(document, default_specification=DRAFT202012)
+    registry: Registry[Any] = Registry().with_resource("urn:openapi", resource)
+    return Draft202012Validator(
+        {"$ref": f"urn:openapi#/components/schemas/{name}"}, registry=registry
+    )
+
+
+def head(client: httpx.Client) -> tuple[int, str]:
+    """The board's head (seq, hash) from the status endpoint."""
+    status = client.get("/api/v1/status").json()
+    return status["head"]["seq"], status["head"]["hash"]

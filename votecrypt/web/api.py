@@ -1,0 +1,206 @@
+"""The routes of the API (spec/api/openapi.json): reading the election and the board,
+submitting ballots and challenges.
+
+Submissions: rate limit, media type, body (size and time limits), the stateless checks on
+the process pool, then the board's own checks and the append in the single writer thread
+(votecrypt.web.writer). A receipt is sent only after the append has committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from votecrypt.errors import BallotError
+from votecrypt.protocol import ballot as reasons
+from votecrypt.record.ballot_codec import ballot_plain
+from votecrypt.record.json_codec import canonical_json
+from votecrypt.record.log import entry_to_line
+
+from .checking import BALLOT, CHALLENGE, Checked, CheckingPool
+from .errors import NOT_FOUND, ApiError
+from .identity import election_document
+from .limits import Admission, RateLimiter, body_limit_for, read_body, require_json
+from .settings import ServerSettings
+from .store import BoardStore
+from .tracking import CAST, CHALLENGED, BallotIndex, Tracked, normalise_tracking_code
+from .writer import BoardWriter
+
+T = TypeVar("T")
+
+PREFIX = "/api/v1"
+_PUBLIC_KEY = re.compile(r"[0-9a-f]{64}")
+_MAX_SEQ = 2**53 - 1
+
+
+def json_response(value: Any, status: int = 200) -> Response:
+    return Response(canonical_json(value), status_code=status, media_type="application/json")
+
+
+class BoardApi:
+    """The handlers, sharing the store, the checking pool and the limits."""
+
+    def __init__(self, store: BoardStore, settings: ServerSettings) -> None:
+        self.store = store
+        self.settings = settings
+        self.pool = CheckingPool(store.context, settings.check_processes)
+        self.index = BallotIndex(store.context)
+        self.limiter = RateLimiter(settings.submissions_per_minute, settings.rate_clients)
+        self.admission = Admission(settings.max_pending)
+        self.body_limit = settings.max_body or body_limit_for(store.context)
+        self.writer = BoardWriter(store, self.index)
+        self._readers = ThreadPoolExecutor(
+            settings.reader_threads, thread_name_prefix="board-reader"
+        )
+        self._election = election_document(store)
+
+    def routes(self) -> list[Route]:
+        """The routes, relative to PREFIX."""
+        return [
+            Route("/election", self.election, methods=["GET"]),
+            Route("/ballots", self.cast, methods=["POST"]),
+            Route("/challenges", self.challenge, methods=["POST"]),
+            Route("/tracking/{code}", self.tracking, methods=["GET"]),
+            Route("/status", self.status, methods=["GET"]),
+            Route("/credentials/{public_key}", self.credential, methods=["GET"]),
+            Route("/record", self.record, methods=["GET"]),
+        ]
+
+    # Lifetime
+
+    def start(self) -> None:
+        """Start the checking processes and read the ballots already on the board."""
+        self.pool.start()
+        self.index.update(self.store)
+        self.writer.start()
+
+    def close(self) -> None:
+        self.writer.close()
+        self._readers.shutdown(wait=True)
+        self.pool.close()
+
+    async def _read(self, function: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._readers, function, *args)
+
+    # Reading
+
+    async def election(self, request: Request) -> Response:
+        status = await self._read(self.store.status)
+        return json_response({**self._election, "phase": status.phase})
+
+    async def status(self, request: Request) -> Response:
+        status = await self._read(self.store.status)
+        return json_response(
+            {
+                "election": self.store.context.hash.hex(),
+                "fingerprint": self.store.context.fingerprint,
+                "phase": status.phase,
+                "ballots": status.ballots,
+                "challenged": status.challenged,
+                "credentials": self.store.context.manifest.credentials,
+                "head": {"seq": status.head_seq, "hash": status.head_hash.hex()},
+            }
+        )
+
+    async def tracking(self, request: Request) -> Response:
+        text = request.path_params["code"]
+        code = normalise_tracking_code(text) if len(text) <= 40 else None
+        if code is None:
+            raise ApiError(reasons.MALFORMED, "a tracking code has 12 letters A-Z and digits 2-7")
+        found = await self._read(self.index.find, self.store, code)
+        if found is None:
+            raise ApiError(NOT_FOUND, "no ballot with this tracking code on the board")
+        answer: dict[str, Any] = {
+            "tracking_code": found.tracking_code,
+            "status": found.status,
+            "seq": found.seq,
+            "entry_hash": found.entry_hash.hex(),
+        }
+        if found.choices is not None:
+            answer["choices"] = list(found.choices)
+        return json_response(answer)
+
+    async def credential(self, request: Request) -> Response:
+        key = request.path_params["public_key"]
+        if not _PUBLIC_KEY.fullmatch(key):
+            raise ApiError(reasons.MALFORMED, "a public key is 64 lower-case hex characters")
+        issued, used = await self._read(self.store.credential_state, bytes.fromhex(key))
+        return json_response({"issued": issued, "used": used})
+
+    async def record(self, request: Request) -> Response:
+        text = request.query_params.get("start", "0")
+        if not (text.isascii() and text.isdigit() and len(text) <= 16) or int(text) > _MAX_SEQ:
+            raise ApiError(reasons.MALFORMED, "start must be a sequence number")
+        return StreamingResponse(self._lines(int(text)), media_type="application/x-ndjson")
+
+    async def _lines(self, start: int) -> AsyncIterator[bytes]:
+        seq = start
+        while True:
+            entries = await self._read(self.store.entries, seq, self.settings.record_page)
+            if not entries:
+                return
+            yield b"".join(entry_to_line(entry) for entry in entries)
+            seq = entries[-1].seq + 1
+
+    # Submitting
+
+    async def cast(self, request: Request) -> Response:
+        return await self._submit(request, BALLOT)
+
+    async def challenge(self, request: Request) -> Response:
+        return await self._submit(request, CHALLENGE)
+
+    async def _submit(self, request: Request, kind: str) -> Response:
+        self.limiter.take(request.client.host if request.client else "")
+        require_json(request)
+        with self.admission:
+            body = await read_body(request, self.body_limit, self.settings.body_timeout)
+            try:
+                checked = await self.pool.check(kind, body)
+            except BallotError as rejection:
+                raise ApiError(rejection.reason, rejection.detail) from None
+            try:
+                receipt = await self.writer.append(checked)
+            except BallotError as rejection:
+                if rejection.reason in _RESUBMITTED:
+                    found = await self._read(self._already_published, checked)
+                    if found is not None:
+                        return _receipt(kind, found.seq, found.entry_hash, found.tracking_code, 200)
+                raise ApiError(rejection.reason, rejection.detail) from None
+        return _receipt(kind, receipt.seq, receipt.entry_hash, checked.tracking_code, 201)
+
+    def _already_published(self, checked: Checked) -> Tracked | None:
+        """The entry of this very submission if it is on the board already (sent again after
+        its answer was lost): same tracking code, same kind, same payload."""
+        found = self.index.find(self.store, checked.tracking_code)
+        if found is None or found.status != (CAST if checked.ballot is not None else CHALLENGED):
+            return None
+        entries = self.store.entries(found.seq, 1)
+        submitted = (
+            ballot_plain(checked.ballot) if checked.ballot is not None else checked.challenge
+        )
+        if not entries or entries[0].payload != submitted:
+            return None
+        return found
+
+
+#: Refusals that an identical resubmission gets: its receipt is sent again instead.
+_RESUBMITTED = (
+    reasons.CREDENTIAL_USED,
+    reasons.DUPLICATE_BALLOT_ID,
+    reasons.DUPLICATE_CIPHERTEXT,
+)
+
+
+def _receipt(kind: str, seq: int, entry_hash: bytes, code: str, status: int) -> Response:
+    return json_response(
+        {"kind": kind, "seq": seq, "entry_hash": entry_hash.hex(), "tracking_code": code},
+        status=status,
+    )

@@ -1,0 +1,110 @@
+"""What one client may send: body size, reading time, submission rate, and how many
+submissions the server checks at once."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import OrderedDict
+
+import anyio
+from starlette.requests import ClientDisconnect, Request
+
+from votecrypt.protocol import ballot as reasons
+from votecrypt.protocol.context import ElectionContext
+
+from .errors import OVERLOADED, RATE_LIMITED, TIMEOUT, TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, ApiError
+
+#: Bytes of a point, a scalar and a ciphertext in the JSON of spec 10.1 and 10.6, with quotes,
+#: commas and keys.
+_POINT, _SCALAR = 69, 67
+_CIPHERTEXT = 2 * _POINT + 20
+_MINIMUM_LIMIT = 64 * 1024
+
+
+def body_limit_for(context: ElectionContext) -> int:
+    """Four times the canonical size of the largest ballot or challenged ballot this
+    election allows (room for white space), and at least 64 KiB."""
+    lanes, outcomes = context.packing.lanes, context.packing.outcomes
+    row = (
+        lanes * _CIPHERTEXT  # ciphertexts
+        + outcomes * _SCALAR  # challenges
+        + outcomes * (lanes * _SCALAR + 2)  # responses
+        + lanes * _SCALAR  # nonces of a challenge
+        + 100
+    )
+    largest = context.rows * row + 1000
+    return max(_MINIMUM_LIMIT, 4 * largest)
+
+
+def require_json(request: Request) -> None:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise ApiError(UNSUPPORTED_MEDIA_TYPE, "send the body as application/json")
+
+
+async def read_body(request: Request, limit: int, timeout: float) -> bytes:
+    """The request body, refused as soon as it is known to exceed `limit`: from its declared
+    Content-Length, or while it streams in. The whole body must arrive within `timeout`."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not (declared.isascii() and declared.isdigit()) or len(declared) > 18:
+            raise ApiError(reasons.MALFORMED, "invalid Content-Length")
+        if int(declared) > limit:
+            raise ApiError(TOO_LARGE, f"the body is larger than {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with anyio.fail_after(timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise ApiError(TOO_LARGE, f"the body is larger than {limit} bytes")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise ApiError(TIMEOUT, f"the body did not arrive within {timeout:g} s") from None
+    except ClientDisconnect:
+        raise ApiError(reasons.MALFORMED, "the body was cut short") from None
+    return b"".join(chunks)
+
+
+class RateLimiter:
+    """A token bucket per client address: `per_minute` submissions, refilled continuously.
+    Remembers at most `clients` addresses (least recently seen forgotten first). Used from
+    the event loop only."""
+
+    def __init__(self, per_minute: int, clients: int) -> None:
+        self._capacity = float(per_minute)
+        self._rate = per_minute / 60.0
+        self._clients = clients
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def take(self, client: str, now: float | None = None) -> None:
+        """Spend one token of `client`, or raise ApiError rate-limited with Retry-After."""
+        now = time.monotonic() if now is None else now
+        tokens, last = self._buckets.pop(client, (self._capacity, now))
+        tokens = min(self._capacity, tokens + (now - last) * self._rate)
+        if tokens < 1.0:
+            self._buckets[client] = (tokens, now)
+            wait = math.ceil((1.0 - tokens) / self._rate)
+            raise ApiError(RATE_LIMITED, "too many submissions; wait and retry", wait)
+        self._buckets[client] = (tokens - 1.0, now)
+        while len(self._buckets) > self._clients:
+            self._buckets.popitem(last=False)
+
+
+class Admission:
+    """At most `limit` submissions being checked at once; more are refused at once with 503
+    rather than queued without bound. Used from the event loop only."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self.pending = 0
+
+    def __enter__(self) -> None:
+        if self.pending >= self._limit:
+            raise ApiError(OVERLOADED, "the board is busy; retry in a moment", 1)
+        self.pending += 1
+
+    def __exit__(self, *exc: object) -> None:
+        self.pending -= 1

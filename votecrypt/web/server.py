@@ -1,0 +1,100 @@
+"""Running the application under uvicorn: the listening socket, TLS and the logs."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import ssl
+import sys
+from pathlib import Path
+
+import uvicorn
+from starlette.types import ASGIApp
+
+from votecrypt.errors import VotecryptError
+
+from .app import ERROR_LOGGER
+from .middleware import ACCESS_LOGGER
+
+#: Connections served at once; uvicorn answers 503 beyond it.
+MAX_CONNECTIONS = 1000
+
+
+class ServerError(VotecryptError):
+    """The server cannot start: the address is taken, the certificate is unusable..."""
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on host:port (IPv4 or IPv6), or ServerError saying why not."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family = infos[0][0]
+        sock = socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as error:
+        raise ServerError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    return sock
+
+
+def tls_context(certfile: Path, keyfile: Path) -> None:
+    """Load the certificate and key once, to refuse an unusable pair with one clear line
+    before the server starts."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(certfile, keyfile)
+    except (OSError, ssl.SSLError) as error:
+        raise ServerError(f"cannot use the TLS certificate and key: {error}") from None
+
+
+def configure_logs() -> None:
+    """The access log and server errors as plain lines on stderr (the access log's lines are
+    JSON)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    for name in (ACCESS_LOGGER, ERROR_LOGGER):
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.INFO)
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
+def server_config(
+    app: ASGIApp,
+    *,
+    certfile: Path | None = None,
+    keyfile: Path | None = None,
+    log_level: str = "warning",
+) -> uvicorn.Config:
+    """uvicorn's settings for the board server."""
+    return uvicorn.Config(
+        app,
+        log_level=log_level,
+        access_log=False,  # votecrypt.web.middleware.AccessLog writes one
+        proxy_headers=False,  # the client address is the peer's, never a header's claim
+        server_header=False,
+        ws="none",
+        lifespan="on",
+        limit_concurrency=MAX_CONNECTIONS,
+        timeout_keep_alive=5,
+        timeout_graceful_shutdown=30,
+        ssl_certfile=str(certfile) if certfile else None,
+        ssl_keyfile=str(keyfile) if keyfile else None,
+    )
+
+
+def serve(
+    app: ASGIApp,
+    sock: socket.socket,
+    *,
+    certfile: Path | None = None,
+    keyfile: Path | None = None,
+) -> None:
+    """Serve until interrupted (Ctrl-C or SIGTERM); requests being handled are finished
+    first, so a ballot being appended is appended and acknowledged."""
+    if (certfile is None) != (keyfile is None):
+        raise ServerError("TLS needs both a certificate and its key")
+    if certfile is not None and keyfile is not None:
+        tls_context(certfile, keyfile)
+    server = uvicorn.Server(server_config(app, certfile=certfile, keyfile=keyfile))
+    server.run(sockets=[sock])
+    if not server.started:
+        raise ServerError("the server did not start (see the lines above)")

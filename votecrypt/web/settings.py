@@ -1,0 +1,47 @@
+"""The board server's limits and sizes, with safe defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+def _cores() -> int:
+    return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """How much the server accepts, from whom, and how fast.
+
+    `max_body` None means a limit derived from the election: four times the size of the
+    largest challenged ballot it allows (see `votecrypt.web.limits.body_limit_for`).
+    """
+
+    #: Processes that check signatures and proofs (spec 11.3 steps 1-4).
+    check_processes: int = field(default_factory=_cores)
+    #: Threads that read the board (status, tracking, record).
+    reader_threads: int = 4
+    #: Largest request body in bytes; None: derived from the election.
+    max_body: int | None = None
+    #: Seconds a client may take to send a request body.
+    body_timeout: float = 30.0
+    #: Submissions (ballots and challenges) per client address per minute; the bucket
+    #: holds as many, so a burst of that size is allowed.
+    submissions_per_minute: int = 60
+    #: Client addresses remembered by the rate limiter (the oldest are forgotten first).
+    rate_clients: int = 10_000
+    #: Submissions being checked at once; beyond it the answer is 503 "overloaded".
+    max_pending: int = 512
+    #: Log entries read from the database per page when streaming the record.
+    record_page: int = 500
+
+    def __post_init__(self) -> None:
+        if self.check_processes < 1 or self.reader_threads < 1:
+            raise ValueError("at least one checking process and one reader thread are needed")
+        if self.max_body is not None and self.max_body < 1024:
+            raise ValueError("the body limit must be at least 1024 bytes")
+        if self.submissions_per_minute < 1 or self.max_pending < 1 or self.record_page < 1:
+            raise ValueError("rates, queue and page sizes must be positive")
+        if self.body_timeout <= 0 or self.rate_clients < 1:
+            raise ValueError("the body timeout and the rate limiter's size must be positive")

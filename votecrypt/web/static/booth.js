@@ -1,0 +1,450 @@
+// The web booth (kiosk): code -> choices -> review -> encrypt -> tracking code -> cast or
+// challenge. The credential code and the choices stay in this page's memory: only the
+// credential's public key, the encrypted ballot and (for a challenge) its opening are sent.
+// Nothing is written to browser storage; after every cast the page forgets everything.
+
+import {
+  BoardClient,
+  BoardError,
+  CodeError,
+  credentialFromCode,
+  normaliseCode,
+  openChallenge,
+  prepareBallot,
+} from './votecrypt.js';
+
+const client = new BoardClient('');
+const $ = (id) => document.getElementById(id);
+
+const BLANK_LABEL = { vi: 'Để trống', en: 'Leave blank' };
+
+/** Everything one voter's session holds; replaced wholesale by a fresh object. */
+function freshSession() {
+  return { credential: null, choices: [], prepared: null };
+}
+
+let election = null;
+let session = freshSession();
+
+// --- text and elements ---------------------------------------------------------------------
+
+/** A Vietnamese text with its English beside it (the .en span). */
+function bilingual(element, vi, en) {
+  element.textContent = vi;
+  if (en) {
+    const english = document.createElement('span');
+    english.className = 'en';
+    english.lang = 'en';
+    english.textContent = en;
+    element.append(english);
+  }
+  return element;
+}
+
+function make(tag, className, vi, en) {
+  const element = document.createElement(tag);
+  if (className) element.className = className;
+  if (vi !== undefined) bilingual(element, vi, en);
+  return element;
+}
+
+function outcomeLabel(key) {
+  if (key === 'blank') return BLANK_LABEL;
+  const option = election.options.find((o) => o.key === key);
+  return { vi: option.vi, en: option.en };
+}
+
+function setMessage(element, kind, vi, en) {
+  element.className = element.classList.contains('error') ? 'error' : `message ${kind}`;
+  if (vi === undefined) element.textContent = '';
+  else bilingual(element, vi, en);
+}
+
+function show(name) {
+  for (const screen of document.querySelectorAll('.screen')) {
+    screen.hidden = screen.dataset.screen !== name;
+  }
+  document.body.dataset.screen = name;
+  window.scrollTo(0, 0);
+  const focus = {
+    code: 'code-input',
+    review: 'review-encrypt',
+    decide: 'decide-cast',
+    challenged: 'challenged-again',
+    cast: 'cast-done',
+  }[name];
+  if (focus) $(focus).focus();
+}
+
+function fatal(vi, en) {
+  bilingual($('fatal-message'), vi, en);
+  show('fatal');
+}
+
+function describeBoardError(error) {
+  const reasons = {
+    'credential-used': ['Mã này đã được dùng để bỏ phiếu.', 'This code has already been used to vote.'],
+    'unknown-credential': ['Mã này không thuộc cuộc bỏ phiếu này.', 'This code is not for this election.'],
+    'voting-closed': ['Việc bỏ phiếu đã kết thúc.', 'Voting is closed.'],
+    unreachable: ['Không liên lạc được với máy chủ. Xin báo cho ban kiểm phiếu.', 'The board server cannot be reached. Please tell the counting board.'],
+    'rate-limited': ['Máy chủ đang bận, xin thử lại sau giây lát.', 'The server is busy; please try again in a moment.'],
+    overloaded: ['Máy chủ đang bận, xin thử lại sau giây lát.', 'The server is busy; please try again in a moment.'],
+  };
+  return reasons[error.reason] ?? [`Máy chủ từ chối: ${error.message}`, `The board refused: ${error.message}`];
+}
+
+// --- the election ----------------------------------------------------------------------------
+
+const PHASES = {
+  start: ['Chưa bắt đầu', 'Not started'],
+  setup: ['Đang chuẩn bị', 'Being set up'],
+  voting: ['Đang bỏ phiếu', 'Voting is open'],
+  closed: ['Đã kết thúc bỏ phiếu', 'Voting is closed'],
+  tallied: ['Đã kiểm phiếu', 'Tallied'],
+  published: ['Đã công bố kết quả', 'Results published'],
+};
+
+function showPhase(phase) {
+  const [vi, en] = PHASES[phase] ?? [phase, phase];
+  bilingual($('phase'), `Trạng thái: ${vi}`, `Status: ${en}`);
+}
+
+async function loadElection() {
+  show('loading');
+  try {
+    const loaded = await client.election();
+    election = loaded.election;
+    showPhase(loaded.phase);
+  } catch (error) {
+    if (error instanceof BoardError) return fatal(...describeBoardError(error));
+    // The published data do not fit together: the booth refuses to take part (rule 1).
+    return fatal(`Dữ liệu cuộc bỏ phiếu không khớp: ${error.message}`, `The election data do not check: ${error.message}`);
+  }
+  bilingual($('election-title'), election.title);
+  $('election-body').textContent = `${election.body} · ${election.date}`;
+  $('fingerprint').textContent = election.fingerprint;
+  $('fingerprint-box').hidden = false;
+  document.title = `${election.title} — Phòng bỏ phiếu / Voting booth`;
+  startVoter();
+}
+
+// --- 1. the code -----------------------------------------------------------------------------
+
+function startVoter() {
+  session = freshSession();
+  $('code-input').value = '';
+  $('code-input').removeAttribute('aria-invalid');
+  $('code-input').classList.remove('valid');
+  setMessage($('code-message'), '');
+  $('choices-list').replaceChildren();
+  $('review-list').replaceChildren();
+  $('challenged-list').replaceChildren();
+  for (const id of ['decide-tracking', 'cast-tracking', 'challenged-tracking']) $(id).textContent = '';
+  setMessage($('decide-message'), 'bad');
+  setMessage($('choices-message'), 'bad');
+  $('code-submit').disabled = false;
+  show('code');
+}
+
+function typedCharacters(value) {
+  return value.toUpperCase().replace(/[\s-]/g, '');
+}
+
+function codeProblem(value) {
+  try {
+    normaliseCode(value);
+    return null;
+  } catch (error) {
+    if (!(error instanceof CodeError)) throw error;
+    return error.reason === 'check'
+      ? ['Mã bị gõ sai (ký tự kiểm tra không khớp). Xin kiểm tra lại.', 'The code is mistyped (its check characters do not match). Please check it.']
+      : ['Mã gồm 22 chữ và số.', 'A code has 22 letters and digits.'];
+  }
+}
+
+/** Checked as the voter types: once 22 characters are there, the check characters decide. */
+function onCodeInput() {
+  const input = $('code-input');
+  const characters = typedCharacters(input.value);
+  input.classList.remove('valid');
+  input.removeAttribute('aria-invalid');
+  if (characters.length < 22) return setMessage($('code-message'), '');
+  const problem = codeProblem(input.value);
+  if (problem) {
+    input.setAttribute('aria-invalid', 'true');
+    return setMessage($('code-message'), 'bad', ...problem);
+  }
+  input.classList.add('valid');
+  setMessage($('code-message'), 'ok', 'Mã hợp lệ.', 'The code checks.');
+}
+
+async function onCodeSubmit(event) {
+  event.preventDefault();
+  const input = $('code-input');
+  const problem = codeProblem(input.value);
+  if (problem) {
+    input.setAttribute('aria-invalid', 'true');
+    return setMessage($('code-message'), 'bad', ...problem);
+  }
+  $('code-submit').disabled = true;
+  setMessage($('code-message'), '', 'Đang kiểm tra mã…', 'Checking the code…');
+  try {
+    const credential = credentialFromCode(election.id, input.value);
+    input.value = '';
+    const status = await client.status();
+    if (status.election !== election.contextHashHex || status.fingerprint !== election.fingerprint) {
+      // The server now speaks of another election than the one this page checked.
+      session = freshSession();
+      return fatal('Máy chủ đang phục vụ một cuộc bỏ phiếu khác.', 'The server now serves another election.');
+    }
+    showPhase(status.phase);
+    if (status.phase !== 'voting') {
+      const [vi, en] = PHASES[status.phase] ?? [status.phase, status.phase];
+      return refuseCode(`Không thể bỏ phiếu lúc này (${vi}).`, `Voting is not possible now (${en}).`);
+    }
+    if (!election.credentials.has(credential.publicKeyHex)) {
+      return refuseCode('Mã này không thuộc cuộc bỏ phiếu này.', 'This code is not for this election.');
+    }
+    const state = await client.credential(credential.publicKeyHex);
+    if (!state.issued) return refuseCode('Mã này không thuộc cuộc bỏ phiếu này.', 'This code is not for this election.');
+    if (state.used) return refuseCode('Mã này đã được dùng để bỏ phiếu.', 'This code has already been used to vote.');
+    session.credential = credential;
+    showChoices();
+  } catch (error) {
+    if (error instanceof BoardError) return refuseCode(...describeBoardError(error));
+    throw error;
+  }
+}
+
+function refuseCode(vi, en) {
+  session = freshSession();
+  $('code-input').value = '';
+  $('code-input').classList.remove('valid');
+  $('code-input').setAttribute('aria-invalid', 'true');
+  $('code-submit').disabled = false;
+  setMessage($('code-message'), 'bad', vi, en);
+  show('code');
+}
+
+// --- 2. the choices --------------------------------------------------------------------------
+
+function showChoices() {
+  session.choices = [];
+  const list = $('choices-list');
+  list.replaceChildren();
+  const keys = election.blankAllowed ? [...election.outcomes.slice(1), 'blank'] : election.outcomes;
+  election.candidates.forEach((candidate, row) => {
+    const item = make('li', 'candidate');
+    item.dataset.row = String(row);
+    const fieldset = document.createElement('fieldset');
+    const legend = document.createElement('legend');
+    legend.append(make('span', 'name', `${row + 1}. ${candidate.name}`), make('span', 'position', candidate.position));
+    fieldset.append(legend);
+    const options = make('div', 'options');
+    for (const key of keys) {
+      const label = make('label', 'option');
+      const radio = document.createElement('input');
+      radio.type = 'radio';
+      radio.name = `row-${row}`;
+      radio.value = key;
+      radio.dataset.row = String(row);
+      const text = outcomeLabel(key);
+      const span = make('span', null, text.vi, text.en);
+      label.append(radio, span);
+      options.append(label);
+    }
+    fieldset.append(options);
+    item.append(fieldset);
+    list.append(item);
+  });
+  bilingual(
+    $('choices-instructions'),
+    election.blankAllowed
+      ? 'Chọn một mức cho mỗi người, hoặc "Để trống".'
+      : 'Chọn một mức cho mỗi người.',
+    election.blankAllowed ? 'Choose one level for each person, or "Leave blank".' : 'Choose one level for each person.',
+  );
+  setMessage($('choices-message'), 'bad');
+  show('choices');
+  const first = list.querySelector('input');
+  if (first) first.focus();
+}
+
+function readChoices() {
+  const choices = [];
+  const missing = [];
+  election.candidates.forEach((_, row) => {
+    const checked = document.querySelector(`input[name="row-${row}"]:checked`);
+    const item = document.querySelector(`.candidate[data-row="${row}"]`);
+    item.classList.toggle('missing', !checked);
+    if (checked) choices.push(checked.value);
+    else missing.push(row + 1);
+  });
+  return { choices, missing };
+}
+
+function onChoicesSubmit(event) {
+  event.preventDefault();
+  const { choices, missing } = readChoices();
+  if (missing.length) {
+    setMessage(
+      $('choices-message'),
+      'bad',
+      `Chưa chọn cho: ${missing.join(', ')}.`,
+      `No choice yet for: ${missing.join(', ')}.`,
+    );
+    document.querySelector('.candidate.missing input')?.focus();
+    return;
+  }
+  session.choices = choices;
+  showReview();
+}
+
+// --- 3. review, encrypt ----------------------------------------------------------------------
+
+function fillChoiceTable(body, choices) {
+  body.replaceChildren();
+  election.candidates.forEach((candidate, row) => {
+    const tr = document.createElement('tr');
+    const who = document.createElement('td');
+    who.append(make('span', 'name', candidate.name), make('span', 'position', candidate.position));
+    const label = outcomeLabel(choices[row]);
+    const choice = make('td', 'choice', label.vi, label.en);
+    choice.dataset.choice = choices[row];
+    tr.append(who, choice);
+    body.append(tr);
+  });
+}
+
+function showReview() {
+  fillChoiceTable($('review-list'), session.choices);
+  show('review');
+}
+
+async function onEncrypt() {
+  show('encrypting');
+  // Let the browser paint the "encrypting" screen before the work starts.
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  const outcomes = session.choices.map((key) => election.outcomes.indexOf(key));
+  session.prepared = prepareBallot(election, session.credential, outcomes);
+  $('decide-tracking').textContent = session.prepared.trackingCode;
+  setMessage($('decide-message'), 'bad');
+  setDecideButtons(false);
+  show('decide');
+}
+
+function setDecideButtons(disabled) {
+  $('decide-cast').disabled = disabled;
+  $('decide-challenge').disabled = disabled;
+}
+
+// --- 4. cast or challenge --------------------------------------------------------------------
+
+async function onCast() {
+  setDecideButtons(true);
+  try {
+    const receipt = await client.cast(session.prepared);
+    session.prepared.forget();
+    // Forget the voter at once: only the tracking code stays on screen.
+    session = freshSession();
+    $('review-list').replaceChildren();
+    $('choices-list').replaceChildren();
+    $('cast-tracking').textContent = receipt.tracking_code;
+    show('cast');
+    scheduleReturn();
+  } catch (error) {
+    if (!(error instanceof BoardError)) throw error;
+    if (error.status === 0 || error.status === 429 || error.status === 503) {
+      // The voter may send the same ballot again. It may have reached the board (an answer
+      // lost on the way back), so it can no longer be opened: only casting stays possible.
+      $('decide-cast').disabled = false;
+      return setMessage($('decide-message'), 'bad', ...describeBoardError(error));
+    }
+    refuseCode(...describeBoardError(error));
+  }
+}
+
+async function onChallenge() {
+  setDecideButtons(true);
+  const prepared = session.prepared;
+  try {
+    const opening = prepared.challenge();
+    await client.challenge(prepared);
+    prepared.forget();
+    session.prepared = null;
+    // Check the opening as anyone can (re-encryption), and compare with the board's copy.
+    const opened = openChallenge(election, opening);
+    const tracked = await client.track(prepared.trackingCode);
+    const agrees =
+      opened.trackingCode === prepared.trackingCode &&
+      tracked.status === 'challenged' &&
+      JSON.stringify(tracked.choices) === JSON.stringify(opened.choices) &&
+      JSON.stringify(opened.choices) === JSON.stringify(session.choices);
+    $('challenged-tracking').textContent = prepared.trackingCode;
+    fillChoiceTable($('challenged-list'), opened.choices);
+    if (agrees) {
+      setMessage($('challenged-check'), 'ok', 'Phiếu mở ra khớp với lựa chọn của bạn.', 'The opened ballot matches your choices.');
+    } else {
+      setMessage(
+        $('challenged-check'),
+        'bad',
+        'Phiếu mở ra KHÔNG khớp với lựa chọn của bạn. Xin báo ngay cho ban kiểm phiếu.',
+        'The opened ballot does NOT match your choices. Tell the counting board at once.',
+      );
+    }
+    session.choices = [];
+    show('challenged');
+  } catch (error) {
+    if (!(error instanceof BoardError)) throw error;
+    refuseCode(...describeBoardError(error));
+  }
+}
+
+let returnTimer = null;
+function scheduleReturn() {
+  clearTimeout(returnTimer);
+  returnTimer = setTimeout(startVoter, 30000);
+}
+
+function onDone() {
+  clearTimeout(returnTimer);
+  startVoter();
+}
+
+// A voter who walks away: after five minutes without a touch or a key, the page forgets the
+// session and returns to the code prompt, so the next person sees nothing of it.
+const IDLE_MS = 5 * 60 * 1000;
+let idleTimer = null;
+function onActivity() {
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => {
+    const screen = document.body.dataset.screen;
+    if (!['code', 'loading', 'fatal', 'encrypting'].includes(screen)) startVoter();
+  }, IDLE_MS);
+}
+for (const type of ['pointerdown', 'keydown', 'input']) {
+  document.addEventListener(type, onActivity, { passive: true });
+}
+
+// --- wiring ----------------------------------------------------------------------------------
+
+$('code-input').addEventListener('input', onCodeInput);
+$('code-form').addEventListener('submit', (event) => onCodeSubmit(event).catch(unexpected));
+$('choices-form').addEventListener('submit', onChoicesSubmit);
+$('choices-cancel').addEventListener('click', startVoter);
+$('review-back').addEventListener('click', () => {
+  show('choices');
+});
+$('review-encrypt').addEventListener('click', () => onEncrypt().catch(unexpected));
+$('decide-cast').addEventListener('click', () => onCast().catch(unexpected));
+$('decide-challenge').addEventListener('click', () => onChallenge().catch(unexpected));
+$('challenged-again').addEventListener('click', showChoices);
+$('cast-done').addEventListener('click', onDone);
+$('fatal-retry').addEventListener('click', () => loadElection().catch(unexpected));
+
+function unexpected(error) {
+  session = freshSession();
+  fatal(`Lỗi không mong đợi: ${error.message}`, `Unexpected error: ${error.message}`);
+}
+
+loadElection().catch(unexpected);

@@ -1,0 +1,136 @@
+"""The storage seam of the board server: what the server needs from the bulletin board.
+
+`BoardStore` is the interface; `SqliteBoardStore` keeps the embedded SQLite board
+(votecrypt.storage.board) behind it, one connection per thread, since SQLite connections
+belong to the thread that opened them. A server database can replace it by implementing the
+same methods with the same guarantees (docs/voting-stations.md): the stateful checks of
+spec 11.3 (steps 5-9) and the append in one transaction, and a log read in sequence order.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any, Protocol
+
+from votecrypt.errors import BallotError, BoardError
+from votecrypt.math.group import Group
+from votecrypt.protocol.ballot import Ballot
+from votecrypt.protocol.context import ElectionContext
+from votecrypt.record.log import Entry
+from votecrypt.service.election_dir import ElectionDir
+from votecrypt.service.voting import load_board
+from votecrypt.storage.board import BulletinBoard, Receipt
+
+
+@dataclass(frozen=True)
+class SetupItems:
+    """The published items a booth needs, exactly as they are on the board."""
+
+    manifest: Any
+    ceremony_outcome: Any
+    credentials: Any
+
+
+@dataclass(frozen=True)
+class BoardStatus:
+    """Phase, counts and the head of the log (spec 11.1, 11.2). The counts are read just
+    after the head, so while voting goes on they may include a few later ballots."""
+
+    phase: str
+    ballots: int
+    challenged: int
+    head_seq: int
+    head_hash: bytes
+
+
+class BoardStore(Protocol):
+    """The board as the server uses it. Every method may be called from any thread."""
+
+    @property
+    def context(self) -> ElectionContext: ...
+
+    @property
+    def setup(self) -> SetupItems: ...
+
+    def status(self) -> BoardStatus: ...
+
+    def accept_checked_ballots(self, ballots: Sequence[Ballot]) -> list[Receipt | BallotError]:
+        """Steps 5-9 of spec 11.3 and the append of each ballot, whose signature and proofs
+        were checked, all in one transaction: a receipt or the refusal of each, in order.
+        Nothing may be acknowledged before this returns (then all of it is durable)."""
+        ...
+
+    def submit_challenge(self, plain: Any) -> Receipt:
+        """Check a challenged ballot in full and append it; BallotError otherwise."""
+        ...
+
+    def entries(self, start: int, limit: int) -> list[Entry]:
+        """At most `limit` entries from sequence number `start`, in order."""
+        ...
+
+    def credential_state(self, public_key: bytes) -> tuple[bool, bool]:
+        """(issued, used) of a credential's public key."""
+        ...
+
+
+class SqliteBoardStore:
+    """The embedded SQLite board, one connection per thread."""
+
+    def __init__(self, directory: ElectionDir, context: ElectionContext, setup: SetupItems):
+        self._directory = directory
+        self._context = context
+        self._setup = setup
+        self._local = threading.local()
+
+    @classmethod
+    def open(cls, directory: ElectionDir, group: Group) -> SqliteBoardStore:
+        """Open the board of an election directory; BoardError if it was never opened for
+        voting (no credential list: `votecrypt board open` has not run)."""
+        board, context = load_board(directory, group)
+        with board:
+            items = {}
+            for kind in ("manifest", "ceremony-outcome", "credentials"):
+                entry = next(board.entries_of(kind), None)
+                if entry is None:
+                    raise BoardError(f"the board has no {kind} entry: run `votecrypt board open`")
+                items[kind] = entry.payload
+        setup = SetupItems(items["manifest"], items["ceremony-outcome"], items["credentials"])
+        return cls(directory, context, setup)
+
+    @property
+    def context(self) -> ElectionContext:
+        return self._context
+
+    @property
+    def setup(self) -> SetupItems:
+        return self._setup
+
+    def _board(self) -> BulletinBoard:
+        board: BulletinBoard | None = getattr(self._local, "board", None)
+        if board is None:
+            board = BulletinBoard(self._directory.board, self._context.group)
+            board.use_context(self._context)
+            self._local.board = board
+        return board
+
+    def status(self) -> BoardStatus:
+        board = self._board()
+        # The head first: the counts then include at least every ballot up to it.
+        seq, digest = board.head()
+        phase = board.phase()
+        return BoardStatus(phase, board.count("ballot"), board.count("challenge"), seq, digest)
+
+    def accept_checked_ballots(self, ballots: Sequence[Ballot]) -> list[Receipt | BallotError]:
+        return self._board().accept_checked_ballots(ballots)
+
+    def submit_challenge(self, plain: Any) -> Receipt:
+        return self._board().submit_challenge(plain)
+
+    def entries(self, start: int, limit: int) -> list[Entry]:
+        return list(islice(self._board().entries(start), limit))
+
+    def credential_state(self, public_key: bytes) -> tuple[bool, bool]:
+        return self._board().credential_state(public_key)

@@ -110,7 +110,7 @@ def import_command(election: Path, ballots: Path, jobs: int | None) -> None:
     with their reason and do not stop the others."""
     ballot_box, context = load_board(election_dir(election), group())
     with ballot_box, open_input(ballots, what="ballots file") as lines:
-        documents = (_parsed(line) for line in lines if line.strip())
+        documents = (_parsed(line) for line in lines)
         progress = Progress("ballots checked")
         report = ingest_ballots(ballot_box, context, documents, jobs=jobs, progress=progress.update)
         progress.done()
@@ -120,8 +120,12 @@ def import_command(election: Path, ballots: Path, jobs: int | None) -> None:
 
 
 def _parsed(line: bytes) -> Any:
-    """One line's JSON, or the error (reported as that line's rejection by ingest_ballots)."""
+    """One line's JSON, or the error (reported as that line's rejection by ingest_ballots),
+    or None for a blank line (skipped; it keeps the numbering of the lines after it)."""
+    if not line.strip():
+        return None
     try:
-        return parse_json(line)
+        value = parse_json(line)
     except EncodingError as error:
         return error
+    return EncodingError("ballot: expected an object") if value is None else value

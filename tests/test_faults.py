@@ -532,13 +532,12 @@ def test_import_reports_each_bad_line_and_goes_on(
     election = copy_of(finished, tmp_path, opened=True)
     lines = tmp_path / "ballots.jsonl"
     good = json.dumps(finished.spare_ballot)
-    lines.write_text(
-        "\n".join(["{broken", "-5", HUGE_DIGITS, '"\\udc00"', "[" * 1000 + "]" * 1000, good]) + "\n"
-    )
+    bad = ["{broken", "-5", "", HUGE_DIGITS, '"\\udc00"', "[" * 1000 + "]" * 1000, "null"]
+    lines.write_text("\n".join([*bad, good]) + "\n")
     result = invoke("board", "import", election, lines, "--jobs", "1")
     assert result.exit_code == 0, result.output
-    assert "Accepted: 1; rejected: 5" in result.output
-    for number in range(1, 6):
+    assert "Accepted: 1; rejected: 6" in result.output
+    for number in (1, 2, 4, 5, 6, 7):  # line 3 is blank: skipped, still counted
         assert f"line {number}: malformed" in result.output
 
 

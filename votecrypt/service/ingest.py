@@ -38,6 +38,8 @@ class IngestReport:
 def _check(context: ElectionContext, chunk: list[tuple[int, Any]]) -> Checked:
     checked: Checked = []
     for position, plain in chunk:
+        if plain is None:  # a blank line: nothing to check or report
+            continue
         if isinstance(plain, EncodingError):  # the line is not JSON: report it, go on
             checked.append((position, None, reasons.MALFORMED, str(plain)))
             continue
@@ -86,9 +88,10 @@ def ingest_ballots(
     jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> IngestReport:
-    """Check and append every ballot (plain JSON values, or the EncodingError of a line that
-    could not be parsed), in order; rejections are reported, never fatal. `jobs` processes
-    check signatures and proofs (default: every core)."""
+    """Check and append every ballot (plain JSON values, the EncodingError of a line that
+    could not be parsed, or None for a blank line, skipped), in order; rejections are
+    reported, never fatal. `jobs` processes check signatures and proofs (default: every
+    core)."""
     workers = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
     report = IngestReport()
     if workers == 1:

@@ -697,3 +697,17 @@ def test_the_nesting_check_is_linear_on_hostile_strings() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
     )
     assert run.stdout.strip() == "done", run.stderr
+
+
+def test_a_last_entry_with_columns_of_the_wrong_type_is_damage(
+    finished: FinishedElection, tmp_path: Path
+) -> None:
+    root = copy_of(finished, tmp_path, opened=True)
+    for change in ("payload = 7", "prev = 'text'", "hash = 1.5"):
+        board = tmp_path / f"{change.split()[0]}.sqlite"
+        shutil.copy2(root / "board.sqlite", board)
+        db = sqlite3.connect(board, isolation_level=None)
+        db.execute(f"UPDATE entries SET {change} WHERE seq = (SELECT MAX(seq) FROM entries)")
+        db.close()  # the last connection folds the write-ahead log into the file
+        shutil.copy2(board, root / "board.sqlite")
+        expect(invoke("board", "status", root), exit_codes.DAMAGED, "damaged")

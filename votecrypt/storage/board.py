@@ -610,8 +610,13 @@ def _check_database(db: sqlite3.Connection, path: Path) -> None:
     last = row.fetchone()
     if last is not None:
         seq, kind, payload, prev, digest = last
+        readable = isinstance(payload, (bytes, str)) and all(
+            isinstance(value, bytes) for value in (prev, digest)
+        )
         try:
-            expected = entry_hash(int(seq), bytes(prev), str(kind), parse_json(payload))
+            if not readable:
+                raise TypeError("a column of the wrong type")
+            expected = entry_hash(int(seq), prev, str(kind), parse_json(payload))
         except (EncodingError, TypeError, ValueError):
             raise DamagedBoard(f"{damaged} (its last entry cannot be read)") from None
         if expected != bytes(digest):

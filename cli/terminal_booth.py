@@ -21,9 +21,8 @@ import click
 from votecrypt.errors import BallotError, EncodingError
 from votecrypt.protocol import ballot as reasons
 from votecrypt.protocol.context import ElectionContext
-from votecrypt.protocol.credentials import credential_from_code
 from votecrypt.protocol.manifest import BLANK
-from votecrypt.service.voting import cast, challenge, prepare
+from votecrypt.service.voting import cast, challenge, check_credential, prepare
 from votecrypt.storage.board import BulletinBoard, Receipt
 
 from .common import say
@@ -107,14 +106,11 @@ class TerminalBooth:
     def check_code(self, code: str) -> None:
         """Raise EncodingError for a mistyped code and BallotError if the board would refuse
         a ballot on it (spec 11.3 steps 5-7), before any choice is asked."""
-        credential = credential_from_code(self.context.manifest_hash, code)
-        if self.board.phase() != "voting":
-            raise BallotError(reasons.VOTING_CLOSED, REFUSED_CODE[reasons.VOTING_CLOSED])
-        issued, used = self.board.credential_state(credential.public_key.to_bytes())
-        if not issued:
-            raise BallotError(reasons.UNKNOWN_CREDENTIAL, REFUSED_CODE[reasons.UNKNOWN_CREDENTIAL])
-        if used:
-            raise BallotError(reasons.CREDENTIAL_USED, REFUSED_CODE[reasons.CREDENTIAL_USED])
+        try:
+            check_credential(self.board, self.context, code)
+        except BallotError as refused:
+            text = REFUSED_CODE.get(refused.reason, refused.detail)
+            raise BallotError(refused.reason, text) from None
 
     def ask_code(self) -> str:
         """Ask for the code without echo until it is typed right and the board accepts it."""

@@ -203,3 +203,29 @@ def test_concurrent_writers_keep_one_chain(election: OpenElection) -> None:
     assert election.board.count("ballot") == len(codes)
     seqs = [entry.seq for entry in election.board.entries()]
     assert seqs == list(range(len(seqs)))
+
+
+def test_a_code_is_checked_before_the_choices_and_bad_choices_are_one_error(
+    tmp_path: Path, group: Group
+) -> None:
+    """For integrators: one call checks a code before any choice is asked; every kind of
+    invalid choice list raises BallotError("malformed")."""
+    from votecrypt.errors import BallotError, EncodingError
+    from votecrypt.service.voting import check_credential
+
+    election = OpenElection(tmp_path / "e", group)
+    board, context = election.board, election.context
+    code = election.credentials[0].code
+    check_credential(board, context, code)
+    typo = ("1" if code[0] != "1" else "2") + code[1:]
+    with pytest.raises(EncodingError, match="mistyped"):
+        check_credential(board, context, typo)
+    for wrong in (["high"], ["high", "nonsense"], ["high", "low", "low"]):
+        with pytest.raises(BallotError) as refused:
+            prepare(context, code, wrong)
+        assert refused.value.reason == reasons.MALFORMED
+    cast(board, prepare(context, code, ["high", "low"]))
+    with pytest.raises(BallotError) as used:
+        check_credential(board, context, code)
+    assert used.value.reason == reasons.CREDENTIAL_USED
+    election.close()

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from votecrypt.errors import BoardError, ManifestError, RefusedData
+from votecrypt.errors import BallotError, BoardError, ManifestError, RefusedData
 from votecrypt.math.group import Group
+from votecrypt.protocol.ballot import CREDENTIAL_USED, MALFORMED, UNKNOWN_CREDENTIAL, VOTING_CLOSED
 from votecrypt.protocol.booth import PreparedBallot, prepare_ballot
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.credentials import (
@@ -157,10 +158,33 @@ def refuse_unless_verified(report: VerificationReport, needed: str, act: str) ->
         )
 
 
-def prepare(context: ElectionContext, code: str, choices: Sequence[str]) -> PreparedBallot:
-    """Encrypt a voter's choices (one option key, or "blank", per candidate)."""
+def check_credential(board: BulletinBoard, context: ElectionContext, code: str) -> None:
+    """Check a voter's code before any choice is asked: EncodingError if it is mistyped (its
+    check characters), BallotError with the board's reason code if a ballot on it would be
+    refused (voting not open, a credential not issued, one already used: spec 11.3 steps
+    5-7). Only the public key derived on this device is looked up."""
     credential = credential_from_code(context.manifest_hash, code)
-    outcomes = [context.manifest.outcome_index(choice) for choice in choices]
+    if board.phase() != "voting":
+        raise BallotError(VOTING_CLOSED, "the board is not accepting ballots")
+    issued, used = board.credential_state(credential.public_key.to_bytes())
+    if not issued:
+        raise BallotError(
+            UNKNOWN_CREDENTIAL,
+            "this code is not one the counting board issued for this election; it may be mistyped",
+        )
+    if used:
+        raise BallotError(CREDENTIAL_USED, "a ballot was already cast with this code")
+
+
+def prepare(context: ElectionContext, code: str, choices: Sequence[str]) -> PreparedBallot:
+    """Encrypt a voter's choices (one option key, or "blank", per candidate). A mistyped code
+    raises EncodingError; choices that are not one valid option per candidate raise
+    BallotError ("malformed"), whatever is wrong with them."""
+    credential = credential_from_code(context.manifest_hash, code)
+    try:
+        outcomes = [context.manifest.outcome_index(choice) for choice in choices]
+    except ManifestError as error:
+        raise BallotError(MALFORMED, str(error)) from None
     return prepare_ballot(context, credential, outcomes)
 
 

@@ -47,7 +47,7 @@ def _code(booth: TerminalBooth, from_stdin: bool) -> str:
     the board would refuse it) or asked for without echo until it is right."""
     if not from_stdin:
         return booth.ask_code()
-    code = click.get_text_stream("stdin").readline().strip()
+    code = sys.stdin.readline().strip()
     booth.check_code(code)
     return code
 
@@ -78,7 +78,7 @@ def cast_command(
     with ballot_box:
         booth = TerminalBooth(ballot_box, context)
         if kiosk:
-            booth.kiosk(click.get_text_stream("stdin"))
+            booth.kiosk(sys.stdin)
             return
         interactive = choices is None
         if interactive:

@@ -248,7 +248,7 @@ def test_openapi_document_is_served_and_packaged() -> None:
     pyproject = (OPENAPI.parent.parent.parent / "pyproject.toml").read_text(encoding="utf-8")
     data = tomllib.loads(pyproject)["tool"]["setuptools"]["package-data"]["votecrypt.web"]
     assert {"openapi.json", "static/*", "static/**/*"} <= set(data)
-    validator = pytest.importorskip("openapi_spec_validator")
+    import openapi_spec_validator as validator
     validator.validate(json.loads(OPENAPI.read_text(encoding="utf-8")))
 
 

@@ -44,10 +44,15 @@ def test_profile_counts_the_library_calls_of_a_ballot_check() -> None:
     ballots = 2
     stats = profile.profile(ballots)
     calls = {name: entry[1] for (_, _, name), entry in stats.stats.items()}  # type: ignore[attr-defined]
-    # 22 rows x 4 outcomes: a recovery for every a, and for every b but the blank outcome's
-    # (value 0), which multiplies instead; one table sum per b (spec 18.2).
-    assert calls["<built-in method _libsecp256k1.secp256k1_ecdsa_recover>"] == ballots * 22 * 7
-    assert calls["<built-in method _libsecp256k1.secp256k1_ec_pubkey_tweak_mul>"] == ballots * 22
-    assert calls["<built-in method _libsecp256k1.secp256k1_ec_pubkey_combine>"] == ballots * 22 * 4
+    # 22 rows x 4 outcomes: a recovery for every a (z*G - c*alpha); for every b one
+    # variable-time multiplication, c*(beta - v*G), and one table sum with z*K; beta - v*G is
+    # one addition for each of the three values but blank's 0 (spec 18.2). No constant-time
+    # multiplication (ECDH): the check handles public values only.
+    assert calls["<built-in method _libsecp256k1.secp256k1_ecdsa_recover>"] == ballots * 22 * 4
+    assert (
+        calls["<built-in method _libsecp256k1.secp256k1_ec_pubkey_tweak_mul>"] == ballots * 22 * 4
+    )
+    assert calls["<built-in method _libsecp256k1.secp256k1_ec_pubkey_combine>"] == ballots * 22 * 7
+    assert "<built-in method _libsecp256k1.secp256k1_ecdh>" not in calls
     text = profile.report(stats, ballots)
     assert "in libsecp256k1:" in text and "everything else:" in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from votecrypt.protocol.credentials import credential_from_code, issue_credentia
 from votecrypt.record.ballot_codec import ballot_plain, ballot_to_json
 from votecrypt.record.log import GENESIS, entry_hash
 from votecrypt.service.voting import cast, challenge, close_voting, prepare
+from votecrypt.storage import board as board_module
+from votecrypt.storage.board import BulletinBoard, CheckedBallot
 
 
 @pytest.fixture()
@@ -128,6 +131,67 @@ def test_wrong_election(group: Group, election: OpenElection, tmp_path: Path) ->
     finally:
         other.close()
     _reject(election, ballot, reasons.WRONG_ELECTION)
+
+
+def test_a_ballot_checked_elsewhere_makes_the_same_entry(
+    election: OpenElection, tmp_path: Path, group: Group
+) -> None:
+    # The server's checking processes hand the board a CheckedBallot (bytes computed once);
+    # the entry it makes is byte for byte the one the ballot itself makes.
+    twin_path = tmp_path / "twin.sqlite"
+    source, target = sqlite3.connect(election.directory.board), sqlite3.connect(twin_path)
+    source.backup(target)
+    source.close()
+    target.close()
+    twin = BulletinBoard(twin_path, group)
+    twin.use_context(election.context)
+    prepared = prepare(election.context, election.credentials[0].code, ["high", "blank"])
+    receipt = election.board.accept_checked_ballot(CheckedBallot.of(prepared.ballot))
+    assert receipt.tracking_code == prepared.tracking_code
+    try:
+        direct = twin.accept_checked_ballot(prepared.ballot)
+        mine, theirs = election.board.entry(receipt.seq), twin.entry(direct.seq)
+    finally:
+        twin.close_connection()
+    assert (receipt.seq, receipt.entry_hash) == (direct.seq, direct.entry_hash)
+    assert mine is not None and theirs is not None
+    assert mine.payload == theirs.payload == ballot_plain(prepared.ballot)
+    assert (
+        receipt.entry_hash == mine.hash == entry_hash(mine.seq, mine.prev, "ballot", mine.payload)
+    )
+    # Its stateful checks are the board's as ever: the credential is used up now.
+    again = CheckedBallot.of(
+        prepare(election.context, election.credentials[0].code, ["low", "low"]).ballot
+    )
+    with pytest.raises(BallotError) as refused:
+        election.board.accept_checked_ballot(again)
+    assert refused.value.reason == reasons.CREDENTIAL_USED
+
+
+def test_a_published_ciphertext_is_found_in_any_chunk_of_the_lookup(
+    election: OpenElection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The board looks up a ballot's ciphertexts a few hundred at a time; a repeated one in a
+    # later chunk than the first is found all the same.
+    monkeypatch.setattr(board_module, "_SQL_VALUES", 1)
+    first = prepare(election.context, election.credentials[0].code, ["high", "low"])
+    cast(election.board, first)
+    second = CheckedBallot.of(
+        prepare(election.context, election.credentials[1].code, ["low", "low"]).ballot
+    )
+    copied = dataclasses.replace(
+        second, alphas=(second.alphas[0], CheckedBallot.of(first.ballot).alphas[1])
+    )
+    before = election.board.count()
+    with pytest.raises(BallotError) as refused:
+        election.board.accept_checked_ballot(copied)
+    assert refused.value.reason == reasons.DUPLICATE_CIPHERTEXT
+    assert election.board.count() == before
+    repeated = dataclasses.replace(second, alphas=(second.alphas[0], second.alphas[0]))
+    with pytest.raises(BallotError) as refused:
+        election.board.accept_checked_ballot(repeated)
+    assert refused.value.reason == reasons.DUPLICATE_CIPHERTEXT
+    assert election.board.count() == before
 
 
 def test_ciphertext_already_seen(election: OpenElection) -> None:

@@ -177,6 +177,49 @@ def test_backends_agree_on_variable_base_multiply(
     assert fast.to_bytes() == ref.to_bytes()
 
 
+@given(a=nonzero_scalars, k=scalar_ints)
+def test_constant_and_variable_time_products_agree(
+    fast_group: Group, reference_group: Group, a: Scalar, k: int
+) -> None:
+    # `k * P` (secrets, constant time through libsecp256k1's ECDH) and vartime_multiply
+    # (public values) are the same function, on both backends.
+    outputs = set()
+    for group in (fast_group, reference_group):
+        point = a * group.generator
+        outputs.add((Scalar(k) * point).to_bytes())
+        outputs.add(group.vartime_multiply(Scalar(k), point).to_bytes())
+    assert len(outputs) == 1
+
+
+def test_constant_time_product_edge_scalars(group: Group) -> None:
+    point = Scalar(7) * group.generator
+    for k in (1, 2, N - 2, N - 1):
+        assert Scalar(k) * point == group.vartime_multiply(Scalar(k), point)
+    assert Scalar(N - 1) * point == -point
+    assert (Scalar(0) * point).is_identity()
+    assert group.vartime_multiply(Scalar(0), point).is_identity()
+    assert group.vartime_multiply(Scalar(3), group.identity).is_identity()
+
+
+def test_products_by_secrets_run_in_libsecp256k1s_constant_time_code() -> None:
+    """spec 18.1: `k * P` for an arbitrary point goes through secp256k1_ecdh (the library's
+    constant-time secp256k1_ecmult_const), never through the tweak (variable-time
+    secp256k1_ecmult); the library's calls are counted with cProfile."""
+    import cProfile
+    import pstats
+
+    group = secp256k1("coincurve")
+    point = Scalar(11) * group.generator
+    secret = Scalar(0x1234567890ABCDEF)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    secret * point
+    profiler.disable()
+    calls = {name for (_, _, name) in pstats.Stats(profiler).stats}  # type: ignore[attr-defined]
+    assert "<built-in method _libsecp256k1.secp256k1_ecdh>" in calls
+    assert "<built-in method _libsecp256k1.secp256k1_ec_pubkey_tweak_mul>" not in calls
+
+
 @given(a=scalar_ints, b=scalar_ints, negate=st.booleans())
 def test_backends_agree_on_addition(
     fast_group: Group, reference_group: Group, a: int, b: int, negate: bool

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from votecrypt.math import Group, Scalar, encode, hash_bytes, hash_to_scalar
+from votecrypt.math.encoding import Encoded
 from votecrypt.math.tags import BALLOT, MANIFEST, DomainTag, all_tags
 
 encodable = st.recursive(
@@ -75,6 +76,16 @@ def test_hash_is_injective_on_sequences(a: list[object], b: list[object]) -> Non
         assert [encode(x) for x in a] == [encode(x) for x in b]  # type: ignore[arg-type]
     else:
         assert hash_bytes(BALLOT, *a) != hash_bytes(BALLOT, *b)  # type: ignore[arg-type]
+
+
+@given(value=encodable)
+def test_an_encoding_computed_earlier_stands_for_its_value(value: object) -> None:
+    # Encoded carries an encoding across processes (the server's checking processes compute
+    # the board entry's); it must hash exactly as the value would, inside any structure.
+    earlier = Encoded.of(value)  # type: ignore[arg-type]
+    assert encode(earlier) == encode(value)  # type: ignore[arg-type]
+    assert hash_bytes(BALLOT, 1, earlier, [earlier]) == hash_bytes(BALLOT, 1, value, [value])  # type: ignore[arg-type]
+    assert str(len(earlier.data)) in repr(earlier)
 
 
 def test_hash_definition() -> None:

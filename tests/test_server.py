@@ -249,6 +249,7 @@ def test_openapi_document_is_served_and_packaged() -> None:
     data = tomllib.loads(pyproject)["tool"]["setuptools"]["package-data"]["votecrypt.web"]
     assert {"openapi.json", "static/*", "static/**/*"} <= set(data)
     import openapi_spec_validator as validator
+
     validator.validate(json.loads(OPENAPI.read_text(encoding="utf-8")))
 
 

@@ -5,8 +5,8 @@ libsecp256k1 cannot represent. Backends receive only valid inputs: `Group` and `
 checking, so a backend is a thin, auditable adapter.
 
 - `CoincurveBackend` (default): libsecp256k1 through coincurve. Scalar multiplications use the
-  library's constant-time code paths; the variable-time helpers for public values call the
-  library's C functions directly, through coincurve's compiled interface (spec 18.2).
+  library's constant-time code paths (spec 18.1); the variable-time helpers for public values
+  call the library's C functions directly, through coincurve's compiled interface (spec 18.2).
 - `PyEccBackend` (reference): py_ecc's pure-Python arithmetic. About 50 times slower, easy to
   audit; the test suite shows both give byte-identical results.
 """
@@ -57,7 +57,11 @@ class Backend(Protocol):
     def negate(self, a: Any) -> Any: ...
 
     def multiply(self, a: Any, k: int) -> Any:
-        """k * a for a non-identity point and 0 < k < n."""
+        """k * a for a non-identity point and 0 < k < n, in constant time (secret k)."""
+        ...
+
+    def vartime_multiply(self, a: Any, k: int) -> Any:
+        """k * a for a non-identity point and 0 < k < n; variable time (public values only)."""
         ...
 
     def multiply_generator(self, k: int) -> Any:
@@ -123,6 +127,19 @@ class CoincurveBackend:
         return coincurve.PublicKey(bytes((data[0] ^ 1,)) + data[1:])
 
     def multiply(self, a: coincurve.PublicKey, k: int) -> coincurve.PublicKey:
+        # libsecp256k1's only constant-time multiplication of an arbitrary point is inside
+        # ECDH (secp256k1_ecmult_const); its hash function is given the product's coordinates,
+        # and ours copies them out. (`PublicKey.multiply`, the tweak, runs the variable-time
+        # secp256k1_ecmult: it is for public values only, see vartime_multiply.)
+        output = ffi.new("unsigned char[65]")
+        output[0] = 4  # the SEC1 uncompressed prefix; x and y follow
+        if not lib.secp256k1_ecdh(
+            self._ctx, output + 1, a.public_key, k.to_bytes(32, "big"), _copy_coordinates, ffi.NULL
+        ):
+            raise ValueError("the scalar must be in [1, n)")
+        return coincurve.PublicKey(ffi.buffer(output)[:])
+
+    def vartime_multiply(self, a: coincurve.PublicKey, k: int) -> coincurve.PublicKey:
         return a.multiply(k.to_bytes(32, "big"))
 
     def multiply_generator(self, k: int) -> coincurve.PublicKey:
@@ -138,7 +155,7 @@ class CoincurveBackend:
         if a == 0:
             return self.multiply_generator(b) if b else None
         if b == 0:
-            return self.multiply(point, a)  # one multiplication is cheaper than a recovery
+            return self.vartime_multiply(point, a)  # cheaper than a recovery
         x = int.from_bytes(encoded[1:], "big")
         r = x % N
         recid = (encoded[0] & 1) | (2 if x >= N else 0)
@@ -151,7 +168,7 @@ class CoincurveBackend:
         ):
             return coincurve.PublicKey(result)
         # r = 0 (x = n is on the curve, and anyone can publish such a point) or a result of O.
-        return self.add(self.multiply(point, a), self.multiply_generator(b) if b else None)
+        return self.add(self.vartime_multiply(point, a), self.multiply_generator(b))
 
     def vartime_table(self, point: coincurve.PublicKey) -> _Table:
         # 32 windows of 8 bits: entry (w, d) = d * 2^(8w) * point, for d in 1..255, stored
@@ -165,7 +182,7 @@ class CoincurveBackend:
                 if d < 254:
                     current = coincurve.PublicKey.combine_keys([current, base])
             if w < 31:
-                base = base.multiply((256).to_bytes(32, "big"))
+                base = self.vartime_multiply(base, 256)
         return _Table(entries)
 
     def vartime_table_multiply(self, table: _Table, k: int, extra: Sequence[Any]) -> Any:
@@ -178,6 +195,18 @@ class CoincurveBackend:
         if not lib.secp256k1_ec_pubkey_combine(self._ctx, result, points, len(points)):
             return None  # the sum is the identity
         return coincurve.PublicKey(result)
+
+
+def _coordinates(output: Any, x32: Any, y32: Any, data: Any) -> int:
+    """An ECDH "hash function" that returns the shared point itself: x then y (64 bytes)."""
+    ffi.memmove(output, x32, 32)
+    ffi.memmove(output + 32, y32, 32)
+    return 1
+
+
+_copy_coordinates = ffi.callback(
+    "int(unsigned char *, unsigned char *, unsigned char *, void *)", _coordinates
+)
 
 
 class _Table:
@@ -236,6 +265,9 @@ class PyEccBackend:
 
     def multiply(self, a: tuple[int, int], k: int) -> Any:
         return self._from_pyecc(pyecc.multiply(a, k))
+
+    def vartime_multiply(self, a: tuple[int, int], k: int) -> Any:
+        return self.multiply(a, k)
 
     def multiply_generator(self, k: int) -> Any:
         return self._from_pyecc(pyecc.multiply((GX, GY), k))

@@ -15,17 +15,35 @@ Each value is encoded as `type (1 byte) || length of body (8 bytes, big-endian) 
 | 0x09 | None                          | empty                                              |
 
 Every encoding is self-delimiting, so a concatenation of encodings determines its parts: two
-different inputs can never produce the same bytes.
+different inputs can never produce the same bytes. `Encoded` carries a value's encoding
+computed earlier (in another process, say), and stands for that value in any input.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Union
 
 from votecrypt.math.group import Point
 from votecrypt.math.scalar import Scalar
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """The canonical encoding of a value, computed once (`Encoded.of`): encoding it again
+    gives the same bytes, `encode(Encoded.of(v)) == encode(v)`, at the cost of a copy."""
+
+    data: bytes
+
+    @classmethod
+    def of(cls, value: Encodable) -> Encoded:
+        return cls(encode(value))
+
+    def __repr__(self) -> str:
+        return f"Encoded({len(self.data)} bytes)"
+
 
 Encodable = Union[  # noqa: UP007 (a recursive alias needs the string form)
     bytes,
@@ -37,6 +55,7 @@ Encodable = Union[  # noqa: UP007 (a recursive alias needs the string form)
     Point,
     Sequence["Encodable"],
     Mapping[str, "Encodable"],
+    Encoded,
 ]
 
 T_BYTES = 0x01
@@ -116,6 +135,7 @@ _BY_TYPE: dict[type, Callable[[Any], bytes]] = {
     int: _encode_int,
     bool: _encode_bool,
     type(None): lambda _: _frame(T_NULL, b""),
+    Encoded: lambda e: e.data,
     dict: lambda m: _frame(T_MAP, _encode_map(m)),
 }
 

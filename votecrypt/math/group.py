@@ -65,6 +65,14 @@ class Group:
             return self.identity
         return Point(self, self._backend.multiply_generator(k.value))
 
+    def vartime_multiply(self, k: Scalar, point: Point) -> Point:
+        """k*point in variable time: only for public values (spec 18.2); `k * point` is the
+        constant-time product (spec 18.1)."""
+        self._check_member(point)
+        if k.is_zero() or point._native is None:
+            return self.identity
+        return Point(self, self._backend.vartime_multiply(point._native, k.value))
+
     def vartime_double_multiply(self, a: Scalar, point: Point, b: Scalar) -> Point:
         """a*point + b*G in one pass, in variable time: only for public values (spec 18.2)."""
         self._check_member(point)

@@ -82,11 +82,12 @@ def verify_equality(
     """Raise InvalidProof unless `proof` shows log_G1(H1) == log_G2(H2) in `context`."""
     c, z = proof.challenge, proof.response
     group = statement.g1.group
+    multiply = group.vartime_multiply  # public values only (spec 18.2)
     if statement.g1 == group.generator:
         a = group.vartime_double_multiply(-c, statement.h1, z)
     else:
-        a = group.sum((z * statement.g1, -c * statement.h1))
-    b = group.sum((z * statement.g2, -c * statement.h2))
+        a = group.sum((multiply(z, statement.g1), multiply(-c, statement.h1)))
+    b = group.sum((multiply(z, statement.g2), multiply(-c, statement.h2)))
     if c != hash_to_scalar(tag, tuple(context), statement.encodable(), a, b):
         raise InvalidProof(
             PROOF_NAME, "c == H(tag, context, G1, H1, G2, H2, z*G1 - c*H1, z*G2 - c*H2)"

@@ -186,12 +186,14 @@ def verify_membership(
     tag: DomainTag,
     context: Sequence[Encodable],
     key_table: FixedBase | None = None,
+    negated: Mapping[int, Point] | None = None,
 ) -> None:
     """Raise InvalidProof unless `proof` shows `ciphertexts` encrypt one of `allowed`.
 
-    `key_table`, a precomputed table for `public_key` (Group.vartime_fixed_base), makes
-    verification faster when many proofs share the key. Verification involves public values
-    only, so it uses variable-time arithmetic (spec 18.2).
+    `key_table`, a precomputed table for `public_key` (Group.vartime_fixed_base), and
+    `negated`, from `value_points(group, allowed)`, make verification faster when many proofs
+    share the key and the list. Verification involves public values only, so it uses
+    variable-time arithmetic (spec 18.2).
     """
     lanes = len(ciphertexts)
     vectors = check_allowed(allowed, lanes)
@@ -201,19 +203,21 @@ def verify_membership(
         raise InvalidProof(PROOF_NAME, "one response per ciphertext in every branch")
     if key_table is not None and key_table.point != public_key:
         raise ValueError("the key table is for another public key")
-    double_multiply = public_key.group.vartime_double_multiply
+    group = public_key.group
+    double_multiply, multiply = group.vartime_double_multiply, group.vartime_multiply
+    shifted = _shifted(ciphertexts, vectors, negated or value_points(group, vectors))
     commitments = []
-    for vector, c_j, z_j in zip(vectors, proof.challenges, proof.responses, strict=True):
+    for branch_shifted, c_j, z_j in zip(shifted, proof.challenges, proof.responses, strict=True):
         minus_c = -c_j
         branch = []
-        for ciphertext, value, z in zip(ciphertexts, vector, z_j, strict=True):
-            # a = z*G - c*alpha ;  b = z*K - c*(beta - v*G) = z*K + (-c)*beta + (c*v)*G
+        for ciphertext, lane_shifted, z in zip(ciphertexts, branch_shifted, z_j, strict=True):
+            # a = z*G - c*alpha ;  b = z*K - c*(beta - v*G)
             a = double_multiply(minus_c, ciphertext.alpha, z)
-            partial = double_multiply(minus_c, ciphertext.beta, c_j * Scalar(value))
+            partial = multiply(minus_c, lane_shifted)
             if key_table is not None:
                 b = key_table.vartime_multiply(z, (partial,))
             else:
-                b = z * public_key + partial
+                b = group.sum((multiply(z, public_key), partial))
             branch.append((a, b))
         commitments.append(tuple(branch))
     total = ZERO

@@ -13,7 +13,7 @@ This module only reads ballots; creating them is `votecrypt.protocol.booth`.
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -62,6 +62,11 @@ class BallotContext(Protocol):
     @property
     def key_table(self) -> FixedBase | None:
         """A precomputed table for the joint key, or None."""
+        ...
+
+    @property
+    def negated_values(self) -> Mapping[int, Point]:
+        """-v*G for every value of the packing's allowed list (membership.value_points)."""
         ...
 
 
@@ -157,7 +162,7 @@ def check_proofs(ballot: Ballot, context: BallotContext) -> None:
     """Every row's set-membership proof, bound to the election, credential, ballot id and row
     index (spec 10.3)."""
     allowed = context.packing.allowed()
-    table = context.key_table
+    table, negated = context.key_table, context.negated_values
     for index, row in enumerate(ballot.rows):
         try:
             verify_membership(
@@ -170,6 +175,7 @@ def check_proofs(ballot: Ballot, context: BallotContext) -> None:
                     ballot.election, ballot.credential, ballot.ballot_id, index
                 ),
                 key_table=table,
+                negated=negated,
             )
         except InvalidProof as failure:
             raise BallotError(INVALID_PROOF, f"row {index + 1}: {failure.equation}") from None

@@ -20,7 +20,7 @@ from votecrypt.errors import BallotError
 from votecrypt.math.randomness import random_bytes
 from votecrypt.math.scalar import Scalar
 from votecrypt.math.tags import BALLOT_ROW_PROOF
-from votecrypt.primitives.membership import prove_membership, value_points
+from votecrypt.primitives.membership import prove_membership
 from votecrypt.protocol.ballot import (
     BALLOT_ID_BYTES,
     MALFORMED,
@@ -92,7 +92,7 @@ def prepare_ballot(
         raise BallotError(MALFORMED, "a choice is not one of the election's options")
     ballot_id = random_bytes(BALLOT_ID_BYTES)
     allowed = packing.allowed()
-    negated = value_points(context.joint_key.group, allowed)
+    negated = context.negated_values
     rows, all_nonces = [], []
     for index, outcome in enumerate(outcomes):
         vector = packing.encode(outcome)

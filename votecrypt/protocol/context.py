@@ -19,6 +19,7 @@ from votecrypt.errors import ManifestError
 from votecrypt.math.group import FixedBase, Group, Point
 from votecrypt.math.hashing import hash_bytes
 from votecrypt.math.tags import ELECTION_CONTEXT
+from votecrypt.primitives.membership import value_points
 from votecrypt.primitives.packing import Packing
 from votecrypt.protocol.ceremony.transcript import CeremonyOutcome
 from votecrypt.protocol.credentials import ALPHABET, CredentialList
@@ -88,6 +89,11 @@ class ElectionContext:
     def key_table(self) -> FixedBase:
         """A table of multiples of K for verifying many proofs (public data, spec 18.2)."""
         return self.group.vartime_fixed_base(self.joint_key)
+
+    @cached_property
+    def negated_values(self) -> dict[int, Point]:
+        """-v*G for every value of the allowed list, shared by every row's proof (5.3)."""
+        return value_points(self.group, self.packing.allowed())
 
     def results(self, counts: Sequence[Sequence[int]], collected: int) -> ElectionResults:
         """The results from every row's decoded outcome counts (in the manifest's outcome

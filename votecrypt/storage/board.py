@@ -33,6 +33,7 @@ from votecrypt.errors import (
     RefusedData,
     StorageError,
 )
+from votecrypt.math.encoding import Encoded
 from votecrypt.math.group import Group, secp256k1
 from votecrypt.primitives.elgamal import Ciphertext
 from votecrypt.protocol import ballot as ballots
@@ -88,8 +89,39 @@ CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO state (key, value) VALUES ('phase', 'start');
 """
 
-#: A ballot's ciphertexts, row by row.
-Rows = tuple[tuple[Ciphertext, ...], ...]
+#: At most this many values in one SQL statement (SQLite's oldest limit is 999).
+_SQL_VALUES = 500
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedBallot:
+    """A ballot whose signature and proofs `check_ballot` verified, reduced to what the
+    board's own checks and the append need (spec 11.3 steps 5-9): the process that checked it
+    makes it (`of`), and handing it to the board costs a copy of bytes rather than decoding
+    and encoding the ballot again (spec 11.4). The board re-derives none of it, so only code
+    that checked the ballot may make one."""
+
+    credential: bytes
+    ballot_id: bytes
+    alphas: tuple[bytes, ...]
+    payload: bytes
+    payload_encoding: Encoded
+    tracking: str
+
+    @classmethod
+    def of(cls, ballot: Ballot) -> CheckedBallot:
+        plain = ballot_plain(ballot)
+        return cls(
+            ballot.credential.to_bytes(),
+            ballot.ballot_id,
+            _alphas(tuple(row.ciphertexts for row in ballot.rows)),
+            canonical_json(plain),
+            Encoded.of(plain),
+            ballot.tracking_code(),
+        )
+
+    def tracking_code(self) -> str:
+        return self.tracking
 
 
 @dataclass(frozen=True)
@@ -99,7 +131,7 @@ class Receipt:
 
     seq: int
     entry_hash: bytes
-    item: Ballot | ChallengedBallot
+    item: Ballot | ChallengedBallot | CheckedBallot
 
     @cached_property
     def tracking_code(self) -> str:
@@ -344,16 +376,22 @@ class BulletinBoard:
         return None
 
     def _insert(self, kind: str, payload: Any) -> Entry:
+        seq, prev, digest = self._insert_line(kind, canonical_json(payload), Encoded.of(payload))
+        return Entry(seq, kind, payload, prev, digest)
+
+    def _insert_line(self, kind: str, line: bytes, encoding: Encoded) -> tuple[int, bytes, bytes]:
+        """Append an entry whose payload is `line` (canonical JSON) with `encoding` (its typed
+        encoding, for the hash): its sequence number, previous hash and hash."""
         last_seq, last_hash = self.head()
         seq = last_seq + 1
-        digest = entry_hash(seq, last_hash, kind, payload)
+        digest = entry_hash(seq, last_hash, kind, encoding)
         self._db.execute(
             "INSERT INTO entries (seq, kind, payload, prev, hash) VALUES (?, ?, ?, ?, ?)",
-            (seq, kind, canonical_json(payload), last_hash, digest),
+            (seq, kind, line, last_hash, digest),
         )
         if kind in NEXT_PHASE:
             self._db.execute("UPDATE state SET value = ? WHERE key = 'phase'", (NEXT_PHASE[kind],))
-        return Entry(seq, kind, payload, last_hash, digest)
+        return seq, last_hash, digest
 
     # Ballots
 
@@ -374,13 +412,15 @@ class BulletinBoard:
         check_ballot(ballot, context)
         return self.accept_checked_ballot(ballot)
 
-    def accept_checked_ballot(self, ballot: Ballot) -> Receipt:
+    def accept_checked_ballot(self, ballot: Ballot | CheckedBallot) -> Receipt:
         """The stateful checks of spec 11.3 and the append, for a ballot whose signature and
         proofs `check_ballot` has already verified (e.g. in a worker process)."""
         with _write(self._db):
             return self._accept(ballot)
 
-    def accept_checked_ballots(self, ballots: Sequence[Ballot]) -> list[Receipt | BallotError]:
+    def accept_checked_ballots(
+        self, ballots: Sequence[Ballot | CheckedBallot]
+    ) -> list[Receipt | BallotError]:
         """`accept_checked_ballot` for several ballots in one transaction, so one sync to disk
         (spec 11.4): each ballot is checked and appended under its own savepoint, so a refused
         one leaves nothing behind and does not affect the others. Returns a receipt or the
@@ -398,19 +438,18 @@ class BulletinBoard:
                 self._db.execute("RELEASE ballot")
         return results
 
-    def _accept(self, ballot: Ballot) -> Receipt:
+    def _accept(self, ballot: Ballot | CheckedBallot) -> Receipt:
+        checked = ballot if isinstance(ballot, CheckedBallot) else CheckedBallot.of(ballot)
         self._check_voting_open()
-        self._claim_credential(ballot)
-        rows = tuple(row.ciphertexts for row in ballot.rows)
-        self._claim_identifiers(ballot.ballot_id, rows)
-        entry = self._insert("ballot", ballot_plain(ballot))
+        self._claim_credential(checked.credential)
+        self._claim_identifiers(checked.ballot_id, checked.alphas)
+        seq, _, digest = self._insert_line("ballot", checked.payload, checked.payload_encoding)
         self._db.execute(
-            "UPDATE credentials SET ballot_seq = ? WHERE key = ?",
-            (entry.seq, ballot.credential.to_bytes()),
+            "UPDATE credentials SET ballot_seq = ? WHERE key = ?", (seq, checked.credential)
         )
-        self._record_identifiers(ballot.ballot_id, rows, entry.seq)
-        self._index_tracking_code(ballot.tracking_code(), entry.seq)
-        return Receipt(entry.seq, entry.hash, ballot)
+        self._record_identifiers(checked.ballot_id, checked.alphas, seq)
+        self._index_tracking_code(checked.tracking, seq)
+        return Receipt(seq, digest, ballot)
 
     def submit_challenge(self, data: bytes | Any) -> Receipt:
         """Publish a challenged ballot after checking that it encrypts what it reveals
@@ -419,11 +458,12 @@ class BulletinBoard:
         context = self._require_context()
         challenged = _decode(data, lambda plain: challenged_from_plain(plain, context.group))
         check_challenge(challenged, context)
+        alphas = _alphas(challenged.rows)
         with _write(self._db):
             self._check_voting_open()
-            self._claim_identifiers(challenged.ballot_id, challenged.rows)
+            self._claim_identifiers(challenged.ballot_id, alphas)
             entry = self._insert("challenge", challenged_plain(challenged))
-            self._record_identifiers(challenged.ballot_id, challenged.rows, entry.seq)
+            self._record_identifiers(challenged.ballot_id, alphas, entry.seq)
             self._index_tracking_code(challenged.tracking_code(), entry.seq)
         return Receipt(entry.seq, entry.hash, challenged)
 
@@ -447,9 +487,9 @@ class BulletinBoard:
                 ballots.VOTING_CLOSED, f"the board is not accepting ballots ({phase})"
             )
 
-    def _known_credential(self, ballot: Ballot) -> int | None:
+    def _known_credential(self, credential: bytes) -> int | None:
         row = self._db.execute(
-            "SELECT ballot_seq FROM credentials WHERE key = ?", (ballot.credential.to_bytes(),)
+            "SELECT ballot_seq FROM credentials WHERE key = ?", (credential,)
         ).fetchone()
         if row is None:
             raise BallotError(
@@ -459,30 +499,28 @@ class BulletinBoard:
             )
         return None if row[0] is None else int(row[0])
 
-    def _claim_credential(self, ballot: Ballot) -> None:
-        if self._known_credential(ballot) is not None:
+    def _claim_credential(self, credential: bytes) -> None:
+        if self._known_credential(credential) is not None:
             raise BallotError(
                 ballots.CREDENTIAL_USED, "a ballot was already cast with this credential"
             )
 
-    def _claim_identifiers(self, ballot_id: bytes, rows: Rows) -> None:
+    def _claim_identifiers(self, ballot_id: bytes, alphas: Sequence[bytes]) -> None:
         if self._db.execute("SELECT 1 FROM ballot_ids WHERE id = ?", (ballot_id,)).fetchone():
             raise BallotError(
                 ballots.DUPLICATE_BALLOT_ID, "a ballot with this id was already published"
             )
-        for row in rows:
-            for ciphertext in row:
-                if self._db.execute(
-                    "SELECT 1 FROM ciphertexts WHERE alpha = ?", (ciphertext.alpha.to_bytes(),)
-                ).fetchone():
-                    raise BallotError(
-                        ballots.DUPLICATE_CIPHERTEXT, "the ballot repeats a published ciphertext"
-                    )
+        for start in range(0, len(alphas), _SQL_VALUES):
+            chunk = alphas[start : start + _SQL_VALUES]
+            query = "SELECT 1 FROM ciphertexts WHERE alpha IN ({}) LIMIT 1"
+            if self._db.execute(query.format(",".join("?" * len(chunk))), chunk).fetchone():
+                raise BallotError(
+                    ballots.DUPLICATE_CIPHERTEXT, "the ballot repeats a published ciphertext"
+                )
 
-    def _record_identifiers(self, ballot_id: bytes, rows: Rows, seq: int) -> None:
+    def _record_identifiers(self, ballot_id: bytes, alphas: Sequence[bytes], seq: int) -> None:
         self._db.execute("INSERT INTO ballot_ids (id, seq) VALUES (?, ?)", (ballot_id, seq))
-        alphas = {c.alpha.to_bytes() for row in rows for c in row}
-        if len(alphas) != sum(len(row) for row in rows):
+        if len(set(alphas)) != len(alphas):
             raise BallotError(ballots.DUPLICATE_CIPHERTEXT, "the ballot repeats a ciphertext")
         self._db.executemany(
             "INSERT INTO ciphertexts (alpha, seq) VALUES (?, ?)", ((a, seq) for a in alphas)
@@ -518,6 +556,11 @@ class BoardLog:
 
     def read(self, name: str, max_bytes: int = 1 << 26) -> bytes | None:
         return None  # a board has no copies or presentations beside its log
+
+
+def _alphas(rows: Sequence[Sequence[Ciphertext]]) -> tuple[bytes, ...]:
+    """The first component of every ciphertext: what makes a ciphertext new (spec 11.3)."""
+    return tuple(c.alpha.to_bytes() for row in rows for c in row)
 
 
 def _row_line(seq: Any, kind: Any, payload: Any, prev: Any, digest: Any) -> bytes:

@@ -20,7 +20,6 @@ from starlette.routing import Route
 
 from votecrypt.errors import BallotError
 from votecrypt.protocol import ballot as reasons
-from votecrypt.record.ballot_codec import ballot_plain
 from votecrypt.record.json_codec import canonical_json
 from votecrypt.record.log import entry_to_line
 
@@ -183,12 +182,13 @@ class BoardApi:
         if found is None or found.status != (CAST if checked.ballot is not None else CHALLENGED):
             return None
         entries = self.store.entries(found.seq, 1)
-        submitted = (
-            ballot_plain(checked.ballot) if checked.ballot is not None else checked.challenge
-        )
-        if not entries or entries[0].payload != submitted:
+        if not entries:
             return None
-        return found
+        if checked.ballot is not None:
+            same = canonical_json(entries[0].payload) == checked.ballot.payload
+        else:
+            same = entries[0].payload == checked.challenge
+        return found if same else None
 
 
 #: Refusals that an identical resubmission gets: its receipt is sent again instead.

@@ -2,8 +2,9 @@
 local process pool, so that the server's event loop never waits for a proof.
 
 A worker decodes the request body strictly, checks the signature and every proof, and
-computes the tracking code; the board's own checks and the append come after, in the
-writer thread (votecrypt.web.store).
+returns what the append needs (a CheckedBallot: the entry's bytes, computed once, and the
+tracking code); the board's own checks and the append come after, in the writer thread
+(votecrypt.web.store).
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from typing import Any
 
 from votecrypt.errors import BallotError, EncodingError
 from votecrypt.protocol import ballot as reasons
-from votecrypt.protocol.ballot import Ballot, check_ballot, check_challenge
+from votecrypt.protocol.ballot import check_ballot, check_challenge
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.record.ballot_codec import ballot_from_plain, challenged_from_plain
 from votecrypt.record.json_codec import parse_json
+from votecrypt.storage.board import CheckedBallot
 
 BALLOT = "ballot"
 CHALLENGE = "challenge"
@@ -29,13 +31,13 @@ CHALLENGE = "challenge"
 
 @dataclass(frozen=True)
 class Checked:
-    """A submission that passed the stateless checks: the decoded ballot (to cast) or the
+    """A submission that passed the stateless checks: the checked ballot (to cast) or the
     plain challenged ballot (to publish), its tracking code, and for a challenge the
     revealed outcome of every row."""
 
     kind: str
     tracking_code: str
-    ballot: Ballot | None = None
+    ballot: CheckedBallot | None = None
     challenge: Any = None
     outcomes: tuple[int, ...] = ()
 
@@ -52,7 +54,8 @@ def check_submission(context: ElectionContext, kind: str, body: bytes) -> Checke
         raise BallotError(reasons.MALFORMED, str(error)) from None
     if kind == BALLOT:
         check_ballot(ballot, context)
-        return Checked(BALLOT, ballot.tracking_code(), ballot=ballot)
+        checked = CheckedBallot.of(ballot)
+        return Checked(BALLOT, checked.tracking, ballot=checked)
     check_challenge(challenged, context)
     return Checked(
         CHALLENGE,

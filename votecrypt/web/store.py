@@ -17,12 +17,11 @@ from typing import Any, Protocol
 
 from votecrypt.errors import BallotError, BoardError
 from votecrypt.math.group import Group
-from votecrypt.protocol.ballot import Ballot
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.record.log import Entry
 from votecrypt.service.election_dir import ElectionDir
 from votecrypt.service.voting import load_board
-from votecrypt.storage.board import BulletinBoard, Receipt
+from votecrypt.storage.board import BulletinBoard, CheckedBallot, Receipt
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,9 @@ class BoardStore(Protocol):
 
     def status(self) -> BoardStatus: ...
 
-    def accept_checked_ballots(self, ballots: Sequence[Ballot]) -> list[Receipt | BallotError]:
+    def accept_checked_ballots(
+        self, ballots: Sequence[CheckedBallot]
+    ) -> list[Receipt | BallotError]:
         """Steps 5-9 of spec 11.3 and the append of each ballot, whose signature and proofs
         were checked, all in one transaction: a receipt or the refusal of each, in order.
         Nothing may be acknowledged before this returns (then all of it is durable)."""
@@ -123,7 +124,9 @@ class SqliteBoardStore:
         phase = board.phase()
         return BoardStatus(phase, board.count("ballot"), board.count("challenge"), seq, digest)
 
-    def accept_checked_ballots(self, ballots: Sequence[Ballot]) -> list[Receipt | BallotError]:
+    def accept_checked_ballots(
+        self, ballots: Sequence[CheckedBallot]
+    ) -> list[Receipt | BallotError]:
         return self._board().accept_checked_ballots(ballots)
 
     def submit_challenge(self, plain: Any) -> Receipt:

@@ -10,8 +10,7 @@ import threading
 from concurrent.futures import Future
 
 from votecrypt.errors import BallotError
-from votecrypt.protocol.ballot import Ballot
-from votecrypt.storage.board import Receipt
+from votecrypt.storage.board import CheckedBallot, Receipt
 
 from .checking import Checked
 from .store import BoardStore
@@ -73,7 +72,7 @@ class BoardWriter:
                 return
 
     def _write(self, group: list[_Job]) -> None:
-        ballots: list[tuple[Ballot, _Job]] = []
+        ballots: list[tuple[CheckedBallot, _Job]] = []
         for job in group:
             if job[0].ballot is not None:
                 ballots.append((job[0].ballot, job))
@@ -83,7 +82,7 @@ class BoardWriter:
             self._challenge(job)
         self._cast(ballots)
 
-    def _cast(self, jobs: list[tuple[Ballot, _Job]]) -> None:
+    def _cast(self, jobs: list[tuple[CheckedBallot, _Job]]) -> None:
         if not jobs:
             return
         try:

@@ -27,6 +27,7 @@ from benchmarks.machine import machine
 from benchmarks.timing import human
 from votecrypt.math import Point, Scalar, secp256k1
 from votecrypt.math.randomness import random_bytes
+from votecrypt.primitives.membership import value_points
 from votecrypt.primitives.packing import Packing
 from votecrypt.protocol.booth import prepare_ballot
 from votecrypt.protocol.credentials import credential_from_code, issue_credentials, new_code
@@ -74,6 +75,7 @@ class BenchElection:
     joint_key: Point
     rows: int
     packing: Packing
+    negated_values: dict[int, Point]
     key_table: None = None
 
 
@@ -122,7 +124,9 @@ def bench_election(rows: int) -> BenchElection:
             "public_keys": public_keys,
         },
     }
-    return BenchElection(parts, code, random_bytes(32), joint_key, rows, manifest.packing())
+    packing = manifest.packing()
+    negated = value_points(group, packing.allowed())
+    return BenchElection(parts, code, random_bytes(32), joint_key, rows, packing, negated)
 
 
 def _serve_static(route: Any) -> None:

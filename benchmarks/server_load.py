@@ -12,8 +12,9 @@ The client is a minimal asyncio HTTP/1.1 client (pre-built requests, no parsing 
 status line and Content-Length) so that it takes as little of the machine's CPU from the
 server as possible; client and server share the machine, as stations and server never do.
 The CPU time the server's processes (the server and its checking processes, from /proc)
-spend per accepted ballot is reported too: on a machine shared with other work it says what
-the server would reach alone (cores / CPU time per ballot), which wall-clock rates cannot.
+spend per accepted ballot is reported too, with the checking processes' share: on a machine
+shared with other work it says what the server would reach alone (cores / CPU time per
+ballot), which wall-clock rates cannot.
 """
 
 from __future__ import annotations
@@ -122,9 +123,9 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def server_cpu(pid: int) -> float:
-    """CPU seconds used so far by the server and its checking processes."""
-    return sum(_cpu_seconds(p) for p in [pid, *_children(pid)])
+def server_cpu(pid: int) -> tuple[float, float]:
+    """CPU seconds used so far by the server process and by its checking processes."""
+    return _cpu_seconds(pid), sum(_cpu_seconds(p) for p in _children(pid))
 
 
 @dataclass
@@ -133,6 +134,7 @@ class Level:
     ballots: int
     seconds: float = 0.0
     server_cpu: float = 0.0
+    checking_cpu: float = 0.0
     latencies: list[float] = field(default_factory=list)
     receipts: list[dict[str, Any]] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
@@ -155,7 +157,10 @@ class Level:
             "latency_max_ms": round(1000 * ordered[-1], 1),
             "latency_mean_ms": round(1000 * statistics.fmean(ordered), 1),
             "server_cpu_ms_per_ballot": round(
-                1000 * self.server_cpu / max(1, len(self.receipts)), 2
+                1000 * (self.server_cpu + self.checking_cpu) / max(1, len(self.receipts)), 2
+            ),
+            "of_which_checking_ms_per_ballot": round(
+                1000 * self.checking_cpu / max(1, len(self.receipts)), 2
             ),
         }
 
@@ -284,9 +289,11 @@ def main(argv: list[str] | None = None) -> int:
             levels = []
             for index, voters in enumerate(args.levels):
                 batch = prepared[index * args.ballots : (index + 1) * args.ballots]
-                cpu_before = server_cpu(server.pid)
+                own_before, checking_before = server_cpu(server.pid)
                 level = asyncio.run(_run_level(port, batch, voters))
-                level.server_cpu = server_cpu(server.pid) - cpu_before
+                own_after, checking_after = server_cpu(server.pid)
+                level.server_cpu = own_after - own_before
+                level.checking_cpu = checking_after - checking_before
                 levels.append(level)
                 print(_line(level.summary()))
                 if level.refused:
@@ -330,7 +337,8 @@ def _line(summary: dict[str, Any]) -> str:
         f"{summary['seconds']:.2f} s = {summary['ballots_per_second']:.0f} ballots/s; latency "
         f"p50 {summary['latency_p50_ms']:.0f} ms, p99 {summary['latency_p99_ms']:.0f} ms, "
         f"max {summary['latency_max_ms']:.0f} ms; server CPU "
-        f"{summary['server_cpu_ms_per_ballot']:.1f} ms per ballot"
+        f"{summary['server_cpu_ms_per_ballot']:.1f} ms per ballot "
+        f"({summary['of_which_checking_ms_per_ballot']:.1f} in checking processes)"
     )
 
 

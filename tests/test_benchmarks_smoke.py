@@ -56,3 +56,12 @@ def test_profile_counts_the_library_calls_of_a_ballot_check() -> None:
     assert "<built-in method _libsecp256k1.secp256k1_ecdh>" not in calls
     text = profile.report(stats, ballots)
     assert "in libsecp256k1:" in text and "everything else:" in text
+
+
+def test_the_python_side_of_the_browser_benchmark_prepares_ballots() -> None:
+    # The browser benchmark's own election stands in for a ballot context; it must keep up
+    # with what the booth needs from one.
+    from benchmarks import booth_browser
+
+    times = booth_browser.python_times(booth_browser.bench_election(3), warmups=0, runs=2)
+    assert len(times) == 2 and all(t > 0 for t in times)

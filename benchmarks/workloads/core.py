@@ -40,6 +40,7 @@ def _backend(backend: str, quick: bool) -> list[Measurement]:
     result = [
         row("fixed-base multiply k*G", lambda: k * group.generator),
         row("variable-base multiply k*P", lambda: k * point),
+        row("k*P, variable time", lambda: group.vartime_multiply(k, point)),
         row("point addition", lambda: point + other),
         row("point decoding (33 bytes)", lambda: group.point_from_canonical_bytes(encoded)),
         row("a*P + b*G, variable time", lambda: group.vartime_double_multiply(k, point, k)),
@@ -92,7 +93,14 @@ def _membership(
 
     def verify() -> None:
         verify_membership(
-            proof, key, [ciphertext], allowed, tag=TEST_MEMBERSHIP, context=CONTEXT, key_table=table
+            proof,
+            key,
+            [ciphertext],
+            allowed,
+            tag=TEST_MEMBERSHIP,
+            context=CONTEXT,
+            key_table=table,
+            negated=negated,
         )
 
     return prove, verify

@@ -220,6 +220,37 @@ def test_products_by_secrets_run_in_libsecp256k1s_constant_time_code() -> None:
     assert "<built-in method _libsecp256k1.secp256k1_ec_pubkey_tweak_mul>" not in calls
 
 
+def test_a_computer_that_forbids_the_callback_refuses_products_by_secrets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Some hardened systems refuse the executable memory of a cffi callback (MemoryError).
+    # Then a product by a secret fails with one clear error, never falling back to the
+    # variable-time tweak; importing the library and verifying still work.
+    from votecrypt.errors import UnsupportedPlatform
+    from votecrypt.math import backends
+
+    class NoCallbacks:
+        def __getattr__(self, name: str) -> object:
+            return getattr(real, name)
+
+        def callback(self, *args: object) -> object:
+            raise MemoryError("Cannot allocate write+execute memory for ffi.callback()")
+
+    real = backends.ffi
+    group = secp256k1("coincurve")
+    point = Scalar(3) * group.generator
+    backends._copy_coordinates.cache_clear()
+    monkeypatch.setattr(backends, "ffi", NoCallbacks())
+    try:
+        with pytest.raises(UnsupportedPlatform, match="constant-time"):
+            Scalar(5) * point
+        assert group.vartime_multiply(Scalar(5), point) == Scalar(15) * group.generator
+    finally:
+        monkeypatch.undo()
+        backends._copy_coordinates.cache_clear()
+    assert Scalar(5) * point == Scalar(15) * group.generator
+
+
 @given(a=scalar_ints, b=scalar_ints, negate=st.booleans())
 def test_backends_agree_on_addition(
     fast_group: Group, reference_group: Group, a: int, b: int, negate: bool

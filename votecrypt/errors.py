@@ -101,3 +101,8 @@ class VerificationError(VotecryptError):
     def __init__(self, message: str, report: object = None) -> None:
         super().__init__(message)
         self.report = report
+
+
+class UnsupportedPlatform(VotecryptError):
+    """This computer cannot run a step safely (e.g. it forbids the callback that
+    libsecp256k1's constant-time multiplication needs, spec 18.1)."""

@@ -13,6 +13,7 @@ checking, so a backend is a thin, auditable adapter.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -21,7 +22,7 @@ from coincurve._libsecp256k1 import ffi, lib
 from coincurve.context import GLOBAL_CONTEXT
 from py_ecc.secp256k1 import secp256k1 as pyecc
 
-from votecrypt.errors import EncodingError
+from votecrypt.errors import EncodingError, UnsupportedPlatform
 from votecrypt.math.scalar import N
 
 #: Field prime of secp256k1 (spec 2.1, "p").
@@ -134,7 +135,12 @@ class CoincurveBackend:
         output = ffi.new("unsigned char[65]")
         output[0] = 4  # the SEC1 uncompressed prefix; x and y follow
         if not lib.secp256k1_ecdh(
-            self._ctx, output + 1, a.public_key, k.to_bytes(32, "big"), _copy_coordinates, ffi.NULL
+            self._ctx,
+            output + 1,
+            a.public_key,
+            k.to_bytes(32, "big"),
+            _copy_coordinates(),
+            ffi.NULL,
         ):
             raise ValueError("the scalar must be in [1, n)")
         return coincurve.PublicKey(ffi.buffer(output)[:])
@@ -204,9 +210,20 @@ def _coordinates(output: Any, x32: Any, y32: Any, data: Any) -> int:
     return 1
 
 
-_copy_coordinates = ffi.callback(
-    "int(unsigned char *, unsigned char *, unsigned char *, void *)", _coordinates
-)
+@functools.cache
+def _copy_coordinates() -> Any:
+    """`_coordinates` as a C function pointer, made on first use: a computer that forbids the
+    executable memory a callback needs (some hardened macOS and SELinux set-ups) then fails
+    the first product by a secret, with one clear error, rather than every import."""
+    try:
+        return ffi.callback(
+            "int(unsigned char *, unsigned char *, unsigned char *, void *)", _coordinates
+        )
+    except MemoryError:
+        raise UnsupportedPlatform(
+            "this computer forbids the callback that libsecp256k1's constant-time "
+            "multiplication needs (spec 18.1); use another computer for this step"
+        ) from None
 
 
 class _Table:

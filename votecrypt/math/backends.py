@@ -142,7 +142,7 @@ class CoincurveBackend:
             _copy_coordinates(),
             ffi.NULL,
         ):
-            raise ValueError("the scalar must be in [1, n)")
+            raise ValueError("libsecp256k1 refused the product (the scalar must be in [1, n))")
         return coincurve.PublicKey(ffi.buffer(output)[:])
 
     def vartime_multiply(self, a: coincurve.PublicKey, k: int) -> coincurve.PublicKey:

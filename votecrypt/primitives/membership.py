@@ -191,9 +191,9 @@ def verify_membership(
     """Raise InvalidProof unless `proof` shows `ciphertexts` encrypt one of `allowed`.
 
     `key_table`, a precomputed table for `public_key` (Group.vartime_fixed_base), and
-    `negated`, from `value_points(group, allowed)`, make verification faster when many proofs
-    share the key and the list. Verification involves public values only, so it uses
-    variable-time arithmetic (spec 18.2).
+    `negated`, which must be `value_points(group, allowed)` (it is trusted as such), make
+    verification faster when many proofs share the key and the list. Verification involves
+    public values only, so it uses variable-time arithmetic (spec 18.2).
     """
     lanes = len(ciphertexts)
     vectors = check_allowed(allowed, lanes)

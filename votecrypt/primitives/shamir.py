@@ -56,13 +56,14 @@ class Polynomial:
 
 
 def commitment_at(commitments: Sequence[Point], x: int) -> Point:
-    """sum_k (x^k) * C_k: the public image f(x) * G of a share, from the commitments alone."""
+    """sum_k (x^k) * C_k: the public image f(x) * G of a share, from the commitments alone
+    (public values: variable-time products, spec 18.2)."""
     group = commitments[0].group
     power = ONE
     base = Scalar.reduce(x)
     terms = []
     for commitment in commitments:
-        terms.append(power * commitment)
+        terms.append(group.vartime_multiply(power, commitment))
         power = power * base
     return group.sum(terms)
 

@@ -131,14 +131,16 @@ def select_shares(
 def combine_shares(
     group: Group, tally: EncryptedTally, shares: Mapping[int, DecryptionShare], used: Sequence[int]
 ) -> list[list[Point]]:
-    """m*G for every row and lane: beta - sum_{j in used} lambda_j * M_j (spec 12.3)."""
+    """m*G for every row and lane: beta - sum_{j in used} lambda_j * M_j (spec 12.3), from
+    public values only (variable-time products, spec 18.2)."""
     coefficients = {j: lagrange_coefficient(j, used) for j in used}
     result = []
     for row, ciphertexts in enumerate(tally.rows):
         points = []
         for lane, ciphertext in enumerate(ciphertexts):
             combined = group.sum(
-                coefficients[j] * shares[j].partials[row][lane].value for j in used
+                group.vartime_multiply(coefficients[j], shares[j].partials[row][lane].value)
+                for j in used
             )
             points.append(ciphertext.beta - combined)
         result.append(points)

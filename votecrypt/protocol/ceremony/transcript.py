@@ -420,7 +420,8 @@ def _outcome(
     disqualified: Mapping[int, str],
     digests: list[tuple[str, int, bytes]],
 ) -> CeremonyOutcome:
-    # A_k = sum over qualified dealers of C_{i,k}; K = A_0; K_j = sum_k j^k * A_k (spec 8.8).
+    # A_k = sum over qualified dealers of C_{i,k}; K = A_0; K_j = sum_k j^k * A_k (spec 8.8),
+    # all public: variable-time products (spec 18.2).
     aggregated = [
         group.sum(openings[i].commitments[k] for i in qualified)
         for k in range(parameters.threshold)
@@ -429,7 +430,7 @@ def _outcome(
     for j in holders:
         power, terms = ONE, []
         for a_k in aggregated:
-            terms.append(power * a_k)
+            terms.append(group.vartime_multiply(power, a_k))
             power = power * Scalar(j)
         verification_keys.append((j, group.sum(terms)))
     transcript_hash = hash_bytes(

@@ -130,18 +130,30 @@ async function loadElection() {
 
 // --- 1. the code -----------------------------------------------------------------------------
 
-function startVoter() {
+/**
+ * Forget the current voter, in memory and in the page, hidden screens included: the code,
+ * the choices, the opened choices of a challenge, every tracking code and message. Called
+ * whenever a voter's session ends (cast, refused, abandoned, failed), so that the next person
+ * at the kiosk finds nothing of it even in the DOM.
+ */
+function forgetVoter() {
+  session.prepared?.forget();
   session = freshSession();
   $('code-input').value = '';
-  $('code-input').removeAttribute('aria-invalid');
-  $('code-input').classList.remove('valid');
-  setMessage($('code-message'), '');
   $('choices-list').replaceChildren();
   $('review-list').replaceChildren();
   $('challenged-list').replaceChildren();
   for (const id of ['decide-tracking', 'cast-tracking', 'challenged-tracking']) $(id).textContent = '';
+  setMessage($('challenged-check'), '');
   setMessage($('decide-message'), 'bad');
   setMessage($('choices-message'), 'bad');
+}
+
+function startVoter() {
+  forgetVoter();
+  $('code-input').removeAttribute('aria-invalid');
+  $('code-input').classList.remove('valid');
+  setMessage($('code-message'), '');
   $('code-submit').disabled = false;
   show('code');
 }
@@ -194,7 +206,7 @@ async function onCodeSubmit(event) {
     const status = await client.status();
     if (status.election !== election.contextHashHex || status.fingerprint !== election.fingerprint) {
       // The server now speaks of another election than the one this page checked.
-      session = freshSession();
+      forgetVoter();
       return fatal('Máy chủ đang phục vụ một cuộc bỏ phiếu khác.', 'The server now serves another election.');
     }
     showPhase(status.phase);
@@ -217,8 +229,7 @@ async function onCodeSubmit(event) {
 }
 
 function refuseCode(vi, en) {
-  session = freshSession();
-  $('code-input').value = '';
+  forgetVoter();
   $('code-input').classList.remove('valid');
   $('code-input').setAttribute('aria-invalid', 'true');
   $('code-submit').disabled = false;
@@ -344,11 +355,8 @@ async function onCast() {
   setDecideButtons(true);
   try {
     const receipt = await client.cast(session.prepared);
-    session.prepared.forget();
     // Forget the voter at once: only the tracking code stays on screen.
-    session = freshSession();
-    $('review-list').replaceChildren();
-    $('choices-list').replaceChildren();
+    forgetVoter();
     $('cast-tracking').textContent = receipt.tracking_code;
     show('cast');
     scheduleReturn();
@@ -443,7 +451,7 @@ $('cast-done').addEventListener('click', onDone);
 $('fatal-retry').addEventListener('click', () => loadElection().catch(unexpected));
 
 function unexpected(error) {
-  session = freshSession();
+  forgetVoter();
   fatal(`Lỗi không mong đợi: ${error.message}`, `Unexpected error: ${error.message}`);
 }
 

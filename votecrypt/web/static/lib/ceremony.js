@@ -1,13 +1,14 @@
 // What a booth checks of the key ceremony and the credential list before it encrypts
-// (spec 8.2, 8.8, 9.4): every ceremony message is the sender's (its envelope), the transcript
-// hash over the messages is the one in the ceremony outcome (and so in the context hash and
-// the fingerprint), and at least t qualified trustees endorsed the credential list with the
-// signing keys they announced in the ceremony.
+// (spec 8.2, 8.4, 8.8, 9.4): every ceremony message is the sender's (its envelope), the
+// transcript hash over the messages is the one in the ceremony outcome (and so in the context
+// hash and the fingerprint), the joint key and the verification keys are the ones the signed
+// openings of the qualified dealers give, and at least t qualified trustees endorsed the
+// credential list with the signing keys they announced in the ceremony.
 
 import { ed25519 } from '../vendor/noble-curves/ed25519.js';
 import { fromHex, toHex } from './bytes.js';
-import { hash, Scalar, TAGS } from './encoding.js';
-import { pointFromHex, scalarValueFromHex } from './group.js';
+import { challenge, hash, Scalar, TAGS } from './encoding.js';
+import { G, IDENTITY, multiply, pointFromHex, pointHex, scalarValueFromHex } from './group.js';
 
 export const ROUNDS = ['announce', 'commit', 'open', 'check', 'answer'];
 
@@ -110,7 +111,72 @@ export function checkCeremony(electionIdHex, outcome, signedMessages) {
   }
   const transcript = hash(TAGS.CEREMONY_TRANSCRIPT, fromHex(electionIdHex, 32), outcome.trustees, outcome.threshold, digests);
   refuse(toHex(transcript) === outcome.transcript_hash, 'the ceremony messages do not give the published transcript hash');
+  checkOutcomeKeys(electionIdHex, outcome, byRound);
   return signingKeys;
+}
+
+/** Whether a Schnorr proof (spec 5.1) of the discrete logarithm of `Y` verifies. */
+function schnorrVerifies(Y, proof, context) {
+  try {
+    const c = scalarValueFromHex(proof.c);
+    const A = multiply(G, scalarValueFromHex(proof.z)).subtract(multiply(Y, c));
+    return challenge(TAGS.CEREMONY_COEFFICIENT_PROOF, context, Y, A).value === c;
+  } catch {
+    return false; // A' is the identity, or a field does not decode
+  }
+}
+
+/**
+ * The keys of the outcome re-derived from the signed messages (spec 8.4, 8.8 steps 7-8), so that
+ * a board operator cannot make the booth encrypt under a key of its own (spec 17.1): for every
+ * dealer of the published qualified set, its opening has t commitments matching its published
+ * commitment hash, none the identity, each with a valid proof of knowledge; then K = A_0 and
+ * K_j = sum_k j^k A_k for every published verification key, every qualified dealer holding one.
+ * Which dealers qualify (complaints and answers, 8.6-8.7) is taken from the outcome: a dealer
+ * the outcome wrongly counts in or out can cost availability, never privacy, since every
+ * counted dealer proved knowledge of its coefficients under its own signature.
+ */
+function checkOutcomeKeys(electionIdHex, outcome, byRound) {
+  const id = fromHex(electionIdHex, 32);
+  const t = outcome.threshold;
+  const qualified = outcome.qualified;
+  refuse(
+    Array.isArray(qualified) && qualified.length >= t &&
+      qualified.every((i, n) => Number.isSafeInteger(i) && i >= 1 && i <= outcome.trustees && (n === 0 || qualified[n - 1] < i)),
+    'the qualified trustees are not at least t distinct trustees in order',
+  );
+  const sums = Array.from({ length: t }, () => IDENTITY);
+  for (const i of qualified) {
+    const commit = byRound.get('commit').get(i)?.message;
+    const opening = byRound.get('open').get(i)?.message;
+    refuse(commit && opening, `qualified trustee ${i} has no commitment hash or no opening`);
+    refuse(Array.isArray(opening.commitments) && opening.commitments.length === t, `qualified trustee ${i} opened a wrong number of commitments`);
+    const commitments = opening.commitments.map((c) => pointFromHex(c));
+    refuse(
+      toHex(hash(TAGS.CEREMONY_COMMITMENT, id, i, commitments)) === commit.commitment_hash,
+      `qualified trustee ${i}'s commitments do not match its commitment hash`,
+    );
+    refuse(Array.isArray(opening.proofs) && opening.proofs.length === t, `qualified trustee ${i} sent a wrong number of proofs`);
+    commitments.forEach((C, k) => {
+      refuse(schnorrVerifies(C, opening.proofs[k], [id, i, k]), `qualified trustee ${i}'s proof for coefficient ${k} is invalid`);
+      sums[k] = sums[k].add(C);
+    });
+  }
+  refuse(pointHex(sums[0]) === outcome.joint_key, 'the joint key is not the one the qualified openings give');
+  const holders = new Set();
+  for (const { trustee, key } of outcome.verification_keys) {
+    refuse(Number.isSafeInteger(trustee) && trustee >= 1 && trustee <= outcome.trustees, 'a verification key names no trustee');
+    const j = BigInt(trustee);
+    let expected = IDENTITY;
+    let power = 1n;
+    for (const A of sums) {
+      expected = expected.add(multiply(A, power));
+      power *= j;
+    }
+    refuse(pointHex(expected) === key, `the verification key of trustee ${trustee} is not the one the qualified openings give`);
+    holders.add(trustee);
+  }
+  refuse(qualified.every((i) => holders.has(i)), 'a qualified trustee has no verification key');
 }
 
 /**

@@ -223,8 +223,11 @@ def _serve(directory: ElectionDir, processes: int) -> tuple[subprocess.Popen[byt
         "0",
         "--workers-pool",
         str(processes),
+        # Every voter of the benchmark comes from 127.0.0.1.
         "--rate-limit",
-        "1000000",  # every voter of the benchmark comes from 127.0.0.1
+        "1000000",
+        "--connections-per-address",
+        "1000",
     ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert process.stdout is not None

@@ -51,6 +51,13 @@ from .common import election_argument, election_dir, group, say
     show_default=True,
     help="Submissions (ballots and challenges) per minute from one station's address.",
 )
+@click.option(
+    "--connections-per-address",
+    type=click.IntRange(1, 1000),
+    default=64,  # votecrypt.web.connections.CONNECTIONS_PER_ADDRESS (the web stack loads later)
+    show_default=True,
+    help="Connections one address may hold at once (more stations behind one router need more).",
+)
 def serve_command(
     election: Path,
     host: str,
@@ -59,6 +66,7 @@ def serve_command(
     keyfile: Path | None,
     workers_pool: int | None,
     rate_limit: int,
+    connections_per_address: int,
 ) -> None:
     """Serve the election's bulletin board and the web booth over HTTP(S).
 
@@ -88,5 +96,11 @@ def serve_command(
     configure_logs()
     # uvicorn finishes the requests in progress, then passes Ctrl-C on.
     with contextlib.suppress(KeyboardInterrupt):
-        serve(create_app(store, settings), sock, certfile=certfile, keyfile=keyfile)
+        serve(
+            create_app(store, settings),
+            sock,
+            certfile=certfile,
+            keyfile=keyfile,
+            connections_per_address=connections_per_address,
+        )
     say("Stopped. Every acknowledged ballot is on the board.")

@@ -28,11 +28,12 @@ JSON = {"content-type": "application/json"}
 
 
 @contextmanager
-def running(app: Any) -> Iterator[str]:
-    """Serve `app` over HTTP on 127.0.0.1 in a thread; yields the base URL."""
+def running(app: Any, **config: Any) -> Iterator[str]:
+    """Serve `app` over HTTP on 127.0.0.1 in a thread (`config`: more arguments of
+    server_config); yields the base URL."""
     sock = socket.create_server(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(server_config(app, log_level="critical"))
+    server = uvicorn.Server(server_config(app, log_level="critical", **config))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
@@ -50,14 +51,21 @@ def running(app: Any) -> Iterator[str]:
 
 @contextmanager
 def served_election(
-    root: Path, group: Group, *, ballots: int = 12, candidates: int = 3, **settings: Any
+    root: Path,
+    group: Group,
+    *,
+    ballots: int = 12,
+    candidates: int = 3,
+    config: dict[str, Any] | None = None,
+    **settings: Any,
 ) -> Iterator[tuple[OpenElection, str]]:
-    """An election open for voting and its board server; yields (election, base URL)."""
+    """An election open for voting and its board server (`settings`: ServerSettings,
+    `config`: server_config); yields (election, base URL)."""
     election = OpenElection(root, group, ballots=ballots, candidates=candidates)
     election.close()  # the server opens its own connections
     store = SqliteBoardStore.open(election.directory, group)
     options = {"check_processes": 1, **settings}
-    with running(create_app(store, ServerSettings(**options))) as url:
+    with running(create_app(store, ServerSettings(**options)), **(config or {})) as url:
         yield election, url
 
 

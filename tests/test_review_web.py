@@ -1,23 +1,19 @@
 """Review of the board server and the web booth as an attacker sees them: a board operator
-serving an outcome of its own making, a kiosk that keeps a voter's choices in the page after
-the voter is done, and one client holding every connection of the server."""
+serving an outcome of its own making, and a kiosk that keeps a voter's choices in the page
+after the voter is done. (One client holding every connection of the server: see
+tests/test_server_connections.py.)"""
 
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from server_helpers import served_election
 from test_browser import CHROMIUM, CHROMIUM_ARGS, LAPTOP, Booth, Election, server, sync_api
 
-import votecrypt.web.server as web_server
-from votecrypt.math import Group, secp256k1
+from votecrypt.math import secp256k1
 from votecrypt.protocol.manifest import BLANK
 from votecrypt.service.voting import close_voting, load_board
 
@@ -137,29 +133,3 @@ def test_a_refused_cast_leaves_nothing_of_the_voter(server: tuple[Election, str]
             }, traces
         finally:
             browser.close()
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="not fixed: uvicorn arms no timeout before a connection's first request, so idle "
-    "connections hold the concurrency limit for ever (a per-address connection cap or a "
-    "request-head timeout is needed)",
-)
-def test_idle_connections_of_one_client_do_not_shut_the_station(
-    tmp_path: Path, fast_group: Group, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """One client opens as many TCP connections as the server serves at once
-    (MAX_CONNECTIONS, 1000 in production; 8 here) and sends nothing on them. No rate limit
-    applies (it counts submissions), and no timeout closes a connection that never sent a
-    request: after more than the keep-alive timeout, every other voter still gets 503."""
-    monkeypatch.setattr(web_server, "MAX_CONNECTIONS", 8)
-    with served_election(tmp_path / "e", fast_group, ballots=4, candidates=1) as (_, url):
-        port = int(url.rsplit(":", 1)[1])
-        idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(8)]
-        try:
-            time.sleep(7)  # longer than timeout_keep_alive (5 s)
-            answer = httpx.get(f"{url}/api/v1/status", timeout=10)
-            assert answer.status_code == 200, answer.status_code
-        finally:
-            for sock in idle:
-                sock.close()

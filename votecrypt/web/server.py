@@ -14,6 +14,7 @@ from starlette.types import ASGIApp
 from votecrypt.errors import VotecryptError
 
 from .app import ERROR_LOGGER
+from .connections import CONNECTIONS_PER_ADDRESS, HEAD_TIMEOUT, station_protocol
 from .middleware import ACCESS_LOGGER
 
 #: Connections served at once; uvicorn answers 503 beyond it.
@@ -63,10 +64,13 @@ def server_config(
     certfile: Path | None = None,
     keyfile: Path | None = None,
     log_level: str = "warning",
+    connections_per_address: int = CONNECTIONS_PER_ADDRESS,
+    head_timeout: float = HEAD_TIMEOUT,
 ) -> uvicorn.Config:
     """uvicorn's settings for the board server."""
     return uvicorn.Config(
         app,
+        http=station_protocol(head_timeout, connections_per_address),
         log_level=log_level,
         access_log=False,  # votecrypt.web.middleware.AccessLog writes one
         proxy_headers=False,  # the client address is the peer's, never a header's claim
@@ -87,6 +91,7 @@ def serve(
     *,
     certfile: Path | None = None,
     keyfile: Path | None = None,
+    connections_per_address: int = CONNECTIONS_PER_ADDRESS,
 ) -> None:
     """Serve until interrupted (Ctrl-C or SIGTERM); requests being handled are finished
     first, so a ballot being appended is appended and acknowledged."""
@@ -94,7 +99,13 @@ def serve(
         raise ServerError("TLS needs both a certificate and its key")
     if certfile is not None and keyfile is not None:
         tls_context(certfile, keyfile)
-    server = uvicorn.Server(server_config(app, certfile=certfile, keyfile=keyfile))
+    config = server_config(
+        app,
+        certfile=certfile,
+        keyfile=keyfile,
+        connections_per_address=connections_per_address,
+    )
+    server = uvicorn.Server(config)
     server.run(sockets=[sock])
     if not server.started:
         raise ServerError("the server did not start (see the lines above)")

@@ -1,0 +1,154 @@
+"""Connections as an attacker holds them: idle sockets, headers sent a byte at a time, many
+connections from one address. uvicorn counts every open connection against its limit and
+closes a connection only when it is idle after a response, so without the limits of
+votecrypt.web.connections one client could shut every station out (503 for everyone).
+Real sockets against the real server on loopback; the limits are made small to keep the
+tests short."""
+
+from __future__ import annotations
+
+import json
+import select
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from server_helpers import served_election
+
+import votecrypt.web.server as web_server
+from votecrypt.math import Group
+from votecrypt.web.connections import station_protocol
+
+HEAD_TIMEOUT = 1.0
+
+
+@contextmanager
+def _station(
+    tmp_path: Path, group: Group, per_address: int, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[str, int]]:
+    monkeypatch.setattr(web_server, "MAX_CONNECTIONS", 8)
+    config = {"head_timeout": HEAD_TIMEOUT, "connections_per_address": per_address}
+    with served_election(tmp_path / "e", group, ballots=2, candidates=1, config=config) as (_, url):
+        yield url, int(url.rsplit(":", 1)[1])
+
+
+def _read_all(sock: socket.socket, limit: float) -> bytes:
+    """Everything the server sends until it closes the connection (or `limit` seconds)."""
+    sock.settimeout(limit)
+    data = b""
+    try:
+        while chunk := sock.recv(4096):
+            data += chunk
+    except (TimeoutError, ConnectionResetError):
+        pass
+    return data
+
+
+def _status_and_body(answer: bytes) -> tuple[int, dict[str, str]]:
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(body)
+
+
+def test_idle_connections_are_closed_and_the_station_serves_again(
+    tmp_path: Path, fast_group: Group, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with _station(tmp_path, fast_group, 16, monkeypatch) as (url, port):
+        idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(8)]
+        try:
+            # The attack works while they are held: uvicorn's limit is reached.
+            assert httpx.get(f"{url}/api/v1/status", timeout=10).status_code == 503
+            started = time.monotonic()
+            answers = [_read_all(sock, 5 * HEAD_TIMEOUT) for sock in idle]
+            assert time.monotonic() - started < 4 * HEAD_TIMEOUT
+            for answer in answers:
+                assert _status_and_body(answer) == (
+                    408,
+                    {
+                        "error": "timeout",
+                        "message": "the request's headers did not arrive in time",
+                    },
+                )
+            assert httpx.get(f"{url}/api/v1/status", timeout=10).status_code == 200
+        finally:
+            for sock in idle:
+                sock.close()
+
+
+def test_headers_sent_a_byte_at_a_time_do_not_keep_a_connection(
+    tmp_path: Path, fast_group: Group, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each byte resets uvicorn's keep-alive timer, never the head's deadline.
+    with (
+        _station(tmp_path, fast_group, 16, monkeypatch) as (_, port),
+        socket.create_connection(("127.0.0.1", port)) as sock,
+    ):
+        sock.sendall(b"GET /api/v1/status HTTP/1.1\r\nHost: station\r\n")
+        started = time.monotonic()
+        while time.monotonic() - started < 6 * HEAD_TIMEOUT:
+            if select.select([sock], [], [], 0.2)[0]:
+                break  # the server answered, or closed the connection
+            try:
+                sock.sendall(b"X")
+            except OSError:
+                break
+        waited = time.monotonic() - started
+        answer = _read_all(sock, 1.0)
+        assert waited < 4 * HEAD_TIMEOUT, "the server kept a connection that never finished"
+        # The 408 comes first; a reset may overtake it, as the client kept sending.
+        assert not answer or _status_and_body(answer)[0] == 408
+
+
+def test_one_address_holds_a_limited_number_of_connections(
+    tmp_path: Path, fast_group: Group, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with _station(tmp_path, fast_group, 3, monkeypatch) as (url, port):
+        held = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+        try:
+            with socket.create_connection(("127.0.0.1", port)) as extra:
+                answer = _read_all(extra, 5.0)
+            head = answer.partition(b"\r\n\r\n")[0]
+            assert b"Retry-After: 5" in head
+            assert _status_and_body(answer) == (
+                503,
+                {
+                    "error": "overloaded",
+                    "message": "too many connections from this address; try again in a moment",
+                },
+            )
+            held.pop().close()
+            time.sleep(0.2)  # the server notices the closed connection
+            assert httpx.get(f"{url}/api/v1/status", timeout=10).status_code == 200
+        finally:
+            for sock in held:
+                sock.close()
+
+
+def test_keep_alive_and_pipelined_requests_are_served(
+    tmp_path: Path, fast_group: Group, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The deadline is for the head of each request: a client that sends its requests in
+    # time on one connection, or several at once, is served in full.
+    with _station(tmp_path, fast_group, 16, monkeypatch) as (url, port):
+        with httpx.Client(base_url=url, timeout=10) as client:
+            for _ in range(4):
+                assert client.get("/api/v1/status").status_code == 200
+                time.sleep(HEAD_TIMEOUT / 2)
+            assert client.get("/api/v1/record").status_code == 200
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            request = b"GET /api/v1/status HTTP/1.1\r\nHost: station\r\n\r\n"
+            sock.sendall(
+                request * 2 + b"GET /api/v1/status HTTP/1.1\r\nHost: s\r\nConnection: close\r\n\r\n"
+            )
+            answers = _read_all(sock, 5.0)
+        assert answers.count(b"HTTP/1.1 200 OK") == 3
+
+
+def test_the_limits_are_positive() -> None:
+    with pytest.raises(ValueError):
+        station_protocol(0, 1)
+    with pytest.raises(ValueError):
+        station_protocol(1.0, 0)

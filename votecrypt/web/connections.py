@@ -1,0 +1,102 @@
+"""Connection limits under uvicorn: a deadline for each request's head, and a cap on the
+connections of one address.
+
+uvicorn closes a connection only when it is idle after a response, and counts every open
+connection against its limit (then it answers 503 to everyone). Without these limits one
+client could open that many sockets and send nothing, or a byte now and then, and shut every
+station out. This subclasses uvicorn's httptools protocol (uvicorn is pinned for it in
+pyproject.toml; tests/test_server_connections.py runs it through real sockets).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from .errors import OVERLOADED, TIMEOUT
+
+#: Seconds a client has to send a request's line and headers, from connecting or from the
+#: previous response on the connection.
+HEAD_TIMEOUT = 10.0
+#: Connections one address may hold at once (a browser opens at most six to one server; a
+#: few stations may share an address behind a router).
+CONNECTIONS_PER_ADDRESS = 64
+
+
+def _answer(status: str, reason: str, message: str, retry_after: int | None) -> bytes:
+    """A whole HTTP response in the API's error format (votecrypt.web.errors), sent before
+    the connection is closed."""
+    body = json.dumps({"error": reason, "message": message}).encode()
+    retry = f"Retry-After: {retry_after}\r\n" if retry_after is not None else ""
+    head = (
+        f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n{retry}Connection: close\r\n\r\n"
+    )
+    return head.encode("ascii") + body
+
+
+_TOO_MANY = _answer(
+    "503 Service Unavailable",
+    OVERLOADED,
+    "too many connections from this address; try again in a moment",
+    5,
+)
+_TOO_SLOW = _answer(
+    "408 Request Timeout", TIMEOUT, "the request's headers did not arrive in time", None
+)
+
+
+def station_protocol(
+    head_timeout: float = HEAD_TIMEOUT, per_address: int = CONNECTIONS_PER_ADDRESS
+) -> type[HttpToolsProtocol]:
+    """uvicorn's HTTP protocol with the two limits (give it as Config(http=...))."""
+    if head_timeout <= 0 or per_address < 1:
+        raise ValueError("the head timeout and the connections per address must be positive")
+
+    class StationProtocol(HttpToolsProtocol):
+        _head_deadline: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            if self.client is not None:
+                address = self.client[0]
+                clients = (getattr(other, "client", None) for other in self.connections)
+                held = sum(1 for client in clients if client and client[0] == address)
+                if held > per_address:
+                    transport.write(_TOO_MANY)
+                    transport.close()
+                    return
+            self._await_head()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._head_arrived()
+            super().connection_lost(exc)
+
+        def on_headers_complete(self) -> None:
+            self._head_arrived()
+            super().on_headers_complete()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            # The next request's head is awaited unless it arrived already (pipelined).
+            if not self.transport.is_closing() and not self.pipeline:
+                self._await_head()
+
+        def _await_head(self) -> None:
+            self._head_arrived()
+            self._head_deadline = self.loop.call_later(head_timeout, self._head_too_slow)
+
+        def _head_arrived(self) -> None:
+            if self._head_deadline is not None:
+                self._head_deadline.cancel()
+                self._head_deadline = None
+
+        def _head_too_slow(self) -> None:
+            self._head_deadline = None
+            if not self.transport.is_closing():
+                self.transport.write(_TOO_SLOW)
+                self.transport.close()
+
+    return StationProtocol

@@ -115,7 +115,7 @@ class Ballot:
 
 
 def tracking_code(election: bytes, ballot_id: bytes, rows: Sequence[Sequence[Ciphertext]]) -> str:
-    """The tracking code (spec 10.5): 12 base32 characters, in groups of four ("K7QX-2M9D-3FAB"),
+    """The tracking code (spec 10.5): 12 base32 characters, in groups of four ("K7QX-2M4D-3FAB"),
     of H(BALLOT_TRACKING, election, ballot id, every row's ciphertexts). It leaves out the
     credential, the proofs and the signature, so that a challenged ballot, published without
     them, keeps the code the voter saw."""

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -71,7 +73,19 @@ _CONTEXT: ElectionContext | None = None
 def _init_worker(context: ElectionContext) -> None:
     global _CONTEXT
     _CONTEXT = context
+    threading.Thread(
+        target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True
+    ).start()
     context.key_table  # noqa: B018  built once per worker, before the first ballot
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A server stopped outright (kill -9, an out-of-memory kill) never closes its workers'
+    queues, so they would wait forever, one set more at every restart: a worker whose
+    parent is gone (it is given another one) exits within a second."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 def _check_in_worker(kind: str, body: bytes) -> Checked | tuple[str, str]:

@@ -25,7 +25,7 @@ _PAGE = 1000
 
 
 def normalise_tracking_code(text: str) -> str | None:
-    """A tracking code as "K7QX-2M9D-3FAB", from any case, with or without dashes or spaces;
+    """A tracking code as "K7QX-2M4D-3FAB", from any case, with or without dashes or spaces;
     None if the text cannot be one."""
     characters = text.upper().replace("-", "").replace(" ", "")
     if not _CODE.fullmatch(characters):

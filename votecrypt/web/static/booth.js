@@ -366,7 +366,13 @@ async function onCast() {
       // The voter may send the same ballot again. It may have reached the board (an answer
       // lost on the way back), so it can no longer be opened: only casting stays possible.
       $('decide-cast').disabled = false;
-      return setMessage($('decide-message'), 'bad', ...describeBoardError(error));
+      const [vi, en] = describeBoardError(error);
+      return setMessage(
+        $('decide-message'),
+        'bad',
+        `${vi} Sau đó bấm «Bỏ phiếu» để gửi lại đúng lá phiếu này.`,
+        `${en} Then press “Cast my ballot” to send this same ballot again.`,
+      );
     }
     refuseCode(...describeBoardError(error));
   }

@@ -7,7 +7,6 @@ else (`votecrypt ballot cast` on the server machine) are read from the log and d
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass
 
@@ -15,22 +14,22 @@ from votecrypt.errors import EncodingError
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.record.ballot_codec import ballot_from_plain, challenged_from_plain
 from votecrypt.record.log import Entry
+from votecrypt.service import tracking as service_tracking
 
 from .store import BoardStore
 
 CAST = "cast"
 CHALLENGED = "challenged"
-_CODE = re.compile(r"[A-Z2-7]{12}")
 _PAGE = 1000
 
 
 def normalise_tracking_code(text: str) -> str | None:
-    """A tracking code as "K7QX-2M4D-3FAB", from any case, with or without dashes or spaces;
-    None if the text cannot be one."""
-    characters = text.upper().replace("-", "").replace(" ", "")
-    if not _CODE.fullmatch(characters):
+    """A tracking code as "K7QX-2M4D-3FAB" (service.tracking: any case, with or without dashes
+    or spaces, 0, 1 and 8 read as O, I and B, spec 10.5); None if the text cannot be one."""
+    try:
+        return service_tracking.normalise_tracking_code(text)
+    except EncodingError:
         return None
-    return "-".join(characters[i : i + 4] for i in range(0, 12, 4))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from votecrypt.errors import BoardError, EncodingError, FileError, VotecryptError
+from votecrypt.protocol.context import normalise_fingerprint
 from votecrypt.protocol.credentials import Credential, credentials_from_codes
 from votecrypt.protocol.text import text_problem
 from votecrypt.record.election_codec import credentials_from_plain
@@ -206,6 +207,7 @@ def sign_command(election: Path, secret: Path, announced: str) -> None:
     Give the fingerprint that the issuer announced (it is printed by `credentials issue` and
     on every slip): a list swapped since then gives another fingerprint and is refused. Check
     that the number of credentials shown is the number of ballot papers issued."""
+    normalise_fingerprint(announced)  # a mistyped fingerprint is bad input, not another list
     directory = election_dir(election)
     view = endorsement_view(directory, group())
     say(f"Election: {view.manifest.title}")

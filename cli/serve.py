@@ -91,7 +91,7 @@ def serve_command(
     shown = f"[{host}]" if ":" in host else host
     manifest = store.context.manifest
     say(f"{manifest.title} — {manifest.body}")
-    say(f"Election fingerprint / Dấu nhận dạng: {store.context.fingerprint}")
+    say(f"Election fingerprint / Mã nhận dạng cuộc bỏ phiếu: {store.context.fingerprint}")
     say(f"Serving the board on {scheme}://{shown}:{sock.getsockname()[1]}/ (Ctrl-C to stop)")
     configure_logs()
     # uvicorn finishes the requests in progress, then passes Ctrl-C on.

@@ -91,7 +91,7 @@ class TerminalBooth:
         manifest = self.context.manifest
         say(manifest.title)
         say(f"{manifest.body} — {manifest.date}")
-        say(f"Dấu nhận dạng cuộc bầu / Election fingerprint: {self.context.fingerprint}")
+        say(f"Mã nhận dạng cuộc bỏ phiếu / Election fingerprint: {self.context.fingerprint}")
         say("(so với dấu được công bố tại hội trường / compare it with the one announced)")
         say()
 

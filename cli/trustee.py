@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from votecrypt.service.ceremony_steps import trustee_init
-from votecrypt.service.counting import tally_to_decrypt, trustee_decrypt
+from votecrypt.service.counting import announced_board_hash, tally_to_decrypt, trustee_decrypt
 from votecrypt.service.election_dir import load_manifest, load_transcript
 from votecrypt.storage.secret_file import load_trustee, save_trustee, secret_file_label
 
@@ -81,6 +81,7 @@ def decrypt(election: Path, secret: Path, index: int | None, announced: str) -> 
     label = secret_file_label(secret)
     if index is not None and not label.startswith(f"trustee {index} "):
         raise click.BadParameter(f"{secret} is the file of {label}", param_hint="--secret")
+    announced_board_hash(announced)  # a mistyped hash is refused before the long check
     say("Verifying the board up to the tally (every ballot's proofs)...")
     verified = tally_to_decrypt(directory, group())
     say(f"Election: {verified.title}")

@@ -119,6 +119,9 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         sign = ("credentials", "sign", own, "--secret", own.parent / "secret")
         wrong = run(*sign, "--fingerprint", "0000-0000-0000-0000", code=exit_codes.INVALID)
         assert "not the list that was issued" in wrong.output
+        # A value that cannot be a fingerprint is a typing mistake: bad input, one line.
+        mistyped = run(*sign, "--fingerprint", "abc", code=exit_codes.BAD_INPUT)
+        assert "'abc' is not an election fingerprint" in mistyped.output
         signed = run(*sign, "--fingerprint", announced.lower(), passphrase=f"pw{i}")
         assert "4 public credentials for 4 ballot papers" in signed.output
     sync([copies[0], copies[1], admin], "endorsements")
@@ -138,6 +141,9 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         for name in ("board.sqlite",):
             shutil.copy2(admin / name, own / name)
         decrypt = ("trustee", "decrypt", own, "--secret", own.parent / "secret")
+        mistyped = run(*decrypt, "--board-hash", board_hash[:15] + "g", code=exit_codes.BAD_INPUT)
+        assert "at least 16 hex digits" in mistyped.output
+        assert "Verifying the board" not in mistyped.output  # refused before the long check
         shown = run(*decrypt, "--board-hash", board_hash[:16], passphrase=f"pw{i}").output
         assert "Board hash at the tally (entry " in shown and board_hash in shown
     sync([copies[0], copies[2], admin], "decryption")

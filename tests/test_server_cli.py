@@ -169,7 +169,12 @@ def _refused(*args: str, code: int) -> str:
 def test_start_up_problems_are_one_line(election: Path, tmp_path: Path) -> None:
     certfile, keyfile = _certificate(tmp_path)
     _refused(str(election), "--certfile", str(certfile), code=exit_codes.USAGE)
-    _refused(str(tmp_path / "nowhere"), code=exit_codes.NOT_READY)
+    output = _refused(str(tmp_path / "nowhere"), code=exit_codes.NOT_READY)
+    assert "no election directory at" in output
+    unopened = tmp_path / "unopened"
+    unopened.mkdir()
+    output = _refused(str(unopened), code=exit_codes.NOT_READY)
+    assert "open the vote first (`votecrypt board open`)" in output
     (tmp_path / "bad.crt").write_text("not a certificate")
     output = _refused(
         str(election),

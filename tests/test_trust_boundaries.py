@@ -227,8 +227,10 @@ def test_a_trustee_shown_another_board_than_announced_refuses(
             fast_group,
             announced=tallied.announced,  # type: ignore[attr-defined]
         )
-    with pytest.raises(RefusedData, match="at least 16 hex digits"):
-        verified.check_announced("abc")
+    # A mistyped hash is bad input (exit 3), refused before the board is verified.
+    for typed in ("abc", "zz" * 8, "0" * 65):
+        with pytest.raises(EncodingError, match="at least 16 hex digits"):
+            verified.check_announced(typed)
 
 
 def test_the_trustee_sees_what_it_decrypts(tallied: OpenElection, fast_group: Group) -> None:

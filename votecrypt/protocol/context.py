@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from votecrypt.errors import ManifestError
+from votecrypt.errors import EncodingError, ManifestError
 from votecrypt.math.group import FixedBase, Group, Point
 from votecrypt.math.hashing import hash_bytes
 from votecrypt.math.tags import ELECTION_CONTEXT
@@ -145,5 +145,13 @@ _READ_ALIKE = str.maketrans({"O": "0", "I": "1", "L": "1", "-": None, " ": None}
 
 def normalise_fingerprint(text: str) -> str:
     """A fingerprint as typed, for comparison: case, spaces and dashes ignored, O/I/L read as
-    0/1/1 (Crockford's reading of look-alikes)."""
-    return text.strip().upper().translate(_READ_ALIKE)
+    0/1/1 (Crockford's reading of look-alikes). EncodingError when it cannot be one (not 16
+    characters of the alphabet), so that a mistyped value is bad input, not another
+    election."""
+    characters = text.strip().upper().translate(_READ_ALIKE)
+    if len(characters) != FINGERPRINT_CHARACTERS or not set(characters) <= set(ALPHABET):
+        raise EncodingError(
+            f"{text.strip()!r} is not an election fingerprint: 16 letters and digits in groups "
+            "of four, as printed on the slips"
+        )
+    return characters

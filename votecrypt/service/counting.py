@@ -113,17 +113,26 @@ class TallyToDecrypt:
         begins the board hash of this tally. An operator that shows different trustees
         different boards (each verifying, one with a ballot less) is caught here: the
         difference of two decrypted tallies would reveal a vote (spec 12.2)."""
-        typed = announced.strip().lower().replace(" ", "")
-        if len(typed) < ANNOUNCED_DIGITS or any(c not in "0123456789abcdef" for c in typed):
-            raise RefusedData(
-                f"give at least {ANNOUNCED_DIGITS} hex digits of the announced board hash"
-            )
+        typed = announced_board_hash(announced)
         if not self.board_hash.startswith(typed):
             raise RefusedData(
                 f"this board's hash at the tally is {self.board_hash[:ANNOUNCED_DIGITS]}..., "
                 f"not the announced {typed[:ANNOUNCED_DIGITS]}...: it is not the board "
                 "the others decrypt; not decrypting"
             )
+
+
+def announced_board_hash(announced: str) -> str:
+    """The board hash as a trustee typed it (spaces ignored, any case); EncodingError unless
+    it is at least 16 and at most 64 hex digits, so that a mistyped value is refused before
+    the board is verified, as bad input rather than as another board."""
+    typed = "".join(announced.split()).lower()
+    if not ANNOUNCED_DIGITS <= len(typed) <= 64 or any(c not in "0123456789abcdef" for c in typed):
+        raise EncodingError(
+            f"--board-hash: give at least {ANNOUNCED_DIGITS} hex digits (0-9, a-f) of the "
+            "board hash announced in the room"
+        )
+    return typed
 
 
 def tally_to_decrypt(

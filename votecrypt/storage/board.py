@@ -149,7 +149,11 @@ class BulletinBoard:
     def __init__(self, path: Path, group: Group | None = None, *, read_only: bool = False) -> None:
         self.path = Path(path)
         if not self.path.exists():
-            raise BoardError(f"no bulletin board at {self.path}")
+            if not self.path.parent.is_dir():
+                raise BoardError(f"no election directory at {self.path.parent}")
+            raise BoardError(
+                f"no bulletin board at {self.path}: open the vote first (`votecrypt board open`)"
+            )
         if self.path.is_dir():
             raise BoardError(f"{self.path} is a directory, not a bulletin board")
         self.group = group or secp256k1()

@@ -20,11 +20,11 @@ from votecrypt.protocol import ballot as reasons
 from votecrypt.protocol.ballot import Ballot, BallotRow, row_proof_context, signature_digest
 from votecrypt.protocol.booth import prepare_ballot
 from votecrypt.protocol.credentials import credential_from_code, issue_credentials
-from votecrypt.record.ballot_codec import ballot_plain, ballot_to_json
+from votecrypt.record.ballot_codec import ballot_plain, ballot_to_json, challenged_plain
 from votecrypt.record.log import GENESIS, entry_hash
 from votecrypt.service.voting import cast, challenge, close_voting, prepare
 from votecrypt.storage import board as board_module
-from votecrypt.storage.board import BulletinBoard, CheckedBallot
+from votecrypt.storage.board import BulletinBoard, CheckedBallot, CheckedChallenge
 
 
 @pytest.fixture()
@@ -166,6 +166,30 @@ def test_a_ballot_checked_elsewhere_makes_the_same_entry(
     with pytest.raises(BallotError) as refused:
         election.board.accept_checked_ballot(again)
     assert refused.value.reason == reasons.CREDENTIAL_USED
+
+
+def test_a_challenge_checked_elsewhere_makes_the_same_entry(election: OpenElection) -> None:
+    # The server's checking processes check a challenge (it encrypts what it reveals) and
+    # hand the board a CheckedChallenge; the entry is the challenged ballot's own.
+    prepared = prepare(election.context, election.credentials[0].code, ["low", "blank"])
+    challenged = prepared.challenge()
+    receipt = election.board.accept_checked_challenge(CheckedChallenge.of(challenged))
+    assert receipt.tracking_code == prepared.tracking_code
+    entry = election.board.entry(receipt.seq)
+    assert entry is not None and entry.kind == "challenge"
+    assert entry.payload == challenged_plain(challenged)
+    assert receipt.entry_hash == entry.hash == entry.expected_hash()
+    # Its ballot id and ciphertexts are taken now: the same challenge again, or the ballot
+    # itself, is refused, and nothing is appended.
+    before = election.board.count()
+    for attempt in (
+        lambda: election.board.accept_checked_challenge(CheckedChallenge.of(challenged)),
+        lambda: election.board.accept_checked_ballot(prepared.ballot),
+    ):
+        with pytest.raises(BallotError) as refused:
+            attempt()
+        assert refused.value.reason == reasons.DUPLICATE_BALLOT_ID
+    assert election.board.count() == before
 
 
 def test_a_published_ciphertext_is_found_in_any_chunk_of_the_lookup(

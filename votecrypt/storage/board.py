@@ -124,6 +124,33 @@ class CheckedBallot:
         return self.tracking
 
 
+@dataclass(frozen=True, slots=True)
+class CheckedChallenge:
+    """A challenged ballot that `check_challenge` verified (it encrypts what it reveals),
+    reduced to what the append needs, like CheckedBallot: only code that checked it may make
+    one (`of`)."""
+
+    ballot_id: bytes
+    alphas: tuple[bytes, ...]
+    payload: bytes
+    payload_encoding: Encoded
+    tracking: str
+
+    @classmethod
+    def of(cls, challenged: ChallengedBallot) -> CheckedChallenge:
+        plain = challenged_plain(challenged)
+        return cls(
+            challenged.ballot_id,
+            _alphas(challenged.rows),
+            canonical_json(plain),
+            Encoded.of(plain),
+            challenged.tracking_code(),
+        )
+
+    def tracking_code(self) -> str:
+        return self.tracking
+
+
 @dataclass(frozen=True)
 class Receipt:
     """What the board returns for an accepted ballot or challenge: its position in the log
@@ -131,7 +158,7 @@ class Receipt:
 
     seq: int
     entry_hash: bytes
-    item: Ballot | ChallengedBallot | CheckedBallot
+    item: Ballot | ChallengedBallot | CheckedBallot | CheckedChallenge
 
     @cached_property
     def tracking_code(self) -> str:
@@ -462,14 +489,21 @@ class BulletinBoard:
         context = self._require_context()
         challenged = _decode(data, lambda plain: challenged_from_plain(plain, context.group))
         check_challenge(challenged, context)
-        alphas = _alphas(challenged.rows)
+        return self.accept_checked_challenge(CheckedChallenge.of(challenged))
+
+    def accept_checked_challenge(self, checked: CheckedChallenge) -> Receipt:
+        """The board's own checks (voting open, new ballot id and ciphertexts) and the append,
+        in one transaction, for a challenged ballot `check_challenge` verified (e.g. in a
+        worker process)."""
         with _write(self._db):
             self._check_voting_open()
-            self._claim_identifiers(challenged.ballot_id, alphas)
-            entry = self._insert("challenge", challenged_plain(challenged))
-            self._record_identifiers(challenged.ballot_id, alphas, entry.seq)
-            self._index_tracking_code(challenged.tracking_code(), entry.seq)
-        return Receipt(entry.seq, entry.hash, challenged)
+            self._claim_identifiers(checked.ballot_id, checked.alphas)
+            seq, _, digest = self._insert_line(
+                "challenge", checked.payload, checked.payload_encoding
+            )
+            self._record_identifiers(checked.ballot_id, checked.alphas, seq)
+            self._index_tracking_code(checked.tracking, seq)
+        return Receipt(seq, digest, checked)
 
     def _index_tracking_code(self, code: str, seq: int) -> None:
         # In the append's transaction: a lookup by tracking code is one indexed query.

@@ -184,10 +184,8 @@ class BoardApi:
         entries = self.store.entries(found.seq, 1)
         if not entries:
             return None
-        if checked.ballot is not None:
-            same = canonical_json(entries[0].payload) == checked.ballot.payload
-        else:
-            same = entries[0].payload == checked.challenge
+        submitted = checked.ballot or checked.challenge
+        same = submitted is not None and canonical_json(entries[0].payload) == submitted.payload
         return found if same else None
 
 

@@ -2,9 +2,9 @@
 local process pool, so that the server's event loop never waits for a proof.
 
 A worker decodes the request body strictly, checks the signature and every proof, and
-returns what the append needs (a CheckedBallot: the entry's bytes, computed once, and the
-tracking code); the board's own checks and the append come after, in the writer thread
-(votecrypt.web.store).
+returns what the append needs (a CheckedBallot or CheckedChallenge: the entry's bytes,
+computed once, and the tracking code); the board's own checks and the append come after, in
+the writer thread (votecrypt.web.store).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any
 
 from votecrypt.errors import BallotError, EncodingError
 from votecrypt.protocol import ballot as reasons
@@ -25,7 +24,7 @@ from votecrypt.protocol.ballot import check_ballot, check_challenge
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.record.ballot_codec import ballot_from_plain, challenged_from_plain
 from votecrypt.record.json_codec import parse_json
-from votecrypt.storage.board import CheckedBallot
+from votecrypt.storage.board import CheckedBallot, CheckedChallenge
 
 BALLOT = "ballot"
 CHALLENGE = "challenge"
@@ -33,14 +32,14 @@ CHALLENGE = "challenge"
 
 @dataclass(frozen=True)
 class Checked:
-    """A submission that passed the stateless checks: the checked ballot (to cast) or the
-    plain challenged ballot (to publish), its tracking code, and for a challenge the
-    revealed outcome of every row."""
+    """A submission that passed the stateless checks: the checked ballot (to cast) or
+    challenged ballot (to publish), its tracking code, and for a challenge the revealed
+    outcome of every row."""
 
     kind: str
     tracking_code: str
     ballot: CheckedBallot | None = None
-    challenge: Any = None
+    challenge: CheckedChallenge | None = None
     outcomes: tuple[int, ...] = ()
 
 
@@ -59,10 +58,11 @@ def check_submission(context: ElectionContext, kind: str, body: bytes) -> Checke
         checked = CheckedBallot.of(ballot)
         return Checked(BALLOT, checked.tracking, ballot=checked)
     check_challenge(challenged, context)
+    checked_challenge = CheckedChallenge.of(challenged)
     return Checked(
         CHALLENGE,
-        challenged.tracking_code(),
-        challenge=plain,
+        checked_challenge.tracking,
+        challenge=checked_challenge,
         outcomes=challenged.outcomes,
     )
 

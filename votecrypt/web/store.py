@@ -21,7 +21,7 @@ from votecrypt.protocol.context import ElectionContext
 from votecrypt.record.log import Entry
 from votecrypt.service.election_dir import ElectionDir
 from votecrypt.service.voting import load_board
-from votecrypt.storage.board import BulletinBoard, CheckedBallot, Receipt
+from votecrypt.storage.board import BulletinBoard, CheckedBallot, CheckedChallenge, Receipt
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,10 @@ class BoardStore(Protocol):
         Nothing may be acknowledged before this returns (then all of it is durable)."""
         ...
 
-    def submit_challenge(self, plain: Any) -> Receipt:
-        """Check a challenged ballot in full and append it; BallotError otherwise."""
+    def accept_checked_challenge(self, challenge: CheckedChallenge) -> Receipt:
+        """The board's checks of a challenged ballot that check_challenge verified (voting
+        open, new ballot id and ciphertexts) and its append, in one transaction; BallotError
+        otherwise."""
         ...
 
     def entries(self, start: int, limit: int) -> list[Entry]:
@@ -129,8 +131,8 @@ class SqliteBoardStore:
     ) -> list[Receipt | BallotError]:
         return self._board().accept_checked_ballots(ballots)
 
-    def submit_challenge(self, plain: Any) -> Receipt:
-        return self._board().submit_challenge(plain)
+    def accept_checked_challenge(self, challenge: CheckedChallenge) -> Receipt:
+        return self._board().accept_checked_challenge(challenge)
 
     def entries(self, start: int, limit: int) -> list[Entry]:
         return list(islice(self._board().entries(start), limit))

@@ -101,7 +101,8 @@ class BoardWriter:
     def _challenge(self, job: _Job) -> None:
         checked, future = job
         try:
-            receipt = self._store.submit_challenge(checked.challenge)
+            assert checked.challenge is not None
+            receipt = self._store.accept_checked_challenge(checked.challenge)
         except Exception as error:
             future.set_exception(error)
             return

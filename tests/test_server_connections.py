@@ -1,9 +1,9 @@
-"""Connections as an attacker holds them: idle sockets, headers sent a byte at a time, many
-connections from one address. uvicorn counts every open connection against its limit and
-closes a connection only when it is idle after a response, so without the limits of
-votecrypt.web.connections one client could shut every station out (503 for everyone).
-Real sockets against the real server on loopback; the limits are made small to keep the
-tests short."""
+"""Connections as an attacker holds them (idle sockets, headers sent a byte at a time, many
+connections from one address), and a board that cannot append. uvicorn counts every open
+connection against its limit and closes a connection only when it is idle after a response,
+so without the limits of votecrypt.web.connections one client could shut every station out
+(503 for everyone). Real sockets against the real server on loopback; the limits are made
+small to keep the tests short."""
 
 from __future__ import annotations
 
@@ -20,7 +20,11 @@ import pytest
 from server_helpers import served_election
 
 import votecrypt.web.server as web_server
+from votecrypt.errors import BoardBusy, StorageError
 from votecrypt.math import Group
+from votecrypt.record.ballot_codec import ballot_to_json
+from votecrypt.service.voting import prepare
+from votecrypt.web import SqliteBoardStore
 from votecrypt.web.connections import station_protocol
 
 HEAD_TIMEOUT = 1.0
@@ -152,3 +156,39 @@ def test_the_limits_are_positive() -> None:
         station_protocol(0, 1)
     with pytest.raises(ValueError):
         station_protocol(1.0, 0)
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        BoardBusy("the bulletin board board.sqlite is busy (database is locked); try again"),
+        StorageError("bulletin board board.sqlite: database or disk is full"),
+    ],
+    ids=["busy", "disk"],
+)
+def test_a_board_that_cannot_append_answers_503_unavailable(
+    tmp_path: Path, fast_group: Group, monkeypatch: pytest.MonkeyPatch, failure: Exception
+) -> None:
+    # Another process holding the board's lock too long, or a full or read-only disk: the
+    # voter's station is told to send again later (documented code), never a bare 500.
+    def refuse(*args: object) -> None:
+        raise failure
+
+    monkeypatch.setattr(SqliteBoardStore, "accept_checked_ballots", refuse)
+    with served_election(tmp_path / "e", fast_group, ballots=2, candidates=1) as (election, url):
+        prepared = prepare(election.context, election.credentials[0].code, ["high"])
+        answer = httpx.post(
+            f"{url}/api/v1/ballots",
+            content=ballot_to_json(prepared.ballot),
+            headers={"content-type": "application/json"},
+            timeout=30,
+        )
+        assert answer.status_code == 503
+        assert answer.headers["retry-after"] == "10"
+        assert answer.json() == {
+            "error": "unavailable",
+            "message": "the board cannot append now (busy or its disk refused); "
+            "nothing was appended",
+        }
+        status = httpx.get(f"{url}/api/v1/status", timeout=10).json()
+        assert status["ballots"] == 0

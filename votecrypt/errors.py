@@ -72,6 +72,10 @@ class BoardError(VotecryptError):
     """The bulletin board refused an operation or its stored log is inconsistent."""
 
 
+class BoardBusy(BoardError):
+    """Another process held the bulletin board's write lock for too long; nothing was done."""
+
+
 class DamagedBoard(BoardError):
     """The bulletin board's database is damaged: not SQLite, truncated, missing tables, or a
     last entry that does not match its hash (spec 11.4)."""

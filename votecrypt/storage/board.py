@@ -25,6 +25,7 @@ from typing import Any
 
 from votecrypt.errors import (
     BallotError,
+    BoardBusy,
     BoardError,
     CeremonyError,
     DamagedBoard,
@@ -708,7 +709,7 @@ def _storage_or_damage(path: Path, error: sqlite3.DatabaseError) -> Exception:
     """SQLite's error as ours: busy, the disk (full, read-only, unreadable), or damage."""
     text = str(error)
     if "locked" in text or "busy" in text:
-        return BoardError(f"the bulletin board {path} is busy ({text}); try again")
+        return BoardBusy(f"the bulletin board {path} is busy ({text}); try again")
     if isinstance(error, sqlite3.OperationalError) and any(
         marker in text for marker in _STORAGE_MARKERS
     ):

@@ -17,10 +17,11 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from votecrypt.errors import BoardBusy, StorageError
 from votecrypt.protocol import ballot as reasons
 
 from .api import PREFIX, BoardApi, json_response
-from .errors import INTERNAL, METHOD_NOT_ALLOWED, NOT_FOUND, ApiError
+from .errors import INTERNAL, METHOD_NOT_ALLOWED, NOT_FOUND, UNAVAILABLE, ApiError
 from .middleware import AccessLog, SecurityHeaders
 from .settings import ServerSettings
 from .store import BoardStore
@@ -54,6 +55,20 @@ async def _http_error(request: Request, error: Exception) -> Response:
     if isinstance(error, HTTPException) and error.headers:
         response.headers.update(error.headers)
     return response
+
+
+async def _board_unavailable(request: Request, error: Exception) -> Response:
+    """The board's database is busy (another process held its lock too long) or its disk
+    refused (full, read-only): nothing was appended, the client may send again later. The
+    server's log says which (the message names the board file, never a request's content)."""
+    logging.getLogger(ERROR_LOGGER).error("board unavailable: %s", error)
+    return error_response(
+        ApiError(
+            UNAVAILABLE,
+            "the board cannot append now (busy or its disk refused); nothing was appended",
+            retry_after=10,
+        )
+    )
 
 
 async def _internal_error(request: Request, error: Exception) -> Response:
@@ -122,6 +137,8 @@ def create_app(store: BoardStore, settings: ServerSettings | None = None) -> ASG
         exception_handlers={
             ApiError: _api_error,
             HTTPException: _http_error,
+            BoardBusy: _board_unavailable,
+            StorageError: _board_unavailable,
             Exception: _internal_error,
         },
     )

@@ -15,6 +15,7 @@ TOO_LARGE = "too-large"
 UNSUPPORTED_MEDIA_TYPE = "unsupported-media-type"
 RATE_LIMITED = "rate-limited"
 OVERLOADED = "overloaded"
+UNAVAILABLE = "unavailable"
 TIMEOUT = "timeout"
 INTERNAL = "internal"
 
@@ -38,6 +39,7 @@ STATUS = {
     RATE_LIMITED: 429,
     INTERNAL: 500,
     OVERLOADED: 503,
+    UNAVAILABLE: 503,
 }
 
 

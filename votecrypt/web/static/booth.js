@@ -89,6 +89,7 @@ function describeBoardError(error) {
     unreachable: ['Không liên lạc được với máy chủ. Xin báo cho ban kiểm phiếu.', 'The board server cannot be reached. Please tell the counting board.'],
     'rate-limited': ['Máy chủ đang bận, xin thử lại sau giây lát.', 'The server is busy; please try again in a moment.'],
     overloaded: ['Máy chủ đang bận, xin thử lại sau giây lát.', 'The server is busy; please try again in a moment.'],
+    unavailable: ['Bảng tin tạm thời không ghi được phiếu. Xin báo cho ban kiểm phiếu rồi thử lại.', 'The board cannot record ballots right now. Please tell the counting board, then try again.'],
   };
   return reasons[error.reason] ?? [`Máy chủ từ chối: ${error.message}`, `The board refused: ${error.message}`];
 }

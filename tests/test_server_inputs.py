@@ -212,6 +212,12 @@ def test_hostile_paths_and_queries(target: Target) -> None:
         response = target.client.get(path)
         assert response.status_code in {400, 404}, (path, response.status_code)
         _documented(response)
+    # No redirect to the path without its trailing slash: its address would come from the
+    # request's Host header.
+    for path in ("/api/v1/status/", "/api/v1/record/"):
+        response = target.client.get(path, headers={"host": "evil.example"})
+        assert response.status_code == 404 and "location" not in response.headers, path
+        _documented(response)
 
 
 def _raw(url: str, request: bytes, *, close_write: bool = False, wait: float = 10) -> bytes:

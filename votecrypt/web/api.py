@@ -159,8 +159,11 @@ class BoardApi:
     async def _submit(self, request: Request, kind: str) -> Response:
         self.limiter.take(request.client.host if request.client else "")
         require_json(request)
+        # The body is read before a place among the submissions being checked is taken: a
+        # client sending slowly holds its own connection (limited per address) for at most
+        # the body timeout, never a place the stations need.
+        body = await read_body(request, self.body_limit, self.settings.body_timeout)
         with self.admission:
-            body = await read_body(request, self.body_limit, self.settings.body_timeout)
             try:
                 checked = await self.pool.check(kind, body)
             except BallotError as rejection:

@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -127,7 +127,10 @@ def create_app(store: BoardStore, settings: ServerSettings | None = None) -> ASG
             api.close()
 
     api_routes = api.routes()
-    routes: list[BaseRoute] = [Mount(PREFIX, routes=api_routes), _openapi_route()]
+    # No redirects to the path with or without a trailing slash: Starlette would build their
+    # address from the request's Host header.
+    api_router = Router(api_routes, redirect_slashes=False)
+    routes: list[BaseRoute] = [Mount(PREFIX, app=api_router), _openapi_route()]
     if STATIC.is_dir():
         routes.append(Mount("/", app=StaticFiles(directory=STATIC, html=True)))
     templates = [PREFIX + route.path for route in api_routes] + ["/openapi.json"]
@@ -142,4 +145,5 @@ def create_app(store: BoardStore, settings: ServerSettings | None = None) -> ASG
             Exception: _internal_error,
         },
     )
+    app.router.redirect_slashes = False
     return InternalErrors(SecurityHeaders(AccessLog(app, templates, static=STATIC.is_dir())))

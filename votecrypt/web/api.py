@@ -21,7 +21,7 @@ from starlette.routing import Route
 from votecrypt.errors import BallotError
 from votecrypt.protocol import ballot as reasons
 from votecrypt.record.json_codec import canonical_json
-from votecrypt.record.log import entry_to_line
+from votecrypt.record.log import Entry, entry_to_line
 
 from .checking import BALLOT, CHALLENGE, Checked, CheckingPool
 from .errors import NOT_FOUND, ApiError
@@ -137,16 +137,17 @@ class BoardApi:
         text = request.query_params.get("start", "0")
         if not (text.isascii() and text.isdigit() and len(text) <= 16) or int(text) > _MAX_SEQ:
             raise ApiError(reasons.MALFORMED, "start must be a sequence number")
-        return StreamingResponse(self._lines(int(text)), media_type="application/x-ndjson")
+        # The first page is read before the answer starts: a board that cannot be read
+        # (busy, its disk) then gets its documented answer (503 unavailable), not a 200
+        # whose body is cut off.
+        first = await self._read(self.store.entries, int(text), self.settings.record_page)
+        return StreamingResponse(self._lines(first), media_type="application/x-ndjson")
 
-    async def _lines(self, start: int) -> AsyncIterator[bytes]:
-        seq = start
-        while True:
-            entries = await self._read(self.store.entries, seq, self.settings.record_page)
-            if not entries:
-                return
+    async def _lines(self, entries: list[Entry]) -> AsyncIterator[bytes]:
+        while entries:
             yield b"".join(entry_to_line(entry) for entry in entries)
             seq = entries[-1].seq + 1
+            entries = await self._read(self.store.entries, seq, self.settings.record_page)
 
     # Submitting
 

@@ -79,9 +79,12 @@ def station_protocol(
             super().on_headers_complete()
 
         def on_response_complete(self) -> None:
+            # The next request's head is awaited unless it arrived already (pipelined):
+            # looked at before uvicorn takes that request off the queue and starts it, else
+            # the deadline would run over a request whose head is in (408 mid-body).
+            queued = bool(self.pipeline)
             super().on_response_complete()
-            # The next request's head is awaited unless it arrived already (pipelined).
-            if not self.transport.is_closing() and not self.pipeline:
+            if not self.transport.is_closing() and not queued:
                 self._await_head()
 
         def _await_head(self) -> None:

@@ -5,8 +5,8 @@ limits are made small to keep the tests short."""
 
 from __future__ import annotations
 
-import json
 import socket
+import sqlite3
 import ssl
 import time
 from collections.abc import Iterator
@@ -23,6 +23,7 @@ from votecrypt.errors import BoardBusy
 from votecrypt.math import Group
 from votecrypt.record.ballot_codec import ballot_to_json
 from votecrypt.service.voting import prepare
+from votecrypt.storage.board import BulletinBoard
 from votecrypt.web import SqliteBoardStore
 
 HEAD_TIMEOUT = 1.0
@@ -151,3 +152,33 @@ def test_a_busy_board_when_the_record_is_read_answers_503_unavailable(
         assert answer.json()["error"] == "unavailable"
         status = httpx.get(f"{url}/api/v1/status", timeout=10)
         assert status.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("head", "/api/v1/status"),
+        ("credential_state", "/api/v1/credentials/" + "ab" * 32),
+        ("entries", "/api/v1/tracking/K7QX-2M4D-3FAB"),
+        ("entries", "/api/v1/record"),
+    ],
+    ids=["status", "credential", "tracking", "record"],
+)
+def test_a_board_that_cannot_be_read_answers_503_unavailable(
+    tmp_path: Path, fast_group: Group, monkeypatch: pytest.MonkeyPatch, method: str, path: str
+) -> None:
+    # The disk under the board failing (or its lock held) while a station reads: SQLite's
+    # own error, raised outside any write transaction, must get the documented answer too,
+    # not "500 internal".
+    def failing(*args: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    with _station(tmp_path, fast_group, monkeypatch) as (_, url, _):
+        monkeypatch.setattr(BulletinBoard, method, failing)
+        answer = httpx.get(f"{url}{path}", timeout=10)
+        assert answer.status_code == 503, answer.text
+        assert answer.headers["retry-after"] == "10"
+        assert answer.json() == {
+            "error": "unavailable",
+            "message": "the board cannot be read now (busy or its disk refused)",
+        }

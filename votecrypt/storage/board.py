@@ -705,6 +705,16 @@ def _check_database(db: sqlite3.Connection, path: Path) -> None:
             raise DamagedBoard(f"{damaged} (its last entry does not match its hash)")
 
 
+@contextmanager
+def reading(path: Path) -> Iterator[None]:
+    """SQLite's errors of a read outside any write transaction as ours (BoardBusy,
+    StorageError or DamagedBoard), as `_write` does for appends."""
+    try:
+        yield
+    except sqlite3.DatabaseError as error:
+        raise _storage_or_damage(path, error) from None
+
+
 def _storage_or_damage(path: Path, error: sqlite3.DatabaseError) -> Exception:
     """SQLite's error as ours: busy, the disk (full, read-only, unreadable), or damage."""
     text = str(error)

@@ -62,13 +62,11 @@ async def _board_unavailable(request: Request, error: Exception) -> Response:
     refused (full, read-only): nothing was appended, the client may send again later. The
     server's log says which (the message names the board file, never a request's content)."""
     logging.getLogger(ERROR_LOGGER).error("board unavailable: %s", error)
-    return error_response(
-        ApiError(
-            UNAVAILABLE,
-            "the board cannot append now (busy or its disk refused); nothing was appended",
-            retry_after=10,
-        )
-    )
+    if request.method in ("GET", "HEAD"):
+        message = "the board cannot be read now (busy or its disk refused)"
+    else:
+        message = "the board cannot append now (busy or its disk refused); nothing was appended"
+    return error_response(ApiError(UNAVAILABLE, message, retry_after=10))
 
 
 async def _internal_error(request: Request, error: Exception) -> Response:

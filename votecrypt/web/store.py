@@ -21,7 +21,13 @@ from votecrypt.protocol.context import ElectionContext
 from votecrypt.record.log import Entry
 from votecrypt.service.election_dir import ElectionDir
 from votecrypt.service.voting import load_board
-from votecrypt.storage.board import BulletinBoard, CheckedBallot, CheckedChallenge, Receipt
+from votecrypt.storage.board import (
+    BulletinBoard,
+    CheckedBallot,
+    CheckedChallenge,
+    Receipt,
+    reading,
+)
 
 
 @dataclass(frozen=True)
@@ -121,10 +127,12 @@ class SqliteBoardStore:
 
     def status(self) -> BoardStatus:
         board = self._board()
-        # The head first: the counts then include at least every ballot up to it.
-        seq, digest = board.head()
-        phase = board.phase()
-        return BoardStatus(phase, board.count("ballot"), board.count("challenge"), seq, digest)
+        with reading(self._directory.board):
+            # The head first: the counts then include at least every ballot up to it.
+            seq, digest = board.head()
+            phase = board.phase()
+            ballots, challenged = board.count("ballot"), board.count("challenge")
+        return BoardStatus(phase, ballots, challenged, seq, digest)
 
     def accept_checked_ballots(
         self, ballots: Sequence[CheckedBallot]
@@ -134,8 +142,15 @@ class SqliteBoardStore:
     def accept_checked_challenge(self, challenge: CheckedChallenge) -> Receipt:
         return self._board().accept_checked_challenge(challenge)
 
+    # Reads outside a write transaction: SQLite's errors as the board's (BoardBusy,
+    # StorageError: 503 unavailable), as for appends.
+
     def entries(self, start: int, limit: int) -> list[Entry]:
-        return list(islice(self._board().entries(start), limit))
+        board = self._board()
+        with reading(self._directory.board):
+            return list(islice(board.entries(start), limit))
 
     def credential_state(self, public_key: bytes) -> tuple[bool, bool]:
-        return self._board().credential_state(public_key)
+        board = self._board()
+        with reading(self._directory.board):
+            return board.credential_state(public_key)

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from server_helpers import served_election
+from server_helpers import JSON, served_election
 from test_server_cli import _certificate
 
 import votecrypt.web.server as web_server
 from votecrypt.errors import BoardBusy
 from votecrypt.math import Group
-from votecrypt.record.ballot_codec import ballot_to_json
+from votecrypt.record.ballot_codec import ballot_to_json, challenged_to_json
 from votecrypt.service.voting import prepare
 from votecrypt.storage.board import BulletinBoard
 from votecrypt.web import SqliteBoardStore
@@ -182,3 +182,30 @@ def test_a_board_that_cannot_be_read_answers_503_unavailable(
             "error": "unavailable",
             "message": "the board cannot be read now (busy or its disk refused)",
         }
+
+
+def test_a_challenge_of_a_cast_ballot_is_refused_and_gets_no_receipt_of_the_cast(
+    tmp_path: Path, fast_group: Group, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The challenge of a ballot already cast has the cast ballot's tracking code: the
+    # "sent again" path (_already_published) must not hand back the cast's receipt as if
+    # the challenge were on the board, and nothing is appended.
+    with _station(tmp_path, fast_group, monkeypatch) as (election, url, _):
+        prepared = prepare(election.context, election.credentials[0].code, ["high"])
+        with httpx.Client(base_url=url, timeout=30) as client:
+            cast = client.post(
+                "/api/v1/ballots", content=ballot_to_json(prepared.ballot), headers=JSON
+            )
+            assert cast.status_code == 201
+            before = client.get("/api/v1/status").json()
+            for _ in range(2):
+                answer = client.post(
+                    "/api/v1/challenges",
+                    content=challenged_to_json(prepared.challenge()),
+                    headers=JSON,
+                )
+                assert answer.status_code == 409, answer.text
+                assert answer.json()["error"] == "duplicate-ballot-id"
+            assert client.get("/api/v1/status").json() == before
+            found = client.get(f"/api/v1/tracking/{prepared.tracking_code}").json()
+            assert found["status"] == "cast" and found["seq"] == cast.json()["seq"]

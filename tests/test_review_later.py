@@ -89,19 +89,14 @@ def test_a_pipelined_request_whose_body_is_still_arriving_is_not_cut_by_the_head
         assert b"408 Request Timeout" not in answers
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TLS: asyncio calls connection_made only after the handshake (up to 60 s), so a "
-    "socket that never starts its handshake escapes both limits; not fixed (needs the "
-    "handshake timeout of loop.create_server, which uvicorn does not expose)",
-)
 def test_tls_sockets_that_never_handshake_are_limited_like_idle_ones(
     tmp_path: Path, fast_group: Group, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Over plain HTTP, one address holds at most `per_address` connections and an idle one
-    # is closed after the head timeout. Over TLS (how the stations are served), a socket
-    # that sends nothing is not yet a connection for uvicorn: neither limit applies, and one
-    # client can hold as many sockets (file descriptors) as it likes for asyncio's 60 s.
+    # is closed after the head timeout. Over TLS (how the stations are served), asyncio's TLS
+    # server would make a socket a connection only after its handshake (up to 60 s): neither
+    # limit would apply, and one client could hold as many sockets (file descriptors) as it
+    # likes. The protocol runs the handshake itself, counted and within the head timeout.
     certfile, keyfile = _certificate(tmp_path)
     with _station(
         tmp_path, fast_group, monkeypatch, per_address=3, certfile=certfile, keyfile=keyfile

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
+from collections import Counter
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -20,6 +22,8 @@ from .errors import OVERLOADED, TIMEOUT
 #: Seconds a client has to send a request's line and headers, from connecting or from the
 #: previous response on the connection.
 HEAD_TIMEOUT = 10.0
+#: The event loop uvicorn runs when the protocol does TLS itself (see station_protocol).
+TLS_LOOP = "asyncio"
 #: Connections one address may hold at once (a browser opens at most six to one server; a
 #: few stations may share an address behind a router).
 CONNECTIONS_PER_ADDRESS = 64
@@ -49,30 +53,78 @@ _TOO_SLOW = _answer(
 
 
 def station_protocol(
-    head_timeout: float = HEAD_TIMEOUT, per_address: int = CONNECTIONS_PER_ADDRESS
+    head_timeout: float = HEAD_TIMEOUT,
+    per_address: int = CONNECTIONS_PER_ADDRESS,
+    tls: ssl.SSLContext | None = None,
 ) -> type[HttpToolsProtocol]:
-    """uvicorn's HTTP protocol with the two limits (give it as Config(http=...))."""
+    """uvicorn's HTTP protocol with the two limits (give it as Config(http=...)).
+
+    With `tls`, the protocol runs the TLS handshake itself (loop.start_tls), within the head
+    timeout: asyncio's own TLS server would hand it the connection only after a handshake
+    that may take 60 s, during which a socket escaped both limits. This needs the standard
+    event loop (TLS_LOOP): uvloop's start_tls (0.23) can hand the client's first bytes to the
+    HTTP protocol instead of the TLS layer."""
     if head_timeout <= 0 or per_address < 1:
         raise ValueError("the head timeout and the connections per address must be positive")
+    held: Counter[str] = Counter()  # open sockets of each address, handshakes included
 
     class StationProtocol(HttpToolsProtocol):
         _head_deadline: asyncio.TimerHandle | None = None
+        _address: str | None = None
+        _opened = False  # uvicorn's connection_made has run
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            if self.client is not None:
-                address = self.client[0]
-                clients = (getattr(other, "client", None) for other in self.connections)
-                held = sum(1 for client in clients if client and client[0] == address)
-                if held > per_address:
-                    transport.write(_TOO_MANY)
+            peer = transport.get_extra_info("peername")
+            if isinstance(peer, tuple) and peer:
+                self._address = str(peer[0])
+                held[self._address] += 1
+                if held[self._address] > per_address:
+                    if tls is None:
+                        transport.write(_TOO_MANY)
                     transport.close()
                     return
+            if tls is None:
+                self._open(transport)
+            else:
+                # Nothing is read until start_tls has put the TLS layer in between (it resumes
+                # reading itself): the client's hello must not reach the HTTP parser.
+                transport.pause_reading()
+                self._handshake = asyncio.ensure_future(self._secure(transport, tls))
+
+        async def _secure(self, transport: asyncio.Transport, context: ssl.SSLContext) -> None:
+            try:
+                secure = await self.loop.start_tls(
+                    transport,
+                    self,
+                    context,
+                    server_side=True,
+                    ssl_handshake_timeout=head_timeout,
+                )
+            except Exception:  # no handshake in time, a bad one, or the client left
+                secure = None
+            if secure is None or secure.is_closing():
+                transport.close()
+                self._release()
+                return
+            self._open(secure)
+
+        def _open(self, transport: asyncio.Transport) -> None:
+            super().connection_made(transport)
+            self._opened = True
             self._await_head()
 
         def connection_lost(self, exc: Exception | None) -> None:
+            self._release()
             self._head_arrived()
-            super().connection_lost(exc)
+            if self._opened:
+                super().connection_lost(exc)
+
+        def _release(self) -> None:
+            if self._address is not None:
+                held[self._address] -= 1
+                if held[self._address] <= 0:
+                    del held[self._address]
+                self._address = None
 
         def on_headers_complete(self) -> None:
             self._head_arrived()

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp
 from votecrypt.errors import VotecryptError
 
 from .app import ERROR_LOGGER
-from .connections import CONNECTIONS_PER_ADDRESS, HEAD_TIMEOUT, station_protocol
+from .connections import CONNECTIONS_PER_ADDRESS, HEAD_TIMEOUT, TLS_LOOP, station_protocol
 from .middleware import ACCESS_LOGGER
 
 #: Connections served at once; uvicorn answers 503 beyond it.
@@ -36,14 +36,16 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def tls_context(certfile: Path, keyfile: Path) -> None:
-    """Load the certificate and key once, to refuse an unusable pair with one clear line
-    before the server starts."""
+def tls_context(certfile: Path, keyfile: Path) -> ssl.SSLContext:
+    """The server's TLS settings (the standard library's defaults for a server: TLS 1.2 and
+    later, no client certificates) with the certificate and key, or ServerError with one
+    clear line for an unusable pair."""
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     try:
         context.load_cert_chain(certfile, keyfile)
     except (OSError, ssl.SSLError) as error:
         raise ServerError(f"cannot use the TLS certificate and key: {error}") from None
+    return context
 
 
 def configure_logs() -> None:
@@ -67,10 +69,15 @@ def server_config(
     connections_per_address: int = CONNECTIONS_PER_ADDRESS,
     head_timeout: float = HEAD_TIMEOUT,
 ) -> uvicorn.Config:
-    """uvicorn's settings for the board server."""
+    """uvicorn's settings for the board server. TLS is the protocol's own (see
+    votecrypt.web.connections), not uvicorn's."""
+    if (certfile is None) != (keyfile is None):
+        raise ServerError("TLS needs both a certificate and its key")
+    tls = tls_context(certfile, keyfile) if certfile and keyfile else None
     return uvicorn.Config(
         app,
-        http=station_protocol(head_timeout, connections_per_address),
+        http=station_protocol(head_timeout, connections_per_address, tls),
+        loop=TLS_LOOP if tls else "auto",
         log_level=log_level,
         access_log=False,  # votecrypt.web.middleware.AccessLog writes one
         proxy_headers=False,  # the client address is the peer's, never a header's claim
@@ -80,8 +87,6 @@ def server_config(
         limit_concurrency=MAX_CONNECTIONS,
         timeout_keep_alive=5,
         timeout_graceful_shutdown=30,
-        ssl_certfile=str(certfile) if certfile else None,
-        ssl_keyfile=str(keyfile) if keyfile else None,
     )
 
 
@@ -95,10 +100,6 @@ def serve(
 ) -> None:
     """Serve until interrupted (Ctrl-C or SIGTERM); requests being handled are finished
     first, so a ballot being appended is appended and acknowledged."""
-    if (certfile is None) != (keyfile is None):
-        raise ServerError("TLS needs both a certificate and its key")
-    if certfile is not None and keyfile is not None:
-        tls_context(certfile, keyfile)
     config = server_config(
         app,
         certfile=certfile,

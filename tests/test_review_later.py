@@ -18,7 +18,6 @@ import pytest
 from server_helpers import JSON, served_election
 from test_server_cli import _certificate
 
-import votecrypt.web.server as web_server
 from votecrypt.errors import BoardBusy
 from votecrypt.math import Group
 from votecrypt.record.ballot_codec import ballot_to_json, challenged_to_json
@@ -37,8 +36,12 @@ def _station(
     per_address: int = 16,
     **config: object,
 ) -> Iterator[tuple[object, str, int]]:
-    monkeypatch.setattr(web_server, "MAX_CONNECTIONS", 64)
-    options = {"head_timeout": HEAD_TIMEOUT, "connections_per_address": per_address, **config}
+    options = {
+        "head_timeout": HEAD_TIMEOUT,
+        "connections_per_address": per_address,
+        "max_connections": 64,
+        **config,
+    }
     with served_election(tmp_path / "e", group, ballots=2, candidates=1, config=options) as (
         election,
         url,

@@ -19,7 +19,6 @@ import httpx
 import pytest
 from server_helpers import served_election
 
-import votecrypt.web.server as web_server
 from votecrypt.errors import BoardBusy, StorageError
 from votecrypt.math import Group
 from votecrypt.record.ballot_codec import ballot_to_json
@@ -31,11 +30,12 @@ HEAD_TIMEOUT = 1.0
 
 
 @contextmanager
-def _station(
-    tmp_path: Path, group: Group, per_address: int, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[str, int]]:
-    monkeypatch.setattr(web_server, "MAX_CONNECTIONS", 8)
-    config = {"head_timeout": HEAD_TIMEOUT, "connections_per_address": per_address}
+def _station(tmp_path: Path, group: Group, per_address: int) -> Iterator[tuple[str, int]]:
+    config = {
+        "head_timeout": HEAD_TIMEOUT,
+        "connections_per_address": per_address,
+        "max_connections": 8,
+    }
     with served_election(tmp_path / "e", group, ballots=2, candidates=1, config=config) as (_, url):
         yield url, int(url.rsplit(":", 1)[1])
 
@@ -58,13 +58,18 @@ def _status_and_body(answer: bytes) -> tuple[int, dict[str, str]]:
 
 
 def test_idle_connections_are_closed_and_the_station_serves_again(
-    tmp_path: Path, fast_group: Group, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, fast_group: Group
 ) -> None:
-    with _station(tmp_path, fast_group, 16, monkeypatch) as (url, port):
+    with _station(tmp_path, fast_group, 16) as (url, port):
         idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(8)]
         try:
-            # The attack works while they are held: uvicorn's limit is reached.
-            assert httpx.get(f"{url}/api/v1/status", timeout=10).status_code == 503
+            # The attack works while they are held: the server's limit is reached.
+            full = httpx.get(f"{url}/api/v1/status", timeout=10)
+            assert (full.status_code, full.json()["error"]) == (503, "overloaded")
+            assert (
+                full.json()["message"]
+                == "the server has too many connections; try again in a moment"
+            )
             started = time.monotonic()
             answers = [_read_all(sock, 5 * HEAD_TIMEOUT) for sock in idle]
             assert time.monotonic() - started < 4 * HEAD_TIMEOUT
@@ -83,11 +88,11 @@ def test_idle_connections_are_closed_and_the_station_serves_again(
 
 
 def test_headers_sent_a_byte_at_a_time_do_not_keep_a_connection(
-    tmp_path: Path, fast_group: Group, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, fast_group: Group
 ) -> None:
     # Each byte resets uvicorn's keep-alive timer, never the head's deadline.
     with (
-        _station(tmp_path, fast_group, 16, monkeypatch) as (_, port),
+        _station(tmp_path, fast_group, 16) as (_, port),
         socket.create_connection(("127.0.0.1", port)) as sock,
     ):
         sock.sendall(b"GET /api/v1/status HTTP/1.1\r\nHost: station\r\n")
@@ -107,9 +112,9 @@ def test_headers_sent_a_byte_at_a_time_do_not_keep_a_connection(
 
 
 def test_one_address_holds_a_limited_number_of_connections(
-    tmp_path: Path, fast_group: Group, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, fast_group: Group
 ) -> None:
-    with _station(tmp_path, fast_group, 3, monkeypatch) as (url, port):
+    with _station(tmp_path, fast_group, 3) as (url, port):
         held = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
         try:
             with socket.create_connection(("127.0.0.1", port)) as extra:
@@ -131,12 +136,10 @@ def test_one_address_holds_a_limited_number_of_connections(
                 sock.close()
 
 
-def test_keep_alive_and_pipelined_requests_are_served(
-    tmp_path: Path, fast_group: Group, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_keep_alive_and_pipelined_requests_are_served(tmp_path: Path, fast_group: Group) -> None:
     # The deadline is for the head of each request: a client that sends its requests in
     # time on one connection, or several at once, is served in full.
-    with _station(tmp_path, fast_group, 16, monkeypatch) as (url, port):
+    with _station(tmp_path, fast_group, 16) as (url, port):
         with httpx.Client(base_url=url, timeout=10) as client:
             for _ in range(4):
                 assert client.get("/api/v1/status").status_code == 200
@@ -151,11 +154,29 @@ def test_keep_alive_and_pipelined_requests_are_served(
         assert answers.count(b"HTTP/1.1 200 OK") == 3
 
 
+def test_what_is_not_http_gets_the_apis_error_format(tmp_path: Path, fast_group: Group) -> None:
+    with (
+        _station(tmp_path, fast_group, 16) as (_, port),
+        socket.create_connection(("127.0.0.1", port)) as sock,
+    ):
+        sock.sendall(b"\x16\x03\x01 not HTTP at all\r\n\r\n")
+        answer = _read_all(sock, 5.0)
+    assert _status_and_body(answer) == (
+        400,
+        {
+            "error": "malformed",
+            "message": "not a valid HTTP/1.1 request",
+        },
+    )
+
+
 def test_the_limits_are_positive() -> None:
     with pytest.raises(ValueError):
         station_protocol(0, 1)
     with pytest.raises(ValueError):
         station_protocol(1.0, 0)
+    with pytest.raises(ValueError):
+        station_protocol(1.0, 1, None, 0)
 
 
 @pytest.mark.parametrize(

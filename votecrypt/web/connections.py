@@ -17,6 +17,8 @@ from collections import Counter
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from votecrypt.protocol.ballot import MALFORMED
+
 from .errors import OVERLOADED, TIMEOUT
 
 #: Seconds a client has to send a request's line and headers, from connecting or from the
@@ -24,6 +26,8 @@ from .errors import OVERLOADED, TIMEOUT
 HEAD_TIMEOUT = 10.0
 #: The event loop uvicorn runs when the protocol does TLS itself (see station_protocol).
 TLS_LOOP = "asyncio"
+#: Sockets open at once, TLS handshakes included.
+MAX_CONNECTIONS = 1000
 #: Connections one address may hold at once (a browser opens at most six to one server; a
 #: few stations may share an address behind a router).
 CONNECTIONS_PER_ADDRESS = 64
@@ -47,6 +51,13 @@ _TOO_MANY = _answer(
     "too many connections from this address; try again in a moment",
     5,
 )
+_FULL = _answer(
+    "503 Service Unavailable",
+    OVERLOADED,
+    "the server has too many connections; try again in a moment",
+    5,
+)
+_NOT_HTTP = _answer("400 Bad Request", MALFORMED, "not a valid HTTP/1.1 request", None)
 _TOO_SLOW = _answer(
     "408 Request Timeout", TIMEOUT, "the request's headers did not arrive in time", None
 )
@@ -56,16 +67,20 @@ def station_protocol(
     head_timeout: float = HEAD_TIMEOUT,
     per_address: int = CONNECTIONS_PER_ADDRESS,
     tls: ssl.SSLContext | None = None,
+    max_connections: int = MAX_CONNECTIONS,
 ) -> type[HttpToolsProtocol]:
-    """uvicorn's HTTP protocol with the two limits (give it as Config(http=...)).
+    """uvicorn's HTTP protocol with the limits (give it as Config(http=...)): at most
+    `max_connections` sockets in all and `per_address` from one address (503 overloaded, in
+    the API's error format, then closed), each request's head within `head_timeout` (408),
+    and a request that is not HTTP answered 400 malformed in the API's format.
 
     With `tls`, the protocol runs the TLS handshake itself (loop.start_tls), within the head
     timeout: asyncio's own TLS server would hand it the connection only after a handshake
     that may take 60 s, during which a socket escaped both limits. This needs the standard
     event loop (TLS_LOOP): uvloop's start_tls (0.23) can hand the client's first bytes to the
     HTTP protocol instead of the TLS layer."""
-    if head_timeout <= 0 or per_address < 1:
-        raise ValueError("the head timeout and the connections per address must be positive")
+    if head_timeout <= 0 or per_address < 1 or max_connections < 1:
+        raise ValueError("the head timeout and the connection limits must be positive")
     held: Counter[str] = Counter()  # open sockets of each address, handshakes included
 
     class StationProtocol(HttpToolsProtocol):
@@ -75,14 +90,18 @@ def station_protocol(
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             peer = transport.get_extra_info("peername")
-            if isinstance(peer, tuple) and peer:
-                self._address = str(peer[0])
-                held[self._address] += 1
-                if held[self._address] > per_address:
-                    if tls is None:
-                        transport.write(_TOO_MANY)
-                    transport.close()
-                    return
+            self._address = str(peer[0]) if isinstance(peer, tuple) and peer else ""
+            held[self._address] += 1
+            refusal = None
+            if held.total() > max_connections:
+                refusal = _FULL
+            elif self._address and held[self._address] > per_address:
+                refusal = _TOO_MANY
+            if refusal is not None:
+                if tls is None:  # over TLS there is no channel to answer on yet
+                    transport.write(refusal)
+                transport.close()
+                return
             if tls is None:
                 self._open(transport)
             else:
@@ -118,6 +137,10 @@ def station_protocol(
             self._head_arrived()
             if self._opened:
                 super().connection_lost(exc)
+
+        def send_400_response(self, msg: str) -> None:
+            self.transport.write(_NOT_HTTP)
+            self.transport.close()
 
         def _release(self) -> None:
             if self._address is not None:

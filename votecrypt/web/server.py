@@ -14,11 +14,14 @@ from starlette.types import ASGIApp
 from votecrypt.errors import VotecryptError
 
 from .app import ERROR_LOGGER
-from .connections import CONNECTIONS_PER_ADDRESS, HEAD_TIMEOUT, TLS_LOOP, station_protocol
+from .connections import (
+    CONNECTIONS_PER_ADDRESS,
+    HEAD_TIMEOUT,
+    MAX_CONNECTIONS,
+    TLS_LOOP,
+    station_protocol,
+)
 from .middleware import ACCESS_LOGGER
-
-#: Connections served at once; uvicorn answers 503 beyond it.
-MAX_CONNECTIONS = 1000
 
 
 class ServerError(VotecryptError):
@@ -68,6 +71,7 @@ def server_config(
     log_level: str = "warning",
     connections_per_address: int = CONNECTIONS_PER_ADDRESS,
     head_timeout: float = HEAD_TIMEOUT,
+    max_connections: int = MAX_CONNECTIONS,
 ) -> uvicorn.Config:
     """uvicorn's settings for the board server. TLS is the protocol's own (see
     votecrypt.web.connections), not uvicorn's."""
@@ -76,7 +80,7 @@ def server_config(
     tls = tls_context(certfile, keyfile) if certfile and keyfile else None
     return uvicorn.Config(
         app,
-        http=station_protocol(head_timeout, connections_per_address, tls),
+        http=station_protocol(head_timeout, connections_per_address, tls, max_connections),
         loop=TLS_LOOP if tls else "auto",
         log_level=log_level,
         access_log=False,  # votecrypt.web.middleware.AccessLog writes one
@@ -84,7 +88,7 @@ def server_config(
         server_header=False,
         ws="none",
         lifespan="on",
-        limit_concurrency=MAX_CONNECTIONS,
+        limit_concurrency=None,  # the protocol limits connections, answering in JSON
         timeout_keep_alive=5,
         timeout_graceful_shutdown=30,
     )

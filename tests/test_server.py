@@ -209,7 +209,7 @@ def test_tracking_codes_that_are_not_there(voters: Voters) -> None:
     # A 0, 1 or 8 typed by mistake is read as O, I, B (spec 10.5), as `ballot track` does.
     misread = voters.client.get("/api/v1/tracking/aaaa 8aaa-aa01")
     assert (misread.status_code, misread.json()["error"]) == (404, "not-found")
-    for bad in ("AAAA-AAAA-AA9A", "x" * 41, "AAAA", "ÀAAA-AAAA-AAAA"):
+    for bad in ("AAAA-AAAA-AA9A", "x" * 41, "AAAA", "ÀAAA-AAAA-AAAA", "AAAA-AAAA-AAAſ"):
         response = voters.client.get(f"/api/v1/tracking/{bad}")
         assert (response.status_code, response.json()["error"]) == (400, "malformed")
 

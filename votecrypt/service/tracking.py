@@ -56,8 +56,9 @@ class Tracked:
 def normalise_tracking_code(text: str) -> str:
     """ "k7qx 2m4d-3fab" -> "K7QX-2M4D-3FAB"; case, spaces and dashes do not matter and 0, 1,
     8 are read as O, I, B. EncodingError when it cannot be a tracking code."""
+    # ASCII only: Unicode case mapping would read "ſ" as S or "ﬀ" as FF.
     characters = "".join(text.split()).replace("-", "").upper().translate(_READ_ALIKE)
-    if len(characters) != CODE_CHARACTERS or not set(characters) <= _ALPHABET:
+    if not text.isascii() or len(characters) != CODE_CHARACTERS or not set(characters) <= _ALPHABET:
         raise EncodingError(
             f"{text!r} is not a tracking code: 12 letters and digits 2-7, e.g. K7QX-2M4D-3FAB"
         )

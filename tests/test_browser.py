@@ -379,6 +379,18 @@ def test_voters_vote_in_the_browser_and_the_count_matches(
     # The board closes, the trustees decrypt, anyone verifies.
     path = str(election.path)
     _cli("board", "close", path)
+    # A station left on, or opened now, says voting is closed and takes no code.
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            late = Booth(browser.new_context(viewport=TABLET).new_page(), url, "tablet")
+            assert "Voting is not possible now (Voting is closed)" in late.page.inner_text(
+                "#code-message"
+            )
+            assert late.page.is_disabled("#code-input") and late.page.is_disabled("#code-submit")
+            late.shot("10-voting-closed")
+        finally:
+            browser.close()
     tallied = _cli("tally", path).stdout
     board_hash = tallied.split("each trustee types it): ")[1].split()[0]
     for i in (1, 3):

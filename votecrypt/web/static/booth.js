@@ -105,9 +105,36 @@ const PHASES = {
   published: ['Đã công bố kết quả', 'Results published'],
 };
 
-function showPhase(phase) {
+/** Seconds between two looks at the board's phase while the code screen waits for a voter. */
+const PHASE_POLL_SECONDS = 20;
+let phase = null;
+
+/**
+ * Show the board's phase; while voting is not open, the code screen says so and takes no code
+ * (a kiosk left on after the board is closed, or opened before voting starts).
+ */
+function showPhase(newPhase) {
+  phase = newPhase;
   const [vi, en] = PHASES[phase] ?? [phase, phase];
   bilingual($('phase'), `Trạng thái: ${vi}`, `Status: ${en}`);
+  const open = phase === 'voting';
+  $('code-input').disabled = !open;
+  $('code-submit').disabled = !open;
+  if (!open) setMessage($('code-message'), 'bad', `Không thể bỏ phiếu lúc này (${vi}).`, `Voting is not possible now (${en}).`);
+  else if ($('code-message').textContent.startsWith('Không thể bỏ phiếu lúc này')) setMessage($('code-message'), '');
+}
+
+/** While the code screen is shown, look at the board's phase now and then. */
+async function watchPhase() {
+  if (document.body.dataset.screen === 'code' && election) {
+    try {
+      const status = await client.status();
+      if (status.election === election.contextHashHex && document.body.dataset.screen === 'code') showPhase(status.phase);
+    } catch {
+      // The server cannot be reached: the next code typed will say so.
+    }
+  }
+  setTimeout(watchPhase, PHASE_POLL_SECONDS * 1000);
 }
 
 async function loadElection() {
@@ -127,6 +154,7 @@ async function loadElection() {
   $('fingerprint-box').hidden = false;
   document.title = `${election.title} — Phòng bỏ phiếu / Voting booth`;
   startVoter();
+  setTimeout(watchPhase, PHASE_POLL_SECONDS * 1000);
 }
 
 // --- 1. the code -----------------------------------------------------------------------------
@@ -155,8 +183,8 @@ function startVoter() {
   $('code-input').removeAttribute('aria-invalid');
   $('code-input').classList.remove('valid');
   setMessage($('code-message'), '');
-  $('code-submit').disabled = false;
   show('code');
+  showPhase(phase);
 }
 
 function typedCharacters(value) {
@@ -233,7 +261,7 @@ function refuseCode(vi, en) {
   forgetVoter();
   $('code-input').classList.remove('valid');
   $('code-input').setAttribute('aria-invalid', 'true');
-  $('code-submit').disabled = false;
+  $('code-submit').disabled = phase !== 'voting';
   setMessage($('code-message'), 'bad', vi, en);
   show('code');
 }

@@ -1,11 +1,13 @@
-"""Connection limits under uvicorn: a deadline for each request's head, and a cap on the
-connections of one address.
+"""Connection limits under uvicorn: a deadline for each request's head (the TLS handshake
+included), a cap on the connections of one address and on all of them, and every refusal in
+the API's error format.
 
 uvicorn closes a connection only when it is idle after a response, and counts every open
-connection against its limit (then it answers 503 to everyone). Without these limits one
-client could open that many sockets and send nothing, or a byte now and then, and shut every
-station out. This subclasses uvicorn's httptools protocol (uvicorn is pinned for it in
-pyproject.toml; tests/test_server_connections.py runs it through real sockets).
+connection against its limit (then it answers 503 to everyone, in plain text). Without these
+limits one client could open that many sockets and send nothing, or a byte now and then, and
+shut every station out. This subclasses uvicorn's httptools protocol (uvicorn is pinned for
+it in pyproject.toml; tests/test_server_connections.py and tests/test_review_later.py run it
+through real sockets, with and without TLS).
 """
 
 from __future__ import annotations

@@ -22,6 +22,19 @@ NODE = shutil.which("node")
 
 __all__ = ["server"]  # the fixture, shared with test_browser
 
+#: What `_traces` reads of a page that holds nothing of the last voter: no choice table, no
+#: opened ballot, no tracking code, no code typed.
+NOTHING_LEFT = {
+    "choices": "",
+    "review": "",
+    "challenged": "",
+    "challengedTracking": "",
+    "challengedCheck": "",
+    "decideTracking": "",
+    "code": "",
+    "dataChoice": "0",
+}
+
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed")
 def test_the_booth_refuses_an_outcome_whose_keys_the_openings_do_not_give() -> None:
@@ -87,16 +100,7 @@ def test_after_a_cast_the_kiosk_holds_nothing_of_the_voter(server: tuple[Electio
             _challenge_then_encrypt(booth, election.codes[0], choices)
             tracking = booth.cast()
             traces = _traces(booth.page)
-            assert traces == {
-                "choices": "",
-                "review": "",
-                "challenged": "",
-                "challengedTracking": "",
-                "challengedCheck": "",
-                "decideTracking": "",
-                "code": "",
-                "dataChoice": "0",
-            }, traces
+            assert traces == NOTHING_LEFT, traces
             assert booth.page.inner_text("#cast-tracking") == tracking
         finally:
             browser.close()
@@ -121,15 +125,6 @@ def test_a_refused_cast_leaves_nothing_of_the_voter(server: tuple[Election, str]
             booth.screen("code")
             assert "closed" in booth.page.inner_text("#code-message")
             traces = _traces(booth.page)
-            assert traces == {
-                "choices": "",
-                "review": "",
-                "challenged": "",
-                "challengedTracking": "",
-                "challengedCheck": "",
-                "decideTracking": "",
-                "code": "",
-                "dataChoice": "0",
-            }, traces
+            assert traces == NOTHING_LEFT, traces
         finally:
             browser.close()

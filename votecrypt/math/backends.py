@@ -78,6 +78,11 @@ class Backend(Protocol):
         """A precomputed table of multiples of a non-identity point (public values only)."""
         ...
 
+    def x_prefixes(self, start: Any, step: Any, count: int) -> list[int]:
+        """The first 8 bytes of the x-coordinate, as an integer, of start + i*step for i in
+        [0, count); -1 for the identity (the walk of the discrete-log step, spec 6.4)."""
+        ...
+
     def vartime_table_multiply(self, table: Any, k: int, extra: Sequence[Any]) -> Any:
         """k * point + sum(extra) from a table of `vartime_table`."""
         ...
@@ -202,6 +207,40 @@ class CoincurveBackend:
             return None  # the sum is the identity
         return coincurve.PublicKey(result)
 
+    def x_prefixes(
+        self, start: coincurve.PublicKey | None, step: coincurve.PublicKey, count: int
+    ) -> list[int]:
+        # One libsecp256k1 addition and one serialisation per point, called directly: the
+        # wrappers would cost as much again.
+        ctx = self._ctx
+        combine, serialize = lib.secp256k1_ec_pubkey_combine, lib.secp256k1_ec_pubkey_serialize
+        compressed = lib.SECP256K1_EC_COMPRESSED
+        current = ffi.new("secp256k1_pubkey *")
+        following = ffi.new("secp256k1_pubkey *")
+        pair = ffi.new("secp256k1_pubkey *[2]", [current, step.public_key])
+        output = ffi.new("unsigned char[33]")
+        length = ffi.new("size_t *")
+        view = ffi.buffer(output)
+        from_bytes = int.from_bytes
+        identity = True
+        if start is not None:
+            current[0] = start.public_key[0]
+            identity = False
+        prefixes = [-1] * count
+        for i in range(count):
+            if identity:
+                current[0] = step.public_key[0]
+                identity = False
+                continue
+            length[0] = 33
+            serialize(ctx, output, length, current, compressed)
+            prefixes[i] = from_bytes(view[1:9], "big")
+            if combine(ctx, following, pair, 2):
+                current[0] = following[0]
+            else:  # current + step is the identity
+                identity = True
+        return prefixes
+
 
 def _coordinates(output: Any, x32: Any, y32: Any, data: Any) -> int:
     """An ECDH "hash function" that returns the shared point itself: x then y (64 bytes)."""
@@ -297,6 +336,16 @@ class PyEccBackend:
 
     def vartime_table(self, point: tuple[int, int]) -> tuple[int, int]:
         return point  # the reference backend keeps no table
+
+    def x_prefixes(
+        self, start: tuple[int, int] | None, step: tuple[int, int], count: int
+    ) -> list[int]:
+        prefixes = []
+        current = start
+        for _ in range(count):
+            prefixes.append(-1 if current is None else current[0] >> 192)
+            current = self.add(current, step)
+        return prefixes
 
     def vartime_table_multiply(self, table: tuple[int, int], k: int, extra: Sequence[Any]) -> Any:
         first = self.multiply(table, k) if k else None

@@ -100,6 +100,16 @@ class Group:
                 natives.append(point._native)
         return Point(self, self._backend.add_many(natives))
 
+    def x_prefixes(self, start: Point, step: Point, count: int) -> list[int]:
+        """For i in [0, count): the first 8 bytes of the x-coordinate of start + i*step, as an
+        integer, or -1 where that point is the identity. For the discrete-log step (spec 6.4),
+        on public values only."""
+        self._check_member(start)
+        self._check_member(step)
+        if step.is_identity():
+            raise ValueError("the step of a walk must not be the identity")
+        return self._backend.x_prefixes(start._native, step._native, count)
+
     def _check_member(self, point: object) -> None:
         if not isinstance(point, Point) or (point._group is not self and point._group != self):
             raise TypeError("operand is not a point of this group")

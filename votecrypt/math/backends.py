@@ -14,6 +14,7 @@ checking, so a backend is a thin, auditable adapter.
 from __future__ import annotations
 
 import functools
+from operator import getitem
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -197,8 +198,12 @@ class CoincurveBackend:
         return _Table(entries)
 
     def vartime_table_multiply(self, table: _Table, k: int, extra: Sequence[Any]) -> Any:
-        rows = table.rows
-        points = [rows[w][d] for w, d in enumerate(k.to_bytes(32, "little")) if d]
+        digits = k.to_bytes(32, "little")
+        if 0 in digits:
+            rows = table.rows
+            points = [rows[w][d] for w, d in enumerate(digits) if d]
+        else:  # the common case (each digit is 0 with probability 1/256): one loop in C
+            points = list(map(getitem, table.rows, digits))
         points.extend([p.public_key for p in extra if p is not None])
         if not points:
             return None

@@ -18,11 +18,12 @@ per branch and lane (compact form).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from votecrypt.errors import InvalidProof, ProvingError
-from votecrypt.math.encoding import Encodable
+from votecrypt.math.encoding import Encodable, Encoded, encode_list_of, encode_point_pairs
 from votecrypt.math.group import FixedBase, Group, Point
 from votecrypt.math.hashing import hash_to_scalar
 from votecrypt.math.randomness import random_below
@@ -235,11 +236,18 @@ def _challenge(
     tag: DomainTag,
     context: Sequence[Encodable],
 ) -> Scalar:
+    # The encoding of spec 3.1, built from pre-encoded parts: lists of point pairs in one
+    # pass and the allowed list once per list (the same bytes as encoding the plain values).
     return hash_to_scalar(
         tag,
         tuple(context),
         public_key,
-        tuple((ct.alpha, ct.beta) for ct in ciphertexts),
-        vectors,
-        tuple(commitments),
+        encode_point_pairs([(ct.alpha, ct.beta) for ct in ciphertexts]),
+        _encoded_vectors(vectors),
+        encode_list_of([encode_point_pairs(branch) for branch in commitments]),
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _encoded_vectors(vectors: tuple[tuple[int, ...], ...]) -> Encoded:
+    return Encoded.of(vectors)

@@ -46,11 +46,12 @@ values = discrete_logs(group, targets, bounds)
 decoded = [
     packing.decode(values[r * packing.lanes:(r + 1) * packing.lanes], voters) for r in range(rows)
 ]
-seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+seconds = time.perf_counter() - started
+cpu = time.process_time() - cpu
 peak = status('VmHWM')
 assert decoded == expected, 'the decode gave other counts'
-print(json.dumps({'seconds': seconds, 'cpu': cpu, 'growth': (peak - before) / 1024, 'lanes': packing.lanes,
-                  'work': rows * packing.decode_work(voters)}))
+print(json.dumps({'seconds': seconds, 'cpu': cpu, 'growth': (peak - before) / 1024,
+                  'lanes': packing.lanes, 'work': rows * packing.decode_work(voters)}))
 """
 
 

@@ -14,8 +14,8 @@ checking, so a backend is a thin, auditable adapter.
 from __future__ import annotations
 
 import functools
-from operator import getitem
 from collections.abc import Sequence
+from operator import getitem
 from typing import Any, Protocol
 
 import coincurve

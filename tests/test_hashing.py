@@ -93,9 +93,12 @@ def test_point_pairs_encode_as_lists(group: Group, points: list[int], split: int
     # The one-pass encoders of the proofs' hashes give the bytes of spec 3.1's lists.
     ps = [Scalar(k) * group.generator for k in points]
     pairs = list(zip(ps[0::2], ps[1::2], strict=False))
-    assert encode_point_pairs(pairs).data == encode([[p, q] for p, q in pairs])
+    encodings = [(p.to_bytes(), q.to_bytes()) for p, q in pairs]
+    assert encode_point_pairs(encodings).data == encode([[p, q] for p, q in pairs])
     branches = [pairs[:split], pairs[split:]]
-    nested = encode_list_of([encode_point_pairs(branch) for branch in branches])
+    nested = encode_list_of(
+        [encode_point_pairs([(p.to_bytes(), q.to_bytes()) for p, q in b]) for b in branches]
+    )
     assert nested.data == encode([[[p, q] for p, q in branch] for branch in branches])
 
 

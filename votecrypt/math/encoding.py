@@ -143,13 +143,12 @@ _BY_TYPE: dict[type, Callable[[Any], bytes]] = {
 _PAIR_HEADER = bytes((T_LIST,)) + (2 * (9 + 33)).to_bytes(8, "big") + _POINT_HEADER
 
 
-def encode_point_pairs(pairs: Iterable[tuple[Point, Point]]) -> Encoded:
-    """`Encoded.of([[p, q], ...])` for a list of pairs of points (ciphertexts, the commitments
-    of a proof branch) in one pass: the same bytes (spec 3.1), without a call per item."""
+def encode_point_pairs(pairs: Iterable[tuple[bytes, bytes]]) -> Encoded:
+    """`Encoded.of([[p, q], ...])` for a list of pairs of points given as their 33-byte
+    encodings (ciphertexts, the commitments of a proof branch), in one pass: the same bytes
+    (spec 3.1), without a call per item."""
     header, point = _PAIR_HEADER, _POINT_HEADER
-    return Encoded(
-        _frame(T_LIST, b"".join([header + p.to_bytes() + point + q.to_bytes() for p, q in pairs]))
-    )
+    return Encoded(_frame(T_LIST, b"".join([header + p + point + q for p, q in pairs])))
 
 
 def encode_list_of(encoded: Iterable[Encoded]) -> Encoded:

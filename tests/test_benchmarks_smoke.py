@@ -80,3 +80,30 @@ def test_the_python_side_of_the_browser_benchmark_prepares_ballots() -> None:
 
     times = booth_browser.python_times(booth_browser.bench_election(3), warmups=0, runs=2)
     assert len(times) == 2 and all(t > 0 for t in times)
+
+
+def test_alternate_runs_two_trees(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `python -m benchmarks.alternate OTHER_TREE`: here this tree against itself, one round.
+    from benchmarks import alternate
+
+    output = tmp_path / "alternate.json"
+    assert (
+        alternate.main(
+            [
+                str(alternate.HERE),
+                "--rounds",
+                "1",
+                "--checks",
+                "1",
+                "--runs",
+                "1",
+                "--json",
+                str(output),
+            ]
+        )
+        == 0
+    )
+    rounds = json.loads(output.read_text())["rounds"]
+    assert [r["tree"] for r in rounds] == ["other", "this"]
+    assert all(r["decode"]["lanes"] == 2 and r["check"]["submission"][0] > 0 for r in rounds)
+    assert "decode 10,000 x 5" in capsys.readouterr().out

@@ -20,6 +20,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from benchmarks.workloads.decode import SCRIPT as decode_script
+
 HERE = Path(__file__).resolve().parent.parent
 
 _CHECK = """
@@ -49,42 +51,6 @@ print(json.dumps({
     "submission": cpu_ms(lambda: check_submission(context, "ballot", body)),
     "check_ballot": cpu_ms(lambda: check_ballot(ballot, context)),
 }))
-"""
-
-_DECODE = """
-import json, random, time
-from votecrypt.math import Scalar, secp256k1
-from votecrypt.primitives import Packing, discrete_logs
-def status(field):
-    with open('/proc/self/status') as lines:
-        return next(int(l.split()[1]) for l in lines if l.startswith(field + ':'))
-voters, rows = 10_000, 5
-group = secp256k1()
-if hasattr(Packing, "for_ballot"):
-    packing = Packing.for_ballot(4, voters, rows=rows)
-else:  # before the decoding budget (spec 6.2)
-    packing = Packing.for_row(4, voters)
-rng = random.Random(7)
-targets, bounds, expected = [], [], []
-for _ in range(rows):
-    cuts = sorted(rng.randrange(voters + 1) for _ in range(3))
-    counts = [b - a for a, b in zip([0, *cuts], [*cuts, voters])]
-    lanes = [0] * packing.lanes
-    for outcome, count in enumerate(counts):
-        for lane, value in enumerate(packing.encode(outcome)):
-            lanes[lane] += count * value
-    targets += [group.multiply_generator(Scalar(v)) for v in lanes]
-    bounds += [packing.lane_bound(lane, voters) for lane in range(packing.lanes)]
-    expected.append(tuple(counts))
-before = status('VmRSS')
-started = time.process_time()
-values = discrete_logs(group, targets, bounds)
-decoded = [packing.decode(values[r * packing.lanes:(r + 1) * packing.lanes], voters)
-           for r in range(rows)]
-cpu = time.process_time() - started
-assert decoded == expected, 'the decode gave other counts'
-print(json.dumps({"lanes": packing.lanes, "cpu": cpu,
-                  "growth_mib": (status('VmHWM') - before) / 1024}))
 """
 
 
@@ -122,13 +88,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     for number in range(1, args.rounds + 1):
         for name, tree in trees.items():
             check = _run(tree, _CHECK, args.checks, args.runs)
-            decode = _run(tree, _DECODE)
+            decode = _run(tree, decode_script, 10_000, 5)
             rounds.append({"round": number, "tree": name, "check": check, "decode": decode})
             sub, chk = check["submission"], check["check_ballot"]
             assert isinstance(sub, list) and isinstance(chk, list)
             print(
                 f"{number:<6} {name:<6} {sub[0]:>7.2f} ({sub[1]:>5.2f}) {chk[0]:>8.2f} "
-                f"({chk[1]:>5.2f}) {decode['cpu']:>8.3f} s, {decode['growth_mib']:>6.1f} MiB, "
+                f"({chk[1]:>5.2f}) {decode['cpu']:>8.3f} s, {decode['growth']:>6.1f} MiB, "
                 f"{decode['lanes']} lane(s)"
             )
     if args.json:

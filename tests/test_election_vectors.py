@@ -68,6 +68,11 @@ def test_every_tampering_kind_of_issue_is_present() -> None:
         "small-order-credential",
         "invalid-manifest",
         "single-outcome-manifest",
+        "reordered-endorsements",
+        "results-extra-field",
+        "results-without-decrypted-by",
+        "outcome-extra-field",
+        "lax-close",
     }
     assert all(case["failed"] for case in expected["tampered"].values())
     assert all(case["verdict"] == "not verified" for case in expected["tampered"].values())

@@ -98,13 +98,16 @@ def test_the_totals_are_checked_when_the_decryption_fails() -> None:
     assert "check 18" in report["result-counts"].failures[0]
 
 
-def test_without_a_context_each_ballot_check_fails_naming_check_7() -> None:
-    """Spec 16.1 rule 3: nothing passes for lack of input; check 15 still counts ballots."""
+def test_without_a_context_what_needs_one_fails_naming_check_7() -> None:
+    """Spec 16.1 rules 3 and 4: what needs the context fails, naming check 7 (the close
+    entry's election among it); the signatures and identifiers need none and pass."""
     report = verify_record(VECTORS / "tampered" / "small-order-credential", jobs=1)
-    for name in ("ballot-format", "ballot-signatures", "ballot-proofs", "ballot-uniqueness"):
+    for name in ("ballot-format", "ballot-proofs", "challenges", "close"):
         assert report[name].status == "FAIL"
         assert all("check 7" in failure for failure in report[name].failures)
-    assert report["close"].status == "PASS"
+    for name in ("ballot-signatures", "ballot-uniqueness"):
+        assert report[name].status == "PASS" and report[name].checked
+    assert all("check 8" in failure for failure in report["ballot-credentials"].failures)
 
 
 def test_fewer_than_t_shares_wait_until_results_are_published() -> None:

@@ -73,6 +73,7 @@ def test_every_tampering_kind_of_issue_is_present() -> None:
         "results-without-decrypted-by",
         "outcome-extra-field",
         "lax-close",
+        "nfd-rewrite",
     }
     assert all(case["failed"] for case in expected["tampered"].values())
     assert all(case["verdict"] == "not verified" for case in expected["tampered"].values())

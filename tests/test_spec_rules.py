@@ -118,3 +118,28 @@ def test_fewer_than_t_shares_wait_until_results_are_published() -> None:
     missing = verify_record(VECTORS / "tampered" / "results-without-shares", jobs=1)
     assert missing["decryption"].status == "FAIL"
     assert missing["result-totals"].status == "PASS"
+
+
+def test_canonical_json_escapes_exactly_the_forms_of_spec_15_2() -> None:
+    """Spec 15.2: `"`, `\\`, the five short escapes, `\\u00xx` in lowercase for the other
+    control characters, and nothing else (not `/`, U+007F, U+2028 or any non-ASCII)."""
+    from votecrypt.record.json_codec import canonical_json
+
+    text = '"\\\x08\x09\x0a\x0c\x0d\x00\x1f/\x7f\u2028ễ'
+    assert canonical_json(text) == ('"\\"\\\\\\b\\t\\n\\f\\r\\u0000\\u001f/\x7f\u2028ễ"'.encode())
+
+
+def test_a_log_line_with_text_not_in_nfc_has_no_entry() -> None:
+    """Spec 15.2: the typed encoding hashes the NFC form, so an NFD line would carry the
+    canonical line's hash; it does not decode (vector tampered/nfd-rewrite)."""
+    import unicodedata
+
+    from votecrypt.errors import EncodingError
+    from votecrypt.record.log import entry_from_line
+
+    line = (VECTORS / "record" / "log.jsonl").read_bytes().splitlines(keepends=True)[-1]
+    entry_from_line(line, 1)
+    nfd = unicodedata.normalize("NFD", line.decode()).encode()
+    assert nfd != line
+    with pytest.raises(EncodingError, match="NFC"):
+        entry_from_line(nfd, 1)

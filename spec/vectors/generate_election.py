@@ -24,6 +24,7 @@ import json
 import sys
 import tarfile
 import tempfile
+import unicodedata
 import zipfile
 from collections.abc import Callable
 from fractions import Fraction
@@ -696,19 +697,37 @@ def _spaced_line(line: bytes) -> bytes:
 
 #: name -> (line edit, checks that must fail, description): the log's bytes changed without
 #: changing any entry's value (spec 15.2, check 1).
-LINE_EDITS: dict[str, tuple[Callable[[list[bytes]], list[bytes]], list[str], str]] = {
+#: name -> (edit of the lines, checks that must fail, checks skipped, description)
+LINE_EDITS: dict[str, tuple[Callable[[list[bytes]], list[bytes]], list[str], list[str], str]] = {
     "non-canonical-line": (
         lambda ls: [_spaced_line(line) if n == 10 else line for n, line in enumerate(ls)],
         ["log-format"],
+        [],
         "entry 10 written with white space and keys out of order: the same values (the chain "
         "holds) in a second JSON text; check 1 fails and the entry is still used",
     ),
     "missing-final-newline": (
         lambda ls: [*ls[:-1], ls[-1].rstrip(b"\n")],
         ["log-format"],
+        [],
         "the last line without its newline",
     ),
+    "nfd-rewrite": (
+        lambda ls: [*ls[:-1], _nfd(ls[-1])],
+        ["log-format", "log-chain"],
+        ["result-counts", "result-percentages", "result-brackets", "result-totals"],
+        "the results line with its Vietnamese names in NFD, its hash kept: the typed "
+        "encoding hashes the NFC form (3.1), so the hash still matches, but text not in NFC "
+        "does not decode (15.2): the line has no entry (checks 1 and 2 fail) and the log "
+        "is read as if it ended before it, so checks 19-22 are skipped (16.1)",
+    ),
 }
+
+
+def _nfd(line: bytes) -> bytes:
+    """The same line with every text in Unicode NFD (hex and keys are ASCII: unchanged)."""
+    return unicodedata.normalize("NFD", line.decode("utf-8")).encode("utf-8")
+
 
 ALL_AFTER_OPEN = [
     "ballot-format",
@@ -1286,9 +1305,9 @@ def build() -> dict[str, bytes]:
         data = b"".join(rechained(changed) if rechain else [entry_to_line(e) for e in changed])
         files[f"tampered/{name}/log.jsonl"] = data
         tampered[name] = _case(f"tampered/{name}", description, failed)
-    for name, (line_edit, failed, description) in LINE_EDITS.items():
+    for name, (line_edit, failed, skipped, description) in LINE_EDITS.items():
         files[f"tampered/{name}/log.jsonl"] = b"".join(line_edit(list(lines)))
-        tampered[name] = _case(f"tampered/{name}", description, failed)
+        tampered[name] = _case(f"tampered/{name}", description, failed, skipped)
     for name, (keep, description) in SHORTENED.items():
         files[f"tampered/{name}/log.jsonl"] = b"".join(lines[:keep])
         tampered[name] = _case(

@@ -1189,11 +1189,12 @@ def _transcript_files(folder: str, transcript: Transcript) -> dict[str, bytes]:
             )
             + "\n"
         ).encode(),
-        f"{folder}/outcome.json": outcome_to_json(outcome) + b"\n",
+        # byte for byte as an election directory holds them (spec 15.4): no final newline
+        f"{folder}/outcome.json": outcome_to_json(outcome),
     }
     for _, messages in transcript.rounds():
         for index, signed in messages.items():
-            files[f"{folder}/{signed.message.ROUND}-{index}.json"] = message_to_json(signed) + b"\n"
+            files[f"{folder}/{signed.message.ROUND}-{index}.json"] = message_to_json(signed)
     # Every message's digest (spec 8.2) and the transcript hash over them (8.8), so that an
     # implementation can find which hash input it types differently.
     rows = [[name, sender, digest.hex()] for name, sender, digest in transcript_digests(transcript)]

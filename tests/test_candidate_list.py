@@ -253,7 +253,8 @@ def test_a_workbook_that_unpacks_to_gigabytes_is_refused_unread(tmp_path: Path) 
 
 def test_previous_results_from_last_years_result_sheet(tmp_path: Path) -> None:
     from votecrypt.protocol.results import BLANK, compute_results
-    from votecrypt.protocol.rules import PreviousResult, preset
+    from votecrypt.protocol.rules import PreviousResult
+    from votecrypt.record.rule_presets import preset
     from votecrypt.render.json_results import render_json
     from votecrypt.render.sheet import SheetHeading
     from votecrypt.service.previous_results import read_previous_results

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from votecrypt.protocol.results import BLANK, compute_results
-from votecrypt.protocol.rules import preset
+from votecrypt.record.rule_presets import preset
 from votecrypt.render.html_sheet import render_html
 from votecrypt.render.sheet import NumberFormat, SheetDetails, SheetHeading
 

@@ -21,8 +21,9 @@ from referencing import Registry, Resource
 
 from votecrypt.errors import EncodingError
 from votecrypt.protocol.results import BLANK, ElectionResults, compute_results
-from votecrypt.protocol.rules import preset, rule_set_to_plain
+from votecrypt.protocol.rules import rule_set_to_plain
 from votecrypt.record.election_codec import results_plain
+from votecrypt.record.rule_presets import preset
 from votecrypt.render import (
     SheetHeading,
     render_csv,
@@ -384,7 +385,7 @@ def test_the_results_entry_validates_against_its_schema() -> None:
 
 def test_party_votes_carry_the_party_heading() -> None:
     from votecrypt.protocol.results import compute_results
-    from votecrypt.protocol.rules import preset
+    from votecrypt.record.rule_presets import preset
     from votecrypt.render.html_sheet import render_html
     from votecrypt.render.sheet import SheetHeading
 

@@ -153,8 +153,9 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_result_and_verify(finished: dict[str, Path]) -> None:
     output = run("result", finished["admin"]).output
     assert "Lê Duy Thành" in output
-    # Lê Duy Thành: 3 of 4 ballots rate him low (one blank): 75.00%, two thirds or more.
-    assert "75.00%" in output
+    # Lê Duy Thành: 3 of 4 ballots rate him low (one blank): 75,00%, two thirds or more
+    # (the Vietnamese number format is the default).
+    assert "75,00%" in output
     assert "2. Lê Duy Thành: Có từ hai phần ba" in output
     assert "Decrypted with the shares of trustees 1, 3" in output
     record = finished["admin"] / "record"
@@ -475,8 +476,13 @@ def test_the_printed_sheet_states_the_facts_and_export_writes_it_again(
     run("board", "export", finished["admin"], "--place", "Hội trường tỉnh")
     html = (finished["admin"] / "record" / "results.html").read_text()
     assert "Hội trường tỉnh, ngày 13 tháng 12 năm 2023" in html
-    for member in ("Thành viên 1", "Thành viên 2", "Thành viên 3"):
-        assert f"<div class=member>{member}" in html
+    for member, role in zip(
+        ("Thành viên 1", "Thành viên 2", "Thành viên 3"),
+        ("TRƯỞNG BAN", "THƯ KÝ", "ỦY VIÊN"),
+        strict=True,
+    ):
+        assert f"<div class=member><span class=role>{role}</span>" in html
+        assert f"<b>{member}</b></div>" in html
     assert "1. Thành viên 1, 3. Thành viên 3" in html
     assert "(ballots challenged, not counted)</span>: 1" in html
     assert re.search(r"election fingerprint\)</span>: <b>[0-9A-Z]{4}(-[0-9A-Z]{4}){3}</b>", html)

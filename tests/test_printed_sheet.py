@@ -35,10 +35,12 @@ POSTS = [
 ]
 
 
-def eleven_office_holders() -> str:
+def eleven_office_holders(number: int = 11) -> str:
+    """The sheet of HCMC 2023 (its first NUMBER office holders; up to 11)."""
     rules = preset("nq96-2023")
     people = [(f"Nguyễn Thị Phương Thảo Số {n}", POSTS[n % len(POSTS)]) for n in range(1, 12)]
     counts = [{"high": h, "medium": m, "low": low, BLANK: 81 - h - m - low} for h, m, low in HCMC]
+    people, counts = people[:number], counts[:number]
     results = compute_results(
         rules, people, counts, issued=81, collected=81, summoned=95, members=95
     )
@@ -101,6 +103,15 @@ def _picture(pdf: Path, name: str, page: int = 1) -> None:
         assert (ARTIFACTS / f"{name}-page{page}.png").stat().st_size > 10_000
 
 
+def _page_text(pdf: Path, page: int) -> str:
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext is not None
+    return subprocess.run(
+        [pdftotext, "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout  # fmt: skip
+
+
 def _pages(pdf: Path) -> int:
     pdfinfo = shutil.which("pdfinfo")
     if pdfinfo:
@@ -120,6 +131,22 @@ def test_eleven_office_holders_print_on_at_most_two_a4_pages(tmp_path: Path) -> 
     assert boxes and all(abs(float(w) - 595) < 1 and abs(float(h) - 842) < 1 for w, h in boxes)
     for page in range(1, pages + 1):
         _picture(pdf, "results-11", page)
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None or shutil.which("pdftotext") is None, reason="Chromium or poppler missing"
+)
+@pytest.mark.parametrize("number", [7, 8, 9, 10, 11])
+def test_the_signature_lines_are_printed_with_the_last_rows(tmp_path: Path, number: int) -> None:
+    """Nobody signs a page without results: the page of the signature lines also holds the
+    last office holder's row (spec 13.6), whatever the length of the list."""
+    pdf, pages = _print(eleven_office_holders(number), tmp_path, f"results-{number}")
+    texts = [_page_text(pdf, page) for page in range(1, pages + 1)]
+    signed = [n for n, text in enumerate(texts) if "CÁC THÀNH VIÊN BAN KIỂM PHIẾU" in text]
+    assert len(signed) == 1, texts
+    assert re.search(rf"Thảo Số {number}\b", texts[signed[0]]), texts
+    if number == 11:
+        _picture(pdf, "results-11-signatures", pages)
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (CI installs it)")

@@ -150,7 +150,7 @@ def test_the_signature_lines_are_printed_with_the_last_rows(tmp_path: Path, numb
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (CI installs it)")
-def test_credential_slips_print_eight_to_an_a4_page(tmp_path: Path) -> None:
+def test_credential_slips_print_six_to_an_a4_page(tmp_path: Path) -> None:
     from votecrypt.protocol.credentials import new_code
     from votecrypt.render.slips import render_slips
 
@@ -166,8 +166,61 @@ def test_credential_slips_print_eight_to_an_a4_page(tmp_path: Path) -> None:
         booth_address="Phòng họp số 2, Trụ sở HĐND tỉnh",
     )
     pdf, pages = _print(page, tmp_path, "slips-17")
-    assert pages == 3  # 8 + 8 + 1
+    assert pages == 3  # 6 + 6 + 5
     _picture(pdf, "slips-17")
+
+
+#: What a provincial meeting prints on its slips: the vote's full title, the session and a
+#: booth address that names the room and the station's web address (issue 23).
+REALISTIC_SLIP = SheetHeading(
+    "Lấy phiếu tín nhiệm đối với người giữ chức vụ do Hội đồng nhân dân tỉnh Vĩnh Phúc khóa "
+    "XVII, nhiệm kỳ 2021-2026 bầu, tại kỳ họp thứ mười lăm",
+    "Hội đồng nhân dân tỉnh Vĩnh Phúc khóa XVII, nhiệm kỳ 2021-2026 — Kỳ họp thứ 15",
+    "2023-12-13",
+)
+REALISTIC_BOOTH = "Hội trường tầng 3, Trụ sở HĐND tỉnh, máy số 1-5: https://bophieu.hdnd.vinhphuc.gov.vn/"
+
+
+def _slips_page(count: int = 8) -> str:
+    from votecrypt.protocol.credentials import new_code
+    from votecrypt.render.slips import render_slips
+
+    return render_slips(
+        REALISTIC_SLIP,
+        [new_code() for _ in range(count)],
+        fingerprint="7K2Q-M9DX-3FAB-W0PC",
+        booth_address=REALISTIC_BOOTH,
+    )
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (CI installs it)")
+def test_nothing_on_a_realistic_slip_is_clipped(tmp_path: Path) -> None:
+    """Every line of every slip is inside the slip as printed: the English line used to be
+    cut off by the slip's fixed height (checked in the print layout, then printed)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    html = tmp_path / "slips.html"
+    html.write_text(_slips_page(), encoding="utf-8")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = browser.new_page(viewport={"width": 794, "height": 1123})  # A4 at 96 dpi
+            page.emulate_media(media="print")
+            page.goto(html.as_uri())
+            overflow = page.evaluate(
+                """() => [...document.querySelectorAll('.slip')].map(slip => {
+                    const box = slip.getBoundingClientRect();
+                    const last = slip.lastElementChild.getBoundingClientRect();
+                    return {inside: last.bottom <= box.bottom - 2,
+                            scroll: slip.scrollHeight - slip.clientHeight};
+                })"""
+            )
+        finally:
+            browser.close()
+    assert overflow and all(s["inside"] and s["scroll"] <= 0 for s in overflow), overflow
+    pdf, pages = _print(_slips_page(), tmp_path, "slips-realistic")
+    _picture(pdf, "slips-realistic")
 
 
 def test_the_table_header_repeats_on_every_printed_page() -> None:

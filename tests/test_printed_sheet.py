@@ -178,7 +178,9 @@ REALISTIC_SLIP = SheetHeading(
     "Hội đồng nhân dân tỉnh Vĩnh Phúc khóa XVII, nhiệm kỳ 2021-2026 — Kỳ họp thứ 15",
     "2023-12-13",
 )
-REALISTIC_BOOTH = "Hội trường tầng 3, Trụ sở HĐND tỉnh, máy số 1-5: https://bophieu.hdnd.vinhphuc.gov.vn/"
+REALISTIC_BOOTH = (
+    "Hội trường tầng 3, Trụ sở HĐND tỉnh, máy số 1-5: https://bophieu.hdnd.vinhphuc.gov.vn/"
+)
 
 
 def _slips_page(count: int = 8) -> str:
@@ -220,6 +222,7 @@ def test_nothing_on_a_realistic_slip_is_clipped(tmp_path: Path) -> None:
             browser.close()
     assert overflow and all(s["inside"] and s["scroll"] <= 0 for s in overflow), overflow
     pdf, pages = _print(_slips_page(), tmp_path, "slips-realistic")
+    assert pages == 2  # 6 + 2
     _picture(pdf, "slips-realistic")
 
 

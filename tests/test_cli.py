@@ -118,7 +118,12 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         shutil.copy2(admin / "credentials.json", own / "credentials.json")
         sign = ("credentials", "sign", own, "--secret", own.parent / "secret")
         wrong = run(*sign, "--fingerprint", "0000-0000-0000-0000", code=exit_codes.INVALID)
-        assert "not the list that was issued" in wrong.output
+        assert "not the list that was issued" in wrong.output and announced not in wrong.output
+        # Two neighbours swapped: a slip, said so, and the fingerprint is never shown to copy.
+        swapped = announced[:1] + announced[2] + announced[1] + announced[3:]
+        if swapped != announced:
+            slip = run(*sign, "--fingerprint", swapped, code=exit_codes.BAD_INPUT).output
+            assert "looks mistyped" in slip and announced not in slip
         # A value that cannot be a fingerprint is a typing mistake: bad input, one line.
         mistyped = run(*sign, "--fingerprint", "abc", code=exit_codes.BAD_INPUT)
         assert "'abc' is not an election fingerprint" in mistyped.output
@@ -144,8 +149,12 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         mistyped = run(*decrypt, "--board-hash", board_hash[:15] + "g", code=exit_codes.BAD_INPUT)
         assert "at least 16 hex digits" in mistyped.output
         assert "Verifying the board" not in mistyped.output  # refused before the long check
+        if i == 1:  # one character off: a slip, said so, and the hash is never shown
+            slip = board_hash[:5] + ("0" if board_hash[5] != "0" else "1") + board_hash[6:16]
+            slipped = run(*decrypt, "--board-hash", slip, code=exit_codes.BAD_INPUT).output
+            assert "looks mistyped" in slipped and board_hash[:16] not in slipped
         shown = run(*decrypt, "--board-hash", board_hash[:16], passphrase=f"pw{i}").output
-        assert "Board hash at the tally (entry " in shown and board_hash in shown
+        assert f"Board hash at the tally: {board_hash}, as announced" in shown
     sync([copies[0], copies[2], admin], "decryption")
     return {"admin": admin, "base": base, "codes": codes_file, "trustee1": copies[0]}
 
@@ -186,7 +195,10 @@ def test_wrong_passphrase_is_exit_6_and_changes_nothing(finished: dict[str, Path
     decrypt = ("trustee", "decrypt", own, "--secret", secret, "--board-hash", "0" * 16)
     # A board hash other than the announced one is refused before the passphrase is asked.
     refused = run(*decrypt, passphrase="wrong", code=exit_codes.INVALID)
-    assert "not the announced" in refused.output
+    assert "is not this board's" in refused.output and "mistyped" not in refused.output
+    board = BulletinBoard(own / "board.sqlite")
+    with board:
+        assert next(board.entries_of("tally")).hash.hex()[:16] not in refused.output
     board = BulletinBoard(own / "board.sqlite")
     with board:
         board_hash = next(board.entries_of("tally")).hash.hex()

@@ -208,3 +208,70 @@ def test_the_laws_words_for_several_posts_and_for_all_deputies() -> None:
         assert "tổng số đại biểu Quốc hội, đại biểu HĐND" in bracket.consequence_vi
     top = preset("nq85-2014").brackets[0].consequence_vi
     assert "Thường trực HĐND trình HĐND bỏ phiếu tín nhiệm" in top
+
+
+def test_verify_fails_a_record_under_nq96s_name_at_three_quarters(
+    fast_group: object, tmp_path: Path
+) -> None:
+    """Issue 23: 8 of 12 "low" is two thirds; under NQ 96's name with dismissal at 3/4 the
+    sheet announced nothing and `verify` said VERIFIED without naming the rule set."""
+    from election_helpers import run_counts
+
+    from votecrypt.errors import RefusedData
+    from votecrypt.service.export import export_record
+    from votecrypt.storage.board import BulletinBoard
+    from votecrypt.verifier import verify_record
+
+    fake = rule_set_from_json(json.dumps(_three_quarters()))
+    # The trustees verify the board before decrypting (check 4 fails): nobody decrypts it.
+    with pytest.raises(RefusedData, match="differs from nq96-2023 in brackets"):
+        run_counts(tmp_path / "e", fast_group, [("A", "x")], [(4, 0, 8)], 12, rules=fake)  # type: ignore[arg-type]
+    board = BulletinBoard(tmp_path / "e" / "board.sqlite", fast_group, read_only=True)  # type: ignore[arg-type]
+    with board:
+        record = export_record(board, tmp_path / "record")
+    report = verify_record(record, jobs=1)
+    assert not report.ok and [c.name for c in report.failed()] == ["manifest"]
+    text = "\n".join(report.lines())
+    assert "differs from nq96-2023 in brackets[0].when[0].fraction" in text
+    assert "Rules: custom rule set (digest " in text
+    result = subprocess.run(
+        [*VOTECRYPT, "verify", str(record)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == exit_codes.VERIFY_FAILED
+    assert "differs from nq96-2023" in result.stdout + result.stderr
+
+
+def test_verify_names_the_preset_of_an_honest_record(fast_group: object, tmp_path: Path) -> None:
+    from election_helpers import run_counts
+
+    from votecrypt.verifier import verify_record
+
+    outcome = run_counts(tmp_path / "e", fast_group, [("A", "x")], [(4, 0, 8)], 12)  # type: ignore[arg-type]
+    assert outcome.announcement.results.candidates[0].bracket_id == "dismissal"
+    report = verify_record(outcome.record, jobs=1)
+    assert report.complete
+    digest = PRESET_DIGESTS["nq96-2023"][:16]
+    assert f"Rules: preset nq96-2023 (digest {digest})" in report.lines()
+    assert json.loads(report.to_json())["rules"] == f"preset nq96-2023 (digest {digest})"
+
+
+def test_the_sheet_names_the_rule_set() -> None:
+    from votecrypt.protocol.results import BLANK, compute_results
+    from votecrypt.render.html_sheet import render_html
+    from votecrypt.render.sheet import SheetHeading
+    from votecrypt.render.table import render_table
+
+    heading = SheetHeading("Lấy phiếu tín nhiệm", "HĐND tỉnh", "2023-12-13")
+    counts = [{"high": 4, "medium": 0, "low": 8, BLANK: 0}]
+    for rules, named in (
+        (preset("nq96-2023"), f"preset nq96-2023 (digest {PRESET_DIGESTS['nq96-2023'][:16]})"),
+        (
+            rule_set_from_json(json.dumps(_three_quarters())),
+            "differs from nq96-2023 in brackets[0].when[0].fraction",
+        ),
+    ):
+        results = compute_results(
+            rules, [("A", "x")], counts, issued=12, collected=12, summoned=12, members=12
+        )
+        assert named in render_html(results, heading, blank_allowed=True)
+        assert named in render_table(results, heading, blank_allowed=True)

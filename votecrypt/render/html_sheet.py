@@ -12,6 +12,7 @@ from __future__ import annotations
 from html import escape
 
 from votecrypt.protocol.results import BLANK, CandidateResult, ElectionResults
+from votecrypt.record.rule_presets import name_rule_set
 from votecrypt.render.sheet import (
     BLANK_LABELS,
     NO_DETAILS,
@@ -160,7 +161,8 @@ def render_html(
 <p class="center en">Record of the count: {e(title_en[:1].lower() + title_en[1:])}</p>
 <p class=center><strong>{e(heading.title)}</strong></p>
 <p class=center>{e(results.rules.title_vi)}<br><span class=en>{e(results.rules.title_en)}.
-{e(results.rules.reference)}</span></p>
+{e(results.rules.reference)}. Bộ quy tắc / rule set: {e(name_rule_set(results.rules).describe())}
+</span></p>
 {_preamble(results, heading, details)}
 <table class="totals">
 <tr><td>Số phiếu phát ra <span class=en>(ballots issued)</span>:</td>

@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 
 from votecrypt.protocol.results import ElectionResults
+from votecrypt.record.rule_presets import name_rule_set
 from votecrypt.render.sheet import (
     NO_DETAILS,
     PLAIN,
@@ -52,6 +53,7 @@ def render_table(
         f"{title_vi} / {title_en.upper()}",
         f"{heading.body} — {heading.title} — {heading.date}",
         f"{results.rules.title_vi} / {results.rules.title_en}",
+        f"Bộ quy tắc / rule set: {name_rule_set(results.rules).describe()}",
         (
             f"Phiếu phát ra / issued: {results.issued}   "
             f"Phiếu thu về / collected: {results.collected}   "

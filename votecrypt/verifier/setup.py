@@ -18,6 +18,7 @@ from votecrypt.record.ceremony_codec import message_from_json, outcome_from_json
 from votecrypt.record.election_codec import credentials_from_plain, manifest_from_plain, open_plain
 from votecrypt.record.json_codec import canonical_json
 from votecrypt.record.log import Entry
+from votecrypt.verifier.results import check_rule_set
 from votecrypt.verifier.state import Verification
 
 
@@ -32,6 +33,8 @@ def manifest_entry(v: Verification, entry: Entry) -> None:
         v.manifest = manifest_from_plain(entry.payload)
     except (EncodingError, ManifestError) as error:
         check.fail(f"entry {entry.seq}: {error}")
+        return
+    check_rule_set(v, entry)
 
 
 def ceremony_entry(v: Verification, entry: Entry) -> None:

@@ -193,17 +193,9 @@ def test_previous_results_for_the_two_year_rule(tmp_path: Path) -> None:
     path.write_bytes(FORMS["utf-8, comma"][0])
     previous = tmp_path / "previous.csv"
     previous.write_text("name,low,denominator\nLê Duy Thành,250,493\nNgười đã nghỉ,1,493\n")
-    code, output = _create(
-        tmp_path,
-        path,
-        "--rules",
-        "nq35-2012",
-        "--members",
-        "5",
-        "--previous-results",
-        previous,
-        body="Quốc hội khóa XIII",  # NQ 35's words are the National Assembly's (spec 13.3.2)
-    )
+    # NQ 35's words are the National Assembly's (spec 13.3.2).
+    arguments = ("--rules", "nq35-2012", "--members", "5", "--previous-results", previous)
+    code, output = _create(tmp_path, path, *arguments, body="Quốc hội khóa XIII")
     assert code == exit_codes.OK, output
     assert "Previous vote recorded for 1 office holder" in output
     assert "not used from the previous results: Người đã nghỉ" in output
@@ -212,17 +204,7 @@ def test_previous_results_for_the_two_year_rule(tmp_path: Path) -> None:
         {"name": "Lê Duy Thành", "counts": {"low": 250}, "denominator": 493}
     ]
     previous.write_text("name,lowest,denominator\nLê Duy Thành,250,493\n")
-    code, output = _create(
-        tmp_path,
-        path,
-        "--rules",
-        "nq35-2012",
-        "--members",
-        "5",
-        "--previous-results",
-        previous,
-        body="Quốc hội khóa XIII",  # NQ 35's words are the National Assembly's (spec 13.3.2)
-    )
+    code, output = _create(tmp_path, path, *arguments, body="Quốc hội khóa XIII")
     assert code == exit_codes.BAD_INPUT and "name,low,denominator" in output
 
 

@@ -53,10 +53,11 @@ from votecrypt.protocol.ceremony.messages import (
 from votecrypt.protocol.ceremony.transcript import Transcript, evaluate, transcript_digests
 from votecrypt.protocol.ceremony.trustee import Trustee
 from votecrypt.protocol.manifest import Candidate, Manifest
-from votecrypt.protocol.rules import Bracket, Condition, Option, PreviousResult, RuleSet, preset
+from votecrypt.protocol.rules import Bracket, Condition, Option, PreviousResult, RuleSet
 from votecrypt.record.ceremony_codec import message_to_json, outcome_to_json
 from votecrypt.record.json_codec import canonical_json
 from votecrypt.record.log import SINGLE_ITEMS, Entry, entry_from_line, entry_hash, entry_to_line
+from votecrypt.record.rule_presets import preset
 from votecrypt.service.ceremony_steps import ceremony_finalize, ceremony_step, trustee_init
 from votecrypt.service.counting import (
     compute_tally,

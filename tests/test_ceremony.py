@@ -262,17 +262,28 @@ def test_secrets_are_not_in_reprs(group: Group) -> None:
     assert "redacted" in repr(secrets)
 
 
-def test_finalizing_again_with_other_messages_is_refused(group: Group) -> None:
+def test_finalizing_again_follows_the_messages_until_the_trustee_acted(group: Group) -> None:
+    """Spec 8.9: a finalized trustee finalizes again when the messages grew, unless it already
+    endorsed or decrypted under its outcome; then that outcome stays."""
     trustees = make_trustees(group, 2, 3)
     transcript = with_checks(with_openings(announce_and_commit(trustees), trustees), trustees)
-    trustees[0].finalize(transcript)
+    first = trustees[0].finalize(transcript)
     share = trustees[0].key_share().export_scalar()
     # Finalizing again with the same messages changes nothing.
-    trustees[0].finalize(transcript)
+    assert trustees[0].finalize(transcript) == first
     assert trustees[0].key_share().export_scalar() == share
-    # Other messages (a share revealed although nobody complained) give another outcome.
+    # Other messages (a share revealed although nobody complained) give another outcome,
+    # which the trustee takes while it has done nothing under the first.
     revealed = Answer(ELECTION, 2, (RevealedShare(3, Scalar(7)),))
     changed = dataclasses.replace(transcript, answers={2: resign(trustees[1], revealed)})
-    with pytest.raises(CeremonyError, match="another outcome"):
-        trustees[0].finalize(changed)
-    assert trustees[0].key_share().export_scalar() == share
+    second = trustees[0].finalize(changed)
+    assert second != first and second.transcript_hash != first.transcript_hash
+    assert trustees[0].outcome == second
+    # Once it endorsed (or decrypted), the outcome it acted under stays.
+    trustees[0].endorsed_list = bytes(32)
+    with pytest.raises(CeremonyError, match="already endorsed a credential list"):
+        trustees[0].finalize(transcript)
+    assert trustees[0].outcome == second
+    trustees[0].endorsed_list, trustees[0].decrypted_tally = None, bytes(32)
+    with pytest.raises(CeremonyError, match="already decrypted a tally"):
+        trustees[0].finalize(transcript)

@@ -42,6 +42,7 @@ def transcript_from_messages(manifest: Manifest, messages: Iterable[Signed[Any]]
         openings=rounds["open"],
         checks=rounds["check"],
         answers=rounds["answer"],
+        decisions=rounds["decide"],
     )
 
 

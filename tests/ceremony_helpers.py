@@ -218,6 +218,17 @@ def run_with_misbehaviour(
     return trustees, dataclasses.replace(transcript, decisions=decisions)
 
 
+def board_decides(
+    transcript: Transcript, voters: Sequence[Trustee], without: Sequence[int]
+) -> Transcript:
+    """Each of `voters` votes to go on without `without` (spec 8.8), growing its earlier vote."""
+    decisions = dict(transcript.decisions)
+    for voter in voters:
+        earlier = decisions[voter.index].message if voter.index in decisions else None
+        decisions[voter.index] = voter.decide(without, earlier)
+    return dataclasses.replace(transcript, decisions=decisions)
+
+
 def finish_with_decisions(
     trustees: Sequence[Trustee], transcript: Transcript, honest: Sequence[int]
 ) -> tuple[list[CeremonyOutcome], Transcript]:
@@ -229,9 +240,6 @@ def finish_with_decisions(
             return [by_index[i].finalize(transcript) for i in honest], transcript
         except CeremonyNotReady as pending:
             assert not set(pending.trustees) & set(honest), pending.waiting
-            decisions = dict(transcript.decisions)
-            for i in honest:
-                earlier = decisions[i].message if i in decisions else None
-                decisions[i] = by_index[i].decide(pending.trustees, earlier)
-            transcript = dataclasses.replace(transcript, decisions=decisions)
+            voters = [by_index[i] for i in honest]
+            transcript = board_decides(transcript, voters, pending.trustees)
     raise AssertionError("the decisions did not end the waiting")

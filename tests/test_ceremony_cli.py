@@ -109,7 +109,7 @@ def test_board_proceeds_without_a_trustee_who_never_ran_init(tmp_path: Path) -> 
     sync(everyone, "ceremony")
     assert _step(copies, 2, "finalize") == first  # each trustee derives the same outcome
     status = run("ceremony", "status", copies[2]).output
-    assert "Everything is in" in status and "Waiting" not in status
+    assert "The ceremony is finalized" in status and "Waiting" not in status
 
 
 def test_a_step_waits_for_a_missing_check_until_the_board_decides(tmp_path: Path) -> None:
@@ -160,3 +160,40 @@ def test_small_order_exchange_key_leaves_out_only_its_announcer(tmp_path: Path) 
     output = _step(copies, 1, "finalize")
     assert "Left out: trustee 3: announced an exchange key of small order" in output
     assert "Any 2 of trustees 1, 2 can decrypt the result." in output
+
+
+def test_an_outcome_file_the_operator_writes_binds_nobody(tmp_path: Path) -> None:
+    """Spec 8.8: every trustee derives the outcome from the signed messages. An outcome file
+    the operator wrote (here: trustee 3 blamed) is neither adopted nor replaced; the trustee's
+    own outcome is stored, and the refusal says what to do."""
+    import dataclasses
+
+    from votecrypt.record.ceremony_codec import outcome_from_json, outcome_to_json
+
+    admin = _election(tmp_path, trustees=3, threshold=2)
+    copies = _copies(tmp_path, admin, [1, 2, 3])
+    everyone = list(copies.values())
+    for step in ("commit", "open", "check", "answer"):
+        for i in copies:
+            _step(copies, i, step)
+        sync(everyone, "ceremony")
+    honest = _step(copies, 2, "finalize")
+    outcome_file = copies[2] / "ceremony" / "outcome.json"
+    real = outcome_from_json(outcome_file.read_bytes(), secp256k1())
+    forged = dataclasses.replace(
+        real, qualified=(1, 2), disqualified=((3, "revealed a share twice"),)
+    )
+    (copies[1] / "ceremony" / "outcome.json").write_bytes(outcome_to_json(forged))
+    refused = _step(copies, 1, "finalize", code=exit_codes.BAD_INPUT)
+    assert "binds nobody and was not adopted" in refused
+    own = load_trustee(copies[1].parent / "secret", "pw1", secp256k1())
+    assert own.outcome == real
+    assert (
+        outcome_from_json((copies[1] / "ceremony" / "outcome.json").read_bytes(), secp256k1())
+        == forged
+    )
+    status = run("ceremony", "status", copies[1]).output
+    assert "is not the outcome these messages give: it binds nobody" in status
+    (copies[1] / "ceremony" / "outcome.json").unlink()
+    assert _step(copies, 1, "finalize") == honest
+    assert "The ceremony is finalized" in run("ceremony", "status", copies[1]).output

@@ -346,14 +346,13 @@ def revealed_shares(transcript: Transcript, dealer: int) -> dict[int, Scalar] | 
     return revealed
 
 
-def evaluate(group: Group, transcript: Transcript, *, close: bool = False) -> CeremonyOutcome:
+def evaluate(group: Group, transcript: Transcript) -> CeremonyOutcome:
     """The ceremony's outcome (spec 8.8).
 
-    Without `close`, raises CeremonyNotReady while any expected message is missing. With
-    `close` (the board's decision to end the ceremony), whoever has not done their part is
-    treated as in spec 8.8: a missing check counts as a complaint about every dealer. Raises
-    CeremonyError when fewer than t trustees remain qualified, naming every left-out trustee
-    and its reason.
+    Raises CeremonyNotReady while a message is expected from a trustee the board has not gone
+    on without (at least t trustees' decisions, spec 8.8); nothing else ends the waiting.
+    Raises CeremonyError when fewer than t trustees remain qualified, naming every left-out
+    trustee and its reason.
     """
     parameters = transcript.parameters
     digests = transcript_digests(transcript)
@@ -362,29 +361,26 @@ def evaluate(group: Group, transcript: Transcript, *, close: bool = False) -> Ce
     left_out.update(dict.fromkeys(decided, BOARD_WENT_ON_WITHOUT))
     waiting: list[str] = []
 
-    def missing(index: int, why: str, todo: str) -> None:
-        if close:
-            left_out[index] = why
-        else:
-            waiting.append(f"trustee {index} to {todo}")
+    def missing(index: int, todo: str) -> None:
+        waiting.append(f"trustee {index} to {todo}")
 
     # Round "announce" (spec 8.2).
     for index in parameters.indices:
         if index not in transcript.announcements and index not in decided:
-            missing(index, "did not announce its keys", "announce its keys")
+            missing(index, "announce its keys")
 
     # Round "commit" (spec 8.3): D, the trustees committed before the first opening.
     participating, cut = participants(transcript, accepted)
     left_out.update(cut)
     for index in sorted(accepted):
         if index not in cut and index not in transcript.commits:
-            missing(index, "did not publish its commitment hash", "publish its commitment hash")
+            missing(index, "publish its commitment hash")
 
     # Round "open" (spec 8.4): O, the trustees of D with a valid opening.
     openings: dict[int, Opening] = {}
     for index in participating:
         if index not in transcript.openings:
-            missing(index, "did not open its commitments", "open its commitments")
+            missing(index, "open its commitments")
             continue
         opening = transcript.openings[index].message
         try:
@@ -395,12 +391,11 @@ def evaluate(group: Group, transcript: Transcript, *, close: bool = False) -> Ce
         openings[index] = opening
 
     # Round "check" (spec 8.6): a malformed check disqualifies its sender and counts as a
-    # complaint about every dealer; a missing one is waited for, or with `close` counts so.
+    # complaint about every dealer; a missing one is waited for.
     malformed: set[int] = set()
     for index in participating:
         if index not in transcript.checks:
-            if not close:
-                waiting.append(f"trustee {index} to check its shares")
+            missing(index, "check its shares")
             continue
         problem = malformed_check(parameters, transcript.checks[index].message)
         if problem:
@@ -414,7 +409,7 @@ def evaluate(group: Group, transcript: Transcript, *, close: bool = False) -> Ce
         if dealer in left_out:
             continue
         complainers = verdicts(transcript, participating, dealer, malformed).complainers(
-            absent_complain=close
+            absent_complain=False
         )
         try:
             revealed = revealed_shares(transcript, dealer)
@@ -423,18 +418,14 @@ def evaluate(group: Group, transcript: Transcript, *, close: bool = False) -> Ce
             continue
         if revealed is None:
             if complainers:
-                missing(
-                    dealer,
-                    f"did not answer the complaints of trustees {complainers}",
-                    f"answer the complaints of trustees {complainers}",
-                )
+                missing(dealer, f"answer the complaints of trustees {complainers}")
             continue
         problem = _answer_problem(openings[dealer], participating, complainers, revealed)
         if problem:
             left_out[dealer] = problem
         revealed_by[dealer] = revealed
 
-    if waiting and not close:
+    if waiting:
         raise CeremonyNotReady(waiting)
     qualified = tuple(i for i in sorted(openings) if i not in left_out)
     if len(qualified) < parameters.threshold:

@@ -9,9 +9,8 @@
     trustee.decide(without)        # a vote that the board go on without some trustees
 
 A step waits for every trustee until the board decides to go on without it (spec 8.8): at
-least t trustees' decisions name it. `proceed_without_missing=True` (finalize: `close=True`)
-makes one trustee go on alone; the tools never use it (it models a trustee that does not wait,
-for tests and vectors).
+least t trustees' decisions name it. `proceed_without_missing=True` makes one trustee go on
+alone; the tools never use it (it models a trustee that does not wait, for tests and vectors).
 
 Each step returns the signed message to publish. The trustee's secrets (ceremony keys,
 polynomial, received shares, final key share) leave the object only through
@@ -323,14 +322,14 @@ class Trustee:
         message = Decision(self.parameters.election, self.index, tuple(sorted(names)))
         return Signed.create(message, self._signing_key)
 
-    def finalize(self, transcript: Transcript, *, close: bool = False) -> CeremonyOutcome:
+    def finalize(self, transcript: Transcript) -> CeremonyOutcome:
         """Evaluate the transcript (spec 8.8) and, for a key holder, derive the key share
         s_j = sum over the qualified dealers of their share for j, checked against K_j.
         A finalized trustee finalizes again when the messages grew (spec 8.9), unless it
         already endorsed a credential list or decrypted under its outcome."""
         if transcript.parameters != self.parameters:
             raise CeremonyError("the transcript belongs to another ceremony")
-        outcome = evaluate(self.group, transcript, close=close)
+        outcome = evaluate(self.group, transcript)
         if self.outcome is not None and outcome != self.outcome and self._acted():
             raise CeremonyError(
                 f"trustee {self.index} already {self._acted()} under the outcome it finalized; "

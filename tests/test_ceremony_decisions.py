@@ -147,3 +147,28 @@ def test_a_published_decision_is_replaced_only_by_a_larger_one(group: Group, tmp
     with pytest.raises(FileError, match="must name every one of them"):
         publish_decision(directory, first, group)
     assert message_from_json(path.read_bytes(), group, "decide") == grown
+
+
+def test_the_board_and_the_verifier_accept_no_outcome_while_a_complaint_is_unanswered(
+    group: Group,
+) -> None:
+    """Spec 8.8, 11.1, 16.2 check 6: the board and the verifier evaluate as the trustees do.
+    An outcome published while dealer 3 can still answer trustee 2's complaint (here: the
+    honest outcome with 3 blamed) is refused; once 3 answers, the published outcome must be
+    the one the messages give."""
+    from votecrypt.errors import RefusedData
+    from votecrypt.protocol.setup import check_outcome
+
+    trustees = make_trustees(group, 2, 3)
+    transcript = with_checks(with_openings(announce_and_commit(trustees), trustees), trustees)
+    transcript = _false_complaints(transcript, trustees[1], {3})
+    answered = with_answers(transcript, trustees)
+    honest = evaluate(group, answered)
+    blamed = dataclasses.replace(
+        honest, qualified=(1, 2), disqualified=((3, "did not answer the complaint of trustee 2"),)
+    )
+    with pytest.raises(RefusedData, match="still waiting for trustee 3 to answer"):
+        check_outcome(group, transcript, blamed)
+    with pytest.raises(RefusedData, match="not the one its messages give"):
+        check_outcome(group, answered, blamed)
+    assert check_outcome(group, answered, honest) == honest

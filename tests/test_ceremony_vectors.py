@@ -264,3 +264,19 @@ def test_digests_follow_from_the_files_and_the_type_table(folder: Path) -> None:
         _list(rows),
     )
     assert transcript_hash.hex() == digests["transcript_hash"] == outcome["transcript_hash"]
+
+
+def test_every_vector_message_validates_against_the_schema() -> None:
+    """spec/schema/ceremony-message.schema.json describes every round, `decide` included (the
+    other reason vectors hold messages that decode but are malformed on purpose, 8.6)."""
+    from test_schemas import validator
+
+    checked = set()
+    for folder in (ELECTION / "ceremony", ELECTION / "ceremony-reasons" / "decide"):
+        for path in folder.glob("*-*.json"):
+            validator("ceremony-message").validate(json.loads(path.read_text()))
+            checked.add(path.stem.rpartition("-")[0])
+    assert checked == set(ROUNDS)
+    unsorted = json.loads((ELECTION / "ceremony-reasons" / "decide" / "decide-1.json").read_text())
+    unsorted["message"]["without"] = [5, 5]
+    assert list(validator("ceremony-message").iter_errors(unsorted))

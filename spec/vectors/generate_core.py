@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import math
 import sys
 import unicodedata
 from pathlib import Path
@@ -644,10 +643,10 @@ def credential_vectors() -> dict[str, Any]:
 
 def _discrete_log_cases() -> list[dict[str, Any]]:
     """Bounded discrete logarithms (spec 6.4): `log` is the m in [0, bound] with m*G = point,
-    or null when there is none. With bound 10, s = 4 and the last giant step (i = 2) reaches
-    m = 11, which is found and must be refused."""
+    or null when there is none. With bound 10 alone, s = 3 and w = 7: the last giant step
+    (i = 1) covers [7, 13] and finds m = 11 or 12, which must be refused."""
     from votecrypt.errors import PlaintextOutOfRange
-    from votecrypt.primitives.dlog import discrete_log
+    from votecrypt.primitives.dlog import discrete_log, table_half_width
 
     cases = []
     for m, bound in ((0, 0), (10, 10), (11, 10), (9, 10), (12, 10), (46 + 48**2, 47 * 48**2)):
@@ -661,7 +660,7 @@ def _discrete_log_cases() -> list[dict[str, Any]]:
             {
                 "point": target.hex(),
                 "bound": bound,
-                "steps": math.isqrt(bound) + 1,
+                "half_width": table_half_width([bound]),
                 "log": found,
             }
         )

@@ -32,7 +32,7 @@ from votecrypt.service.election_dir import (
     load_manifest,
     load_outcome,
     load_transcript,
-    publish_decision,
+    publish_grown,
     publish_message,
 )
 from votecrypt.storage.files import read_file, write_atomic
@@ -112,25 +112,49 @@ def ceremony_step(
     manifest = load_manifest(directory)
     trustee = _load(secret_path, passphrase, group, manifest.ceremony_parameters())
     pending_copy = outbox(secret_path) / f"{step}.json"
+    if step == "answer":
+        return _answer(directory, secret_path, passphrase, group, trustee, manifest)
     if STEPS.index(trustee.step) >= STEPS.index(STEP_RESULT[step]):
         return _republish(directory, group, step, pending_copy, trustee.step)
     transcript = load_transcript(directory, group, manifest)
-    message: Signed[Any] | None
+    message: Signed[Any]
     if step == "commit":
         message = trustee.commit(transcript)
     elif step == "open":
         message = trustee.open(transcript)
-    elif step == "check":
-        message = trustee.check(transcript)
     else:
-        # An answer that reveals nothing leaves the step open: it runs again for complaints
-        # that come later (spec 8.7).
-        message = trustee.answer(transcript)
-    if message is not None:
+        message = trustee.check(transcript)
+    write_atomic(pending_copy, message_to_json(message))
+    save_trustee(Path(secret_path), trustee, passphrase)
+    return StepReport(step, publish_message(directory, message), repeated=False, message=message)
+
+
+def _answer(
+    directory: ElectionDir,
+    secret_path: Path,
+    passphrase: str,
+    group: Group,
+    trustee: Trustee,
+    manifest: Manifest,
+) -> StepReport:
+    """The answer step, which runs again as long as complaints come (spec 8.7, 8.9): each run
+    answers every complaint it sees and keeps every share revealed before, so the answer only
+    grows. Nothing to answer publishes nothing and leaves the step open."""
+    pending_copy = outbox(secret_path) / "answer.json"
+    earlier = (
+        message_from_json(read_file(pending_copy, what="outbox message"), group, "answer")
+        if pending_copy.exists()
+        else None
+    )
+    transcript = load_transcript(directory, group, manifest)
+    message = trustee.answer(transcript, earlier=earlier.message if earlier else None)
+    repeated = earlier is not None and message is not None and earlier.message == message.message
+    if message is not None and not repeated:
         write_atomic(pending_copy, message_to_json(message))
     save_trustee(Path(secret_path), trustee, passphrase)
-    published = publish_message(directory, message) if message is not None else None
-    return StepReport(step, published, repeated=False, message=message)
+    if message is None:
+        return StepReport("answer", None, repeated=False)
+    return StepReport("answer", publish_grown(directory, message, group), repeated, message)
 
 
 def ceremony_decide(
@@ -151,7 +175,7 @@ def ceremony_decide(
     signed = trustee.decide([*without, *(i for d in earlier for i in d.without)])
     repeated = any(d.without == signed.message.without for d in earlier)
     write_atomic(pending_copy, message_to_json(signed))
-    return StepReport("decide", publish_decision(directory, signed, group), repeated, signed)
+    return StepReport("decide", publish_grown(directory, signed, group), repeated, signed)
 
 
 class OutcomeFileDiffers(FileError):

@@ -26,7 +26,7 @@ from votecrypt.protocol.ceremony.messages import Signed
 from votecrypt.protocol.ceremony.transcript import CeremonyOutcome, waiting_for
 from votecrypt.protocol.ceremony.trustee import STEPS, Trustee
 from votecrypt.protocol.manifest import Manifest
-from votecrypt.record.ceremony_codec import message_from_json, message_to_json, outcome_to_json
+from votecrypt.record.ceremony_codec import message_from_json, message_to_json
 from votecrypt.service.election_dir import (
     ElectionDir,
     load_manifest,
@@ -34,6 +34,7 @@ from votecrypt.service.election_dir import (
     load_transcript,
     publish_grown,
     publish_message,
+    publish_outcome,
 )
 from votecrypt.storage.files import read_file, write_atomic
 from votecrypt.storage.secret_file import load_trustee, save_trustee
@@ -162,7 +163,7 @@ def ceremony_decide(
 ) -> StepReport:
     """Publish this trustee's vote that the board go on without the trustees `without`
     (spec 8.8), grown from its earlier vote: the new decision names every trustee of the old
-    one, and replaces its file (the only ceremony file that is ever replaced, spec 8.9)."""
+    one, and replaces its file (a decision and an answer are the files that grow, spec 8.9)."""
     manifest = load_manifest(directory)
     trustee = _load(secret_path, passphrase, group, manifest.ceremony_parameters())
     pending_copy = outbox(secret_path) / "decide.json"
@@ -200,12 +201,13 @@ def ceremony_finalize(
     save_trustee(Path(secret_path), trustee, passphrase)
     published = load_outcome(directory, group) if directory.outcome.exists() else None
     if published is None or (published == earlier and published != outcome):
-        write_atomic(directory.outcome, outcome_to_json(outcome))
+        publish_outcome(directory, outcome)
     elif published != outcome:
         raise OutcomeFileDiffers(
             f"{directory.outcome} holds another outcome than the one your messages give; it "
-            "binds nobody and was not adopted: compare the messages with the other trustees "
-            "(`ceremony status`), copy the missing ones, and finalize again"
+            "binds nobody and was not adopted (your own is stored): compare the messages with "
+            "the other trustees (`ceremony status`); if yours are complete, the file is wrong: "
+            "delete it and finalize again"
         )
     return outcome
 

@@ -33,6 +33,7 @@ from votecrypt.record.ceremony_codec import (
     message_from_json,
     message_to_json,
     outcome_from_json,
+    outcome_to_json,
 )
 from votecrypt.record.election_codec import (
     credentials_from_plain,
@@ -182,6 +183,12 @@ def load_transcript(directory: ElectionDir, group: Group, manifest: Manifest) ->
         answers=rounds["answer"],
         decisions=rounds["decide"],
     )
+
+
+def publish_outcome(directory: ElectionDir, outcome: CeremonyOutcome) -> None:
+    """Write the ceremony outcome file, a copy for comparing that binds nobody (spec 8.8):
+    whoever relies on the outcome derives it from the messages."""
+    write_atomic(directory.outcome, outcome_to_json(outcome))
 
 
 def load_outcome(directory: ElectionDir, group: Group) -> CeremonyOutcome:

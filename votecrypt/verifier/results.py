@@ -12,8 +12,24 @@ from votecrypt.protocol.tally import EncryptedTally
 from votecrypt.record.election_codec import results_plain
 from votecrypt.record.json_codec import canonical_json
 from votecrypt.record.log import Entry
+from votecrypt.record.rule_presets import name_rule_set
 from votecrypt.verifier.report import VerificationReport
 from votecrypt.verifier.state import Verification
+
+
+def check_rule_set(v: Verification, entry: Entry) -> None:
+    """Name the manifest's rule set in the report (spec 13.3.2): "preset nq96-2023 (digest
+    ...)" or "custom rule set <id> (digest ...)"; fail check 4 when it takes a preset's id or
+    title with other rules, naming where it differs from the preset."""
+    if v.manifest is None:
+        return
+    name = name_rule_set(v.manifest.rules)
+    v.report.rules = name.describe()
+    if name.claims is not None:
+        v.report["manifest"].fail(
+            f"entry {entry.seq}: the rule set takes the id or title of preset {name.claims} "
+            f"with other rules: {name.describe()} (spec 13.3.2)"
+        )
 
 
 def results_entry(v: Verification, entry: Entry) -> None:

@@ -23,6 +23,7 @@ from votecrypt.record.election_codec import (
 )
 from votecrypt.record.json_codec import canonical_json
 from votecrypt.record.log import Entry
+from votecrypt.verifier.results import check_rule_set
 from votecrypt.verifier.state import Verification
 
 
@@ -37,6 +38,8 @@ def manifest_entry(v: Verification, entry: Entry) -> None:
         v.manifest = manifest_from_plain(entry.payload)
     except (EncodingError, ManifestError) as error:
         check.fail(f"entry {entry.seq}: {error}")
+        return
+    check_rule_set(v, entry)
 
 
 def ceremony_entry(v: Verification, entry: Entry) -> None:

@@ -86,13 +86,20 @@ def station_command(
     if not board_url.startswith(("http://", "https://")):
         raise click.BadParameter("BOARD-URL starts with https:// (or http://)")
     booth = installed_booth()
+    logger = logging.getLogger(STATION_LOGGER)
+    logger.propagate = False
+    if check:
+        # The outcome is printed below; the station's log lines are for a running station.
+        logger.addHandler(logging.NullHandler())
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        logger.setLevel(logging.INFO)
+        logger.addHandler(handler)
     station = Station(
         board_url, booth, group(), cafile=cafile, check_url=check_url, retry_seconds=retry_seconds
     )
     if check:
-        # The outcome is printed below; the station's log lines are for a running station.
-        logging.getLogger(STATION_LOGGER).addHandler(logging.NullHandler())
-        logging.getLogger(STATION_LOGGER).propagate = False
         state = asyncio.run(_check_once(station))
         say(f"Board / Bảng tin: {station.board_url}")
         context = state.context
@@ -129,19 +136,13 @@ async def _check_once(station: Station) -> StationState:
 
 
 def _serve(station: Station, port: int) -> None:
-    """Serve on 127.0.0.1 until Ctrl-C; the station's one-line states go to stderr."""
+    """Serve on 127.0.0.1 until Ctrl-C (the station's one-line states go to its log)."""
     import uvicorn
 
     from votecrypt.web.server import listen
-    from votecrypt.web.station import STATION_LOGGER, short_digest
+    from votecrypt.web.station import short_digest
 
     sock = listen("127.0.0.1", port)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-    logger = logging.getLogger(STATION_LOGGER)
-    logger.setLevel(logging.INFO)
-    logger.addHandler(handler)
-    logger.propagate = False
     say(
         f"Installed booth / Phòng bỏ phiếu cài trên máy này: votecrypt "
         f"{station.booth.pin.version}, digest {station.booth.digest.hex()} "

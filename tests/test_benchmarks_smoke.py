@@ -65,3 +65,13 @@ def test_the_python_side_of_the_browser_benchmark_prepares_ballots() -> None:
 
     times = booth_browser.python_times(booth_browser.bench_election(3), warmups=0, runs=2)
     assert len(times) == 2 and all(t > 0 for t in times)
+
+
+def test_the_station_hop_benchmark_runs() -> None:
+    from benchmarks import station_hop
+
+    report = station_hop.run(voters=4, status_calls=2)
+    results = report["results"]
+    assert results["ballot"]["n"] == results["ballot-hop"]["n"] == 2
+    assert results["status-hop"]["n"] == 2 and results["ballot-extra"]["ratio"] > 0
+    assert "through a station" in station_hop.table(report)

@@ -276,3 +276,15 @@ def test_the_station_command_serves_on_loopback_and_stops_with_its_exit_code(
         assert process.returncode == exit_codes.BOOTH
         last = errors.strip().splitlines()[-1]
         assert last.startswith("error: ") and "not the approved one" in last
+
+
+def test_the_board_server_serves_the_check_page_and_no_booth(board: Any) -> None:
+    _, board_url = board
+    page = httpx.get(f"{board_url}/")
+    assert page.status_code == 200 and page.content == INSTALLED.files["check.html"]
+    assert b'id="code-input"' not in page.content
+    for path in ("index.html", "booth.js", "qr-image.js", "../pyproject.toml", "lib/../index.html"):
+        assert httpx.get(f"{board_url}/{path}").status_code == 404, path
+    for path in ("check.js", "votecrypt.js", "lib/ballot.js", "vendor/qr/index.js", "booth.css"):
+        answer = httpx.get(f"{board_url}/{path}")
+        assert answer.status_code == 200 and answer.content == INSTALLED.files[path], path

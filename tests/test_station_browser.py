@@ -15,6 +15,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LAPTOP, Booth, sync
 from test_station import INSTALLED, OTHER_BOOTH, station_for, wait_for
 
 from votecrypt.math import Group
+from votecrypt.protocol.approved_booth import BoothPin
 from votecrypt.service.installed_booth import BOOTH_DIR
 from votecrypt.web import ServerSettings, SqliteBoardStore, create_app
 from votecrypt.web import app as board_app
@@ -65,6 +67,22 @@ def hostile_board(
     store = SqliteBoardStore.open(election.directory, fast_group)
     with running(create_app(store, ServerSettings(check_processes=1))) as url:
         yield election, url
+
+
+@contextmanager
+def board_and_station(
+    tmp_path: Path, group: Group, booth: BoothPin
+) -> Iterator[tuple[OpenElection, str, str]]:
+    """An open election approving `booth`, its board server, and a station in front of it;
+    yields (election, board URL, station URL)."""
+    election = OpenElection(tmp_path / "e", group, 4, 2, booth=booth)
+    election.close()
+    store = SqliteBoardStore.open(election.directory, group)
+    with (
+        running(create_app(store, ServerSettings(check_processes=1))) as board_url,
+        station_for(board_url, group) as url,
+    ):
+        yield election, board_url, url
 
 
 def _shot(page: Any, name: str) -> Path:
@@ -108,13 +126,7 @@ def test_the_kiosk_at_a_station_never_loads_code_from_the_board(
 def test_a_station_that_refuses_or_cannot_reach_the_board_says_so_and_takes_no_code(
     tmp_path: Path, fast_group: Group, browser: Any
 ) -> None:
-    election = OpenElection(tmp_path / "e", fast_group, 3, 2, booth=OTHER_BOOTH)
-    election.close()
-    store = SqliteBoardStore.open(election.directory, fast_group)
-    with (
-        running(create_app(store, ServerSettings(check_processes=1))) as board_url,
-        station_for(board_url, fast_group) as url,
-    ):
+    with board_and_station(tmp_path, fast_group, OTHER_BOOTH) as (_, _, url):
         wait_for(url, REFUSED)
         page = browser.new_context(viewport=LAPTOP).new_page()
         page.goto(url + "/")
@@ -189,13 +201,7 @@ def _check_on_phone(browser: Any, address: str, name: str) -> tuple[list[str], s
 def test_a_booth_that_lies_about_a_challenge_is_caught_on_a_second_device(
     tmp_path: Path, fast_group: Group, browser: Any
 ) -> None:
-    election = OpenElection(tmp_path / "e", fast_group, 4, 2, booth=INSTALLED.pin)
-    election.close()
-    store = SqliteBoardStore.open(election.directory, fast_group)
-    with (
-        running(create_app(store, ServerSettings(check_processes=1))) as board_url,
-        station_for(board_url, fast_group) as url,
-    ):
+    with board_and_station(tmp_path, fast_group, INSTALLED.pin) as (election, board_url, url):
         wait_for(url, READY)
         # An honest challenge first: the phone shows the voter's own choices.
         honest = Booth(browser.new_context(viewport=LAPTOP).new_page(), url, "station-honest")

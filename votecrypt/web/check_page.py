@@ -14,7 +14,9 @@ from starlette.types import Scope
 
 CHECK_PAGE = "check.html"
 #: The check page's files: the page, its script and style, and the ballot library.
-PUBLIC_FILES = frozenset({CHECK_PAGE, "check.js", "booth.css", "favicon.svg", "votecrypt.js"})
+PUBLIC_FILES = frozenset(
+    {CHECK_PAGE, "check.js", "bilingual.js", "booth.css", "favicon.svg", "votecrypt.js"}
+)
 PUBLIC_FOLDERS = ("lib/", "vendor/")
 
 

@@ -13,6 +13,7 @@ import {
   prepareBallot,
 } from './votecrypt.js';
 import { qrImage } from './qr-image.js';
+import { bilingual } from './bilingual.js';
 
 const client = new BoardClient('');
 const $ = (id) => document.getElementById(id);
@@ -28,19 +29,6 @@ let election = null;
 let session = freshSession();
 
 // --- text and elements ---------------------------------------------------------------------
-
-/** A Vietnamese text with its English beside it (the .en span). */
-function bilingual(element, vi, en) {
-  element.textContent = vi;
-  if (en) {
-    const english = document.createElement('span');
-    english.className = 'en';
-    english.lang = 'en';
-    english.textContent = en;
-    element.append(english);
-  }
-  return element;
-}
 
 function make(tag, className, vi, en) {
   const element = document.createElement(tag);

@@ -5,24 +5,13 @@
 // and shows the choices. It takes no ballot code and sends nothing but the tracking code.
 
 import { BoardClient, BoardError, openChallenge } from './votecrypt.js';
+import { bilingual } from './bilingual.js';
 
 const client = new BoardClient('');
 const $ = (id) => document.getElementById(id);
 const BLANK_LABEL = { vi: 'Để trống', en: 'Leave blank' };
 const TRACKING_ALPHABET = /^[A-Z2-7]{12}$/;
 let election = null;
-
-function bilingual(element, vi, en) {
-  element.textContent = vi;
-  if (en) {
-    const english = document.createElement('span');
-    english.className = 'en';
-    english.lang = 'en';
-    english.textContent = en;
-    element.append(english);
-  }
-  return element;
-}
 
 function status(kind, vi, en) {
   const element = $('check-status');

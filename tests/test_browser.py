@@ -31,7 +31,7 @@ from election_helpers import FAST_KDF
 
 from votecrypt.math import secp256k1
 from votecrypt.protocol.manifest import BLANK, Candidate, Manifest
-from votecrypt.protocol.rules import preset
+from votecrypt.record.rule_presets import preset
 from votecrypt.service.installed_booth import installed_booth
 
 CHROMIUM = Path("/usr/bin/chromium")

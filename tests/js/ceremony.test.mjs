@@ -72,18 +72,23 @@ test('record: a list without t valid endorsements by qualified trustees is refus
   electionFromRecord(withEndorsements(credentials.endorsements.slice(0, threshold)));
   assert.throws(() => electionFromRecord(withEndorsements([])), /endorsed by 0/);
   assert.throws(() => electionFromRecord(withEndorsements(credentials.endorsements.slice(0, threshold - 1))), /endorsed/);
-  // The same trustee twice counts once; a forged signature counts for nothing.
+  // The same trustee twice is refused (one endorsement per trustee, spec 9.3); a forged
+  // signature counts for nothing.
   const first = credentials.endorsements[0];
-  assert.throws(() => electionFromRecord(withEndorsements(Array(threshold).fill(first))), /endorsed by 1/);
+  assert.throws(() => electionFromRecord(withEndorsements(Array(threshold).fill(first))), /one per trustee/);
   const forged = credentials.endorsements.map((e) => ({ ...e, signature: e.signature.replace(/^./, (c) => (c === '0' ? '1' : '0')) }));
   assert.throws(() => electionFromRecord(withEndorsements(forged)), /endorsed by 0/);
   // An endorsement in the name of a trustee outside the qualified set counts for nothing.
-  const outsider = credentials.endorsements.map((e) => ({ ...e, trustee: 9 }));
+  const outsider = credentials.endorsements.map((e, i) => ({ ...e, trustee: 9 + i }));
   assert.throws(() => electionFromRecord(withEndorsements(outsider)), /endorsed by 0/);
 });
 
 test('record: every tampered setup of the vectors is refused before a ballot is encrypted', () => {
-  for (const name of ['commitment', 'forged-outcome-first', 'substituted-credentials']) {
+  const tampered = [
+    'commitment', 'forged-outcome-first', 'substituted-credentials', 'small-order-credential',
+    'invalid-manifest', 'single-outcome-manifest', 'outcome-extra-field', 'reordered-endorsements',
+  ];
+  for (const name of tampered) {
     assert.throws(() => electionFromRecord(setupEntries(`tampered/${name}`)), Error, name);
   }
 });

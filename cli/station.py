@@ -85,6 +85,10 @@ def station_command(
 
     if not board_url.startswith(("http://", "https://")):
         raise click.BadParameter("BOARD-URL starts with https:// (or http://)")
+    if check_url is not None and (
+        not check_url.startswith(("http://", "https://")) or "#" in check_url
+    ):
+        raise click.BadParameter("--check-url is an https:// (or http://) address without '#'")
     booth = installed_booth()
     logger = logging.getLogger(STATION_LOGGER)
     logger.propagate = False

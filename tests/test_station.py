@@ -288,3 +288,29 @@ def test_the_board_server_serves_the_check_page_and_no_booth(board: Any) -> None
     for path in ("check.js", "votecrypt.js", "lib/ballot.js", "vendor/qr/index.js", "booth.css"):
         answer = httpx.get(f"{board_url}/{path}")
         assert answer.status_code == 200 and answer.content == INSTALLED.files[path], path
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["ftp://board"],
+        ["http://127.0.0.1:9", "--check-url", "javascript:alert(1)"],
+        ["http://127.0.0.1:9", "--check-url", "https://mirror/#x"],
+    ],
+)
+def test_station_arguments_are_checked_in_one_line(args: list[str]) -> None:
+    from click.testing import CliRunner
+    from votecrypt_cli.main import main
+
+    result = CliRunner().invoke(main, ["station", *args])
+    assert result.exit_code == exit_codes.USAGE
+    assert result.output.startswith("error: ") and result.output.count("\n") == 1
+
+
+def test_the_check_url_is_what_the_booth_points_to(board: Any, fast_group: Group) -> None:
+    _, board_url = board
+    mirror = "https://observer.example/check"
+    with station_for(board_url, fast_group, check_url=mirror) as url:
+        assert wait_for(url, READY)["check_url"] == mirror
+    with station_for(board_url, fast_group) as url:
+        assert wait_for(url, READY)["check_url"] == board_url + "/"

@@ -166,7 +166,7 @@ def test_ceremony_with_complaints_evaluates_to_its_outcome() -> None:
         checks=rounds["check"],  # type: ignore[arg-type]
         answers=rounds["answer"],  # type: ignore[arg-type]
     )
-    outcome = evaluate(secp256k1(), transcript, close=True)
+    outcome = evaluate(secp256k1(), transcript)
     assert outcome_to_json(outcome) == (folder / "outcome.json").read_bytes()
     assert outcome.qualified == (1, 2, 4)
     assert len(rounds["answer"]) == 2  # dealer 2 answered correctly, dealer 3 wrongly

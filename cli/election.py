@@ -6,14 +6,18 @@ from pathlib import Path
 
 import click
 
+from votecrypt.errors import EncodingError
+from votecrypt.protocol.board_setup import BoardSetup, Witness
 from votecrypt.protocol.manifest import Manifest
 from votecrypt.protocol.rules import PRESETS, RuleSet, preset, rule_set_from_json
+from votecrypt.record.note import COSIGNATURE_V1, NoteKey
 from votecrypt.service.candidate_list import read_candidate_list
 from votecrypt.service.election_dir import create_election
 from votecrypt.service.previous_results import read_previous_results
 from votecrypt.storage.files import read_file
+from votecrypt.storage.key_file import create_key_file, load_key_file
 
-from .common import election_argument, plural, say
+from .common import election_argument, passphrase, plural, say
 
 
 def load_rules(value: str) -> RuleSet:
@@ -23,6 +27,30 @@ def load_rules(value: str) -> RuleSet:
     if path.exists():
         return rule_set_from_json(read_file(path, what="rule file", max_bytes=1 << 20))
     return preset(value)  # raises with the list of presets
+
+
+def board_setup(
+    key_file: Path | None, witnesses: tuple[str, ...], needed: int | None
+) -> BoardSetup | None:
+    """The manifest's board field (spec 7.1): the board's key and the witnesses."""
+    if key_file is None:
+        if witnesses or needed is not None:
+            raise click.BadParameter("witnesses need a signed board: give --board-key too")
+        return None
+    listed = []
+    for text in witnesses:
+        try:
+            key = NoteKey.from_vkey(text)
+        except EncodingError as exc:
+            raise click.BadParameter(f"--witness {text}: {exc}") from None
+        if key.signature_type != COSIGNATURE_V1:
+            raise click.BadParameter(f"--witness {text}: not a cosigning key (type 4)")
+        listed.append(Witness(key.name, key.public_key))
+    if key_file.exists():
+        signing = load_key_file(key_file, passphrase(secret=key_file))
+    else:
+        signing = create_key_file(key_file, passphrase(confirm=True), "board signing key")
+    return BoardSetup.build(signing.verify_key.to_bytes(), listed, needed)
 
 
 @click.group()
@@ -79,6 +107,28 @@ def election() -> None:
     help="Proceed although fewer than the quorum are present; the reason is recorded in the "
     "manifest and no consequence is announced.",
 )
+@click.option(
+    "--board-key",
+    "board_key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Sign the board's checkpoints (spec 11.7): the key file is created (or, if it exists, "
+    "read) under a passphrase, and its public key goes into the manifest. Keep the file off "
+    "the copies given to the trustees; `votecrypt serve --board-key` uses it.",
+)
+@click.option(
+    "--witness",
+    "witnesses",
+    multiple=True,
+    metavar="VKEY",
+    help="A witness's verifier key as `votecrypt witness init` prints it (repeat for each).",
+)
+@click.option(
+    "--witnesses-needed",
+    type=int,
+    default=None,
+    help="Witnesses whose cosignature confirms a receipt (default: a majority).",
+)
 def create(
     election: Path,
     title: str,
@@ -94,6 +144,9 @@ def create(
     no_blank: bool,
     previous_results: Path | None,
     quorum_override: str,
+    board_key: Path | None,
+    witnesses: tuple[str, ...],
+    witnesses_needed: int | None,
 ) -> None:
     """Create the election in ELECTION_DIR: write its manifest (what is voted on, by whom,
     under which legal rules, and who holds the key). Give a copy of the directory to every
@@ -118,6 +171,7 @@ def create(
         blank_allowed=not no_blank,
         quorum_override=quorum_override,
         previous=previous,
+        board=board_setup(board_key, witnesses, witnesses_needed),
     )
     directory = create_election(election, manifest)
     say(f"Election created in {directory.root}")
@@ -142,4 +196,9 @@ def create(
         say(f"Not on this ballot, so not used from the previous results: {', '.join(not_on_list)}")
     if manifest.quorum_override:
         say(f"Below the quorum; recorded reason: {manifest.quorum_override}")
+    if manifest.board is not None:
+        say(
+            f"Board key {manifest.board.key.hex()}; {len(manifest.board.witnesses)} witnesses, "
+            f"{manifest.board.witnesses_needed} needed to confirm a receipt."
+        )
     say("Next: each trustee runs `votecrypt trustee init` with their own index.")

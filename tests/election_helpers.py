@@ -8,6 +8,7 @@ from pathlib import Path
 
 from votecrypt.math import Group
 from votecrypt.primitives.passphrase import KdfParameters
+from votecrypt.protocol.board_setup import BoardSetup
 from votecrypt.protocol.manifest import BLANK, Candidate, Manifest
 from votecrypt.protocol.rules import RuleSet, preset
 from votecrypt.service.demo import DemoOutcome, run_election
@@ -55,6 +56,7 @@ def manifest_for(
     threshold: int = 2,
     summoned: int | None = None,
     members: int | None = None,
+    board: BoardSetup | None = None,
 ) -> Manifest:
     return Manifest.build(
         title="Lấy phiếu tín nhiệm",
@@ -67,6 +69,7 @@ def manifest_for(
         credentials=ballots,
         summoned=summoned,
         members=members,
+        board=board,
     )
 
 
@@ -98,14 +101,22 @@ def run_counts(
 class OpenElection:
     """An election set up to the point where voting is open (for board tests)."""
 
-    def __init__(self, root: Path, group: Group, ballots: int = 4, candidates: int = 2) -> None:
+    def __init__(
+        self,
+        root: Path,
+        group: Group,
+        ballots: int = 4,
+        candidates: int = 2,
+        board: BoardSetup | None = None,
+    ) -> None:
         from votecrypt.service.ceremony_steps import ceremony_finalize, ceremony_step, trustee_init
         from votecrypt.service.election_dir import create_election
         from votecrypt.service.endorsing import endorse, endorsement_view
         from votecrypt.service.voting import issue, open_board
 
         self.group = group
-        self.manifest = manifest_for([(f"Candidate {i}", "x") for i in range(candidates)], ballots)
+        people = [(f"Candidate {i}", "x") for i in range(candidates)]
+        self.manifest = manifest_for(people, ballots, board=board)
         self.directory = create_election(root, self.manifest)
         self.passphrases = {i: f"pass-{i}" for i in (1, 2, 3)}
         self.secrets = {i: root / "private" / f"t{i}.secret" for i in (1, 2, 3)}

@@ -18,6 +18,7 @@ from votecrypt.math.encoding import nfc
 from votecrypt.math.hashing import hash_bytes
 from votecrypt.math.tags import MANIFEST
 from votecrypt.primitives.packing import MAX_LANE_PLAINTEXT, Packing
+from votecrypt.protocol.board_setup import BoardSetup
 from votecrypt.protocol.ceremony.messages import CeremonyParameters
 from votecrypt.protocol.rules import PreviousResult, RuleSet, format_fraction, rule_set_to_plain
 from votecrypt.protocol.text import text_problem
@@ -68,6 +69,8 @@ class Manifest:
     #: The previous vote's counts and D per office holder (by name), for rule sets with a
     #: condition on the previous vote such as NQ 35/2012's "two years running" (spec 7.1).
     previous: tuple[tuple[str, PreviousResult], ...] = ()
+    #: The board's signing key and witnesses, for a signed board (spec 7.1, 11.7).
+    board: BoardSetup | None = None
 
     @classmethod
     def build(
@@ -87,6 +90,7 @@ class Manifest:
         second_ballot: str = "reject",
         quorum_override: str = "",
         previous: Sequence[tuple[str, PreviousResult]] = (),
+        board: BoardSetup | None = None,
     ) -> Manifest:
         """A validated manifest; `summoned` defaults to `credentials` and `members` to
         `summoned`. `quorum_override` is the board's reason to proceed although the ballots
@@ -109,6 +113,7 @@ class Manifest:
             second_ballot=second_ballot,
             quorum_override=nfc(quorum_override).strip(),
             previous=tuple((nfc(name).strip(), result) for name, result in previous),
+            board=board,
         )
         manifest.validate()
         return manifest
@@ -155,6 +160,8 @@ class Manifest:
             raise ManifestError("too many ballots for the packed encoding")
         self._check_quorum()
         self._check_previous()
+        if self.board is not None:
+            self.board.validate()
         self.packing()
 
     def _check_previous(self) -> None:
@@ -267,6 +274,8 @@ class Manifest:
             extra["quorum_override"] = self.quorum_override
         if self.previous:
             extra["previous"] = previous_plain(self.previous)
+        if self.board is not None:
+            extra["board"] = self.board.plain()
         return extra
 
     def manifest_hash(self) -> bytes:

@@ -12,6 +12,7 @@ from typing import Any
 
 from votecrypt.errors import EncodingError, ManifestError, RuleError
 from votecrypt.primitives.signing import SIGNATURE_BYTES, VerifyKey
+from votecrypt.protocol.board_setup import BoardSetup, Witness
 from votecrypt.protocol.credentials import CredentialList, Endorsement
 from votecrypt.protocol.manifest import GROUP_NAME, MANIFEST_TYPE, Candidate, Manifest
 from votecrypt.protocol.manifest import VERSION as MANIFEST_VERSION
@@ -69,6 +70,7 @@ def manifest_from_plain(value: Any) -> Manifest:
             fields.text("quorum_override", max_length=1000) if fields.has("quorum_override") else ""
         ),
         previous=_previous(fields) if fields.has("previous") else (),
+        board=_board(fields.nested("board")) if fields.has("board") else None,
     )
     fields.done()
     manifest.validate()
@@ -91,6 +93,19 @@ def _previous(fields: Fields) -> tuple[tuple[str, PreviousResult], ...]:
         previous.append((name, PreviousResult(counts, item.integer("denominator", 1, 10**9))))
         item.done()
     return tuple(previous)
+
+
+def _board(fields: Fields) -> BoardSetup:
+    """The board's key and witnesses (spec 7.1); the manifest validates them."""
+    witnesses = []
+    for item in fields.objects("witnesses", max_items=32):
+        witnesses.append(Witness(item.text("name", max_length=100), item.hex_bytes("key", 32)))
+        item.done()
+    setup = BoardSetup(
+        fields.hex_bytes("key", 32), tuple(witnesses), fields.integer("witnesses_needed", 0, 32)
+    )
+    fields.done()
+    return setup
 
 
 def _trustee_name(value: Any, path: str) -> str:

@@ -17,6 +17,7 @@ from votecrypt.record.checkpoint import Checkpoint, board_note_key, open_checkpo
 from votecrypt.record.cosignature import cosignature_timestamp, verify_cosignature
 from votecrypt.record.merkle import leaf_hash, verify_consistency, verify_inclusion
 from votecrypt.record.note import NoteKey, NoteSignature, parse_note, sign_note, verify_note
+from votecrypt.record.receipt import check_receipt, receipt_from_plain
 
 FOLDER = Path(__file__).resolve().parent.parent / "spec" / "vectors"
 VECTORS: dict[str, Any] = json.loads((FOLDER / "transparency" / "notes.json").read_text())
@@ -119,3 +120,16 @@ def test_a_checkpoint_of_another_origin_is_refused() -> None:
     other = NoteKey("votecrypt/election/" + "00" * 32, 1, board_key().public_key)
     with pytest.raises(EncodingError):
         open_checkpoint(BOARD["checkpoint_7"].encode(), other)
+
+
+def test_the_receipt_vector_checks_and_every_changed_one_fails() -> None:
+    vector = BOARD["receipt"]
+    witnesses = [NoteKey.from_vkey(w["vkey"]) for w in BOARD["witnesses"]]
+    receipt = receipt_from_plain(vector["receipt"])
+    checked = check_receipt(receipt, vector["payload"], board_key(), witnesses)
+    assert list(checked.confirmed_by) == vector["confirmed_by"]
+    assert checked.checkpoint.size == 7
+    assert len(vector["invalid"]) >= 6
+    for case in vector["invalid"]:
+        with pytest.raises((EncodingError, InvalidSignature, InvalidProof)):
+            check_receipt(receipt_from_plain(case["receipt"]), vector["payload"], board_key())

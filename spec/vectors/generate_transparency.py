@@ -23,8 +23,10 @@ from typing import Any
 from votecrypt.primitives.signing import SigningKey
 from votecrypt.record.checkpoint import Checkpoint, board_note_key, sign_checkpoint
 from votecrypt.record.cosignature import cosign, witness_note_key
+from votecrypt.record.log import entry_hash
 from votecrypt.record.merkle import MerkleTree, leaf_hash
 from votecrypt.record.note import NoteSignature
+from votecrypt.record.receipt import SignedReceipt
 
 OUT = Path(__file__).resolve().parent / "transparency" / "notes.json"
 GO_NOTE = "golang.org/x/mod sumdb/note/note_test.go @ fe2ec04f7c3c3aa6fad97631aafcff6e49e2d1db"
@@ -157,6 +159,8 @@ def board() -> dict[str, Any]:
     context_hash = seed("transparency/context-hash")
     board_key = SigningKey.from_secret_bytes(seed("transparency/board-key"))
     entry_hashes = [seed(f"transparency/entry-{i}") for i in range(7)]
+    # Entry 5 is a ballot entry whose receipt is below: its hash is computed (spec 11.2).
+    entry_hashes[5] = entry_hash(5, entry_hashes[4], "ballot", RECEIPT_PAYLOAD)
     tree = MerkleTree(leaf_hash(h) for h in entry_hashes)
     note_key = board_note_key(context_hash, board_key.verify_key.to_bytes())
     checkpoints = {}
@@ -182,7 +186,22 @@ def board() -> dict[str, Any]:
         cosigned.signatures[1].key_id,
         cosigned.signatures[1].signature[:8] + bytes(64),
     )
+    receipt = SignedReceipt(
+        "ballot",
+        5,
+        entry_hashes[4],
+        entry_hashes[5],
+        "AAAA-BBBB-CCCC",
+        cosigned.to_bytes().decode(),
+        tuple(tree.inclusion_proof(5, 7)),
+    )
     return {
+        "receipt": {
+            "receipt": receipt.plain(),
+            "payload": RECEIPT_PAYLOAD,
+            "confirmed_by": [w["name"] for w in witnesses],
+            "invalid": invalid_receipts(receipt.plain(), checkpoints[4].to_bytes().decode()),
+        },
         "context_hash": context_hash.hex(),
         "board_seed": board_key.export_bytes().hex(),
         "board_vkey": note_key.vkey(),
@@ -196,6 +215,33 @@ def board() -> dict[str, Any]:
         "consistency_4_7": [h.hex() for h in tree.consistency_proof(4, 7)],
         "invalid": invalid_notes(checkpoints[7].to_bytes().decode(), cosigned, forged),
     }
+
+
+#: The payload of the receipt's entry: any JSON value hashes as in spec 11.2.
+RECEIPT_PAYLOAD = {"ballot_id": "0f" * 16, "rows": [{"alpha": "02" + "ab" * 32}], "version": 1}
+
+
+def invalid_receipts(good: dict[str, Any], older: str) -> list[dict[str, Any]]:
+    """Receipts that fail, each changed in one way, with the reason."""
+    first = good["inclusion"][0]
+    flipped = ("0" if first[0] != "0" else "1") + first[1:]
+    return [
+        {"receipt": dict(good, seq=4), "reason": "another position: the entry hash differs"},
+        {"receipt": dict(good, prev="00" * 32), "reason": "another prev: the entry hash differs"},
+        {
+            "receipt": dict(good, inclusion=[flipped, *good["inclusion"][1:]]),
+            "reason": "proof changed",
+        },
+        {"receipt": dict(good, inclusion=good["inclusion"][:-1]), "reason": "proof cut short"},
+        {
+            "receipt": dict(good, checkpoint=older),
+            "reason": "a checkpoint of 4 entries: entry 5 is not in it",
+        },
+        {
+            "receipt": dict(good, checkpoint=good["checkpoint"].split("\n\n")[0] + "\n"),
+            "reason": "an unsigned checkpoint",
+        },
+    ]
 
 
 def invalid_notes(good: str, cosigned: Any, forged: NoteSignature) -> list[dict[str, str]]:

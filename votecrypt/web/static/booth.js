@@ -6,11 +6,14 @@
 import {
   BoardClient,
   BoardError,
+  boardKeys,
+  checkReceipt,
   CodeError,
   credentialFromCode,
   normaliseCode,
   openChallenge,
   prepareBallot,
+  ReceiptError,
 } from './votecrypt.js';
 
 const client = new BoardClient('');
@@ -174,6 +177,7 @@ function forgetVoter() {
   $('challenged-list').replaceChildren();
   for (const id of ['decide-tracking', 'cast-tracking', 'challenged-tracking']) $(id).textContent = '';
   setMessage($('challenged-check'), '');
+  setMessage($('cast-confirmation'), '');
   setMessage($('decide-message'), 'bad');
   setMessage($('choices-message'), 'bad');
 }
@@ -380,13 +384,57 @@ function setDecideButtons(disabled) {
 
 // --- 4. cast or challenge --------------------------------------------------------------------
 
+/**
+ * Whether the board's answer proves the ballot is on the board (spec 11.9): a receipt signed
+ * with the manifest's board key whose inclusion proof holds for this very ballot. Anything
+ * else (an unsigned board, no receipt, a bad signature or proof) is not confirmed.
+ */
+function receiptStatus(answer, payload) {
+  const keys = boardKeys(election.manifest, election.contextHashHex);
+  if (!keys) return { confirmed: false };
+  try {
+    const { confirmedBy } = checkReceipt(answer.receipt, payload, keys);
+    return { confirmed: true, by: confirmedBy.length, of: keys.witnesses.length };
+  } catch (error) {
+    if (!(error instanceof ReceiptError)) throw error;
+    return { confirmed: false };
+  }
+}
+
+function showReceiptStatus(status) {
+  const title = $('cast-title');
+  const message = $('cast-confirmation');
+  if (!status.confirmed) {
+    bilingual(title, 'Phiếu đã gửi nhưng CHƯA được xác nhận', 'Ballot sent but NOT confirmed');
+    return setMessage(
+      message,
+      'bad',
+      'Bảng tin không gửi lại biên nhận có chữ ký hợp lệ. Hãy ghi lại mã theo dõi, kiểm tra nó trên bảng tin và báo cho ban kiểm phiếu.',
+      'The board sent no validly signed receipt. Write down the tracking code, check it on the board and tell the counting board.',
+    );
+  }
+  bilingual(title, 'Phiếu của bạn đã được ghi nhận', 'Your ballot is recorded');
+  const witnesses = status.of
+    ? [` Đã được ${status.by} trên ${status.of} nhân chứng xác nhận.`, ` Confirmed by ${status.by} of ${status.of} witnesses.`]
+    : ['', ''];
+  setMessage(
+    message,
+    'ok',
+    `Bảng tin đã ký biên nhận: phiếu nằm trong nhật ký.${witnesses[0]}`,
+    `The board signed the receipt: the ballot is in its log.${witnesses[1]}`,
+  );
+}
+
 async function onCast() {
   setDecideButtons(true);
   try {
-    const receipt = await client.cast(session.prepared);
+    const payload = session.prepared.toJSON();
+    const answer = await client.cast(session.prepared);
+    const status = receiptStatus(answer, payload);
     // Forget the voter at once: only the tracking code stays on screen.
     forgetVoter();
-    $('cast-tracking').textContent = receipt.tracking_code;
+    $('cast-tracking').textContent = answer.tracking_code;
+    showReceiptStatus(status);
     show('cast');
     scheduleReturn();
   } catch (error) {

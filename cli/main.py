@@ -16,6 +16,7 @@ from .credentials import credentials
 from .demo import demo
 from .election import election
 from .errors import exit_code_for, message_for
+from .receipt import receipt
 from .selftest import selftest
 from .serve import serve_command
 from .trustee import trustee
@@ -90,6 +91,7 @@ for command in (
     tally,
     result,
     verify,
+    receipt,
     selftest,
     serve_command,
 ):

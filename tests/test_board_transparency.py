@@ -99,10 +99,10 @@ def test_a_cast_ballot_gets_a_receipt_that_checks_offline(board: Board) -> None:
     assert checked.confirmed_by == ()  # no witness has cosigned yet
     # Another payload, another position, a changed proof: each fails.
     other = dict(payload, ballot_id="00" * 16)
-    with pytest.raises(EncodingError):
+    with pytest.raises(InvalidProof):
         check_receipt(receipt, other, board.key)
     moved = receipt_from_plain(dict(answer["receipt"], seq=receipt.seq - 1))
-    with pytest.raises(EncodingError):
+    with pytest.raises(InvalidProof):
         check_receipt(moved, payload, board.key)
     if receipt.inclusion:
         bent = dict(answer["receipt"], inclusion=["00" * 32, *answer["receipt"]["inclusion"][1:]])

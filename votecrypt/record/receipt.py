@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from votecrypt.errors import EncodingError, InvalidSignature
+from votecrypt.errors import EncodingError, InvalidProof, InvalidSignature
 
 from .checkpoint import Checkpoint, open_checkpoint
 from .cosignature import verify_cosignature
@@ -97,7 +97,7 @@ def check_receipt(
     InvalidSignature or InvalidProof name what fails. A witness line that claims a named
     witness and does not verify fails the receipt, as any forged signature does (11.6)."""
     if entry_hash(receipt.seq, receipt.prev, receipt.kind, payload) != receipt.entry_hash:
-        raise EncodingError("the receipt's entry is not the one submitted (entry hash differs)")
+        raise InvalidProof("receipt", "the entry is not the one submitted (entry hash differs)")
     checkpoint, note = open_checkpoint(receipt.checkpoint.encode(), board_key)
     verify_inclusion(
         receipt.seq,

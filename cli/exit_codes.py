@@ -23,6 +23,9 @@ VERIFY_FAILED = 8
 STORAGE = 9
 #: The bulletin board's database is damaged (not SQLite, truncated, tables missing).
 DAMAGED = 10
+#: Verification found no failure, but the record is not of a finished election: checks of
+#: later phases were skipped ("verified so far", spec 16.1). Not a full verification.
+VERIFIED_SO_FAR = 11
 #: Interrupted (Ctrl-C): nothing half-written was kept (the shell's 128 + SIGINT).
 INTERRUPTED = 130
 
@@ -38,5 +41,6 @@ DESCRIPTIONS = {
     VERIFY_FAILED: "verification of the election record failed",
     STORAGE: "storage error: the disk is full, read-only or failing (nothing half-written)",
     DAMAGED: "the bulletin board's database is damaged (restore it from a copy)",
+    VERIFIED_SO_FAR: "verified so far: nothing failed, but the election is not finished",
     INTERRUPTED: "interrupted (Ctrl-C); nothing half-written was kept",
 }

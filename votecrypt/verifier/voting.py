@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from votecrypt.protocol.tally import TallyAccumulator
 from votecrypt.record.log import Entry
+from votecrypt.verifier import witnessed
 from votecrypt.verifier.ballots import BallotVerdict
 from votecrypt.verifier.state import Verification
 
@@ -38,7 +39,7 @@ def ballot_entry(v: Verification, entry: Entry) -> None:
         else:
             v.challenged += 1
         return
-    check_proofs = v.since is None or entry.seq > v.since.seq
+    check_proofs = not witnessed.skips(v.witnessed, entry.seq)
     if not check_proofs:
         v.report.entries_trusted += 1
     if v.chunk and check_proofs != v.chunk_checks_proofs:

@@ -21,6 +21,7 @@ from .selftest import selftest
 from .serve import serve_command
 from .trustee import trustee
 from .verify import verify
+from .witness import witness
 
 EPILOG = "Exit codes:\n\n" + "\n\n".join(
     f"  {code}  {text}" for code, text in sorted(exit_codes.DESCRIPTIONS.items())
@@ -92,6 +93,7 @@ for command in (
     result,
     verify,
     receipt,
+    witness,
     selftest,
     serve_command,
 ):

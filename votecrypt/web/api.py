@@ -18,13 +18,15 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from votecrypt.errors import BallotError
+from votecrypt.errors import BallotError, EncodingError, InvalidSignature
 from votecrypt.primitives.signing import SigningKey
 from votecrypt.protocol import ballot as reasons
 from votecrypt.record.json_codec import canonical_json
 from votecrypt.record.log import Entry, entry_to_line
+from votecrypt.record.note import MAX_NOTE_BYTES
 
 from .checking import BALLOT, CHALLENGE, Checked, CheckingPool
+from .cosigned import Cosignatures
 from .errors import NOT_FOUND, ApiError
 from .identity import election_document
 from .limits import Admission, RateLimiter, body_limit_for, read_body, require_json
@@ -53,6 +55,7 @@ class BoardApi:
     ) -> None:
         self.store = store
         self.tree = BoardTree(store, board_key)
+        self.cosignatures = Cosignatures(store, self.tree, store.folder / "cosigned")
         self.settings = settings
         self.pool = CheckingPool(store.context, settings.check_processes)
         self.index = BallotIndex(store.context)
@@ -76,6 +79,8 @@ class BoardApi:
             Route("/credentials/{public_key}", self.credential, methods=["GET"]),
             Route("/record", self.record, methods=["GET"]),
             Route("/checkpoint", self.checkpoint, methods=["GET"]),
+            Route("/checkpoint/cosigned", self.cosigned, methods=["GET"]),
+            Route("/cosignatures", self.cosign, methods=["POST"]),
             Route("/proof/inclusion", self.inclusion_proof, methods=["GET"]),
             Route("/proof/consistency", self.consistency_proof, methods=["GET"]),
         ]
@@ -158,6 +163,27 @@ class BoardApi:
             raise ApiError(NOT_FOUND, "this board signs no checkpoints: its manifest names no key")
         note = await self._read(self.tree.checkpoint)
         return Response(note.to_bytes(), media_type="text/plain; charset=utf-8")
+
+    async def cosigned(self, request: Request) -> Response:
+        text = request.query_params.get("size", "0")
+        if not (text.isascii() and text.isdigit() and len(text) <= 16):
+            raise ApiError(reasons.MALFORMED, "size must be a number of entries")
+        note = self.cosignatures.latest(int(text))
+        if note is None:
+            raise ApiError(NOT_FOUND, "no witness has cosigned a checkpoint of this size yet")
+        return Response(note.to_bytes(), media_type="text/plain; charset=utf-8")
+
+    async def cosign(self, request: Request) -> Response:
+        """A witness's cosignature on one of the board's checkpoints (spec 11.10)."""
+        self.limiter.take(request.client.host if request.client else "")
+        body = await read_body(request, MAX_NOTE_BYTES, self.settings.body_timeout)
+        try:
+            size, names = await self._read(self.cosignatures.add, body)
+        except EncodingError as error:
+            raise ApiError(reasons.MALFORMED, str(error)) from None
+        except InvalidSignature as error:
+            raise ApiError(reasons.BAD_SIGNATURE, str(error)) from None
+        return json_response({"size": size, "witnesses": names}, status=201)
 
     async def inclusion_proof(self, request: Request) -> Response:
         seq, size = _query_numbers(request, "seq", "size")

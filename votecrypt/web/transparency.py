@@ -73,6 +73,12 @@ class BoardTree:
         with self._lock:
             return self._update()
 
+    def root(self, size: int) -> bytes:
+        """The root of the tree of the first `size` entries; ValueError beyond the log."""
+        with self._lock:
+            self._update()
+            return self._tree.root(size)
+
     def inclusion(self, seq: int, size: int) -> tuple[bytes, list[bytes]]:
         """(prev, proof): the hash before entry `seq` and its inclusion proof in the tree of
         `size` entries (spec 11.5); ValueError if the board has no such entry or size."""

@@ -111,3 +111,46 @@ def test_the_booth_says_cast_only_for_a_receipt_it_checked(
     else:
         assert "NOT confirmed" in title
         assert "no validly signed receipt" in message
+
+
+def test_the_booth_shows_the_witnesses_confirmations(tmp_path: Path, fast_group: Group) -> None:
+    """Two of the three named witnesses cosign while the cast screen shows: "confirmed by 2
+    of 3" (k = 2), checked in the browser with a consistency proof from the receipt."""
+    from election_helpers import OpenElection
+
+    from votecrypt.service.witness import BoardFeed
+    from votecrypt.service.witness import Witness as Follower
+
+    keys = [SigningKey.generate() for _ in range(3)]
+    named = [Witness(f"w{i}.example", k.verify_key.to_bytes()) for i, k in enumerate(keys)]
+    setup = BoardSetup.build(BOARD_KEY.verify_key.to_bytes(), named, 2)
+    election = OpenElection(tmp_path / "e", fast_group, ballots=4, candidates=3, board=setup)
+    election.close()
+    store = SqliteBoardStore.open(election.directory, fast_group)
+    with (
+        running(create_app(store, ServerSettings(check_processes=1), BOARD_KEY)) as url,
+        sync_api.sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            booth = Booth(browser.new_context(viewport=LAPTOP).new_page(), url, "witnessed")
+            booth.enter_code(election.credentials[0].code)
+            booth.choose(["high", "blank", "low"])
+            booth.review_and_encrypt()
+            booth.cast()
+            assert "Confirmed by 0 of 3 witnesses (2 needed)" in booth.page.inner_text(
+                "#cast-confirmation"
+            )
+            for i in (0, 2):
+                follower = Follower(
+                    named[i].name, keys[i], tmp_path / f"w{i}", fast_group, BoardFeed(url)
+                )
+                assert follower.step().published
+                follower.close()
+            booth.page.wait_for_selector(
+                "#cast-confirmation:has-text('Confirmed by 2 of 3 witnesses.')", timeout=25_000
+            )
+            booth.shot("confirmed")
+            assert not [line for line in booth.console if line.startswith("error")], booth.console
+        finally:
+            browser.close()

@@ -108,3 +108,14 @@ test('receipts: the vector checks and is confirmed, every changed one fails', ()
   assert.throws(() => checkReceipt(undefined, payload, keys), ReceiptError);
   assert.throws(() => checkReceipt(receipt, { ...payload, version: 2 }, keys), ReceiptError);
 });
+
+test('receipts: the witnesses confirming a later cosigned checkpoint', async () => {
+  const { receiptConfirmations } = await import('../../votecrypt/web/static/lib/transparency.js');
+  const keys = { board: vkey(board.board_vkey), witnesses: board.witnesses.map((w) => vkey(w.vkey)) };
+  const older = { ...board.receipt.receipt, checkpoint: board.checkpoint_4 };
+  assert.deepEqual(receiptConfirmations(older, board.cosigned_7, board.consistency_4_7, keys), board.receipt.confirmed_by);
+  const bent = [...board.consistency_4_7];
+  bent[0] = '00'.repeat(32);
+  assert.throws(() => receiptConfirmations(older, board.cosigned_7, bent, keys), ReceiptError);
+  assert.throws(() => receiptConfirmations(board.receipt.receipt, board.checkpoint_4, [], keys), ReceiptError);
+});

@@ -13,6 +13,7 @@ import {
   normaliseCode,
   openChallenge,
   prepareBallot,
+  receiptConfirmations,
   ReceiptError,
 } from './votecrypt.js';
 
@@ -394,11 +395,47 @@ function receiptStatus(answer, payload) {
   if (!keys) return { confirmed: false };
   try {
     const { confirmedBy } = checkReceipt(answer.receipt, payload, keys);
-    return { confirmed: true, by: confirmedBy.length, of: keys.witnesses.length };
+    return { confirmed: true, by: confirmedBy.length, of: keys.witnesses.length, needed: keys.needed };
   } catch (error) {
     if (!(error instanceof ReceiptError)) throw error;
     return { confirmed: false };
   }
+}
+
+/** Seconds between two looks for the witnesses' cosignatures while the cast screen shows. */
+const WITNESS_POLL_SECONDS = 2;
+let witnessTimer = null;
+
+/**
+ * While the cast screen shows a confirmed receipt, look for a checkpoint that the named
+ * witnesses cosigned and that extends the receipt's (spec 11.10), and show "confirmed by k of
+ * m". Only public data is kept: the receipt, never the voter's code or choices.
+ */
+function watchWitnesses(receipt, status) {
+  clearTimeout(witnessTimer);
+  if (!status.confirmed || !status.of || status.by >= status.needed) return;
+  const keys = boardKeys(election.manifest, election.contextHashHex);
+  const size = Number(receipt.checkpoint.split('\n')[1]);
+  const look = async () => {
+    if (document.body.dataset.screen !== 'cast') return;
+    try {
+      const cosigned = await client.cosigned(receipt.seq + 1);
+      if (cosigned !== null) {
+        const newSize = Number(cosigned.split('\n')[1]);
+        const proof = await client.consistency(size, newSize);
+        const names = receiptConfirmations(receipt, cosigned, proof, keys);
+        if (names.length > status.by) {
+          status = { ...status, by: names.length };
+          showReceiptStatus(status);
+        }
+        if (status.by >= status.needed) return;
+      }
+    } catch (error) {
+      if (!(error instanceof ReceiptError) && !(error instanceof BoardError)) throw error;
+    }
+    witnessTimer = setTimeout(() => look().catch(unexpected), WITNESS_POLL_SECONDS * 1000);
+  };
+  witnessTimer = setTimeout(() => look().catch(unexpected), WITNESS_POLL_SECONDS * 1000);
 }
 
 function showReceiptStatus(status) {
@@ -414,8 +451,12 @@ function showReceiptStatus(status) {
     );
   }
   bilingual(title, 'Phiếu của bạn đã được ghi nhận', 'Your ballot is recorded');
+  const enough = status.of && status.by >= status.needed;
   const witnesses = status.of
-    ? [` Đã được ${status.by} trên ${status.of} nhân chứng xác nhận.`, ` Confirmed by ${status.by} of ${status.of} witnesses.`]
+    ? [
+        ` Đã được ${status.by} trên ${status.of} nhân chứng xác nhận${enough ? '' : ` (cần ${status.needed})`}.`,
+        ` Confirmed by ${status.by} of ${status.of} witnesses${enough ? '' : ` (${status.needed} needed)`}.`,
+      ]
     : ['', ''];
   setMessage(
     message,
@@ -436,6 +477,7 @@ async function onCast() {
     $('cast-tracking').textContent = answer.tracking_code;
     showReceiptStatus(status);
     show('cast');
+    watchWitnesses(answer.receipt, status);
     scheduleReturn();
   } catch (error) {
     if (!(error instanceof BoardError)) throw error;

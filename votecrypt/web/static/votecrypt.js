@@ -20,6 +20,7 @@ export {
   openCheckpoint,
   parseNote,
   ReceiptError,
+  receiptConfirmations,
   verifyConsistency,
   verifyCosignature,
   verifyInclusion,

@@ -289,3 +289,24 @@ export function checkReceipt(receipt, payload, keys) {
   }
   return { size: checkpoint.size, confirmedBy };
 }
+
+/**
+ * The witnesses confirming a checked receipt (spec 11.9, 11.10): `cosignedText` is a
+ * checkpoint the board signed and witnesses cosigned, of size >= the receipt's; `proof` the
+ * consistency proof (hex) from the receipt's checkpoint to it (empty for the same size).
+ * Returns the names of the named witnesses whose cosignature verifies; throws ReceiptError if
+ * the cosigned checkpoint is not the board's or does not extend the receipt's.
+ */
+export function receiptConfirmations(receipt, cosignedText, proof, keys) {
+  const { checkpoint: old } = openCheckpoint(receipt.checkpoint, keys.board);
+  const { checkpoint, note } = openCheckpoint(cosignedText, keys.board);
+  verifyConsistency(old.size, checkpoint.size, old.root, checkpoint.root, proof.map((h) => fromHex(h, 32)));
+  const names = [];
+  for (const witness of keys.witnesses) {
+    if (claims(note, witness).length) {
+      verifyCosignature(note, witness);
+      names.push(witness.name);
+    }
+  }
+  return names;
+}

@@ -278,3 +278,62 @@ def test_witness_init_and_follow_from_the_command_line(tmp_path: Path, fast_grou
         )
         assert ran.returncode == 3 and "does not name the witness" in ran.stderr, ran.stderr
         assert "Traceback" not in ran.stderr
+
+
+def test_restore_after_the_server_directory_is_deleted_mid_vote(
+    tmp_path: Path, fast_group: Group
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from votecrypt_cli import exit_codes
+
+    command = [sys.executable, "-c", "from votecrypt_cli.main import main; main()"]
+    election = opened(tmp_path / "e", fast_group)
+    # A trustee's copy of the election directory, without the board.
+    shutil.copytree(
+        tmp_path / "e",
+        tmp_path / "trustee-copy",
+        ignore=shutil.ignore_patterns("board.sqlite*", "private"),
+    )
+    with serve(election, fast_group) as url:
+        cast(url, election, 0)
+        _, receipted = cast(url, election, 1)
+        w0, w1 = (follower(i, tmp_path / f"w{i}", url, fast_group) for i in (0, 1))
+        assert w0.step().cosigned is not None and w1.step().cosigned is not None
+        (tmp_path / "cosigned.txt").write_bytes(
+            httpx.get(f"{url}/api/v1/checkpoint/cosigned").content
+        )
+        _, late = cast(url, election, 2)  # acknowledged, seen by w0 only
+        assert w0.step().cosigned is not None
+        w0.close()
+    shutil.rmtree(tmp_path / "e")  # the server's disk is lost
+
+    def restore(*options: str) -> subprocess.CompletedProcess[str]:
+        arguments = ["board", "restore", str(tmp_path / "trustee-copy"), *options]
+        return subprocess.run([*command, *arguments], capture_output=True, text=True, timeout=600)
+
+    # w0's own cosigned.txt has one cosignature, two are needed: refused, nothing built.
+    alone = restore("--from", str(tmp_path / "w0"))
+    assert alone.returncode == exit_codes.INVALID and "2 needed" in alone.stderr, alone.stderr
+    assert not (tmp_path / "trustee-copy" / "board.sqlite").exists()
+    done = restore("--from", str(tmp_path / "w0"), "--checkpoint", str(tmp_path / "cosigned.txt"))
+    assert done.returncode == 0, done.stderr
+    assert "cosigned by w0.example, w1.example" in done.stdout
+    assert "1 later entries come from this replica alone" in done.stdout
+
+    restored = OpenElection.__new__(OpenElection)
+    restored.__dict__.update(election.__dict__)
+    restored.directory = type(election.directory)(tmp_path / "trustee-copy")
+    with serve(restored, fast_group) as url:
+        # Every acknowledged ballot is there, the late one too; the vote goes on.
+        for answer in (receipted, late):
+            found = httpx.get(f"{url}/api/v1/tracking/{answer['tracking_code']}").json()
+            assert (found["seq"], found["entry_hash"]) == (answer["seq"], answer["entry_hash"])
+        cast(url, election, 3)
+        w1.feed = BoardFeed(url)  # the restored board's address
+        step = w1.step()  # w1's replica continues on the restored board
+        assert step.cosigned is not None and step.evidence is None
+        w1.close()
+    assert os.path.exists(tmp_path / "trustee-copy" / "board.sqlite")

@@ -8,6 +8,8 @@ wrong), and a part that needs a value an earlier check could not give fails, nam
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from votecrypt.errors import EncodingError, PlaintextOutOfRange
 from votecrypt.protocol.decryption import combine_shares, decode_counts, select_shares
 from votecrypt.protocol.tally import EncryptedTally
@@ -47,6 +49,13 @@ def check_tally(v: Verification) -> EncryptedTally | None:
     if v.context is None or v.tally_sum is None:
         check.fail("no election context to check the tally against (check 7 failed)")
         return None
+    if v.unsummed:
+        listed = ", ".join(map(str, v.unsummed[:10]))
+        check.fail(
+            f"the sum cannot be computed: cast ballot entries {listed} do not decode or do not "
+            "have the election's sizes (check 9)"
+        )
+        return published
     expected = v.tally_sum.result(v.context.hash)
     if canonical_json(tally_plain(published)) != canonical_json(tally_plain(expected)):
         check.fail(
@@ -75,7 +84,10 @@ def check_decryption(v: Verification, tally: EncryptedTally | None) -> list[tupl
     ceremony = v.context.ceremony
     threshold = ceremony.threshold
     shares_check.checked = len(v.shares)
-    # threshold 0: every share is examined and none is refused for being too few (spec 12.3)
+    # Every share is checked against this election's hash, not the one the published tally
+    # names (spec 16.1): a share for another election fails. Threshold 0: every share is
+    # examined and none is refused for being too few (spec 12.3).
+    tally = replace(tally, election=v.context.hash)
     selection = select_shares(v.group, tally, v.shares, dict(ceremony.verification_keys), 0)
     for trustee, reason in selection.invalid:
         shares_check.fail(f"trustee {trustee}: {reason}")

@@ -15,9 +15,15 @@ from votecrypt.protocol.setup import (
 )
 from votecrypt.protocol.tally import TallyAccumulator
 from votecrypt.record.ceremony_codec import message_from_json, outcome_from_json, outcome_to_json
-from votecrypt.record.election_codec import credentials_from_plain, manifest_from_plain, open_plain
+from votecrypt.record.election_codec import (
+    credential_order_faults,
+    credentials_as_published,
+    manifest_from_plain,
+    open_plain,
+)
 from votecrypt.record.json_codec import canonical_json
 from votecrypt.record.log import Entry
+from votecrypt.verifier.results import check_rule_set
 from votecrypt.verifier.state import Verification
 
 
@@ -32,6 +38,8 @@ def manifest_entry(v: Verification, entry: Entry) -> None:
         v.manifest = manifest_from_plain(entry.payload)
     except (EncodingError, ManifestError) as error:
         check.fail(f"entry {entry.seq}: {error}")
+        return
+    check_rule_set(v, entry)
 
 
 def ceremony_entry(v: Verification, entry: Entry) -> None:
@@ -65,16 +73,23 @@ def outcome_entry(v: Verification, entry: Entry) -> None:
 
 
 def credentials_entry(v: Verification, entry: Entry) -> None:
-    """Check 8 (spec 9.3), first part: the list itself."""
+    """Check 8 (spec 9.3), first part: the list itself. A list that decodes is used as
+    published even when its order or its election is wrong (spec 16.1, rule 2)."""
     check = v.report["credentials"]
     check.checked += 1
     try:
-        v.credential_list, v.endorsements = credentials_from_plain(entry.payload)
+        v.credential_list, v.endorsements = credentials_as_published(entry.payload)
     except EncodingError as error:
         check.fail(f"entry {entry.seq}: {error}")
         return
+    for fault in credential_order_faults(v.credential_list, v.endorsements):
+        check.fail(f"entry {entry.seq}: {fault}")
     keys = v.credential_list.public_keys
-    if v.manifest is not None:
+    if v.manifest is None:
+        check.fail(
+            "the list cannot be compared with the election without a valid manifest (check 4)"
+        )
+    else:
         if v.credential_list.election != v.manifest.manifest_hash():
             check.fail("the credential list names another election")
         if len(keys) != v.manifest.credentials:

@@ -81,6 +81,8 @@ class Verification:
     chunk: list[tuple[int, str, Any]] = field(default_factory=list)
     chunk_checks_proofs: bool = True
     pending: deque[Pending] = field(default_factory=deque)
+    #: cast ballots whose ciphertexts could not be summed (check 16 fails, spec 16.1)
+    unsummed: list[int] = field(default_factory=list)
     started: bool = False
     # Counting (checks 16-18)
     shares: list[DecryptionShare] = field(default_factory=list)

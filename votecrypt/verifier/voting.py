@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from votecrypt.protocol.tally import TallyAccumulator
+from votecrypt.record.election_codec import close_plain
+from votecrypt.record.json_codec import canonical_json
 from votecrypt.record.log import Entry
 from votecrypt.verifier import witnessed
-from votecrypt.verifier.ballots import BallotVerdict
+from votecrypt.verifier.ballots import BallotVerdict, check_without_context
 from votecrypt.verifier.state import Verification
 
 CHUNK = 32
@@ -22,22 +24,10 @@ CHUNK = 32
 def ballot_entry(v: Verification, entry: Entry) -> None:
     """A ballot or challenge entry: queued for its chunk."""
     if not v.started:
-        # spec 16.1, rule 3: without a context no ballot can be decoded or checked; each
-        # of its checks fails, naming check 7. It is still counted (check 15).
-        names = (
-            ("ballot-format", "ballot-signatures", "ballot-proofs", "ballot-credentials")
-            if entry.kind == "ballot"
-            else ("challenges",)
-        )
-        for name in (*names, "ballot-uniqueness"):
-            v.report[name].checked += 1
-            v.report[name].fail(
-                f"entry {entry.seq}: cannot be checked without an election context (check 7 failed)"
-            )
-        if entry.kind == "ballot":
-            v.cast += 1
-        else:
-            v.challenged += 1
+        # spec 16.1, rules 3 and 4: without a context, what needs it fails, naming check 7;
+        # the signature and the identifiers are still checked. The entry is still counted
+        # (check 15).
+        _verdict(v, check_without_context(v.group, entry.seq, entry.kind, entry.payload))
         return
     check_proofs = not witnessed.skips(v.witnessed, entry.seq)
     if not check_proofs:
@@ -95,8 +85,18 @@ def _verdict(v: Verification, verdict: BallotVerdict) -> None:
         v.cast += 1
     else:
         v.challenged += 1
+    if verdict.unsummed and verdict.kind == "ballot":
+        v.unsummed.append(verdict.seq)
     if verdict.ballot_id is None:
-        return  # undecodable: already reported
+        # spec 16.1, rule 3: an entry that does not decode has nothing to check further;
+        # each check that would have read it fails, naming the check that reported it.
+        own = "check 9" if verdict.kind == "ballot" else "check 14"
+        later = ("ballot-credentials", "ballot-uniqueness")
+        for name in (*names[1:], *later[verdict.kind != "ballot" :]):
+            if name in later:
+                report[name].checked += 1
+            report[name].fail(f"{where}: cannot be checked: the entry does not decode ({own})")
+        return
     if verdict.kind == "ballot" and verdict.credential is not None:
         _credential_used(v, verdict)
     unique = report["ballot-uniqueness"]
@@ -116,7 +116,9 @@ def _credential_used(v: Verification, verdict: BallotVerdict) -> None:
     check = v.report["ballot-credentials"]
     check.checked += 1
     where = f"entry {verdict.seq}"
-    if verdict.credential not in (v.credentials or set()):
+    if v.credentials is None:
+        check.fail(f"{where}: cannot be checked without a credential list (check 8)")
+    elif verdict.credential not in v.credentials:
         check.fail(f"{where}: the credential was not issued")
     elif verdict.credential in v.used_credentials:
         check.fail(
@@ -128,16 +130,28 @@ def _credential_used(v: Verification, verdict: BallotVerdict) -> None:
 
 
 def close_entry(v: Verification, entry: Entry) -> None:
-    """Check 15 (spec 11.1)."""
+    """Check 15 (spec 11.1): the close entry is compared, field by field, with the one the
+    log gives: this election's context hash and the ballots cast and challenged before it.
+    An extra or missing field, or a value of another type, fails it (spec 16.1)."""
     drain(v)
     check = v.report["close"]
     check.checked += 1
-    payload = entry.payload if isinstance(entry.payload, dict) else {}
-    if v.context is not None and payload.get("election") != v.context.hash.hex():
-        check.fail(f"entry {entry.seq}: the close entry names another election")
-    if payload.get("ballots") != v.cast or payload.get("challenged") != v.challenged:
-        check.fail(
-            f"entry {entry.seq}: says {payload.get('ballots')} cast and "
-            f"{payload.get('challenged')} challenged; the log holds {v.cast} and "
-            f"{v.challenged}"
-        )
+    where = f"entry {entry.seq}"
+    payload = entry.payload
+    if not isinstance(payload, dict):
+        check.fail(f"{where}: the close entry is not an object")
+        return
+    hash_ = v.context.hash if v.context is not None else b""
+    expected = close_plain(hash_, v.cast, v.challenged)
+    for key in sorted(set(payload) - set(expected)):
+        check.fail(f"{where}: the close entry has an unknown field {key!r}")
+    for key, wanted in expected.items():
+        if key == "election" and v.context is None:
+            check.fail(
+                f"{where}: the election it names cannot be checked without an election "
+                "context (check 7 failed)"
+            )
+        elif key not in payload:
+            check.fail(f"{where}: the close entry has no {key!r}")
+        elif canonical_json(payload[key]) != canonical_json(wanted):
+            check.fail(f"{where}: {key} is {payload[key]!r}; the log gives {wanted!r}")

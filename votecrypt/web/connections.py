@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import ssl
+import time
 from collections import Counter
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -22,6 +23,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from votecrypt.protocol.ballot import MALFORMED
 
 from .errors import OVERLOADED, TIMEOUT
+from .middleware import log_answer
 
 #: Seconds a client has to send a request's line and headers, from connecting or from the
 #: previous response on the connection.
@@ -65,6 +67,12 @@ _TOO_SLOW = _answer(
 )
 
 
+def _log(answer: bytes, started: float) -> None:
+    """The access log's line for an answer sent by the connection limits (over TLS, a refused
+    connection is closed unanswered and still logged with the status it would have had)."""
+    log_answer("-", "(connection)", int(answer.split(b" ", 2)[1]), started)
+
+
 def station_protocol(
     head_timeout: float = HEAD_TIMEOUT,
     per_address: int = CONNECTIONS_PER_ADDRESS,
@@ -78,7 +86,10 @@ def station_protocol(
 
     With `tls`, the protocol runs the TLS handshake itself (loop.start_tls), within the head
     timeout: asyncio's own TLS server would hand it the connection only after a handshake
-    that may take 60 s, during which a socket escaped both limits. This needs the standard
+    that may take 60 s, during which a socket escaped both limits. The head deadline counts
+    from the moment the socket connected, the handshake included; application data that
+    arrives with the handshake's last message is held until uvicorn's protocol is ready (see
+    data_received). This needs the standard
     event loop (TLS_LOOP): uvloop's start_tls (0.23) can hand the client's first bytes to the
     HTTP protocol instead of the TLS layer."""
     if head_timeout <= 0 or per_address < 1 or max_connections < 1:
@@ -89,8 +100,14 @@ def station_protocol(
         _head_deadline: asyncio.TimerHandle | None = None
         _address: str | None = None
         _opened = False  # uvicorn's connection_made has run
+        _connected_at = 0.0
+        # TLS: what the TLS layer hands over before uvicorn's connection_made has run (see
+        # data_received) and whether it asked to stop writing meanwhile.
+        _early: bytes = b""
+        _early_write_paused = False
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            self._connected_at = self.loop.time()
             peer = transport.get_extra_info("peername")
             self._address = str(peer[0]) if isinstance(peer, tuple) and peer else ""
             held[self._address] += 1
@@ -102,6 +119,7 @@ def station_protocol(
             if refusal is not None:
                 if tls is None:  # over TLS there is no channel to answer on yet
                     transport.write(refusal)
+                _log(refusal, time.perf_counter())
                 transport.close()
                 return
             if tls is None:
@@ -132,7 +150,45 @@ def station_protocol(
         def _open(self, transport: asyncio.Transport) -> None:
             super().connection_made(transport)
             self._opened = True
-            self._await_head()
+            if self._early_write_paused:
+                super().pause_writing()
+            # The first head is due `head_timeout` after the socket connected, the TLS
+            # handshake included.
+            self._await_head(self._connected_at + head_timeout)
+            early, self._early = self._early, b""
+            if early:
+                super().data_received(early)
+
+        def data_received(self, data: bytes) -> None:
+            # asyncio's TLS layer (sslproto) reads the application data that arrived with the
+            # handshake's last message as soon as the handshake completes, and hands it to
+            # this protocol right then, before start_tls returns and so before uvicorn's
+            # connection_made. A TLS 1.3 client that sends its first request together with its
+            # Finished message (Chromium does) would have that request parsed and run with no
+            # transport and no flow control: its answer failed on `flow.write_paused` and the
+            # client waited for the head deadline. Held here, it is parsed once the
+            # connection is made. At most what one read of the TLS layer gives (bounded by
+            # asyncio's read buffer), and only until start_tls returns.
+            if not self._opened:
+                self._early += data
+                return
+            super().data_received(data)
+
+        def eof_received(self) -> None:
+            if self._opened:
+                super().eof_received()
+
+        def pause_writing(self) -> None:
+            if not self._opened:
+                self._early_write_paused = True
+                return
+            super().pause_writing()
+
+        def resume_writing(self) -> None:
+            if not self._opened:
+                self._early_write_paused = False
+                return
+            super().resume_writing()
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._release()
@@ -142,6 +198,7 @@ def station_protocol(
 
         def send_400_response(self, msg: str) -> None:
             self.transport.write(_NOT_HTTP)
+            _log(_NOT_HTTP, time.perf_counter())
             self.transport.close()
 
         def _release(self) -> None:
@@ -164,9 +221,10 @@ def station_protocol(
             if not self.transport.is_closing() and not queued:
                 self._await_head()
 
-        def _await_head(self) -> None:
+        def _await_head(self, due: float | None = None) -> None:
             self._head_arrived()
-            self._head_deadline = self.loop.call_later(head_timeout, self._head_too_slow)
+            due = self.loop.time() + head_timeout if due is None else due
+            self._head_deadline = self.loop.call_at(due, self._head_too_slow)
 
         def _head_arrived(self) -> None:
             if self._head_deadline is not None:
@@ -177,6 +235,7 @@ def station_protocol(
             self._head_deadline = None
             if not self.transport.is_closing():
                 self.transport.write(_TOO_SLOW)
+                _log(_TOO_SLOW, time.perf_counter())
                 self.transport.close()
 
     return StationProtocol

@@ -123,9 +123,23 @@ def credentials_plain(
 def credentials_from_plain(
     value: Any, path: str = "credentials"
 ) -> tuple[CredentialList, tuple[Endorsement, ...]]:
-    """Decode a credential list strictly: canonical Ed25519 keys of large order, distinct and
-    sorted; endorsements by distinct trustees in increasing order (checked against the
-    ceremony elsewhere, spec 9.4)."""
+    """Decode a credential list strictly and refuse one out of order (spec 9.3): keys
+    distinct and sorted, endorsements by distinct trustees in increasing order (checked
+    against the ceremony elsewhere, spec 9.4)."""
+    credentials, endorsements = credentials_as_published(value, path)
+    faults = credential_order_faults(credentials, endorsements, path)
+    if faults:
+        raise EncodingError(faults[0])
+    return credentials, endorsements
+
+
+def credentials_as_published(
+    value: Any, path: str = "credentials"
+) -> tuple[CredentialList, tuple[Endorsement, ...]]:
+    """Decode a credential list strictly (exact key sets, types, canonical Ed25519 keys of
+    large order, spec 9.3, 15.2) in the order published. The order rules are checked by
+    `credential_order_faults`: a verifier reports them under check 8 and still uses the
+    list (spec 16.1)."""
     fields = Fields(value, path)
     fields.constant("type", CREDENTIALS_TYPE)
     fields.integer("version", VERSION, VERSION)
@@ -146,13 +160,22 @@ def credentials_from_plain(
         )
         item.done()
     fields.done()
-    raw = [k.to_bytes() for k in keys]
+    return CredentialList(election, tuple(keys)), tuple(endorsements)
+
+
+def credential_order_faults(
+    credentials: CredentialList, endorsements: Sequence[Endorsement], path: str = "credentials"
+) -> list[str]:
+    """What breaks the order rules of spec 9.3: keys sorted and distinct, one endorsement
+    per trustee in increasing order."""
+    faults = []
+    raw = [k.to_bytes() for k in credentials.public_keys]
     if raw != sorted(set(raw)):
-        raise EncodingError(f"{path}.public_keys: must be sorted and distinct")
+        faults.append(f"{path}.public_keys: must be sorted and distinct")
     trustees = [e.trustee for e in endorsements]
     if trustees != sorted(set(trustees)):
-        raise EncodingError(f"{path}.endorsements: one per trustee, in increasing order")
-    return CredentialList(election, tuple(keys)), tuple(endorsements)
+        faults.append(f"{path}.endorsements: one per trustee, in increasing order")
+    return faults
 
 
 def endorsement_plain(credentials: CredentialList, endorsement: Endorsement) -> dict[str, Any]:

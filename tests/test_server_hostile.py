@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import multiprocessing
 import os
 import shutil
 import signal
@@ -20,15 +22,17 @@ import statistics
 import subprocess
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
 from election_helpers import OpenElection
-from server_helpers import served_election
+from server_helpers import JSON, served_election
 from test_server_cli import _certificate, _port, serving
 
 from votecrypt.math import Group
+from votecrypt.record.ballot_codec import ballot_to_json
 from votecrypt.service.voting import cast, prepare
 from votecrypt.web import ServerSettings
 from votecrypt.web.connections import CONNECTIONS_PER_ADDRESS, MAX_HEAD, WRITE_TIMEOUT
@@ -217,3 +221,41 @@ def test_a_reader_of_the_record_on_8_connections_does_not_slow_a_station(
         # server's record thread still take CPU from the station (measured: about 1 ms
         # quiet, 15-30 ms under the reader); the bound is a generous ratio.
         assert loaded < 20 * quiet + 50, (quiet, loaded, answers)
+
+
+def test_ballots_held_by_a_checking_process_that_dies_are_checked_again(
+    tmp_path: Path, fast_group: Group
+) -> None:
+    # Killing the checking process while ballots are in flight used to answer them
+    # `500 internal` (75 of 100 in one test), and the booth sent its voter back to the code
+    # screen. Every ballot is now checked again on a new pool (or answered with the
+    # retryable 503): no 500, and every ballot ends up on the board once.
+    with served_election(tmp_path / "e", fast_group, ballots=24, candidates=1) as (election, url):
+        bodies = [
+            ballot_to_json(prepare(election.context, credential.code, ["high"]).ballot)
+            for credential in election.credentials
+        ]
+        workers = [child.pid for child in multiprocessing.active_children()]
+        assert workers
+
+        def submit(body: bytes) -> int:
+            for _ in range(10):
+                answer = httpx.post(
+                    f"{url}/api/v1/ballots", content=body, headers=JSON, timeout=PATIENCE
+                )
+                assert answer.status_code != 500, answer.text
+                if answer.status_code != 503:
+                    return answer.status_code
+                time.sleep(1)  # the booth resends a 503
+            return 503
+
+        with ThreadPoolExecutor(8) as threads:
+            pending = [threads.submit(submit, body) for body in bodies]
+            time.sleep(0.05)
+            for pid in workers:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            statuses = [future.result() for future in pending]
+        assert set(statuses) <= {200, 201}, statuses
+        status = httpx.get(f"{url}/api/v1/status", timeout=PATIENCE).json()
+        assert status["ballots"] == len(bodies)

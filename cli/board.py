@@ -14,6 +14,7 @@ from votecrypt.service.export import export_record
 from votecrypt.service.ingest import ingest_ballots
 from votecrypt.service.presentation import published_results, write_result_sheets
 from votecrypt.service.restore import restore_board
+from votecrypt.service.snapshot import snapshot_board
 from votecrypt.service.voting import close_voting, load_board, open_board
 from votecrypt.storage.files import open_input
 
@@ -101,6 +102,22 @@ def export(election: Path, out: Path | None, **sheet: Any) -> None:
         )
         for path in write_result_sheets(results, context, target, fmt=fmt, details=details):
             say(f"Result sheet: {path}")
+
+
+@board.command("snapshot")
+@election_argument
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The file to write (for instance the board.sqlite of a copy of the election).",
+)
+def snapshot(election: Path, out: Path) -> None:
+    """Copy the board to one file, consistent even while `votecrypt serve` runs: what to
+    hand the trustees (copying board.sqlite itself can miss what is in board.sqlite-wal)."""
+    directory = election_dir(election)
+    target = snapshot_board(directory.board, out)
+    say(f"Board copied to {target}")
 
 
 @board.command("import")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
+import weakref
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -22,14 +24,14 @@ from votecrypt.errors import BallotError, EncodingError, InvalidSignature
 from votecrypt.primitives.signing import SigningKey
 from votecrypt.protocol import ballot as reasons
 from votecrypt.record.json_codec import canonical_json
-from votecrypt.record.log import Entry, entry_to_line
+from votecrypt.record.log import entry_to_line
 from votecrypt.record.note import MAX_NOTE_BYTES
 
 from .checking import BALLOT, CHALLENGE, Checked, CheckingPool
 from .cosigned import Cosignatures
 from .errors import NOT_FOUND, ApiError
 from .identity import election_document
-from .limits import Admission, RateLimiter, body_limit_for, read_body, require_json
+from .limits import Admission, RateLimiter, Streams, body_limit_for, read_body, require_json
 from .settings import ServerSettings
 from .store import BoardStore
 from .tracking import CAST, CHALLENGED, BallotIndex, Tracked, normalise_tracking_code
@@ -66,6 +68,11 @@ class BoardApi:
         self._readers = ThreadPoolExecutor(
             settings.reader_threads, thread_name_prefix="board-reader"
         )
+        # The record's pages are read by threads of their own: a client downloading the
+        # whole record never makes a station's status or election wait for a reader.
+        self._bulk = ThreadPoolExecutor(settings.record_threads, thread_name_prefix="record")
+        self.reads = RateLimiter(settings.reads_per_minute, settings.rate_clients, "reads")
+        self.streams = Streams(settings.record_streams, settings.record_streams_per_address)
         self._election = election_document(store)
 
     def routes(self) -> list[Route]:
@@ -96,18 +103,48 @@ class BoardApi:
     def close(self) -> None:
         self.writer.close()
         self._readers.shutdown(wait=True)
+        self._bulk.shutdown(wait=True)
         self.pool.close()
 
     async def _read(self, function: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._readers, function, *args)
 
+    async def _page(self, start: int) -> tuple[list[bytes], int | None]:
+        """The record's lines from `start` on, one page of entries, in pieces of about
+        RECORD_CHUNK bytes, and where the next page starts (None: the end). Read and encoded
+        by a record thread, so that the event loop only sends."""
+        return await asyncio.get_running_loop().run_in_executor(self._bulk, self._encode, start)
+
+    def _encode(self, start: int) -> tuple[list[bytes], int | None]:
+        entries = self.store.entries(start, self.settings.record_page)
+        pieces: list[bytes] = []
+        piece = bytearray()
+        for entry in entries:
+            piece += entry_to_line(entry)
+            # Hands the interpreter to the event loop and the stations' readers if they
+            # wait for it, rather than after the 5 ms switch interval.
+            time.sleep(0)
+            if len(piece) >= RECORD_CHUNK:
+                pieces.append(bytes(piece))
+                piece.clear()
+        if piece:
+            pieces.append(bytes(piece))
+        return pieces, (entries[-1].seq + 1 if entries else None)
+
+    def _count_read(self, request: Request) -> str:
+        client = request.client.host if request.client else ""
+        self.reads.take(client)
+        return client
+
     # Reading
 
     async def election(self, request: Request) -> Response:
+        self._count_read(request)
         status = await self._read(self.store.status)
         return json_response({**self._election, "phase": status.phase})
 
     async def status(self, request: Request) -> Response:
+        self._count_read(request)
         status = await self._read(self.store.status)
         return json_response(
             {
@@ -122,6 +159,7 @@ class BoardApi:
         )
 
     async def tracking(self, request: Request) -> Response:
+        self._count_read(request)
         text = request.path_params["code"]
         code = normalise_tracking_code(text) if len(text) <= 40 else None
         if code is None:
@@ -140,6 +178,7 @@ class BoardApi:
         return json_response(answer)
 
     async def credential(self, request: Request) -> Response:
+        self._count_read(request)
         key = request.path_params["public_key"]
         if not _PUBLIC_KEY.fullmatch(key):
             raise ApiError(reasons.MALFORMED, "a public key is 64 lower-case hex characters")
@@ -147,14 +186,24 @@ class BoardApi:
         return json_response({"issued": issued, "used": used})
 
     async def record(self, request: Request) -> Response:
+        client = self._count_read(request)
         text = request.query_params.get("start", "0")
         if not (text.isascii() and text.isdigit() and len(text) <= 16) or int(text) > _MAX_SEQ:
             raise ApiError(reasons.MALFORMED, "start must be a sequence number")
-        # The first page is read before the answer starts: a board that cannot be read
-        # (busy, its disk) then gets its documented answer (503 unavailable), not a 200
-        # whose body is cut off.
-        first = await self._read(self.store.entries, int(text), self.settings.record_page)
-        return StreamingResponse(self._lines(first), media_type="application/x-ndjson")
+        release = self.streams.take(client)
+        try:
+            # The first page is read before the answer starts: a board that cannot be read
+            # (busy, its disk) then gets its documented answer (503 unavailable), not a 200
+            # whose body is cut off.
+            first = await self._page(int(text))
+        except BaseException:
+            release()
+            raise
+        lines = self._lines(first)
+        # The place is given back when the stream is dropped, however it ends (finished,
+        # the client gone, or never started).
+        weakref.finalize(lines, release)
+        return StreamingResponse(lines, media_type="application/x-ndjson")
 
     # The Merkle tree (spec 11.5-11.7)
 
@@ -203,11 +252,17 @@ class BoardApi:
             raise ApiError(NOT_FOUND, str(exc)) from None
         return json_response({"old": old, "size": size, "proof": [h.hex() for h in proof]})
 
-    async def _lines(self, entries: list[Entry]) -> AsyncIterator[bytes]:
-        while entries:
-            yield b"".join(entry_to_line(entry) for entry in entries)
-            seq = entries[-1].seq + 1
-            entries = await self._read(self.store.entries, seq, self.settings.record_page)
+    async def _lines(self, page: tuple[list[bytes], int | None]) -> AsyncIterator[bytes]:
+        # Each piece is sent only once the client has read the one before (uvicorn waits
+        # while the send buffers are full): a connection holds one page of the record and
+        # the buffers, whatever the size of the record.
+        pieces, following = page
+        while pieces:
+            for piece in pieces:
+                yield piece
+            if following is None:
+                return
+            pieces, following = await self._page(following)
 
     # Submitting
 
@@ -272,6 +327,9 @@ class BoardApi:
         same = submitted is not None and canonical_json(entries[0].payload) == submitted.payload
         return found if same else None
 
+
+#: Bytes of the record sent at a time (see API._lines).
+RECORD_CHUNK = 64 * 1024
 
 #: Refusals that an identical resubmission gets: its receipt is sent again instead.
 _RESUBMITTED = (

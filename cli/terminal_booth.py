@@ -22,12 +22,13 @@ from votecrypt.errors import BallotError, EncodingError
 from votecrypt.protocol import ballot as reasons
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.manifest import BLANK
+from votecrypt.protocol.results import BLANK_LABELS, BLANK_MEANING
 from votecrypt.service.voting import cast, challenge, check_credential, prepare
 from votecrypt.storage.board import BulletinBoard, Receipt
 
 from .common import say
 
-BLANK_LABEL = "Không đánh giá / Blank"
+BLANK_LABEL = " / ".join(BLANK_LABELS)
 #: Home, clear the screen and the scrollback, so the next voter cannot scroll back.
 CLEAR = "\033[H\033[2J\033[3J"
 
@@ -136,6 +137,9 @@ class TerminalBooth:
         valid = [str(i) for i in range(1, len(numbered) + 1)] + (["0"] if BLANK in outcomes else [])
         choices = []
         candidates = self.context.manifest.candidates
+        if BLANK in outcomes:  # what a line left unmarked means, before any choice (spec 13.6)
+            say()
+            say(" / ".join(BLANK_MEANING))
         for number, candidate in enumerate(candidates, start=1):
             say()
             say(f"[{number}/{len(candidates)}] {candidate.name} — {candidate.position}")

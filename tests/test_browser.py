@@ -29,6 +29,7 @@ from election_helpers import FAST_KDF
 
 from votecrypt.math import secp256k1
 from votecrypt.protocol.manifest import BLANK, Candidate, Manifest
+from votecrypt.protocol.results import BLANK_LABELS, BLANK_MEANING
 from votecrypt.protocol.rules import preset
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -266,6 +267,12 @@ def test_voters_vote_in_the_browser_and_the_count_matches(
             first = ["high", "medium", "low", BLANK, "high"]
             laptop.enter_code(codes[0].lower().replace("-", " "))
             laptop.choose(first)
+            # A line left unmarked has the rule set's one name, and its meaning is said on
+            # this screen, before the review (spec 13.6).
+            instructions = page.inner_text("#choices-instructions")
+            assert BLANK_MEANING[0] in instructions and BLANK_MEANING[1] in instructions
+            blank_option = page.inner_text("label:has(input[name='row-3'][value='blank'])")
+            assert BLANK_LABELS[0] in blank_option and BLANK_LABELS[1] in blank_option
             laptop.shot("3-choices")
             page.click("#choices-submit")
             laptop.screen("review")

@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 from votecrypt_cli import exit_codes
 from votecrypt_cli.main import main
 
+from votecrypt.protocol.results import BLANK_MEANING
 from votecrypt.storage.board import BulletinBoard
 
 TRUSTEES = 3
@@ -315,7 +316,9 @@ def test_interactive_booth_challenges_then_casts(tmp_path: Path) -> None:
         # After the challenge the booth asks for the choices again (spec 10.6).
         result = run("ballot", "cast", opened.directory.root, input=f"{code}\n1\n0\nx\n1\n0\nc\n")
         assert "Tín nhiệm cao / High confidence" in result.output
-        assert "Không đánh giá / Blank" in result.output
+        assert "Không hợp lệ / Invalid" in result.output
+        # What a line left unmarked means is said before the first choice (spec 13.6).
+        assert result.output.index(" / ".join(BLANK_MEANING)) < result.output.index("[1/2]")
         assert "Tracking code" in result.output
         assert "The board checked that it encrypts exactly these choices" in result.output
         assert "Ballot cast." in result.output

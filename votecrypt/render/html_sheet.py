@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from html import escape
 
-from votecrypt.protocol.results import BLANK, CandidateResult, ElectionResults
+from votecrypt.protocol.results import BLANK, BLANK_LABELS, CandidateResult, ElectionResults
 from votecrypt.render.sheet import (
-    BLANK_LABELS,
     NO_DETAILS,
     PLAIN,
     NumberFormat,

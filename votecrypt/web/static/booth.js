@@ -16,7 +16,13 @@ import {
 const client = new BoardClient('');
 const $ = (id) => document.getElementById(id);
 
-const BLANK_LABEL = { vi: 'Để trống', en: 'Leave blank' };
+// The one name of a line left unmarked and what it means (spec 13.6); the same texts as
+// BLANK_LABELS and BLANK_MEANING in votecrypt/protocol/results.py (tests/test_terms.py).
+const BLANK_LABEL = { vi: 'Không hợp lệ', en: 'Invalid' };
+const BLANK_MEANING = {
+  vi: 'Muốn bỏ qua một người, hãy chọn "Không hợp lệ": dòng đó là phiếu không hợp lệ đối với riêng người ấy; lá phiếu của bạn vẫn được tính là phiếu thu về.',
+  en: 'To leave a person unrated, choose "Invalid": that line is an invalid vote for that person only; your ballot still counts as collected.',
+};
 
 /** Everything one voter's session holds; replaced wholesale by a fresh object. */
 function freshSession() {
@@ -300,9 +306,11 @@ function showChoices() {
   bilingual(
     $('choices-instructions'),
     election.blankAllowed
-      ? 'Chọn một mức cho mỗi người, hoặc "Để trống".'
+      ? `Chọn một mức cho mỗi người. ${BLANK_MEANING.vi}`
       : 'Chọn một mức cho mỗi người.',
-    election.blankAllowed ? 'Choose one level for each person, or "Leave blank".' : 'Choose one level for each person.',
+    election.blankAllowed
+      ? `Choose one level for each person. ${BLANK_MEANING.en}`
+      : 'Choose one level for each person.',
   );
   setMessage($('choices-message'), 'bad');
   show('choices');

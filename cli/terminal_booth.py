@@ -23,7 +23,7 @@ from votecrypt.protocol import ballot as reasons
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.manifest import BLANK
 from votecrypt.protocol.results import BLANK_LABELS, BLANK_MEANING
-from votecrypt.service.voting import cast, challenge, check_credential, prepare
+from votecrypt.service.voting import CANCELLED_CODE, cast, challenge, check_credential, prepare
 from votecrypt.storage.board import BulletinBoard, Receipt
 
 from .common import say
@@ -43,6 +43,10 @@ CANCELLED = "Đã huỷ, chưa bỏ phiếu. / Cancelled: nothing was cast."
 MISTYPED = (
     "Mã gõ sai (ký tự kiểm tra không khớp), xin gõ lại. / "
     "The code is mistyped (its check characters do not match): type it again."
+)
+CODE_CANCELLED = (
+    "Mã này đã bị Ban kiểm phiếu hủy (phiếu mã đã được thay thế). / "
+    "The counting board cancelled this code (its slip was replaced)."
 )
 #: Why the board would refuse a ballot on this code, said before any choice is made.
 REFUSED_CODE = {
@@ -111,6 +115,8 @@ class TerminalBooth:
             check_credential(self.board, self.context, code)
         except BallotError as refused:
             text = REFUSED_CODE.get(refused.reason, refused.detail)
+            if refused.detail == CANCELLED_CODE:
+                text = CODE_CANCELLED
             raise BallotError(refused.reason, text) from None
 
     def ask_code(self) -> str:

@@ -107,7 +107,7 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     assert "finalized" in run("ceremony", "status", admin).output
 
     codes_file = base / "codes.txt"
-    issued = run("credentials", "issue", admin, "--codes-out", codes_file).output
+    issued = run("credentials", "issue", admin, "--present", "4", "--codes-out", codes_file).output
     announced = issued.split("the trustees sign with it): ")[1].split()[0]
     codes = [line.split()[1] for line in codes_file.read_text().splitlines()]
     # Without the trustees' endorsements the board does not open (spec 9.4).
@@ -124,7 +124,7 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         mistyped = run(*sign, "--fingerprint", "abc", code=exit_codes.BAD_INPUT)
         assert "'abc' is not an election fingerprint" in mistyped.output
         signed = run(*sign, "--fingerprint", announced.lower(), passphrase=f"pw{i}")
-        assert "4 public credentials for 4 ballot papers" in signed.output
+        assert "4 public credentials: check that it is the number of ballot papers" in signed.output
     sync([copies[0], copies[1], admin], "endorsements")
     run("board", "open", admin)
     run("ballot", "challenge", admin, "--credential-stdin", "--choices", "high,low", input=codes[0])
@@ -434,7 +434,15 @@ def test_credential_slips_are_printable_and_private(tmp_path: Path) -> None:
     election = _finalized_election(tmp_path)
     slips = tmp_path / "slips.html"
     output = run(
-        "credentials", "issue", election, "--slips-out", slips, "--booth-address", "Phòng 201"
+        "credentials",
+        "issue",
+        election,
+        "--present",
+        "4",
+        "--slips-out",
+        slips,
+        "--booth-address",
+        "Phòng 201",
     ).output
     assert "shred -u" in output and "readable by you only" in output
     assert stat.S_IMODE(os.stat(slips).st_mode) == 0o600
@@ -448,7 +456,7 @@ def test_credential_slips_are_printable_and_private(tmp_path: Path) -> None:
     assert fingerprint is not None and page.count(fingerprint[1]) == 4
     assert "http" not in page and "<script" not in page
     # Written only where the operator says, and never over an existing file.
-    run("credentials", "issue", election, code=exit_codes.USAGE)
+    run("credentials", "issue", election, "--present", "4", code=exit_codes.USAGE)
 
 
 def _finalized_election(tmp_path: Path) -> Path:

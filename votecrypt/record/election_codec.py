@@ -113,11 +113,45 @@ def credentials_plain(
         "version": VERSION,
         "election": credentials.election.hex(),
         "public_keys": [key.hex() for key in credentials.public_keys],
-        "endorsements": [
-            {"trustee": e.trustee, "signature": e.signature.hex()}
-            for e in sorted(endorsements, key=lambda e: e.trustee)
-        ],
+        "endorsements": endorsements_plain(endorsements),
     }
+
+
+def endorsements_plain(endorsements: Sequence[Endorsement]) -> list[dict[str, Any]]:
+    """The endorsements of a published item (spec 9.4, 9.6), in increasing trustee order."""
+    return [
+        {"trustee": e.trustee, "signature": e.signature.hex()}
+        for e in sorted(endorsements, key=lambda e: e.trustee)
+    ]
+
+
+def verify_keys(fields: Fields, key: str, max_items: int) -> tuple[VerifyKey, ...]:
+    """A list of canonical Ed25519 keys of large order (spec 2.5)."""
+    keys = []
+    for item_path, item in fields.items(key, max_items=max_items):
+        try:
+            keys.append(VerifyKey.from_canonical_bytes(decode_hex(item, item_path, 32)))
+        except EncodingError as exc:
+            raise EncodingError(f"{item_path}: {exc}") from None
+    return tuple(keys)
+
+
+def endorsements_from(fields: Fields, path: str) -> tuple[Endorsement, ...]:
+    """The endorsements of a published item: distinct trustees in increasing order (checked
+    against the ceremony elsewhere, spec 9.4)."""
+    endorsements = []
+    for item in fields.objects("endorsements", max_items=1000):
+        endorsements.append(
+            Endorsement(
+                trustee=item.integer("trustee", 1, 1000),
+                signature=item.hex_bytes("signature", SIGNATURE_BYTES),
+            )
+        )
+        item.done()
+    trustees = [e.trustee for e in endorsements]
+    if trustees != sorted(set(trustees)):
+        raise EncodingError(f"{path}.endorsements: one per trustee, in increasing order")
+    return tuple(endorsements)
 
 
 def credentials_from_plain(
@@ -130,29 +164,13 @@ def credentials_from_plain(
     fields.constant("type", CREDENTIALS_TYPE)
     fields.integer("version", VERSION, VERSION)
     election = fields.hex_bytes("election", 32)
-    keys = []
-    for item_path, item in fields.items("public_keys", max_items=10_000_000):
-        try:
-            keys.append(VerifyKey.from_canonical_bytes(decode_hex(item, item_path, 32)))
-        except EncodingError as exc:
-            raise EncodingError(f"{item_path}: {exc}") from None
-    endorsements = []
-    for item in fields.objects("endorsements", max_items=1000):
-        endorsements.append(
-            Endorsement(
-                trustee=item.integer("trustee", 1, 1000),
-                signature=item.hex_bytes("signature", SIGNATURE_BYTES),
-            )
-        )
-        item.done()
+    keys = verify_keys(fields, "public_keys", 10_000_000)
+    endorsements = endorsements_from(fields, path)
     fields.done()
     raw = [k.to_bytes() for k in keys]
     if raw != sorted(set(raw)):
         raise EncodingError(f"{path}.public_keys: must be sorted and distinct")
-    trustees = [e.trustee for e in endorsements]
-    if trustees != sorted(set(trustees)):
-        raise EncodingError(f"{path}.endorsements: one per trustee, in increasing order")
-    return CredentialList(election, tuple(keys)), tuple(endorsements)
+    return CredentialList(election, keys), endorsements
 
 
 def endorsement_plain(credentials: CredentialList, endorsement: Endorsement) -> dict[str, Any]:

@@ -45,6 +45,7 @@ from votecrypt.protocol.setup import (
     endorsing_keys,
     transcript_from_messages,
 )
+from votecrypt.protocol.supplements import CredentialRoll, check_supplement_endorsements
 from votecrypt.protocol.tally import EncryptedTally, TallyAccumulator
 from votecrypt.record.ceremony_codec import message_from_json, outcome_from_json, outcome_to_json
 from votecrypt.record.election_codec import (
@@ -66,6 +67,7 @@ from votecrypt.record.log import (
     setup_in_order,
 )
 from votecrypt.record.reader import LogSource, RecordSource
+from votecrypt.record.supplement_codec import supplement_from_plain
 from votecrypt.record.tally_codec import share_from_plain, tally_from_plain, tally_plain
 from votecrypt.verifier.ballots import BallotVerdict
 from votecrypt.verifier.engines import Engine, LocalEngine, Pending
@@ -114,7 +116,7 @@ class _Verifier:
         self.outcome: CeremonyOutcome | None = None
         self.credential_list: CredentialList | None = None
         self.endorsements: tuple[Endorsement, ...] = ()
-        self.credentials: set[bytes] | None = None
+        self.roll: CredentialRoll | None = None
         self.context: ElectionContext | None = None
         self.singles: dict[str, Any] = {}
         self.seen_once: set[str] = set()
@@ -263,11 +265,13 @@ class _Verifier:
         if self.manifest is not None:
             if self.credential_list.election != self.manifest.manifest_hash():
                 check.fail("the credential list names another election")
-            if len(keys) != self.manifest.credentials:
+            if len(keys) > self.manifest.credentials:
                 check.fail(
-                    f"{len(keys)} credentials published, {self.manifest.credentials} ballots issued"
+                    f"{len(keys)} credentials published; the manifest allows at most "
+                    f"{self.manifest.credentials}"
                 )
-        self.credentials = {k.to_bytes() for k in keys}
+        ceiling = self.manifest.credentials if self.manifest is not None else len(keys)
+        self.roll = CredentialRoll.of(self.credential_list, ceiling)
 
     def _open(self, entry: Entry) -> None:
         self._check_ceremony()
@@ -358,6 +362,38 @@ class _Verifier:
 
     # Voting entries
 
+    def _credential_supplement(self, entry: Entry) -> None:
+        """Check 8 for a supplement (spec 9.6): for this context, endorsed by t qualified
+        trustees, and valid on the credentials in force, which it then changes. The ballots
+        before it are taken in first, so that each is checked against the credentials in
+        force when it was cast (check 12)."""
+        self._drain()
+        check = self.report["credentials"]
+        check.checked += 1
+        where = f"entry {entry.seq}"
+        try:
+            supplement, endorsements = supplement_from_plain(entry.payload)
+        except EncodingError as error:
+            check.fail(f"{where}: {error}")
+            return
+        if self.context is None or self.roll is None or self.transcript is None:
+            check.fail(f"{where}: the supplement cannot be checked without a context (check 7)")
+            return
+        if supplement.election != self.context.hash:
+            check.fail(f"{where}: the credential supplement names another election")
+            return
+        try:
+            check_supplement_endorsements(
+                supplement,
+                endorsements,
+                endorsing_keys(self.transcript, self.context.ceremony),
+                self.context.ceremony.threshold,
+                published=True,
+            )
+            self.roll.apply(supplement)
+        except RefusedData as error:
+            check.fail(f"{where}: {error}")
+
     def _ballot(self, entry: Entry) -> None:
         self._queue(entry)
 
@@ -434,7 +470,7 @@ class _Verifier:
         if verdict.ballot_id is None:
             return  # undecodable: already reported
         if verdict.kind == "ballot" and verdict.credential is not None:
-            self._credential_used(verdict)
+            self._credential_used(verdict, verdict.credential)
         unique = report["ballot-uniqueness"]
         unique.checked += 1
         if verdict.ballot_id in self.ballot_ids:
@@ -446,19 +482,25 @@ class _Verifier:
             unique.fail(f"{where}: repeats a ciphertext published earlier")
         self.alphas.update(verdict.alphas)
 
-    def _credential_used(self, verdict: BallotVerdict) -> None:
+    def _credential_used(self, verdict: BallotVerdict, credential: bytes) -> None:
+        """Check 12 (spec 9.6, 11.3): the credential is in force when its ballot is cast, and
+        casts once."""
         check = self.report["ballot-credentials"]
         check.checked += 1
         where = f"entry {verdict.seq}"
-        if verdict.credential not in (self.credentials or set()):
-            check.fail(f"{where}: the credential was not issued")
-        elif verdict.credential in self.used_credentials:
+        if credential in self.used_credentials:
             check.fail(
                 f"{where}: second ballot of the credential of entry "
-                f"{self.used_credentials[verdict.credential]}"
+                f"{self.used_credentials[credential]}"
             )
+            return
+        problem = (
+            "the credential was not issued" if self.roll is None else self.roll.cast(credential)
+        )
+        if problem is not None:
+            check.fail(f"{where}: {problem}")
         else:
-            self.used_credentials[verdict.credential] = verdict.seq
+            self.used_credentials[credential] = verdict.seq
 
     def _close(self, entry: Entry) -> None:
         self._drain()
@@ -523,7 +565,7 @@ class _Verifier:
         for name, reason in not_reached.items():
             if not report[name].checked and not report[name].failure_count:
                 report[name].skipped = reason
-        if self.phase not in ("start", "setup") and self.credentials is None:
+        if self.phase not in ("start", "setup") and self.roll is None:
             report["credentials"].fail("voting opened without a published credential list")
         tally = self.tally = self._check_tally()
         counts = self._check_decryption(tally)
@@ -605,6 +647,10 @@ class _Verifier:
             decryption.fail(f"the combined decryption is out of range: {error}")
             return None
 
+    def _issued(self) -> int:
+        """The ballots issued (spec 9.6): the credentials in force after every supplement."""
+        return self.roll.issued if self.roll is not None else 0
+
     def _check_results(
         self, tally: EncryptedTally | None, counts: list[tuple[int, ...]] | None
     ) -> None:
@@ -627,7 +673,9 @@ class _Verifier:
         try:
             totals = results_plain(
                 self.context.hash,
-                self.context.results(_placeholder_counts(self.context, tally), tally.ballots),
+                self.context.results(
+                    _placeholder_counts(self.context, tally), tally.ballots, issued=self._issued()
+                ),
                 self.decrypted_by,
             )
         except RuleError as error:
@@ -644,7 +692,7 @@ class _Verifier:
                 report[name].fail("the results cannot be checked: the decryption failed (check 18)")
             return
         try:
-            results = self.context.results(counts, tally.ballots)
+            results = self.context.results(counts, tally.ballots, issued=self._issued())
         except RuleError as error:
             report["result-counts"].fail(f"the decrypted counts give no results: {error}")
             return

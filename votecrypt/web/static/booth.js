@@ -249,9 +249,8 @@ async function onCodeSubmit(event) {
       const [vi, en] = PHASES[status.phase] ?? [status.phase, status.phase];
       return refuseCode(`Không thể bỏ phiếu lúc này (${vi}).`, `Voting is not possible now (${en}).`);
     }
-    if (!election.credentials.has(credential.publicKeyHex)) {
-      return refuseCode('Mã này không thuộc cuộc bỏ phiếu này.', 'This code is not for this election.');
-    }
+    // The board answers for the credentials in force: the list, and the supplements that
+    // added or cancelled some while voting is open (spec 9.6).
     const state = await client.credential(credential.publicKeyHex);
     if (!state.issued) return refuseCode('Mã này không thuộc cuộc bỏ phiếu này.', 'This code is not for this election.');
     if (state.used) return refuseCode('Mã này đã được dùng để bỏ phiếu.', 'This code has already been used to vote.');

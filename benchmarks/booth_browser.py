@@ -32,7 +32,7 @@ from votecrypt.primitives.packing import Packing
 from votecrypt.protocol.booth import prepare_ballot
 from votecrypt.protocol.credentials import credential_from_code, issue_credentials, new_code
 from votecrypt.protocol.manifest import Candidate, Manifest
-from votecrypt.protocol.rules import preset
+from votecrypt.record.rule_presets import preset
 
 STATIC = Path(__file__).resolve().parent.parent / "votecrypt" / "web" / "static"
 ORIGIN = "http://booth.localhost"

@@ -7,7 +7,7 @@ from votecrypt.protocol.ceremony.runner import run_ceremony
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.credentials import CredentialList, issue_credentials
 from votecrypt.protocol.manifest import Candidate, Manifest
-from votecrypt.protocol.rules import preset
+from votecrypt.record.rule_presets import preset
 
 
 def manifest(candidates: int, voters: int, trustees: int = 5, threshold: int = 3) -> Manifest:

@@ -8,8 +8,19 @@ import click
 
 from votecrypt.errors import CeremonyError
 from votecrypt.protocol.ceremony.messages import ROUNDS, Answer, Check
-from votecrypt.protocol.ceremony.transcript import CeremonyNotReady, announcement_problems
-from votecrypt.service.ceremony_steps import ceremony_finalize, ceremony_step, ceremony_waiting
+from votecrypt.protocol.ceremony.transcript import (
+    CeremonyNotReady,
+    Transcript,
+    announcement_problems,
+    board_decisions,
+    evaluate,
+)
+from votecrypt.service.ceremony_steps import (
+    ceremony_decide,
+    ceremony_finalize,
+    ceremony_step,
+    ceremony_waiting,
+)
 from votecrypt.service.election_dir import load_manifest, load_outcome, load_transcript
 
 from .common import (
@@ -29,15 +40,9 @@ NEXT = {
     "answer": "when every trustee has answered, run `votecrypt ceremony finalize`",
 }
 
-PROCEED = "--proceed-without-missing"
-CLOSE = "--close"
-
-proceed_option = click.option(
-    PROCEED,
-    "proceed_without_missing",
-    is_flag=True,
-    help="The board's decision to go on without the trustees this step waits for. "
-    "Whoever has not done the previous step by then is left out for good (spec 8.8).",
+DECIDE = "`votecrypt ceremony decide ELECTION_DIR --without <trustee>`"
+WITHOUT_HINT = (
+    "if the board decides to go on without them, at least {t} trustees each run " + DECIDE
 )
 
 
@@ -49,26 +54,17 @@ def ceremony() -> None:
     others (shared folder or USB key). `ceremony status` says who is waiting for whom."""
 
 
-def _without(error: CeremonyNotReady, option: str) -> CeremonyNotReady:
-    """The same refusal, naming the option that moves on without the missing trustees."""
-    return CeremonyNotReady(
-        error.waiting, f"if the board decides to go on without them, run again with {option}"
-    )
+def _waiting(error: CeremonyNotReady, threshold: int) -> CeremonyNotReady:
+    """The same refusal, naming the board's decision that goes on without the missing."""
+    return CeremonyNotReady(error.waiting, WITHOUT_HINT.format(t=threshold))
 
 
-def _step(step: str, election: Path, secret: Path, proceed: bool = False) -> None:
+def _step(step: str, election: Path, secret: Path) -> None:
     directory = election_dir(election)
     try:
-        report = ceremony_step(
-            directory,
-            secret,
-            passphrase(secret=secret),
-            group(),
-            step,
-            proceed_without_missing=proceed,
-        )
+        report = ceremony_step(directory, secret, passphrase(secret=secret), group(), step)
     except CeremonyNotReady as error:
-        raise _without(error, PROCEED) from None
+        raise _waiting(error, load_manifest(directory).threshold) from None
     if report.published is not None:
         say(
             ("Already done; published again: " if report.repeated else "Published: ")
@@ -105,53 +101,72 @@ def commit(election: Path, secret: Path) -> None:
 @ceremony.command("open")
 @election_argument
 @secret_option
-@proceed_option
-def open_(election: Path, secret: Path, proceed_without_missing: bool) -> None:
+def open_(election: Path, secret: Path) -> None:
     """Publish your public commitments with proofs, and an encrypted share for every other
     trustee. Refused until every trustee has committed: anyone who has not committed when
     t trustees have opened is left out for good."""
-    _step("open", election, secret, proceed_without_missing)
+    _step("open", election, secret)
 
 
 @ceremony.command("check")
 @election_argument
 @secret_option
-@proceed_option
-def check(election: Path, secret: Path, proceed_without_missing: bool) -> None:
+def check(election: Path, secret: Path) -> None:
     """Check the share every other trustee sent you; publish your acceptance or a complaint,
     and say which."""
-    _step("check", election, secret, proceed_without_missing)
+    _step("check", election, secret)
 
 
 @ceremony.command("answer")
 @election_argument
 @secret_option
-@proceed_option
-def answer(election: Path, secret: Path, proceed_without_missing: bool) -> None:
+def answer(election: Path, secret: Path) -> None:
     """When every trustee has checked: if someone complained about the share you sent them
     (or did not check it), publish that share openly so everyone can check it. Otherwise
     this does nothing, and you can run it again."""
-    _step("answer", election, secret, proceed_without_missing)
+    _step("answer", election, secret)
+
+
+@ceremony.command("decide")
+@election_argument
+@secret_option
+@click.option(
+    "--without",
+    "without",
+    type=click.IntRange(1),
+    multiple=True,
+    required=True,
+    help="A trustee (its number) the board goes on without; repeat for several.",
+)
+def decide(election: Path, secret: Path, without: tuple[int, ...]) -> None:
+    """Sign your vote that the board go on without the trustees named (absent, or not doing
+    their part). When at least t trustees have voted so for a trustee, every step stops
+    waiting for it and every message of it is ignored, including one that comes later
+    (spec 8.8). Your vote only grows: a new one keeps the trustees you named before."""
+    directory = election_dir(election)
+    report = ceremony_decide(directory, secret, passphrase(secret=secret), group(), list(without))
+    decided = report.message.message.without if report.message is not None else ()
+    named = ", ".join(map(str, decided))
+    say(
+        ("Already decided; published again: " if report.repeated else "Published: ")
+        + f"{report.published} (go on without trustees {named})"
+    )
+    say("Next: `votecrypt ceremony status` shows when the board's decision is taken.")
 
 
 @ceremony.command("finalize")
 @election_argument
 @secret_option
-@click.option(
-    CLOSE,
-    is_flag=True,
-    help="The board declares the ceremony over: whoever has not done their part is left out, "
-    "and a missing check counts as a complaint (spec 8.8).",
-)
-def finalize(election: Path, secret: Path, close: bool) -> None:
+def finalize(election: Path, secret: Path) -> None:
     """Compute the election key from the published messages, store your share of it in your
-    secret file, and publish the outcome (or check it against the one already published)."""
+    secret file, and write the outcome file if there is none. Waits while anyone the board
+    has not gone on without still has a step to do; the outcome file binds nobody, each
+    trustee computes the outcome itself (run again after new messages arrive)."""
+    directory = election_dir(election)
     try:
-        outcome = ceremony_finalize(
-            election_dir(election), secret, passphrase(secret=secret), group(), close=close
-        )
+        outcome = ceremony_finalize(directory, secret, passphrase(secret=secret), group())
     except CeremonyNotReady as error:
-        raise _without(error, CLOSE) from None
+        raise _waiting(error, load_manifest(directory).threshold) from None
     say(f"Election key: {outcome.joint_key.hex()}")
     say(f"Qualified trustees: {', '.join(map(str, outcome.qualified))}")
     for index, reason in outcome.disqualified:
@@ -177,28 +192,49 @@ def status(election: Path) -> None:
         announced = transcript.announcements.get(index)
         print_key = fingerprint(announced.message.signing_key.to_bytes()) if announced else ""
         say(f"{index:>3}  {name[:28]:<28} {marks}  {print_key}")
-    if directory.outcome.exists():
-        outcome = load_outcome(directory, group())
-        say(
-            "The ceremony is finalized (ceremony/outcome.json): every trustee can run "
-            "`votecrypt ceremony finalize` to take its key share."
-        )
-        for index, reason in outcome.disqualified:
-            say(f"Left out: trustee {index}: {reason}")
-        return
     try:
         _, refused = announcement_problems(transcript)
+        decided = board_decisions(transcript)
         waiting = ceremony_waiting(directory, group())
     except CeremonyError as error:
         say(f"Problem: {error}")
         return
+    for index, voters in sorted(_votes(transcript).items()):
+        if index in decided:
+            say(
+                f"The board went on without trustee {index} (decided by trustees "
+                f"{', '.join(map(str, voters))}); its messages are ignored, whenever they come."
+            )
+        else:
+            say(
+                f"Trustees {', '.join(map(str, voters))} voted to go on without trustee "
+                f"{index} ({manifest.threshold} votes are needed)."
+            )
     for index, reason in sorted(refused.items()):
-        say(f"Left out: trustee {index}: {reason}")
+        if index not in decided:
+            say(f"Left out: trustee {index}: {reason}")
+    hint = WITHOUT_HINT.format(t=manifest.threshold)
     if waiting:
         say("Waiting for: " + "; ".join(waiting))
+        say("If the board decides to go on without them: " + hint + ".")
+    elif not directory.outcome.exists():
+        say("Everything is in: every trustee can run `votecrypt ceremony finalize`.")
+    elif load_outcome(directory, group()) == evaluate(group(), transcript):
         say(
-            f"If the board decides to go on without them: the next step with {PROCEED}, "
-            f"or `ceremony finalize {CLOSE}` to end the ceremony."
+            "The ceremony is finalized: ceremony/outcome.json is the outcome these messages "
+            "give; every trustee runs `votecrypt ceremony finalize` to take its key share."
         )
     else:
-        say("Everything is in: every trustee can run `votecrypt ceremony finalize`.")
+        say(
+            "ceremony/outcome.json is not the outcome these messages give: it binds nobody. "
+            "Compare the messages with the other trustees; each finalizes from its own."
+        )
+
+
+def _votes(transcript: Transcript) -> dict[int, list[int]]:
+    """Who voted to go on without whom (spec 8.8), votes not yet counted included."""
+    votes: dict[int, list[int]] = {}
+    for sender, signed in sorted(transcript.decisions.items()):
+        for index in signed.message.without:
+            votes.setdefault(index, []).append(sender)
+    return votes

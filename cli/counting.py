@@ -81,7 +81,9 @@ def result(election: Path, **sheet: Any) -> None:
     for problem in announcement.unreadable:
         say(f"Unreadable share file: {problem}")
     manifest = context.manifest
-    fmt, details = sheet_settings(context, sheet, announcement.selection.used, challenged)
+    fmt, details = sheet_settings(
+        context, sheet, announcement.selection.used, challenged, directory.root
+    )
     say(
         render_table(
             announcement.results,

@@ -263,8 +263,8 @@ def sign_command(election: Path, secret: Path, announced: str) -> None:
         f"Credential list: {len(view.credentials)} public credentials: check that it is the "
         "number of ballot papers issued at the roll call"
     )
-    say(f"Election fingerprint: {view.fingerprint}")
-    view.check_announced(announced)
+    view.check_announced(announced)  # before showing it: the trustee compares, never copies
+    say(f"Election fingerprint: {view.fingerprint}, as announced")
     path = endorse(directory, view, secret, passphrase(secret=secret), group(), announced)
     say(f"Endorsement written: {path}")
     say("Next: when enough trustees have signed, run `votecrypt board open`.")

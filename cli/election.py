@@ -7,7 +7,15 @@ from pathlib import Path
 import click
 
 from votecrypt.protocol.manifest import Manifest
-from votecrypt.protocol.rules import PRESETS, RuleSet, preset, rule_set_from_json
+from votecrypt.protocol.rules import RuleSet
+from votecrypt.record.rule_presets import (
+    PRESETS,
+    name_rule_set,
+    preset,
+    refuse_for_body,
+    refuse_impersonation,
+)
+from votecrypt.record.rules_codec import rule_set_from_json
 from votecrypt.service.candidate_list import read_candidate_list
 from votecrypt.service.election_dir import create_election
 from votecrypt.service.previous_results import read_previous_results
@@ -21,7 +29,9 @@ def load_rules(value: str) -> RuleSet:
         return preset(value)
     path = Path(value)
     if path.exists():
-        return rule_set_from_json(read_file(path, what="rule file", max_bytes=1 << 20))
+        rules = rule_set_from_json(read_file(path, what="rule file", max_bytes=1 << 20))
+        refuse_impersonation(rules)  # spec 13.3.2: a preset's name means its rules
+        return rules
     return preset(value)  # raises with the list of presets
 
 
@@ -108,6 +118,7 @@ def create(
         ballots = summoned
     listed = read_candidate_list(candidates_file)
     rule_set = load_rules(rules)
+    refuse_for_body(rule_set, body)
     previous = [] if previous_results is None else read_previous_results(previous_results, rule_set)
     on_list = {candidate.name for candidate in listed.candidates}
     not_on_list = [name for name, _ in previous if name not in on_list]
@@ -136,6 +147,7 @@ def create(
             + (f" — {candidate.position}" if candidate.position else "")
         )
     say("If it is wrong, delete the directory, correct the file and create the election again.")
+    say(f"Rules: {name_rule_set(rule_set).describe()}")
     say(f"Election id (manifest hash): {manifest.manifest_hash().hex()}")
     say(
         f"{plural(len(manifest.candidates), 'candidate')}; at most {plural(ballots, 'ballot')} "

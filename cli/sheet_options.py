@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import datetime
+import re
+import zoneinfo
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import click
 
+from votecrypt.errors import FileError
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.render.sheet import NumberFormat, SheetDetails
 from votecrypt.service.presentation import sheet_details
+from votecrypt.storage.files import read_file, write_atomic
+
+#: Where the time of the count is kept: the first `result` (or `board export`) fixes it, so
+#: a sheet written again later states the same time (spec 13.6).
+RESULT_TIME_FILE = "result-time.txt"
+_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\n?$")
+#: Vietnam's one time zone; a board elsewhere sets its own.
+DEFAULT_TIME_ZONE = "Asia/Ho_Chi_Minh"
 
 
 def sheet_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--place, --published-at, --decimal-comma, --trim-zeros."""
+    """--place, --published-at, --time-zone, --decimal-comma/--decimal-point, --trim-zeros."""
     for option in reversed(
         (
             click.option("--place", default="", help="Where the count took place (on the sheet)."),
@@ -25,14 +37,24 @@ def sheet_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 help="Where the election record is published (printed on the sheet).",
             ),
             click.option(
-                "--decimal-comma",
-                is_flag=True,
-                help='Write percentages with a decimal comma ("97,87%"); the CSV then uses ";".',
+                "--time-zone",
+                default=DEFAULT_TIME_ZONE,
+                show_default=True,
+                metavar="ZONE",
+                help="The meeting's time zone (IANA name) for the time printed on the sheet; "
+                "the time itself is fixed when the result is first produced.",
+            ),
+            click.option(
+                "--decimal-comma/--decimal-point",
+                default=True,
+                show_default=True,
+                help='Percentages with a decimal comma ("97,87%", the Vietnamese form; the CSV '
+                'then uses ";") or a decimal point ("97.87%").',
             ),
             click.option(
                 "--trim-zeros",
                 is_flag=True,
-                help='Leave out trailing zeros ("90.1%", "40%"); the hundredths are unchanged.',
+                help='Leave out trailing zeros ("90,1%", "40%"); the hundredths are unchanged.',
             ),
         )
     ):
@@ -40,11 +62,38 @@ def sheet_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def count_time(election_root: Path, zone_name: str) -> str:
+    """The local time of the count, "10 giờ 45 phút (UTC+07:00)": the instant is written to
+    ELECTION_DIR/result-time.txt the first time and read back on every later run."""
+    try:
+        zone = zoneinfo.ZoneInfo(zone_name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(
+            f"unknown time zone {zone_name!r} (an IANA name such as {DEFAULT_TIME_ZONE})",
+            param_hint="--time-zone",
+        ) from None
+    path = election_root / RESULT_TIME_FILE
+    if path.exists():
+        text = read_file(path, what="time of the count", max_bytes=64).decode("ascii", "replace")
+        if not _INSTANT.match(text):
+            raise FileError(f"{path} does not hold a time like 2023-12-13T03:45:00Z")
+        instant = datetime.datetime.strptime(text.strip(), "%Y-%m-%dT%H:%M:%SZ")
+        instant = instant.replace(tzinfo=datetime.timezone.utc)
+    else:
+        instant = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+        stamp = instant.strftime("%Y-%m-%dT%H:%M:%SZ") + "\n"
+        write_atomic(path, stamp.encode("ascii"), overwrite=False)
+    local = instant.astimezone(zone)
+    offset = local.strftime("%z")
+    return f"{local.hour} giờ {local.minute:02d} phút (UTC{offset[:3]}:{offset[3:]})"
+
+
 def sheet_settings(
     context: ElectionContext,
     options: dict[str, Any],
     decrypted_by: Sequence[int],
     challenged: int | None,
+    election_root: Path,
 ) -> tuple[NumberFormat, SheetDetails]:
     fmt = NumberFormat(decimal_comma=options["decimal_comma"], trim_zeros=options["trim_zeros"])
     details = sheet_details(
@@ -52,7 +101,7 @@ def sheet_settings(
         decrypted_by=decrypted_by,
         challenged=challenged,
         place=options["place"],
-        time=datetime.datetime.now().astimezone().strftime("%H:%M %Z").strip(),
+        time=count_time(election_root, options["time_zone"]),
         published_at=options["published_at"],
     )
     return fmt, details

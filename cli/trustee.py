@@ -86,9 +86,9 @@ def decrypt(election: Path, secret: Path, index: int | None, announced: str) -> 
     verified = tally_to_decrypt(directory, group())
     say(f"Election: {verified.title}")
     say(f"Ballots counted (D): {verified.ballots}")
-    say(f"Board hash at the tally (entry {verified.head[0]}): {verified.head[1].hex()}")
+    verified.check_announced(announced)  # before showing it: the trustee compares, never copies
+    say(f"Board hash at the tally: {verified.board_hash}, as announced")
     say(f"Election fingerprint: {verified.context.fingerprint}")
-    verified.check_announced(announced)
     say(f"Decrypting as {label}")
     path = trustee_decrypt(
         directory, secret, passphrase(secret=secret), group(), verified, announced=announced

@@ -20,7 +20,7 @@ from votecrypt.protocol.ceremony.messages import (
     Signed,
     share_binding,
 )
-from votecrypt.protocol.ceremony.transcript import Transcript
+from votecrypt.protocol.ceremony.transcript import CeremonyNotReady, CeremonyOutcome, Transcript
 from votecrypt.protocol.ceremony.trustee import Trustee
 
 ELECTION = bytes.fromhex("aa" * 32)
@@ -103,8 +103,9 @@ def subsets(indices: Sequence[int], size: int) -> list[tuple[int, ...]]:
 
 # Misbehaving trustees, for the attack tests and the property test (spec 8.8).
 
-#: What a misbehaving trustee can do; every other trustee follows the protocol and the board
-#: proceeds without whoever is missing (`proceed_without_missing`, then `close`).
+#: What a misbehaving trustee can do; every other trustee follows the protocol, goes on at
+#: each step as the board would decide (`proceed_without_missing`), and at the end the honest
+#: trustees vote to go on without whoever is still awaited (`finish_with_decisions`).
 BEHAVIOURS = (
     "silent-announce",  # never runs `trustee init`
     "low-order-key",  # announces the X25519 key u = 0
@@ -117,6 +118,7 @@ BEHAVIOURS = (
     "omit-verdict",  # its check leaves one dealer unnamed
     "false-complaint",  # complains about every dealer although the shares are right
     "late-complaint",  # withholds its check until the others answered, then complains
+    "premature-close",  # complains about every dealer and votes to go on without them all
 )
 
 
@@ -182,7 +184,7 @@ def run_with_misbehaviour(
         if acts[tr.index] == "omit-verdict" and check.accepted:
             check = dataclasses.replace(check, accepted=check.accepted[1:])
             signed_check = resign(tr, check)
-        elif acts[tr.index] == "false-complaint":
+        elif acts[tr.index] in ("false-complaint", "premature-close"):
             complaints = tuple(Complaint(d, "mismatch") for d in check.accepted)
             check = dataclasses.replace(
                 check, accepted=(), complaints=check.complaints + complaints
@@ -208,4 +210,36 @@ def run_with_misbehaviour(
         forged = dataclasses.replace(signed_check.message, accepted=(), complaints=complaints)
         late_checks[tr.index] = resign(tr, forged)
     transcript = dataclasses.replace(transcript, checks={**transcript.checks, **late_checks})
-    return trustees, transcript
+    decisions = {
+        tr.index: tr.decide(i for i in tr.parameters.indices if i != tr.index)
+        for tr in trustees
+        if acts[tr.index] == "premature-close"
+    }
+    return trustees, dataclasses.replace(transcript, decisions=decisions)
+
+
+def board_decides(
+    transcript: Transcript, voters: Sequence[Trustee], without: Sequence[int]
+) -> Transcript:
+    """Each of `voters` votes to go on without `without` (spec 8.8), growing its earlier vote."""
+    decisions = dict(transcript.decisions)
+    for voter in voters:
+        earlier = decisions[voter.index].message if voter.index in decisions else None
+        decisions[voter.index] = voter.decide(without, earlier)
+    return dataclasses.replace(transcript, decisions=decisions)
+
+
+def finish_with_decisions(
+    trustees: Sequence[Trustee], transcript: Transcript, honest: Sequence[int]
+) -> tuple[list[CeremonyOutcome], Transcript]:
+    """The honest trustees finalize; while the ceremony waits for someone, each honest trustee
+    votes to go on without the trustees waited for (spec 8.8), then they finalize again."""
+    by_index = {tr.index: tr for tr in trustees}
+    for _ in range(len(trustees) + 1):
+        try:
+            return [by_index[i].finalize(transcript) for i in honest], transcript
+        except CeremonyNotReady as pending:
+            assert not set(pending.trustees) & set(honest), pending.waiting
+            voters = [by_index[i] for i in honest]
+            transcript = board_decides(transcript, voters, pending.trustees)
+    raise AssertionError("the decisions did not end the waiting")

@@ -9,7 +9,8 @@ from pathlib import Path
 from votecrypt.math import Group
 from votecrypt.primitives.passphrase import KdfParameters
 from votecrypt.protocol.manifest import BLANK, Candidate, Manifest
-from votecrypt.protocol.rules import RuleSet, preset
+from votecrypt.protocol.rules import RuleSet
+from votecrypt.record.rule_presets import preset
 from votecrypt.service.demo import DemoOutcome, run_election
 
 FAST_KDF = KdfParameters(iterations=1, lanes=1, memory_kib=8 * 1024)

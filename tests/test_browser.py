@@ -30,7 +30,7 @@ from election_helpers import FAST_KDF
 from votecrypt.math import secp256k1
 from votecrypt.protocol.manifest import BLANK, Candidate, Manifest
 from votecrypt.protocol.results import BLANK_LABELS, BLANK_MEANING
-from votecrypt.protocol.rules import preset
+from votecrypt.record.rule_presets import preset
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent

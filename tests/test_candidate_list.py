@@ -139,12 +139,14 @@ def test_an_unbalanced_quote_is_never_a_candidate_called_a_bc_d(tmp_path: Path) 
         read_candidate_list(path)
 
 
-def _create(tmp_path: Path, candidates: Path, *extra: object) -> tuple[int, str]:
+def _create(
+    tmp_path: Path, candidates: Path, *extra: object, body: str = "HĐND tỉnh"
+) -> tuple[int, str]:
     result = CliRunner().invoke(
         main,
         [
             "election", "create", str(tmp_path / "e"), "--title", "Lấy phiếu tín nhiệm",
-            "--body", "HĐND tỉnh", "--date", "2023-12-13", "--candidates", str(candidates),
+            "--body", body, "--date", "2023-12-13", "--candidates", str(candidates),
             "--trustee", "A", "--trustee", "B", "--threshold", "1", "--ballots", "4",
             *map(str, extra),
         ],
@@ -194,9 +196,9 @@ def test_previous_results_for_the_two_year_rule(tmp_path: Path) -> None:
     path.write_bytes(FORMS["utf-8, comma"][0])
     previous = tmp_path / "previous.csv"
     previous.write_text("name,low,denominator\nLê Duy Thành,250,493\nNgười đã nghỉ,1,493\n")
-    code, output = _create(
-        tmp_path, path, "--rules", "nq35-2012", "--members", "5", "--previous-results", previous
-    )
+    # NQ 35's words are the National Assembly's (spec 13.3.2).
+    arguments = ("--rules", "nq35-2012", "--members", "5", "--previous-results", previous)
+    code, output = _create(tmp_path, path, *arguments, body="Quốc hội khóa XIII")
     assert code == exit_codes.OK, output
     assert "Previous vote recorded for 1 office holder" in output
     assert "not used from the previous results: Người đã nghỉ" in output
@@ -205,9 +207,7 @@ def test_previous_results_for_the_two_year_rule(tmp_path: Path) -> None:
         {"name": "Lê Duy Thành", "counts": {"low": 250}, "denominator": 493}
     ]
     previous.write_text("name,lowest,denominator\nLê Duy Thành,250,493\n")
-    code, output = _create(
-        tmp_path, path, "--rules", "nq35-2012", "--members", "5", "--previous-results", previous
-    )
+    code, output = _create(tmp_path, path, *arguments, body="Quốc hội khóa XIII")
     assert code == exit_codes.BAD_INPUT and "name,low,denominator" in output
 
 
@@ -256,7 +256,8 @@ def test_a_workbook_that_unpacks_to_gigabytes_is_refused_unread(tmp_path: Path) 
 
 def test_previous_results_from_last_years_result_sheet(tmp_path: Path) -> None:
     from votecrypt.protocol.results import BLANK, compute_results
-    from votecrypt.protocol.rules import PreviousResult, preset
+    from votecrypt.protocol.rules import PreviousResult
+    from votecrypt.record.rule_presets import preset
     from votecrypt.render.json_results import render_json
     from votecrypt.render.sheet import SheetHeading
     from votecrypt.service.previous_results import read_previous_results
@@ -277,3 +278,79 @@ def test_previous_results_from_last_years_result_sheet(tmp_path: Path) -> None:
     path.write_text(path.read_text().replace('"low":250', '"low":251', 1))
     with pytest.raises(FileError, match="not a valid result sheet"):
         read_previous_results(path, rules)
+
+
+# Lists as offices keep them (issue 23): title rows, a blank row, a header, a total row.
+
+ELEVEN = [
+    (f"Nguyễn Văn {letter}", post)
+    for letter, post in zip(
+        "ABCDEFGHIKL",
+        ["Chủ tịch HĐND tỉnh", "Phó Chủ tịch HĐND tỉnh", "Chủ tịch UBND tỉnh"] * 3
+        + ["Trưởng Ban Pháp chế HĐND tỉnh", "Chánh Văn phòng"],
+        strict=True,
+    )
+]
+
+
+def _office_workbook(path: Path, footer: str | None = "Tổng cộng: 11 người") -> Path:
+    """An .xlsx as a provincial office types it: two headings side by side, the list's title
+    merged across the columns, a blank row, the header, 11 numbered rows and a total."""
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["HĐND TỈNH VĨNH PHÚC", None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"])
+    sheet.append(["DANH SÁCH NGƯỜI ĐƯỢC LẤY PHIẾU TÍN NHIỆM"])
+    sheet.merge_cells("A2:C2")
+    sheet.append(["(Kèm theo Tờ trình số 12/TTr-HĐND ngày 01/12/2023)"])
+    sheet.merge_cells("A3:C3")
+    sheet.append([])
+    sheet.append(["STT", "Họ và tên", "Chức vụ"])
+    for number, (name, post) in enumerate(ELEVEN, start=1):
+        sheet.append([number, name, post])
+    if footer is not None:
+        sheet.append([footer])
+        sheet.merge_cells(f"A{sheet.max_row}:C{sheet.max_row}")
+    workbook.save(path)
+    return path
+
+
+def test_an_office_workbook_with_titles_and_a_total_row_gives_eleven_names(tmp_path: Path) -> None:
+    listed = read_candidate_list(_office_workbook(tmp_path / "list.xlsx"))
+    assert [(c.name, c.position) for c in listed.candidates] == ELEVEN
+    assert listed.description == (
+        "Excel workbook, 3 title rows skipped, total row skipped, header row skipped"
+    )
+
+
+@pytest.mark.parametrize("footer", ["Tổng cộng: 11 người", "TỔNG SỐ: 11", "Cộng: 11 đồng chí"])
+def test_a_total_row_is_never_candidate_twelve(tmp_path: Path, footer: str) -> None:
+    listed = read_candidate_list(_office_workbook(tmp_path / "list.xlsx", footer))
+    assert len(listed.candidates) == 11
+    assert all(not c.name.casefold().startswith(("tổng", "cộng")) for c in listed.candidates)
+
+
+def test_a_total_that_disagrees_with_the_list_is_refused(tmp_path: Path) -> None:
+    path = _office_workbook(tmp_path / "list.xlsx", "Tổng cộng: 12 người")
+    with pytest.raises(FileError, match="the total row says 12 but the list has 11 names"):
+        read_candidate_list(path)
+
+
+def test_an_unnumbered_row_under_a_numbered_list_is_refused(tmp_path: Path) -> None:
+    path = _office_workbook(tmp_path / "list.xlsx", "Người lập danh sách")
+    with pytest.raises(FileError, match="line 17: no number in the first column"):
+        read_candidate_list(path)
+
+
+def test_a_title_without_a_header_row_says_so(tmp_path: Path) -> None:
+    path = _xlsx(tmp_path / "list.xlsx", [["DANH SÁCH NGƯỜI ĐƯỢC LẤY PHIẾU TÍN NHIỆM"], [], *ROWS])
+    with pytest.raises(FileError, match="looks like a title; put a header row") as caught:
+        read_candidate_list(path)
+    assert "split by a separator" not in str(caught.value)
+
+
+def test_election_create_reads_the_office_workbook(tmp_path: Path) -> None:
+    code, output = _create(tmp_path, _office_workbook(tmp_path / "list.xlsx"))
+    assert code == exit_codes.OK, output
+    assert " 11. Nguyễn Văn L — Chánh Văn phòng" in output and " 12." not in output
+    assert "3 title rows skipped, total row skipped" in output

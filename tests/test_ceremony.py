@@ -9,6 +9,7 @@ from ceremony_helpers import (
     ELECTION,
     announce_and_commit,
     bad_share,
+    board_decides,
     combine,
     make_trustees,
     resign,
@@ -16,6 +17,7 @@ from ceremony_helpers import (
     with_answers,
     with_checks,
     with_openings,
+    wrong_answer,
 )
 
 from votecrypt.errors import CeremonyError
@@ -84,25 +86,28 @@ def test_dealer_answering_wrongly_is_disqualified(group: Group) -> None:
         assert group.multiply_generator(combine(shares, subset)) == outcome.joint_key
 
 
-def test_dealer_not_answering_is_disqualified_only_when_closed(group: Group) -> None:
+def test_dealer_not_answering_is_left_out_only_by_the_board(group: Group) -> None:
     trustees = make_trustees(group, 2, 3)
     transcript = announce_and_commit(trustees)
     transcript = with_openings(transcript, trustees, bad_share(dealer=3, victim=1))
     transcript = with_checks(transcript, trustees)
-    with pytest.raises(CeremonyNotReady):
+    with pytest.raises(CeremonyNotReady, match="trustee 3 to answer"):
         trustees[0].finalize(transcript)
-    outcome = trustees[0].finalize(transcript, close=True)
+    outcome = trustees[0].finalize(board_decides(transcript, trustees[:2], [3]))
     assert outcome.qualified == (1, 2)
-    assert "did not answer" in dict(outcome.disqualified)[3]
+    assert dict(outcome.disqualified) == {3: "the board went on without it"}
 
 
 def test_too_many_disqualified_fails_clearly(group: Group) -> None:
     trustees = make_trustees(group, 3, 3)
     transcript = announce_and_commit(trustees)
     transcript = with_openings(transcript, trustees, bad_share(dealer=2, victim=1))
-    transcript = with_checks(transcript, trustees)
+    transcript = with_answers(with_checks(transcript, trustees), trustees[:1])
+    transcript = dataclasses.replace(
+        transcript, answers={2: wrong_answer(trustees[1], trustees[1].answer(transcript))}
+    )
     with pytest.raises(CeremonyError, match=r"only 2 trustees qualified, 3 needed.*trustee 2"):
-        evaluate(group, transcript, close=True)
+        evaluate(group, transcript)
 
 
 def test_changing_commitments_after_the_commit_is_disqualified(group: Group) -> None:
@@ -231,16 +236,12 @@ def test_late_dealer_answers_the_checks_that_did_not_name_it(group: Group) -> No
     with pytest.raises(
         CeremonyNotReady, match=r"trustee 3 to answer the complaints of trustees \[1, 2\]"
     ):
-        evaluate(group, transcript, close=False)
-    # Trustee 3 has not checked yet: when the board proceeds, 1 and 2 answer it as a
-    # complaint; if the board then closes, dealer 3 is the one left out.
-    answers = {t.index: t.answer(transcript, proceed_without_missing=True) for t in trustees[:2]}
-    transcript = dataclasses.replace(
-        transcript, answers={i: a for i, a in answers.items() if a is not None}
-    )
-    closed = evaluate(group, transcript, close=True)
+        evaluate(group, transcript)
+    # If the board goes on without dealer 3 instead, it is the one left out.
+    decided = board_decides(transcript, trustees[:2], [3])
+    closed = evaluate(group, decided)
     assert closed.qualified == (1, 2)
-    assert dict(closed.disqualified) == {3: "did not answer the complaints of trustees [1, 2]"}
+    assert dict(closed.disqualified) == {3: "the board went on without it"}
     # If dealer 3 checks and answers instead, it is qualified.
     checks[3] = trustees[2].check(transcript)
     answer = trustees[2].answer(dataclasses.replace(transcript, checks=checks))
@@ -262,17 +263,28 @@ def test_secrets_are_not_in_reprs(group: Group) -> None:
     assert "redacted" in repr(secrets)
 
 
-def test_finalizing_again_with_other_messages_is_refused(group: Group) -> None:
+def test_finalizing_again_follows_the_messages_until_the_trustee_acted(group: Group) -> None:
+    """Spec 8.9: a finalized trustee finalizes again when the messages grew, unless it already
+    endorsed or decrypted under its outcome; then that outcome stays."""
     trustees = make_trustees(group, 2, 3)
     transcript = with_checks(with_openings(announce_and_commit(trustees), trustees), trustees)
-    trustees[0].finalize(transcript)
+    first = trustees[0].finalize(transcript)
     share = trustees[0].key_share().export_scalar()
     # Finalizing again with the same messages changes nothing.
-    trustees[0].finalize(transcript)
+    assert trustees[0].finalize(transcript) == first
     assert trustees[0].key_share().export_scalar() == share
-    # Other messages (a share revealed although nobody complained) give another outcome.
+    # Other messages (a share revealed although nobody complained) give another outcome,
+    # which the trustee takes while it has done nothing under the first.
     revealed = Answer(ELECTION, 2, (RevealedShare(3, Scalar(7)),))
     changed = dataclasses.replace(transcript, answers={2: resign(trustees[1], revealed)})
-    with pytest.raises(CeremonyError, match="another outcome"):
-        trustees[0].finalize(changed)
-    assert trustees[0].key_share().export_scalar() == share
+    second = trustees[0].finalize(changed)
+    assert second != first and second.transcript_hash != first.transcript_hash
+    assert trustees[0].outcome == second
+    # Once it endorsed (or decrypted), the outcome it acted under stays.
+    trustees[0].endorsed_list = bytes(32)
+    with pytest.raises(CeremonyError, match="already endorsed a credential list"):
+        trustees[0].finalize(transcript)
+    assert trustees[0].outcome == second
+    trustees[0].endorsed_list, trustees[0].decrypted_tally = None, bytes(32)
+    with pytest.raises(CeremonyError, match="already decrypted a tally"):
+        trustees[0].finalize(transcript)

@@ -11,7 +11,9 @@ from ceremony_helpers import (
     BEHAVIOURS,
     announce_and_commit,
     bad_share,
+    board_decides,
     combine,
+    finish_with_decisions,
     forged_announcement,
     make_trustees,
     resign,
@@ -22,7 +24,7 @@ from ceremony_helpers import (
     with_openings,
     wrong_answer,
 )
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from votecrypt.errors import CeremonyError
@@ -52,9 +54,9 @@ def assert_every_t_subset_decrypts(
         assert group.multiply_generator(combine(shares, subset)) == outcome.joint_key
 
 
-def finalize_all(trustees: list[Trustee], transcript: Transcript, *, close: bool = False) -> None:
+def finalize_all(trustees: list[Trustee], transcript: Transcript) -> None:
     for tr in trustees:
-        tr.finalize(transcript, close=close)
+        tr.finalize(transcript)
 
 
 # 1. A silent checker no longer disqualifies honest dealers.
@@ -97,13 +99,17 @@ def test_dealer_that_does_not_answer_a_silent_checker_is_the_one_left_out(group:
     trustees = make_trustees(group, 2, 3)
     transcript = with_checks(with_openings(announce_and_commit(trustees), trustees), trustees)
     transcript = _silent_about(transcript, trustees[2], {1})
-    outcome = evaluate(group, transcript, close=True)
+    with pytest.raises(
+        CeremonyNotReady, match=r"trustee 1 to answer the complaints of trustees \[3\]"
+    ):
+        evaluate(group, transcript)
+    transcript = board_decides(transcript, trustees[1:], [1])
+    outcome = evaluate(group, transcript)
     assert outcome.qualified == (2, 3)
-    assert dict(outcome.disqualified) == {1: "did not answer the complaints of trustees [3]"}
-    # Trustee 1 still holds a key share: any 2 of 1, 2, 3 decrypt.
-    assert holders(outcome) == [1, 2, 3]
-    finalize_all(trustees, transcript, close=True)
-    assert_every_t_subset_decrypts(group, trustees, outcome, [1, 2, 3])
+    assert dict(outcome.disqualified) == {1: "the board went on without it"}
+    assert holders(outcome) == [2, 3]
+    finalize_all(trustees[1:], transcript)
+    assert_every_t_subset_decrypts(group, trustees, outcome, [2, 3])
 
 
 # 2. Every trustee of D holds a key share, disqualified dealers included (decision A.5).
@@ -126,23 +132,27 @@ def test_disqualified_dealer_still_decrypts(group: Group) -> None:
     assert_every_t_subset_decrypts(group, trustees, outcome, [1, 2, 3, 4])
 
 
-def test_trustee_that_never_opened_still_decrypts(group: Group) -> None:
+def test_trustee_that_never_opened_is_left_out_by_the_board_and_does_not_decrypt(
+    group: Group,
+) -> None:
     trustees = make_trustees(group, 2, 3)
     transcript = announce_and_commit(trustees)
     transcript = with_openings(transcript, trustees[:2])
-    checks = {tr.index: tr.check(transcript, proceed_without_missing=True) for tr in trustees}
-    transcript = dataclasses.replace(transcript, checks=checks)
-    transcript = with_answers(transcript, trustees[:2])
-    finalize_all(trustees, transcript, close=True)
+    for tr in trustees[:2]:
+        with pytest.raises(CeremonyNotReady, match="trustee 3 to open its commitments"):
+            tr.check(transcript)
+    transcript = board_decides(transcript, trustees[:2], [3])
+    transcript = with_answers(with_checks(transcript, trustees[:2]), trustees[:2])
+    finalize_all(trustees[:2], transcript)
     outcome = trustees[0].outcome
     assert outcome is not None
     assert outcome.qualified == (1, 2)
-    assert dict(outcome.disqualified) == {3: "did not open its commitments"}
-    assert holders(outcome) == [1, 2, 3]
-    assert_every_t_subset_decrypts(group, trustees, outcome, [1, 2, 3])
+    assert dict(outcome.disqualified) == {3: "the board went on without it"}
+    assert holders(outcome) == [1, 2]
+    assert_every_t_subset_decrypts(group, trustees, outcome, [1, 2])
 
 
-def test_absent_checker_who_is_no_dealer_has_a_public_share_and_does_not_decrypt(
+def test_absent_checker_who_is_no_dealer_is_left_out_by_the_board_and_does_not_decrypt(
     group: Group,
 ) -> None:
     trustees = make_trustees(group, 2, 4)
@@ -152,15 +162,12 @@ def test_absent_checker_who_is_no_dealer_has_a_public_share_and_does_not_decrypt
     transcript = dataclasses.replace(transcript, checks=checks)
     with pytest.raises(CeremonyNotReady, match="trustee 4 to check its shares"):
         trustees[0].answer(transcript)
-    answers = {tr.index: tr.answer(transcript, proceed_without_missing=True) for tr in trustees[:3]}
-    transcript = dataclasses.replace(
-        transcript, answers={i: a for i, a in answers.items() if a is not None}
-    )
-    outcome = evaluate(group, transcript, close=True)
+    # The board goes on without it: nobody reveals its shares, and it holds no key share.
+    transcript = board_decides(transcript, trustees[:2], [4])
+    assert all(tr.answer(transcript) is None for tr in trustees[:3])
+    outcome = evaluate(group, transcript)
     assert outcome.qualified == (1, 2, 3)
-    assert dict(outcome.disqualified) == {4: "did not open its commitments"}
-    # Every share sent to trustee 4 was revealed: its key share is public, so it is no key
-    # holder (it would let t - 1 dishonest trustees decrypt).
+    assert dict(outcome.disqualified) == {4: "the board went on without it"}
     assert holders(outcome) == [1, 2, 3]
 
 
@@ -335,9 +342,10 @@ def test_fewer_than_t_dealers_cannot_leave_out_an_honest_trustee(group: Group) -
         (3, "unreadable")
     ]
     # Trustee 2 stays; dealer 3 must reveal trustee 2's share, or be the one left out.
-    closed = evaluate(group, transcript, close=True)
-    assert closed.qualified == (1, 2)
-    assert dict(closed.disqualified) == {3: "did not answer the complaints of trustees [2]"}
+    with pytest.raises(
+        CeremonyNotReady, match=r"trustee 3 to answer the complaints of trustees \[2\]"
+    ):
+        evaluate(group, transcript)
     transcript = with_answers(transcript, trustees)
     finalize_all(trustees, transcript)
     outcome = trustees[0].outcome
@@ -356,7 +364,7 @@ def test_proceeding_needs_t_committed_trustees(group: Group) -> None:
         trustees[0].open(transcript, proceed_without_missing=True)
 
 
-# 6. Absent trustees: the board proceeds at every round.
+# 6. Absent trustees: the board goes on without them, once (t votes).
 
 
 def test_trustee_who_never_runs_init_does_not_block(group: Group) -> None:
@@ -370,22 +378,19 @@ def test_trustee_who_never_runs_init_does_not_block(group: Group) -> None:
     )
     with pytest.raises(CeremonyNotReady, match="trustee 3 to announce its keys"):
         present[0].open(transcript)
-    openings = {tr.index: tr.open(transcript, proceed_without_missing=True) for tr in present}
-    transcript = dataclasses.replace(transcript, openings=openings)
-    transcript = with_answers(with_checks(transcript, present), present)
-    with pytest.raises(CeremonyNotReady, match="trustee 3 to announce its keys"):
-        present[0].finalize(transcript)
-    finalize_all(present, transcript, close=True)
+    transcript = board_decides(transcript, present, [3])
+    transcript = with_answers(with_checks(with_openings(transcript, present), present), present)
+    finalize_all(present, transcript)
     outcome = present[0].outcome
     assert outcome is not None
     assert outcome.qualified == (1, 2)
-    assert dict(outcome.disqualified) == {3: "did not announce its keys"}
+    assert dict(outcome.disqualified) == {3: "the board went on without it"}
     assert_every_t_subset_decrypts(group, present, outcome, [1, 2])
 
 
 def test_trustee_who_never_commits_does_not_block(group: Group) -> None:
     trustees, transcript = run_with_misbehaviour(group, 2, 3, {3: "silent-commit"}, {})
-    finalize_all(trustees[:2], transcript, close=True)
+    finalize_all(trustees[:2], transcript)
     outcome = trustees[0].outcome
     assert outcome is not None
     assert outcome.qualified == (1, 2)
@@ -410,8 +415,10 @@ def test_misbehaving_minority_cannot_steer_block_or_blame(
     behaviours = {i: data.draw(st.sampled_from(BEHAVIOURS), label=f"trustee {i}") for i in bad}
     honest = [i for i in range(1, n + 1) if i not in behaviours]
     victims = {i: data.draw(st.sampled_from(honest), label=f"victim of {i}") for i in bad}
+    # Fewer than t votes are no decision of the board (spec 8.8): the property is about them.
+    assume(list(behaviours.values()).count("premature-close") < t)
     trustees, transcript = run_with_misbehaviour(group, t, n, behaviours, victims)
-    outcomes = [trustees[i - 1].finalize(transcript, close=True) for i in honest]
+    outcomes, _ = finish_with_decisions(trustees, transcript, honest)
     outcome = outcomes[0]
     assert all(o == outcome for o in outcomes)
     # Every honest trustee is qualified and holds a key share; only misbehaving ones are
@@ -430,6 +437,6 @@ def test_misbehaving_minority_cannot_steer_block_or_blame(
 def test_every_behaviour_alone_leaves_the_honest_trustees_their_key(group: Group) -> None:
     for behaviour in BEHAVIOURS:
         trustees, transcript = run_with_misbehaviour(group, 2, 3, {3: behaviour}, {3: 1})
-        outcome = trustees[0].finalize(transcript, close=True)
+        (outcome, _), _ = finish_with_decisions(trustees, transcript, [1, 2])
         assert {1, 2} <= set(outcome.qualified), behaviour
         assert {i for i, _ in outcome.disqualified} <= {3}, behaviour

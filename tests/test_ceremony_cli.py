@@ -1,6 +1,7 @@
 """The ceremony through the command line with an absent trustee (spec 8.8, 8.9): each trustee
 has its own copy of the election directory and its own secret file; the board proceeds
-without the absent one at every round, and every refusal names the option that moves on."""
+without the absent one once at least t trustees decided so, and every refusal names that
+decision."""
 
 from __future__ import annotations
 
@@ -81,37 +82,37 @@ def test_board_proceeds_without_a_trustee_who_never_ran_init(tmp_path: Path) -> 
     sync(everyone, "ceremony")
     status = run("ceremony", "status", copies[1]).output
     assert "trustee 3 to announce its keys" in status
-    assert "--proceed-without-missing" in status
+    assert "at least 2 trustees each run `votecrypt ceremony decide" in status
     refused = _step(copies, 1, "open", code=exit_codes.NOT_READY)
-    assert "trustee 3 to announce its keys" in refused
-    assert "--proceed-without-missing" in refused
-    for i in copies:
-        _step(copies, i, "open", "--proceed-without-missing")
+    assert "trustee 3 to announce its keys" in refused and "ceremony decide" in refused
+    # One trustee's vote is not the board's decision: the steps still wait.
+    assert "go on without trustees 3" in _step(copies, 1, "decide", "--without", "3")
     sync(everyone, "ceremony")
-    for i in copies:
-        output = _step(copies, i, "check")
-        other = 3 - i
-        assert f"Trustee {other} (Thành viên {other}): share accepted." in output
+    status = run("ceremony", "status", copies[2]).output
+    assert "Trustees 1 voted to go on without trustee 3 (2 votes are needed)." in status
+    _step(copies, 2, "open", code=exit_codes.NOT_READY)
+    _step(copies, 2, "decide", "--without", "3")
     sync(everyone, "ceremony")
+    status = run("ceremony", "status", copies[1]).output
+    assert "The board went on without trustee 3 (decided by trustees 1, 2)" in status
+    for step in ("open", "check"):
+        for i in copies:
+            _step(copies, i, step)
+        sync(everyone, "ceremony")
     # Nobody complained: `answer` publishes nothing, and can run again.
     for i in copies:
         assert "Nothing to publish" in _step(copies, i, "answer")
         assert "Nothing to publish" in _step(copies, i, "answer")
-    refused = _step(copies, 1, "finalize", code=exit_codes.NOT_READY)
-    assert "trustee 3 to announce its keys" in refused and "--close" in refused
-    closed = _step(copies, 1, "finalize", "--close")
-    assert "Left out: trustee 3: did not announce its keys" in closed
-    assert "Any 2 of trustees 1, 2 can decrypt the result." in closed
+    first = _step(copies, 1, "finalize")
+    assert "Left out: trustee 3: the board went on without it" in first
+    assert "Any 2 of trustees 1, 2 can decrypt the result." in first
     sync(everyone, "ceremony")
-    # One state, one answer: once the outcome is published, a plain finalize agrees with it.
-    plain = _step(copies, 2, "finalize")
-    assert plain.splitlines()[0] == closed.splitlines()[0]  # the same election key
+    assert _step(copies, 2, "finalize") == first  # each trustee derives the same outcome
     status = run("ceremony", "status", copies[2]).output
-    assert "The ceremony is finalized" in status
-    assert "Waiting" not in status
+    assert "The ceremony is finalized" in status and "Waiting" not in status
 
 
-def test_answer_waits_for_every_check_and_names_the_option(tmp_path: Path) -> None:
+def test_a_step_waits_for_a_missing_check_until_the_board_decides(tmp_path: Path) -> None:
     admin = _election(tmp_path, trustees=3, threshold=2)
     copies = _copies(tmp_path, admin, [1, 2, 3])
     everyone = list(copies.values())
@@ -123,12 +124,19 @@ def test_answer_waits_for_every_check_and_names_the_option(tmp_path: Path) -> No
         _step(copies, i, "check")
     sync(everyone, "ceremony")
     refused = _step(copies, 1, "answer", code=exit_codes.NOT_READY)
+    assert "trustee 3 to check its shares" in refused and "ceremony decide" in refused
+    refused = _step(copies, 1, "finalize", code=exit_codes.NOT_READY)
     assert "trustee 3 to check its shares" in refused
-    assert "--proceed-without-missing" in refused
-    output = _step(copies, 1, "answer", "--proceed-without-missing")
-    assert "Shares published openly for trustees 3." in output
-    again = _step(copies, 1, "answer")
-    assert "Already done; published again" in again
+    for i in (1, 2):
+        _step(copies, i, "decide", "--without", "3")
+    again = _step(copies, 1, "decide", "--without", "3")
+    assert "Already decided; published again" in again
+    sync(everyone, "ceremony")
+    # Trustee 3's opening no longer counts either: nobody answers for it, and it is out.
+    assert "Nothing to publish" in _step(copies, 1, "answer")
+    outcome = _step(copies, 2, "finalize")
+    assert "Qualified trustees: 1, 2" in outcome
+    assert "Left out: trustee 3: the board went on without it" in outcome
 
 
 def test_small_order_exchange_key_leaves_out_only_its_announcer(tmp_path: Path) -> None:
@@ -152,3 +160,40 @@ def test_small_order_exchange_key_leaves_out_only_its_announcer(tmp_path: Path) 
     output = _step(copies, 1, "finalize")
     assert "Left out: trustee 3: announced an exchange key of small order" in output
     assert "Any 2 of trustees 1, 2 can decrypt the result." in output
+
+
+def test_an_outcome_file_the_operator_writes_binds_nobody(tmp_path: Path) -> None:
+    """Spec 8.8: every trustee derives the outcome from the signed messages. An outcome file
+    the operator wrote (here: trustee 3 blamed) is neither adopted nor replaced; the trustee's
+    own outcome is stored, and the refusal says what to do."""
+    import dataclasses
+
+    from votecrypt.record.ceremony_codec import outcome_from_json, outcome_to_json
+
+    admin = _election(tmp_path, trustees=3, threshold=2)
+    copies = _copies(tmp_path, admin, [1, 2, 3])
+    everyone = list(copies.values())
+    for step in ("commit", "open", "check", "answer"):
+        for i in copies:
+            _step(copies, i, step)
+        sync(everyone, "ceremony")
+    honest = _step(copies, 2, "finalize")
+    outcome_file = copies[2] / "ceremony" / "outcome.json"
+    real = outcome_from_json(outcome_file.read_bytes(), secp256k1())
+    forged = dataclasses.replace(
+        real, qualified=(1, 2), disqualified=((3, "revealed a share twice"),)
+    )
+    (copies[1] / "ceremony" / "outcome.json").write_bytes(outcome_to_json(forged))
+    refused = _step(copies, 1, "finalize", code=exit_codes.BAD_INPUT)
+    assert "binds nobody and was not adopted" in refused
+    own = load_trustee(copies[1].parent / "secret", "pw1", secp256k1())
+    assert own.outcome == real
+    assert (
+        outcome_from_json((copies[1] / "ceremony" / "outcome.json").read_bytes(), secp256k1())
+        == forged
+    )
+    status = run("ceremony", "status", copies[1]).output
+    assert "is not the outcome these messages give: it binds nobody" in status
+    (copies[1] / "ceremony" / "outcome.json").unlink()
+    assert _step(copies, 1, "finalize") == honest
+    assert "The ceremony is finalized" in run("ceremony", "status", copies[1]).output

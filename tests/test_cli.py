@@ -119,7 +119,12 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         shutil.copy2(admin / "credentials.json", own / "credentials.json")
         sign = ("credentials", "sign", own, "--secret", own.parent / "secret")
         wrong = run(*sign, "--fingerprint", "0000-0000-0000-0000", code=exit_codes.INVALID)
-        assert "not the list that was issued" in wrong.output
+        assert "not the list that was issued" in wrong.output and announced not in wrong.output
+        # Two neighbours swapped: a slip, said so, and the fingerprint is never shown to copy.
+        swapped = announced[:1] + announced[2] + announced[1] + announced[3:]
+        if swapped != announced:
+            slip = run(*sign, "--fingerprint", swapped, code=exit_codes.BAD_INPUT).output
+            assert "looks mistyped" in slip and announced not in slip
         # A value that cannot be a fingerprint is a typing mistake: bad input, one line.
         mistyped = run(*sign, "--fingerprint", "abc", code=exit_codes.BAD_INPUT)
         assert "'abc' is not an election fingerprint" in mistyped.output
@@ -145,8 +150,12 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         mistyped = run(*decrypt, "--board-hash", board_hash[:15] + "g", code=exit_codes.BAD_INPUT)
         assert "at least 16 hex digits" in mistyped.output
         assert "Verifying the board" not in mistyped.output  # refused before the long check
+        if i == 1:  # one character off: a slip, said so, and the hash is never shown
+            slip = board_hash[:5] + ("0" if board_hash[5] != "0" else "1") + board_hash[6:16]
+            slipped = run(*decrypt, "--board-hash", slip, code=exit_codes.BAD_INPUT).output
+            assert "looks mistyped" in slipped and board_hash[:16] not in slipped
         shown = run(*decrypt, "--board-hash", board_hash[:16], passphrase=f"pw{i}").output
-        assert "Board hash at the tally (entry " in shown and board_hash in shown
+        assert f"Board hash at the tally: {board_hash}, as announced" in shown
     sync([copies[0], copies[2], admin], "decryption")
     return {"admin": admin, "base": base, "codes": codes_file, "trustee1": copies[0]}
 
@@ -154,8 +163,9 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_result_and_verify(finished: dict[str, Path]) -> None:
     output = run("result", finished["admin"]).output
     assert "Lê Duy Thành" in output
-    # Lê Duy Thành: 3 of 4 ballots rate him low (one blank): 75.00%, two thirds or more.
-    assert "75.00%" in output
+    # Lê Duy Thành: 3 of 4 ballots rate him low (one blank): 75,00%, two thirds or more
+    # (the Vietnamese number format is the default).
+    assert "75,00%" in output
     assert "2. Lê Duy Thành: Có từ hai phần ba" in output
     assert "Decrypted with the shares of trustees 1, 3" in output
     record = finished["admin"] / "record"
@@ -186,7 +196,10 @@ def test_wrong_passphrase_is_exit_6_and_changes_nothing(finished: dict[str, Path
     decrypt = ("trustee", "decrypt", own, "--secret", secret, "--board-hash", "0" * 16)
     # A board hash other than the announced one is refused before the passphrase is asked.
     refused = run(*decrypt, passphrase="wrong", code=exit_codes.INVALID)
-    assert "not the announced" in refused.output
+    assert "is not this board's" in refused.output and "mistyped" not in refused.output
+    board = BulletinBoard(own / "board.sqlite")
+    with board:
+        assert next(board.entries_of("tally")).hash.hex()[:16] not in refused.output
     board = BulletinBoard(own / "board.sqlite")
     with board:
         board_hash = next(board.entries_of("tally")).hash.hex()
@@ -486,8 +499,13 @@ def test_the_printed_sheet_states_the_facts_and_export_writes_it_again(
     run("board", "export", finished["admin"], "--place", "Hội trường tỉnh")
     html = (finished["admin"] / "record" / "results.html").read_text()
     assert "Hội trường tỉnh, ngày 13 tháng 12 năm 2023" in html
-    for member in ("Thành viên 1", "Thành viên 2", "Thành viên 3"):
-        assert f"<div class=member>{member}" in html
+    for member, role in zip(
+        ("Thành viên 1", "Thành viên 2", "Thành viên 3"),
+        ("TRƯỞNG BAN", "THƯ KÝ", "ỦY VIÊN"),
+        strict=True,
+    ):
+        assert f"<div class=member><span class=role>{role}</span>" in html
+        assert f"<b>{member}</b></div>" in html
     assert "1. Thành viên 1, 3. Thành viên 3" in html
     assert "(ballots challenged, not counted)</span>: 1" in html
     assert re.search(r"election fingerprint\)</span>: <b>[0-9A-Z]{4}(-[0-9A-Z]{4}){3}</b>", html)

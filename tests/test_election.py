@@ -11,7 +11,7 @@ from election_helpers import VINH_PHUC, VINH_PHUC_PERCENT, run_counts
 
 from votecrypt.errors import TallyError
 from votecrypt.math import Group
-from votecrypt.protocol.rules import preset
+from votecrypt.record.rule_presets import preset
 from votecrypt.verifier import verify_record
 
 

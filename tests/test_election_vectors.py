@@ -68,6 +68,12 @@ def test_every_tampering_kind_of_issue_is_present() -> None:
         "small-order-credential",
         "invalid-manifest",
         "single-outcome-manifest",
+        "reordered-endorsements",
+        "results-extra-field",
+        "results-without-decrypted-by",
+        "outcome-extra-field",
+        "lax-close",
+        "nfd-rewrite",
     }
     assert all(case["failed"] for case in expected["tampered"].values())
     assert all(case["verdict"] == "not verified" for case in expected["tampered"].values())
@@ -160,8 +166,8 @@ def test_ceremony_with_complaints_evaluates_to_its_outcome() -> None:
         checks=rounds["check"],  # type: ignore[arg-type]
         answers=rounds["answer"],  # type: ignore[arg-type]
     )
-    outcome = evaluate(secp256k1(), transcript, close=True)
-    assert outcome_to_json(outcome) + b"\n" == (folder / "outcome.json").read_bytes()
+    outcome = evaluate(secp256k1(), transcript)
+    assert outcome_to_json(outcome) == (folder / "outcome.json").read_bytes()
     assert outcome.qualified == (1, 2, 4)
     assert len(rounds["answer"]) == 2  # dealer 2 answered correctly, dealer 3 wrongly
 
@@ -180,3 +186,37 @@ def test_every_check_fails_in_some_case_and_is_skipped_in_a_prefix() -> None:
     assert failed == {name for _, name, _, _ in CHECKS}
     skipped = {name for case in expected["prefixes"].values() for name in case["skipped"]}
     assert {"ceremony-outcome", "ballot-proofs", "close", "tally", "result-totals"} <= skipped
+
+
+PROBES = (
+    "reordered-endorsements",
+    "results-extra-field",
+    "results-without-decrypted-by",
+    "outcome-extra-field",
+    "lax-close",
+    "nfd-rewrite",
+    "whitespace-in-hex",
+    "forged-outcome-first",
+)
+
+
+@pytest.mark.parametrize("name", PROBES)
+def test_votecrypt_verify_reports_the_expected_failures_on_the_probes(name: str) -> None:
+    """`votecrypt verify --json`, run as people run it, fails exactly the checks that
+    expected.json (and the tables of spec 16.1, tests/test_spec_reading.py) give."""
+    import shutil
+    import subprocess
+
+    command = shutil.which("votecrypt")
+    assert command is not None
+    run = subprocess.run(
+        [command, "verify", str(VECTORS / "election" / "tampered" / name), "--json", "--jobs", "1"],
+        capture_output=True,
+        check=False,
+    )
+    assert run.returncode != 0 and len(run.stderr.splitlines()) == 1  # one clear line
+    report = json.loads(run.stdout)
+    failed = sorted(c["name"] for c in report["checks"] if c["status"] == "FAIL")
+    skipped = sorted(c["name"] for c in report["checks"] if c["status"] == "SKIP")
+    case = _expected()["tampered"][name]
+    assert (failed, skipped) == (sorted(case["failed"]), sorted(case["skipped"]))

@@ -10,9 +10,9 @@ from election_helpers import manifest_for
 
 from votecrypt.errors import EncodingError, ManifestError, RuleError
 from votecrypt.protocol.manifest import Candidate, Manifest
-from votecrypt.protocol.rules import preset
 from votecrypt.record.election_codec import manifest_from_plain, manifest_to_json
 from votecrypt.record.json_codec import parse_json
+from votecrypt.record.rule_presets import preset
 
 GOOD = {
     "title": "Lấy phiếu tín nhiệm",

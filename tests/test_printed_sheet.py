@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from votecrypt.protocol.results import BLANK, compute_results
-from votecrypt.protocol.rules import preset
+from votecrypt.record.rule_presets import preset
 from votecrypt.render.html_sheet import render_html
 from votecrypt.render.sheet import NumberFormat, SheetDetails, SheetHeading
 
@@ -35,10 +35,12 @@ POSTS = [
 ]
 
 
-def eleven_office_holders() -> str:
+def eleven_office_holders(number: int = 11) -> str:
+    """The sheet of HCMC 2023 (its first NUMBER office holders; up to 11)."""
     rules = preset("nq96-2023")
     people = [(f"Nguyễn Thị Phương Thảo Số {n}", POSTS[n % len(POSTS)]) for n in range(1, 12)]
     counts = [{"high": h, "medium": m, "low": low, BLANK: 81 - h - m - low} for h, m, low in HCMC]
+    people, counts = people[:number], counts[:number]
     results = compute_results(
         rules, people, counts, issued=81, collected=81, summoned=95, members=95
     )
@@ -101,6 +103,15 @@ def _picture(pdf: Path, name: str, page: int = 1) -> None:
         assert (ARTIFACTS / f"{name}-page{page}.png").stat().st_size > 10_000
 
 
+def _page_text(pdf: Path, page: int) -> str:
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext is not None
+    return subprocess.run(
+        [pdftotext, "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout  # fmt: skip
+
+
 def _pages(pdf: Path) -> int:
     pdfinfo = shutil.which("pdfinfo")
     if pdfinfo:
@@ -122,8 +133,24 @@ def test_eleven_office_holders_print_on_at_most_two_a4_pages(tmp_path: Path) -> 
         _picture(pdf, "results-11", page)
 
 
+@pytest.mark.skipif(
+    CHROMIUM is None or shutil.which("pdftotext") is None, reason="Chromium or poppler missing"
+)
+@pytest.mark.parametrize("number", [7, 8, 9, 10, 11])
+def test_the_signature_lines_are_printed_with_the_last_rows(tmp_path: Path, number: int) -> None:
+    """Nobody signs a page without results: the page of the signature lines also holds the
+    last office holder's row (spec 13.6), whatever the length of the list."""
+    pdf, pages = _print(eleven_office_holders(number), tmp_path, f"results-{number}")
+    texts = [_page_text(pdf, page) for page in range(1, pages + 1)]
+    signed = [n for n, text in enumerate(texts) if "CÁC THÀNH VIÊN BAN KIỂM PHIẾU" in text]
+    assert len(signed) == 1, texts
+    assert re.search(rf"Thảo Số {number}\b", texts[signed[0]]), texts
+    if number == 11:
+        _picture(pdf, "results-11-signatures", pages)
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (CI installs it)")
-def test_credential_slips_print_eight_to_an_a4_page(tmp_path: Path) -> None:
+def test_credential_slips_print_six_to_an_a4_page(tmp_path: Path) -> None:
     from votecrypt.protocol.credentials import new_code
     from votecrypt.render.slips import render_slips
 
@@ -139,8 +166,64 @@ def test_credential_slips_print_eight_to_an_a4_page(tmp_path: Path) -> None:
         booth_address="Phòng họp số 2, Trụ sở HĐND tỉnh",
     )
     pdf, pages = _print(page, tmp_path, "slips-17")
-    assert pages == 3  # 8 + 8 + 1
+    assert pages == 3  # 6 + 6 + 5
     _picture(pdf, "slips-17")
+
+
+#: What a provincial meeting prints on its slips: the vote's full title, the session and a
+#: booth address that names the room and the station's web address (issue 23).
+REALISTIC_SLIP = SheetHeading(
+    "Lấy phiếu tín nhiệm đối với người giữ chức vụ do Hội đồng nhân dân tỉnh Vĩnh Phúc khóa "
+    "XVII, nhiệm kỳ 2021-2026 bầu, tại kỳ họp thứ mười lăm",
+    "Hội đồng nhân dân tỉnh Vĩnh Phúc khóa XVII, nhiệm kỳ 2021-2026 — Kỳ họp thứ 15",
+    "2023-12-13",
+)
+REALISTIC_BOOTH = (
+    "Hội trường tầng 3, Trụ sở HĐND tỉnh, máy số 1-5: https://bophieu.hdnd.vinhphuc.gov.vn/"
+)
+
+
+def _slips_page(count: int = 8) -> str:
+    from votecrypt.protocol.credentials import new_code
+    from votecrypt.render.slips import render_slips
+
+    return render_slips(
+        REALISTIC_SLIP,
+        [new_code() for _ in range(count)],
+        fingerprint="7K2Q-M9DX-3FAB-W0PC",
+        booth_address=REALISTIC_BOOTH,
+    )
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (CI installs it)")
+def test_nothing_on_a_realistic_slip_is_clipped(tmp_path: Path) -> None:
+    """Every line of every slip is inside the slip as printed: the English line used to be
+    cut off by the slip's fixed height (checked in the print layout, then printed)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    html = tmp_path / "slips.html"
+    html.write_text(_slips_page(), encoding="utf-8")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = browser.new_page(viewport={"width": 794, "height": 1123})  # A4 at 96 dpi
+            page.emulate_media(media="print")
+            page.goto(html.as_uri())
+            overflow = page.evaluate(
+                """() => [...document.querySelectorAll('.slip')].map(slip => {
+                    const box = slip.getBoundingClientRect();
+                    const last = slip.lastElementChild.getBoundingClientRect();
+                    return {inside: last.bottom <= box.bottom - 2,
+                            scroll: slip.scrollHeight - slip.clientHeight};
+                })"""
+            )
+        finally:
+            browser.close()
+    assert overflow and all(s["inside"] and s["scroll"] <= 0 for s in overflow), overflow
+    pdf, pages = _print(_slips_page(), tmp_path, "slips-realistic")
+    assert pages == 2  # 6 + 2
+    _picture(pdf, "slips-realistic")
 
 
 def test_the_table_header_repeats_on_every_printed_page() -> None:

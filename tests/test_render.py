@@ -21,8 +21,9 @@ from referencing import Registry, Resource
 
 from votecrypt.errors import EncodingError
 from votecrypt.protocol.results import BLANK, ElectionResults, compute_results
-from votecrypt.protocol.rules import preset, rule_set_to_plain
+from votecrypt.protocol.rules import rule_set_to_plain
 from votecrypt.record.election_codec import results_plain
+from votecrypt.record.rule_presets import preset
 from votecrypt.render import (
     SheetHeading,
     render_csv,
@@ -86,8 +87,8 @@ def test_table_has_bilingual_headers_numbers_and_consequences() -> None:
     assert "Họ và tên" in lines[header] and "Tín nhiệm thấp" in lines[header]
     assert "Name" in lines[header + 1] and "Low confidence" in lines[header + 1]
     assert "Phiếu phát ra / issued: 47" in text and "Phiếu thu về / collected: 47" in text
-    assert "Phiếu hợp lệ / valid: 47" in text
-    assert "3*47 = 141 >= 100 = 2*50" in text
+    assert "Phiếu hợp lệ / valid ballots: 47" in text
+    assert "Có mặt 47/50 người được triệu tập, đạt từ hai phần ba trở lên" in text
     thanh = next(line for line in lines if "Lê Duy Thành" in line)
     assert "25  53.19%" in thanh and "19  40.43%" in thanh and "1   2.13%" in thanh
     assert "4. Lê Duy Thành: Có quá nửa" in text and "may resign" in text
@@ -156,7 +157,8 @@ def test_csv_leaves_out_blank_when_not_allowed_and_unused() -> None:
         members=3,
     )
     header = next(csv.reader(io.StringIO(render_csv(results, blank_allowed=False))))
-    assert header[3:7] == [
+    assert header[3:8] == [
+        "valid",
         "confidence_count",
         "confidence_percent",
         "no_confidence_count",
@@ -191,7 +193,7 @@ def test_html_is_a_self_contained_official_sheet() -> None:
     assert "ngày 13 tháng 12 năm 2023" in html
     for label in ("Số phiếu phát ra", "Số phiếu thu về", "Số phiếu hợp lệ", "ballots issued"):
         assert label in html
-    for percent in ("97.87%", "53.19%", "19.15%", "2.13%"):
+    for percent in ("97,87%", "53,19%", "19,15%", "2,13%"):  # the Vietnamese form by default
         assert percent in html
     assert "Có quá nửa đến dưới hai phần ba" in html and "More than half" in html
     assert "@page { size: A4" in html
@@ -236,7 +238,7 @@ def test_html_leaves_the_members_who_did_not_vote_white() -> None:
     )
     html = render_html(results, HEADING, blank_allowed=False)
     assert 'viewBox="0 0 485 1"' in html
-    assert "tổng số đại biểu" in html and "28.87%" in html and "40.00%" in html
+    assert "tổng số đại biểu" in html and "28,87%" in html and "40,00%" in html
 
 
 # JSON result sheet
@@ -384,7 +386,7 @@ def test_the_results_entry_validates_against_its_schema() -> None:
 
 def test_party_votes_carry_the_party_heading() -> None:
     from votecrypt.protocol.results import compute_results
-    from votecrypt.protocol.rules import preset
+    from votecrypt.record.rule_presets import preset
     from votecrypt.render.html_sheet import render_html
     from votecrypt.render.sheet import SheetHeading
 
@@ -488,8 +490,8 @@ def test_the_sheet_states_the_facts_of_the_count() -> None:
         published_at="https://example.gov.vn/record",
     )
     html = render_html(vinh_phuc(), HEADING, blank_allowed=True, details=details)
-    assert "Hội trường tỉnh, ngày 13 tháng 12 năm 2023, lúc 10:45" in html
-    assert html.count("(ký, ghi rõ họ tên / signature)") == 3
+    assert "Hôm nay, vào hồi 10:45, ngày 13 tháng 12 năm 2023, tại Hội trường tỉnh" in html
+    assert html.count("(Ký, ghi rõ họ tên)") == 3
     assert "1. Trần Văn Một, 3. Phạm Văn Ba" in html
     assert "7K2Q-M9DX-3FAB-W0PC" in html and "https://example.gov.vn/record" in html
     assert "(ballots challenged, not counted)</span>: 2" in html

@@ -25,7 +25,8 @@ from votecrypt.protocol.results import (
     format_percent,
     percent_hundredths,
 )
-from votecrypt.protocol.rules import PRESETS, PreviousResult, preset
+from votecrypt.protocol.rules import PreviousResult
+from votecrypt.record.rule_presets import PRESETS, preset
 
 
 def results_for(

@@ -24,19 +24,17 @@ from jsonschema import Draft202012Validator
 from votecrypt.errors import RuleError
 from votecrypt.protocol.rules import (
     COMPARISONS,
-    PRESETS,
     Bracket,
     Condition,
     Option,
     RuleSet,
     format_fraction,
     parse_fraction,
-    preset,
-    rule_set_from_json,
     rule_set_from_plain,
-    rule_set_to_json,
     rule_set_to_plain,
 )
+from votecrypt.record.rule_presets import PRESETS, preset
+from votecrypt.record.rules_codec import rule_set_from_json, rule_set_to_json
 
 SPEC = Path(__file__).resolve().parent.parent / "spec"
 EXAMPLE = SPEC / "examples" / "rules-qd41-2021.json"

@@ -12,8 +12,10 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from votecrypt.math import secp256k1
-from votecrypt.protocol.rules import PRESETS, rule_set_from_json, rule_set_to_plain
+from votecrypt.protocol.rules import rule_set_to_plain
 from votecrypt.record.log import entry_from_line, entry_to_line
+from votecrypt.record.rule_presets import PRESETS
+from votecrypt.record.rules_codec import rule_set_from_json
 
 SPEC = Path(__file__).resolve().parent.parent / "spec"
 SCHEMAS = {

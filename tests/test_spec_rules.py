@@ -98,13 +98,16 @@ def test_the_totals_are_checked_when_the_decryption_fails() -> None:
     assert "check 18" in report["result-counts"].failures[0]
 
 
-def test_without_a_context_each_ballot_check_fails_naming_check_7() -> None:
-    """Spec 16.1 rule 3: nothing passes for lack of input; check 15 still counts ballots."""
+def test_without_a_context_what_needs_one_fails_naming_check_7() -> None:
+    """Spec 16.1 rules 3 and 4: what needs the context fails, naming check 7 (the close
+    entry's election among it); the signatures and identifiers need none and pass."""
     report = verify_record(VECTORS / "tampered" / "small-order-credential", jobs=1)
-    for name in ("ballot-format", "ballot-signatures", "ballot-proofs", "ballot-uniqueness"):
+    for name in ("ballot-format", "ballot-proofs", "challenges", "close"):
         assert report[name].status == "FAIL"
         assert all("check 7" in failure for failure in report[name].failures)
-    assert report["close"].status == "PASS"
+    for name in ("ballot-signatures", "ballot-uniqueness"):
+        assert report[name].status == "PASS" and report[name].checked
+    assert all("check 8" in failure for failure in report["ballot-credentials"].failures)
 
 
 def test_fewer_than_t_shares_wait_until_results_are_published() -> None:
@@ -115,3 +118,28 @@ def test_fewer_than_t_shares_wait_until_results_are_published() -> None:
     missing = verify_record(VECTORS / "tampered" / "results-without-shares", jobs=1)
     assert missing["decryption"].status == "FAIL"
     assert missing["result-totals"].status == "PASS"
+
+
+def test_canonical_json_escapes_exactly_the_forms_of_spec_15_2() -> None:
+    """Spec 15.2: `"`, `\\`, the five short escapes, `\\u00xx` in lowercase for the other
+    control characters, and nothing else (not `/`, U+007F, U+2028 or any non-ASCII)."""
+    from votecrypt.record.json_codec import canonical_json
+
+    text = '"\\\x08\x09\x0a\x0c\x0d\x00\x1f/\x7f\u2028ễ'
+    assert canonical_json(text) == ('"\\"\\\\\\b\\t\\n\\f\\r\\u0000\\u001f/\x7f\u2028ễ"'.encode())
+
+
+def test_a_log_line_with_text_not_in_nfc_has_no_entry() -> None:
+    """Spec 15.2: the typed encoding hashes the NFC form, so an NFD line would carry the
+    canonical line's hash; it does not decode (vector tampered/nfd-rewrite)."""
+    import unicodedata
+
+    from votecrypt.errors import EncodingError
+    from votecrypt.record.log import entry_from_line
+
+    line = (VECTORS / "record" / "log.jsonl").read_bytes().splitlines(keepends=True)[-1]
+    entry_from_line(line, 1)
+    nfd = unicodedata.normalize("NFD", line.decode()).encode()
+    assert nfd != line
+    with pytest.raises(EncodingError, match="NFC"):
+        entry_from_line(nfd, 1)

@@ -24,6 +24,7 @@ import json
 import sys
 import tarfile
 import tempfile
+import unicodedata
 import zipfile
 from collections.abc import Callable
 from fractions import Fraction
@@ -41,6 +42,7 @@ from votecrypt.protocol.ceremony.messages import (
     Answer,
     CeremonyParameters,
     Complaint,
+    Decision,
     Opening,
     RevealedShare,
     SealedShare,
@@ -49,13 +51,19 @@ from votecrypt.protocol.ceremony.messages import (
     commitment_hash,
     share_binding,
 )
-from votecrypt.protocol.ceremony.transcript import Transcript, evaluate, transcript_digests
+from votecrypt.protocol.ceremony.transcript import (
+    CeremonyNotReady,
+    Transcript,
+    evaluate,
+    transcript_digests,
+)
 from votecrypt.protocol.ceremony.trustee import Trustee
 from votecrypt.protocol.manifest import Candidate, Manifest
-from votecrypt.protocol.rules import Bracket, Condition, Option, PreviousResult, RuleSet, preset
+from votecrypt.protocol.rules import Bracket, Condition, Option, PreviousResult, RuleSet
 from votecrypt.record.ceremony_codec import message_to_json, outcome_to_json
 from votecrypt.record.json_codec import canonical_json
 from votecrypt.record.log import SINGLE_ITEMS, Entry, entry_from_line, entry_hash, entry_to_line
+from votecrypt.record.rule_presets import preset
 from votecrypt.service.ceremony_steps import ceremony_finalize, ceremony_step, trustee_init
 from votecrypt.service.counting import (
     compute_tally,
@@ -357,23 +365,29 @@ def _bump(value: str) -> str:
 
 G_HEX = secp256k1().generator.hex()
 RESULT_CHECKS = ["result-counts", "result-percentages", "result-brackets", "result-totals"]
-#: Without a valid manifest nothing after it can be checked (spec 16.1, rule 3).
+#: What needs the election context C: it fails without C (spec 16.1, rule 3), and fails
+#: too when C is recomputed from a published item other than the one the open entry was
+#: made from, since every item then names or binds another context (rule 2).
+CONTEXT_FAILS = [
+    "election-context",
+    "ballot-format",
+    "ballot-proofs",
+    "challenges",
+    "close",
+    "tally",
+    "decryption-shares",
+    "decryption",
+    *RESULT_CHECKS,
+]
+#: Without a valid manifest the messages, the ceremony, the credential list's election and
+#: endorsements and the context cannot be checked (spec 16.1, rule 3); the ballots'
+#: signatures, credentials and identifiers need none of them and pass (rule 4).
 INVALID_MANIFEST_FAILS = [
     "manifest",
     "ceremony-messages",
     "ceremony-outcome",
     "credentials",
-    "election-context",
-    "ballot-format",
-    "ballot-signatures",
-    "ballot-proofs",
-    "ballot-credentials",
-    "ballot-uniqueness",
-    "challenges",
-    "tally",
-    "decryption-shares",
-    "decryption",
-    *RESULT_CHECKS,
+    *CONTEXT_FAILS,
 ]
 
 #: name -> (edit, re-chain the log after the edit?, checks that must fail, description)
@@ -494,33 +508,24 @@ TAMPERINGS: dict[str, tuple[Edit, bool, list[str], str]] = {
             es, _index(es, "ceremony-outcome"), _index(es, "ceremony-outcome"), _operator_key
         ),
         True,
-        [
-            "log-order",
-            "ceremony-outcome",
-            "election-context",
-            "ballot-format",
-            "challenges",
-            "close",
-            "tally",
-            "result-totals",
-        ],
+        ["log-order", "ceremony-outcome", *CONTEXT_FAILS],
         "an outcome with the operator's key inserted before the real one (a booth taking the "
-        "first would encrypt under it)",
+        "first would encrypt under it): the first outcome is the published one (check 3 "
+        "reports the second), check 6 fails, and the context C recomputed from it is not the "
+        "one the open entry names (check 7); every ballot, challenge, the close entry, the "
+        "tally, every share and the results name or bind another context than C and fail "
+        "(checks 9, 11, 14-17, 22), so check 18 has no valid share and checks 19-21 no counts "
+        "(16.1, rules 2 and 3); the signatures, credentials and identifiers need no context "
+        "and pass",
     ),
     "substituted-credentials": (
         lambda es: _with_payload(es, _index(es, "credentials"), _substitute_credential),
         True,
-        [
-            "credentials",
-            "election-context",
-            "ballot-format",
-            "ballot-credentials",
-            "challenges",
-            "close",
-            "tally",
-            "result-totals",
-        ],
-        "one credential of the endorsed list swapped for a key the operator holds",
+        ["credentials", "ballot-credentials", *CONTEXT_FAILS],
+        "one credential of the endorsed list swapped for a key the operator holds: the "
+        "endorsements fail (check 8), the list is still used (16.1, rule 2), so the ballot of "
+        "the removed credential fails check 12, and the context C recomputed from it is not "
+        "the one the open entry names: as in forged-outcome-first",
     ),
     "second-tally": (
         lambda es: _insert_copy(es, _index(es, "tally"), _index(es, "tally") + 1, lambda p: None),
@@ -535,8 +540,19 @@ TAMPERINGS: dict[str, tuple[Edit, bool, list[str], str]] = {
             lambda p: p.__setitem__("ballot_id", _spaced_hex(p["ballot_id"])),
         ),
         True,
-        ["ballot-format", "tally"],
-        "white space inside a ballot's hex: the same bytes in a second encoding",
+        [
+            "ballot-format",
+            "ballot-signatures",
+            "ballot-proofs",
+            "ballot-credentials",
+            "ballot-uniqueness",
+            "tally",
+        ],
+        "white space inside a ballot's hex: the same bytes in a second encoding. An entry "
+        "decodes whole or not at all (16.1): the ballot does not decode (check 9), so its "
+        "signature, proofs, credential and identifiers cannot be checked (checks 10-13) and "
+        "it cannot be summed (check 16), each failing (rule 3); the close entry counts "
+        "entries and passes",
     ),
     "outcome-after-credentials": (
         lambda es: _swap(es, _index(es, "ceremony-outcome"), _index(es, "credentials")),
@@ -558,23 +574,12 @@ TAMPERINGS: dict[str, tuple[Edit, bool, list[str], str]] = {
             lambda p: p["public_keys"].__setitem__(0, SMALL_ORDER_KEY),
         ),
         True,
-        [
-            "credentials",
-            "election-context",
-            "ballot-format",
-            "ballot-signatures",
-            "ballot-proofs",
-            "ballot-credentials",
-            "ballot-uniqueness",
-            "challenges",
-            "tally",
-            "decryption-shares",
-            "decryption",
-            *RESULT_CHECKS,
-        ],
-        "a credential replaced by an Ed25519 key of small order (2.5): check 8 fails, no "
-        "context exists (check 7), and every check that needs one fails (16.1, rule 3); "
-        "check 15 still counts the ballots",
+        ["credentials", "ballot-credentials", *CONTEXT_FAILS],
+        "a credential replaced by an Ed25519 key of small order (2.5): the list does not "
+        "decode (check 8), so no context exists (check 7) and every check or part that "
+        "needs the list or the context fails (16.1, rule 3), the close entry's election "
+        "among them (check 15); the ballots' signatures and identifiers need neither and "
+        "pass (rule 4)",
     ),
     "invalid-manifest": (
         lambda es: _with_payload(
@@ -583,8 +588,10 @@ TAMPERINGS: dict[str, tuple[Edit, bool, list[str], str]] = {
         True,
         INVALID_MANIFEST_FAILS,
         "the manifest's title with a trailing space (7.1: not valid): no manifest, so no "
-        "ceremony evaluation, no endorsement check and no context; every check that needs "
-        "them fails (16.1, rule 3)",
+        "ceremony evaluation, no endorsement check and no context; every check or part that "
+        "needs them fails (16.1, rule 3), the close entry's election among them (check 15); "
+        "the ballots' signatures, credentials and identifiers need none of them and pass "
+        "(rule 4)",
     ),
     "single-outcome-manifest": (
         lambda es: _with_payload(es, _index(es, "manifest"), _single_outcome),
@@ -630,6 +637,56 @@ TAMPERINGS: dict[str, tuple[Edit, bool, list[str], str]] = {
         ["result-counts"],
         "an announced count of 1 written as true: JSON values are compared with their type",
     ),
+    "reordered-endorsements": (
+        lambda es: _with_payload(
+            es, _index(es, "credentials"), lambda p: p["endorsements"].reverse()
+        ),
+        True,
+        ["credentials"],
+        "the credential list's endorsements in decreasing trustee order (9.3): an order "
+        "rule, not decoding, so check 8 fails and the list is still used (16.1, rule 2); "
+        "the endorsements are not part of the context, so nothing else fails",
+    ),
+    "results-extra-field": (
+        lambda es: _with_payload(
+            es, _index(es, "results"), lambda p: p.__setitem__("note", "recount pending")
+        ),
+        True,
+        ["result-totals"],
+        "a field the results entry does not have (13.5) added: the results are compared "
+        "field by field (16.1), and a field outside those of checks 18-21 fails check 22",
+    ),
+    "results-without-decrypted-by": (
+        lambda es: _with_payload(es, _index(es, "results"), lambda p: p.pop("decrypted_by")),
+        True,
+        ["decryption"],
+        "`decrypted_by` removed from the results entry: the field belongs to check 18, which "
+        "fails; every other field is still compared and passes (16.1)",
+    ),
+    "outcome-extra-field": (
+        lambda es: _with_payload(
+            es, _index(es, "ceremony-outcome"), lambda p: p.__setitem__("note", "final")
+        ),
+        True,
+        ["ceremony-outcome", "credentials", *CONTEXT_FAILS],
+        "a field the ceremony outcome does not have (8.8) added: the outcome does not decode "
+        "(exact key set, 15.2), so check 6 fails and there is no published outcome: the "
+        "endorsements (check 8) and the context (check 7) cannot be checked, and every check "
+        "or part that needs the context fails (16.1, rule 3); the messages (check 5), the "
+        "ballots' signatures, credentials and identifiers pass (rule 4)",
+    ),
+    "lax-close": (
+        lambda es: _with_payload(
+            es,
+            _index(es, "close"),
+            lambda p: p.update(type="votecrypt/closed", reason="end of the meeting"),
+        ),
+        True,
+        ["close"],
+        "the close entry with another type and an extra field, its counts right: it is "
+        "compared field by field with the close entry the log gives (11.1, 16.1), so check 15 "
+        "fails; nothing else reads it",
+    ),
 }
 
 #: name -> (number of entries kept, description): a log cut short, verified against a
@@ -647,19 +704,37 @@ def _spaced_line(line: bytes) -> bytes:
 
 #: name -> (line edit, checks that must fail, description): the log's bytes changed without
 #: changing any entry's value (spec 15.2, check 1).
-LINE_EDITS: dict[str, tuple[Callable[[list[bytes]], list[bytes]], list[str], str]] = {
+#: name -> (edit of the lines, checks that must fail, checks skipped, description)
+LINE_EDITS: dict[str, tuple[Callable[[list[bytes]], list[bytes]], list[str], list[str], str]] = {
     "non-canonical-line": (
         lambda ls: [_spaced_line(line) if n == 10 else line for n, line in enumerate(ls)],
         ["log-format"],
+        [],
         "entry 10 written with white space and keys out of order: the same values (the chain "
         "holds) in a second JSON text; check 1 fails and the entry is still used",
     ),
     "missing-final-newline": (
         lambda ls: [*ls[:-1], ls[-1].rstrip(b"\n")],
         ["log-format"],
+        [],
         "the last line without its newline",
     ),
+    "nfd-rewrite": (
+        lambda ls: [*ls[:-1], _nfd(ls[-1])],
+        ["log-format", "log-chain"],
+        ["result-counts", "result-percentages", "result-brackets", "result-totals"],
+        "the results line with its Vietnamese names in NFD, its hash kept: the typed "
+        "encoding hashes the NFC form (3.1), so the hash still matches, but text not in NFC "
+        "does not decode (15.2): the line has no entry (checks 1 and 2 fail) and the log "
+        "is read as if it ended before it, so checks 19-22 are skipped (16.1)",
+    ),
 }
+
+
+def _nfd(line: bytes) -> bytes:
+    """The same line with every text in Unicode NFD (hex and keys are ASCII: unchanged)."""
+    return unicodedata.normalize("NFD", line.decode("utf-8")).encode("utf-8")
+
 
 ALL_AFTER_OPEN = [
     "ballot-format",
@@ -751,7 +826,7 @@ def ceremony_files() -> dict[str, bytes]:
             if answer is not None:
                 answers[trustee.index] = answer
         transcript = dataclasses.replace(transcript, answers=answers)
-    return _transcript_files("ceremony", transcript)
+    return _transcript_files("ceremony", _board_goes_on(transcript, trustees[:2]))
 
 
 def _bad_share(
@@ -767,9 +842,10 @@ def _bad_share(
     return Signed.create(dataclasses.replace(opening, shares=shares), secrets.signing_key)
 
 
-# The reason table of spec 8.8: three ceremonies in which every trustee from 3 on fails in
-# its own way, so that every reason text appears in an outcome. Trustees 1 and 2 are honest;
-# the board proceeds without whoever is missing, and the outcome is evaluated as closed.
+# The reason table of spec 8.8: ceremonies in which every trustee from 3 on fails in its own
+# way, so that every reason text appears in an outcome. Trustees 1 and 2 are honest; they go
+# on at each step without whoever is missing, and at the end (t = 2) they vote to go on
+# without every trustee still awaited: the board's decision (spec 8.8).
 
 
 def _resign(trustee: Trustee, message: Any) -> Signed[Any]:
@@ -777,11 +853,28 @@ def _resign(trustee: Trustee, message: Any) -> Signed[Any]:
 
 
 def _with(transcript: Transcript, round_name: str, index: int, signed: Signed[Any]) -> Transcript:
-    field = {"announce": "announcements", "commit": "commits", "open": "openings"}.get(
-        round_name, round_name + "s"
-    )
+    field = {
+        "announce": "announcements",
+        "commit": "commits",
+        "open": "openings",
+        "decide": "decisions",
+    }.get(round_name, round_name + "s")
     messages = {**getattr(transcript, field), index: signed}
     return dataclasses.replace(transcript, **{field: messages})
+
+
+def _board_goes_on(transcript: Transcript, voters: list[Trustee]) -> Transcript:
+    """While the ceremony waits for someone, `voters` (t trustees) vote to go on without the
+    trustees waited for (spec 8.8), as the board does at the end of each vector ceremony."""
+    while True:
+        try:
+            evaluate(secp256k1(), transcript)
+            return transcript
+        except CeremonyNotReady as pending:
+            for voter in voters:
+                earlier = transcript.decisions.get(voter.index)
+                vote = voter.decide(pending.trustees, earlier.message if earlier else None)
+                transcript = _with(transcript, "decide", voter.index, vote)
 
 
 def _start(n: int, label: bytes) -> tuple[CeremonyParameters, list[Trustee]]:
@@ -809,8 +902,9 @@ def _finish(transcript: Transcript, acting: list[Trustee], answering: list[Trust
 
 
 def reasons_announce() -> Transcript:
-    """3 never announces; 4 announces a non-canonical exchange key, 5 one of small order, 6
-    trustee 1's, 7 one not derived from its signing key; 8 and 9 share one signing key."""
+    """3 never announces (the board goes on without it); 4 announces a non-canonical exchange
+    key, 5 one of small order, 6 trustee 1's, 7 one not derived from its signing key; 8 and 9
+    share one signing key."""
     parameters, trustees = _start(9, b"announce")
     twin = Trustee(
         trustees[0].group, parameters, 9, "Trustee 9", "announced", trustees[7].export_secrets()
@@ -845,14 +939,14 @@ def reasons_announce() -> Transcript:
             trustee.index,
             trustee.open(transcript, proceed_without_missing=True),
         )
-    return _finish(transcript, honest, honest)
+    return _board_goes_on(_finish(transcript, honest, honest), honest)
 
 
 def reasons_open() -> Transcript:
-    """3's commitment hash is lost after the others opened; 4 commits after trustees 1 and 2
-    opened;
-    5 never opens; 6 opens t + 1 commitments; 7 opens others than it committed to; 8 drops a
-    proof; 9 commits to the identity; 10 sends an invalid proof; 11 names a recipient twice."""
+    """3's commitment hash is lost after the others opened (the board goes on without it); 4
+    commits after trustees 1 and 2 opened; 5 never opens (the board goes on without it); 6
+    opens t + 1 commitments; 7 opens others than it committed to; 8 drops a proof; 9 commits
+    to the identity; 10 sends an invalid proof; 11 names a recipient twice."""
     parameters, trustees = _start(11, b"open")
     group = trustees[0].group
     transcript = Transcript(parameters, announcements={t.index: t.announce() for t in trustees})
@@ -905,7 +999,8 @@ def reasons_open() -> Transcript:
     commits = {i: c for i, c in transcript.commits.items() if i != 3}
     transcript = dataclasses.replace(transcript, commits=commits)
     honest = trustees[:2]
-    return _finish(transcript, honest, honest)
+    checking = [t for t in trustees if t.index not in (3, 4, 5)]  # every other trustee of D
+    return _board_goes_on(_finish(transcript, checking, honest), honest)
 
 
 def _late_opening(trustee: Trustee, transcript: Transcript) -> Signed[Opening]:
@@ -929,7 +1024,8 @@ def _late_opening(trustee: Trustee, transcript: Transcript) -> Signed[Opening]:
 
 def reasons_check_answer() -> Transcript:
     """3's check names a dealer twice, 4's names itself, 5's gives an unknown reason; dealers
-    6 to 9 send a bad share to trustee 1 (8 also to trustee 2): 6 never answers, 7 reveals a
+    6 to 9 send a bad share to trustee 1 (8 also to trustee 2): 6 never answers (the board
+    goes on without it), 7 reveals a
     share twice, 8 answers trustee 1 only, 9 reveals a wrong share."""
     parameters, trustees = _start(9, b"check-answer")
     transcript = Transcript(parameters, announcements={t.index: t.announce() for t in trustees})
@@ -971,7 +1067,7 @@ def reasons_check_answer() -> Transcript:
         if revealed != answer.message.revealed:
             answer = _resign(trustee, dataclasses.replace(answer.message, revealed=revealed))
         transcript = _with(transcript, "answer", trustee.index, answer)
-    return transcript
+    return _board_goes_on(transcript, trustees[:2])
 
 
 def reasons_precedence() -> Transcript:
@@ -983,10 +1079,11 @@ def reasons_precedence() -> Transcript:
     names a recipient twice; 9's check names a dealer twice and itself, and 9 never answers
     the complaint about its bad share; dealers 10 to 14 send bad shares: 10 leaves trustee 2
     unanswered and reveals a wrong share for 1, 11 reveals wrong shares for 1 and 2, 13 never
-    answers, 14 reveals trustee 1's share twice and leaves 9 unanswered. 12 reveals shares
-    nobody asked for (trustee 1's, correct; 3's, 12's and 99's, ignored) and stays. Trustee
-    1's check also accepts trustee 3 and trustee 2's complains about trustee 6, neither a
-    dealer: the checks are well formed and those verdicts are ignored."""
+    answers (the board goes on without it), 14 reveals trustee 1's share twice and leaves 9
+    unanswered. 12 reveals shares nobody asked for (trustee 1's, correct; 3's, 12's and 99's,
+    ignored) and stays. Trustee 1's check also accepts trustee 3 and trustee 2's complains
+    about trustee 6, neither a dealer: the checks are well formed and those verdicts are
+    ignored."""
     parameters, trustees = _start(14, b"precedence")
     group = trustees[0].group
     secrets_3 = trustees[2].export_secrets()
@@ -1086,7 +1183,44 @@ def reasons_precedence() -> Transcript:
         if revealed != answer.message.revealed:
             answer = _resign(trustee, dataclasses.replace(answer.message, revealed=revealed))
         transcript = _with(transcript, "answer", trustee.index, answer)
-    return transcript
+    return _board_goes_on(transcript, trustees[:2])
+
+
+def reasons_decide() -> Transcript:
+    """The board's decisions (spec 8.8), t = 2 of 5: trustee 5 is absent; 1 and 2 vote to go on
+    without it. Trustee 4 commits and does not open; 1 and 3 vote to go on without it, 4 votes
+    to go on without 1 (one vote: no decision). Then 4's opening and 5's announcement arrive
+    late: the board went on without them, so they are in no digest row and change nothing."""
+    parameters, trustees = _start(5, b"decide")
+    transcript = Transcript(parameters)
+    for trustee in trustees[:4]:
+        transcript = _with(transcript, "announce", trustee.index, trustee.announce())
+    for trustee in trustees[:4]:
+        transcript = _with(transcript, "commit", trustee.index, trustee.commit(transcript))
+    votes: dict[int, Signed[Decision]] = {}
+
+    def vote(trustee: Trustee, without: list[int]) -> Transcript:
+        earlier = votes[trustee.index].message if trustee.index in votes else None
+        votes[trustee.index] = trustee.decide(without, earlier)
+        return _with(transcript, "decide", trustee.index, votes[trustee.index])
+
+    for voter in trustees[:2]:
+        transcript = vote(voter, [5])
+    late_opening = trustees[3].open(transcript)
+    present = trustees[:3]
+    for trustee in present:
+        transcript = _with(transcript, "open", trustee.index, trustee.open(transcript))
+    transcript = vote(trustees[0], [4])
+    transcript = vote(trustees[2], [4])
+    transcript = vote(trustees[3], [1])
+    for trustee in present:
+        transcript = _with(transcript, "check", trustee.index, trustee.check(transcript))
+    for trustee in present:
+        answer = trustee.answer(transcript)
+        if answer is not None:
+            transcript = _with(transcript, "answer", trustee.index, answer)
+    transcript = _with(transcript, "open", 4, late_opening)
+    return _with(transcript, "announce", 5, trustees[4].announce())
 
 
 REASON_CASES: dict[str, Callable[[], Transcript]] = {
@@ -1094,6 +1228,7 @@ REASON_CASES: dict[str, Callable[[], Transcript]] = {
     "open": reasons_open,
     "check-answer": reasons_check_answer,
     "precedence": reasons_precedence,
+    "decide": reasons_decide,
 }
 
 
@@ -1109,7 +1244,7 @@ def reason_files() -> dict[str, bytes]:
 
 def _transcript_files(folder: str, transcript: Transcript) -> dict[str, bytes]:
     parameters = transcript.parameters
-    outcome = evaluate(secp256k1(), transcript, close=True)
+    outcome = evaluate(secp256k1(), transcript)
     files = {
         f"{folder}/parameters.json": (
             json.dumps(
@@ -1121,11 +1256,12 @@ def _transcript_files(folder: str, transcript: Transcript) -> dict[str, bytes]:
             )
             + "\n"
         ).encode(),
-        f"{folder}/outcome.json": outcome_to_json(outcome) + b"\n",
+        # byte for byte as an election directory holds them (spec 15.4): no final newline
+        f"{folder}/outcome.json": outcome_to_json(outcome),
     }
     for _, messages in transcript.rounds():
         for index, signed in messages.items():
-            files[f"{folder}/{signed.message.ROUND}-{index}.json"] = message_to_json(signed) + b"\n"
+            files[f"{folder}/{signed.message.ROUND}-{index}.json"] = message_to_json(signed)
     # Every message's digest (spec 8.2) and the transcript hash over them (8.8), so that an
     # implementation can find which hash input it types differently.
     rows = [[name, sender, digest.hex()] for name, sender, digest in transcript_digests(transcript)]
@@ -1237,9 +1373,9 @@ def build() -> dict[str, bytes]:
         data = b"".join(rechained(changed) if rechain else [entry_to_line(e) for e in changed])
         files[f"tampered/{name}/log.jsonl"] = data
         tampered[name] = _case(f"tampered/{name}", description, failed)
-    for name, (line_edit, failed, description) in LINE_EDITS.items():
+    for name, (line_edit, failed, skipped, description) in LINE_EDITS.items():
         files[f"tampered/{name}/log.jsonl"] = b"".join(line_edit(list(lines)))
-        tampered[name] = _case(f"tampered/{name}", description, failed)
+        tampered[name] = _case(f"tampered/{name}", description, failed, skipped)
     for name, (keep, description) in SHORTENED.items():
         files[f"tampered/{name}/log.jsonl"] = b"".join(lines[:keep])
         tampered[name] = _case(

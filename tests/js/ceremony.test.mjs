@@ -14,9 +14,9 @@ import { ROOT } from './helpers.mjs';
 const CEREMONY = join(ROOT, 'spec/vectors/election/ceremony');
 const ELECTION = join(ROOT, 'spec/vectors/election');
 
-function ceremonyVectors() {
-  const read = (name) => JSON.parse(readFileSync(join(CEREMONY, name), 'utf8'));
-  const messages = readdirSync(CEREMONY)
+function ceremonyVectors(folder = CEREMONY) {
+  const read = (name) => JSON.parse(readFileSync(join(folder, name), 'utf8'));
+  const messages = readdirSync(folder)
     .filter((name) => /^[a-z]+-\d+\.json$/.test(name))
     .map(read);
   return { parameters: read('parameters.json'), outcome: read('outcome.json'), messages };
@@ -37,6 +37,27 @@ test('ceremony: the 2-of-4 ceremony with complaints gives the published transcri
   assert.ok(messages.some((m) => m.type === 'votecrypt/ceremony/answer'));
   const keys = checkCeremony(parameters.election, outcome, messages);
   assert.deepEqual([...keys.keys()].sort(), [1, 2, 3, 4]);
+});
+
+test('ceremony: the reason vectors give their transcript hash; a decided trustee is not examined', () => {
+  // (`open` and `precedence` hold an identity commitment, which the booth refuses outright.)
+  for (const folder of ['announce', 'check-answer', 'decide']) {
+    const { parameters, outcome, messages } = ceremonyVectors(join(ELECTION, 'ceremony-reasons', folder));
+    checkCeremony(parameters.election, outcome, messages);
+  }
+  // The board went on without trustees 4 and 5: their messages change nothing, even forged.
+  const { parameters, outcome, messages } = ceremonyVectors(join(ELECTION, 'ceremony-reasons', 'decide'));
+  const forged = structuredClone(messages);
+  forged.find((m) => m.type === 'votecrypt/ceremony/open' && m.message.sender === 4).signature = '00'.repeat(64);
+  checkCeremony(parameters.election, outcome, forged);
+  const without = messages.filter((m) => m.message.sender !== 5 || m.type === 'votecrypt/ceremony/decide');
+  checkCeremony(parameters.election, outcome, without);
+  // One vote fewer for trustee 4, and its messages count again: another transcript hash.
+  const oneVote = messages.filter((m) => !(m.type === 'votecrypt/ceremony/decide' && m.message.sender === 3));
+  assert.throws(() => checkCeremony(parameters.election, outcome, oneVote), /transcript hash/);
+  const badVote = structuredClone(messages);
+  badVote.find((m) => m.type === 'votecrypt/ceremony/decide').message.without = [5, 4];
+  assert.throws(() => checkCeremony(parameters.election, outcome, badVote), /increasing order/);
 });
 
 test('ceremony: a changed, missing or misfiled message is refused', () => {
@@ -72,18 +93,23 @@ test('record: a list without t valid endorsements by qualified trustees is refus
   electionFromRecord(withEndorsements(credentials.endorsements.slice(0, threshold)));
   assert.throws(() => electionFromRecord(withEndorsements([])), /endorsed by 0/);
   assert.throws(() => electionFromRecord(withEndorsements(credentials.endorsements.slice(0, threshold - 1))), /endorsed/);
-  // The same trustee twice counts once; a forged signature counts for nothing.
+  // The same trustee twice is refused (one endorsement per trustee, spec 9.3); a forged
+  // signature counts for nothing.
   const first = credentials.endorsements[0];
-  assert.throws(() => electionFromRecord(withEndorsements(Array(threshold).fill(first))), /endorsed by 1/);
+  assert.throws(() => electionFromRecord(withEndorsements(Array(threshold).fill(first))), /one per trustee/);
   const forged = credentials.endorsements.map((e) => ({ ...e, signature: e.signature.replace(/^./, (c) => (c === '0' ? '1' : '0')) }));
   assert.throws(() => electionFromRecord(withEndorsements(forged)), /endorsed by 0/);
   // An endorsement in the name of a trustee outside the qualified set counts for nothing.
-  const outsider = credentials.endorsements.map((e) => ({ ...e, trustee: 9 }));
+  const outsider = credentials.endorsements.map((e, i) => ({ ...e, trustee: 9 + i }));
   assert.throws(() => electionFromRecord(withEndorsements(outsider)), /endorsed by 0/);
 });
 
 test('record: every tampered setup of the vectors is refused before a ballot is encrypted', () => {
-  for (const name of ['commitment', 'forged-outcome-first', 'substituted-credentials']) {
+  const tampered = [
+    'commitment', 'forged-outcome-first', 'substituted-credentials', 'small-order-credential',
+    'invalid-manifest', 'single-outcome-manifest', 'outcome-extra-field', 'reordered-endorsements',
+  ];
+  for (const name of tampered) {
     assert.throws(() => electionFromRecord(setupEntries(`tampered/${name}`)), Error, name);
   }
 });

@@ -171,9 +171,8 @@ def check_proofs(ballot: Ballot, context: BallotContext) -> None:
                 row.ciphertexts,
                 allowed,
                 tag=BALLOT_ROW_PROOF,
-                context=row_proof_context(
-                    ballot.election, ballot.credential, ballot.ballot_id, index
-                ),
+                # bound to this election's hash, not the one the ballot names (spec 10.3)
+                context=row_proof_context(context.hash, ballot.credential, ballot.ballot_id, index),
                 key_table=table,
                 negated=negated,
             )
@@ -186,6 +185,12 @@ def check_shape(ballot: Ballot, context: BallotContext) -> None:
     election requires (spec 10.1)."""
     if ballot.election != context.hash:
         raise BallotError(WRONG_ELECTION, "the ballot is for another election")
+    check_sizes(ballot, context)
+
+
+def check_sizes(ballot: Ballot, context: BallotContext) -> None:
+    """The ballot's id, rows, lanes and branches have the sizes the election requires, and no
+    ciphertext is degenerate (spec 10.1), whatever election it names."""
     if len(ballot.ballot_id) != BALLOT_ID_BYTES:
         raise BallotError(MALFORMED, f"the ballot id must be {BALLOT_ID_BYTES} bytes")
     if len(ballot.rows) != context.rows:

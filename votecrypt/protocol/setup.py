@@ -42,13 +42,15 @@ def transcript_from_messages(manifest: Manifest, messages: Iterable[Signed[Any]]
         openings=rounds["open"],
         checks=rounds["check"],
         answers=rounds["answer"],
+        decisions=rounds["decide"],
     )
 
 
 def derive_outcome(group: Group, transcript: Transcript) -> CeremonyOutcome:
-    """The ceremony outcome the published messages give (spec 8.8), with whoever did not do
-    their part disqualified. CeremonyError if the ceremony did not succeed."""
-    return evaluate(group, transcript, close=True)
+    """The ceremony outcome the published messages give (spec 8.8). CeremonyError if the
+    ceremony did not succeed, or did not finish (CeremonyNotReady: a message is still
+    expected from a trustee the board did not go on without)."""
+    return evaluate(group, transcript)
 
 
 def check_outcome(

@@ -20,6 +20,7 @@ from votecrypt.protocol.ceremony.messages import (
     Check,
     Commit,
     Complaint,
+    Decision,
     Message,
     Opening,
     RevealedShare,
@@ -83,6 +84,8 @@ def _message_fields(message: Message) -> dict[str, Any]:
             accepted=list(message.accepted),
             complaints=[{"dealer": c.dealer, "reason": c.reason} for c in message.complaints],
         )
+    elif isinstance(message, Decision):
+        fields.update(without=list(message.without))
     else:
         fields.update(
             revealed=[{"recipient": r.recipient, "share": r.share.hex()} for r in message.revealed]
@@ -145,6 +148,14 @@ def message_from_json(data: bytes, group: Group, expected_round: str | None = No
             sender,
             tuple(_revealed(f) for f in fields.objects("revealed", max_items=MAX_TRUSTEES)),
         )
+    elif round_name == "decide":
+        without = fields.listed(
+            "without", lambda v, p: decode_index(v, p, MAX_TRUSTEES), max_items=MAX_TRUSTEES
+        )
+        if list(without) != sorted(set(without)):
+            # One decision, one encoding: the trustees in increasing order, each once (8.8).
+            raise EncodingError(f"{fields.path('without')}: not in increasing order")
+        message = Decision(election, sender, without)
     else:
         raise EncodingError(f"unknown ceremony round {round_name!r}")
     fields.done()

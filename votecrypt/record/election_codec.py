@@ -136,9 +136,9 @@ def verify_keys(fields: Fields, key: str, max_items: int) -> tuple[VerifyKey, ..
     return tuple(keys)
 
 
-def endorsements_from(fields: Fields, path: str) -> tuple[Endorsement, ...]:
-    """The endorsements of a published item: distinct trustees in increasing order (checked
-    against the ceremony elsewhere, spec 9.4)."""
+def endorsements_from(fields: Fields) -> tuple[Endorsement, ...]:
+    """The endorsements of a published item, in the order published (spec 9.4, 9.6); their
+    order is checked by the caller."""
     endorsements = []
     for item in fields.objects("endorsements", max_items=1000):
         endorsements.append(
@@ -148,29 +148,52 @@ def endorsements_from(fields: Fields, path: str) -> tuple[Endorsement, ...]:
             )
         )
         item.done()
-    trustees = [e.trustee for e in endorsements]
-    if trustees != sorted(set(trustees)):
-        raise EncodingError(f"{path}.endorsements: one per trustee, in increasing order")
     return tuple(endorsements)
 
 
 def credentials_from_plain(
     value: Any, path: str = "credentials"
 ) -> tuple[CredentialList, tuple[Endorsement, ...]]:
-    """Decode a credential list strictly: canonical Ed25519 keys of large order, distinct and
-    sorted; endorsements by distinct trustees in increasing order (checked against the
-    ceremony elsewhere, spec 9.4)."""
+    """Decode a credential list strictly and refuse one out of order (spec 9.3): keys
+    distinct and sorted, endorsements by distinct trustees in increasing order (checked
+    against the ceremony elsewhere, spec 9.4)."""
+    credentials, endorsements = credentials_as_published(value, path)
+    faults = credential_order_faults(credentials, endorsements, path)
+    if faults:
+        raise EncodingError(faults[0])
+    return credentials, endorsements
+
+
+def credentials_as_published(
+    value: Any, path: str = "credentials"
+) -> tuple[CredentialList, tuple[Endorsement, ...]]:
+    """Decode a credential list strictly (exact key sets, types, canonical Ed25519 keys of
+    large order, spec 9.3, 15.2) in the order published. The order rules are checked by
+    `credential_order_faults`: a verifier reports them under check 8 and still uses the
+    list (spec 16.1)."""
     fields = Fields(value, path)
     fields.constant("type", CREDENTIALS_TYPE)
     fields.integer("version", VERSION, VERSION)
     election = fields.hex_bytes("election", 32)
     keys = verify_keys(fields, "public_keys", 10_000_000)
-    endorsements = endorsements_from(fields, path)
+    endorsements = endorsements_from(fields)
     fields.done()
-    raw = [k.to_bytes() for k in keys]
-    if raw != sorted(set(raw)):
-        raise EncodingError(f"{path}.public_keys: must be sorted and distinct")
     return CredentialList(election, keys), endorsements
+
+
+def credential_order_faults(
+    credentials: CredentialList, endorsements: Sequence[Endorsement], path: str = "credentials"
+) -> list[str]:
+    """What breaks the order rules of spec 9.3: keys sorted and distinct, one endorsement
+    per trustee in increasing order."""
+    faults = []
+    raw = [k.to_bytes() for k in credentials.public_keys]
+    if raw != sorted(set(raw)):
+        faults.append(f"{path}.public_keys: must be sorted and distinct")
+    trustees = [e.trustee for e in endorsements]
+    if trustees != sorted(set(trustees)):
+        faults.append(f"{path}.endorsements: one per trustee, in increasing order")
+    return faults
 
 
 def endorsement_plain(credentials: CredentialList, endorsement: Endorsement) -> dict[str, Any]:

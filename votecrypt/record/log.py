@@ -9,6 +9,7 @@ record, `log.jsonl` holds one entry per line:
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,8 +115,13 @@ def entry_from_line(line: bytes, line_number: int) -> Entry:
 
 
 def _check_hashable(value: Any, path: str) -> None:
-    """The typed encoding (spec 3.1) has no negative integers: such a payload has no hash."""
-    if isinstance(value, bool) or value is None or isinstance(value, str):
+    """The typed encoding (spec 3.1) has no negative integers: such a payload has no hash.
+    Every text is in NFC (spec 15.2): the typed encoding hashes the NFC form, so a line
+    holding another form would hash like the canonical one; it does not decode."""
+    if isinstance(value, str):
+        _check_nfc(value, path)
+        return
+    if isinstance(value, bool) or value is None:
         return
     if isinstance(value, int):
         if value < 0:
@@ -125,4 +131,10 @@ def _check_hashable(value: Any, path: str) -> None:
             _check_hashable(item, f"{path}[{position}]")
     elif isinstance(value, dict):
         for key, item in value.items():
+            _check_nfc(key, f"{path}: key {key!r}")
             _check_hashable(item, f"{path}.{key}")
+
+
+def _check_nfc(text: str, path: str) -> None:
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        raise EncodingError(f"{path}: text not in Unicode NFC (spec 15.2)")

@@ -50,8 +50,11 @@ def supplement_from_plain(
     number = fields.integer("number", 1, MAX_CHANGES)
     added = verify_keys(fields, "added", MAX_CHANGES)
     cancelled = verify_keys(fields, "cancelled", MAX_CHANGES)
-    endorsements = endorsements_from(fields, path)
+    endorsements = endorsements_from(fields)
     fields.done()
+    trustees = [e.trustee for e in endorsements]
+    if trustees != sorted(set(trustees)):
+        raise EncodingError(f"{path}.endorsements: one per trustee, in increasing order")
     try:
         supplement = Supplement(election, number, added, cancelled)
     except EncodingError as exc:

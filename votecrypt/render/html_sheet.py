@@ -12,15 +12,19 @@ from __future__ import annotations
 from html import escape
 
 from votecrypt.protocol.results import BLANK, BLANK_LABELS, CandidateResult, ElectionResults
+from votecrypt.record.rule_presets import name_rule_set
 from votecrypt.render.sheet import (
     NO_DETAILS,
-    PLAIN,
+    VIETNAMESE,
     NumberFormat,
     SheetDetails,
     SheetHeading,
     cell,
     columns,
     denominator_text,
+    member_roles,
+    previous_basis,
+    procedure,
     quorum_notice,
     quorum_text,
     result_heading,
@@ -72,6 +76,13 @@ svg.bar { display: block; width: 50mm; height: 2.5mm; margin-top: 2pt; border: 1
 .notice { border: 2.5pt solid #b71c1c; color: #b71c1c; font-weight: bold; font-size: 12pt;
           padding: 4pt 6pt; margin: 6pt 0; text-align: center; }
 .facts { font-size: 9.5pt; margin-top: 5pt; }
+/* The closing part (notes, facts, signatures) stays on the page of the last rows: nobody
+   signs a page without results on it. */
+table.results { break-after: avoid; page-break-after: avoid; }
+.closing { break-inside: avoid; page-break-inside: avoid; break-before: avoid; }
+.preamble { margin: 4pt 0 2pt; text-align: justify; }
+.signatures .role { font-weight: bold; }
+.signatures .hint { font-style: italic; font-size: 9pt; }
 .signatures { display: flex; flex-wrap: wrap; justify-content: space-around; margin-top: 10pt;
               text-align: center; break-inside: avoid; page-break-inside: avoid; }
 .signatures div.member { width: 31%; margin-bottom: 6pt; font-size: 10pt; }
@@ -90,7 +101,7 @@ def render_html(
     *,
     blank_allowed: bool,
     election_hash: str = "",
-    fmt: NumberFormat = PLAIN,
+    fmt: NumberFormat = VIETNAMESE,
     details: SheetDetails = NO_DETAILS,
 ) -> str:
     """The sheet as one HTML document (UTF-8 text): heading after the rule set, totals,
@@ -130,8 +141,6 @@ def render_html(
     place_date = e(heading.date_vi())
     if details.place:
         place_date = f"{e(details.place)}, {place_date}"
-    if details.time:
-        place_date += f", lúc {e(details.time)}"
     return f"""<!DOCTYPE html>
 <html lang="vi">
 <head>
@@ -151,12 +160,14 @@ def render_html(
 <p class="center en">Record of the count: {e(title_en[:1].lower() + title_en[1:])}</p>
 <p class=center><strong>{e(heading.title)}</strong></p>
 <p class=center>{e(results.rules.title_vi)}<br><span class=en>{e(results.rules.title_en)}.
-{e(results.rules.reference)}</span></p>
+{e(results.rules.reference)}. Bộ quy tắc / rule set: {e(name_rule_set(results.rules).describe())}
+</span></p>
+{_preamble(results, heading, details)}
 <table class="totals">
 <tr><td>Số phiếu phát ra <span class=en>(ballots issued)</span>:</td>
 <td><b>{results.issued}</b></td>
 <td>Số phiếu thu về <span class=en>(collected)</span>:</td><td><b>{results.collected}</b></td>
-<td>Số phiếu hợp lệ <span class=en>(valid)</span>:</td><td><b>{results.valid}</b></td></tr>
+<td>Số phiếu hợp lệ <span class=en>(valid ballots)</span>:</td><td><b>{results.valid}</b></td></tr>
 <tr><td colspan=6>{e(quorum_vi)}<br><span class=en>{e(quorum_en)}</span></td></tr>
 <tr><td colspan=6>{e(share_vi)} <span class=en>/ {e(share_en)}</span></td></tr>
 </table>
@@ -164,14 +175,16 @@ def render_html(
 <table class="results">
 <thead><tr><th>TT<div class=en>No.</div></th>
 <th>Họ và tên, chức vụ<div class=en>Name, position</div></th>
-<th>Hợp lệ<div class=en>Valid</div></th>
+<th>Hợp lệ<div class=en>Valid lines</div></th>
 {head_cells}<th>Kết quả<div class=en>Outcome</div></th></tr></thead>
 <tbody>
 {rows}</tbody></table>
+<div class=closing>
 <p class=legend>{legend}</p>
-{_consequences(marks, notice is not None)}
+{_consequences(marks, notice is not None, _bases(results))}
 {_facts(details, election_hash)}
 {_signatures(details)}
+</div>
 </body>
 </html>
 """
@@ -189,7 +202,44 @@ def _bracket_marks(results: ElectionResults) -> dict[str, tuple[str, str, str]]:
     return marks
 
 
-def _consequences(marks: dict[str, tuple[str, str, str]], quorum_failed: bool) -> str:
+def _preamble(results: ElectionResults, heading: SheetHeading, details: SheetDetails) -> str:
+    """The usual opening of the minutes: when and where, who counted, under which rule."""
+    e = escape
+    when = f"vào hồi {e(details.time)}, " if details.time else ""
+    where = f", tại {e(details.place)}" if details.place else ""
+    members = "; ".join(
+        f"{e(name)} ({e(role_vi.lower())})"
+        for name, role_vi, _ in member_roles(details.board_members)
+    )
+    board = f"Ban kiểm phiếu gồm: {members}, " if members else "Ban kiểm phiếu "
+    title = results.rules.title_vi
+    basis = title.split(" theo ", 1)[1] if " theo " in title else title
+    return (
+        f"<p class=preamble>Căn cứ {e(basis)}. Hôm nay, {when}"
+        f"{e(heading.date_vi())}{where}, {board}đã tiến hành kiểm phiếu "
+        f"{e(procedure(results)[0].lower())} “{e(heading.title)}”. Kết quả kiểm phiếu như sau:"
+        "<br><span class=en>Under the rule set named above, the vote-counting board counted "
+        "the ballots of this vote on the day, at the time and place stated; the results "
+        "follow.</span></p>"
+    )
+
+
+def _bases(results: ElectionResults) -> dict[str, list[tuple[str, str, str]]]:
+    """By bracket id: (name, Vietnamese, English) of what each person's consequence rests on
+    in the previous vote (spec 13.6)."""
+    bases: dict[str, list[tuple[str, str, str]]] = {}
+    for line in results.candidates:
+        basis = previous_basis(results, line)
+        if basis is not None and line.bracket is not None:
+            bases.setdefault(line.bracket.id, []).append((line.name, *basis))
+    return bases
+
+
+def _consequences(
+    marks: dict[str, tuple[str, str, str]],
+    quorum_failed: bool,
+    bases: dict[str, list[tuple[str, str, str]]],
+) -> str:
     if quorum_failed:
         return ""
     if not marks:
@@ -198,8 +248,13 @@ def _consequences(marks: dict[str, tuple[str, str, str]], quorum_failed: bool) -
             "<br><span class=en>No office holder reaches a threshold.</span></p></div>"
         )
     items = "".join(
-        f"<p><b>{mark}</b> {escape(vi)}<br><span class=en>{escape(en)}</span></p>"
-        for mark, vi, en in marks.values()
+        f"<p><b>{mark}</b> {escape(vi)}<br><span class=en>{escape(en)}</span>"
+        + "".join(
+            f"<br>{escape(name)}: {escape(basis_vi)} <span class=en>/ {escape(basis_en)}</span>"
+            for name, basis_vi, basis_en in bases.get(bracket_id, [])
+        )
+        + "</p>"
+        for bracket_id, (mark, vi, en) in marks.items()
     )
     return (
         "<div class=consequences><b>Hậu quả theo quy định</b> "
@@ -242,11 +297,17 @@ def _facts(details: SheetDetails, election_hash: str) -> str:
 
 
 def _signatures(details: SheetDetails) -> str:
-    members = details.board_members or ("THƯ KÝ", "TRƯỞNG BAN KIỂM PHIẾU")
+    """A signature line for every member of the counting board, with their role."""
+    members = member_roles(details.board_members) or [
+        ("", "Thư ký", "Secretary"),
+        ("", "Trưởng ban", "Head of the board"),
+    ]
     cells = "".join(
-        f"<div class=member>{escape(name)}<div class=en>(ký, ghi rõ họ tên / signature)</div>"
-        "<div class=line></div></div>"
-        for name in members
+        f"<div class=member><span class=role>{escape(role_vi.upper())}</span> "
+        f"<span class=en>/ {escape(role_en)}</span>"
+        "<div class=hint>(Ký, ghi rõ họ tên)</div>"
+        f"<div class=line></div><b>{escape(name)}</b></div>"
+        for name, role_vi, role_en in members
     )
     return (
         "<p class=center><b>CÁC THÀNH VIÊN BAN KIỂM PHIẾU</b> "

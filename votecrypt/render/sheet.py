@@ -9,10 +9,8 @@ from votecrypt.errors import EncodingError
 from votecrypt.math.encoding import nfc
 from votecrypt.protocol.manifest import Manifest
 from votecrypt.protocol.results import BLANK, BLANK_LABELS, CandidateResult, ElectionResults
-from votecrypt.protocol.rules import format_fraction
 from votecrypt.protocol.text import text_problem
 
-#: A line left unmarked is void for that person (QĐ 96: "phiếu không hợp lệ"; NQ 96 the same).
 DENOMINATOR_LABELS = {
     "collected": ("số phiếu thu về", "ballots collected"),
     "members": ("tổng số đại biểu", "all deputies (members of the body)"),
@@ -43,6 +41,8 @@ class NumberFormat:
 
 
 PLAIN = NumberFormat()
+#: The Vietnamese form, the default of every sheet the meeting reads (spec 13.6): "97,87".
+VIETNAMESE = NumberFormat(decimal_comma=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,24 +136,67 @@ def cell(line: CandidateResult, key: str, fmt: NumberFormat = PLAIN) -> tuple[in
 
 
 def valid_lines(results: ElectionResults, line: CandidateResult) -> int:
-    """The lines marked for this person: ballots collected less the void (unmarked) lines."""
+    """The person's valid lines ("Hợp lệ" in a person's row, `valid` in the CSV): ballots
+    collected less that person's invalid (unmarked) lines (spec 13.6)."""
     return results.collected - line.blank
 
 
+#: Fractions said in words on the sheet (spec 13.6); any other is written "p/q".
+FRACTION_WORDS = {
+    (1, 2): ("một phần hai", "one half"),
+    (2, 3): ("hai phần ba", "two thirds"),
+    (3, 4): ("ba phần tư", "three quarters"),
+}
+
+
+def fraction_words(numerator: int, denominator: int) -> tuple[str, str]:
+    """ "hai phần ba" / "two thirds" for 2/3; "p/q" for a fraction without a usual name."""
+    written = f"{numerator}/{denominator}"
+    return FRACTION_WORDS.get((numerator, denominator), (written, written))
+
+
+def previous_options(results: ElectionResults) -> list[str]:
+    """The option keys that a condition on the previous vote names, in option order."""
+    named = {c.option for b in results.rules.brackets for c in b.conditions if c.year == "previous"}
+    return [key for key in results.rules.option_keys if key in named]
+
+
+def previous_basis(results: ElectionResults, line: CandidateResult) -> tuple[str, str] | None:
+    """What a consequence resting on the previous vote rests on (spec 13.6): that vote's
+    counts of the options its conditions name and its D, e.g. "lần lấy phiếu trước: 30 phiếu
+    "Tín nhiệm thấp" trên 50 (D)". None when the person's bracket looks only at this vote."""
+    if line.bracket is None:
+        return None
+    keys = [c.option for c in line.bracket.conditions if c.year == "previous"]
+    previous = dict(results.previous).get(line.name)
+    if not keys or previous is None:
+        return None
+    labels = {o.key: (o.label_vi, o.label_en) for o in results.rules.options}
+    d = previous.denominator
+    vi = "; ".join(f'{previous.counts[k]} phiếu "{labels[k][0]}" trên D = {d}' for k in keys)
+    en = "; ".join(f'{previous.counts[k]} "{labels[k][1]}" of D = {d}' for k in keys)
+    return f"Căn cứ lần lấy phiếu trước: {vi}", f"basis in the previous vote: {en}"
+
+
 def quorum_text(results: ElectionResults) -> tuple[str, str]:
-    """The quorum sentence in Vietnamese and English, with the exact inequality."""
+    """The quorum in words, Vietnamese and English (spec 13.6): "Có mặt 56/60 người được
+    triệu tập, đạt từ hai phần ba trở lên: đủ điều kiện tiến hành." The exact inequality
+    stays in the JSON sheet (`quorum_inequality`)."""
     quorum = results.quorum
-    share = format_fraction(quorum.fraction)
+    vi_share, en_share = fraction_words(quorum.fraction.numerator, quorum.fraction.denominator)
+    present, summoned = quorum.present, quorum.summoned
     if quorum.met:
         return (
-            f"Đủ điều kiện: {quorum.present}/{quorum.summoned} người có mặt, "
-            f"từ {share} trở lên ({quorum.inequality})",
-            f"Quorum met: {quorum.present} of {quorum.summoned} present, at least {share}",
+            f"Có mặt {present}/{summoned} người được triệu tập, đạt từ {vi_share} trở lên: "
+            "đủ điều kiện tiến hành.",
+            f"{present} of the {summoned} summoned present, at least {en_share}: the quorum "
+            "is met.",
         )
     return (
-        f"Không đủ {share} số người được triệu tập: {quorum.present}/{quorum.summoned} có mặt "
-        f"({quorum.inequality})",
-        f"Quorum NOT met: {quorum.present} of {quorum.summoned} present, fewer than {share}",
+        f"Có mặt {present}/{summoned} người được triệu tập, chưa đạt {vi_share}: không đủ "
+        "điều kiện theo quy định.",
+        f"{present} of the {summoned} summoned present, fewer than {en_share}: the quorum is "
+        "NOT met.",
     )
 
 
@@ -164,3 +207,20 @@ def denominator_text(results: ElectionResults) -> tuple[str, str]:
         f"Tỷ lệ phần trăm tính trên {vi} ({results.denominator})",
         f"percentages of {en} ({results.denominator})",
     )
+
+
+#: Roles on the counting board, by the order of its members in the manifest (spec 13.6):
+#: the first heads it, the second keeps the minutes (with three members or more), the others
+#: are members.
+HEAD = ("Trưởng ban", "Head of the board")
+SECRETARY = ("Thư ký", "Secretary")
+MEMBER = ("Ủy viên", "Member")
+
+
+def member_roles(members: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """(name, Vietnamese role, English role) of every member of the counting board."""
+    roles = []
+    for number, name in enumerate(members):
+        role = HEAD if number == 0 else SECRETARY if number == 1 and len(members) >= 3 else MEMBER
+        roles.append((name, *role))
+    return roles

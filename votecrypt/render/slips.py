@@ -15,16 +15,20 @@ from html import escape
 
 from votecrypt.render.sheet import SheetHeading
 
-SLIPS_PER_PAGE = 8
+#: Two columns of three: a slip is 92 mm tall, room for a vote's full title, the session, a
+#: booth address with its web address and the instructions in both languages, none clipped
+#: (eight to a page, 69 mm each, cut the English off with a realistic title).
+SLIPS_PER_PAGE = 6
 
 STYLE = """
 @page { size: A4; margin: 8mm; }
 * { box-sizing: border-box; }
 body { font-family: "Times New Roman", "Liberation Serif", "DejaVu Serif", serif; margin: 0; }
-.page { display: grid; grid-template-columns: 1fr 1fr; grid-auto-rows: 69mm;
+.page { display: grid; grid-template-columns: 1fr 1fr; grid-auto-rows: 92mm;
         break-after: page; page-break-after: always; }
 .page:last-child { break-after: auto; page-break-after: auto; }
-.slip { border: 1px dashed #555; padding: 3mm 4mm; font-size: 9pt; overflow: hidden; }
+.slip { border: 1px dashed #555; padding: 3mm 4mm; font-size: 9pt; overflow: hidden;
+        overflow-wrap: anywhere; }
 .slip h1 { font-size: 10.5pt; margin: 0 0 1mm; text-align: center; }
 .slip .title { text-align: center; font-weight: bold; margin-bottom: 1mm; }
 .en { font-style: italic; color: #444; font-size: 7.5pt; }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 
 from votecrypt.protocol.results import ElectionResults
+from votecrypt.record.rule_presets import name_rule_set
 from votecrypt.render.sheet import (
     NO_DETAILS,
     PLAIN,
@@ -18,15 +19,18 @@ from votecrypt.render.sheet import (
     cell,
     columns,
     denominator_text,
+    previous_basis,
     quorum_notice,
     quorum_text,
     result_heading,
+    valid_lines,
 )
 from votecrypt.render.text_width import clip, pad, width
 
 NAME_WIDTH = 26
 POSITION_WIDTH = 28
 CELL_WIDTH = 17
+VALID_WIDTH = 9
 TEXT_WIDTH = 100
 
 
@@ -49,10 +53,11 @@ def render_table(
         f"{title_vi} / {title_en.upper()}",
         f"{heading.body} — {heading.title} — {heading.date}",
         f"{results.rules.title_vi} / {results.rules.title_en}",
+        f"Bộ quy tắc / rule set: {name_rule_set(results.rules).describe()}",
         (
             f"Phiếu phát ra / issued: {results.issued}   "
             f"Phiếu thu về / collected: {results.collected}   "
-            f"Phiếu hợp lệ / valid: {results.valid}"
+            f"Phiếu hợp lệ / valid ballots: {results.valid}"
         ),
         quorum_vi,
         f"  {quorum_en}",
@@ -63,12 +68,14 @@ def render_table(
         pad("TT", 4)
         + pad("Họ và tên", NAME_WIDTH)
         + pad("Chức vụ", POSITION_WIDTH)
+        + pad("Hợp lệ", VALID_WIDTH, right=True)
         + "".join(pad(clip(vi, CELL_WIDTH - 1), CELL_WIDTH, right=True) for _, vi, _ in kinds)
     )
     header_en = (
         pad("No.", 4)
         + pad("Name", NAME_WIDTH)
         + pad("Position", POSITION_WIDTH)
+        + pad("Valid", VALID_WIDTH, right=True)
         + "".join(pad(clip(en, CELL_WIDTH - 1), CELL_WIDTH, right=True) for _, _, en in kinds)
     )
     lines += [header_vi.rstrip(), header_en.rstrip(), "-" * width(header_en)]
@@ -83,6 +90,7 @@ def render_table(
                 pad(str(number), 4)
                 + pad(clip(line.name, NAME_WIDTH - 1), NAME_WIDTH)
                 + pad(clip(line.position, POSITION_WIDTH - 1), POSITION_WIDTH)
+                + pad(str(valid_lines(results, line)), VALID_WIDTH, right=True)
                 + cells
             ).rstrip()
         )
@@ -108,6 +116,14 @@ def render_table(
                 initial_indent="   ",
                 subsequent_indent="   ",
             )
+            basis = previous_basis(results, line)
+            if basis is not None:
+                consequences += textwrap.wrap(
+                    f"{basis[0]} / {basis[1]}",
+                    TEXT_WIDTH,
+                    initial_indent="   ",
+                    subsequent_indent="   ",
+                )
     lines += consequences or [
         "Không ai thuộc diện phải xử lý / No office holder reaches a threshold."
     ]

@@ -5,7 +5,12 @@ with its mark as Excel's "Unicode text" writes it; separated by commas, semicolo
 and Excel workbooks (.xlsx, the first sheet, read with openpyxl). One office holder per row:
 name and position, optionally after a number column ("STT"). A header row such as
 `Họ và tên,Chức vụ` is recognised and skipped, and then its column titles say which column
-is which.
+is which. Lists as offices keep them have title rows above the header ("DANH SÁCH NGƯỜI ĐƯỢC
+LẤY PHIẾU TÍN NHIỆM", the body's and the State's headings) and a footer row under the names
+("Tổng cộng: 11 người"): the rows above a header row within the first HEADER_SEARCH rows are
+titles, skipped and counted in the description; a last row starting with a total's word
+(FOOTER_WORDS) is skipped, and a number it states must be the number of names read. A row
+under a numbered list ("STT") with no number of its own is refused, never taken as a name.
 
 Whoever made the file may have made a mistake (or worse); the reader refuses rather than
 guesses: an unbalanced quote, rows of different widths, text that is not UTF-8 or UTF-16,
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 import zipfile
 from collections.abc import Sequence
@@ -41,6 +47,19 @@ SAVE_AS = 'save it from Excel as "CSV UTF-8 (Comma delimited)" or as .xlsx'
 NAME_TITLES = frozenset({"ho va ten", "ho ten", "ten", "name", "full name", "ho va ten nguoi"})
 POSITION_TITLES = frozenset({"chuc vu", "chuc danh", "position", "post", "office", "title"})
 NUMBER_TITLES = frozenset({"stt", "tt", "so tt", "so thu tu", "no", "no.", "number", "#"})
+#: A header row is looked for among the first rows holding text (titles come above it).
+HEADER_SEARCH = 12
+#: The first words of a footer row, compared without case and diacritics.
+FOOTER_WORDS = (
+    "tong cong",
+    "tong so",
+    "cong:",
+    "cong ",
+    "total",
+    "danh sach nay co",
+    "danh sach co",
+)
+_NUMBER = re.compile(r"\d+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +84,8 @@ def read_candidate_list(path: Path) -> CandidateList:
         separator = _separator(path, text)
         rows = _csv_rows(path, text, separator)
         kind = f"{encoding} CSV, {SEPARATORS.get(separator, 'comma')}-separated"
-    candidates, header = _candidates(path, rows)
-    description = kind + (", header row skipped" if header else "")
+    candidates, skipped = _candidates(path, rows)
+    description = kind + (f", {skipped}" if skipped else "")
     return CandidateList(tuple(candidates), description)
 
 
@@ -173,9 +192,10 @@ def _plain(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def _candidates(path: Path, rows: Sequence[Sequence[str]]) -> tuple[list[Candidate], bool]:
+def _candidates(path: Path, rows: Sequence[Sequence[str]]) -> tuple[list[Candidate], str]:
     """Candidates from rows (blank rows skipped): the columns from a header row when there
-    is one, otherwise [number,] name [, position]."""
+    is one (title rows above it skipped), otherwise [number,] name [, position]; a footer
+    row of totals at the end is skipped. Returns the candidates and what was skipped."""
     numbered = [
         (line, [cell.strip() for cell in row])
         for line, row in enumerate(rows, start=1)
@@ -185,12 +205,22 @@ def _candidates(path: Path, rows: Sequence[Sequence[str]]) -> tuple[list[Candida
     numbered = [(line, _trim(cells)) for line, cells in numbered]
     if not numbered:
         raise FileError(f"{path} holds no candidate")
-    header = _header_columns(numbered[0][1])
+    skipped = []
+    titles = 0
+    for index, (_, cells) in enumerate(numbered[:HEADER_SEARCH]):
+        header = _header_columns(cells)
+        if header is not None:
+            titles, numbered = index, numbered[index + 1 :]
+            break
+    if titles:
+        skipped.append(f"{titles} title row{'s' if titles > 1 else ''} skipped")
+    numbered, footer = _footer(path, numbered)
     if header is not None:
-        numbered = numbered[1:]
-        name_column, position_column, width = header
+        name_column, position_column, width, number_column = header
     else:
+        _refuse_titles_without_header(path, numbered)
         name_column, position_column, width = _columns_by_shape(numbered)
+        number_column = 0 if (name_column, width) == (1, 3) else None
     candidates = []
     for line, cells in numbered:
         if len(cells) > width:
@@ -199,6 +229,11 @@ def _candidates(path: Path, rows: Sequence[Sequence[str]]) -> tuple[list[Candida
                 f"(name, position); is a name or position split by a separator?"
             )
         cells = [*cells, *[""] * (width - len(cells))]
+        if number_column is not None and not cells[number_column].isdigit():
+            raise FileError(
+                f"{path}, line {line}: no number in the first column ({cells[number_column]!r}) "
+                "where every name above has one: if it is a total or a note, delete the row"
+            )
         name = cells[name_column]
         position = cells[position_column] if position_column is not None else ""
         for what, text, limit in (("name", name, MAX_NAME), ("position", position, MAX_POSITION)):
@@ -210,7 +245,41 @@ def _candidates(path: Path, rows: Sequence[Sequence[str]]) -> tuple[list[Candida
         candidates.append(Candidate(name, position))
     if len(candidates) > MAX_CANDIDATES:
         raise FileError(f"{path} lists {len(candidates)} candidates; at most {MAX_CANDIDATES}")
-    return candidates, header is not None
+    if footer is not None:
+        line, stated = footer
+        if stated is not None and stated != len(candidates):
+            raise FileError(
+                f"{path}, line {line}: the total row says {stated} but the list has "
+                f"{len(candidates)} names; correct the list or the total"
+            )
+        skipped.append("total row skipped")
+    if header is not None:
+        skipped.append("header row skipped")
+    return candidates, ", ".join(skipped)
+
+
+def _footer(
+    path: Path, rows: list[tuple[int, list[str]]]
+) -> tuple[list[tuple[int, list[str]]], tuple[int, int | None] | None]:
+    """The rows without a last row of totals, and (its line, the number it states) if any."""
+    if not rows:
+        raise FileError(f"{path} holds no candidate under its header row")
+    line, cells = rows[-1]
+    first = _plain(next(cell for cell in cells if cell))
+    if not first.startswith(FOOTER_WORDS):
+        return rows, None
+    numbers = [int(n) for cell in cells for n in _NUMBER.findall(cell)]
+    return rows[:-1], (line, numbers[0] if len(numbers) == 1 else None)
+
+
+def _refuse_titles_without_header(path: Path, rows: Sequence[tuple[int, list[str]]]) -> None:
+    """A first row of one cell above rows of several is a title; without a header row the
+    columns cannot be told apart, so say so rather than guess."""
+    if len(rows) >= 2 and len(rows[0][1]) == 1 and all(len(c) >= 2 for _, c in rows[1:]):
+        raise FileError(
+            f"{path}, line {rows[0][0]}: {rows[0][1][0][:40]!r} looks like a title; put a "
+            "header row (Họ và tên, Chức vụ) above the names, under the titles"
+        )
 
 
 def _trim(cells: list[str]) -> list[str]:
@@ -219,14 +288,21 @@ def _trim(cells: list[str]) -> list[str]:
     return cells
 
 
-def _header_columns(cells: Sequence[str]) -> tuple[int, int | None, int] | None:
-    """(name column, position column or None, width) if `cells` is a header row."""
+def _header_columns(cells: Sequence[str]) -> tuple[int, int | None, int, int | None] | None:
+    """(name column, position column or None, width, number column or None) if `cells` is
+    a header row."""
     titles = [_plain(cell).rstrip(":") for cell in cells]
     names = [i for i, title in enumerate(titles) if title in NAME_TITLES]
     if not names:
         return None
     positions = [i for i, title in enumerate(titles) if title in POSITION_TITLES]
-    return names[0], positions[0] if positions else None, len(cells)
+    numbers = [i for i, title in enumerate(titles) if title in NUMBER_TITLES]
+    return (
+        names[0],
+        positions[0] if positions else None,
+        len(cells),
+        numbers[0] if numbers else None,
+    )
 
 
 def _columns_by_shape(rows: Sequence[tuple[int, list[str]]]) -> tuple[int, int | None, int]:

@@ -19,20 +19,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from votecrypt.errors import CeremonyError
+from votecrypt.errors import CeremonyError, FileError
 from votecrypt.math.group import Group
 from votecrypt.primitives.passphrase import KdfParameters
 from votecrypt.protocol.ceremony.messages import Signed
 from votecrypt.protocol.ceremony.transcript import CeremonyOutcome, waiting_for
 from votecrypt.protocol.ceremony.trustee import STEPS, Trustee
 from votecrypt.protocol.manifest import Manifest
-from votecrypt.record.ceremony_codec import message_from_json, message_to_json
+from votecrypt.record.ceremony_codec import message_from_json, message_to_json, outcome_to_json
 from votecrypt.service.election_dir import (
     ElectionDir,
     load_manifest,
+    load_outcome,
     load_transcript,
+    publish_decision,
     publish_message,
-    publish_outcome,
 )
 from votecrypt.storage.files import read_file, write_atomic
 from votecrypt.storage.secret_file import load_trustee, save_trustee
@@ -102,12 +103,10 @@ def ceremony_step(
     passphrase: str,
     group: Group,
     step: str,
-    *,
-    proceed_without_missing: bool = False,
 ) -> StepReport:
-    """Run "commit", "open", "check" or "answer" for the trustee of `secret_path`.
-    `proceed_without_missing` is the board's decision to go on without the trustees the step
-    waits for (spec 8.8); without it, a step that waits raises CeremonyNotReady."""
+    """Run "commit", "open", "check" or "answer" for the trustee of `secret_path`. A step
+    waits (CeremonyNotReady) for every trustee the board has not decided to go on without
+    (spec 8.8)."""
     if step not in STEP_RESULT:
         raise CeremonyError(f"unknown ceremony step {step!r}")
     manifest = load_manifest(directory)
@@ -120,13 +119,13 @@ def ceremony_step(
     if step == "commit":
         message = trustee.commit(transcript)
     elif step == "open":
-        message = trustee.open(transcript, proceed_without_missing=proceed_without_missing)
+        message = trustee.open(transcript)
     elif step == "check":
-        message = trustee.check(transcript, proceed_without_missing=proceed_without_missing)
+        message = trustee.check(transcript)
     else:
         # An answer that reveals nothing leaves the step open: it runs again for complaints
         # that come later (spec 8.7).
-        message = trustee.answer(transcript, proceed_without_missing=proceed_without_missing)
+        message = trustee.answer(transcript)
     if message is not None:
         write_atomic(pending_copy, message_to_json(message))
     save_trustee(Path(secret_path), trustee, passphrase)
@@ -134,35 +133,61 @@ def ceremony_step(
     return StepReport(step, published, repeated=False, message=message)
 
 
+def ceremony_decide(
+    directory: ElectionDir, secret_path: Path, passphrase: str, group: Group, without: list[int]
+) -> StepReport:
+    """Publish this trustee's vote that the board go on without the trustees `without`
+    (spec 8.8), grown from its earlier vote: the new decision names every trustee of the old
+    one, and replaces its file (the only ceremony file that is ever replaced, spec 8.9)."""
+    manifest = load_manifest(directory)
+    trustee = _load(secret_path, passphrase, group, manifest.ceremony_parameters())
+    pending_copy = outbox(secret_path) / "decide.json"
+    path = directory.message_path("decide", trustee.index)
+    earlier = [
+        message_from_json(read_file(copy, what="decision"), group, "decide").message
+        for copy in (pending_copy, path)
+        if copy.exists()
+    ]
+    signed = trustee.decide([*without, *(i for d in earlier for i in d.without)])
+    repeated = any(d.without == signed.message.without for d in earlier)
+    write_atomic(pending_copy, message_to_json(signed))
+    return StepReport("decide", publish_decision(directory, signed, group), repeated, signed)
+
+
+class OutcomeFileDiffers(FileError):
+    """ceremony/outcome.json is not the outcome this trustee derived from its messages: the
+    file binds nobody (spec 8.8), so it was not adopted nor replaced."""
+
+
 def ceremony_finalize(
-    directory: ElectionDir,
-    secret_path: Path,
-    passphrase: str,
-    group: Group,
-    *,
-    close: bool = False,
+    directory: ElectionDir, secret_path: Path, passphrase: str, group: Group
 ) -> CeremonyOutcome:
-    """Evaluate the ceremony, store the trustee's key share, and publish the outcome (or check
-    it against the one already published). `close` is the board's decision to end the
-    ceremony without the messages still missing (spec 8.8); once an outcome is published that
-    decision is taken, so every later finalize evaluates as closed: one state, one answer."""
+    """Evaluate the ceremony from the messages, store the trustee's key share, and write the
+    outcome file if there is none (spec 8.8, 8.9). Waits (CeremonyNotReady) while a message is
+    still expected from a trustee the board has not decided to go on without. The outcome
+    file binds nobody: each trustee derives the outcome itself, and a file holding another
+    outcome raises OutcomeFileDiffers after the trustee's own outcome is stored. A file holding
+    this trustee's earlier outcome is replaced when it finalizes again (the messages grew)."""
     manifest = load_manifest(directory)
     trustee = _load(secret_path, passphrase, group, manifest.ceremony_parameters())
     transcript = load_transcript(directory, group, manifest)
-    closed = close or directory.outcome.exists()
-    outcome = trustee.finalize(transcript, close=closed)
-    # Publish (or compare with the published outcome) before keeping the key share, so a
-    # trustee never stores a share of a key the others did not get.
-    publish_outcome(directory, outcome)
+    earlier = trustee.outcome
+    outcome = trustee.finalize(transcript)
     save_trustee(Path(secret_path), trustee, passphrase)
+    published = load_outcome(directory, group) if directory.outcome.exists() else None
+    if published is None or (published == earlier and published != outcome):
+        write_atomic(directory.outcome, outcome_to_json(outcome))
+    elif published != outcome:
+        raise OutcomeFileDiffers(
+            f"{directory.outcome} holds another outcome than the one your messages give; it "
+            "binds nobody and was not adopted: compare the messages with the other trustees "
+            "(`ceremony status`), copy the missing ones, and finalize again"
+        )
     return outcome
 
 
 def ceremony_waiting(directory: ElectionDir, group: Group) -> list[str]:
-    """What the ceremony in `directory` waits for (empty when it can be finalized, and once an
-    outcome is published, when the ceremony is closed)."""
-    if directory.outcome.exists():
-        return []
+    """What the ceremony in `directory` waits for (empty when it can be finalized)."""
     manifest = load_manifest(directory)
     return waiting_for(group, load_transcript(directory, group, manifest))
 

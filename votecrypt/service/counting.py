@@ -37,6 +37,7 @@ from votecrypt.record.tally_codec import (
     tally_from_plain,
     tally_plain,
 )
+from votecrypt.service.announced import looks_mistyped
 from votecrypt.service.election_dir import ElectionDir
 from votecrypt.service.voting import refuse_unless_verified
 from votecrypt.storage.board import BoardLog, BulletinBoard
@@ -109,17 +110,26 @@ class TallyToDecrypt:
         return self.head[1].hex()
 
     def check_announced(self, announced: str) -> None:
-        """RefusedData unless `announced` (at least 16 hex digits, as announced in the room)
-        begins the board hash of this tally. An operator that shows different trustees
+        """Nothing when `announced` (at least 16 hex digits, as announced in the room)
+        begins the board hash of this tally; EncodingError when one or two characters are
+        off (a slip), RefusedData otherwise. An operator that shows different trustees
         different boards (each verifying, one with a ballot less) is caught here: the
         difference of two decrypted tallies would reveal a vote (spec 12.2)."""
         typed = announced_board_hash(announced)
-        if not self.board_hash.startswith(typed):
-            raise RefusedData(
-                f"this board's hash at the tally is {self.board_hash[:ANNOUNCED_DIGITS]}..., "
-                f"not the announced {typed[:ANNOUNCED_DIGITS]}...: it is not the board "
-                "the others decrypt; not decrypting"
+        if self.board_hash.startswith(typed):
+            return
+        # Neither message shows this board's hash: it is the value the trustee compares.
+        if looks_mistyped(typed, self.board_hash, prefix=True):
+            raise EncodingError(
+                f"the board hash typed ({typed[:ANNOUNCED_DIGITS]}...) looks mistyped: one or "
+                "two characters differ from this board's; check it against the one announced "
+                "and type it again"
             )
+        raise RefusedData(
+            f"the board hash typed ({typed[:ANNOUNCED_DIGITS]}...) is not this board's: if it "
+            "is exactly the one announced, this is not the board the others decrypt; not "
+            "decrypting"
+        )
 
 
 def announced_board_hash(announced: str) -> str:

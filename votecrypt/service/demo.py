@@ -17,7 +17,7 @@ from pathlib import Path
 from votecrypt.math.group import Group
 from votecrypt.primitives.passphrase import KdfParameters
 from votecrypt.protocol.manifest import BLANK, Candidate, Manifest
-from votecrypt.protocol.rules import preset
+from votecrypt.record.rule_presets import preset
 from votecrypt.service.ceremony_steps import ceremony_finalize, ceremony_step, trustee_init
 from votecrypt.service.counting import (
     Announcement,

@@ -3,6 +3,7 @@
     ELECTION/
       manifest.json                the manifest (spec 7)
       ceremony/<round>-<j>.json    ceremony messages (spec 8.2), one per round and trustee
+      ceremony/decide-<j>.json     trustee j's decision (spec 8.8); it grows, replacing itself
       ceremony/outcome.json        the ceremony outcome (spec 8.8)
       credentials.json             the public credential list (spec 9.3)
       endorsements/credentials-<j>.json   trustee j's endorsement of that list (spec 9.4)
@@ -25,7 +26,7 @@ from typing import Any
 
 from votecrypt.errors import EncodingError, FileError, ManifestError, RefusedData
 from votecrypt.math.group import Group
-from votecrypt.protocol.ceremony.messages import ROUNDS, Signed
+from votecrypt.protocol.ceremony.messages import ROUNDS, Decision, Signed
 from votecrypt.protocol.ceremony.transcript import CeremonyOutcome, Transcript
 from votecrypt.protocol.credentials import CredentialList, Endorsement
 from votecrypt.protocol.manifest import Manifest
@@ -33,7 +34,6 @@ from votecrypt.record.ceremony_codec import (
     message_from_json,
     message_to_json,
     outcome_from_json,
-    outcome_to_json,
 )
 from votecrypt.record.election_codec import (
     credentials_from_plain,
@@ -121,6 +121,26 @@ def publish_message(directory: ElectionDir, signed: Signed[Any]) -> Path:
     return path
 
 
+def publish_decision(directory: ElectionDir, signed: Signed[Decision], group: Group) -> Path:
+    """Write a trustee's decision (spec 8.8). It replaces the sender's earlier decision only
+    when it names every trustee the earlier one named: a decision only grows (spec 8.9)."""
+    message = signed.message
+    path = directory.message_path("decide", message.sender)
+    if path.exists():
+        data = read_file(path, what="ceremony message", max_bytes=1 << 22)
+        try:
+            earlier = message_from_json(data, group, "decide").message
+        except EncodingError as exc:
+            raise EncodingError(f"{path}: {exc}") from None
+        if earlier.sender != message.sender or not set(earlier.without) <= set(message.without):
+            raise FileError(
+                f"{path} holds a decision naming trustees {list(earlier.without)}; a new "
+                "decision must name every one of them"
+            )
+    write_atomic(path, message_to_json(signed))
+    return path
+
+
 def load_transcript(directory: ElectionDir, group: Group, manifest: Manifest) -> Transcript:
     """Every ceremony message in the directory, decoded strictly (signatures are checked when
     the transcript is evaluated)."""
@@ -150,20 +170,8 @@ def load_transcript(directory: ElectionDir, group: Group, manifest: Manifest) ->
         openings=rounds["open"],
         checks=rounds["check"],
         answers=rounds["answer"],
+        decisions=rounds["decide"],
     )
-
-
-def publish_outcome(directory: ElectionDir, outcome: CeremonyOutcome) -> None:
-    """Write the ceremony outcome; a different existing outcome means the trustees saw
-    different messages, which is refused."""
-    try:
-        write_atomic(directory.outcome, outcome_to_json(outcome), overwrite=False)
-    except FileError:
-        raise FileError(
-            f"{directory.outcome} already holds a different outcome: the trustees evaluated "
-            "different sets of ceremony messages; copy every message file to every trustee "
-            "and finalize again"
-        ) from None
 
 
 def load_outcome(directory: ElectionDir, group: Group) -> CeremonyOutcome:

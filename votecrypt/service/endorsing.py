@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from votecrypt.errors import RefusedData
+from votecrypt.errors import EncodingError, RefusedData
 from votecrypt.math.group import Group
 from votecrypt.protocol.ceremony.transcript import CeremonyOutcome
 from votecrypt.protocol.context import ElectionContext, normalise_fingerprint
@@ -23,6 +23,7 @@ from votecrypt.protocol.manifest import Manifest
 from votecrypt.protocol.setup import check_outcome
 from votecrypt.record.election_codec import endorsement_plain
 from votecrypt.record.json_codec import canonical_json
+from votecrypt.service.announced import looks_mistyped
 from votecrypt.service.election_dir import (
     ElectionDir,
     load_credentials,
@@ -44,13 +45,25 @@ class CredentialsToEndorse:
     fingerprint: str
 
     def check_announced(self, announced: str) -> None:
-        """RefusedData unless `announced` (the fingerprint the issuer announced, as typed)
-        is this list's fingerprint: a list swapped since it was issued gives another one."""
-        if normalise_fingerprint(announced) != normalise_fingerprint(self.fingerprint):
-            raise RefusedData(
-                f"the credential list here gives the fingerprint {self.fingerprint}, not the "
-                f"announced {announced.strip()}: it is not the list that was issued"
+        """Nothing when `announced` (the fingerprint the issuer announced, as typed) is this
+        list's fingerprint; EncodingError when it is one or two characters off (a slip:
+        type it again); RefusedData otherwise (a list swapped since it was issued gives
+        another fingerprint). Neither message shows this list's fingerprint (spec 9.4)."""
+        typed = normalise_fingerprint(announced)
+        actual = normalise_fingerprint(self.fingerprint)
+        if typed == actual:
+            return
+        if looks_mistyped(typed, actual):
+            raise EncodingError(
+                f"the fingerprint typed ({announced.strip()}) looks mistyped: one or two "
+                "characters differ from this list's; check it against the one read aloud "
+                "and type it again"
             )
+        raise RefusedData(
+            f"the fingerprint typed ({announced.strip()}) is not this list's: if it is "
+            "exactly the one announced, this is not the list that was issued; do not sign, "
+            "tell the counting board"
+        )
 
 
 def endorsement_view(directory: ElectionDir, group: Group) -> CredentialsToEndorse:

@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from votecrypt.errors import BallotError, EncodingError, TallyError
+from votecrypt.math.group import Group
 from votecrypt.protocol import ballot as reasons
 from votecrypt.protocol.ballot import (
     BALLOT_ID_BYTES,
+    Ballot,
     check_challenge,
     check_proofs,
-    check_shape,
     check_signature,
+    check_sizes,
 )
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.tally import TallyAccumulator
@@ -49,6 +51,8 @@ class BallotVerdict:
     credential: bytes | None = None
     ballot_id: bytes | None = None
     alphas: tuple[bytes, ...] = ()
+    #: a cast ballot whose ciphertexts could not be added to the tally (spec 16.1, rule 3)
+    unsummed: bool = False
 
 
 def check_chunk(
@@ -76,21 +80,66 @@ def _check_fully(
     verdict: BallotVerdict,
     partial: TallyAccumulator,
 ) -> None:
+    """Checks 9-11 (14 for a challenge) of one entry, each on its own (spec 16.1): a ballot
+    that names another election still has its signature checked, and its proofs checked
+    under this election's key and hash, where they fail."""
     if kind != "ballot":
         _check_challenge(context, payload, verdict)
         return
+    ballot = _decode_ballot(context.group, payload, verdict)
+    if ballot is None:
+        return
+    if ballot.election != context.hash:
+        verdict.failures["ballot-format"] = "the ballot is for another election"
+    if _run(verdict, lambda: check_sizes(ballot, context)):
+        partial.add(ballot)
+        _run(verdict, lambda: check_proofs(ballot, context))
+    else:
+        verdict.unsummed = True
+        verdict.failures["ballot-proofs"] = (
+            "cannot be checked: the ballot does not have the election's sizes (check 9)"
+        )
+
+
+def _decode_ballot(group: Group, payload: Any, verdict: BallotVerdict) -> Ballot | None:
+    """Decode a cast ballot and check its signature (check 10 needs no context, spec 16.1);
+    None when it does not decode (check 9), and then nothing else can be checked."""
     try:
-        ballot = ballot_from_plain(payload, context.group)
+        ballot = ballot_from_plain(payload, group)
     except EncodingError as exc:
         verdict.failures["ballot-format"] = f"undecodable: {exc}"
-        return
+        verdict.unsummed = True
+        return None
     verdict.credential = ballot.credential.to_bytes()
     verdict.ballot_id = ballot.ballot_id
     verdict.alphas = tuple(c.alpha.to_bytes() for row in ballot.rows for c in row.ciphertexts)
-    if _run(verdict, lambda: check_shape(ballot, context)):
-        partial.add(ballot)
-        _run(verdict, lambda: check_signature(ballot))
-        _run(verdict, lambda: check_proofs(ballot, context))
+    _run(verdict, lambda: check_signature(ballot))
+    return ballot
+
+
+def check_without_context(group: Group, seq: int, kind: str, payload: Any) -> BallotVerdict:
+    """What can be checked of an entry when check 7 gave no context (spec 16.1, rule 4): a
+    ballot's decoding and signature (10) and the identifiers of checks 12-13; a challenge's
+    decoding and identifiers. Checks 9, 11 and 14 need the context and fail, naming check 7."""
+    verdict = BallotVerdict(seq, kind)
+    if kind == "ballot":
+        ballot = _decode_ballot(group, payload, verdict)
+        if ballot is not None:
+            for name in ("ballot-format", "ballot-proofs"):
+                verdict.failures.setdefault(name, NO_CONTEXT)
+        return verdict
+    try:
+        challenged = challenged_from_plain(payload, group)
+    except EncodingError as exc:
+        verdict.failures["challenges"] = f"undecodable: {exc}"
+        return verdict
+    verdict.ballot_id = challenged.ballot_id
+    verdict.alphas = tuple(c.alpha.to_bytes() for row in challenged.rows for c in row)
+    verdict.failures["challenges"] = NO_CONTEXT
+    return verdict
+
+
+NO_CONTEXT = "cannot be checked without an election context (check 7 failed)"
 
 
 def _check_challenge(context: ElectionContext, payload: Any, verdict: BallotVerdict) -> None:
@@ -120,12 +169,14 @@ def _identify(
         rows = ballot_ciphertexts(payload, context.group)
     except (EncodingError, KeyError, TypeError) as exc:
         verdict.failures["ballot-format"] = f"undecodable: {exc}"
+        verdict.unsummed = True
         return
     verdict.alphas = tuple(c.alpha.to_bytes() for row in rows for c in row)
     try:
         partial.add_rows(rows)
     except TallyError as error:
         verdict.failures["ballot-format"] = str(error)
+        verdict.unsummed = True
 
 
 def _run(verdict: BallotVerdict, check: Any) -> bool:

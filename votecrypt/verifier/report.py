@@ -77,6 +77,8 @@ class VerificationReport:
     head: tuple[int, str] | None = None
     #: title, election id, context hash and fingerprint, once the context is known
     election: dict[str, str] | None = None
+    #: the manifest's rule set as named by spec 13.3.2, once the manifest is read
+    rules: str | None = None
     #: entries read, and of them the entries whose proofs a checkpoint vouched for
     entries: int = 0
     entries_trusted: int = 0
@@ -114,6 +116,8 @@ class VerificationReport:
             )
             result.append(f"Election id (manifest hash): {self.election['election_id']}")
             result.append(f"Context hash: {self.election['context_hash']}")
+        if self.rules is not None:
+            result.append(f"Rules: {self.rules}")
         trusted = (
             f"; the proofs of the first {self.entries_trusted} were checked before (checkpoint)"
             if self.entries_trusted
@@ -157,6 +161,7 @@ class VerificationReport:
             {
                 "record": self.record,
                 "election": self.election,
+                "rules": self.rules,
                 "entries": self.entries,
                 "entries_trusted": self.entries_trusted,
                 "unchecked": self.unchecked,

@@ -21,7 +21,7 @@ from votecrypt.primitives.schnorr import SchnorrProof
 from votecrypt.primitives.sealing import ExchangePublicKey, SealedBox
 from votecrypt.primitives.signing import SigningKey, VerifyKey
 
-ROUNDS = ("announce", "commit", "open", "check", "answer")
+ROUNDS = ("announce", "commit", "open", "check", "answer", "decide")
 
 
 class InvalidCeremonyMessage(CeremonyError):
@@ -172,8 +172,23 @@ class Answer:
         }
 
 
-Message = Announcement | Commit | Opening | Check | Answer
-M = TypeVar("M", Announcement, Commit, Opening, Check, Answer)
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Round "decide": the trustees the sender votes to go on without (spec 8.8). A trustee
+    is left out by the board when at least t trustees' decisions name it. A decision only
+    grows: a later one names every trustee of the earlier one (spec 8.9)."""
+
+    ROUND: ClassVar[str] = "decide"
+    election: bytes
+    sender: int
+    without: tuple[int, ...]
+
+    def content(self) -> Mapping[str, Encodable]:
+        return {"election": self.election, "sender": self.sender, "without": self.without}
+
+
+Message = Announcement | Commit | Opening | Check | Answer | Decision
+M = TypeVar("M", Announcement, Commit, Opening, Check, Answer, Decision)
 
 
 def message_digest(message: Message) -> bytes:

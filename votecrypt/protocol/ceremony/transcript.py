@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from votecrypt.errors import CeremonyError, InvalidProof
 from votecrypt.math.group import Group, Point
@@ -29,6 +29,7 @@ from votecrypt.protocol.ceremony.messages import (
     CeremonyParameters,
     Check,
     Commit,
+    Decision,
     InvalidCeremonyMessage,
     Opening,
     Signed,
@@ -36,6 +37,11 @@ from votecrypt.protocol.ceremony.messages import (
     coefficient_proof_context,
     commitment_hash,
 )
+
+M = TypeVar("M", Announcement, Commit, Opening, Check, Answer)
+
+#: The reason of a trustee the board went on without (spec 8.8).
+BOARD_WENT_ON_WITHOUT = "the board went on without it"
 
 
 class CeremonyNotReady(CeremonyError):
@@ -45,6 +51,11 @@ class CeremonyNotReady(CeremonyError):
     def __init__(self, waiting: list[str], hint: str | None = None) -> None:
         super().__init__("still waiting for " + "; ".join(waiting) + (f" ({hint})" if hint else ""))
         self.waiting = waiting
+
+    @property
+    def trustees(self) -> tuple[int, ...]:
+        """The trustees waited for, in increasing order (each item reads "trustee <i> to ...")."""
+        return tuple(sorted({int(item.split()[1]) for item in self.waiting}))
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,7 @@ class Transcript:
     openings: Mapping[int, Signed[Opening]] = field(default_factory=dict)
     checks: Mapping[int, Signed[Check]] = field(default_factory=dict)
     answers: Mapping[int, Signed[Answer]] = field(default_factory=dict)
+    decisions: Mapping[int, Signed[Decision]] = field(default_factory=dict)
 
     def rounds(self) -> list[tuple[str, Mapping[int, Signed[Any]]]]:
         """(round name, messages by sender) for every round, in protocol order."""
@@ -66,7 +78,25 @@ class Transcript:
             ("open", self.openings),
             ("check", self.checks),
             ("answer", self.answers),
+            ("decide", self.decisions),
         ]
+
+    def without(self, left_out: Set[int]) -> Transcript:
+        """The messages that count once the board went on without `left_out` (spec 8.8):
+        theirs are dropped, whenever they came, except their decisions (votes already cast)."""
+
+        def keep(messages: Mapping[int, Signed[M]]) -> dict[int, Signed[M]]:
+            return {i: signed for i, signed in messages.items() if i not in left_out}
+
+        return Transcript(
+            self.parameters,
+            announcements=keep(self.announcements),
+            commits=keep(self.commits),
+            openings=keep(self.openings),
+            checks=keep(self.checks),
+            answers=keep(self.answers),
+            decisions=self.decisions,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,17 +243,48 @@ def malformed_check(parameters: CeremonyParameters, check: Check) -> str | None:
     return None
 
 
+def board_decisions(transcript: Transcript) -> dict[int, tuple[int, ...]]:
+    """The trustees the board went on without (spec 8.8), each with the trustees whose
+    decisions name it: a trustee is left out when at least t trustees decided so. A decision
+    counts when its sender announced its keys and it passes its envelope (spec 8.2); an
+    invalid one raises InvalidCeremonyMessage."""
+    parameters = transcript.parameters
+    votes: dict[int, list[int]] = {}
+    for sender in sorted(transcript.decisions):
+        announced = transcript.announcements.get(sender)
+        if announced is None:
+            raise InvalidCeremonyMessage(f"a decide message names unknown trustee {sender}")
+        key = announced.message.signing_key
+        check_envelope(announced, parameters, sender, key)
+        check_envelope(transcript.decisions[sender], parameters, sender, key)
+        for index in transcript.decisions[sender].message.without:
+            if index in parameters.indices:
+                votes.setdefault(index, []).append(sender)
+    return {i: tuple(d) for i, d in sorted(votes.items()) if len(d) >= parameters.threshold}
+
+
+def counted(transcript: Transcript) -> tuple[Transcript, dict[int, tuple[int, ...]]]:
+    """The messages that count (the board's decisions applied, spec 8.8) and the decisions."""
+    decided = board_decisions(transcript)
+    return transcript.without(set(decided)), decided
+
+
 def transcript_digests(transcript: Transcript) -> list[tuple[str, int, bytes]]:
-    """Check every message's envelope (spec 8.2) and list (round, sender, digest) in order.
+    """Check the envelope (spec 8.2) of every message that counts and list (round, sender,
+    digest) in order: every decision, and every other message unless the board went on
+    without its sender (spec 8.8), whose messages are not examined at all.
 
     A message with a wrong election, sender, round or signature raises InvalidCeremonyMessage:
     such a message is not the sender's and must never have been accepted into the transcript.
     """
     parameters = transcript.parameters
     announcements = {i: s.message for i, s in transcript.announcements.items()}
+    left_out = board_decisions(transcript)
     digests = []
     for round_name, messages in transcript.rounds():
         for index in sorted(messages):
+            if index in left_out and round_name != "decide":
+                continue
             if index not in announcements:
                 raise InvalidCeremonyMessage(
                     f"a {round_name} message names unknown trustee {index}"
@@ -285,43 +346,41 @@ def revealed_shares(transcript: Transcript, dealer: int) -> dict[int, Scalar] | 
     return revealed
 
 
-def evaluate(group: Group, transcript: Transcript, *, close: bool = False) -> CeremonyOutcome:
+def evaluate(group: Group, transcript: Transcript) -> CeremonyOutcome:
     """The ceremony's outcome (spec 8.8).
 
-    Without `close`, raises CeremonyNotReady while any expected message is missing. With
-    `close` (the board's decision to end the ceremony), whoever has not done their part is
-    treated as in spec 8.8: a missing check counts as a complaint about every dealer. Raises
-    CeremonyError when fewer than t trustees remain qualified, naming every left-out trustee
-    and its reason.
+    Raises CeremonyNotReady while a message is expected from a trustee the board has not gone
+    on without (at least t trustees' decisions, spec 8.8); nothing else ends the waiting.
+    Raises CeremonyError when fewer than t trustees remain qualified, naming every left-out
+    trustee and its reason.
     """
     parameters = transcript.parameters
     digests = transcript_digests(transcript)
+    transcript, decided = counted(transcript)
     accepted, left_out = announcement_problems(transcript, envelopes_checked=True)
+    left_out.update(dict.fromkeys(decided, BOARD_WENT_ON_WITHOUT))
     waiting: list[str] = []
 
-    def missing(index: int, why: str, todo: str) -> None:
-        if close:
-            left_out[index] = why
-        else:
-            waiting.append(f"trustee {index} to {todo}")
+    def missing(index: int, todo: str) -> None:
+        waiting.append(f"trustee {index} to {todo}")
 
     # Round "announce" (spec 8.2).
     for index in parameters.indices:
-        if index not in transcript.announcements:
-            missing(index, "did not announce its keys", "announce its keys")
+        if index not in transcript.announcements and index not in decided:
+            missing(index, "announce its keys")
 
     # Round "commit" (spec 8.3): D, the trustees committed before the first opening.
     participating, cut = participants(transcript, accepted)
     left_out.update(cut)
     for index in sorted(accepted):
         if index not in cut and index not in transcript.commits:
-            missing(index, "did not publish its commitment hash", "publish its commitment hash")
+            missing(index, "publish its commitment hash")
 
     # Round "open" (spec 8.4): O, the trustees of D with a valid opening.
     openings: dict[int, Opening] = {}
     for index in participating:
         if index not in transcript.openings:
-            missing(index, "did not open its commitments", "open its commitments")
+            missing(index, "open its commitments")
             continue
         opening = transcript.openings[index].message
         try:
@@ -332,12 +391,11 @@ def evaluate(group: Group, transcript: Transcript, *, close: bool = False) -> Ce
         openings[index] = opening
 
     # Round "check" (spec 8.6): a malformed check disqualifies its sender and counts as a
-    # complaint about every dealer; a missing one is waited for, or with `close` counts so.
+    # complaint about every dealer; a missing one is waited for.
     malformed: set[int] = set()
     for index in participating:
         if index not in transcript.checks:
-            if not close:
-                waiting.append(f"trustee {index} to check its shares")
+            missing(index, "check its shares")
             continue
         problem = malformed_check(parameters, transcript.checks[index].message)
         if problem:
@@ -351,7 +409,7 @@ def evaluate(group: Group, transcript: Transcript, *, close: bool = False) -> Ce
         if dealer in left_out:
             continue
         complainers = verdicts(transcript, participating, dealer, malformed).complainers(
-            absent_complain=close
+            absent_complain=False
         )
         try:
             revealed = revealed_shares(transcript, dealer)
@@ -360,18 +418,14 @@ def evaluate(group: Group, transcript: Transcript, *, close: bool = False) -> Ce
             continue
         if revealed is None:
             if complainers:
-                missing(
-                    dealer,
-                    f"did not answer the complaints of trustees {complainers}",
-                    f"answer the complaints of trustees {complainers}",
-                )
+                missing(dealer, f"answer the complaints of trustees {complainers}")
             continue
         problem = _answer_problem(openings[dealer], participating, complainers, revealed)
         if problem:
             left_out[dealer] = problem
         revealed_by[dealer] = revealed
 
-    if waiting and not close:
+    if waiting:
         raise CeremonyNotReady(waiting)
     qualified = tuple(i for i in sorted(openings) if i not in left_out)
     if len(qualified) < parameters.threshold:

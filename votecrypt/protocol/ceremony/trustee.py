@@ -6,9 +6,11 @@
     trustee.check(transcript)      # needs every opening; accepts shares or complains
     trustee.answer(transcript)     # needs every check; reveals the complained-about shares
     trustee.finalize(transcript)   # evaluates the transcript; derives the key share
+    trustee.decide(without)        # a vote that the board go on without some trustees
 
-Each waiting step takes `proceed_without_missing=True` (finalize: `close=True`), the board's
-decision to go on without the trustees it waits for (spec 8.8).
+A step waits for every trustee until the board decides to go on without it (spec 8.8): at
+least t trustees' decisions name it. `proceed_without_missing=True` makes one trustee go on
+alone; the tools never use it (it models a trustee that does not wait, for tests and vectors).
 
 Each step returns the signed message to publish. The trustee's secrets (ceremony keys,
 polynomial, received shares, final key share) leave the object only through
@@ -17,6 +19,7 @@ polynomial, received shares, final key share) leave the object only through
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -35,6 +38,7 @@ from votecrypt.protocol.ceremony.messages import (
     Check,
     Commit,
     Complaint,
+    Decision,
     Opening,
     RevealedShare,
     SealedShare,
@@ -49,6 +53,7 @@ from votecrypt.protocol.ceremony.transcript import (
     Transcript,
     announcement_problems,
     check_opening,
+    counted,
     evaluate,
     malformed_check,
     participants,
@@ -160,7 +165,7 @@ class Trustee:
         """Draw the secret polynomial and publish the hash of its commitments (spec 8.3).
         Needs only this trustee's own accepted announcement: nobody waits for the others."""
         self._require(("announced",), "commit")
-        self._accepted(transcript, every_envelope=False)
+        self._view(transcript, every_envelope=False)
         self._polynomial = Polynomial.random(self.parameters.threshold - 1)
         commitments = self._polynomial.commitments(self.group)
         message = Commit(
@@ -180,7 +185,7 @@ class Trustee:
         `proceed_without_missing` (the board's decision) the missing trustees are left out,
         and so is anyone left out by an opening already published."""
         self._require(("committed",), "open")
-        accepted = self._accepted(transcript, every_envelope=False)
+        transcript, accepted, decided = self._view(transcript, every_envelope=False)
         participating, cut = participants(transcript, accepted)
         if self.index in cut:
             raise CeremonyError(f"trustee {self.index} is left out: it {cut[self.index]}")
@@ -189,7 +194,7 @@ class Trustee:
         waiting = [
             f"trustee {i} to announce its keys"
             for i in self.parameters.indices
-            if i not in transcript.announcements
+            if i not in transcript.announcements and i not in decided
         ] + [
             f"trustee {i} to publish its commitment hash"
             for i in sorted(accepted)
@@ -238,7 +243,7 @@ class Trustee:
         Waits for every opening of D unless `proceed_without_missing`; a dealer opening later
         is not named, which counts as a complaint it must answer (spec 8.7)."""
         self._require(("committed", "opened"), "check")
-        participating = self._require_participating(transcript)
+        transcript, participating = self._require_participating(transcript)
         others = [i for i in participating if i != self.index]
         missing = [i for i in others if i not in transcript.openings]
         if missing and not proceed_without_missing:
@@ -272,7 +277,7 @@ class Trustee:
         """The trustees whose complaint this dealer must answer (spec 8.7): explicit ones,
         checks that do not name it, and (only with `proceed_without_missing`, the board's
         decision) trustees of D that have not checked. Without it, waits for every check."""
-        participating = self._require_participating(transcript)
+        transcript, participating = self._require_participating(transcript)
         waiting = [
             f"trustee {j} to check its shares"
             for j in participating
@@ -306,25 +311,53 @@ class Trustee:
             Answer(self.parameters.election, self.index, revealed), self._signing_key
         )
 
-    def finalize(self, transcript: Transcript, *, close: bool = False) -> CeremonyOutcome:
+    def decide(self, without: Iterable[int], earlier: Decision | None = None) -> Signed[Decision]:
+        """This trustee's vote that the board go on without the trustees `without` (spec 8.8),
+        grown from its `earlier` decision if any: a decision only grows (spec 8.9)."""
+        names = set(without) | set(earlier.without if earlier is not None else ())
+        outside = sorted(names - set(self.parameters.indices))
+        if outside:
+            raise CeremonyError(
+                f"the manifest has trustees 1 to {self.parameters.trustees}, not {outside[0]}"
+            )
+        message = Decision(self.parameters.election, self.index, tuple(sorted(names)))
+        return Signed.create(message, self._signing_key)
+
+    def finalize(self, transcript: Transcript) -> CeremonyOutcome:
         """Evaluate the transcript (spec 8.8) and, for a key holder, derive the key share
-        s_j = sum over the qualified dealers of their share for j, checked against K_j."""
+        s_j = sum over the qualified dealers of their share for j, checked against K_j.
+        A finalized trustee finalizes again when the messages grew (spec 8.9), unless it
+        already endorsed a credential list or decrypted under its outcome."""
         if transcript.parameters != self.parameters:
             raise CeremonyError("the transcript belongs to another ceremony")
-        outcome = evaluate(self.group, transcript, close=close)
-        if self.outcome is not None and outcome != self.outcome:
+        outcome = evaluate(self.group, transcript)
+        if self.outcome is not None and outcome != self.outcome and self._acted():
             raise CeremonyError(
-                f"trustee {self.index} already finalized the ceremony with another outcome; "
-                "the messages changed since"
+                f"trustee {self.index} already {self._acted()} under the outcome it finalized; "
+                "the messages changed since, and that outcome stays"
             )
+        share = None
         if any(j == self.index for j, _ in outcome.verification_keys):
             share = self._combine_shares(transcript, outcome)
             if self.group.multiply_generator(share) != outcome.verification_key(self.index):
                 raise CeremonyError("the derived key share does not match its verification key")
-            self._key_share = share
+        self._key_share = share
         self.outcome = outcome
         self.step = "finalized"
         return outcome
+
+    def _acted(self) -> str:
+        """What this trustee did under its outcome that cannot be undone, in words ("" if
+        nothing): endorsing a credential list (spec 9.4) or decrypting (spec 12.2)."""
+        acts = [
+            act
+            for act, done in (
+                ("endorsed a credential list", self.endorsed_list),
+                ("decrypted a tally", self.decrypted_tally),
+            )
+            if done is not None
+        ]
+        return " and ".join(acts)
 
     def endorse_credentials(self, credentials: CredentialList) -> Endorsement:
         """Sign the credential list with this trustee's ceremony signing key (spec 9.4), for
@@ -363,14 +396,20 @@ class Trustee:
                 f"trustee {self.index} cannot {action} now: its last step was {self.step!r}"
             )
 
-    def _accepted(self, transcript: Transcript, *, every_envelope: bool) -> dict[int, Announcement]:
-        """The accepted announcements (spec 8.2), this trustee's own among them. With
-        `every_envelope`, every message's signature is checked first (spec 8.2)."""
+    def _view(
+        self, transcript: Transcript, *, every_envelope: bool
+    ) -> tuple[Transcript, dict[int, Announcement], dict[int, tuple[int, ...]]]:
+        """The messages that count (the board's decisions applied, spec 8.8), the accepted
+        announcements (spec 8.2), this trustee's own among them, and the trustees the board
+        went on without. With `every_envelope`, every message's signature is checked first."""
         if transcript.parameters != self.parameters:
             raise CeremonyError("the transcript belongs to another ceremony")
         if every_envelope:
             transcript_digests(transcript)
-        accepted, refused = announcement_problems(transcript, envelopes_checked=every_envelope)
+        view, decided = counted(transcript)
+        if self.index in decided:
+            raise CeremonyError(f"the board went on without trustee {self.index}")
+        accepted, refused = announcement_problems(view, envelopes_checked=every_envelope)
         if self.index in refused:
             raise CeremonyError(f"trustee {self.index} is left out: it {refused[self.index]}")
         own = accepted.get(self.index)
@@ -382,17 +421,18 @@ class Trustee:
             own.exchange_key != self._exchange_key.public_key
         ):
             raise CeremonyError(f"the announcement of trustee {self.index} is not this trustee's")
-        return accepted
+        return view, accepted, decided
 
-    def _require_participating(self, transcript: Transcript) -> list[int]:
-        """D (spec 8.3), after checking every envelope; refuses a trustee left out of it."""
-        accepted = self._accepted(transcript, every_envelope=True)
-        participating, cut = participants(transcript, accepted)
+    def _require_participating(self, transcript: Transcript) -> tuple[Transcript, list[int]]:
+        """The messages that count and D (spec 8.3, 8.8), after checking every envelope;
+        refuses a trustee left out of D."""
+        view, accepted, _ = self._view(transcript, every_envelope=True)
+        participating, cut = participants(view, accepted)
         if self.index in cut:
             raise CeremonyError(f"trustee {self.index} is left out: it {cut[self.index]}")
         if self.index not in participating:
             raise CeremonyError(f"trustee {self.index}'s commitment hash is not in the directory")
-        return participating
+        return view, participating
 
     def _own_polynomial(self) -> Polynomial:
         if self._polynomial is None:

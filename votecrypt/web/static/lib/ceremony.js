@@ -10,7 +10,7 @@ import { fromHex, toHex } from './bytes.js';
 import { challenge, hash, Scalar, TAGS } from './encoding.js';
 import { G, IDENTITY, multiply, pointFromHex, pointHex, scalarValueFromHex } from './group.js';
 
-export const ROUNDS = ['announce', 'commit', 'open', 'check', 'answer'];
+export const ROUNDS = ['announce', 'commit', 'open', 'check', 'answer', 'decide'];
 
 export class SetupError extends Error {
   constructor(message) {
@@ -45,6 +45,8 @@ function content(round, m) {
       return { ...common, accepted: [...m.accepted], complaints: m.complaints.map((c) => [c.dealer, c.reason]) };
     case 'answer':
       return { ...common, revealed: m.revealed.map((r) => [r.recipient, scalar(r.share)]) };
+    case 'decide':
+      return { ...common, without: [...m.without] };
     default:
       throw new SetupError(`no ceremony round ${round}`);
   }
@@ -96,9 +98,11 @@ export function checkCeremony(electionIdHex, outcome, signedMessages) {
     refuse(strictEd25519Key(key), `trustee ${sender} announced an invalid signing key`);
     signingKeys.set(sender, key);
   }
+  const left = boardWentOnWithout(byRound.get('decide'), signingKeys, outcome.threshold, outcome.trustees);
   const digests = [];
   for (const round of ROUNDS) {
     for (const sender of [...byRound.get(round).keys()].sort((a, b) => a - b)) {
+      if (round !== 'decide' && left.has(sender)) continue; // not examined at all (spec 8.8)
       const signed = byRound.get(round).get(sender);
       refuse(signingKeys.has(sender), `a ${round} message from trustee ${sender}, who did not announce`);
       const digest = messageDigest(round, signed.message);
@@ -113,6 +117,30 @@ export function checkCeremony(electionIdHex, outcome, signedMessages) {
   refuse(toHex(transcript) === outcome.transcript_hash, 'the ceremony messages do not give the published transcript hash');
   checkOutcomeKeys(electionIdHex, outcome, byRound);
   return signingKeys;
+}
+
+/**
+ * The trustees the board went on without (spec 8.8): those named by the decisions of at least
+ * t trustees. Every decision must be signed by its sender's announced key.
+ */
+function boardWentOnWithout(decisions, signingKeys, threshold, trustees) {
+  const votes = new Map();
+  for (const [sender, signed] of decisions) {
+    refuse(signingKeys.has(sender), `a decide message from trustee ${sender}, who did not announce`);
+    const without = signed.message.without;
+    refuse(
+      Array.isArray(without) && without.every((i, n) => Number.isSafeInteger(i) && i >= 1 && (n === 0 || without[n - 1] < i)),
+      `the decision of trustee ${sender} is not a list of trustees in increasing order`,
+    );
+    refuse(
+      verifies(fromHex(signed.signature, 64), messageDigest('decide', signed.message), signingKeys.get(sender)),
+      `the decide message of trustee ${sender} is not signed by its announced key`,
+    );
+    for (const index of without) {
+      if (index <= trustees) votes.set(index, (votes.get(index) ?? 0) + 1);
+    }
+  }
+  return new Set([...votes].filter(([, count]) => count >= threshold).map(([index]) => index));
 }
 
 /** Whether a Schnorr proof (spec 5.1) of the discrete logarithm of `Y` verifies. */

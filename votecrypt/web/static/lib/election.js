@@ -33,6 +33,21 @@ function require(condition, message) {
   if (!condition) throw new ElectionError(message);
 }
 
+/** Strict decoding (spec 15.2, 16.1): an object with exactly the fields of its item. */
+function exactFields(value, fields, what) {
+  require(
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      && Object.keys(value).sort().join() === [...fields].sort().join(),
+    `${what} does not have exactly the fields of the specification`,
+  );
+}
+
+const OUTCOME_FIELDS = [
+  'type', 'version', 'election', 'trustees', 'threshold', 'qualified', 'disqualified',
+  'joint_key', 'verification_keys', 'transcript_hash',
+];
+const CREDENTIALS_FIELDS = ['type', 'version', 'election', 'public_keys', 'endorsements'];
+
 /**
  * The election from its published parts: `manifest` (spec 7.1), `ceremonyOutcome` (spec 8.8)
  * and `credentials` (the credential list entry, spec 9.3), as GET /api/v1/election returns
@@ -43,13 +58,26 @@ export function electionFromParts({ manifest, ceremonyOutcome, credentials }) {
   require(manifest.group === 'secp256k1', 'the manifest is for another group');
   const id = hash(TAGS.MANIFEST, manifest);
   const outcome = ceremonyOutcome;
-  require(outcome?.type === 'votecrypt/ceremony/outcome', 'not a ceremony outcome');
+  exactFields(outcome, OUTCOME_FIELDS, 'the ceremony outcome');
+  require(outcome.type === 'votecrypt/ceremony/outcome' && outcome.version === 1, 'not a ceremony outcome');
+  require(Array.isArray(outcome.verification_keys), 'the ceremony outcome has no verification keys');
+  for (const entry of outcome.verification_keys) exactFields(entry, ['trustee', 'key'], 'a verification key');
   require(outcome.election === toHex(id), 'the key ceremony was held for another manifest');
   require(
     outcome.trustees === manifest.trustees.length && outcome.threshold === manifest.threshold,
     "the key ceremony's trustees or threshold differ from the manifest",
   );
-  require(credentials?.election === toHex(id), 'the credential list is for another election');
+  exactFields(credentials, CREDENTIALS_FIELDS, 'the credential list');
+  require(credentials.type === 'votecrypt/credentials' && credentials.version === 1, 'not a credential list');
+  require(credentials.election === toHex(id), 'the credential list is for another election');
+  require(Array.isArray(credentials.endorsements), 'the credential list has no endorsements');
+  credentials.endorsements.forEach((endorsement, i) => {
+    exactFields(endorsement, ['trustee', 'signature'], 'an endorsement');
+    require(
+      i === 0 || credentials.endorsements[i - 1].trustee < endorsement.trustee,
+      'the endorsements are not one per trustee in increasing order',
+    );
+  });
   const keys = credentials.public_keys;
   // Issued at the roll call: 1 to the manifest's `credentials` keys (spec 9.3).
   require(
@@ -129,7 +157,12 @@ export function electionFromRecord(entries) {
     qualified: new Set(outcome.verification_keys.map((v) => v.trustee)),
     threshold: outcome.threshold,
   });
-  require(single('open').election === election.contextHashHex, "the board's open entry names another context");
+  const open = single('open');
+  exactFields(open, ['type', 'version', 'election'], 'the open entry');
+  require(
+    open.type === 'votecrypt/open' && open.version === 1 && open.election === election.contextHashHex,
+    "the board's open entry names another context",
+  );
   return election;
 }
 

@@ -135,4 +135,7 @@ def test_every_command_of_the_guide_runs(tmp_path: Path, monkeypatch: pytest.Mon
     results = next(e["payload"] for e in record if e["kind"] == "results")
     assert (results["issued"], results["collected"]) == (26, 2)
     assert len(codes_on(tmp_path / "phieu-ma-bo-sung-2.html")) == 1
+    # The sheet's ballots issued and its quorum line use that final count.
+    assert "(ballots issued)</span>:</td>\n<td><b>26</b>" in sheet
+    assert "26/30" in sheet
     assert f"Found: ballot {heard['<tracking-code>']}, cast" in outputs["ballot track"]

@@ -25,10 +25,11 @@ from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.credentials import credential_from_code
 from votecrypt.protocol.decryption_trustee import decrypt_share
 from votecrypt.record.ballot_codec import ballot_to_json
+from votecrypt.record.ceremony_codec import outcome_to_json
 from votecrypt.record.json_codec import parse_json
 from votecrypt.record.tally_codec import share_to_json
 from votecrypt.service.counting import compute_tally, publish_results, published_tally
-from votecrypt.service.election_dir import create_election, publish_message, publish_outcome
+from votecrypt.service.election_dir import create_election, publish_message
 from votecrypt.service.export import export_record
 from votecrypt.service.ingest import ingest_ballots
 from votecrypt.service.voting import close_voting, issue, open_board
@@ -57,7 +58,7 @@ def run(backends: list[str], quick: bool, voters: int | None = None) -> list[Mea
         for _, messages in transcript.rounds():
             for signed in messages.values():
                 publish_message(directory, signed)
-        publish_outcome(directory, outcome)
+        write_atomic(directory.outcome, outcome_to_json(outcome))
         started = time.perf_counter()
         codes = [credential.code for credential in issue(directory)]
         rows.append(

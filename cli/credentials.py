@@ -86,26 +86,36 @@ def pending_codes(slips_out: Path) -> Path:
     return slips_out.with_name(f".{slips_out.name}.codes")
 
 
+def codes_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Where the private codes go, for every command that makes codes (spec 9.3, 9.6)."""
+    options = (
+        click.option(
+            "--codes-out",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help="File to write the private codes to, one per line (readable by you only).",
+        ),
+        click.option(
+            "--slips-out",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help="HTML page of printable slips, one per code, "
+            f"{SLIPS_PER_PAGE} to an A4 page with cut lines (readable by you only).",
+        ),
+        click.option(
+            "--booth-address",
+            default="",
+            help="Where voting stations are used: the booth's address, printed on every slip.",
+        ),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @credentials.command("issue")
 @election_argument
-@click.option(
-    "--codes-out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="File to write the private codes to, one per line (readable by you only).",
-)
-@click.option(
-    "--slips-out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="HTML page of printable slips, one per ballot paper, "
-    f"{SLIPS_PER_PAGE} to an A4 page with cut lines (readable by you only).",
-)
-@click.option(
-    "--booth-address",
-    default="",
-    help="Where voting stations are used: the booth's address, printed on every slip.",
-)
+@codes_options
 @click.option(
     "--present",
     type=click.IntRange(min=1),
@@ -285,23 +295,7 @@ def sign_command(election: Path, secret: Path, announced: str) -> None:
     help="Slips handed back (spoiled) whose credentials are cancelled: their codes are asked "
     "for without echo (or read from standard input, one a line).",
 )
-@click.option(
-    "--codes-out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="File to write the new private codes to (readable by you only).",
-)
-@click.option(
-    "--slips-out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="HTML page of printable slips for the new codes (readable by you only).",
-)
-@click.option(
-    "--booth-address",
-    default="",
-    help="Where voting stations are used: the booth's address, printed on every slip.",
-)
+@codes_options
 def supplement_command(
     election: Path,
     add: int,

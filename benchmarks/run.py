@@ -1,4 +1,5 @@
-"""Run the benchmarks: `python -m benchmarks.run [--only NAME] [--json PATH] [--quick]`.
+"""Run the benchmarks: `python -m benchmarks.run [--only NAME] [--json PATH] [--quick]`;
+`--smoke` runs every workload at its smallest size, once (the test suite does).
 
 Prints a table (median and best seconds per operation, and the reference/fast ratio where
 both backends ran) and, with --json, writes every run with a description of the machine.
@@ -18,7 +19,7 @@ if __package__ in (None, ""):  # run as a script: python benchmarks/run.py
 
 from benchmarks.machine import machine
 from benchmarks.timing import Measurement, human
-from benchmarks.workloads import ballot, ceremony, core, election, scale, tracking
+from benchmarks.workloads import ballot, ceremony, core, decode, election, scale, tracking
 
 Workload = Callable[..., list[Measurement]]
 
@@ -26,11 +27,14 @@ WORKLOADS: dict[str, tuple[Workload, str]] = {
     "core": (core.run, "per-operation costs of the group, ElGamal, proofs, discrete log"),
     "ballot": (ballot.run, "one 22-candidate x 4-option ballot: prepare, verify"),
     "ceremony": (ceremony.run, "key ceremonies 3 of 5 and 7 of 15"),
+    "decode": (decode.run, "the final decode, from 95 to 100,000 voters, with its memory"),
     "election": (election.run, "500 voters x 44 candidates, ceremony to verified results"),
     "scale": (scale.run, "large electorate (default 100,000 voters x 10 candidates)"),
     "tracking": (tracking.run, "ballot track on the board and a record, indexed and not"),
 }
-DEFAULT = ("core", "ballot", "ceremony", "election")
+DEFAULT = ("core", "ballot", "ceremony", "decode", "election")
+#: The smallest size of each sized workload for --smoke: it shows the workload runs.
+SMOKE_VOTERS = {"election": 6, "scale": 12, "tracking": 6}
 
 
 def table(rows: Sequence[Measurement]) -> str:
@@ -65,6 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--backend", choices=["coincurve", "py_ecc", "both"], default="both")
     parser.add_argument("--quick", action="store_true", help="few repetitions: a smoke test")
     parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="every workload (unless --only), smallest sizes, few repetitions: shows they run",
+    )
+    parser.add_argument(
         "--voters", type=int, default=None, help="voters for the election/scale workloads"
     )
     parser.add_argument("--json", type=Path, default=None, help="write the results here")
@@ -76,12 +85,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     backends = ["coincurve", "py_ecc"] if args.backend == "both" else [args.backend]
     rows: list[Measurement] = []
-    for name in args.only or DEFAULT:
+    for name in args.only or (list(WORKLOADS) if args.smoke else DEFAULT):
         function, _ = WORKLOADS[name]
-        sized = ("election", "scale", "tracking")
-        options = {"voters": args.voters} if name in sized and args.voters else {}
+        voters = args.voters or (SMOKE_VOTERS.get(name) if args.smoke else None)
+        options: dict[str, object] = {"voters": voters} if name in SMOKE_VOTERS and voters else {}
+        if args.smoke and name == "election":
+            options["smoke"] = True
         print(f"running {name}...", file=sys.stderr, flush=True)
-        rows += function(backends, args.quick, **options)
+        rows += function(backends, args.quick or args.smoke, **options)
     about = machine()
     print(
         f"{about['cpu']}, {about['cores']} cores, Python {about['python']}, "

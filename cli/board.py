@@ -98,7 +98,9 @@ def export(election: Path, out: Path | None, **sheet: Any) -> None:
     say(f"Election record written to {target}")
     if published is not None:
         results, decrypted_by = published
-        fmt, details = sheet_settings(context, sheet, decrypted_by, challenged, directory.root)
+        fmt, details = sheet_settings(
+            context, sheet, decrypted_by, challenged, directory.root, fix_time=False
+        )
         for path in write_result_sheets(results, context, target, fmt=fmt, details=details):
             say(f"Result sheet: {path}")
 

@@ -82,7 +82,7 @@ def result(election: Path, **sheet: Any) -> None:
         say(f"Unreadable share file: {problem}")
     manifest = context.manifest
     fmt, details = sheet_settings(
-        context, sheet, announcement.selection.used, challenged, directory.root
+        context, sheet, announcement.selection.used, challenged, directory.root, fix_time=True
     )
     say(
         render_table(

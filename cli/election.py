@@ -60,7 +60,8 @@ def election() -> None:
     "trustees",
     multiple=True,
     required=True,
-    help="A member of the counting board, in order (repeat for each member).",
+    help="A member of the counting board, in order (repeat for each member): the head of the "
+    "board first, the secretary second (their roles on the result sheet's signature lines).",
 )
 @click.option("--threshold", type=int, required=True, help="Members needed to decrypt the result.")
 @click.option(

@@ -23,7 +23,7 @@ from votecrypt.primitives import (
 def _round_trip(group: Group, voters: int, rows: int) -> tuple[list[tuple[int, ...]], float]:
     """Encrypt, prove, verify, add and decrypt `voters` ballots of `rows` 4-outcome rows."""
     started = time.perf_counter()
-    packing = Packing.for_row(4, voters)
+    packing = Packing.for_ballot(4, voters, rows=rows)  # one lane for these sizes
     allowed = packing.allowed()
     key = SecretKey.generate(group)
     totals = [Ciphertext.zero(group) for _ in range(rows)]

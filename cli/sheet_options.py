@@ -62,9 +62,11 @@ def sheet_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def count_time(election_root: Path, zone_name: str) -> str:
+def count_time(election_root: Path, zone_name: str, *, fix: bool = True) -> str:
     """The local time of the count, "10 giờ 45 phút (UTC+07:00)": the instant is written to
-    ELECTION_DIR/result-time.txt the first time and read back on every later run."""
+    ELECTION_DIR/result-time.txt the first time (by `result`, `fix`) and read back on every
+    later run; without the file and without `fix` (`board export`, which only reads the
+    election directory) there is no time to state: ""."""
     try:
         zone = zoneinfo.ZoneInfo(zone_name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -79,6 +81,8 @@ def count_time(election_root: Path, zone_name: str) -> str:
             raise FileError(f"{path} does not hold a time like 2023-12-13T03:45:00Z")
         instant = datetime.datetime.strptime(text.strip(), "%Y-%m-%dT%H:%M:%SZ")
         instant = instant.replace(tzinfo=datetime.timezone.utc)
+    elif not fix:
+        return ""
     else:
         instant = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
         stamp = instant.strftime("%Y-%m-%dT%H:%M:%SZ") + "\n"
@@ -94,6 +98,8 @@ def sheet_settings(
     decrypted_by: Sequence[int],
     challenged: int | None,
     election_root: Path,
+    *,
+    fix_time: bool,
 ) -> tuple[NumberFormat, SheetDetails]:
     fmt = NumberFormat(decimal_comma=options["decimal_comma"], trim_zeros=options["trim_zeros"])
     details = sheet_details(
@@ -101,7 +107,7 @@ def sheet_settings(
         decrypted_by=decrypted_by,
         challenged=challenged,
         place=options["place"],
-        time=count_time(election_root, options["time_zone"]),
+        time=count_time(election_root, options["time_zone"], fix=fix_time),
         published_at=options["published_at"],
     )
     return fmt, details

@@ -119,6 +119,7 @@ BEHAVIOURS = (
     "false-complaint",  # complains about every dealer although the shares are right
     "late-complaint",  # withholds its check until the others answered, then complains
     "premature-close",  # complains about every dealer and votes to go on without them all
+    "equivocate-check",  # shows the dealers a check accepting all, the board one complaining
 )
 
 
@@ -210,6 +211,17 @@ def run_with_misbehaviour(
         forged = dataclasses.replace(signed_check.message, accepted=(), complaints=complaints)
         late_checks[tr.index] = resign(tr, forged)
     transcript = dataclasses.replace(transcript, checks={**transcript.checks, **late_checks})
+    # The version of the check the board holds complains about the victim, whose answer was
+    # made on the other version: the victim must answer again (answers are additive).
+    other_versions = {}
+    for tr in opening:
+        if acts[tr.index] == "equivocate-check" and tr.index in transcript.checks:
+            check = transcript.checks[tr.index].message
+            accepted = tuple(d for d in check.accepted if d != victims[tr.index])
+            complaint = (Complaint(victims[tr.index], "mismatch"),)
+            other = dataclasses.replace(check, accepted=accepted, complaints=complaint)
+            other_versions[tr.index] = resign(tr, other)
+    transcript = dataclasses.replace(transcript, checks={**transcript.checks, **other_versions})
     decisions = {
         tr.index: tr.decide(i for i in tr.parameters.indices if i != tr.index)
         for tr in trustees
@@ -232,14 +244,26 @@ def board_decides(
 def finish_with_decisions(
     trustees: Sequence[Trustee], transcript: Transcript, honest: Sequence[int]
 ) -> tuple[list[CeremonyOutcome], Transcript]:
-    """The honest trustees finalize; while the ceremony waits for someone, each honest trustee
-    votes to go on without the trustees waited for (spec 8.8), then they finalize again."""
+    """The honest trustees finalize; while the ceremony waits for an honest dealer, it answers
+    again (answers are additive, spec 8.7); while it waits for others, each honest trustee
+    votes to go on without them (spec 8.8); then they finalize again."""
     by_index = {tr.index: tr for tr in trustees}
-    for _ in range(len(trustees) + 1):
+    for _ in range(2 * len(trustees) + 2):
         try:
             return [by_index[i].finalize(transcript) for i in honest], transcript
         except CeremonyNotReady as pending:
-            assert not set(pending.trustees) & set(honest), pending.waiting
-            voters = [by_index[i] for i in honest]
-            transcript = board_decides(transcript, voters, pending.trustees)
+            waited_honest = [i for i in pending.trustees if i in honest]
+            answers = dict(transcript.answers)
+            for i in waited_honest:
+                earlier = answers[i].message if i in answers else None
+                grown = by_index[i].answer(
+                    transcript, proceed_without_missing=True, earlier=earlier
+                )
+                assert grown is not None, pending.waiting
+                answers[i] = grown
+            transcript = dataclasses.replace(transcript, answers=answers)
+            others = [i for i in pending.trustees if i not in honest]
+            if not waited_honest:
+                voters = [by_index[i] for i in honest]
+                transcript = board_decides(transcript, voters, others)
     raise AssertionError("the decisions did not end the waiting")

@@ -24,6 +24,21 @@ def test_quick_core_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert all(len(row["seconds_per_operation"]["runs"]) >= 2 for row in rows)
 
 
+def test_smoke_runs_every_workload(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `python -m benchmarks.run --smoke`: every workload at its smallest size, so that none of
+    # them breaks unnoticed (the scale workload once failed at board open for months).
+    from benchmarks.run import WORKLOADS
+
+    output = tmp_path / "smoke.json"
+    assert main(["--smoke", "--backend", "coincurve", "--json", str(output)]) == 0
+    rows = json.loads(output.read_text())["results"]
+    assert {row["workload"] for row in rows} >= set(WORKLOADS) - {"ballot"}
+    assert any(row["workload"].startswith("ballot") for row in rows)
+    decodes = [row for row in rows if row["workload"] == "decode"]
+    assert decodes and all("peak_memory_growth_mib" in row["extra"] for row in decodes)
+    assert "verify record" in capsys.readouterr().out
+
+
 def test_tiny_tracking_run(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--only", "tracking", "--backend", "coincurve", "--voters", "12"]) == 0
     table = capsys.readouterr().out
@@ -65,3 +80,30 @@ def test_the_python_side_of_the_browser_benchmark_prepares_ballots() -> None:
 
     times = booth_browser.python_times(booth_browser.bench_election(3), warmups=0, runs=2)
     assert len(times) == 2 and all(t > 0 for t in times)
+
+
+def test_alternate_runs_two_trees(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `python -m benchmarks.alternate OTHER_TREE`: here this tree against itself, one round.
+    from benchmarks import alternate
+
+    output = tmp_path / "alternate.json"
+    assert (
+        alternate.main(
+            [
+                str(alternate.HERE),
+                "--rounds",
+                "1",
+                "--checks",
+                "1",
+                "--runs",
+                "1",
+                "--json",
+                str(output),
+            ]
+        )
+        == 0
+    )
+    rounds = json.loads(output.read_text())["rounds"]
+    assert [r["tree"] for r in rounds] == ["other", "this"]
+    assert all(r["decode"]["lanes"] == 2 and r["check"]["submission"][0] > 0 for r in rounds)
+    assert "decode 10,000 x 5" in capsys.readouterr().out

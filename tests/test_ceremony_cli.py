@@ -110,6 +110,21 @@ def test_board_proceeds_without_a_trustee_who_never_ran_init(tmp_path: Path) -> 
     assert _step(copies, 2, "finalize") == first  # each trustee derives the same outcome
     status = run("ceremony", "status", copies[2]).output
     assert "The ceremony is finalized" in status and "Waiting" not in status
+    # The decisions travel with the ceremony to the board, which re-derives the outcome from
+    # the messages before it opens (spec 11.1): decisions and all.
+    issued = run("credentials", "issue", copies[1], "--codes-out", tmp_path / "codes.txt").output
+    announced = issued.split("the trustees sign with it): ")[1].split()[0]
+    shutil.copy2(copies[1] / "credentials.json", copies[2] / "credentials.json")
+    for i, own in copies.items():
+        sign = ("credentials", "sign", own, "--secret", own.parent / "secret")
+        run(*sign, "--fingerprint", announced, passphrase=f"pw{i}")
+    sync(everyone, "endorsements")
+    run("board", "open", copies[1])
+    from votecrypt.storage.board import BulletinBoard
+
+    with BulletinBoard(copies[1] / "board.sqlite") as board:
+        rounds = [e.payload["type"] for e in board.entries_of("ceremony")]
+    assert rounds.count("votecrypt/ceremony/decide") == 2
 
 
 def test_a_step_waits_for_a_missing_check_until_the_board_decides(tmp_path: Path) -> None:

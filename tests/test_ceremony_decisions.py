@@ -135,17 +135,17 @@ def test_a_decision_is_signed_and_only_grows(group: Group) -> None:
 
 
 def test_a_published_decision_is_replaced_only_by_a_larger_one(group: Group, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from votecrypt.service.election_dir import ElectionDir, publish_decision
+    from votecrypt.service.election_dir import ElectionDir, publish_grown
 
     directory = ElectionDir(tmp_path)
     trustee = make_trustees(group, 2, 3)[0]
     first = trustee.decide([3])
-    publish_decision(directory, first, group)
+    publish_grown(directory, first, group)
     grown = trustee.decide([2], first.message)
-    path = publish_decision(directory, grown, group)
+    path = publish_grown(directory, grown, group)
     assert message_from_json(path.read_bytes(), group, "decide") == grown
-    with pytest.raises(FileError, match="must name every one of them"):
-        publish_decision(directory, first, group)
+    with pytest.raises(FileError, match="must hold every one of them"):
+        publish_grown(directory, first, group)
     assert message_from_json(path.read_bytes(), group, "decide") == grown
 
 
@@ -165,10 +165,58 @@ def test_the_board_and_the_verifier_accept_no_outcome_while_a_complaint_is_unans
     answered = with_answers(transcript, trustees)
     honest = evaluate(group, answered)
     blamed = dataclasses.replace(
-        honest, qualified=(1, 2), disqualified=((3, "did not answer the complaint of trustee 2"),)
+        honest, qualified=(1, 2), disqualified=((3, "the board went on without it"),)
     )
     with pytest.raises(RefusedData, match="still waiting for trustee 3 to answer"):
         check_outcome(group, transcript, blamed)
     with pytest.raises(RefusedData, match="not the one its messages give"):
         check_outcome(group, answered, blamed)
     assert check_outcome(group, answered, honest) == honest
+
+
+def test_a_check_shown_in_two_versions_cannot_get_an_honest_dealer_blamed(group: Group) -> None:
+    """The equivocation of the review, t = 3 of 5: trustee 5 signs two checks. Dealer 3's copy
+    accepts everyone; the copy everyone else holds complains about dealer 3. Dealer 3 answered
+    what it saw (trustee 4's complaint); when the other version reaches it, it answers again
+    (answers are additive, spec 8.7), and every honest trustee ends with the same outcome, in
+    which dealer 3 is qualified. Before, dealer 3 could not answer a second time and was left
+    out "for not answering trustee 5"."""
+    trustees = make_trustees(group, 3, 5)
+    transcript = with_checks(with_openings(announce_and_commit(trustees), trustees), trustees)
+    seen_by_3 = _false_complaints(transcript, trustees[3], {3})  # 4 complains about 3
+    board = _false_complaints(seen_by_3, trustees[4], {3})  # 5's other version
+    assert seen_by_3.checks[5] != board.checks[5]
+    first = trustees[2].answer(seen_by_3)
+    assert first is not None and [r.recipient for r in first.message.revealed] == [4]
+    # With the board's version and 3's first answer, nobody blames 3: it is waited for.
+    stale = dataclasses.replace(board, answers={3: first})
+    with pytest.raises(
+        CeremonyNotReady, match=r"trustee 3 to answer the complaints of trustees \[5\]"
+    ):
+        evaluate(group, stale)
+    grown = trustees[2].answer(board, earlier=first.message)
+    assert grown is not None and [r.recipient for r in grown.message.revealed] == [4, 5]
+    assert set(first.message.revealed) <= set(grown.message.revealed)
+    final = dataclasses.replace(board, answers={3: grown})
+    outcomes = [tr.finalize(final) for tr in trustees[:3]]
+    assert all(o == outcomes[0] for o in outcomes)
+    assert outcomes[0].qualified == (1, 2, 3, 4, 5) and outcomes[0].disqualified == ()
+
+
+def test_an_answer_file_is_replaced_only_by_a_grown_one(group: Group, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from votecrypt.service.election_dir import ElectionDir, publish_grown
+
+    trustees = make_trustees(group, 2, 3)
+    transcript = with_checks(with_openings(announce_and_commit(trustees), trustees), trustees)
+    one = _false_complaints(transcript, trustees[1], {1})
+    two = _false_complaints(one, trustees[2], {1})
+    first = trustees[0].answer(one)
+    assert first is not None
+    directory = ElectionDir(tmp_path)
+    publish_grown(directory, first, group)
+    grown = trustees[0].answer(two, earlier=first.message)
+    assert grown is not None
+    path = publish_grown(directory, grown, group)
+    assert message_from_json(path.read_bytes(), group, "answer") == grown
+    with pytest.raises(FileError, match="must hold every one of them"):
+        publish_grown(directory, first, group)

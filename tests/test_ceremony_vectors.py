@@ -117,7 +117,7 @@ def test_precedence_vector_fixes_the_first_failure() -> None:
         7: "trustee 7's proof of knowledge for coefficient 0 is invalid",
         8: "trustee 8 sent a wrong number of proofs",
         9: "published a check naming a dealer twice",
-        10: "did not answer the complaint of trustee 2",
+        10: "revealed a share for trustee 1 that does not match",
         11: "revealed a share for trustee 1 that does not match",
         13: "the board went on without it",
         14: "revealed a share twice",

@@ -486,7 +486,8 @@ HOSTILE = {
     "5,000-digit integer": ("close", _set(("ballots",), "@@huge-integer@@"), "log-format"),
     "lone surrogate": ("manifest", _set(("title",), "\ud800"), "log-format"),
     "tally of 2^50 ballots": ("tally", _set(("ballots",), 2**50), "tally"),
-    "results of the wrong shape": ("results", _set(("candidates",), {"a": 1}), "result-totals"),
+    # the candidate lines belong to check 19 (spec 16.1, 16.2)
+    "results of the wrong shape": ("results", _set(("candidates",), {"a": 1}), "result-counts"),
     "results with percentages of the wrong type": (
         "results",
         _set(("candidates", 0, "percentages"), 0),

@@ -377,3 +377,44 @@ def test_variable_time_paths_on_points_with_large_x(
         assert table.vartime_multiply(Scalar(a), (Scalar(b) * group.generator,)) == expected
         outputs.append(expected.to_bytes())
     assert outputs[0] == outputs[1]
+
+
+@given(
+    c=st.one_of(st.just(0), st.just(1), st.just(N - 1), scalar_ints),
+    z=st.one_of(st.just(0), st.just(1), scalar_ints),
+    x=st.one_of(st.just(0), st.just(1), scalar_ints),
+    y=st.one_of(st.just(0), scalar_ints),
+    k=nonzero_scalars,
+)
+def test_fused_commitments_match_the_plain_products(
+    fast_group: Group, reference_group: Group, c: int, z: int, x: int, y: int, k: Scalar
+) -> None:
+    # A branch's (a, b) = (z*G - c*alpha, z*K - c*shifted) in one backend call (spec 18.2):
+    # the bytes of the separate products, on both backends, identities included (c = z
+    # gives a = 0 when alpha = G).
+    def commitments(group: Group) -> tuple[bytes, bytes]:
+        alpha, shifted = Scalar(x) * group.generator, Scalar(y) * group.generator
+        key = k * group.generator
+        return group.vartime_fixed_base(key).vartime_commitments(
+            Scalar(c), Scalar(z), alpha, shifted
+        )
+
+    a = (Scalar(z) * fast_group.generator) - Scalar(c) * (Scalar(x) * fast_group.generator)
+    key = k * fast_group.generator
+    b = Scalar(z) * key - Scalar(c) * (Scalar(y) * fast_group.generator)
+    assert commitments(fast_group) == (a.to_bytes(), b.to_bytes())
+    assert commitments(reference_group) == (a.to_bytes(), b.to_bytes())
+
+
+def test_fused_commitments_give_the_identity_where_it_falls(group: Group) -> None:
+    g, k = group.generator, Scalar(7)
+    table = group.vartime_fixed_base(k * g)
+    # a = 5*G - 5*G; b = 1*K - 1*(7*G)
+    assert table.vartime_commitments(Scalar(5), Scalar(5), g, Scalar(3) * g) == (
+        IDENTITY_BYTES,
+        (Scalar(5) * k * g - Scalar(15) * g).to_bytes(),
+    )
+    assert table.vartime_commitments(Scalar(1), Scalar(1), Scalar(2) * g, k * g) == (
+        (-g).to_bytes(),
+        IDENTITY_BYTES,
+    )

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from votecrypt.math import Group, Scalar, encode, hash_bytes, hash_to_scalar
-from votecrypt.math.encoding import Encoded
+from votecrypt.math.encoding import Encoded, encode_list_of, encode_point_pairs
 from votecrypt.math.tags import BALLOT, MANIFEST, DomainTag, all_tags
 
 encodable = st.recursive(
@@ -86,6 +86,20 @@ def test_an_encoding_computed_earlier_stands_for_its_value(value: object) -> Non
     assert encode(earlier) == encode(value)  # type: ignore[arg-type]
     assert hash_bytes(BALLOT, 1, earlier, [earlier]) == hash_bytes(BALLOT, 1, value, [value])  # type: ignore[arg-type]
     assert str(len(earlier.data)) in repr(earlier)
+
+
+@given(points=st.lists(st.integers(1, 2**64), max_size=6), split=st.integers(0, 3))
+def test_point_pairs_encode_as_lists(group: Group, points: list[int], split: int) -> None:
+    # The one-pass encoders of the proofs' hashes give the bytes of spec 3.1's lists.
+    ps = [Scalar(k) * group.generator for k in points]
+    pairs = list(zip(ps[0::2], ps[1::2], strict=False))
+    encodings = [(p.to_bytes(), q.to_bytes()) for p, q in pairs]
+    assert encode_point_pairs(encodings).data == encode([[p, q] for p, q in pairs])
+    branches = [pairs[:split], pairs[split:]]
+    nested = encode_list_of(
+        [encode_point_pairs([(p.to_bytes(), q.to_bytes()) for p, q in b]) for b in branches]
+    )
+    assert nested.data == encode([[[p, q] for p, q in branch] for branch in branches])
 
 
 def test_hash_definition() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from math import isqrt
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,31 +19,64 @@ from votecrypt.primitives import (
     discrete_logs,
     encrypt,
 )
-from votecrypt.primitives.dlog import MAX_BOUND
+from votecrypt.primitives.dlog import MAX_BOUND, table_half_width
+from votecrypt.primitives.packing import DECODE_BUDGET
 
 
 def test_recommended_packing_with_blank() -> None:
     # blank -> 0 and the three levels -> 1, B, B^2 (DESIGN, spec 6.1)
-    packing = Packing.for_row(4, 47)
+    packing = Packing.for_ballot(4, 47, rows=1)
     assert packing.base == 48
     assert packing.lanes == 1
     assert packing.allowed() == ((0,), (1,), (48,), (48 * 48,))
 
 
 @pytest.mark.parametrize(
-    ("ballots", "lanes"),
-    [(9, 1), (500, 1), (10_000, 1), (10_400, 2), (100_000, 2), (2**40, 3)],
+    ("ballots", "rows", "lanes"),
+    [
+        (9, 1, 1),
+        (95, 22, 1),
+        (500, 1, 1),
+        (500, 44, 1),  # 44 * (500 * 501^2 + 1) <= 2^34
+        (731, 44, 2),  # 44 * (731 * 732^2 + 1) > 2^34
+        (10_000, 1, 2),  # 10,000 * 10,001^2 + 1 > 2^34, though within 2^40
+        (10_000, 5, 2),
+        (100_000, 1, 2),
+        (100_000, 10, 3),  # 10 * (100,000 * 100,001 + 100,001 + 1) > 2^34
+        (2**40, 1, 3),
+    ],
 )
-def test_lane_count_for_four_outcomes(ballots: int, lanes: int) -> None:
-    packing = Packing.for_row(4, ballots)
+def test_lane_count_for_four_outcomes(ballots: int, rows: int, lanes: int) -> None:
+    packing = Packing.for_ballot(4, ballots, rows=rows)
     assert packing.lanes == lanes
     for lane in range(packing.lanes):
         assert packing.lane_bound(lane, ballots) <= MAX_LANE_PLAINTEXT
 
 
+@given(
+    outcomes=st.integers(2, 12),
+    ballots=st.integers(1, 10**6),
+    rows=st.integers(1, 500),
+)
+def test_decode_work_within_the_budget(outcomes: int, ballots: int, rows: int) -> None:
+    # Spec 6.2: the most digits per lane whose decoding work fits the budget; one digit per
+    # lane when none does.
+    packing = Packing.for_ballot(outcomes, ballots, rows=rows)
+    if packing.digits_per_lane > 1:
+        assert rows * packing.decode_work(ballots) <= DECODE_BUDGET
+    if packing.digits_per_lane < outcomes - 1:
+        wider = Packing(outcomes, packing.base, packing.digits_per_lane + 1)
+        assert (
+            rows * wider.decode_work(ballots) > DECODE_BUDGET
+            or wider.lane_bound(0, ballots) > MAX_LANE_PLAINTEXT
+        )
+
+
 def test_too_many_ballots() -> None:
     with pytest.raises(ValueError):
-        Packing.for_row(4, MAX_LANE_PLAINTEXT + 1)
+        Packing.for_ballot(4, MAX_LANE_PLAINTEXT + 1, rows=1)
+    with pytest.raises(ValueError):
+        Packing.for_ballot(4, 10, rows=0)
 
 
 @given(
@@ -50,7 +85,7 @@ def test_too_many_ballots() -> None:
     data=st.data(),
 )
 def test_decode_of_sum_is_the_counts(outcomes: int, max_ballots: int, data: st.DataObject) -> None:
-    packing = Packing.for_row(outcomes, max_ballots)
+    packing = Packing.for_ballot(outcomes, max_ballots, rows=1)
     ballots = data.draw(st.integers(0, max_ballots))
     cuts = sorted(
         data.draw(st.lists(st.integers(0, ballots), min_size=outcomes - 1, max_size=outcomes - 1))
@@ -67,7 +102,7 @@ def test_decode_of_sum_is_the_counts(outcomes: int, max_ballots: int, data: st.D
 
 
 def test_decode_rejects_out_of_range() -> None:
-    packing = Packing.for_row(4, 47)
+    packing = Packing.for_ballot(4, 47, rows=1)
     with pytest.raises(PlaintextOutOfRange):
         packing.decode([48**3], 47)  # a fourth digit
     with pytest.raises(PlaintextOutOfRange):
@@ -101,9 +136,48 @@ def test_discrete_logs_share_one_table(group: Group) -> None:
     assert discrete_logs(group, targets, [10**6] * len(values)) == values
 
 
+@given(
+    value=st.integers(0, 3 * 10**4),
+    bound=st.integers(0, 3 * 10**4),
+    others=st.lists(st.integers(0, 10**6), max_size=5),
+)
+def test_discrete_logs_of_mixed_bounds(
+    group: Group, value: int, bound: int, others: list[int]
+) -> None:
+    # m in [0, bound] is found and m above its bound refused, whatever table width the
+    # other targets' bounds give (spec 6.4); the others are found in their own ranges.
+    targets = [Scalar(m) * group.generator for m in [value, *others]]
+    bounds = [bound, *others]
+    if value <= bound:
+        assert discrete_logs(group, targets, bounds) == [value, *others]
+    else:
+        with pytest.raises(PlaintextOutOfRange):
+            discrete_logs(group, targets, bounds)
+    assert discrete_logs(group, targets[1:], bounds[1:]) == others
+
+
+def test_discrete_logs_when_prefixes_collide(group: Group, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The table keeps 8 bytes of x; a shared prefix is confirmed on the whole point, so even a
+    # table of colliding keys gives the right logarithms and refuses the wrong ones.
+    walk = Group.x_prefixes
+    monkeypatch.setattr(Group, "x_prefixes", lambda self, *a: [p % 5 for p in walk(self, *a)])
+    values = [0, 1, 77, 4_999, 5_000, 2_500]
+    targets = [Scalar(v) * group.generator for v in values]
+    assert discrete_logs(group, targets, [5_000] * len(values)) == values
+    with pytest.raises(PlaintextOutOfRange):
+        discrete_logs(group, [Scalar(5_001) * group.generator], [5_000])
+
+
+def test_table_half_width() -> None:
+    # s = floor(sqrt(sum(bound + 1) / 2)) + 1, at most floor(max bound / 2) + 1 (spec 6.4)
+    assert table_half_width([10**12] * 5) == isqrt((10**12 + 1) * 5 // 2) + 1
+    assert table_half_width([0]) == 1
+    assert table_half_width([10, 10**6]) == isqrt((11 + 10**6 + 1) // 2) + 1
+
+
 def test_packed_election_round_trip(group: Group) -> None:
     # 47 ballots of a 4-outcome row, encrypted, added and decoded.
-    packing = Packing.for_row(4, 47)
+    packing = Packing.for_ballot(4, 47, rows=1)
     key = SecretKey.generate(group)
     choices = [0] * 3 + [1] * 19 + [2] * 2 + [3] * 23
     total = None

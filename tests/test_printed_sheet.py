@@ -46,7 +46,7 @@ def eleven_office_holders(number: int = 11) -> str:
     )
     details = SheetDetails(
         place="Hội trường Hội đồng nhân dân Thành phố Hồ Chí Minh",
-        time="10:45 +07",
+        time="10 giờ 45 phút (UTC+07:00)",
         board_members=(
             "Trần Văn Một", "Lê Thị Hai", "Phạm Văn Ba", "Võ Thị Bốn", "Đặng Văn Năm",
         ),

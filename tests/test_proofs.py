@@ -170,7 +170,7 @@ def _prove_and_verify_every_branch(group: Group, allowed: list[tuple[int, ...]])
 
 
 def _single_lane_values(size: int) -> list[tuple[int, ...]]:
-    return list(Packing.for_row(size, 47).allowed())
+    return list(Packing.for_ballot(size, 47, rows=1).allowed())
 
 
 @pytest.mark.parametrize("size", [2, 3, 4, 5, 8])
@@ -180,7 +180,7 @@ def test_membership_completeness_every_branch(group: Group, size: int) -> None:
 
 def test_membership_with_lanes_every_branch(group: Group) -> None:
     # 100,000 ballots and 4 outcomes need two lanes (spec 6.2).
-    packing = Packing.for_row(4, 100_000)
+    packing = Packing.for_ballot(4, 100_000, rows=1)
     assert packing.lanes == 2
     _prove_and_verify_every_branch(group, list(packing.allowed()))
 
@@ -253,7 +253,7 @@ def test_membership_single_mutations_fail(group: Group, data: st.DataObject, siz
 @given(data=st.data())
 def test_membership_lane_mutations_fail(group: Group, data: st.DataObject) -> None:
     key = SecretKey.generate(group)
-    allowed = list(Packing.for_row(4, 100_000).allowed())
+    allowed = list(Packing.for_ballot(4, 100_000, rows=1).allowed())
     vector = data.draw(st.sampled_from(allowed))
     ciphertexts, nonces = _encrypt_vector(key.public_key, vector)
     proof = _prove(key.public_key, ciphertexts, vector, nonces, allowed)

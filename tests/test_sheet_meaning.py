@@ -124,6 +124,8 @@ def test_the_signature_lines_carry_roles_and_the_sheet_opens_as_minutes_do() -> 
 
 
 def test_the_time_of_the_count_is_fixed_by_the_first_sheet(tmp_path: Path) -> None:
+    assert count_time(tmp_path, "Asia/Ho_Chi_Minh", fix=False) == ""  # export only reads
+    assert not (tmp_path / RESULT_TIME_FILE).exists()
     first = count_time(tmp_path, "Asia/Ho_Chi_Minh")
     stamp = (tmp_path / RESULT_TIME_FILE).read_text()
     assert first.endswith("(UTC+07:00)") and " giờ " in first
@@ -132,6 +134,7 @@ def test_the_time_of_the_count_is_fixed_by_the_first_sheet(tmp_path: Path) -> No
     (tmp_path / RESULT_TIME_FILE).write_text("2023-12-13T02:45:00Z\n")
     assert count_time(tmp_path, "Asia/Ho_Chi_Minh") == "9 giờ 45 phút (UTC+07:00)"
     assert count_time(tmp_path, "Europe/Paris") == "3 giờ 45 phút (UTC+01:00)"
+    assert count_time(tmp_path, "Europe/Paris", fix=False) == "3 giờ 45 phút (UTC+01:00)"
     with pytest.raises(click.BadParameter, match="unknown time zone"):
         count_time(tmp_path, "Mars/Olympus")
     (tmp_path / RESULT_TIME_FILE).write_text("yesterday")

@@ -16,6 +16,7 @@ from votecrypt.math.tags import all_tags
 from votecrypt.primitives import Ciphertext, Packing, encrypt_with_nonce
 from votecrypt.primitives.chaum_pedersen import EqualityProof, EqualityStatement, verify_equality
 from votecrypt.primitives.membership import MembershipProof, verify_membership
+from votecrypt.primitives.packing import DECODE_BUDGET
 from votecrypt.primitives.schnorr import SchnorrProof, verify_knowledge
 
 CORE = Path(__file__).resolve().parent.parent / "spec" / "vectors" / "core"
@@ -202,7 +203,9 @@ def test_membership(group: Group) -> None:
 def test_packing() -> None:
     vectors = load("packing.json")
     for layout in vectors["layouts"]:
-        packing = Packing.for_row(layout["outcomes"], layout["max_ballots"])
+        rows = layout["rows"]
+        packing = Packing.for_ballot(layout["outcomes"], layout["max_ballots"], rows=rows)
+        assert rows * packing.decode_work(layout["max_ballots"]) == layout["decode_work"]
         assert (packing.base, packing.digits_per_lane, packing.lanes) == (
             layout["base"],
             layout["digits_per_lane"],
@@ -219,6 +222,10 @@ def test_packing() -> None:
         packing = _stated_layout(case)
         with pytest.raises(PlaintextOutOfRange):
             packing.decode(case["lane_values"], case["ballots"])
+    assert vectors["decode_budget"] == DECODE_BUDGET
+    # The budget, not the lane bound, splits these rows (spec 6.2).
+    budgeted = [(c["rows"], c["max_ballots"], c["lanes"]) for c in vectors["layouts"]]
+    assert (44, 500, 1) in budgeted and (44, 731, 2) in budgeted and (10, 100_000, 3) in budgeted
     assert any(case["lanes"] == 2 for case in vectors["decodings"])
     assert any(case["lanes"] == 2 for case in vectors["out_of_range"])
 
@@ -240,7 +247,7 @@ def test_discrete_logs(group: Group) -> None:
 
 def _stated_layout(case: dict[str, Any]) -> Packing:
     """The packing a decoding states (k and N), checked against its stated B and lanes."""
-    packing = Packing.for_row(case["outcomes"], case["max_ballots"])
+    packing = Packing.for_ballot(case["outcomes"], case["max_ballots"], rows=case["rows"])
     assert (packing.base, packing.digits_per_lane, packing.lanes) == (
         case["base"],
         case["digits_per_lane"],

@@ -77,7 +77,7 @@ def _membership(
     group: Group, key: Point, table: FixedBase | None, size: int, with_encryption: bool = False
 ) -> tuple[Callable[[], object], Callable[[], object]]:
     """(prove, verify) closures for one single-lane row of `size` outcomes."""
-    allowed = Packing.for_row(size, 47).allowed()
+    allowed = Packing.for_ballot(size, 47, rows=1).allowed()
     negated = value_points(group, allowed)
     vector = allowed[-1]
     ciphertext, nonce = encrypt(key, vector[0])

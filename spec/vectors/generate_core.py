@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import math
 import sys
 import unicodedata
 from pathlib import Path
@@ -432,11 +431,11 @@ def _membership_case(
 def membership_vectors() -> dict[str, Any]:
     valid = []
     for size in (2, 3, 4, 8):
-        allowed = Packing.for_row(size, 47).allowed()
+        allowed = Packing.for_ballot(size, 47, rows=1).allowed()
         branches = range(size) if size == 3 else (size - 1,)
         for branch in branches:
             valid.append(_membership_case(f"L{size}-branch{branch}", allowed, branch))
-    lanes = Packing.for_row(4, 100_000).allowed()
+    lanes = Packing.for_ballot(4, 100_000, rows=1).allowed()
     valid.append(_membership_case("two-lanes-branch2", lanes, 2))
     base = valid[2]
     invalid = []
@@ -491,42 +490,49 @@ def _plus_one(value: str) -> str:
 
 def packing_vectors() -> dict[str, Any]:
     layouts = []
-    for outcomes, ballots in (
-        (4, 47),
-        (4, 500),
-        (4, 10_320),
-        (4, 10_321),
-        (4, 100_000),
-        (3, 47),
-        (2, 9),
-        (9, 47),
+    for outcomes, ballots, rows in (
+        (4, 47, 1),
+        (4, 500, 1),
+        (4, 500, 44),
+        (4, 731, 44),
+        (4, 10_000, 5),
+        (4, 10_320, 1),
+        (4, 10_321, 1),
+        (4, 100_000, 1),
+        (4, 100_000, 10),
+        (3, 47, 1),
+        (2, 9, 1),
+        (9, 47, 1),
     ):
-        packing = Packing.for_row(outcomes, ballots)
+        packing = Packing.for_ballot(outcomes, ballots, rows=rows)
         layouts.append(
             {
                 "outcomes": outcomes,
                 "max_ballots": ballots,
+                "rows": rows,
                 "base": packing.base,
                 "digits_per_lane": packing.digits_per_lane,
                 "lanes": packing.lanes,
                 "allowed": [list(v) for v in packing.allowed()],
                 "lane_bounds": [packing.lane_bound(lane, ballots) for lane in range(packing.lanes)],
+                "decode_work": rows * packing.decode_work(ballots),
             }
         )
 
     def layout(outcomes: int, max_ballots: int) -> dict[str, int]:
-        """Which packing a decoding uses: k, N and what follows from them (spec 6.1, 6.2)."""
-        packing = Packing.for_row(outcomes, max_ballots)
+        """Which packing a decoding uses: k, N, one row, and what follows (spec 6.1, 6.2)."""
+        packing = Packing.for_ballot(outcomes, max_ballots, rows=1)
         return {
             "outcomes": outcomes,
             "max_ballots": max_ballots,
+            "rows": 1,
             "base": packing.base,
             "digits_per_lane": packing.digits_per_lane,
             "lanes": packing.lanes,
         }
 
     def decoding(outcomes: int, max_ballots: int, values: list[int], ballots: int) -> Any:
-        counts = Packing.for_row(outcomes, max_ballots).decode(values, ballots)
+        counts = Packing.for_ballot(outcomes, max_ballots, rows=1).decode(values, ballots)
         return {
             **layout(outcomes, max_ballots),
             "lane_values": values,
@@ -572,13 +578,17 @@ def packing_vectors() -> dict[str, Any]:
     return {
         **header(
             "Packing of outcomes into base-B digits and lanes, and decoding (spec 6); "
-            "counts in outcome order (outcome 0 first). Every decoding and out-of-range case "
-            "states its layout: k (outcomes), N (max_ballots), B (base), digits per lane and "
-            "lanes; `ballots` is D, the number of ballots added. `discrete_logs`: the bounded "
+            "counts in outcome order (outcome 0 first). Every layout, decoding and "
+            "out-of-range case states its layout: k (outcomes), N (max_ballots), the ballot's "
+            "rows, B (base), digits per lane and lanes; a layout also states its decode_work "
+            "(rows times the sum over lanes of lane bound + 1 at N ballots, at most "
+            "decode_budget unless one digit per lane); `ballots` is D, the number of ballots "
+            "added. `discrete_logs`: the bounded "
             "discrete logarithm of 6.4 (`log` null: no m in [0, bound], including a match "
             "above the bound in the last giant step)"
         ),
         "max_lane_plaintext": 2**40,
+        "decode_budget": 2**34,
         "layouts": layouts,
         "decodings": decodings,
         "out_of_range": out_of_range,
@@ -655,10 +665,10 @@ def _supplement_vector(valid: list[dict[str, str]]) -> dict[str, Any]:
 
 def _discrete_log_cases() -> list[dict[str, Any]]:
     """Bounded discrete logarithms (spec 6.4): `log` is the m in [0, bound] with m*G = point,
-    or null when there is none. With bound 10, s = 4 and the last giant step (i = 2) reaches
-    m = 11, which is found and must be refused."""
+    or null when there is none. With bound 10 alone, s = 3 and w = 7: the last giant step
+    (i = 1) covers [7, 13] and finds m = 11 or 12, which must be refused."""
     from votecrypt.errors import PlaintextOutOfRange
-    from votecrypt.primitives.dlog import discrete_log
+    from votecrypt.primitives.dlog import discrete_log, table_half_width
 
     cases = []
     for m, bound in ((0, 0), (10, 10), (11, 10), (9, 10), (12, 10), (46 + 48**2, 47 * 48**2)):
@@ -672,7 +682,7 @@ def _discrete_log_cases() -> list[dict[str, Any]]:
             {
                 "point": target.hex(),
                 "bound": bound,
-                "steps": math.isqrt(bound) + 1,
+                "half_width": table_half_width([bound]),
                 "log": found,
             }
         )

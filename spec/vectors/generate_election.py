@@ -1024,9 +1024,9 @@ def _late_opening(trustee: Trustee, transcript: Transcript) -> Signed[Opening]:
 
 def reasons_check_answer() -> Transcript:
     """3's check names a dealer twice, 4's names itself, 5's gives an unknown reason; dealers
-    6 to 9 send a bad share to trustee 1 (8 also to trustee 2): 6 never answers (the board
-    goes on without it), 7 reveals a
-    share twice, 8 answers trustee 1 only, 9 reveals a wrong share."""
+    6 to 9 send a bad share to trustee 1 (8 also to trustee 2): 6 never answers and 8 answers
+    trustee 1 only (both waited for: the board goes on without them), 7 reveals a share
+    twice, 9 reveals a wrong share."""
     parameters, trustees = _start(9, b"check-answer")
     transcript = Transcript(parameters, announcements={t.index: t.announce() for t in trustees})
     for trustee in trustees:
@@ -1078,7 +1078,8 @@ def reasons_precedence() -> Transcript:
     (proof 0 is examined first) and also publishes a malformed check; 8 drops a proof and
     names a recipient twice; 9's check names a dealer twice and itself, and 9 never answers
     the complaint about its bad share; dealers 10 to 14 send bad shares: 10 leaves trustee 2
-    unanswered and reveals a wrong share for 1, 11 reveals wrong shares for 1 and 2, 13 never
+    unanswered and reveals a wrong share for 1 (the wrong share disqualifies it at once), 11
+    reveals wrong shares for 1 and 2, 13 never
     answers (the board goes on without it), 14 reveals trustee 1's share twice and leaves 9
     unanswered. 12 reveals shares nobody asked for (trustee 1's, correct; 3's, 12's and 99's,
     ignored) and stays. Trustee 1's check also accepts trustee 3 and trustee 2's complains

@@ -16,7 +16,7 @@ import {
   scalarValueFromHex,
 } from '../../votecrypt/web/static/lib/group.js';
 import { proveMembership, verifyMembership } from '../../votecrypt/web/static/lib/membership.js';
-import { MAX_LANE_PLAINTEXT, Packing } from '../../votecrypt/web/static/lib/packing.js';
+import { DECODE_BUDGET, MAX_LANE_PLAINTEXT, Packing } from '../../votecrypt/web/static/lib/packing.js';
 import { derived, typed, vectors } from './helpers.mjs';
 
 test('encoding: multiples of G, typed values (NFD text as NFC), strict decoding', () => {
@@ -156,7 +156,7 @@ test('membership: the prover refuses a value that is not allowed', () => {
 
 test('membership: random proofs of every branch verify, and not under another context', () => {
   const key = multiply(G, 12345n);
-  const packing = new Packing(4, 100000);
+  const packing = new Packing(4, 100000, 1);
   const allowed = packing.allowed();
   const tag = 'votecrypt/1/test/set-membership';
   for (let outcome = 0; outcome < 4; outcome++) {
@@ -172,9 +172,10 @@ test('membership: random proofs of every branch verify, and not under another co
 test('packing: every layout of the vectors', () => {
   const v = vectors('packing');
   assert.equal(BigInt(v.max_lane_plaintext), MAX_LANE_PLAINTEXT);
+  assert.equal(BigInt(v.decode_budget), DECODE_BUDGET);
   assert.ok(v.layouts.length >= 8);
   for (const layout of v.layouts) {
-    const packing = new Packing(layout.outcomes, layout.max_ballots);
+    const packing = new Packing(layout.outcomes, layout.max_ballots, layout.rows);
     assert.equal(packing.base, BigInt(layout.base));
     assert.equal(packing.digitsPerLane, layout.digits_per_lane);
     assert.equal(packing.lanes, layout.lanes);
@@ -183,9 +184,15 @@ test('packing: every layout of the vectors', () => {
       assert.equal(packing.laneBound(lane, layout.max_ballots), BigInt(bound));
     });
   }
-  assert.throws(() => new Packing(1, 10));
-  assert.throws(() => new Packing(4, 0));
-  assert.throws(() => new Packing(4, 10).encode(4));
+  for (const c of [...v.decodings, ...v.out_of_range]) {
+    const packing = new Packing(c.outcomes, c.max_ballots, c.rows);
+    assert.equal(packing.digitsPerLane, c.digits_per_lane);
+    assert.equal(packing.lanes, c.lanes);
+  }
+  assert.throws(() => new Packing(1, 10, 1));
+  assert.throws(() => new Packing(4, 0, 1));
+  assert.throws(() => new Packing(4, 10, 0));
+  assert.throws(() => new Packing(4, 10, 1).encode(4));
 });
 
 test('hex decoding is strict', () => {

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from operator import getitem
 from typing import Any, Protocol
 
 import coincurve
@@ -76,6 +77,18 @@ class Backend(Protocol):
 
     def vartime_table(self, point: Any) -> Any:
         """A precomputed table of multiples of a non-identity point (public values only)."""
+        ...
+
+    def vartime_commitments(
+        self, table: Any, alpha: Any, alpha_encoded: bytes, shifted: Any, c: int, z: int
+    ) -> tuple[bytes, bytes] | None:
+        """(z*G - c*alpha, z*T - c*shifted) encoded, T the table's point, for c, z in [1, n)
+        and alpha, shifted not the identity; None where a case needs the general path."""
+        ...
+
+    def x_prefixes(self, start: Any, step: Any, count: int) -> list[int]:
+        """The first 8 bytes of the x-coordinate, as an integer, of start + i*step for i in
+        [0, count); -1 for the identity (the walk of the discrete-log step, spec 6.4)."""
         ...
 
     def vartime_table_multiply(self, table: Any, k: int, extra: Sequence[Any]) -> Any:
@@ -192,8 +205,12 @@ class CoincurveBackend:
         return _Table(entries)
 
     def vartime_table_multiply(self, table: _Table, k: int, extra: Sequence[Any]) -> Any:
-        rows = table.rows
-        points = [rows[w][d] for w, d in enumerate(k.to_bytes(32, "little")) if d]
+        digits = k.to_bytes(32, "little")
+        if 0 in digits:
+            rows = table.rows
+            points = [rows[w][d] for w, d in enumerate(digits) if d]
+        else:  # the common case (each digit is 0 with probability 1/256): one loop in C
+            points = list(map(getitem, table.rows, digits))
         points.extend([p.public_key for p in extra if p is not None])
         if not points:
             return None
@@ -201,6 +218,90 @@ class CoincurveBackend:
         if not lib.secp256k1_ec_pubkey_combine(self._ctx, result, points, len(points)):
             return None  # the sum is the identity
         return coincurve.PublicKey(result)
+
+    def vartime_commitments(
+        self,
+        table: _Table,
+        alpha: coincurve.PublicKey,
+        alpha_encoded: bytes,
+        shifted: coincurve.PublicKey,
+        c: int,
+        z: int,
+    ) -> tuple[bytes, bytes] | None:
+        # a by an ECDSA recovery as in vartime_double_multiply (Q = r^-1 (s*R - e*G) with
+        # s = -c*r, e = -z*r), b as the table's sum with -c*shifted; each serialised straight
+        # from libsecp256k1's point format, with no wrapper objects.
+        ctx = self._ctx
+        x = int.from_bytes(alpha_encoded[1:], "big")
+        r = x % N
+        if r == 0:
+            return None
+        recid = (alpha_encoded[0] & 1) | (2 if x >= N else 0)
+        signature = ffi.new("secp256k1_ecdsa_recoverable_signature *")
+        points = ffi.new("secp256k1_pubkey[3]")  # a, -c*shifted, b
+        output = ffi.new("unsigned char[66]")
+        length = ffi.new("size_t *", 33)
+        if not (
+            lib.secp256k1_ecdsa_recoverable_signature_parse_compact(
+                ctx, signature, r.to_bytes(32, "big") + (-c * r % N).to_bytes(32, "big"), recid
+            )
+            and lib.secp256k1_ecdsa_recover(
+                ctx, points, signature, (-z * r % N).to_bytes(32, "big")
+            )
+        ):
+            return None  # a is the identity
+        points[1] = shifted.public_key[0]
+        if not lib.secp256k1_ec_pubkey_tweak_mul(ctx, points + 1, (N - c).to_bytes(32, "big")):
+            return None
+        digits = z.to_bytes(32, "little")
+        if 0 in digits:
+            rows = table.rows
+            terms = [rows[w][d] for w, d in enumerate(digits) if d]
+        else:
+            terms = list(map(getitem, table.rows, digits))
+        terms.append(points + 1)
+        if not lib.secp256k1_ec_pubkey_combine(ctx, points + 2, terms, len(terms)):
+            return None  # b is the identity
+        compressed = lib.SECP256K1_EC_COMPRESSED
+        lib.secp256k1_ec_pubkey_serialize(ctx, output, length, points, compressed)
+        length[0] = 33
+        lib.secp256k1_ec_pubkey_serialize(ctx, output + 33, length, points + 2, compressed)
+        data = ffi.buffer(output)[:]
+        return data[:33], data[33:]
+
+    def x_prefixes(
+        self, start: coincurve.PublicKey | None, step: coincurve.PublicKey, count: int
+    ) -> list[int]:
+        # One libsecp256k1 addition and one serialisation per point, called directly: the
+        # wrappers would cost as much again.
+        ctx = self._ctx
+        combine, serialize = lib.secp256k1_ec_pubkey_combine, lib.secp256k1_ec_pubkey_serialize
+        compressed = lib.SECP256K1_EC_COMPRESSED
+        current = ffi.new("secp256k1_pubkey *")
+        following = ffi.new("secp256k1_pubkey *")
+        pair = ffi.new("secp256k1_pubkey *[2]", [current, step.public_key])
+        output = ffi.new("unsigned char[33]")
+        length = ffi.new("size_t *")
+        view = ffi.buffer(output)
+        from_bytes = int.from_bytes
+        identity = True
+        if start is not None:
+            current[0] = start.public_key[0]
+            identity = False
+        prefixes = [-1] * count
+        for i in range(count):
+            if identity:
+                current[0] = step.public_key[0]
+                identity = False
+                continue
+            length[0] = 33
+            serialize(ctx, output, length, current, compressed)
+            prefixes[i] = from_bytes(view[1:9], "big")
+            if combine(ctx, following, pair, 2):
+                current[0] = following[0]
+            else:  # current + step is the identity
+                identity = True
+        return prefixes
 
 
 def _coordinates(output: Any, x32: Any, y32: Any, data: Any) -> int:
@@ -297,6 +398,27 @@ class PyEccBackend:
 
     def vartime_table(self, point: tuple[int, int]) -> tuple[int, int]:
         return point  # the reference backend keeps no table
+
+    def vartime_commitments(
+        self,
+        table: tuple[int, int],
+        alpha: tuple[int, int],
+        alpha_encoded: bytes,
+        shifted: tuple[int, int],
+        c: int,
+        z: int,
+    ) -> tuple[bytes, bytes] | None:
+        return None  # the general path: the reference backend has nothing to fuse
+
+    def x_prefixes(
+        self, start: tuple[int, int] | None, step: tuple[int, int], count: int
+    ) -> list[int]:
+        prefixes = []
+        current = start
+        for _ in range(count):
+            prefixes.append(-1 if current is None else current[0] >> 192)
+            current = self.add(current, step)
+        return prefixes
 
     def vartime_table_multiply(self, table: tuple[int, int], k: int, extra: Sequence[Any]) -> Any:
         first = self.multiply(table, k) if k else None

@@ -100,6 +100,16 @@ class Group:
                 natives.append(point._native)
         return Point(self, self._backend.add_many(natives))
 
+    def x_prefixes(self, start: Point, step: Point, count: int) -> list[int]:
+        """For i in [0, count): the first 8 bytes of the x-coordinate of start + i*step, as an
+        integer, or -1 where that point is the identity. For the discrete-log step (spec 6.4),
+        on public values only."""
+        self._check_member(start)
+        self._check_member(step)
+        if step.is_identity():
+            raise ValueError("the step of a walk must not be the identity")
+        return self._backend.x_prefixes(start._native, step._native, count)
+
     def _check_member(self, point: object) -> None:
         if not isinstance(point, Point) or (point._group is not self and point._group != self):
             raise TypeError("operand is not a point of this group")
@@ -222,6 +232,26 @@ class FixedBase:
             extra.append(point._native)
         native = self._group._backend.vartime_table_multiply(self._table, k.value, extra)
         return Point(self._group, native)
+
+    def vartime_commitments(
+        self, c: Scalar, z: Scalar, alpha: Point, shifted: Point
+    ) -> tuple[bytes, bytes]:
+        """The encodings of z*G - c*alpha and z*point - c*shifted, in variable time (public
+        values only; the commitments a and b of a proof branch, spec 5.3, 18.2): the same
+        bytes as computing the two points and encoding them, with fewer objects on the way."""
+        group = self._group
+        group._check_member(alpha)
+        group._check_member(shifted)
+        if not (c.is_zero() or z.is_zero() or alpha.is_identity() or shifted.is_identity()):
+            pair = group._backend.vartime_commitments(
+                self._table, alpha._native, alpha.to_bytes(), shifted._native, c.value, z.value
+            )
+            if pair is not None:
+                return pair
+        minus_c = -c
+        a = group.vartime_double_multiply(minus_c, alpha, z)
+        b = self.vartime_multiply(z, (group.vartime_multiply(minus_c, shifted),))
+        return a.to_bytes(), b.to_bytes()
 
     def __repr__(self) -> str:
         return f"FixedBase({self.point!r})"

@@ -18,11 +18,12 @@ per branch and lane (compact form).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from votecrypt.errors import InvalidProof, ProvingError
-from votecrypt.math.encoding import Encodable
+from votecrypt.math.encoding import Encodable, Encoded, encode_list_of, encode_point_pairs
 from votecrypt.math.group import FixedBase, Group, Point
 from votecrypt.math.hashing import hash_to_scalar
 from votecrypt.math.randomness import random_below
@@ -134,7 +135,11 @@ def _prove_membership(
                     ciphertexts, shifted[j], fake_responses[j], strict=True
                 )
             )
-    c = _challenge(public_key, ciphertexts, vectors, commitments, tag, context)
+    encoded = [
+        encode_point_pairs([(a.to_bytes(), b.to_bytes()) for a, b in branch])
+        for branch in commitments
+    ]
+    c = _challenge(public_key, ciphertexts, vectors, encoded, tag, context)
     c_true = c
     for j in range(len(vectors)):
         if j != true_branch:
@@ -206,24 +211,23 @@ def verify_membership(
     group = public_key.group
     double_multiply, multiply = group.vartime_double_multiply, group.vartime_multiply
     shifted = _shifted(ciphertexts, vectors, negated or value_points(group, vectors))
-    commitments = []
+    encoded = []
     for branch_shifted, c_j, z_j in zip(shifted, proof.challenges, proof.responses, strict=True):
         minus_c = -c_j
-        branch = []
+        branch: list[tuple[bytes, bytes]] = []
         for ciphertext, lane_shifted, z in zip(ciphertexts, branch_shifted, z_j, strict=True):
             # a = z*G - c*alpha ;  b = z*K - c*(beta - v*G)
-            a = double_multiply(minus_c, ciphertext.alpha, z)
-            partial = multiply(minus_c, lane_shifted)
             if key_table is not None:
-                b = key_table.vartime_multiply(z, (partial,))
-            else:
-                b = group.sum((multiply(z, public_key), partial))
-            branch.append((a, b))
-        commitments.append(tuple(branch))
+                branch.append(key_table.vartime_commitments(c_j, z, ciphertext.alpha, lane_shifted))
+                continue
+            a = double_multiply(minus_c, ciphertext.alpha, z)
+            b = group.sum((multiply(z, public_key), multiply(minus_c, lane_shifted)))
+            branch.append((a.to_bytes(), b.to_bytes()))
+        encoded.append(encode_point_pairs(branch))
     total = ZERO
     for c_j in proof.challenges:
         total = total + c_j
-    if total != _challenge(public_key, ciphertexts, vectors, commitments, tag, context):
+    if total != _challenge(public_key, ciphertexts, vectors, encoded, tag, context):
         raise InvalidProof(PROOF_NAME, "sum_j c_j == H(tag, context, K, ciphertexts, values, a, b)")
 
 
@@ -231,15 +235,23 @@ def _challenge(
     public_key: Point,
     ciphertexts: Sequence[Ciphertext],
     vectors: tuple[tuple[int, ...], ...],
-    commitments: Sequence[tuple[tuple[Point, Point], ...]],
+    commitments: Sequence[Encoded],
     tag: DomainTag,
     context: Sequence[Encodable],
 ) -> Scalar:
+    """H(tag, context, K, ciphertexts, values, commitments), `commitments` given as each
+    branch's encoded list of (a, b) pairs (encode_point_pairs). The encoding of spec 3.1,
+    built from pre-encoded parts: the same bytes as encoding the plain values."""
     return hash_to_scalar(
         tag,
         tuple(context),
         public_key,
-        tuple((ct.alpha, ct.beta) for ct in ciphertexts),
-        vectors,
-        tuple(commitments),
+        encode_point_pairs([(ct.alpha.to_bytes(), ct.beta.to_bytes()) for ct in ciphertexts]),
+        _encoded_vectors(vectors),
+        encode_list_of(commitments),
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _encoded_vectors(vectors: tuple[tuple[int, ...], ...]) -> Encoded:
+    return Encoded.of(vectors)

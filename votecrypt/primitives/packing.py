@@ -10,7 +10,8 @@ B = max_ballots + 1, so every count (at most max_ballots) is a single base-B dig
 homomorphic addition a lane holds sum_i count_i * B^position, whose base-B digits are the
 counts (spec 6.3). digits_per_lane is the largest number of digits for which the largest
 possible lane value, max_ballots * B^(digits_per_lane - 1), stays within MAX_LANE_PLAINTEXT,
-the bound the discrete-log step handles (spec 6.2).
+the bound the discrete-log step handles, and the decoding work of the whole ballot, the sum
+over its rows and lanes of (largest lane value + 1), stays within DECODE_BUDGET (spec 6.2).
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ from votecrypt.primitives.dlog import MAX_BOUND
 
 #: The largest value one lane may reach after aggregation (spec 6.2).
 MAX_LANE_PLAINTEXT = MAX_BOUND
+
+#: The largest sum over a ballot's rows and lanes of (largest lane value + 1) (spec 6.2): the
+#: final decoding then takes at most about sqrt(2 * 2^34) = 185,000 group additions.
+DECODE_BUDGET = 2**34
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,17 +42,25 @@ class Packing:
     digits_per_lane: int
 
     @classmethod
-    def for_row(cls, outcomes: int, max_ballots: int) -> Packing:
-        """The packing for a row of `outcomes` outcomes and at most `max_ballots` ballots."""
+    def for_ballot(cls, outcomes: int, max_ballots: int, *, rows: int) -> Packing:
+        """The packing of every row of a ballot of `rows` rows of `outcomes` outcomes, for at
+        most `max_ballots` ballots (spec 6.2)."""
         if outcomes < 2:
             raise ValueError("a row needs at least two outcomes")
         if max_ballots < 1:
             raise ValueError("an election needs at least one ballot")
+        if rows < 1:
+            raise ValueError("a ballot needs at least one row")
         base = max_ballots + 1
         if max_ballots > MAX_LANE_PLAINTEXT:
             raise ValueError("too many ballots for one base-B digit per lane")
         digits = 1
-        while digits < outcomes - 1 and max_ballots * base**digits <= MAX_LANE_PLAINTEXT:
+        while digits < outcomes - 1:
+            wider = cls(outcomes, base, digits + 1)
+            if wider.lane_bound(0, max_ballots) > MAX_LANE_PLAINTEXT:
+                break
+            if rows * wider.decode_work(max_ballots) > DECODE_BUDGET:
+                break
             digits += 1
         return cls(outcomes, base, digits)
 
@@ -82,6 +95,11 @@ class Packing:
         """The largest value lane `lane` can hold after adding `ballots` ballots."""
         power: int = self.base ** (self.digits_in_lane(lane) - 1)
         return ballots * power
+
+    def decode_work(self, ballots: int) -> int:
+        """sum over lanes of (lane bound + 1) for `ballots` ballots: a row's share of the
+        discrete-log work (spec 6.4)."""
+        return sum(self.lane_bound(lane, ballots) + 1 for lane in range(self.lanes))
 
     def decode(self, lane_values: Sequence[int], ballots: int) -> tuple[int, ...]:
         """Counts of every outcome from the aggregated lane values of `ballots` ballots.

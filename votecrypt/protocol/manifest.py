@@ -234,7 +234,9 @@ class Manifest:
 
     def packing(self) -> Packing:
         try:
-            return Packing.for_row(len(self.outcomes()), self.credentials)
+            return Packing.for_ballot(
+                len(self.outcomes()), self.credentials, rows=len(self.candidates)
+            )
         except ValueError as exc:
             raise ManifestError(f"the options cannot be packed: {exc}") from None
 

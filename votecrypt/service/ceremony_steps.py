@@ -26,14 +26,15 @@ from votecrypt.protocol.ceremony.messages import Signed
 from votecrypt.protocol.ceremony.transcript import CeremonyOutcome, waiting_for
 from votecrypt.protocol.ceremony.trustee import STEPS, Trustee
 from votecrypt.protocol.manifest import Manifest
-from votecrypt.record.ceremony_codec import message_from_json, message_to_json, outcome_to_json
+from votecrypt.record.ceremony_codec import message_from_json, message_to_json
 from votecrypt.service.election_dir import (
     ElectionDir,
     load_manifest,
     load_outcome,
     load_transcript,
-    publish_decision,
+    publish_grown,
     publish_message,
+    publish_outcome,
 )
 from votecrypt.storage.files import read_file, write_atomic
 from votecrypt.storage.secret_file import load_trustee, save_trustee
@@ -112,25 +113,49 @@ def ceremony_step(
     manifest = load_manifest(directory)
     trustee = _load(secret_path, passphrase, group, manifest.ceremony_parameters())
     pending_copy = outbox(secret_path) / f"{step}.json"
+    if step == "answer":
+        return _answer(directory, secret_path, passphrase, group, trustee, manifest)
     if STEPS.index(trustee.step) >= STEPS.index(STEP_RESULT[step]):
         return _republish(directory, group, step, pending_copy, trustee.step)
     transcript = load_transcript(directory, group, manifest)
-    message: Signed[Any] | None
+    message: Signed[Any]
     if step == "commit":
         message = trustee.commit(transcript)
     elif step == "open":
         message = trustee.open(transcript)
-    elif step == "check":
-        message = trustee.check(transcript)
     else:
-        # An answer that reveals nothing leaves the step open: it runs again for complaints
-        # that come later (spec 8.7).
-        message = trustee.answer(transcript)
-    if message is not None:
+        message = trustee.check(transcript)
+    write_atomic(pending_copy, message_to_json(message))
+    save_trustee(Path(secret_path), trustee, passphrase)
+    return StepReport(step, publish_message(directory, message), repeated=False, message=message)
+
+
+def _answer(
+    directory: ElectionDir,
+    secret_path: Path,
+    passphrase: str,
+    group: Group,
+    trustee: Trustee,
+    manifest: Manifest,
+) -> StepReport:
+    """The answer step, which runs again as long as complaints come (spec 8.7, 8.9): each run
+    answers every complaint it sees and keeps every share revealed before, so the answer only
+    grows. Nothing to answer publishes nothing and leaves the step open."""
+    pending_copy = outbox(secret_path) / "answer.json"
+    earlier = (
+        message_from_json(read_file(pending_copy, what="outbox message"), group, "answer")
+        if pending_copy.exists()
+        else None
+    )
+    transcript = load_transcript(directory, group, manifest)
+    message = trustee.answer(transcript, earlier=earlier.message if earlier else None)
+    repeated = earlier is not None and message is not None and earlier.message == message.message
+    if message is not None and not repeated:
         write_atomic(pending_copy, message_to_json(message))
     save_trustee(Path(secret_path), trustee, passphrase)
-    published = publish_message(directory, message) if message is not None else None
-    return StepReport(step, published, repeated=False, message=message)
+    if message is None:
+        return StepReport("answer", None, repeated=False)
+    return StepReport("answer", publish_grown(directory, message, group), repeated, message)
 
 
 def ceremony_decide(
@@ -138,7 +163,7 @@ def ceremony_decide(
 ) -> StepReport:
     """Publish this trustee's vote that the board go on without the trustees `without`
     (spec 8.8), grown from its earlier vote: the new decision names every trustee of the old
-    one, and replaces its file (the only ceremony file that is ever replaced, spec 8.9)."""
+    one, and replaces its file (a decision and an answer are the files that grow, spec 8.9)."""
     manifest = load_manifest(directory)
     trustee = _load(secret_path, passphrase, group, manifest.ceremony_parameters())
     pending_copy = outbox(secret_path) / "decide.json"
@@ -151,7 +176,7 @@ def ceremony_decide(
     signed = trustee.decide([*without, *(i for d in earlier for i in d.without)])
     repeated = any(d.without == signed.message.without for d in earlier)
     write_atomic(pending_copy, message_to_json(signed))
-    return StepReport("decide", publish_decision(directory, signed, group), repeated, signed)
+    return StepReport("decide", publish_grown(directory, signed, group), repeated, signed)
 
 
 class OutcomeFileDiffers(FileError):
@@ -176,12 +201,13 @@ def ceremony_finalize(
     save_trustee(Path(secret_path), trustee, passphrase)
     published = load_outcome(directory, group) if directory.outcome.exists() else None
     if published is None or (published == earlier and published != outcome):
-        write_atomic(directory.outcome, outcome_to_json(outcome))
+        publish_outcome(directory, outcome)
     elif published != outcome:
         raise OutcomeFileDiffers(
             f"{directory.outcome} holds another outcome than the one your messages give; it "
-            "binds nobody and was not adopted: compare the messages with the other trustees "
-            "(`ceremony status`), copy the missing ones, and finalize again"
+            "binds nobody and was not adopted (your own is stored): compare the messages with "
+            "the other trustees (`ceremony status`); if yours are complete, the file is wrong: "
+            "delete it and finalize again"
         )
     return outcome
 

@@ -3,7 +3,8 @@
     ELECTION/
       manifest.json                the manifest (spec 7)
       ceremony/<round>-<j>.json    ceremony messages (spec 8.2), one per round and trustee
-      ceremony/decide-<j>.json     trustee j's decision (spec 8.8); it grows, replacing itself
+      ceremony/decide-<j>.json     trustee j's decision (spec 8.8); it and answer-<j>.json grow,
+                                   each replacing itself with a larger one (spec 8.9)
       ceremony/outcome.json        the ceremony outcome (spec 8.8)
       credentials.json             the public credential list (spec 9.3)
       endorsements/credentials-<j>.json   trustee j's endorsement of that list (spec 9.4)
@@ -26,7 +27,7 @@ from typing import Any
 
 from votecrypt.errors import EncodingError, FileError, ManifestError, RefusedData
 from votecrypt.math.group import Group
-from votecrypt.protocol.ceremony.messages import ROUNDS, Decision, Signed
+from votecrypt.protocol.ceremony.messages import ROUNDS, Answer, Decision, Signed
 from votecrypt.protocol.ceremony.transcript import CeremonyOutcome, Transcript
 from votecrypt.protocol.credentials import CredentialList, Endorsement
 from votecrypt.protocol.manifest import Manifest
@@ -34,6 +35,7 @@ from votecrypt.record.ceremony_codec import (
     message_from_json,
     message_to_json,
     outcome_from_json,
+    outcome_to_json,
 )
 from votecrypt.record.election_codec import (
     credentials_from_plain,
@@ -121,24 +123,41 @@ def publish_message(directory: ElectionDir, signed: Signed[Any]) -> Path:
     return path
 
 
-def publish_decision(directory: ElectionDir, signed: Signed[Decision], group: Group) -> Path:
-    """Write a trustee's decision (spec 8.8). It replaces the sender's earlier decision only
-    when it names every trustee the earlier one named: a decision only grows (spec 8.9)."""
+def publish_grown(
+    directory: ElectionDir, signed: Signed[Decision] | Signed[Answer], group: Group
+) -> Path:
+    """Write a trustee's decision (spec 8.8) or answer (spec 8.7), the two messages that grow.
+    The file replaces the sender's earlier one only when it holds all of it (every trustee the
+    earlier decision named, every share the earlier answer revealed), spec 8.9."""
     message = signed.message
-    path = directory.message_path("decide", message.sender)
+    path = directory.message_path(message.ROUND, message.sender)
     if path.exists():
         data = read_file(path, what="ceremony message", max_bytes=1 << 22)
         try:
-            earlier = message_from_json(data, group, "decide").message
+            earlier = message_from_json(data, group, message.ROUND).message
         except EncodingError as exc:
             raise EncodingError(f"{path}: {exc}") from None
-        if earlier.sender != message.sender or not set(earlier.without) <= set(message.without):
+        if earlier.sender != message.sender or not _grows(earlier, message):
+            what = "decision naming trustees" if message.ROUND == "decide" else "answer revealing"
             raise FileError(
-                f"{path} holds a decision naming trustees {list(earlier.without)}; a new "
-                "decision must name every one of them"
+                f"{path} holds a {what} {_items(earlier)}; a new one must hold every one of them"
             )
     write_atomic(path, message_to_json(signed))
     return path
+
+
+def _items(message: Decision | Answer) -> list[int]:
+    if isinstance(message, Decision):
+        return list(message.without)
+    return [r.recipient for r in message.revealed]
+
+
+def _grows(earlier: Decision | Answer, later: Decision | Answer) -> bool:
+    if isinstance(earlier, Decision) and isinstance(later, Decision):
+        return set(earlier.without) <= set(later.without)
+    if isinstance(earlier, Answer) and isinstance(later, Answer):
+        return set(earlier.revealed) <= set(later.revealed)
+    return False
 
 
 def load_transcript(directory: ElectionDir, group: Group, manifest: Manifest) -> Transcript:
@@ -172,6 +191,12 @@ def load_transcript(directory: ElectionDir, group: Group, manifest: Manifest) ->
         answers=rounds["answer"],
         decisions=rounds["decide"],
     )
+
+
+def publish_outcome(directory: ElectionDir, outcome: CeremonyOutcome) -> None:
+    """Write the ceremony outcome file, a copy for comparing that binds nobody (spec 8.8):
+    whoever relies on the outcome derives it from the messages."""
+    write_atomic(directory.outcome, outcome_to_json(outcome))
 
 
 def load_outcome(directory: ElectionDir, group: Group) -> CeremonyOutcome:

@@ -13,7 +13,7 @@ from votecrypt.record.election_codec import results_plain
 from votecrypt.render.csv_sheet import CSV_ENCODING, render_csv
 from votecrypt.render.html_sheet import render_html
 from votecrypt.render.json_results import render_json
-from votecrypt.render.sheet import PLAIN, NumberFormat, SheetDetails, SheetHeading
+from votecrypt.render.sheet import VIETNAMESE, NumberFormat, SheetDetails, SheetHeading
 from votecrypt.storage.board import BulletinBoard
 from votecrypt.storage.files import write_atomic
 
@@ -70,10 +70,11 @@ def write_result_sheets(
     context: ElectionContext,
     folder: Path,
     *,
-    fmt: NumberFormat = PLAIN,
+    fmt: NumberFormat = VIETNAMESE,
     details: SheetDetails | None = None,
 ) -> list[Path]:
-    """results.html, results.csv and result-sheet.json in `folder`; returns their paths."""
+    """results.html, results.csv and result-sheet.json in `folder`; returns their paths.
+    The number format is the Vietnamese one unless given (spec 13.6)."""
     manifest = context.manifest
     heading = SheetHeading.of(manifest)
     details = details or sheet_details(context)

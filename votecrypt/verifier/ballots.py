@@ -139,7 +139,10 @@ def check_without_context(group: Group, seq: int, kind: str, payload: Any) -> Ba
     return verdict
 
 
-NO_CONTEXT = "cannot be checked without an election context (check 7 failed)"
+NO_CONTEXT = (
+    "cannot be checked without an election context: check 7 failed, or the entry comes "
+    "before the open entry (check 3)"
+)
 
 
 def _check_challenge(context: ElectionContext, payload: Any, verdict: BallotVerdict) -> None:

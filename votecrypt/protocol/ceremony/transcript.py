@@ -416,14 +416,17 @@ def evaluate(group: Group, transcript: Transcript) -> CeremonyOutcome:
         except CeremonyError as error:
             left_out[dealer] = str(error)
             continue
-        if revealed is None:
-            if complainers:
-                missing(dealer, f"answer the complaints of trustees {complainers}")
-            continue
-        problem = _answer_problem(openings[dealer], participating, complainers, revealed)
+        problem = _answer_problem(openings[dealer], participating, revealed or {})
         if problem:
             left_out[dealer] = problem
-        revealed_by[dealer] = revealed
+            continue
+        # A complaint not answered yet is waited for: answers are additive (spec 8.7), so the
+        # dealer can still answer it, and nobody is blamed for a complaint it may not have seen.
+        unanswered = [j for j in complainers if j not in (revealed or {})]
+        if unanswered:
+            missing(dealer, f"answer the complaints of trustees {unanswered}")
+        if revealed is not None:
+            revealed_by[dealer] = revealed
 
     if waiting:
         raise CeremonyNotReady(waiting)
@@ -448,16 +451,10 @@ def evaluate(group: Group, transcript: Transcript) -> CeremonyOutcome:
 
 
 def _answer_problem(
-    opening: Opening,
-    participating: Sequence[int],
-    complainers: Sequence[int],
-    revealed: Mapping[int, Scalar],
+    opening: Opening, participating: Sequence[int], revealed: Mapping[int, Scalar]
 ) -> str | None:
-    """Why an answer does not resolve the complaints against its dealer (spec 8.7), or None.
-    Every revealed share of a trustee of D must match, complained about or not."""
-    for j in complainers:
-        if j not in revealed:
-            return f"did not answer the complaint of trustee {j}"
+    """Why an answer disqualifies its dealer (spec 8.7 rule 2), or None: every revealed share
+    of a trustee of D must match, complained about or not."""
     for j, share in sorted(revealed.items()):
         checked = j in participating and j != opening.sender
         if checked and not share_matches(share, opening.commitments, j):

@@ -294,19 +294,29 @@ class Trustee:
         return found.complainers(absent_complain=True)
 
     def answer(
-        self, transcript: Transcript, *, proceed_without_missing: bool = False
+        self,
+        transcript: Transcript,
+        *,
+        proceed_without_missing: bool = False,
+        earlier: Answer | None = None,
     ) -> Signed[Answer] | None:
-        """Reveal the share of every complaining trustee (spec 8.7); None (and the step stays
-        open, to run again) when nobody complained."""
-        self._require(("checked",), "answer")
+        """Reveal the share of every complaining trustee (spec 8.7). Answers are additive: the
+        answer also reveals every share of this dealer's `earlier` answer, so a complaint it
+        sees later (a check copied late, or a check its sender showed it differently) is
+        answered by a grown answer that replaces the earlier one (spec 8.9). None (and the step
+        stays open, to run again) when nobody complained and nothing was revealed before."""
+        self._require(("checked", "answered", "finalized"), "answer")
         complainers = self.complaints_against(
             transcript, proceed_without_missing=proceed_without_missing
         )
-        if not complainers:
+        before = {r.recipient for r in earlier.revealed} if earlier is not None else set()
+        recipients = sorted(set(complainers) | before)
+        if not recipients:
             return None
         polynomial = self._own_polynomial()
-        revealed = tuple(RevealedShare(j, polynomial.evaluate(j)) for j in complainers)
-        self.step = "answered"
+        revealed = tuple(RevealedShare(j, polynomial.evaluate(j)) for j in recipients)
+        if self.step == "checked":
+            self.step = "answered"
         return Signed.create(
             Answer(self.parameters.election, self.index, revealed), self._signing_key
         )

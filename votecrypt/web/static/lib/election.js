@@ -121,7 +121,7 @@ export function electionFromParts({ manifest, ceremonyOutcome, credentials }) {
     options,
     blankAllowed: manifest.blank_allowed,
     outcomes,
-    packing: new Packing(outcomes.length, manifest.credentials),
+    packing: new Packing(outcomes.length, manifest.credentials, manifest.candidates.length),
     credentials: new Set(keys),
   });
 }

@@ -4,16 +4,28 @@
 /** The largest value one lane may reach after aggregation (spec 6.2). */
 export const MAX_LANE_PLAINTEXT = 2n ** 40n;
 
+/** The largest sum over a ballot's rows and lanes of (largest lane value + 1) (spec 6.2). */
+export const DECODE_BUDGET = 2n ** 34n;
+
 export class Packing {
-  /** The packing of a row with `outcomes` outcomes and at most `maxBallots` ballots. */
-  constructor(outcomes, maxBallots) {
+  /**
+   * The packing of every row of a ballot of `rows` rows of `outcomes` outcomes, for at most
+   * `maxBallots` ballots (spec 6.2).
+   */
+  constructor(outcomes, maxBallots, rows) {
     if (!Number.isSafeInteger(outcomes) || outcomes < 2) throw new Error('a row needs at least two outcomes');
     if (!Number.isSafeInteger(maxBallots) || maxBallots < 1) throw new Error('an election needs at least one ballot');
+    if (!Number.isSafeInteger(rows) || rows < 1) throw new Error('a ballot needs at least one row');
     const max = BigInt(maxBallots);
     if (max > MAX_LANE_PLAINTEXT) throw new Error('too many ballots for one base-B digit per lane');
     const base = max + 1n;
     let digits = 1;
-    while (digits < outcomes - 1 && max * base ** BigInt(digits) <= MAX_LANE_PLAINTEXT) digits++;
+    while (digits < outcomes - 1) {
+      const wider = digits + 1;
+      if (max * base ** BigInt(wider - 1) > MAX_LANE_PLAINTEXT) break;
+      if (BigInt(rows) * decodeWork(outcomes, base, wider, max) > DECODE_BUDGET) break;
+      digits = wider;
+    }
     this.outcomes = outcomes;
     this.base = base;
     this.digitsPerLane = digits;
@@ -48,4 +60,14 @@ export class Packing {
   laneBound(lane, ballots) {
     return BigInt(ballots) * this.base ** BigInt(this.digitsInLane(lane) - 1);
   }
+}
+
+/** A row's share of the decoding work: sum over lanes of (lane bound + 1) (spec 6.2, 6.4). */
+function decodeWork(outcomes, base, digitsPerLane, ballots) {
+  let work = 0n;
+  for (let first = 0; first < outcomes - 1; first += digitsPerLane) {
+    const width = Math.min(digitsPerLane, outcomes - 1 - first);
+    work += ballots * base ** BigInt(width - 1) + 1n;
+  }
+  return work;
 }

@@ -165,6 +165,42 @@ def track(where: Path, code: str) -> None:
             say(f"   {candidate.name:<30} {labels.get(choice, choice)}")
 
 
+@ballot.command("check-challenge")
+@click.argument("board_url", metavar="BOARD-URL")
+@click.argument("code")
+@click.option(
+    "--cafile",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The board's TLS certificate (or its CA) in PEM: the only one trusted.",
+)
+def check_challenge_command(board_url: str, code: str, cafile: Path | None) -> None:
+    """Check a challenged ballot on this computer, as a voter's second device does: from the
+    board (or an observer's mirror) at BOARD-URL, verify the election's setup, find the ballot
+    by its tracking CODE and re-encrypt every row with its published nonces. Prints the
+    choices it encrypts, to compare with what the voter chose (spec 10.6, 17.7)."""
+    import asyncio
+
+    from votecrypt.web.challenge_check import CAST, check_at
+
+    if not board_url.startswith(("http://", "https://")):
+        raise click.BadParameter("BOARD-URL starts with https:// (or http://)")
+    wanted = normalise_tracking_code(code)
+    checked = asyncio.run(check_at(board_url, wanted, group(), cafile=cafile))
+    manifest = checked.context.manifest
+    say(f"Election fingerprint / Mã nhận dạng cuộc bỏ phiếu: {checked.context.fingerprint}")
+    if checked.status == CAST:
+        say(f"Ballot {wanted}: cast, board entry {checked.seq}; counted, never opened.")
+        return
+    say(
+        f"Ballot {wanted}: challenged (not counted), board entry {checked.seq}. Checked on this "
+        "computer: re-encrypted with its published nonces, it encrypts these choices:"
+    )
+    labels = _option_labels(manifest)
+    for candidate, choice in zip(manifest.candidates, checked.choices, strict=True):
+        say(f"   {candidate.name:<30} {labels.get(choice, choice)}")
+
+
 def _option_labels(manifest: Manifest) -> dict[str, str]:
     labels = {o.key: f"{o.label_vi} / {o.label_en}" for o in manifest.rules.options}
     labels[BLANK] = BLANK_LABEL

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from votecrypt.errors import ManifestError
+from votecrypt.protocol.approved_booth import BoothPin
 from votecrypt.protocol.manifest import Manifest
 from votecrypt.protocol.rules import RuleSet
 from votecrypt.record.rule_presets import (
@@ -18,6 +20,7 @@ from votecrypt.record.rule_presets import (
 from votecrypt.record.rules_codec import rule_set_from_json
 from votecrypt.service.candidate_list import read_candidate_list
 from votecrypt.service.election_dir import create_election
+from votecrypt.service.installed_booth import installed_booth
 from votecrypt.service.previous_results import read_previous_results
 from votecrypt.storage.files import read_file
 
@@ -94,6 +97,19 @@ def election() -> None:
     help="Proceed although fewer than the quorum are present; the reason is recorded in the "
     "manifest and no consequence is announced.",
 )
+@click.option(
+    "--booth-digest",
+    default=None,
+    metavar="HEX",
+    help="The digest of the booth the counting board approved (spec 7.5), as `votecrypt "
+    "station --check` prints it; default: the booth installed with this votecrypt.",
+)
+@click.option(
+    "--booth-version",
+    default=None,
+    metavar="VERSION",
+    help="The votecrypt version of that booth (with --booth-digest).",
+)
 def create(
     election: Path,
     title: str,
@@ -109,6 +125,8 @@ def create(
     no_blank: bool,
     previous_results: Path | None,
     quorum_override: str,
+    booth_digest: str | None,
+    booth_version: str | None,
 ) -> None:
     """Create the election in ELECTION_DIR: write its manifest (what is voted on, by whom,
     under which legal rules, and who holds the key). Give a copy of the directory to every
@@ -124,6 +142,7 @@ def create(
     on_list = {candidate.name for candidate in listed.candidates}
     not_on_list = [name for name, _ in previous if name not in on_list]
     previous = [(name, result) for name, result in previous if name in on_list]
+    booth = approved_booth(booth_digest, booth_version)
     manifest = Manifest.build(
         title=title,
         body=body,
@@ -138,6 +157,7 @@ def create(
         blank_allowed=not no_blank,
         quorum_override=quorum_override,
         previous=previous,
+        booth=booth,
     )
     directory = create_election(election, manifest)
     say(f"Election created in {directory.root}")
@@ -162,6 +182,21 @@ def create(
         )
     if not_on_list:
         say(f"Not on this ballot, so not used from the previous results: {', '.join(not_on_list)}")
+    say(f"Approved booth: votecrypt {booth.version}, digest {booth.digest.hex()}")
     if manifest.quorum_override:
         say(f"Below the quorum; recorded reason: {manifest.quorum_override}")
     say("Next: each trustee runs `votecrypt trustee init` with their own index.")
+
+
+def approved_booth(digest: str | None, version: str | None) -> BoothPin:
+    """The booth the manifest names (spec 7.5): the one given, or the installed one."""
+    if digest is None:
+        if version is not None:
+            raise click.UsageError("--booth-version goes with --booth-digest")
+        return installed_booth().pin
+    if version is None:
+        raise click.UsageError("--booth-digest needs --booth-version")
+    text = digest.strip().lower()
+    if len(text) != 64 or any(c not in "0123456789abcdef" for c in text):
+        raise ManifestError("the booth digest is 64 hex characters (votecrypt station --check)")
+    return BoothPin(bytes.fromhex(text), version.strip())

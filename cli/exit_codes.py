@@ -23,6 +23,8 @@ VERIFY_FAILED = 8
 STORAGE = 9
 #: The bulletin board's database is damaged (not SQLite, truncated, tables missing).
 DAMAGED = 10
+#: A voting station's installed booth is not the one the election's manifest approves.
+BOOTH = 12
 #: Interrupted (Ctrl-C): nothing half-written was kept (the shell's 128 + SIGINT).
 INTERRUPTED = 130
 
@@ -38,5 +40,6 @@ DESCRIPTIONS = {
     VERIFY_FAILED: "verification of the election record failed",
     STORAGE: "storage error: the disk is full, read-only or failing (nothing half-written)",
     DAMAGED: "the bulletin board's database is damaged (restore it from a copy)",
+    BOOTH: "this station's booth is not the one the manifest approves (spec 7.5)",
     INTERRUPTED: "interrupted (Ctrl-C); nothing half-written was kept",
 }

@@ -18,6 +18,7 @@ from .election import election
 from .errors import exit_code_for, message_for
 from .selftest import selftest
 from .serve import serve_command
+from .station import station_command
 from .trustee import trustee
 from .verify import verify
 
@@ -92,5 +93,6 @@ for command in (
     verify,
     selftest,
     serve_command,
+    station_command,
 ):
     main.add_command(command)

@@ -68,9 +68,10 @@ def serve_command(
     rate_limit: int,
     connections_per_address: int,
 ) -> None:
-    """Serve the election's bulletin board and the web booth over HTTP(S).
+    """Serve the election's bulletin board over HTTP(S), and at / the page that checks a
+    ballot by its tracking code (no booth: stations run `votecrypt station`).
 
-    Voting stations open the printed address in a browser; observers read /api/v1/status
+    Voting stations point `votecrypt station` at the printed address; observers read /api/v1/status
     and /api/v1/record. The API is described at /openapi.json. Opening and closing the vote
     stay commands on this computer (votecrypt board ...). Stop with Ctrl-C: ballots being
     received are finished first.

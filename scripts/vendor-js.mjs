@@ -14,11 +14,14 @@ import { dirname, join, posix, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const PACKAGES = { '@noble/curves': 'noble-curves', '@noble/hashes': 'noble-hashes' };
+// qr: the QR encoder of the challenge screen (paulmillr/qr, no dependencies; its decoder is
+// not vendored).
+const PACKAGES = { '@noble/curves': 'noble-curves', '@noble/hashes': 'noble-hashes', qr: 'qr' };
 const ENTRY_POINTS = [
   ['@noble/curves', 'secp256k1.js'],
   ['@noble/curves', 'ed25519.js'],
   ['@noble/hashes', 'sha2.js'],
+  ['qr', 'index.js'],
 ];
 // Static import and export statements only (at the start of a line, so that examples in
 // documentation comments are neither rewritten nor followed).

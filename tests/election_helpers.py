@@ -8,6 +8,7 @@ from pathlib import Path
 
 from votecrypt.math import Group
 from votecrypt.primitives.passphrase import KdfParameters
+from votecrypt.protocol.approved_booth import BoothPin
 from votecrypt.protocol.manifest import BLANK, Candidate, Manifest
 from votecrypt.protocol.rules import RuleSet
 from votecrypt.record.rule_presets import preset
@@ -56,6 +57,7 @@ def manifest_for(
     threshold: int = 2,
     summoned: int | None = None,
     members: int | None = None,
+    booth: BoothPin | None = None,
 ) -> Manifest:
     return Manifest.build(
         title="Lấy phiếu tín nhiệm",
@@ -68,6 +70,7 @@ def manifest_for(
         credentials=ballots,
         summoned=summoned,
         members=members,
+        booth=booth,
     )
 
 
@@ -106,6 +109,7 @@ class OpenElection:
         ballots: int = 4,
         candidates: int = 2,
         present: int | None = None,
+        booth: BoothPin | None = None,
     ) -> None:
         """`ballots` is the manifest's bound (the members summoned); `present` the ballots
         issued at the roll call (all of them if None)."""
@@ -115,7 +119,8 @@ class OpenElection:
         from votecrypt.service.voting import issue, open_board
 
         self.group = group
-        self.manifest = manifest_for([(f"Candidate {i}", "x") for i in range(candidates)], ballots)
+        people = [(f"Candidate {i}", "x") for i in range(candidates)]
+        self.manifest = manifest_for(people, ballots, booth=booth)
         self.directory = create_election(root, self.manifest)
         self.passphrases = {i: f"pass-{i}" for i in (1, 2, 3)}
         self.secrets = {i: root / "private" / f"t{i}.secret" for i in (1, 2, 3)}

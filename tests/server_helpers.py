@@ -19,6 +19,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from votecrypt.math import Group
+from votecrypt.protocol.approved_booth import BoothPin
 from votecrypt.web import ServerSettings, SqliteBoardStore, create_app
 from votecrypt.web.server import server_config
 
@@ -28,10 +29,10 @@ JSON = {"content-type": "application/json"}
 
 
 @contextmanager
-def running(app: Any, **config: Any) -> Iterator[str]:
-    """Serve `app` over HTTP on 127.0.0.1 in a thread (`config`: more arguments of
-    server_config); yields the base URL."""
-    sock = socket.create_server(("127.0.0.1", 0))
+def running(app: Any, *, port: int = 0, **config: Any) -> Iterator[str]:
+    """Serve `app` over HTTP on 127.0.0.1 in a thread (on `port`, any free one by default;
+    `config`: more arguments of server_config); yields the base URL."""
+    sock = socket.create_server(("127.0.0.1", port))
     port = sock.getsockname()[1]
     server = uvicorn.Server(server_config(app, log_level="critical", **config))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -57,11 +58,13 @@ def served_election(
     ballots: int = 12,
     candidates: int = 3,
     config: dict[str, Any] | None = None,
+    booth: BoothPin | None = None,
     **settings: Any,
 ) -> Iterator[tuple[OpenElection, str]]:
     """An election open for voting and its board server (`settings`: ServerSettings,
-    `config`: server_config); yields (election, base URL)."""
-    election = OpenElection(root, group, ballots=ballots, candidates=candidates)
+    `config`: server_config, `booth`: the manifest's approved booth); yields (election,
+    base URL)."""
+    election = OpenElection(root, group, ballots=ballots, candidates=candidates, booth=booth)
     election.close()  # the server opens its own connections
     store = SqliteBoardStore.open(election.directory, group)
     options = {"check_processes": 1, **settings}

@@ -107,3 +107,12 @@ def test_alternate_runs_two_trees(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert [r["tree"] for r in rounds] == ["other", "this"]
     assert all(r["decode"]["lanes"] == 2 and r["check"]["submission"][0] > 0 for r in rounds)
     assert "decode 10,000 x 5" in capsys.readouterr().out
+
+def test_the_station_hop_benchmark_runs() -> None:
+    from benchmarks import station_hop
+
+    report = station_hop.run(voters=4, status_calls=2)
+    results = report["results"]
+    assert results["ballot"]["n"] == results["ballot-hop"]["n"] == 2
+    assert results["status-hop"]["n"] == 2 and results["ballot-extra"]["ratio"] > 0
+    assert "through a station" in station_hop.table(report)

@@ -21,9 +21,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from election_helpers import FAST_KDF
 
@@ -31,6 +33,7 @@ from votecrypt.math import secp256k1
 from votecrypt.protocol.manifest import BLANK, Candidate, Manifest
 from votecrypt.protocol.results import BLANK_LABELS, BLANK_MEANING
 from votecrypt.record.rule_presets import preset
+from votecrypt.service.installed_booth import installed_booth
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,6 +97,7 @@ class Election:
             trustees=["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"],
             threshold=2,
             credentials=BALLOTS,
+            booth=installed_booth().pin,
         )
         self.manifest = manifest
         self.directory = create_election(root / "election", manifest)
@@ -121,18 +125,17 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture()
-def server(tmp_path: Path) -> Iterator[tuple[Election, str]]:
-    election = Election(tmp_path)
+@contextmanager
+def _process(tmp_path: Path, name: str, *args: str) -> Iterator[tuple[subprocess.Popen[Any], str]]:
+    """`votecrypt ARGS --port P` until it listens on P; yields (process, its URL)."""
     port = _free_port()
-    log = (tmp_path / "serve.log").open("w")
+    log = (tmp_path / f"{name}.log").open("w")
     process = subprocess.Popen(
-        [*VOTECRYPT, "serve", str(election.path), "--port", str(port)],
+        [*VOTECRYPT, *args, "--port", str(port)],
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -142,9 +145,9 @@ def server(tmp_path: Path) -> Iterator[tuple[Election, str]]:
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
                     log.close()
-                    raise AssertionError((tmp_path / "serve.log").read_text()) from None
+                    raise AssertionError((tmp_path / f"{name}.log").read_text()) from None
                 time.sleep(0.2)
-        yield election, url
+        yield process, f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         try:
@@ -153,6 +156,30 @@ def server(tmp_path: Path) -> Iterator[tuple[Election, str]]:
             process.kill()
             process.wait()
         log.close()
+
+
+@contextmanager
+def board_and_station(tmp_path: Path, election: Election) -> Iterator[tuple[str, str]]:
+    """The board server, and a voting station in front of it once it has verified the
+    board (spec 17.7); yields (board URL, station URL)."""
+    with (
+        _process(tmp_path, "serve", "serve", str(election.path)) as (_, board),
+        _process(tmp_path, "station", "station", board, "--retry-seconds", "0.5") as (_, url),
+    ):
+        deadline = time.monotonic() + 120
+        while httpx.get(f"{url}/station/status", timeout=60).json()["state"] != "ready":
+            assert time.monotonic() < deadline, (tmp_path / "station.log").read_text()
+            time.sleep(0.2)
+        yield board, url
+
+
+@pytest.fixture()
+def server(tmp_path: Path) -> Iterator[tuple[Election, str]]:
+    """An election and the URL of its voting station: voters vote at a station, never on
+    the board server."""
+    election = Election(tmp_path)
+    with board_and_station(tmp_path, election) as (_, url):
+        yield election, url
 
 
 class Booth:

@@ -51,7 +51,7 @@ def test_vendored_packages_are_the_lockfile_versions() -> None:
     manifest = _manifest()
     packages = manifest["packages"]
     assert isinstance(packages, dict)
-    assert set(packages) == {"@noble/curves", "@noble/hashes"}
+    assert set(packages) == {"@noble/curves", "@noble/hashes", "qr"}
     for name, info in packages.items():
         locked = lock["packages"][f"node_modules/{name}"]
         assert info["version"] == locked["version"], name

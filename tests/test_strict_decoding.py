@@ -34,7 +34,7 @@ DECODERS: dict[str, Callable[[Any], object]] = {
     "decryption-share": lambda p: share_from_plain(p, GROUP),
 }
 #: Fields a manifest may leave out (spec 7.1): absent means "none".
-OPTIONAL = {("manifest", "quorum_override"), ("manifest", "previous")}
+OPTIONAL = {("manifest", "quorum_override"), ("manifest", "previous"), ("manifest", "booth")}
 
 
 def _payloads() -> dict[str, tuple[str, Any]]:

@@ -15,9 +15,9 @@ BOOTH = ROOT / "votecrypt" / "web" / "static" / "booth.js"
 RETIRED = ("Để trống", "Leave blank", "Không đánh giá", "Blank")
 
 
-def _js_texts(name: str) -> tuple[str, str]:
-    """The {vi, en} texts of the JavaScript constant `name` in booth.js."""
-    source = BOOTH.read_text(encoding="utf-8")
+def _js_texts(name: str, script: Path = BOOTH) -> tuple[str, str]:
+    """The {vi, en} texts of the JavaScript constant `name` in `script`."""
+    source = script.read_text(encoding="utf-8")
     found = re.search(
         rf"const {name} = \{{\s*vi: '([^']*)',\s*en: '([^']*)',?\s*\}};", source, re.DOTALL
     )
@@ -28,6 +28,8 @@ def _js_texts(name: str) -> tuple[str, str]:
 def test_the_web_booth_uses_the_rule_sets_name_and_meaning() -> None:
     assert _js_texts("BLANK_LABEL") == BLANK_LABELS
     assert _js_texts("BLANK_MEANING") == BLANK_MEANING
+    # The page that checks a challenged ballot on another device names it the same way.
+    assert _js_texts("BLANK_LABEL", BOOTH.with_name("check.js")) == BLANK_LABELS
 
 
 def test_the_name_is_the_rule_sets_phieu_khong_hop_le() -> None:

@@ -99,6 +99,11 @@ class RefusedData(VotecryptError):
     tally, ceremony outcome or credential list, spec 17.1); nothing was done."""
 
 
+class BoothNotApproved(VotecryptError):
+    """The booth installed on a voting station is not the one the election's manifest
+    approves, or the manifest approves none (spec 7.5, 17.7)."""
+
+
 class VerificationError(VotecryptError):
     """An election record failed verification; `report`, when set, holds every check."""
 

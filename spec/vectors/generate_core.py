@@ -663,6 +663,58 @@ def _supplement_vector(valid: list[dict[str, str]]) -> dict[str, Any]:
     }
 
 
+#: A small booth (spec 7.5), listed out of order; one file empty, one not UTF-8.
+BOOTH_FILES = (
+    ("lib/ballot.js", b"export const x = 1;\n"),
+    ("index.html", "<!doctype html><title>Phòng bỏ phiếu</title>\n".encode()),
+    ("vendor/noble-curves/LICENSE", b"MIT\r\n"),
+    ("booth.js", b""),
+    ("favicon.svg", bytes(range(0, 256, 17))),
+    ("lib/api.js", b"import './ballot.js';\n"),
+)
+
+
+def booth_vectors() -> dict[str, Any]:
+    """The booth digest (spec 7.5): a booth's files and their digest, and file lists that
+    have none, each with the reason."""
+    from votecrypt.errors import ManifestError
+    from votecrypt.math.tags import BOOTH
+    from votecrypt.protocol.approved_booth import booth_digest
+
+    ordered = sorted(BOOTH_FILES)
+    invalid = []
+    for files, reason in (
+        ([("../booth.js", b"")], "a path component is '..'"),
+        ([("/index.html", b"")], "an absolute path (empty first component)"),
+        ([("lib//api.js", b"")], "an empty path component"),
+        ([("lib\\api.js", b"")], "a backslash is not a path character"),
+        ([("index.html", b"a"), ("index.html", b"b")], "a path twice"),
+        ([], "no file"),
+    ):
+        try:
+            booth_digest(files)
+        except ManifestError:
+            invalid.append(
+                {"files": [{"path": p, "content": c.hex()} for p, c in files], "reason": reason}
+            )
+        else:  # pragma: no cover - the generator checks its own cases
+            raise AssertionError(reason)
+    return {
+        **header(
+            "The booth digest (spec 7.5): H(BOOTH, [[path, content], ...]) with the pairs in "
+            "increasing order of the paths' bytes, path as text (02), content as bytes (01). "
+            "`files` is given out of order; `ordered_paths` is the order hashed; `encoding` "
+            "is encode() of the hashed list value."
+        ),
+        "tag": BOOTH.text,
+        "files": [{"path": p, "content": c.hex()} for p, c in BOOTH_FILES],
+        "ordered_paths": [p for p, _ in ordered],
+        "encoding": encode([[p, c] for p, c in ordered]).hex(),
+        "digest": booth_digest(BOOTH_FILES).hex(),
+        "invalid": invalid,
+    }
+
+
 def _discrete_log_cases() -> list[dict[str, Any]]:
     """Bounded discrete logarithms (spec 6.4): `log` is the m in [0, bound] with m*G = point,
     or null when there is none. With bound 10 alone, s = 3 and w = 7: the last giant step
@@ -691,6 +743,7 @@ def _discrete_log_cases() -> list[dict[str, Any]]:
 
 def build() -> dict[str, bytes]:
     documents = {
+        "booth.json": booth_vectors(),
         "credentials.json": credential_vectors(),
         "encoding.json": encoding_vectors(),
         "hashing.json": hashing_vectors(),

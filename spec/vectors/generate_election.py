@@ -38,6 +38,7 @@ from votecrypt.math.tags import CEREMONY_COEFFICIENT_PROOF
 from votecrypt.primitives.passphrase import KdfParameters
 from votecrypt.primitives.schnorr import SchnorrProof, prove_knowledge
 from votecrypt.primitives.sealing import ExchangePublicKey, seal
+from votecrypt.protocol.approved_booth import BoothPin
 from votecrypt.protocol.ceremony.messages import (
     Answer,
     CeremonyParameters,
@@ -96,6 +97,8 @@ def manifest() -> Manifest:
         threshold=2,
         credentials=4,
         summoned=5,
+        # Any 32 bytes name a booth (spec 7.5); the digest of real files is in core/booth.json.
+        booth=BoothPin(hashlib.sha256(b"votecrypt-vectors/booth").digest(), "0.1.0"),
     )
 
 

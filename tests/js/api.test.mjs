@@ -81,3 +81,27 @@ test('api: a receipt for another tracking code is refused; only public data is s
   await assert.rejects(client.cast(prepared), (e) => e.reason === 'receipt-mismatch');
   assert.deepEqual(sent, [['/api/v1/ballots', 'POST', '{"type":"votecrypt/ballot"}', 'omit']]);
 });
+
+test('api: entry(seq) reads only the first line of the record from seq, and checks its place', async () => {
+  const lines = new TextDecoder().decode(LOG).split('\n').filter(Boolean);
+  const seq = 3;
+  const rest = new TextEncoder().encode(lines.slice(seq).join('\n') + '\n');
+  for (const size of [1, 13, rest.length]) {
+    const stream = streamed(rest, size);
+    const requests = [];
+    const client = new BoardClient('http://board.test', {
+      fetch: async (url) => {
+        requests.push(url);
+        return stream.response;
+      },
+    });
+    const entry = await client.entry(seq);
+    assert.deepEqual(entry, JSON.parse(lines[seq]));
+    assert.deepEqual(requests, [`http://board.test/api/v1/record?start=${seq}`]);
+    if (size < rest.length) assert.ok(stream.wasCancelled(), 'the rest of the record is not read');
+  }
+  // A board answering with another entry than the one asked for is refused.
+  const wrong = new BoardClient('', { fetch: async () => streamed(rest, 64).response });
+  await assert.rejects(() => wrong.entry(seq + 1), { name: 'BoardError', reason: 'record' });
+  await assert.rejects(() => wrong.entry(-1), { reason: 'malformed' });
+});

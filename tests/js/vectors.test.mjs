@@ -229,3 +229,12 @@ test('credential codes: check characters over GF(32), typing tolerance, keys (sp
     }
   }
 });
+
+test('booth digest (spec 7.5): the files in order of their paths, each [path, content]', () => {
+  const v = vectors('booth');
+  const sorted = [...v.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  assert.deepEqual(sorted.map((f) => f.path), v.ordered_paths);
+  const value = sorted.map((f) => [f.path, fromHex(f.content)]);
+  assert.equal(toHex(encode(value)), v.encoding);
+  assert.equal(toHex(hash(v.tag, value)), v.digest);
+});

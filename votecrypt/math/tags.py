@@ -28,6 +28,7 @@ PROOF_NONCE = DomainTag(PREFIX + "proof-nonce", "18.3")
 
 # Identifiers and bindings.
 MANIFEST = DomainTag(PREFIX + "manifest", "7.2")
+BOOTH = DomainTag(PREFIX + "booth", "7.5")
 ELECTION_CONTEXT = DomainTag(PREFIX + "election-context", "7.3")
 CEREMONY_COMMITMENT = DomainTag(PREFIX + "ceremony-commitment", "8.3")
 CEREMONY_MESSAGE = DomainTag(PREFIX + "ceremony-message", "8.2")

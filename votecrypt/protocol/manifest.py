@@ -18,6 +18,7 @@ from votecrypt.math.encoding import nfc
 from votecrypt.math.hashing import hash_bytes
 from votecrypt.math.tags import MANIFEST
 from votecrypt.primitives.packing import MAX_LANE_PLAINTEXT, Packing
+from votecrypt.protocol.approved_booth import BoothPin
 from votecrypt.protocol.ceremony.messages import CeremonyParameters
 from votecrypt.protocol.rules import PreviousResult, RuleSet, format_fraction, rule_set_to_plain
 from votecrypt.protocol.text import text_problem
@@ -68,6 +69,9 @@ class Manifest:
     #: The previous vote's counts and D per office holder (by name), for rule sets with a
     #: condition on the previous vote such as NQ 35/2012's "two years running" (spec 7.1).
     previous: tuple[tuple[str, PreviousResult], ...] = ()
+    #: The booth the counting board approved: stations serve only a booth with this digest
+    #: (spec 7.5); None when the manifest names none (then no station opens a booth).
+    booth: BoothPin | None = None
 
     @classmethod
     def build(
@@ -87,6 +91,7 @@ class Manifest:
         second_ballot: str = "reject",
         quorum_override: str = "",
         previous: Sequence[tuple[str, PreviousResult]] = (),
+        booth: BoothPin | None = None,
     ) -> Manifest:
         """A validated manifest; `summoned` defaults to `credentials` and `members` to
         `summoned`. `quorum_override` is the board's reason to proceed although the ballots
@@ -109,6 +114,7 @@ class Manifest:
             second_ballot=second_ballot,
             quorum_override=nfc(quorum_override).strip(),
             previous=tuple((nfc(name).strip(), result) for name, result in previous),
+            booth=booth,
         )
         manifest.validate()
         return manifest
@@ -269,6 +275,8 @@ class Manifest:
             extra["quorum_override"] = self.quorum_override
         if self.previous:
             extra["previous"] = previous_plain(self.previous)
+        if self.booth is not None:
+            extra["booth"] = self.booth.plain()
         return extra
 
     def manifest_hash(self) -> bytes:

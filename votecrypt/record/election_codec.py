@@ -12,6 +12,7 @@ from typing import Any
 
 from votecrypt.errors import EncodingError, ManifestError, RuleError
 from votecrypt.primitives.signing import SIGNATURE_BYTES, VerifyKey
+from votecrypt.protocol.approved_booth import DIGEST_BYTES, MAX_VERSION, BoothPin
 from votecrypt.protocol.credentials import CredentialList, Endorsement
 from votecrypt.protocol.manifest import GROUP_NAME, MANIFEST_TYPE, Candidate, Manifest
 from votecrypt.protocol.manifest import VERSION as MANIFEST_VERSION
@@ -69,6 +70,7 @@ def manifest_from_plain(value: Any) -> Manifest:
             fields.text("quorum_override", max_length=1000) if fields.has("quorum_override") else ""
         ),
         previous=_previous(fields) if fields.has("previous") else (),
+        booth=_booth(fields) if fields.has("booth") else None,
     )
     fields.done()
     manifest.validate()
@@ -91,6 +93,16 @@ def _previous(fields: Fields) -> tuple[tuple[str, PreviousResult], ...]:
         previous.append((name, PreviousResult(counts, item.integer("denominator", 1, 10**9))))
         item.done()
     return tuple(previous)
+
+
+def _booth(fields: Fields) -> BoothPin:
+    """The approved booth (spec 7.5): its digest and version."""
+    item = Fields(fields.raw("booth"), fields.path("booth"))
+    pin = BoothPin(
+        item.hex_bytes("digest", DIGEST_BYTES), item.text("version", max_length=MAX_VERSION)
+    )
+    item.done()
+    return pin
 
 
 def _trustee_name(value: Any, path: str) -> str:

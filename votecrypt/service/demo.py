@@ -29,6 +29,7 @@ from votecrypt.service.counting import (
 from votecrypt.service.election_dir import ElectionDir, create_election
 from votecrypt.service.endorsing import endorse, endorsement_view
 from votecrypt.service.export import export_record
+from votecrypt.service.installed_booth import installed_booth
 from votecrypt.service.presentation import write_result_sheets
 from votecrypt.service.voting import cast, challenge, close_voting, issue, open_board, prepare
 
@@ -88,6 +89,7 @@ def demo_manifest(voters: int, candidates: int, trustees: int, threshold: int) -
         threshold=threshold,
         credentials=voters,
         summoned=voters + voters // 10,
+        booth=installed_booth().pin,
     )
 
 

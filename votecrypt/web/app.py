@@ -1,5 +1,5 @@
-"""The board server's ASGI application: the API, the OpenAPI document, the booth's static
-files, and the layers around them (security headers, access log, errors as JSON)."""
+"""The board server's ASGI application: the API, the OpenAPI document, the check page's
+static files, and the layers around them (security headers, access log, errors as JSON)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route, Router
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from votecrypt.errors import BoardBusy, StorageError
 from votecrypt.protocol import ballot as reasons
 
 from .api import PREFIX, BoardApi, json_response
+from .check_page import CheckPageFiles
 from .errors import INTERNAL, METHOD_NOT_ALLOWED, NOT_FOUND, UNAVAILABLE, ApiError
 from .middleware import AccessLog, SecurityHeaders
 from .settings import ServerSettings
@@ -130,7 +130,8 @@ def create_app(store: BoardStore, settings: ServerSettings | None = None) -> ASG
     api_router = Router(api_routes, redirect_slashes=False)
     routes: list[BaseRoute] = [Mount(PREFIX, app=api_router), _openapi_route()]
     if STATIC.is_dir():
-        routes.append(Mount("/", app=StaticFiles(directory=STATIC, html=True)))
+        # The check page only: stations run their own booth (spec 17.7).
+        routes.append(Mount("/", app=CheckPageFiles(directory=STATIC)))
     templates = [PREFIX + route.path for route in api_routes] + ["/openapi.json"]
     app = Starlette(
         routes=routes,

@@ -12,6 +12,8 @@ import {
   openChallenge,
   prepareBallot,
 } from './votecrypt.js';
+import { qrImage } from './qr-image.js';
+import { bilingual } from './bilingual.js';
 
 const client = new BoardClient('');
 const $ = (id) => document.getElementById(id);
@@ -33,19 +35,6 @@ let election = null;
 let session = freshSession();
 
 // --- text and elements ---------------------------------------------------------------------
-
-/** A Vietnamese text with its English beside it (the .en span). */
-function bilingual(element, vi, en) {
-  element.textContent = vi;
-  if (en) {
-    const english = document.createElement('span');
-    english.className = 'en';
-    english.lang = 'en';
-    english.textContent = en;
-    element.append(english);
-  }
-  return element;
-}
 
 function make(tag, className, vi, en) {
   const element = document.createElement(tag);
@@ -93,6 +82,7 @@ function describeBoardError(error) {
     'unknown-credential': ['Mã này không thuộc cuộc bỏ phiếu này.', 'This code is not for this election.'],
     'voting-closed': ['Việc bỏ phiếu đã kết thúc.', 'Voting is closed.'],
     unreachable: ['Không liên lạc được với máy chủ. Xin báo cho ban kiểm phiếu.', 'The board server cannot be reached. Please tell the counting board.'],
+    'station-not-ready': ['Máy bỏ phiếu chưa sẵn sàng; đang thử lại. Xin chờ hoặc báo cho ban kiểm phiếu.', `This voting station is not ready; retrying (${error.message})`],
     'rate-limited': ['Máy chủ đang bận, xin thử lại sau giây lát.', 'The server is busy; please try again in a moment.'],
     overloaded: ['Máy chủ đang bận, xin thử lại sau giây lát.', 'The server is busy; please try again in a moment.'],
     unavailable: ['Bảng tin tạm thời không ghi được phiếu. Xin báo cho ban kiểm phiếu rồi thử lại.', 'The board cannot record ballots right now. Please tell the counting board, then try again.'],
@@ -150,17 +140,52 @@ async function loadElection() {
     election = loaded.election;
     showPhase(loaded.phase);
   } catch (error) {
-    if (error instanceof BoardError) return fatal(...describeBoardError(error));
+    if (error instanceof BoardError) {
+      // The station is still verifying the board, or the board is away: try again on its own.
+      if (['station-not-ready', 'unreachable'].includes(error.reason)) setTimeout(() => loadElection().catch(unexpected), 5000);
+      return fatal(...describeBoardError(error));
+    }
     // The published data do not fit together: the booth refuses to take part (rule 1).
     return fatal(`Dữ liệu cuộc bỏ phiếu không khớp: ${error.message}`, `The election data do not check: ${error.message}`);
   }
   bilingual($('election-title'), election.title);
   $('election-body').textContent = `${election.body} · ${election.date}`;
   $('fingerprint').textContent = election.fingerprint;
+  showBoothDigest();
   $('fingerprint-box').hidden = false;
   document.title = `${election.title} — Phòng bỏ phiếu / Voting booth`;
   startVoter();
   setTimeout(watchPhase, PHASE_POLL_SECONDS * 1000);
+}
+
+// --- the approved booth and the second device (spec 7.5, 17.7) -------------------------------
+
+/** Where a second device checks a challenge: the station names it; without one, nowhere. */
+let checkUrl = null;
+
+/** The approved booth's digest beside the fingerprint, from the verified manifest. */
+async function showBoothDigest() {
+  const booth = election.manifest.booth;
+  $('booth-digest-label').hidden = !booth;
+  $('booth-digest').textContent = booth ? `${booth.digest.slice(0, 20).match(/.{4}/g).join('-')} · votecrypt ${booth.version}` : '';
+  try {
+    const response = await fetch('/station/status', { cache: 'no-store', credentials: 'omit' });
+    const station = response.ok ? await response.json() : null;
+    checkUrl = typeof station?.check_url === 'string' && /^https?:\/\//.test(station.check_url) ? station.check_url : null;
+  } catch {
+    checkUrl = null;
+  }
+}
+
+/** The QR code and address of the check page for this tracking code. */
+function showSecondDevice(trackingCode) {
+  $('challenged-qr').replaceChildren();
+  $('challenged-url').textContent = '';
+  $('second-device').hidden = !checkUrl;
+  if (!checkUrl) return;
+  const address = `${checkUrl}#${trackingCode}`;
+  $('challenged-qr').append(qrImage(address));
+  $('challenged-url').textContent = address;
 }
 
 // --- 1. the code -----------------------------------------------------------------------------
@@ -178,7 +203,9 @@ function forgetVoter() {
   $('choices-list').replaceChildren();
   $('review-list').replaceChildren();
   $('challenged-list').replaceChildren();
-  for (const id of ['decide-tracking', 'cast-tracking', 'challenged-tracking']) $(id).textContent = '';
+  for (const id of ['decide-tracking', 'cast-tracking', 'challenged-tracking', 'challenged-url']) $(id).textContent = '';
+  $('challenged-qr').replaceChildren();
+  $('second-device').hidden = true;
   setMessage($('challenged-check'), '');
   setMessage($('decide-message'), 'bad');
   setMessage($('choices-message'), 'bad');
@@ -432,6 +459,7 @@ async function onChallenge() {
       JSON.stringify(opened.choices) === JSON.stringify(session.choices);
     $('challenged-tracking').textContent = prepared.trackingCode;
     fillChoiceTable($('challenged-list'), opened.choices);
+    showSecondDevice(prepared.trackingCode);
     if (agrees) {
       setMessage($('challenged-check'), 'ok', 'Phiếu mở ra khớp với lựa chọn của bạn.', 'The opened ballot matches your choices.');
     } else {

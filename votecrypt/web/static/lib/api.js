@@ -113,6 +113,36 @@ export class BoardClient {
     return receipt;
   }
 
+  /**
+   * The log entry at `seq` ({seq, kind, payload, hash}), read as the first line of the record
+   * streamed from there; the rest of the stream is not read.
+   */
+  async entry(seq) {
+    if (!Number.isSafeInteger(seq) || seq < 0) throw new BoardError(0, 'malformed', 'not a sequence number');
+    let response;
+    try {
+      response = await this.fetch(`${this.base}/api/v1/record?start=${seq}`, { cache: 'no-store', credentials: 'omit' });
+    } catch (error) {
+      throw new BoardError(0, 'unreachable', `the board server cannot be reached (${error.message})`);
+    }
+    if (!response.ok) throw new BoardError(response.status, 'record', `the record cannot be read (HTTP ${response.status})`);
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let pending = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      pending += decoder.decode(value ?? new Uint8Array(), { stream: !done });
+      const end = pending.indexOf('\n');
+      if (end !== -1 || done) {
+        await reader.cancel();
+        const line = end === -1 ? pending : pending.slice(0, end);
+        const entry = line.trim() ? JSON.parse(line) : null;
+        if (entry?.seq !== seq) throw new BoardError(0, 'record', `the board has no entry ${seq}`);
+        return entry;
+      }
+    }
+  }
+
   /** {tracking_code, status: 'cast' | 'challenged', seq, entry_hash, choices?}. */
   async track(trackingCode) {
     return this.#request('GET', `/api/v1/tracking/${encodeURIComponent(trackingCode)}`);

@@ -12,6 +12,7 @@ export const TAGS = Object.freeze({
   BALLOT_ROW_PROOF: 'votecrypt/1/ballot-row-proof',
   DECRYPTION_SHARE_PROOF: 'votecrypt/1/decryption-share-proof',
   MANIFEST: 'votecrypt/1/manifest',
+  BOOTH: 'votecrypt/1/booth',
   ELECTION_CONTEXT: 'votecrypt/1/election-context',
   CEREMONY_COMMITMENT: 'votecrypt/1/ceremony-commitment',
   CEREMONY_MESSAGE: 'votecrypt/1/ceremony-message',

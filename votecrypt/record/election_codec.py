@@ -13,6 +13,7 @@ from typing import Any
 from votecrypt.errors import EncodingError, ManifestError, RuleError
 from votecrypt.primitives.signing import SIGNATURE_BYTES, VerifyKey
 from votecrypt.protocol.approved_booth import DIGEST_BYTES, MAX_VERSION, BoothPin
+from votecrypt.protocol.board_setup import BoardSetup, Witness
 from votecrypt.protocol.credentials import CredentialList, Endorsement
 from votecrypt.protocol.manifest import GROUP_NAME, MANIFEST_TYPE, Candidate, Manifest
 from votecrypt.protocol.manifest import VERSION as MANIFEST_VERSION
@@ -71,6 +72,7 @@ def manifest_from_plain(value: Any) -> Manifest:
         ),
         previous=_previous(fields) if fields.has("previous") else (),
         booth=_booth(fields) if fields.has("booth") else None,
+        board=_board(fields.nested("board")) if fields.has("board") else None,
     )
     fields.done()
     manifest.validate()
@@ -103,6 +105,19 @@ def _booth(fields: Fields) -> BoothPin:
     )
     item.done()
     return pin
+
+
+def _board(fields: Fields) -> BoardSetup:
+    """The board's key and witnesses (spec 7.1); the manifest validates them."""
+    witnesses = []
+    for item in fields.objects("witnesses", max_items=32):
+        witnesses.append(Witness(item.text("name", max_length=100), item.hex_bytes("key", 32)))
+        item.done()
+    setup = BoardSetup(
+        fields.hex_bytes("key", 32), tuple(witnesses), fields.integer("witnesses_needed", 0, 32)
+    )
+    fields.done()
+    return setup
 
 
 def _trustee_name(value: Any, path: str) -> str:

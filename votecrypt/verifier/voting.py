@@ -14,6 +14,7 @@ from votecrypt.protocol.tally import TallyAccumulator
 from votecrypt.record.election_codec import close_plain
 from votecrypt.record.json_codec import canonical_json
 from votecrypt.record.log import Entry
+from votecrypt.verifier import witnessed
 from votecrypt.verifier.ballots import BallotVerdict, check_without_context
 from votecrypt.verifier.state import Verification
 
@@ -28,7 +29,7 @@ def ballot_entry(v: Verification, entry: Entry) -> None:
         # (check 15).
         _verdict(v, check_without_context(v.group, entry.seq, entry.kind, entry.payload))
         return
-    check_proofs = v.since is None or entry.seq > v.since.seq
+    check_proofs = not witnessed.skips(v.witnessed, entry.seq)
     if not check_proofs:
         v.report.entries_trusted += 1
     if v.chunk and check_proofs != v.chunk_checks_proofs:

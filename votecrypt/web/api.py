@@ -18,18 +18,22 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from votecrypt.errors import BallotError
+from votecrypt.errors import BallotError, EncodingError, InvalidSignature
+from votecrypt.primitives.signing import SigningKey
 from votecrypt.protocol import ballot as reasons
 from votecrypt.record.json_codec import canonical_json
 from votecrypt.record.log import Entry, entry_to_line
+from votecrypt.record.note import MAX_NOTE_BYTES
 
 from .checking import BALLOT, CHALLENGE, Checked, CheckingPool
+from .cosigned import Cosignatures
 from .errors import NOT_FOUND, ApiError
 from .identity import election_document
 from .limits import Admission, RateLimiter, body_limit_for, read_body, require_json
 from .settings import ServerSettings
 from .store import BoardStore
 from .tracking import CAST, CHALLENGED, BallotIndex, Tracked, normalise_tracking_code
+from .transparency import BoardTree
 from .writer import BoardWriter
 
 T = TypeVar("T")
@@ -46,8 +50,12 @@ def json_response(value: Any, status: int = 200) -> Response:
 class BoardApi:
     """The handlers, sharing the store, the checking pool and the limits."""
 
-    def __init__(self, store: BoardStore, settings: ServerSettings) -> None:
+    def __init__(
+        self, store: BoardStore, settings: ServerSettings, board_key: SigningKey | None = None
+    ) -> None:
         self.store = store
+        self.tree = BoardTree(store, board_key)
+        self.cosignatures = Cosignatures(store, self.tree, store.folder / "cosigned")
         self.settings = settings
         self.pool = CheckingPool(store.context, settings.check_processes)
         self.index = BallotIndex(store.context)
@@ -70,6 +78,11 @@ class BoardApi:
             Route("/status", self.status, methods=["GET"]),
             Route("/credentials/{public_key}", self.credential, methods=["GET"]),
             Route("/record", self.record, methods=["GET"]),
+            Route("/checkpoint", self.checkpoint, methods=["GET"]),
+            Route("/checkpoint/cosigned", self.cosigned, methods=["GET"]),
+            Route("/cosignatures", self.cosign, methods=["POST"]),
+            Route("/proof/inclusion", self.inclusion_proof, methods=["GET"]),
+            Route("/proof/consistency", self.consistency_proof, methods=["GET"]),
         ]
 
     # Lifetime
@@ -143,6 +156,53 @@ class BoardApi:
         first = await self._read(self.store.entries, int(text), self.settings.record_page)
         return StreamingResponse(self._lines(first), media_type="application/x-ndjson")
 
+    # The Merkle tree (spec 11.5-11.7)
+
+    async def checkpoint(self, request: Request) -> Response:
+        if not self.tree.signed:
+            raise ApiError(NOT_FOUND, "this board signs no checkpoints: its manifest names no key")
+        note = await self._read(self.tree.checkpoint)
+        return Response(note.to_bytes(), media_type="text/plain; charset=utf-8")
+
+    async def cosigned(self, request: Request) -> Response:
+        text = request.query_params.get("size", "0")
+        if not (text.isascii() and text.isdigit() and len(text) <= 16):
+            raise ApiError(reasons.MALFORMED, "size must be a number of entries")
+        note = self.cosignatures.latest(int(text))
+        if note is None:
+            raise ApiError(NOT_FOUND, "no witness has cosigned a checkpoint of this size yet")
+        return Response(note.to_bytes(), media_type="text/plain; charset=utf-8")
+
+    async def cosign(self, request: Request) -> Response:
+        """A witness's cosignature on one of the board's checkpoints (spec 11.10)."""
+        self.limiter.take(request.client.host if request.client else "")
+        body = await read_body(request, MAX_NOTE_BYTES, self.settings.body_timeout)
+        try:
+            size, names = await self._read(self.cosignatures.add, body)
+        except EncodingError as error:
+            raise ApiError(reasons.MALFORMED, str(error)) from None
+        except InvalidSignature as error:
+            raise ApiError(reasons.BAD_SIGNATURE, str(error)) from None
+        return json_response({"size": size, "witnesses": names}, status=201)
+
+    async def inclusion_proof(self, request: Request) -> Response:
+        seq, size = _query_numbers(request, "seq", "size")
+        try:
+            prev, proof = await self._read(self.tree.inclusion, seq, size)
+        except ValueError as exc:
+            raise ApiError(NOT_FOUND, str(exc)) from None
+        return json_response(
+            {"seq": seq, "size": size, "prev": prev.hex(), "proof": [h.hex() for h in proof]}
+        )
+
+    async def consistency_proof(self, request: Request) -> Response:
+        old, size = _query_numbers(request, "old", "size")
+        try:
+            proof = await self._read(self.tree.consistency, old, size)
+        except ValueError as exc:
+            raise ApiError(NOT_FOUND, str(exc)) from None
+        return json_response({"old": old, "size": size, "proof": [h.hex() for h in proof]})
+
     async def _lines(self, entries: list[Entry]) -> AsyncIterator[bytes]:
         while entries:
             yield b"".join(entry_to_line(entry) for entry in entries)
@@ -175,9 +235,29 @@ class BoardApi:
                 if rejection.reason in _RESUBMITTED:
                     found = await self._read(self._already_published, checked)
                     if found is not None:
-                        return _receipt(kind, found.seq, found.entry_hash, found.tracking_code, 200)
+                        return await self._receipt(
+                            kind, found.seq, found.entry_hash, found.tracking_code, 200
+                        )
                 raise ApiError(rejection.reason, rejection.detail) from None
-        return _receipt(kind, receipt.seq, receipt.entry_hash, checked.tracking_code, 201)
+        return await self._receipt(
+            kind, receipt.seq, receipt.entry_hash, checked.tracking_code, 201
+        )
+
+    async def _receipt(
+        self, kind: str, seq: int, entry_hash: bytes, code: str, status: int
+    ) -> Response:
+        """The answer to an appended submission: where it is in the log and, on a signed
+        board, the signed receipt (spec 11.9) that the booth checks before it says "cast"."""
+        answer: dict[str, Any] = {
+            "kind": kind,
+            "seq": seq,
+            "entry_hash": entry_hash.hex(),
+            "tracking_code": code,
+        }
+        if self.tree.signed:
+            signed = await self._read(self.tree.receipt, kind, seq, entry_hash, code)
+            answer["receipt"] = signed.plain()
+        return json_response(answer, status=status)
 
     def _already_published(self, checked: Checked) -> Tracked | None:
         """The entry of this very submission if it is on the board already (sent again after
@@ -201,8 +281,12 @@ _RESUBMITTED = (
 )
 
 
-def _receipt(kind: str, seq: int, entry_hash: bytes, code: str, status: int) -> Response:
-    return json_response(
-        {"kind": kind, "seq": seq, "entry_hash": entry_hash.hex(), "tracking_code": code},
-        status=status,
-    )
+def _query_numbers(request: Request, *names: str) -> tuple[int, ...]:
+    """Non-negative integers from the query, each one required."""
+    numbers = []
+    for name in names:
+        text = request.query_params.get(name, "")
+        if not (text.isascii() and text.isdigit() and len(text) <= 16) or int(text) > _MAX_SEQ:
+            raise ApiError(reasons.MALFORMED, f"{name} must be a number of entries")
+        numbers.append(int(text))
+    return tuple(numbers)

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 from typing import Any, Protocol
 
 from votecrypt.errors import BallotError, BoardError
@@ -61,6 +62,11 @@ class BoardStore(Protocol):
 
     @property
     def setup(self) -> SetupItems: ...
+
+    @property
+    def folder(self) -> Path:
+        """Where the server keeps files beside the board (the cosigned checkpoints)."""
+        ...
 
     def status(self) -> BoardStatus: ...
 
@@ -118,6 +124,10 @@ class SqliteBoardStore:
     @property
     def setup(self) -> SetupItems:
         return self._setup
+
+    @property
+    def folder(self) -> Path:
+        return self._directory.root
 
     def _board(self) -> BulletinBoard:
         board: BulletinBoard | None = getattr(self._local, "board", None)

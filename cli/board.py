@@ -54,11 +54,14 @@ def open_command(election: Path) -> None:
 @election_argument
 def status(election: Path) -> None:
     """Show the phase of the vote and how many ballots have been cast and challenged."""
-    ballot_box, context = load_board(election_dir(election), group(), read_only=True)
+    ballot_box, _ = load_board(election_dir(election), group(), read_only=True)
     with ballot_box:
         seq, head = ballot_box.head()
         say(f"Phase: {ballot_box.phase()}")
-        say(f"Ballots cast: {ballot_box.count('ballot')} of {context.manifest.credentials} issued")
+        say(f"Ballots cast: {ballot_box.count('ballot')} of {ballot_box.issued()} issued")
+        supplements = ballot_box.count("credential-supplement")
+        if supplements:
+            say(f"Credential supplements published: {supplements} (late members, slips replaced)")
         say(f"Ballots challenged: {ballot_box.count('challenge')}")
         say(f"Log: {seq + 1} entries; last hash {head.hex()}")
 

@@ -95,7 +95,11 @@ def election() -> None:
 )
 @click.option("--threshold", type=int, required=True, help="Members needed to decrypt the result.")
 @click.option(
-    "--ballots", type=int, required=True, help="Number of ballots issued (members present)."
+    "--ballots",
+    type=int,
+    default=None,
+    help="The most ballots that may be issued (default: --summoned); how many are issued is "
+    "set at the roll call (`credentials issue --present`).",
 )
 @click.option("--summoned", type=int, default=None, help="Members summoned (for the 2/3 quorum).")
 @click.option("--members", type=int, default=None, help="Members of the body (legacy denominator).")
@@ -163,7 +167,7 @@ def create(
     candidates_file: Path,
     trustees: tuple[str, ...],
     threshold: int,
-    ballots: int,
+    ballots: int | None,
     summoned: int | None,
     members: int | None,
     rules: str,
@@ -179,6 +183,10 @@ def create(
     """Create the election in ELECTION_DIR: write its manifest (what is voted on, by whom,
     under which legal rules, and who holds the key). Give a copy of the directory to every
     member of the counting board for the key ceremony."""
+    if ballots is None:
+        if summoned is None:
+            raise click.UsageError("give --summoned (the members summoned to the meeting)")
+        ballots = summoned
     listed = read_candidate_list(candidates_file)
     rule_set = load_rules(rules)
     refuse_for_body(rule_set, body)
@@ -216,7 +224,8 @@ def create(
     say(f"Rules: {name_rule_set(rule_set).describe()}")
     say(f"Election id (manifest hash): {manifest.manifest_hash().hex()}")
     say(
-        f"{plural(len(manifest.candidates), 'candidate')}; {plural(ballots, 'ballot')}; "
+        f"{plural(len(manifest.candidates), 'candidate')}; at most {plural(ballots, 'ballot')} "
+        "(the roll call sets how many are issued); "
         f"key held by {plural(len(trustees), 'trustee')}, any {threshold} of whom can decrypt."
     )
     if rule_set.uses_previous:

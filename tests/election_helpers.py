@@ -111,9 +111,12 @@ class OpenElection:
         group: Group,
         ballots: int = 4,
         candidates: int = 2,
+        present: int | None = None,
         booth: BoothPin | None = None,
         board: BoardSetup | None = None,
     ) -> None:
+        """`ballots` is the manifest's bound (the members summoned); `present` the ballots
+        issued at the roll call (all of them if None)."""
         from votecrypt.service.ceremony_steps import ceremony_finalize, ceremony_step, trustee_init
         from votecrypt.service.election_dir import create_election
         from votecrypt.service.endorsing import endorse, endorsement_view
@@ -132,7 +135,7 @@ class OpenElection:
                 ceremony_step(self.directory, path, self.passphrases[i], group, step)
         for i, path in self.secrets.items():
             ceremony_finalize(self.directory, path, self.passphrases[i], group)
-        self.credentials = issue(self.directory)
+        self.credentials = issue(self.directory, present)
         view = endorsement_view(self.directory, group)
         for i, path in self.secrets.items():
             endorse(self.directory, view, path, self.passphrases[i], group, view.fingerprint)

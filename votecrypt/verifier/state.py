@@ -19,6 +19,7 @@ from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.credentials import CredentialList, Endorsement
 from votecrypt.protocol.decryption import DecryptionShare
 from votecrypt.protocol.manifest import Manifest
+from votecrypt.protocol.supplements import CredentialRoll
 from votecrypt.protocol.tally import EncryptedTally, TallyAccumulator
 from votecrypt.record.log import GENESIS
 from votecrypt.record.reader import LogSource
@@ -69,7 +70,8 @@ class Verification:
     outcome: CeremonyOutcome | None = None
     credential_list: CredentialList | None = None
     endorsements: tuple[Endorsement, ...] = ()
-    credentials: set[bytes] | None = None
+    #: the credentials in force: the list, then every valid supplement (spec 9.6)
+    roll: CredentialRoll | None = None
     context: ElectionContext | None = None
     # Voting (checks 9-15)
     used_credentials: dict[bytes, int] = field(default_factory=dict)

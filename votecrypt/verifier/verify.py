@@ -48,6 +48,7 @@ HANDLERS: dict[str, Callable[[Verification, Entry], None]] = {
     "open": setup.open_entry,
     "ballot": voting.ballot_entry,
     "challenge": voting.ballot_entry,
+    "credential-supplement": setup.supplement_entry,
     "close": voting.close_entry,
     "tally": counting.tally_entry,
     "decryption-share": counting.share_entry,

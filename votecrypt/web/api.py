@@ -153,7 +153,7 @@ class BoardApi:
                 "phase": status.phase,
                 "ballots": status.ballots,
                 "challenged": status.challenged,
-                "credentials": self.store.context.manifest.credentials,
+                "credentials": status.issued,
                 "head": {"seq": status.head_seq, "hash": status.head_hash.hex()},
             }
         )

@@ -50,6 +50,8 @@ class BoardStatus:
     challenged: int
     head_seq: int
     head_hash: bytes
+    #: Credentials in force: the list and every supplement (spec 9.6).
+    issued: int
 
 
 class BoardStore(Protocol):
@@ -142,7 +144,8 @@ class SqliteBoardStore:
             seq, digest = board.head()
             phase = board.phase()
             ballots, challenged = board.count("ballot"), board.count("challenge")
-        return BoardStatus(phase, ballots, challenged, seq, digest)
+            issued = board.issued()
+        return BoardStatus(phase, ballots, challenged, seq, digest, issued)
 
     def accept_checked_ballots(
         self, ballots: Sequence[CheckedBallot]

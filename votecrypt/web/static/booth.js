@@ -22,7 +22,13 @@ import { bilingual } from './bilingual.js';
 const client = new BoardClient('');
 const $ = (id) => document.getElementById(id);
 
-const BLANK_LABEL = { vi: 'Để trống', en: 'Leave blank' };
+// The one name of a line left unmarked and what it means (spec 13.6); the same texts as
+// BLANK_LABELS and BLANK_MEANING in votecrypt/protocol/results.py (tests/test_terms.py).
+const BLANK_LABEL = { vi: 'Không hợp lệ', en: 'Invalid' };
+const BLANK_MEANING = {
+  vi: 'Muốn bỏ qua một người, hãy chọn "Không hợp lệ": dòng đó là phiếu không hợp lệ đối với riêng người ấy; lá phiếu của bạn vẫn được tính là phiếu thu về.',
+  en: 'To leave a person unrated, choose "Invalid": that line is an invalid vote for that person only; your ballot still counts as collected.',
+};
 
 /** Everything one voter's session holds; replaced wholesale by a fresh object. */
 function freshSession() {
@@ -275,9 +281,8 @@ async function onCodeSubmit(event) {
       const [vi, en] = PHASES[status.phase] ?? [status.phase, status.phase];
       return refuseCode(`Không thể bỏ phiếu lúc này (${vi}).`, `Voting is not possible now (${en}).`);
     }
-    if (!election.credentials.has(credential.publicKeyHex)) {
-      return refuseCode('Mã này không thuộc cuộc bỏ phiếu này.', 'This code is not for this election.');
-    }
+    // The board answers for the credentials in force: the list, and the supplements that
+    // added or cancelled some while voting is open (spec 9.6).
     const state = await client.credential(credential.publicKeyHex);
     if (!state.issued) return refuseCode('Mã này không thuộc cuộc bỏ phiếu này.', 'This code is not for this election.');
     if (state.used) return refuseCode('Mã này đã được dùng để bỏ phiếu.', 'This code has already been used to vote.');
@@ -332,9 +337,11 @@ function showChoices() {
   bilingual(
     $('choices-instructions'),
     election.blankAllowed
-      ? 'Chọn một mức cho mỗi người, hoặc "Để trống".'
+      ? `Chọn một mức cho mỗi người. ${BLANK_MEANING.vi}`
       : 'Chọn một mức cho mỗi người.',
-    election.blankAllowed ? 'Choose one level for each person, or "Leave blank".' : 'Choose one level for each person.',
+    election.blankAllowed
+      ? `Choose one level for each person. ${BLANK_MEANING.en}`
+      : 'Choose one level for each person.',
   );
   setMessage($('choices-message'), 'bad');
   show('choices');

@@ -112,7 +112,8 @@ def test_board_proceeds_without_a_trustee_who_never_ran_init(tmp_path: Path) -> 
     assert "The ceremony is finalized" in status and "Waiting" not in status
     # The decisions travel with the ceremony to the board, which re-derives the outcome from
     # the messages before it opens (spec 11.1): decisions and all.
-    issued = run("credentials", "issue", copies[1], "--codes-out", tmp_path / "codes.txt").output
+    codes = tmp_path / "codes.txt"
+    issued = run("credentials", "issue", copies[1], "--present", "2", "--codes-out", codes).output
     announced = issued.split("the trustees sign with it): ")[1].split()[0]
     shutil.copy2(copies[1] / "credentials.json", copies[2] / "credentials.json")
     for i, own in copies.items():

@@ -1,0 +1,97 @@
+"""The web booth for anyone at the meeting: a voter who walks away is asked whether they are
+still there and then forgotten.
+
+A screenshot of the question is kept in tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from test_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LAPTOP,
+    Booth,
+    Election,
+    board_and_station,
+)
+
+from votecrypt.protocol.manifest import BLANK
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed")
+sync_api = pytest.importorskip("playwright.sync_api")
+
+@pytest.fixture(scope="module")
+def station(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Election, str]]:
+    root = tmp_path_factory.mktemp("booth")
+    election = Election(root)
+    with board_and_station(root, election) as (_, url):
+        yield election, url
+
+
+@pytest.fixture()
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def _set_idle(page: Any, idle: float, warning: float) -> None:
+    """Shorten the booth's idle settings (read each time a wait starts)."""
+    page.evaluate(
+        """([idle, warning]) => {
+          document.querySelector('meta[name="idle-seconds"]').content = String(idle);
+          document.querySelector('meta[name="idle-warning-seconds"]').content = String(warning);
+        }""",
+        [idle, warning],
+    )
+
+
+def test_a_voter_who_walks_away_is_asked_then_forgotten(
+    station: tuple[Election, str], browser: Any
+) -> None:
+    election, url = station
+    booth = Booth(browser.new_context(viewport=LAPTOP).new_page(), url, "idle")
+    page = booth.page
+    # The shipped settings: a minute, then half a minute more.
+    assert page.get_attribute('meta[name="idle-seconds"]', "content") == "60"
+    assert page.get_attribute('meta[name="idle-warning-seconds"]', "content") == "30"
+    assert page.is_hidden("#idle-warning")
+    # A long warning first, so that the voter's answer is sure to come in time.
+    _set_idle(page, 0.5, 600)
+    booth.enter_code(election.codes[5])
+    booth.choose(["high", "low", BLANK, "medium", "high"])
+    page.wait_for_selector("#idle-warning", state="visible", timeout=30_000)
+    assert "Are you still there?" in page.inner_text("#idle-warning")
+    assert page.evaluate("document.activeElement.id") == "idle-continue"
+    booth.shot("1-still-there")
+    # The voter is there: their choices stay.
+    _set_idle(page, 600, 600)
+    page.click("#idle-continue")
+    assert page.is_hidden("#idle-warning")
+    booth.screen("choices")
+    assert len(page.query_selector_all("#choices-list input:checked")) == 5
+    # The voter walks away: asked, then forgotten; the code screen shows nothing of them.
+    _set_idle(page, 0.5, 0.5)
+    page.keyboard.press("Tab")  # any key restarts the wait, with the new settings
+    page.wait_for_selector("#idle-warning", state="visible", timeout=30_000)
+    booth.screen("code", timeout=30_000)
+    assert page.is_hidden("#idle-warning")
+    assert page.query_selector("#choices-list input") is None
+    assert page.input_value("#code-input") == ""
+    # A code typed and left is forgotten too.
+    page.fill("#code-input", election.codes[5][:10])
+    page.wait_for_selector("#idle-warning", state="visible", timeout=30_000)
+    page.wait_for_selector("#idle-warning", state="hidden", timeout=30_000)
+    assert page.input_value("#code-input") == ""
+    # The code can still vote: nothing was sent for it.
+    _set_idle(page, 600, 600)
+    page.keyboard.press("Tab")
+    booth.vote(election.codes[5], ["high", "low", BLANK, "medium", "high"])
+    assert not [m for m in booth.console if m.startswith("error")], booth.console

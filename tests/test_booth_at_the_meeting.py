@@ -1,7 +1,8 @@
 """The web booth for anyone at the meeting: a voter who walks away is asked whether they are
-still there and then forgotten.
+still there and then forgotten; on a 390 px wide phone the code field shows the whole code,
+codes never break across lines, buttons keep a normal height and nothing scrolls sideways.
 
-A screenshot of the question is kept in tests/artifacts/.
+Screenshots of the phone screens and the idle question are kept in tests/artifacts/.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 from test_browser import (
+    ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
     LAPTOP,
@@ -23,6 +25,9 @@ from votecrypt.protocol.manifest import BLANK
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed")
 sync_api = pytest.importorskip("playwright.sync_api")
+
+PHONE = {"width": 390, "height": 844}
+
 
 @pytest.fixture(scope="module")
 def station(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Election, str]]:
@@ -95,3 +100,91 @@ def test_a_voter_who_walks_away_is_asked_then_forgotten(
     page.keyboard.press("Tab")
     booth.vote(election.codes[5], ["high", "low", BLANK, "medium", "high"])
     assert not [m for m in booth.console if m.startswith("error")], booth.console
+
+
+def _layout(page: Any) -> dict[str, Any]:
+    return dict(
+        page.evaluate(
+            """() => {
+              const box = (id) => document.getElementById(id).getBoundingClientRect();
+              const lineHeight = (id) =>
+                parseFloat(getComputedStyle(document.getElementById(id)).lineHeight);
+              const buttons = [...document.querySelectorAll('.screen:not([hidden]) button')]
+                .map((b) => [b.id, b.getBoundingClientRect().height,
+                             b.scrollWidth <= b.clientWidth]);
+              const wide = [...document.querySelectorAll('body *')]
+                .filter((e) => e.getClientRects().length &&
+                               e.getBoundingClientRect().right > window.innerWidth + 0.5)
+                .map((e) => e.id || e.className || e.tagName);
+              return {
+                wide,
+                pageWidth: document.documentElement.scrollWidth,
+                viewport: window.innerWidth,
+                buttons,
+                fingerprint: [box('fingerprint').height, lineHeight('fingerprint'),
+                              box('fingerprint').right],
+                // The booth digest's groups (before " · votecrypt ...") on one line.
+                digestLines: (() => {
+                  const text = document.getElementById('booth-digest').firstChild;
+                  const range = document.createRange();
+                  range.setStart(text, 0);
+                  range.setEnd(text, text.textContent.indexOf(' '));
+                  return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+                })(),
+                tracking: ['decide-tracking', 'cast-tracking'].map((id) =>
+                  [box(id).height, lineHeight(id), document.getElementById(id).scrollWidth,
+                   document.getElementById(id).clientWidth, box(id).right]),
+              };
+            }"""
+        )
+    )
+
+
+def _check_phone_screen(page: Any, name: str) -> dict[str, Any]:
+    layout = _layout(page)
+    assert layout["viewport"] == PHONE["width"], (name, layout)
+    assert layout["pageWidth"] <= layout["viewport"] and not layout["wide"], (name, layout)
+    for button, height, fits in layout["buttons"]:
+        assert 40 <= height <= 110, (name, button, height)
+        assert fits, (name, button)
+    height, line, right = layout["fingerprint"]
+    assert height < 1.5 * line and right <= PHONE["width"], (name, layout["fingerprint"])
+    assert layout["digestLines"] == 1, (name, layout)
+    return layout
+
+
+def test_the_booth_fits_a_phone(station: tuple[Election, str], browser: Any) -> None:
+    election, url = station
+    booth = Booth(browser.new_context(viewport=PHONE, is_mobile=True).new_page(), url, "phone")
+    page = booth.page
+    _check_phone_screen(page, "code")
+    # The whole code is in view in its field: 26 characters with the dashes.
+    code = election.codes[4]
+    assert len(code) == 26
+    page.fill("#code-input", code)
+    width = page.evaluate(
+        "(() => { const i = document.getElementById('code-input'); "
+        "return [i.scrollWidth, i.clientWidth]; })()"
+    )
+    assert width[0] <= width[1], width
+    booth.shot("1-code")
+    page.click("#code-submit")
+    booth.choose(["high", "medium", "low", BLANK, "high"])
+    _check_phone_screen(page, "choices")
+    booth.shot("2-choices")
+    page.click("#choices-submit")
+    booth.screen("review")
+    _check_phone_screen(page, "review")
+    booth.shot("3-review")
+    page.click("#review-encrypt")
+    booth.screen("decide", timeout=60_000)
+    layout = _check_phone_screen(page, "decide")
+    height, line, scroll, client, right = layout["tracking"][0]
+    assert height < 1.5 * line and scroll <= client and right <= PHONE["width"], layout
+    booth.shot("4-tracking-code")
+    booth.cast()
+    layout = _check_phone_screen(page, "cast")
+    height, line, scroll, client, right = layout["tracking"][1]
+    assert height < 1.5 * line and scroll <= client and right <= PHONE["width"], layout
+    booth.shot("5-cast")
+    assert (ARTIFACTS / "booth-phone-4-tracking-code.png").exists()

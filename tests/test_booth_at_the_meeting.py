@@ -2,11 +2,15 @@
 still there and then forgotten; on a 390 px wide phone the code field shows the whole code,
 codes never break across lines, buttons keep a normal height and nothing scrolls sideways.
 
-Screenshots of the phone screens and the idle question are kept in tests/artifacts/.
+Every screen, on a laptop and a phone, passes axe-core (pinned in package.json and
+tests/js/axe-core.json) with no WCAG 2.2 A/AA violation. Screenshots of the phone screens
+and the idle question are kept in tests/artifacts/.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +20,7 @@ from test_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     LAPTOP,
+    ROOT,
     Booth,
     Election,
     board_and_station,
@@ -188,3 +193,76 @@ def test_the_booth_fits_a_phone(station: tuple[Election, str], browser: Any) -> 
     assert height < 1.5 * line and scroll <= client and right <= PHONE["width"], layout
     booth.shot("5-cast")
     assert (ARTIFACTS / "booth-phone-4-tracking-code.png").exists()
+
+
+AXE = json.loads((ROOT / "tests/js/axe-core.json").read_text(encoding="utf-8"))
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def test_axe_core_is_pinned() -> None:
+    """Exactly one version in package.json, the lock file's integrity, this file's digest."""
+    package = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))
+    locked = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
+    entry = locked["packages"]["node_modules/axe-core"]
+    assert package["devDependencies"]["axe-core"] == AXE["version"] == entry["version"]
+    assert entry["integrity"] == AXE["integrity"]
+
+
+def _axe_source() -> str:
+    """axe-core from node_modules, checked against its pinned version and digest."""
+    path = ROOT / AXE["file"]
+    if not path.exists():
+        pytest.skip("axe-core is not installed (npm ci)")
+    data = path.read_bytes()
+    assert hashlib.sha256(data).hexdigest() == AXE["sha256"], "axe-core differs from its pin"
+    package = json.loads((path.parent / "package.json").read_text(encoding="utf-8"))
+    assert package["version"] == AXE["version"]
+    return data.decode("utf-8")
+
+
+def _violations(page: Any) -> list[tuple[str, list[str]]]:
+    result = page.evaluate(
+        "(tags) => axe.run(document, { runOnly: { type: 'tag', values: tags } })", WCAG
+    )
+    return [(v["id"], [node["target"][0] for node in v["nodes"]][:5]) for v in result["violations"]]
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
+def test_every_screen_passes_axe(
+    station: tuple[Election, str], browser: Any, viewport: dict[str, int]
+) -> None:
+    election, url = station
+    context = browser.new_context(viewport=viewport)
+    # Loaded by the test, before the page's own scripts: the booth's policy allows no other.
+    context.add_init_script(script=_axe_source())
+    booth = Booth(context.new_page(), url, f"axe-{viewport['width']}")
+    page = booth.page
+    code = election.codes[3 if viewport is LAPTOP else 2]
+    found = {"code": _violations(page)}
+    page.fill("#code-input", code[:5])
+    page.click("#code-submit")
+    found["code-mistyped"] = _violations(page)
+    booth.enter_code(code)
+    booth.choose(["high", "medium", "low", BLANK, "high"])
+    found["choices"] = _violations(page)
+    page.click("#choices-submit")
+    booth.screen("review")
+    found["review"] = _violations(page)
+    page.click("#review-encrypt")
+    booth.screen("decide", timeout=60_000)
+    found["decide"] = _violations(page)
+    _set_idle(page, 0.5, 600)
+    page.keyboard.press("Shift")
+    page.wait_for_selector("#idle-warning", state="visible", timeout=30_000)
+    found["idle-warning"] = _violations(page)
+    _set_idle(page, 600, 600)
+    page.click("#idle-continue")
+    page.click("#decide-challenge")
+    booth.screen("challenged")
+    found["challenged"] = _violations(page)
+    page.click("#challenged-again")
+    booth.choose(["high", "medium", "low", BLANK, "high"])
+    booth.review_and_encrypt()
+    booth.cast()
+    found["cast"] = _violations(page)
+    assert {screen: v for screen, v in found.items() if v} == {}

@@ -1,4 +1,4 @@
-"""`votecrypt board ...`: the bulletin board: open, status, close, export."""
+"""`votecrypt board ...`: the bulletin board: open, status, close, export, restore."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from votecrypt.service.election_dir import load_manifest
 from votecrypt.service.export import export_record
 from votecrypt.service.ingest import ingest_ballots
 from votecrypt.service.presentation import published_results, write_result_sheets
+from votecrypt.service.restore import restore_board
+from votecrypt.service.snapshot import snapshot_board
 from votecrypt.service.voting import close_voting, load_board, open_board
 from votecrypt.storage.files import open_input
 
@@ -52,11 +54,14 @@ def open_command(election: Path) -> None:
 @election_argument
 def status(election: Path) -> None:
     """Show the phase of the vote and how many ballots have been cast and challenged."""
-    ballot_box, context = load_board(election_dir(election), group(), read_only=True)
+    ballot_box, _ = load_board(election_dir(election), group(), read_only=True)
     with ballot_box:
         seq, head = ballot_box.head()
         say(f"Phase: {ballot_box.phase()}")
-        say(f"Ballots cast: {ballot_box.count('ballot')} of {context.manifest.credentials} issued")
+        say(f"Ballots cast: {ballot_box.count('ballot')} of {ballot_box.issued()} issued")
+        supplements = ballot_box.count("credential-supplement")
+        if supplements:
+            say(f"Credential supplements published: {supplements} (late members, slips replaced)")
         say(f"Ballots challenged: {ballot_box.count('challenge')}")
         say(f"Log: {seq + 1} entries; last hash {head.hex()}")
 
@@ -102,6 +107,22 @@ def export(election: Path, out: Path | None, **sheet: Any) -> None:
             say(f"Result sheet: {path}")
 
 
+@board.command("snapshot")
+@election_argument
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The file to write (for instance the board.sqlite of a copy of the election).",
+)
+def snapshot(election: Path, out: Path) -> None:
+    """Copy the board to one file, consistent even while `votecrypt serve` runs: what to
+    hand the trustees (copying board.sqlite itself can miss what is in board.sqlite-wal)."""
+    directory = election_dir(election)
+    target = snapshot_board(directory.board, out)
+    say(f"Board copied to {target}")
+
+
 @board.command("import")
 @election_argument
 @click.argument("ballots", type=click.Path(dir_okay=False, path_type=Path))
@@ -131,3 +152,37 @@ def _parsed(line: bytes) -> Any:
     except EncodingError as error:
         return error
     return EncodingError("ballot: expected an object") if value is None else value
+
+
+@board.command("restore")
+@election_argument
+@click.option(
+    "--from",
+    "replica",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A witness's replica directory (the --replica of `votecrypt witness follow`).",
+)
+@click.option(
+    "--checkpoint",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The latest cosigned checkpoint known (default: the replica's cosigned.txt); take "
+    "the largest one among the witnesses (GET /checkpoint of each).",
+)
+def restore_command(election: Path, replica: Path, checkpoint: Path | None) -> None:
+    """Rebuild a lost bulletin board from a witness's replica (spec 11.11). ELECTION_DIR
+    holds a trustee's copy of the election (its manifest names the board key and the
+    witnesses). The replica is verified from scratch and must contain the tree of a
+    checkpoint the board signed and enough named witnesses cosigned; the board is rebuilt
+    complete or not at all. Then serve it again: voting goes on."""
+    restored = restore_board(election_dir(election), replica, group(), checkpoint)
+    say(f"Election fingerprint: {restored.context.fingerprint} (compare it with the announced one)")
+    say(
+        f"Board rebuilt: {restored.entries} entries; it contains the checkpoint of "
+        f"{restored.checkpoint.size} entries cosigned by {', '.join(restored.cosigners)}."
+    )
+    later = restored.entries - restored.checkpoint.size
+    if later:
+        say(f"{later} later entries come from this replica alone (no cosigned checkpoint yet).")
+    say("Next: votecrypt serve ELECTION_DIR --board-key ... (the stations retry).")

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import click
 
-from votecrypt.errors import ManifestError
+from votecrypt.errors import EncodingError, ManifestError
 from votecrypt.protocol.approved_booth import BoothPin
+from votecrypt.protocol.board_setup import BoardSetup, Witness
 from votecrypt.protocol.manifest import Manifest
 from votecrypt.protocol.rules import RuleSet
+from votecrypt.record.note import COSIGNATURE_V1, NoteKey
 from votecrypt.record.rule_presets import (
     PRESETS,
     name_rule_set,
@@ -23,8 +25,9 @@ from votecrypt.service.election_dir import create_election
 from votecrypt.service.installed_booth import installed_booth
 from votecrypt.service.previous_results import read_previous_results
 from votecrypt.storage.files import read_file
+from votecrypt.storage.key_file import create_key_file, load_key_file
 
-from .common import election_argument, plural, say
+from .common import election_argument, passphrase, plural, say
 
 
 def load_rules(value: str) -> RuleSet:
@@ -36,6 +39,30 @@ def load_rules(value: str) -> RuleSet:
         refuse_impersonation(rules)  # spec 13.3.2: a preset's name means its rules
         return rules
     return preset(value)  # raises with the list of presets
+
+
+def board_setup(
+    key_file: Path | None, witnesses: tuple[str, ...], needed: int | None
+) -> BoardSetup | None:
+    """The manifest's board field (spec 7.1): the board's key and the witnesses."""
+    if key_file is None:
+        if witnesses or needed is not None:
+            raise click.BadParameter("witnesses need a signed board: give --board-key too")
+        return None
+    listed = []
+    for text in witnesses:
+        try:
+            key = NoteKey.from_vkey(text)
+        except EncodingError as exc:
+            raise click.BadParameter(f"--witness {text}: {exc}") from None
+        if key.signature_type != COSIGNATURE_V1:
+            raise click.BadParameter(f"--witness {text}: not a cosigning key (type 4)")
+        listed.append(Witness(key.name, key.public_key))
+    if key_file.exists():
+        signing = load_key_file(key_file, passphrase(secret=key_file))
+    else:
+        signing = create_key_file(key_file, passphrase(confirm=True), "board signing key")
+    return BoardSetup.build(signing.verify_key.to_bytes(), listed, needed)
 
 
 @click.group()
@@ -68,7 +95,11 @@ def election() -> None:
 )
 @click.option("--threshold", type=int, required=True, help="Members needed to decrypt the result.")
 @click.option(
-    "--ballots", type=int, required=True, help="Number of ballots issued (members present)."
+    "--ballots",
+    type=int,
+    default=None,
+    help="The most ballots that may be issued (default: --summoned); how many are issued is "
+    "set at the roll call (`credentials issue --present`).",
 )
 @click.option("--summoned", type=int, default=None, help="Members summoned (for the 2/3 quorum).")
 @click.option("--members", type=int, default=None, help="Members of the body (legacy denominator).")
@@ -106,6 +137,28 @@ def election() -> None:
     metavar="VERSION",
     help="The votecrypt version of that booth (with --booth-digest).",
 )
+@click.option(
+    "--board-key",
+    "board_key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Sign the board's checkpoints (spec 11.7): the key file is created (or, if it exists, "
+    "read) under a passphrase, and its public key goes into the manifest. Keep the file off "
+    "the copies given to the trustees; `votecrypt serve --board-key` uses it.",
+)
+@click.option(
+    "--witness",
+    "witnesses",
+    multiple=True,
+    metavar="VKEY",
+    help="A witness's verifier key as `votecrypt witness init` prints it (repeat for each).",
+)
+@click.option(
+    "--witnesses-needed",
+    type=int,
+    default=None,
+    help="Witnesses whose cosignature confirms a receipt (default: a majority).",
+)
 def create(
     election: Path,
     title: str,
@@ -114,7 +167,7 @@ def create(
     candidates_file: Path,
     trustees: tuple[str, ...],
     threshold: int,
-    ballots: int,
+    ballots: int | None,
     summoned: int | None,
     members: int | None,
     rules: str,
@@ -123,10 +176,17 @@ def create(
     quorum_override: str,
     booth_digest: str | None,
     booth_version: str | None,
+    board_key: Path | None,
+    witnesses: tuple[str, ...],
+    witnesses_needed: int | None,
 ) -> None:
     """Create the election in ELECTION_DIR: write its manifest (what is voted on, by whom,
     under which legal rules, and who holds the key). Give a copy of the directory to every
     member of the counting board for the key ceremony."""
+    if ballots is None:
+        if summoned is None:
+            raise click.UsageError("give --summoned (the members summoned to the meeting)")
+        ballots = summoned
     listed = read_candidate_list(candidates_file)
     rule_set = load_rules(rules)
     refuse_for_body(rule_set, body)
@@ -150,6 +210,7 @@ def create(
         quorum_override=quorum_override,
         previous=previous,
         booth=booth,
+        board=board_setup(board_key, witnesses, witnesses_needed),
     )
     directory = create_election(election, manifest)
     say(f"Election created in {directory.root}")
@@ -163,7 +224,8 @@ def create(
     say(f"Rules: {name_rule_set(rule_set).describe()}")
     say(f"Election id (manifest hash): {manifest.manifest_hash().hex()}")
     say(
-        f"{plural(len(manifest.candidates), 'candidate')}; {plural(ballots, 'ballot')}; "
+        f"{plural(len(manifest.candidates), 'candidate')}; at most {plural(ballots, 'ballot')} "
+        "(the roll call sets how many are issued); "
         f"key held by {plural(len(trustees), 'trustee')}, any {threshold} of whom can decrypt."
     )
     if rule_set.uses_previous:
@@ -176,6 +238,11 @@ def create(
     say(f"Approved booth: votecrypt {booth.version}, digest {booth.digest.hex()}")
     if manifest.quorum_override:
         say(f"Below the quorum; recorded reason: {manifest.quorum_override}")
+    if manifest.board is not None:
+        say(
+            f"Board key {manifest.board.key.hex()}; {len(manifest.board.witnesses)} witnesses, "
+            f"{manifest.board.witnesses_needed} needed to confirm a receipt."
+        )
     say("Next: each trustee runs `votecrypt trustee init` with their own index.")
 
 

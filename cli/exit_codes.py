@@ -25,6 +25,9 @@ STORAGE = 9
 DAMAGED = 10
 #: A voting station's installed booth is not the one the election's manifest approves.
 BOOTH = 12
+#: Verification found no failure, but the record is not of a finished election: checks of
+#: later phases were skipped ("verified so far", spec 16.1). Not a full verification.
+VERIFIED_SO_FAR = 11
 #: Interrupted (Ctrl-C): nothing half-written was kept (the shell's 128 + SIGINT).
 INTERRUPTED = 130
 
@@ -41,5 +44,6 @@ DESCRIPTIONS = {
     STORAGE: "storage error: the disk is full, read-only or failing (nothing half-written)",
     DAMAGED: "the bulletin board's database is damaged (restore it from a copy)",
     BOOTH: "this station's booth is not the one the manifest approves (spec 7.5)",
+    VERIFIED_SO_FAR: "verified so far: nothing failed, but the election is not finished",
     INTERRUPTED: "interrupted (Ctrl-C); nothing half-written was kept",
 }

@@ -16,11 +16,13 @@ from .credentials import credentials
 from .demo import demo
 from .election import election
 from .errors import exit_code_for, message_for
+from .receipt import receipt
 from .selftest import selftest
 from .serve import serve_command
 from .station import station_command
 from .trustee import trustee
 from .verify import verify
+from .witness import witness
 
 EPILOG = "Exit codes:\n\n" + "\n\n".join(
     f"  {code}  {text}" for code, text in sorted(exit_codes.DESCRIPTIONS.items())
@@ -91,6 +93,8 @@ for command in (
     tally,
     result,
     verify,
+    receipt,
+    witness,
     selftest,
     serve_command,
     station_command,

@@ -7,7 +7,20 @@ from pathlib import Path
 
 import click
 
-from .common import election_argument, election_dir, group, say
+from votecrypt.errors import VotecryptError
+from votecrypt.primitives.signing import SigningKey
+from votecrypt.storage.key_file import load_key_file
+
+from .common import election_argument, election_dir, group, passphrase, say
+
+
+def _board_key(signed: bool, path: Path | None) -> SigningKey | None:
+    """The board's signing key (spec 11.7): needed exactly when the manifest names one."""
+    if signed and path is None:
+        raise VotecryptError("the manifest names a board key: give its file with --board-key")
+    if not signed and path is not None:
+        raise VotecryptError("the manifest names no board key; start without --board-key")
+    return None if path is None else load_key_file(path, passphrase(secret=path))
 
 
 @click.command("serve")
@@ -58,6 +71,14 @@ from .common import election_argument, election_dir, group, say
     show_default=True,
     help="Connections one address may hold at once (more stations behind one router need more).",
 )
+@click.option(
+    "--board-key",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The board's signing key file (made by `election create --board-key`); required when "
+    "the manifest names a board key. Its passphrase is asked for, or read from "
+    "$VOTECRYPT_PASSPHRASE.",
+)
 def serve_command(
     election: Path,
     host: str,
@@ -67,6 +88,7 @@ def serve_command(
     workers_pool: int | None,
     rate_limit: int,
     connections_per_address: int,
+    board_key: Path | None,
 ) -> None:
     """Serve the election's bulletin board over HTTP(S), and at / the page that checks a
     ballot by its tracking code (no booth: stations run `votecrypt station`).
@@ -85,6 +107,7 @@ def serve_command(
     if certfile is not None and keyfile is not None:
         tls_context(certfile, keyfile)
     store = SqliteBoardStore.open(election_dir(election), group())
+    signing_key = _board_key(store.context.manifest.board is not None, board_key)
     pool = {} if workers_pool is None else {"check_processes": workers_pool}
     settings = ServerSettings(submissions_per_minute=rate_limit, **pool)
     sock = listen(host, port)
@@ -98,7 +121,7 @@ def serve_command(
     # uvicorn finishes the requests in progress, then passes Ctrl-C on.
     with contextlib.suppress(KeyboardInterrupt):
         serve(
-            create_app(store, settings),
+            create_app(store, settings, signing_key),
             sock,
             certfile=certfile,
             keyfile=keyfile,

@@ -24,12 +24,13 @@ from votecrypt.errors import BallotError, EncodingError
 from votecrypt.protocol import ballot as reasons
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.manifest import BLANK
-from votecrypt.service.voting import cast, challenge, check_credential, prepare
+from votecrypt.protocol.results import BLANK_LABELS, BLANK_MEANING
+from votecrypt.service.voting import CANCELLED_CODE, cast, challenge, check_credential, prepare
 from votecrypt.storage.board import BulletinBoard, Receipt
 
 from .common import say
 
-BLANK_LABEL = "Không đánh giá / Blank"
+BLANK_LABEL = " / ".join(BLANK_LABELS)
 #: Home, clear the screen and the scrollback, so the next voter cannot scroll back.
 CLEAR = "\033[H\033[2J\033[3J"
 
@@ -44,6 +45,10 @@ CANCELLED = "Đã huỷ, chưa bỏ phiếu. / Cancelled: nothing was cast."
 MISTYPED = (
     "Mã gõ sai (ký tự kiểm tra không khớp), xin gõ lại. / "
     "The code is mistyped (its check characters do not match): type it again."
+)
+CODE_CANCELLED = (
+    "Mã này đã bị Ban kiểm phiếu hủy (phiếu mã đã được thay thế). / "
+    "The counting board cancelled this code (its slip was replaced)."
 )
 STILL_THERE = (
     "Bạn còn đó không? Xin trả lời để tiếp tục, nếu không lựa chọn sẽ bị xoá. / "
@@ -153,6 +158,8 @@ class TerminalBooth:
             check_credential(self.board, self.context, code)
         except BallotError as refused:
             text = REFUSED_CODE.get(refused.reason, refused.detail)
+            if refused.detail == CANCELLED_CODE:
+                text = CODE_CANCELLED
             raise BallotError(refused.reason, text) from None
 
     def ask_code(self) -> str:
@@ -179,6 +186,9 @@ class TerminalBooth:
         valid = [str(i) for i in range(1, len(numbered) + 1)] + (["0"] if BLANK in outcomes else [])
         choices = []
         candidates = self.context.manifest.candidates
+        if BLANK in outcomes:  # what a line left unmarked means, before any choice (spec 13.6)
+            say()
+            say(" / ".join(BLANK_MEANING))
         for number, candidate in enumerate(candidates, start=1):
             say()
             say(f"[{number}/{len(candidates)}] {candidate.name} — {candidate.position}")

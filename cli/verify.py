@@ -8,19 +8,42 @@ from pathlib import Path
 import click
 
 from votecrypt.errors import EncodingError, VerificationError
+from votecrypt.record.checkpoint import Checkpoint as BoardCheckpoint
 from votecrypt.record.json_codec import Fields, canonical_json, parse_json
+from votecrypt.record.note import parse_note
 from votecrypt.storage.files import read_file, write_atomic
 from votecrypt.verifier import Checkpoint, VerificationReport, verify_record
 from votecrypt.verifier.engines import engine_for
 
+from . import exit_codes
 from .common import Progress, jobs_option, scheduler_option
 
 CHECKPOINT_TYPE = "votecrypt/verify-checkpoint"
 
 
-def read_checkpoint(path: Path) -> Checkpoint:
+def read_since(path: Path) -> tuple[Checkpoint | None, bytes | None]:
+    """A `--since` file: an observer's note of an entry's hash (JSON, it detects a rewritten
+    history and skips nothing), or a board checkpoint cosigned by witnesses (a signed note,
+    spec 11.7), which skips the proofs it covers if the record's keys verify it (16.4)."""
+    data = read_file(path, what="checkpoint", max_bytes=1 << 16)
+    if data.startswith(b"{"):
+        return _checkpoint(data, path), None
     try:
-        fields = Fields(parse_json(read_file(path, what="checkpoint")), "checkpoint")
+        BoardCheckpoint.from_text(parse_note(data).text)
+    except EncodingError as error:
+        problem = f"{path}: neither a checkpoint file nor a signed checkpoint: {error}"
+        raise EncodingError(problem) from None
+    return None, data
+
+
+def read_checkpoint(path: Path) -> Checkpoint:
+    """An observer's checkpoint file (--checkpoint-out)."""
+    return _checkpoint(read_file(path, what="checkpoint"), path)
+
+
+def _checkpoint(data: bytes, path: Path) -> Checkpoint:
+    try:
+        fields = Fields(parse_json(data), "checkpoint")
         fields.constant("type", CHECKPOINT_TYPE)
         checkpoint = Checkpoint(fields.integer("seq"), fields.hex_bytes("hash", 32))
         fields.done()
@@ -45,7 +68,10 @@ def write_checkpoint(path: Path, report: VerificationReport) -> None:
     "--since",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="A checkpoint from an earlier run: skip re-checking the proofs it covers.",
+    help="A checkpoint file from an earlier run (--checkpoint-out): the history up to it must "
+    "be unchanged; or a board checkpoint cosigned by the witnesses (GET /api/v1/checkpoint "
+    "with their cosignatures): if the record's own keys verify it, the proofs it covers are "
+    "not checked again.",
 )
 @click.option(
     "--checkpoint-out",
@@ -64,14 +90,17 @@ def verify(
     """Check an election record (a directory or a .zip/.tar.gz archive) from its published
     data alone: the log's hash chain, the key ceremony, every ballot's signature and proofs,
     duplicates, the tally, every decryption share, and the announced counts, percentages and
-    consequences. Prints one line per numbered check; exits with 0 only if nothing failed."""
-    checkpoint = read_checkpoint(since) if since else None
+    consequences. Prints one line per numbered check. Exits with 0 only for a finished
+    election whose every check passed, 11 when nothing failed but the election is not finished
+    (verified so far), 8 when a check failed."""
+    checkpoint, cosigned = read_since(since) if since else (None, None)
     progress = Progress("ballots checked") if not as_json and os.isatty(2) else None
     report = verify_record(
         record,
         since=checkpoint,
         progress=progress.update if progress else None,
         engine=engine_for(jobs, scheduler),
+        cosigned=cosigned,
     )
     if progress is not None:
         progress.done()
@@ -83,3 +112,5 @@ def verify(
         write_checkpoint(checkpoint_out, report)
     if not report.ok:
         raise VerificationError(f"{len(report.failed())} checks failed")
+    if not report.complete:
+        click.get_current_context().exit(exit_codes.VERIFIED_SO_FAR)

@@ -9,6 +9,7 @@ from pathlib import Path
 from votecrypt.math import Group
 from votecrypt.primitives.passphrase import KdfParameters
 from votecrypt.protocol.approved_booth import BoothPin
+from votecrypt.protocol.board_setup import BoardSetup
 from votecrypt.protocol.manifest import BLANK, Candidate, Manifest
 from votecrypt.protocol.rules import RuleSet
 from votecrypt.record.rule_presets import preset
@@ -58,6 +59,7 @@ def manifest_for(
     summoned: int | None = None,
     members: int | None = None,
     booth: BoothPin | None = None,
+    board: BoardSetup | None = None,
 ) -> Manifest:
     return Manifest.build(
         title="Lấy phiếu tín nhiệm",
@@ -71,6 +73,7 @@ def manifest_for(
         summoned=summoned,
         members=members,
         booth=booth,
+        board=board,
     )
 
 
@@ -108,8 +111,12 @@ class OpenElection:
         group: Group,
         ballots: int = 4,
         candidates: int = 2,
+        present: int | None = None,
         booth: BoothPin | None = None,
+        board: BoardSetup | None = None,
     ) -> None:
+        """`ballots` is the manifest's bound (the members summoned); `present` the ballots
+        issued at the roll call (all of them if None)."""
         from votecrypt.service.ceremony_steps import ceremony_finalize, ceremony_step, trustee_init
         from votecrypt.service.election_dir import create_election
         from votecrypt.service.endorsing import endorse, endorsement_view
@@ -117,7 +124,7 @@ class OpenElection:
 
         self.group = group
         people = [(f"Candidate {i}", "x") for i in range(candidates)]
-        self.manifest = manifest_for(people, ballots, booth=booth)
+        self.manifest = manifest_for(people, ballots, booth=booth, board=board)
         self.directory = create_election(root, self.manifest)
         self.passphrases = {i: f"pass-{i}" for i in (1, 2, 3)}
         self.secrets = {i: root / "private" / f"t{i}.secret" for i in (1, 2, 3)}
@@ -128,7 +135,7 @@ class OpenElection:
                 ceremony_step(self.directory, path, self.passphrases[i], group, step)
         for i, path in self.secrets.items():
             ceremony_finalize(self.directory, path, self.passphrases[i], group)
-        self.credentials = issue(self.directory)
+        self.credentials = issue(self.directory, present)
         view = endorsement_view(self.directory, group)
         for i, path in self.secrets.items():
             endorse(self.directory, view, path, self.passphrases[i], group, view.fingerprint)

@@ -6,7 +6,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,9 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from votecrypt.math import Group
+from votecrypt.primitives.signing import SigningKey
 from votecrypt.protocol.approved_booth import BoothPin
+from votecrypt.protocol.board_setup import BoardSetup, Witness
 from votecrypt.web import ServerSettings, SqliteBoardStore, create_app
 from votecrypt.web.server import server_config
 
@@ -59,16 +61,25 @@ def served_election(
     candidates: int = 3,
     config: dict[str, Any] | None = None,
     booth: BoothPin | None = None,
+    board_key: SigningKey | None = None,
+    witnesses: Sequence[Witness] = (),
     **settings: Any,
 ) -> Iterator[tuple[OpenElection, str]]:
     """An election open for voting and its board server (`settings`: ServerSettings,
     `config`: server_config, `booth`: the manifest's approved booth); yields (election,
-    base URL)."""
-    election = OpenElection(root, group, ballots=ballots, candidates=candidates, booth=booth)
+    base URL). With `board_key` the manifest names it (and `witnesses`) and the server signs
+    checkpoints with it (spec 11.7)."""
+    board = (
+        None if board_key is None else BoardSetup.build(board_key.verify_key.to_bytes(), witnesses)
+    )
+    election = OpenElection(
+        root, group, ballots=ballots, candidates=candidates, booth=booth, board=board
+    )
     election.close()  # the server opens its own connections
     store = SqliteBoardStore.open(election.directory, group)
     options = {"check_processes": 1, **settings}
-    with running(create_app(store, ServerSettings(**options)), **(config or {})) as url:
+    app = create_app(store, ServerSettings(**options), board_key)
+    with running(app, **(config or {})) as url:
         yield election, url
 
 

@@ -108,6 +108,7 @@ def test_alternate_runs_two_trees(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert all(r["decode"]["lanes"] == 2 and r["check"]["submission"][0] > 0 for r in rounds)
     assert "decode 10,000 x 5" in capsys.readouterr().out
 
+
 def test_the_station_hop_benchmark_runs() -> None:
     from benchmarks import station_hop
 

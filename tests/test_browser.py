@@ -31,6 +31,7 @@ from election_helpers import FAST_KDF
 
 from votecrypt.math import secp256k1
 from votecrypt.protocol.manifest import BLANK, Candidate, Manifest
+from votecrypt.protocol.results import BLANK_LABELS, BLANK_MEANING
 from votecrypt.record.rule_presets import preset
 from votecrypt.service.installed_booth import installed_booth
 
@@ -293,6 +294,12 @@ def test_voters_vote_in_the_browser_and_the_count_matches(
             first = ["high", "medium", "low", BLANK, "high"]
             laptop.enter_code(codes[0].lower().replace("-", " "))
             laptop.choose(first)
+            # A line left unmarked has the rule set's one name, and its meaning is said on
+            # this screen, before the review (spec 13.6).
+            instructions = page.inner_text("#choices-instructions")
+            assert BLANK_MEANING[0] in instructions and BLANK_MEANING[1] in instructions
+            blank_option = page.inner_text("label:has(input[name='row-3'][value='blank'])")
+            assert BLANK_LABELS[0] in blank_option and BLANK_LABELS[1] in blank_option
             laptop.shot("3-choices")
             page.click("#choices-submit")
             laptop.screen("review")
@@ -442,3 +449,49 @@ def test_voters_vote_in_the_browser_and_the_count_matches(
         for row, key in enumerate(choices):
             expected[row][key] += 1
     assert _results(record) == expected
+
+
+def test_a_replacement_code_votes_in_the_browser_and_the_cancelled_one_is_refused(
+    server: tuple[Election, str],
+) -> None:
+    """A spoiled slip handed back while voting is open (spec 9.6): its code is cancelled and
+    a new one issued by a supplement the trustees sign; the booth, which asks the board for
+    the credentials in force, takes the new code and refuses the cancelled one."""
+    from votecrypt.service.election_dir import ElectionDir
+    from votecrypt.service.supplements import (
+        endorse_supplement,
+        prepare_supplement,
+        publish_supplement,
+        supplement_view,
+    )
+    from votecrypt.service.voting import load_board
+
+    election, url = server
+    group = secp256k1()
+    spoiled = election.codes[-1]
+    board, context = load_board(ElectionDir(election.path), group)
+    with board:
+        new, _ = prepare_supplement(
+            election.directory, board, context, 1, [spoiled], lambda codes: None
+        )
+        view = supplement_view(election.directory, group, 1)
+        for i in (1, 2):
+            endorse_supplement(
+                election.directory, view, election.secrets[i], election.passphrases[i], group,
+                added=1, cancelled=1,
+            )  # fmt: skip
+        publish_supplement(election.directory, board, context, 1)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            booth = Booth(browser.new_context(viewport=LAPTOP).new_page(), url, "laptop")
+            booth.enter_code(spoiled)
+            booth.page.wait_for_selector("#code-message:has-text('not for this election')")
+            booth.screen("code")
+            booth.vote(new[0].code, ["high", "medium", "low", BLANK, "high"])
+            assert not [line for line in booth.console if line.startswith("error")]
+        finally:
+            browser.close()
+    board, _ = load_board(ElectionDir(election.path), group, read_only=True)
+    with board:
+        assert board.count("ballot") == 1 and board.issued() == BALLOTS

@@ -162,7 +162,10 @@ def test_election_create_prints_the_parsed_list_back(tmp_path: Path) -> None:
     assert "header row skipped" in output
     assert "  1. Hoàng Thị Thúy Lan — Chủ tịch HĐND tỉnh" in output
     assert "  2. Lê Duy Thành — Chủ tịch UBND tỉnh" in output
-    assert "2 candidates; 4 ballots; key held by 2 trustees, any 1 of whom" in output
+    assert (
+        "2 candidates; at most 4 ballots (the roll call sets how many are issued); "
+        "key held by 2 trustees, any 1 of whom" in output
+    )
 
 
 @pytest.mark.parametrize("case", ["unbalanced quote", "old Vietnamese encoding", "NUL byte"])

@@ -60,7 +60,7 @@ def test_a_challenge_is_checked_and_its_choices_shown(board: Any) -> None:
     rows = result.stdout.splitlines()[-3:]
     assert "Candidate 0" in rows[0] and "High confidence" in rows[0]
     assert "Candidate 1" in rows[1] and "Low confidence" in rows[1]
-    assert "Candidate 2" in rows[2] and "Blank" in rows[2]
+    assert "Candidate 2" in rows[2] and "Không hợp lệ / Invalid" in rows[2]
 
 
 def test_a_cast_ballot_is_said_to_be_cast(board: Any) -> None:

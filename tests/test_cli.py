@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 from votecrypt_cli import exit_codes
 from votecrypt_cli.main import main
 
+from votecrypt.protocol.results import BLANK_MEANING
 from votecrypt.storage.board import BulletinBoard
 
 TRUSTEES = 3
@@ -106,7 +107,7 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     assert "finalized" in run("ceremony", "status", admin).output
 
     codes_file = base / "codes.txt"
-    issued = run("credentials", "issue", admin, "--codes-out", codes_file).output
+    issued = run("credentials", "issue", admin, "--present", "4", "--codes-out", codes_file).output
     announced = issued.split("the trustees sign with it): ")[1].split()[0]
     codes = [line.split()[1] for line in codes_file.read_text().splitlines()]
     # Without the trustees' endorsements the board does not open (spec 9.4).
@@ -128,7 +129,7 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         mistyped = run(*sign, "--fingerprint", "abc", code=exit_codes.BAD_INPUT)
         assert "'abc' is not an election fingerprint" in mistyped.output
         signed = run(*sign, "--fingerprint", announced.lower(), passphrase=f"pw{i}")
-        assert "4 public credentials for 4 ballot papers" in signed.output
+        assert "4 public credentials: check that it is the number of ballot papers" in signed.output
     sync([copies[0], copies[1], admin], "endorsements")
     run("board", "open", admin)
     run("ballot", "challenge", admin, "--credential-stdin", "--choices", "high,low", input=codes[0])
@@ -328,7 +329,9 @@ def test_interactive_booth_challenges_then_casts(tmp_path: Path) -> None:
         # After the challenge the booth asks for the choices again (spec 10.6).
         result = run("ballot", "cast", opened.directory.root, input=f"{code}\n1\n0\nx\n1\n0\nc\n")
         assert "Tín nhiệm cao / High confidence" in result.output
-        assert "Không đánh giá / Blank" in result.output
+        assert "Không hợp lệ / Invalid" in result.output
+        # What a line left unmarked means is said before the first choice (spec 13.6).
+        assert result.output.index(" / ".join(BLANK_MEANING)) < result.output.index("[1/2]")
         assert "Tracking code" in result.output
         assert "The board checked that it encrypts exactly these choices" in result.output
         assert "Ballot cast." in result.output
@@ -444,7 +447,15 @@ def test_credential_slips_are_printable_and_private(tmp_path: Path) -> None:
     election = _finalized_election(tmp_path)
     slips = tmp_path / "slips.html"
     output = run(
-        "credentials", "issue", election, "--slips-out", slips, "--booth-address", "Phòng 201"
+        "credentials",
+        "issue",
+        election,
+        "--present",
+        "4",
+        "--slips-out",
+        slips,
+        "--booth-address",
+        "Phòng 201",
     ).output
     assert "shred -u" in output and "readable by you only" in output
     assert stat.S_IMODE(os.stat(slips).st_mode) == 0o600
@@ -458,7 +469,7 @@ def test_credential_slips_are_printable_and_private(tmp_path: Path) -> None:
     assert fingerprint is not None and page.count(fingerprint[1]) == 4
     assert "http" not in page and "<script" not in page
     # Written only where the operator says, and never over an existing file.
-    run("credentials", "issue", election, code=exit_codes.USAGE)
+    run("credentials", "issue", election, "--present", "4", code=exit_codes.USAGE)
 
 
 def _finalized_election(tmp_path: Path) -> Path:

@@ -2,12 +2,14 @@
 
 All the members' computers are one directory here (copying over USB is the identity); the
 passphrase of thanh-vien-N.secret comes from the environment, the booth's questions from
-standard input; <fingerprint> is what `credentials issue` printed (read aloud),
+standard input (a voter's code from the slips printed for them, the code of the spoiled
+slip handed back); <fingerprint> is what `credentials issue` printed (read aloud),
 <board-hash> what `tally` printed, <tracking-code> the code the booth printed.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
@@ -33,6 +35,11 @@ def guide_commands() -> list[str]:
     ]
 
 
+def codes_on(slips: Path) -> list[str]:
+    """The codes printed on a page of slips."""
+    return re.findall(r"<div class=code>([0-9A-Z-]+)</div>", slips.read_text(encoding="utf-8"))
+
+
 def passphrase_of(secret: str) -> str:
     return f"mật khẩu dài của {secret.removesuffix('.secret')}"
 
@@ -48,6 +55,11 @@ def test_the_guide_has_the_whole_election() -> None:
     # The trustees sign the credential list between issuing it and opening the board.
     assert commands.index("credentials issue") < commands.index("credentials sign")
     assert commands.index("credentials sign") < commands.index("board open")
+    # The ceremony is done before the roll call; supplements while voting is open.
+    assert commands.index("ceremony finalize") < commands.index("credentials issue")
+    for step in ("credentials supplement", "credentials sign-supplement"):
+        assert commands.index("board open") < commands.index(step) < commands.index("board close")
+    assert commands.index("credentials publish-supplement") < commands.index("board close")
 
 
 def test_every_command_of_the_guide_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -60,6 +72,7 @@ def test_every_command_of_the_guide_runs(tmp_path: Path, monkeypatch: pytest.Mon
 
     heard = {"<tracking-code>": "", "<fingerprint>": "", "<board-hash>": ""}
     outputs: dict[str, str] = {}
+    slips = ["phieu-ma.html", "phieu-ma-bo-sung-1.html"]
     for line in guide_commands():
         args = shlex.split(line)[1:]
         env = {"VOTECRYPT_PASSPHRASE": "", "VOTECRYPT_NEW_PASSPHRASE": ""}
@@ -70,15 +83,18 @@ def test_every_command_of_the_guide_runs(tmp_path: Path, monkeypatch: pytest.Mon
                 env["VOTECRYPT_NEW_PASSPHRASE"] = "mật khẩu mới sau khi đổi"
         stdin = None
         if args[:2] == ["ballot", "cast"]:
-            slips = (tmp_path / "phieu-ma.html").read_text(encoding="utf-8")
-            code = re.findall(r"<div class=code>([0-9A-Z-]+)</div>", slips)[0]
+            # The first voter holds a slip of the roll call, the second the late member's.
+            code = codes_on(tmp_path / slips.pop(0))[0]
             stdin = f"{code}\n1\n2\n3\nc\n"
+        if args[:2] == ["credentials", "supplement"] and "--cancel" in args:
+            spoiled = codes_on(tmp_path / "phieu-ma.html")[1]
+            stdin = f"{spoiled}\n"
         args = [heard.get(arg, arg) for arg in args]
         assert "" not in args, f"{line}: a placeholder was not printed by an earlier step"
         result = CliRunner().invoke(main, args, env=env, input=stdin)
         assert result.exit_code == 0, f"{line}\n{result.output}"
         assert "Traceback" not in result.output and "warning" not in result.output
-        outputs[" ".join(args[:2])] = result.output
+        outputs[" ".join(args[:2])] = outputs.get(" ".join(args[:2]), "") + result.output
         if args[:2] == ["ballot", "cast"]:
             match = re.search(
                 r"Tracking code:? ([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4})", result.output
@@ -109,4 +125,17 @@ def test_every_command_of_the_guide_runs(tmp_path: Path, monkeypatch: pytest.Mon
     ).read_text(encoding="utf-8")
     assert "100,00%" in outputs["result bau-cu"]
     assert "VERIFIED" in outputs["verify ho-so"]
+    # 25 issued at the roll call, one late member, one spoiled slip replaced: 26 issued, in
+    # the record and on the sheet; the spoiled slip's credential is cancelled on the board.
+    assert "25 credentials issued" in outputs["credentials issue"]
+    assert "Ballots issued (số phiếu phát ra): 26" in outputs["credentials publish-supplement"]
+    record = [json.loads(line) for line in (tmp_path / "ho-so" / "log.jsonl").open()]
+    supplements = [e["payload"] for e in record if e["kind"] == "credential-supplement"]
+    assert [(len(p["added"]), len(p["cancelled"])) for p in supplements] == [(1, 0), (1, 1)]
+    results = next(e["payload"] for e in record if e["kind"] == "results")
+    assert (results["issued"], results["collected"]) == (26, 2)
+    assert len(codes_on(tmp_path / "phieu-ma-bo-sung-2.html")) == 1
+    # The sheet's ballots issued and its quorum line use that final count.
+    assert "(ballots issued)</span>:</td>\n<td><b>26</b>" in sheet
+    assert "26/30" in sheet
     assert f"Found: ballot {heard['<tracking-code>']}, cast" in outputs["ballot track"]

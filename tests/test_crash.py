@@ -46,8 +46,20 @@ class Step:
     done_when: tuple[int, str] | None = None
 
 
+def _codes_in(path: Path) -> list[str]:
+    return [line.split()[1] for line in path.read_text().splitlines()] if path.exists() else []
+
+
 def _codes(base: Path) -> list[str]:
-    return [line.split()[1] for line in (base / "codes.txt").read_text().splitlines()]
+    """The codes in force: those of the roll call but the spoiled one, the late member's and
+    the spoiled one's replacement."""
+    issued = _codes_in(base / "codes.txt")
+    return [*issued[:2], *_codes_in(base / "late.txt"), *_codes_in(base / "replacement.txt")]
+
+
+def _spoiled(base: Path) -> str:
+    """The code of the slip handed back as spoiled (read by `credentials supplement`)."""
+    return _codes_in(base / "codes.txt")[2] + "\n"
 
 
 def _import_file(base: Path) -> Path:
@@ -161,6 +173,8 @@ def election_steps() -> list[Step]:
                 "credentials",
                 "issue",
                 election,
+                "--present",
+                str(BALLOTS - 1),
                 "--codes-out",
                 Path("codes.txt"),
                 "--slips-out",
@@ -176,6 +190,11 @@ def election_steps() -> list[Step]:
             for i in (1, 2)
         ],
         Step("board open", at("board", "open", election)),
+        # A late member, then a spoiled slip cancelled and replaced (spec 9.6).
+        *_supplement_steps(1, "late.txt", ["--add", "1"], None, at, secret),
+        *_supplement_steps(
+            2, "replacement.txt", ["--add", "1", "--cancel", "1"], _spoiled, at, secret
+        ),
         Step(
             "ballot challenge",
             at("ballot", "challenge", election, "--credential-stdin", "--choices", "high,low"),
@@ -217,6 +236,49 @@ def election_steps() -> list[Step]:
         Step("verify", at("verify", Path("election/record"), "--jobs", "1")),
     ]
     return steps
+
+
+def _supplement_steps(
+    number: int,
+    codes: str,
+    options: list[str],
+    stdin: Callable[[Path], str] | None,
+    at: Callable[..., Args],
+    secret: Callable[[int], Path],
+) -> list[Step]:
+    election = Path("election")
+    added, cancelled = options.count("--add"), options.count("--cancel")
+    return [
+        Step(
+            f"credentials supplement {number}",
+            at("credentials", "supplement", election, *options, "--codes-out", Path(codes)),
+            stdin=stdin,
+        ),
+        *[
+            Step(
+                f"credentials sign-supplement {number} {i}",
+                at(
+                    "credentials",
+                    "sign-supplement",
+                    election,
+                    "--secret",
+                    secret(i),
+                    "--number",
+                    str(number),
+                    "--added",
+                    str(added),
+                    "--cancelled",
+                    str(cancelled),
+                ),
+                f"pw{i}",
+            )
+            for i in (1, 2)
+        ],
+        Step(
+            f"credentials publish-supplement {number}",
+            at("credentials", "publish-supplement", election, "--number", str(number)),
+        ),
+    ]
 
 
 @dataclass
@@ -284,12 +346,21 @@ def _check_nothing_lost(base: Path, figures: Figures, round_number: int | None) 
     published = json.loads(election.credentials.read_text())["public_keys"]
     board, context = load_board(election, secp256k1())
     with board:
-        keys = sorted(
-            credential_from_code(context.manifest_hash, code).public_key.hex()
-            for code in _codes(base)
-        )
-        if keys != published:
+
+        def keys(codes: list[str]) -> list[str]:
+            return sorted(
+                credential_from_code(context.manifest_hash, code).public_key.hex() for code in codes
+            )
+
+        if keys(_codes_in(base / "codes.txt")) != published:
             figures.lost.append(f"round {round_number}: the codes file and the list differ")
+        supplements = [entry.payload for entry in board.entries_of("credential-supplement")]
+        added = sorted(key for payload in supplements for key in payload["added"])
+        cancelled = [key for payload in supplements for key in payload["cancelled"]]
+        late = [*_codes_in(base / "late.txt"), *_codes_in(base / "replacement.txt")]
+        spoiled = _codes_in(base / "codes.txt")[2:3]
+        if added != keys(late) or cancelled != keys(spoiled) or board.issued() != BALLOTS:
+            figures.lost.append(f"round {round_number}: the supplements and their codes differ")
         if board.count("ballot") != BALLOTS or board.phase() != "published":
             figures.lost.append(
                 f"round {round_number}: {board.count('ballot')} ballots, phase {board.phase()}"

@@ -107,6 +107,21 @@ def test_credential_vectors() -> None:
     for case in vectors["mistyped"]:
         with pytest.raises(EncodingError, match="mistyped"):
             normalise_code(case["typed"])
+    # The supplement digest of spec 9.6, from the formula (not from Supplement.digest).
+    from votecrypt.math.hashing import hash_bytes
+    from votecrypt.math.tags import CREDENTIAL_SUPPLEMENT
+
+    supplement = vectors["supplement"]
+    assert supplement["added"] == [vectors["valid"][1]["public_key"]]
+    assert supplement["cancelled"] == [vectors["valid"][0]["public_key"]]
+    digest = hash_bytes(
+        CREDENTIAL_SUPPLEMENT,
+        bytes.fromhex(supplement["context_hash"]),
+        supplement["number"],
+        [bytes.fromhex(key) for key in supplement["added"]],
+        [bytes.fromhex(key) for key in supplement["cancelled"]],
+    )
+    assert digest.hex() == supplement["digest"]
 
 
 def test_an_unknown_code_with_valid_check_characters_may_be_mistyped(

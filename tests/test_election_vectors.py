@@ -61,6 +61,7 @@ def test_every_tampering_kind_of_issue_is_present() -> None:
         "non-canonical-line",
         "missing-final-newline",
         "rewritten-before-checkpoint",
+        "forged-checkpoint",
         "results-copy-reformatted",
         "manifest-copy-without-newline",
         "outcome-after-credentials",

@@ -242,7 +242,10 @@ def test_disk_full_while_issuing_credentials(
     (root / "credentials.json").unlink()
     codes = tmp_path / "codes.txt"
     _full_disk(monkeypatch)
-    expect(invoke("credentials", "issue", root, "--codes-out", codes), exit_codes.STORAGE)
+    expect(
+        invoke("credentials", "issue", root, "--present", "5", "--codes-out", codes),
+        exit_codes.STORAGE,
+    )
     monkeypatch.undo()
     assert not codes.exists() and not (root / "credentials.json").exists()
     assert leftovers(root) == [] and leftovers(tmp_path) == []
@@ -264,13 +267,16 @@ def test_slips_only_issue_interrupted_after_publishing_keeps_the_codes(
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(credentials_cli, "render_slips", disk_full)
-    expect(invoke("credentials", "issue", root, "--slips-out", slips), exit_codes.STORAGE)
+    expect(
+        invoke("credentials", "issue", root, "--present", "5", "--slips-out", slips),
+        exit_codes.STORAGE,
+    )
     monkeypatch.undo()
     pending = credentials_cli.pending_codes(slips)
     assert (root / "credentials.json").exists() and not slips.exists()
     assert pending.stat().st_mode & 0o777 == 0o600
     codes = [line.split()[1] for line in pending.read_text().splitlines()]
-    rerun = invoke("credentials", "issue", root, "--slips-out", slips)
+    rerun = invoke("credentials", "issue", root, "--present", "5", "--slips-out", slips)
     assert rerun.exit_code == 0, rerun.output
     assert "already issued" in rerun.output
     page = slips.read_text()

@@ -174,5 +174,13 @@ def test_other_inputs(finished: FinishedElection, scratch: Path, data: Any) -> N
         codes = scratch / "codes.txt"
         lines = "".join(f"{n:>5}  {c}\n" for n, c in enumerate(finished.codes, 1)).encode()
         codes.write_bytes(data.draw(damaged_bytes(lines), label="bytes"))
-        args = ["credentials", "issue", root, "--codes-out", codes]
+        args = [
+            "credentials",
+            "issue",
+            root,
+            "--present",
+            str(len(finished.codes)),
+            "--codes-out",
+            codes,
+        ]
     no_crash(invoke(*args), which)

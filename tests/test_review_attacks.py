@@ -104,7 +104,13 @@ def test_a_tally_hidden_at_a_negative_seq_is_not_decrypted(
         shares[trustee] = share_from_json(path.read_bytes(), fast_group)
     if len(shares) == 2:
         verified = tally_to_decrypt(tallied.directory, fast_group)
-        results = decrypt_results(verified.context, verified.tally, shares, (1, 2))
+        results = decrypt_results(
+            verified.context,
+            verified.tally,
+            shares,
+            (1, 2),
+            issued=verified.context.manifest.credentials,
+        )
         counts = [row.counts for row in results.candidates]
         pytest.fail(f"honest trustees decrypted voter 0's ballot alone: {counts}")
     assert not shares, "an honest trustee decrypted something else than the true tally"
@@ -294,7 +300,13 @@ def test_the_booth_shows_the_fingerprint_of_the_election_it_encrypts_for(
         )
         shares[trustee] = share_from_json(path.read_bytes(), fast_group)
     verified = tally_to_decrypt(real.directory, fast_group)
-    results = decrypt_results(verified.context, verified.tally, shares, (1, 2))
+    results = decrypt_results(
+        verified.context,
+        verified.tally,
+        shares,
+        (1, 2),
+        issued=verified.context.manifest.credentials,
+    )
     assert dict(results.candidates[0].counts)["high"] == 1
 
     # The only defence is the fingerprint read aloud at the meeting: the booth must show the
@@ -335,7 +347,8 @@ def test_a_list_swapped_before_the_endorsements_is_noticed_by_the_trustees(
 
     codes = tmp_path / "codes.txt"
     issued = CliRunner().invoke(
-        main, ["credentials", "issue", str(directory.root), "--codes-out", str(codes)]
+        main,
+        ["credentials", "issue", str(directory.root), "--present", "4", "--codes-out", str(codes)],
     )
     assert issued.exit_code == 0, issued.output
 
@@ -419,7 +432,13 @@ def test_two_honest_trustees_are_not_shown_two_different_tallies(
             3: share_from_json(own_share.read_bytes(), fast_group),
         }
         verified = tally_to_decrypt(directory, fast_group)
-        results = decrypt_results(verified.context, verified.tally, shares, tuple(sorted(shares)))
+        results = decrypt_results(
+            verified.context,
+            verified.tally,
+            shares,
+            tuple(sorted(shares)),
+            issued=verified.context.manifest.credentials,
+        )
         revealed.append([dict(row.counts) for row in results.candidates])
     difference = [
         {key: a[key] - b[key] for key in a if a[key] != b[key]}
@@ -710,7 +729,13 @@ def test_a_trustee_that_decrypted_the_tally_decrypts_nothing_else(
         shares[trustee] = share_from_json(path.read_bytes(), fast_group)
     if len(shares) == 2:
         verified = tally_to_decrypt(directory, fast_group)
-        results = decrypt_results(verified.context, verified.tally, shares, (1, 2))
+        results = decrypt_results(
+            verified.context,
+            verified.tally,
+            shares,
+            (1, 2),
+            issued=verified.context.manifest.credentials,
+        )
         counts = [row.counts for row in results.candidates]
         pytest.fail(
             f"after decrypting the tally, the trustees decrypted voter 0's ballot: {counts}"

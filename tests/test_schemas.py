@@ -13,7 +13,7 @@ from referencing import Registry, Resource
 
 from votecrypt.math import secp256k1
 from votecrypt.protocol.rules import rule_set_to_plain
-from votecrypt.record.log import entry_from_line
+from votecrypt.record.log import entry_from_line, entry_to_line
 from votecrypt.record.rule_presets import PRESETS
 from votecrypt.record.rules_codec import rule_set_from_json
 
@@ -96,3 +96,37 @@ def test_schema_rejects_a_malformed_ballot(record: Path) -> None:
             assert list(validator("ballot").iter_errors(broken))
             return
     raise AssertionError("no ballot in the record")
+
+
+def test_a_credential_supplement_and_its_endorsement_validate(tmp_path: Path) -> None:
+    """spec 9.6: the board's credential-supplement entry and a trustee's endorsement file."""
+    from election_helpers import OpenElection
+
+    from votecrypt.service.supplements import (
+        endorse_supplement,
+        prepare_supplement,
+        publish_supplement,
+        supplement_view,
+    )
+
+    opened = OpenElection(tmp_path / "election", secp256k1(), ballots=4, present=3)
+    try:
+        context = opened.context
+        spoiled = opened.credentials[0].code
+        prepare_supplement(
+            opened.directory, opened.board, context, 1, [spoiled], lambda codes: None
+        )
+        view = supplement_view(opened.directory, opened.group, 1)
+        for i in (1, 2):
+            path = endorse_supplement(
+                opened.directory, view, opened.secrets[i], opened.passphrases[i],
+                opened.group, added=1, cancelled=1,
+            )  # fmt: skip
+            validator("supplement-endorsement").validate(json.loads(path.read_text()))
+        entry, _ = publish_supplement(opened.directory, opened.board, context, 1)
+        validator("credential-supplement").validate(entry.payload)
+        validator("log-entry").validate(json.loads(entry_to_line(entry)))
+        broken = {**entry.payload, "number": 0}
+        assert list(validator("credential-supplement").iter_errors(broken))
+    finally:
+        opened.close()

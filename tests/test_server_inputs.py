@@ -414,5 +414,10 @@ def test_openapi_document_lists_every_route(target: Target) -> None:
         "/api/v1/status",
         "/api/v1/credentials/{public_key}",
         "/api/v1/record",
+        "/api/v1/checkpoint",
+        "/api/v1/checkpoint/cosigned",
+        "/api/v1/cosignatures",
+        "/api/v1/proof/inclusion",
+        "/api/v1/proof/consistency",
         "/openapi.json",
     }

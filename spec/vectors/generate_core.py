@@ -638,6 +638,28 @@ def credential_vectors() -> dict[str, Any]:
             {"typed": swapped, "note": "two neighbours swapped"},
             {"typed": substituted, "note": "one character wrong"},
         ],
+        "supplement": _supplement_vector(valid),
+    }
+
+
+def _supplement_vector(valid: list[dict[str, str]]) -> dict[str, Any]:
+    """A credential supplement's digest (spec 9.6): the second code's key added, the first's
+    cancelled, under a context hash made up for the vector."""
+    from votecrypt.primitives.signing import VerifyKey
+    from votecrypt.protocol.supplements import Supplement
+
+    context = hashlib.sha256(b"votecrypt-vectors/supplement-context").digest()
+
+    def key(entry: dict[str, str]) -> VerifyKey:
+        return VerifyKey.from_canonical_bytes(bytes.fromhex(entry["public_key"]))
+
+    supplement = Supplement.of(context, 1, added=[key(valid[1])], cancelled=[key(valid[0])])
+    return {
+        "context_hash": context.hex(),
+        "number": supplement.number,
+        "added": [k.hex() for k in supplement.added],
+        "cancelled": [k.hex() for k in supplement.cancelled],
+        "digest": supplement.digest().hex(),
     }
 
 

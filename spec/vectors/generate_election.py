@@ -1350,9 +1350,9 @@ def build() -> dict[str, bytes]:
         "records": {
             "record-since-close": _case(
                 "record",
-                "the main record verified with a checkpoint at the close entry: the "
-                "signatures, proofs and re-encryptions of the ballots before it are vouched "
-                "for (16.4), everything else is checked",
+                "the main record verified with an observer's checkpoint at the close entry: "
+                "the history up to it is unchanged, and every check runs (an observer's "
+                "checkpoint vouches for no proof, 16.4)",
                 [],
                 checkpoint=_checkpoint(at_close),
                 checkpoint_file="checkpoints/at-close.json",
@@ -1396,11 +1396,23 @@ def build() -> dict[str, bytes]:
     tampered["rewritten-before-checkpoint"] = _case(
         "tampered/rewritten-before-checkpoint",
         "a ballot's proof changed and the chain recomputed, verified with a checkpoint at the "
-        "end of the original: only check 2 fails (the proofs up to the checkpoint are not "
-        "checked again, 16.4)",
-        ["log-chain"],
+        "end of the original: check 2 fails, and so does the changed proof (an observer's "
+        "checkpoint vouches for no proof, 16.4)",
+        ["log-chain", *TAMPERINGS["ballot-proof"][2]],
         checkpoint=_checkpoint(last),
         checkpoint_file="checkpoints/at-end.json",
+    )
+    # A forger's checkpoint: the head of the rewritten log itself. It skips nothing.
+    files["checkpoints/forged-at-end.json"] = _checkpoint_file(
+        entry_from_line(rechained(rewritten)[-1], len(rewritten))
+    )
+    tampered["forged-checkpoint"] = _case(
+        "tampered/rewritten-before-checkpoint",
+        "the same rewritten log with a checkpoint of its own head, as a forger would write "
+        "it: the changed proof fails (an unsigned checkpoint skips nothing, 16.4)",
+        TAMPERINGS["ballot-proof"][2],
+        checkpoint=_checkpoint(entry_from_line(rechained(rewritten)[-1], len(rewritten))),
+        checkpoint_file="checkpoints/forged-at-end.json",
     )
     tampered["results-copy-reformatted"] = _case(
         "archives/results-copy-reformatted.zip",
@@ -1449,9 +1461,7 @@ def check_expectations(root: Path) -> list[str]:
         )
         failed = sorted(c.name for c in report.failed())
         skipped = sorted(c.name for c in report.checks.values() if c.status == "SKIP")
-        verdict = (
-            "verified" if report.complete else "verified so far" if report.ok else "not verified"
-        )
+        verdict = report.verdict.replace("-", " ")
         got = {"failed": failed, "skipped": skipped, "verdict": verdict}
         for key, value in got.items():
             if value != case[key]:

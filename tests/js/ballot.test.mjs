@@ -113,7 +113,10 @@ test('election: published parts that do not fit together are refused', () => {
     return copy;
   };
   assert.throws(() => electionFromParts(changed((p) => { p.manifest.title += '!'; })), /another manifest/);
-  assert.throws(() => electionFromParts(changed((p) => { p.credentials.public_keys.pop(); })), /wrong length/);
+  assert.throws(() => electionFromParts(changed((p) => { p.credentials.public_keys = []; })), /wrong length/);
+  // Fewer keys than the manifest's bound: fewer members present at the roll call (spec 9.3).
+  const fewer = electionFromParts(changed((p) => { p.credentials.public_keys.pop(); }));
+  assert.notEqual(fewer.contextHashHex, electionFromParts(parts).contextHashHex);
   assert.throws(() => electionFromParts(changed((p) => { p.credentials.public_keys.reverse(); })), /sorted/);
   assert.throws(() => electionFromParts(changed((p) => { p.ceremonyOutcome.threshold = 3; })), /threshold/);
   assert.throws(() => electionFromParts(changed((p) => { p.ceremonyOutcome.joint_key = '04' + p.ceremonyOutcome.joint_key.slice(2); })));

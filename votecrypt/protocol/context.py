@@ -56,10 +56,10 @@ class ElectionContext:
             raise ManifestError("the key ceremony's trustees or threshold differ from the manifest")
         if credentials.election != manifest_hash:
             raise ManifestError("the credential list was issued for another manifest")
-        if len(credentials) != manifest.credentials:
+        if not 1 <= len(credentials) <= manifest.credentials:
             raise ManifestError(
-                f"the credential list has {len(credentials)} keys; the manifest issues "
-                f"{manifest.credentials} ballots"
+                f"the credential list has {len(credentials)} keys; the manifest allows 1 to "
+                f"{manifest.credentials} ballots issued"
             )
         list_hash = credentials.list_hash()
         digest = hash_bytes(
@@ -95,9 +95,12 @@ class ElectionContext:
         """-v*G for every value of the allowed list, shared by every row's proof (5.3)."""
         return value_points(self.group, self.packing.allowed())
 
-    def results(self, counts: Sequence[Sequence[int]], collected: int) -> ElectionResults:
+    def results(
+        self, counts: Sequence[Sequence[int]], collected: int, *, issued: int
+    ) -> ElectionResults:
         """The results from every row's decoded outcome counts (in the manifest's outcome
-        order, spec 6.1) and the number of ballots collected (spec 13.2)."""
+        order, spec 6.1), the number of ballots collected and the final number issued, after
+        every supplement (spec 9.6, 13.2)."""
         manifest = self.manifest
         rows = []
         for row in counts:
@@ -108,7 +111,7 @@ class ElectionContext:
             manifest.rules,
             [(c.name, c.position) for c in manifest.candidates],
             rows,
-            issued=manifest.credentials,
+            issued=issued,
             collected=collected,
             summoned=manifest.summoned,
             members=manifest.members,

@@ -223,7 +223,27 @@ def check_endorsements(
     At most one endorsement per trustee counts. With `published` (the endorsements of a
     board's credentials entry, which carries only valid ones) every endorsement must verify:
     the record must not name a trustee as endorsing a list it did not sign."""
-    digest = endorsement_digest(credentials, transcript_hash)
+    return check_signatures(
+        endorsement_digest(credentials, transcript_hash),
+        endorsements,
+        signing_keys,
+        threshold,
+        what="the credential list",
+        published=published,
+    )
+
+
+def check_signatures(
+    digest: bytes,
+    endorsements: Sequence[Endorsement],
+    signing_keys: Mapping[int, VerifyKey],
+    threshold: int,
+    *,
+    what: str,
+    published: bool,
+) -> tuple[int, ...]:
+    """The trustees whose signature on `digest` verifies: `check_endorsements` for any
+    endorsed item (the list, spec 9.4; a supplement, spec 9.6)."""
     valid: set[int] = set()
     for endorsement in endorsements:
         key = signing_keys.get(endorsement.trustee)
@@ -245,7 +265,7 @@ def check_endorsements(
         valid.add(endorsement.trustee)
     if len(valid) < threshold:
         raise RefusedData(
-            f"the credential list is endorsed by {len(valid)} qualified trustee(s); "
+            f"{what} is endorsed by {len(valid)} qualified trustee(s); "
             f"{threshold} are needed (votecrypt credentials sign)"
         )
     return tuple(sorted(valid))

@@ -19,6 +19,7 @@ from votecrypt.math.hashing import hash_bytes
 from votecrypt.math.tags import MANIFEST
 from votecrypt.primitives.packing import MAX_LANE_PLAINTEXT, Packing
 from votecrypt.protocol.approved_booth import BoothPin
+from votecrypt.protocol.board_setup import BoardSetup
 from votecrypt.protocol.ceremony.messages import CeremonyParameters
 from votecrypt.protocol.rules import PreviousResult, RuleSet, format_fraction, rule_set_to_plain
 from votecrypt.protocol.text import text_problem
@@ -72,6 +73,8 @@ class Manifest:
     #: The booth the counting board approved: stations serve only a booth with this digest
     #: (spec 7.5); None when the manifest names none (then no station opens a booth).
     booth: BoothPin | None = None
+    #: The board's signing key and witnesses, for a signed board (spec 7.1, 11.7).
+    board: BoardSetup | None = None
 
     @classmethod
     def build(
@@ -92,6 +95,7 @@ class Manifest:
         quorum_override: str = "",
         previous: Sequence[tuple[str, PreviousResult]] = (),
         booth: BoothPin | None = None,
+        board: BoardSetup | None = None,
     ) -> Manifest:
         """A validated manifest; `summoned` defaults to `credentials` and `members` to
         `summoned`. `quorum_override` is the board's reason to proceed although the ballots
@@ -115,6 +119,7 @@ class Manifest:
             quorum_override=nfc(quorum_override).strip(),
             previous=tuple((nfc(name).strip(), result) for name, result in previous),
             booth=booth,
+            board=board,
         )
         manifest.validate()
         return manifest
@@ -161,6 +166,8 @@ class Manifest:
             raise ManifestError("too many ballots for the packed encoding")
         self._check_quorum()
         self._check_previous()
+        if self.board is not None:
+            self.board.validate()
         self.packing()
 
     def _check_previous(self) -> None:
@@ -277,6 +284,8 @@ class Manifest:
             extra["previous"] = previous_plain(self.previous)
         if self.booth is not None:
             extra["booth"] = self.booth.plain()
+        if self.board is not None:
+            extra["board"] = self.board.plain()
         return extra
 
     def manifest_hash(self) -> bytes:

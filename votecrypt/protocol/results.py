@@ -25,6 +25,17 @@ from votecrypt.protocol.rules import Bracket, PreviousResult, RuleSet, format_fr
 
 #: The count key of a line left unmarked (void for that person only; it still counts in D).
 BLANK = "blank"
+#: The one name of such a line everywhere (booths, CLI, sheet): the rule set's "phiếu không hợp
+#: lệ" (a line with no mark is invalid for that person, spec 13.6). The web booth carries the
+#: same texts (votecrypt/web/static/booth.js; tests/test_terms.py compares them).
+BLANK_LABELS = ("Không hợp lệ", "Invalid")
+#: What choosing it means, said to the voter before the ballot is reviewed.
+BLANK_MEANING = (
+    'Muốn bỏ qua một người, hãy chọn "Không hợp lệ": dòng đó là phiếu không hợp lệ đối với '
+    "riêng người ấy; lá phiếu của bạn vẫn được tính là phiếu thu về.",
+    'To leave a person unrated, choose "Invalid": that line is an invalid vote for that person '
+    "only; your ballot still counts as collected.",
+)
 
 
 def percent_hundredths(count: int, denominator: int) -> int | None:

@@ -13,6 +13,7 @@ from typing import Any
 from votecrypt.errors import EncodingError, ManifestError, RuleError
 from votecrypt.primitives.signing import SIGNATURE_BYTES, VerifyKey
 from votecrypt.protocol.approved_booth import DIGEST_BYTES, MAX_VERSION, BoothPin
+from votecrypt.protocol.board_setup import BoardSetup, Witness
 from votecrypt.protocol.credentials import CredentialList, Endorsement
 from votecrypt.protocol.manifest import GROUP_NAME, MANIFEST_TYPE, Candidate, Manifest
 from votecrypt.protocol.manifest import VERSION as MANIFEST_VERSION
@@ -71,6 +72,7 @@ def manifest_from_plain(value: Any) -> Manifest:
         ),
         previous=_previous(fields) if fields.has("previous") else (),
         booth=_booth(fields) if fields.has("booth") else None,
+        board=_board(fields.nested("board")) if fields.has("board") else None,
     )
     fields.done()
     manifest.validate()
@@ -105,6 +107,19 @@ def _booth(fields: Fields) -> BoothPin:
     return pin
 
 
+def _board(fields: Fields) -> BoardSetup:
+    """The board's key and witnesses (spec 7.1); the manifest validates them."""
+    witnesses = []
+    for item in fields.objects("witnesses", max_items=32):
+        witnesses.append(Witness(item.text("name", max_length=100), item.hex_bytes("key", 32)))
+        item.done()
+    setup = BoardSetup(
+        fields.hex_bytes("key", 32), tuple(witnesses), fields.integer("witnesses_needed", 0, 32)
+    )
+    fields.done()
+    return setup
+
+
 def _trustee_name(value: Any, path: str) -> str:
     if not isinstance(value, str) or not value or len(value) > 200:
         raise EncodingError(f"{path}: expected a trustee name")
@@ -125,11 +140,42 @@ def credentials_plain(
         "version": VERSION,
         "election": credentials.election.hex(),
         "public_keys": [key.hex() for key in credentials.public_keys],
-        "endorsements": [
-            {"trustee": e.trustee, "signature": e.signature.hex()}
-            for e in sorted(endorsements, key=lambda e: e.trustee)
-        ],
+        "endorsements": endorsements_plain(endorsements),
     }
+
+
+def endorsements_plain(endorsements: Sequence[Endorsement]) -> list[dict[str, Any]]:
+    """The endorsements of a published item (spec 9.4, 9.6), in increasing trustee order."""
+    return [
+        {"trustee": e.trustee, "signature": e.signature.hex()}
+        for e in sorted(endorsements, key=lambda e: e.trustee)
+    ]
+
+
+def verify_keys(fields: Fields, key: str, max_items: int) -> tuple[VerifyKey, ...]:
+    """A list of canonical Ed25519 keys of large order (spec 2.5)."""
+    keys = []
+    for item_path, item in fields.items(key, max_items=max_items):
+        try:
+            keys.append(VerifyKey.from_canonical_bytes(decode_hex(item, item_path, 32)))
+        except EncodingError as exc:
+            raise EncodingError(f"{item_path}: {exc}") from None
+    return tuple(keys)
+
+
+def endorsements_from(fields: Fields) -> tuple[Endorsement, ...]:
+    """The endorsements of a published item, in the order published (spec 9.4, 9.6); their
+    order is checked by the caller."""
+    endorsements = []
+    for item in fields.objects("endorsements", max_items=1000):
+        endorsements.append(
+            Endorsement(
+                trustee=item.integer("trustee", 1, 1000),
+                signature=item.hex_bytes("signature", SIGNATURE_BYTES),
+            )
+        )
+        item.done()
+    return tuple(endorsements)
 
 
 def credentials_from_plain(
@@ -156,23 +202,10 @@ def credentials_as_published(
     fields.constant("type", CREDENTIALS_TYPE)
     fields.integer("version", VERSION, VERSION)
     election = fields.hex_bytes("election", 32)
-    keys = []
-    for item_path, item in fields.items("public_keys", max_items=10_000_000):
-        try:
-            keys.append(VerifyKey.from_canonical_bytes(decode_hex(item, item_path, 32)))
-        except EncodingError as exc:
-            raise EncodingError(f"{item_path}: {exc}") from None
-    endorsements = []
-    for item in fields.objects("endorsements", max_items=1000):
-        endorsements.append(
-            Endorsement(
-                trustee=item.integer("trustee", 1, 1000),
-                signature=item.hex_bytes("signature", SIGNATURE_BYTES),
-            )
-        )
-        item.done()
+    keys = verify_keys(fields, "public_keys", 10_000_000)
+    endorsements = endorsements_from(fields)
     fields.done()
-    return CredentialList(election, tuple(keys)), tuple(endorsements)
+    return CredentialList(election, keys), endorsements
 
 
 def credential_order_faults(

@@ -24,7 +24,7 @@ GENESIS = bytes(32)
 PHASE_KINDS: dict[str, tuple[str, ...]] = {
     "start": ("manifest",),
     "setup": ("ceremony", "ceremony-outcome", "credentials", "open"),
-    "voting": ("ballot", "challenge", "close"),
+    "voting": ("ballot", "challenge", "credential-supplement", "close"),
     "closed": ("tally",),
     "tallied": ("decryption-share", "results"),
     "published": (),
@@ -43,6 +43,8 @@ SINGLE_ITEMS = ("manifest", "ceremony-outcome", "credentials", "tally", "results
 #: Kinds of which a log holds at most one entry (spec 11.1): a second outcome, credential
 #: list or tally would let some party choose which one to act on.
 ONCE = (*SINGLE_ITEMS, "open", "close")
+#: A credential supplement: credentials added or cancelled while voting is open (spec 9.6).
+SUPPLEMENT_KIND = "credential-supplement"
 #: The order of the setup entries after the manifest (spec 11.1).
 SETUP_ORDER = ("ceremony", "ceremony-outcome", "credentials", "open")
 

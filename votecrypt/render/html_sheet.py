@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from html import escape
 
-from votecrypt.protocol.results import BLANK, CandidateResult, ElectionResults
+from votecrypt.protocol.results import BLANK, BLANK_LABELS, CandidateResult, ElectionResults
 from votecrypt.record.rule_presets import name_rule_set
 from votecrypt.render.sheet import (
-    BLANK_LABELS,
     NO_DETAILS,
     VIETNAMESE,
     NumberFormat,

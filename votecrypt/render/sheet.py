@@ -8,11 +8,9 @@ from dataclasses import dataclass
 from votecrypt.errors import EncodingError
 from votecrypt.math.encoding import nfc
 from votecrypt.protocol.manifest import Manifest
-from votecrypt.protocol.results import BLANK, CandidateResult, ElectionResults
+from votecrypt.protocol.results import BLANK, BLANK_LABELS, CandidateResult, ElectionResults
 from votecrypt.protocol.text import text_problem
 
-#: A line left unmarked is void for that person (QĐ 96: "phiếu không hợp lệ"; NQ 96 the same).
-BLANK_LABELS = ("Không hợp lệ", "Invalid")
 DENOMINATOR_LABELS = {
     "collected": ("số phiếu thu về", "ballots collected"),
     "members": ("tổng số đại biểu", "all deputies (members of the body)"),

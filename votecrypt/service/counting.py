@@ -263,7 +263,7 @@ def publish_results(
         context.group, tally, shares, dict(ceremony.verification_keys), ceremony.threshold
     )
     by_trustee = {share.trustee: share for share in shares if share.trustee in selection.valid}
-    results = decrypt_results(context, tally, by_trustee, selection.used)
+    results = decrypt_results(context, tally, by_trustee, selection.used, board.issued())
     # The shares and the results are one transaction: all published, or none (spec 11.4).
     with board.transaction():
         for trustee in selection.valid:
@@ -292,7 +292,7 @@ def published_announcement(board: BulletinBoard, context: ElectionContext) -> An
             raise EncodingError("results.decrypted_by: not the trustees of the published shares")
     except EncodingError as error:
         raise TallyError(f"the published results cannot be read: {error}") from None
-    results = decrypt_results(context, tally, shares, tuple(used))
+    results = decrypt_results(context, tally, shares, tuple(used), board.issued())
     selection = ShareSelection(tuple(used), tuple(sorted(shares)), ())
     return Announcement(results, selection, ())
 
@@ -302,9 +302,11 @@ def decrypt_results(
     tally: EncryptedTally,
     shares: dict[int, DecryptionShare],
     used: tuple[int, ...],
+    issued: int,
 ) -> ElectionResults:
-    """Combine the shares of `used`, decode the counts and compute the results."""
+    """Combine the shares of `used`, decode the counts and compute the results with the
+    final number of ballots issued (spec 9.6)."""
     group = context.group
     plaintexts = combine_shares(group, tally, shares, used)
     counts = decode_counts(group, tally, plaintexts, context.packing)
-    return context.results(counts, tally.ballots)
+    return context.results(counts, tally.ballots, issued=issued)

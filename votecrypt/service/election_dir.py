@@ -8,6 +8,8 @@
       ceremony/outcome.json        the ceremony outcome (spec 8.8)
       credentials.json             the public credential list (spec 9.3)
       endorsements/credentials-<j>.json   trustee j's endorsement of that list (spec 9.4)
+      supplements/supplement-<n>.json     credential supplement n (spec 9.6)
+      endorsements/supplement-<n>-<j>.json   trustee j's endorsement of it
       board.sqlite                 the bulletin board (spec 11)
       decryption/share-<j>.json    decryption shares (spec 12.2)
       record/                      the exported election record (spec 15)
@@ -73,6 +75,12 @@ class ElectionDir:
 
     def endorsement_path(self, trustee: int) -> Path:
         return self.endorsements / f"credentials-{trustee}.json"
+
+    def supplement_path(self, number: int) -> Path:
+        return self.root / "supplements" / f"supplement-{number}.json"
+
+    def supplement_endorsement_path(self, number: int, trustee: int) -> Path:
+        return self.endorsements / f"supplement-{number}-{trustee}.json"
 
     @property
     def board(self) -> Path:

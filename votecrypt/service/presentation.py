@@ -57,7 +57,7 @@ def published_results(
             [line["counts"].get(key, 0) for key in context.manifest.outcomes()]
             for line in payload["candidates"]
         ]
-        results = context.results(rows, collected)
+        results = context.results(rows, collected, issued=board.issued())
     except (KeyError, TypeError, AttributeError, VotecryptError) as exc:
         raise BoardError(f"the board's results entry cannot be read: {exc}") from None
     if results_plain(context.hash, results, decrypted_by) != payload:

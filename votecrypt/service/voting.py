@@ -1,6 +1,6 @@
 """Setting up the board and voting (spec 9, 10, 11).
 
-credentials = issue(directory)           # private codes for the envelopes
+credentials = issue(directory, present)  # at the roll call: codes for the envelopes
 endorse(directory, secret, passphrase, group)   # each trustee (votecrypt.service.endorsing)
 board, context = open_board(directory, group)
 receipt = cast(board, prepare(context, code, choices))
@@ -28,6 +28,8 @@ from votecrypt.protocol.credentials import (
     credentials_from_codes,
     issue_credentials,
 )
+from votecrypt.protocol.manifest import Manifest
+from votecrypt.protocol.rules import format_fraction
 from votecrypt.protocol.setup import check_outcome, endorsing_keys
 from votecrypt.record.ballot_codec import ballot_plain, challenged_plain
 from votecrypt.record.ceremony_codec import message_to_json, outcome_to_json
@@ -59,16 +61,16 @@ def issue(
     keep_codes: Callable[[list[Credential]], None] | None = None,
     codes: Sequence[str] | None = None,
 ) -> list[Credential]:
-    """Issue one credential per ballot (the manifest's number unless `count` is given) and
-    publish the public keys. Returns the private credentials: print them, store nothing.
+    """Issue one credential per member present at the roll call (`count`; all the manifest
+    allows if None, spec 9.3) and publish the public keys. Returns the private credentials:
+    print them, store nothing.
 
     `keep_codes` is called with the credentials before anything is published, so the private
     codes are safe before the public list exists; `codes` publishes the list of codes kept by
     an interrupted run instead of new ones (spec 9.3)."""
     manifest = load_manifest(directory)
     count = manifest.credentials if count is None else count
-    if count != manifest.credentials:
-        raise ManifestError(f"the manifest issues {manifest.credentials} ballots, not {count}")
+    check_roll_call(manifest, count)
     if directory.credentials.exists():
         raise BoardError(f"credentials were already issued ({directory.credentials})")
     election = manifest.manifest_hash()
@@ -81,6 +83,22 @@ def issue(
     listed = CredentialList.of(election, public_keys)
     write_atomic(directory.credentials, canonical_json(credentials_plain(listed)))
     return credentials
+
+
+def check_roll_call(manifest: Manifest, present: int) -> None:
+    """ManifestError unless `present` ballots may be issued (spec 9.3): at least one, at
+    most the manifest's `credentials` (the packing's bound, spec 6.1), and, unless the
+    manifest records an override, at least the quorum of those summoned (13.2)."""
+    if not 1 <= present <= manifest.credentials:
+        raise ManifestError(
+            f"{present} ballots cannot be issued: the manifest allows 1 to "
+            f"{manifest.credentials} (the members summoned)"
+        )
+    if not manifest.quorum_override and not manifest.rules.quorum_met(present, manifest.summoned):
+        raise ManifestError(
+            f"{present} present of {manifest.summoned} summoned is below the quorum of "
+            f"{format_fraction(manifest.rules.quorum)}: the vote may not proceed"
+        )
 
 
 def open_board(directory: ElectionDir, group: Group) -> tuple[BulletinBoard, ElectionContext]:
@@ -158,6 +176,10 @@ def refuse_unless_verified(report: VerificationReport, needed: str, act: str) ->
         )
 
 
+#: Why a code is refused whose credential a supplement cancelled (spec 9.6).
+CANCELLED_CODE = "the counting board cancelled this code (its slip was replaced)"
+
+
 def check_credential(board: BulletinBoard, context: ElectionContext, code: str) -> None:
     """Check a voter's code before any choice is asked: EncodingError if it is mistyped (its
     check characters), BallotError with the board's reason code if a ballot on it would be
@@ -167,6 +189,8 @@ def check_credential(board: BulletinBoard, context: ElectionContext, code: str) 
     if board.phase() != "voting":
         raise BallotError(VOTING_CLOSED, "the board is not accepting ballots")
     issued, used = board.credential_state(credential.public_key.to_bytes())
+    if not issued and board.credential_cancelled(credential.public_key.to_bytes()):
+        raise BallotError(UNKNOWN_CREDENTIAL, CANCELLED_CODE)
     if not issued:
         raise BallotError(
             UNKNOWN_CREDENTIAL,

@@ -47,6 +47,7 @@ from votecrypt.protocol.setup import (
     endorsing_keys,
     transcript_from_messages,
 )
+from votecrypt.protocol.supplements import check_supplement_endorsements
 from votecrypt.record.ballot_codec import (
     ballot_from_plain,
     ballot_plain,
@@ -63,10 +64,12 @@ from votecrypt.record.log import (
     ONCE,
     PHASE_KINDS,
     SETUP_ORDER,
+    SUPPLEMENT_KIND,
     Entry,
     entry_hash,
     setup_in_order,
 )
+from votecrypt.record.supplement_codec import supplement_from_plain
 from votecrypt.storage.files import storage_error
 
 SCHEMA = """
@@ -326,6 +329,8 @@ class BulletinBoard:
             raise BoardError(f"unknown entry kind {kind!r}")
         with _write(self._db):
             self._check_phase(kind)
+            if kind == SUPPLEMENT_KIND:
+                return self._append_supplement(payload)
             credentials = self._check_setup(kind, payload)
             entry = self._insert(kind, payload)
             if credentials is not None:
@@ -406,6 +411,87 @@ class BulletinBoard:
         if payload != open_plain(context.hash):
             raise RefusedData("the open entry does not name the election's context hash")
         return None
+
+    def _append_supplement(self, payload: Any) -> Entry:
+        """A credential supplement (spec 9.6), in the append's transaction: for this election's
+        context, next in number, endorsed by t qualified trustees, adding only keys never
+        issued and cancelling only credentials in force whose ballot was not cast, leaving at
+        most the manifest's number in force. Cancelled credentials are marked with the
+        supplement's seq, negated, so that their ballots are refused (spec 11.3 step 6)."""
+        try:
+            supplement, endorsements = supplement_from_plain(payload)
+            group = self.group
+            manifest = manifest_from_plain(next(self.entries_of("manifest")).payload)
+            transcript = transcript_from_messages(
+                manifest,
+                (
+                    message_from_json(canonical_json(e.payload), group)
+                    for e in self.entries_of("ceremony")
+                ),
+            )
+            outcome = outcome_from_json(
+                canonical_json(next(self.entries_of("ceremony-outcome")).payload), group
+            )
+            credentials, _ = credentials_from_plain(next(self.entries_of("credentials")).payload)
+            context = ElectionContext.build(group, manifest, outcome, credentials)
+        except (EncodingError, ManifestError, CeremonyError) as error:
+            raise RefusedData(f"the credential supplement is refused: {error}") from None
+        if supplement.election != context.hash:
+            raise RefusedData("the credential supplement names another election")
+        number = self.count(SUPPLEMENT_KIND) + 1
+        if supplement.number != number:
+            raise RefusedData(
+                f"credential supplement {supplement.number} is out of order; the next is {number}"
+            )
+        check_supplement_endorsements(
+            supplement,
+            endorsements,
+            endorsing_keys(transcript, outcome),
+            outcome.threshold,
+            published=True,
+        )
+        added = [key.to_bytes() for key in supplement.added]
+        cancelled = [key.to_bytes() for key in supplement.cancelled]
+        for key in added:
+            if self._db.execute("SELECT 1 FROM credentials WHERE key = ?", (key,)).fetchone():
+                raise RefusedData("the supplement adds a credential that was issued before")
+        for key in cancelled:
+            row = self._db.execute(
+                "SELECT ballot_seq FROM credentials WHERE key = ?", (key,)
+            ).fetchone()
+            if row is None or (row[0] is not None and row[0] < 0):
+                raise RefusedData(
+                    "the supplement cancels a credential that is not in force (not issued, or "
+                    "already cancelled)"
+                )
+            if row[0] is not None:
+                raise RefusedData(
+                    "the supplement cancels a credential whose ballot was cast: a cast ballot "
+                    "stays in the count"
+                )
+        issued = self.issued() + len(added) - len(cancelled)
+        if issued > manifest.credentials:
+            raise RefusedData(
+                f"the supplement would leave {issued} credentials in force; the manifest "
+                f"allows at most {manifest.credentials}"
+            )
+        entry = self._insert(SUPPLEMENT_KIND, payload)
+        self._db.executemany(
+            "INSERT INTO credentials (key, ballot_seq) VALUES (?, NULL)", ((k,) for k in added)
+        )
+        self._db.executemany(
+            "UPDATE credentials SET ballot_seq = ? WHERE key = ?",
+            ((-entry.seq, k) for k in cancelled),
+        )
+        return entry
+
+    def issued(self) -> int:
+        """Ballots issued ("số phiếu phát ra", spec 9.6): credentials in force, whether used
+        or not, after the list and every supplement."""
+        row = self._db.execute(
+            "SELECT COUNT(*) FROM credentials WHERE ballot_seq IS NULL OR ballot_seq >= 0"
+        ).fetchone()
+        return int(row[0])
 
     def _insert(self, kind: str, payload: Any) -> Entry:
         seq, prev, digest = self._insert_line(kind, canonical_json(payload), Encoded.of(payload))
@@ -517,7 +603,16 @@ class BulletinBoard:
         row = self._db.execute(
             "SELECT ballot_seq FROM credentials WHERE key = ?", (public_key,)
         ).fetchone()
+        if row is not None and row[0] is not None and row[0] < 0:
+            return False, False  # cancelled (spec 9.6): no longer in force
         return row is not None, row is not None and row[0] is not None
+
+    def credential_cancelled(self, public_key: bytes) -> bool:
+        """Whether a credential was issued and then cancelled by a supplement (spec 9.6)."""
+        row = self._db.execute(
+            "SELECT ballot_seq FROM credentials WHERE key = ?", (public_key,)
+        ).fetchone()
+        return row is not None and row[0] is not None and int(row[0]) < 0
 
     def _check_voting_open(self) -> None:
         phase = self.phase()
@@ -535,6 +630,12 @@ class BulletinBoard:
                 ballots.UNKNOWN_CREDENTIAL,
                 "no credential with this code was issued for this election; "
                 "the code may be mistyped: check it against the printed slip",
+            )
+        if row[0] is not None and row[0] < 0:
+            raise BallotError(
+                ballots.UNKNOWN_CREDENTIAL,
+                "the credential of this code was cancelled by the counting board "
+                f"(supplement at board entry {-int(row[0])}); use the slip that replaced it",
             )
         return None if row[0] is None else int(row[0])
 

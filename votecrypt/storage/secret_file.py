@@ -74,6 +74,11 @@ def save_trustee(
     )
     box = seal_with_passphrase(_state_json(trustee), passphrase, label, kdf)
     _OPENED_WITH[trustee] = box.kdf
+    write_box(path, box)
+
+
+def write_box(path: Path, box: PassphraseBox) -> None:
+    """Write a passphrase box as a secret file, atomically, readable by its owner only."""
     document = {
         "type": FILE_TYPE,
         "version": VERSION,
@@ -93,7 +98,7 @@ def save_trustee(
 
 def load_trustee(path: Path, passphrase: str, group: Group) -> Trustee:
     """Decrypt and load a trustee; SecretStoreError for a wrong passphrase or damaged file."""
-    box = _read_box(path)
+    box = read_box(path)
     plaintext = open_with_passphrase(box, passphrase)
     try:
         trustee = _trustee_from_state(plaintext, group)
@@ -105,10 +110,10 @@ def load_trustee(path: Path, passphrase: str, group: Group) -> Trustee:
 
 def secret_file_label(path: Path) -> str:
     """The public label of a secret file (which trustee, which election)."""
-    return _read_box(path).label
+    return read_box(path).label
 
 
-def _read_box(path: Path) -> PassphraseBox:
+def read_box(path: Path) -> PassphraseBox:
     data = read_file(path, what="secret file", max_bytes=1 << 20)
     try:
         fields = Fields(parse_json(data), "secret file")

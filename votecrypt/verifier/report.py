@@ -39,6 +39,10 @@ CHECKS: tuple[tuple[int, str, str, str], ...] = (
 )
 NUMBERS = {name: number for number, name, _, _ in CHECKS}
 MAX_LISTED_FAILURES = 50
+#: The three verdicts of a report (spec 16.1).
+COMPLETE = "verified"
+SO_FAR = "verified-so-far"
+FAILED = "not-verified"
 
 
 @dataclass
@@ -84,6 +88,8 @@ class VerificationReport:
     entries_trusted: int = 0
     #: files of the record that are not verified (the presentations)
     unchecked: list[str] = field(default_factory=list)
+    #: what a cosigned checkpoint given to start from proved or why it skips nothing (16.4)
+    checkpoint: str | None = None
 
     @classmethod
     def empty(cls, record: str) -> VerificationReport:
@@ -102,6 +108,12 @@ class VerificationReport:
     def complete(self) -> bool:
         """Every check ran (the record covers the whole election) and passed."""
         return all(check.status == "PASS" for check in self.checks.values())
+
+    @property
+    def verdict(self) -> str:
+        """`verified` (complete and every check passed), `verified-so-far` (nothing failed,
+        some checks of later phases skipped) or `not-verified` (spec 16.1)."""
+        return COMPLETE if self.complete else SO_FAR if self.ok else FAILED
 
     def failed(self) -> list[CheckResult]:
         return [c for c in self.checks.values() if c.status == "FAIL"]
@@ -124,6 +136,8 @@ class VerificationReport:
             else ""
         )
         result.append(f"Log entries read: {self.entries}{trusted}")
+        if self.checkpoint is not None:
+            result.append(f"Checkpoint: {self.checkpoint}")
         for check in self.checks.values():
             detail = f"{check.checked} checked" if check.skipped is None else check.skipped
             result.append(
@@ -138,13 +152,11 @@ class VerificationReport:
         counts = {status: 0 for status in ("PASS", "FAIL", "SKIP")}
         for check in self.checks.values():
             counts[check.status] += 1
-        verdict = (
-            "VERIFIED"
-            if self.complete
-            else "VERIFIED SO FAR (the election is not finished)"
-            if self.ok
-            else "NOT VERIFIED"
-        )
+        verdict = {
+            COMPLETE: "VERIFIED",
+            SO_FAR: "VERIFIED SO FAR (the election is not finished)",
+            FAILED: "NOT VERIFIED",
+        }[self.verdict]
         if self.unchecked:
             result.append(
                 f"Not checked: {', '.join(self.unchecked)} (presentations for people; the "
@@ -165,8 +177,10 @@ class VerificationReport:
                 "entries": self.entries,
                 "entries_trusted": self.entries_trusted,
                 "unchecked": self.unchecked,
+                "verdict": self.verdict,
                 "ok": self.ok,
                 "complete": self.complete,
+                "checkpoint": self.checkpoint,
                 "head": None if self.head is None else {"seq": self.head[0], "hash": self.head[1]},
                 "checks": [
                     {

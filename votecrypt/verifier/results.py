@@ -61,7 +61,9 @@ def check_results(
     try:
         totals = results_plain(
             v.context.hash,
-            v.context.results(_placeholder_counts(v.context, tally), tally.ballots),
+            v.context.results(
+                _placeholder_counts(v.context, tally), tally.ballots, issued=_issued(v)
+            ),
             v.decrypted_by,
         )
     except RuleError as error:
@@ -78,7 +80,7 @@ def check_results(
             report[name].fail("the results cannot be checked: the decryption failed (check 18)")
         return
     try:
-        results = v.context.results(counts, tally.ballots)
+        results = v.context.results(counts, tally.ballots, issued=_issued(v))
     except RuleError as error:
         report["result-counts"].fail(f"the decrypted counts give no results: {error}")
         return
@@ -107,6 +109,11 @@ TOTALS = (
     "denominator",
     "quorum_met",
 )
+
+
+def _issued(v: Verification) -> int:
+    """The ballots issued (spec 9.6, 13.2): the credentials in force after every supplement."""
+    return v.roll.issued if v.roll is not None else 0
 
 
 def _placeholder_counts(context: ElectionContext, tally: EncryptedTally) -> list[tuple[int, ...]]:

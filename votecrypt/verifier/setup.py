@@ -13,6 +13,7 @@ from votecrypt.protocol.setup import (
     endorsing_keys,
     transcript_from_messages,
 )
+from votecrypt.protocol.supplements import CredentialRoll, check_supplement_endorsements
 from votecrypt.protocol.tally import TallyAccumulator
 from votecrypt.record.ceremony_codec import message_from_json, outcome_from_json, outcome_to_json
 from votecrypt.record.election_codec import (
@@ -23,8 +24,10 @@ from votecrypt.record.election_codec import (
 )
 from votecrypt.record.json_codec import canonical_json
 from votecrypt.record.log import Entry
+from votecrypt.record.supplement_codec import supplement_from_plain
 from votecrypt.verifier.results import check_rule_set
 from votecrypt.verifier.state import Verification
+from votecrypt.verifier.voting import drain
 
 
 def manifest_entry(v: Verification, entry: Entry) -> None:
@@ -92,11 +95,46 @@ def credentials_entry(v: Verification, entry: Entry) -> None:
     else:
         if v.credential_list.election != v.manifest.manifest_hash():
             check.fail("the credential list names another election")
-        if len(keys) != v.manifest.credentials:
+        if len(keys) > v.manifest.credentials:
             check.fail(
-                f"{len(keys)} credentials published, {v.manifest.credentials} ballots issued"
+                f"{len(keys)} credentials published; the manifest allows at most "
+                f"{v.manifest.credentials}"
             )
-    v.credentials = {k.to_bytes() for k in keys}
+    ceiling = v.manifest.credentials if v.manifest is not None else len(keys)
+    v.roll = CredentialRoll.of(v.credential_list, ceiling)
+
+
+def supplement_entry(v: Verification, entry: Entry) -> None:
+    """Check 8 for a credential supplement (spec 9.6): for `C`, endorsed by t qualified
+    trustees, and valid on the credentials in force, which it then changes (one that fails
+    is not applied). The ballots before it are taken in first, so that check 12 sees each
+    against the credentials in force where it stands in the log."""
+    drain(v)
+    check = v.report["credentials"]
+    check.checked += 1
+    where = f"entry {entry.seq}"
+    try:
+        supplement, endorsements = supplement_from_plain(entry.payload)
+    except EncodingError as error:
+        check.fail(f"{where}: {error}")
+        return
+    if v.context is None or v.roll is None or v.transcript is None:
+        check.fail(f"{where}: the supplement cannot be checked without a context (check 7)")
+        return
+    if supplement.election != v.context.hash:
+        check.fail(f"{where}: the credential supplement names another election")
+        return
+    try:
+        check_supplement_endorsements(
+            supplement,
+            endorsements,
+            endorsing_keys(v.transcript, v.context.ceremony),
+            v.context.ceremony.threshold,
+            published=True,
+        )
+        v.roll.apply(supplement)
+    except RefusedData as error:
+        check.fail(f"{where}: {error}")
 
 
 def open_entry(v: Verification, entry: Entry) -> None:
@@ -186,5 +224,5 @@ def _check_endorsements(v: Verification) -> None:
 
 def check_credentials_published(v: Verification) -> None:
     """Check 8 after the log: voting cannot have opened without a credential list."""
-    if v.phase not in ("start", "setup") and v.credentials is None:
+    if v.phase not in ("start", "setup") and v.roll is None:
         v.report["credentials"].fail("voting opened without a published credential list")

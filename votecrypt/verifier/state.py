@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from votecrypt.math.group import Group
 from votecrypt.protocol.ceremony.messages import Signed
@@ -19,18 +19,23 @@ from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.credentials import CredentialList, Endorsement
 from votecrypt.protocol.decryption import DecryptionShare
 from votecrypt.protocol.manifest import Manifest
+from votecrypt.protocol.supplements import CredentialRoll
 from votecrypt.protocol.tally import EncryptedTally, TallyAccumulator
 from votecrypt.record.log import GENESIS
 from votecrypt.record.reader import LogSource
 from votecrypt.verifier.engines import Engine, Pending
 from votecrypt.verifier.report import VerificationReport
 
+if TYPE_CHECKING:
+    from votecrypt.verifier.witnessed import WitnessedStart
+
 Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
 class Checkpoint:
-    """A verified position in the log: everything up to `seq` (whose hash is `hash`)."""
+    """A position in the log an observer wrote down: entry `seq` has hash `hash`. It detects
+    a rewritten history (check 2) and vouches for nothing else (spec 16.4)."""
 
     seq: int
     hash: bytes
@@ -47,6 +52,8 @@ class Verification:
     progress: Progress | None
     until: str | None
     report: VerificationReport
+    #: a cosigned board checkpoint to start from (spec 16.4)
+    witnessed: WitnessedStart | None = None
     # The log (checks 1-3)
     expected_seq: int = 0
     prev: bytes = GENESIS
@@ -63,7 +70,8 @@ class Verification:
     outcome: CeremonyOutcome | None = None
     credential_list: CredentialList | None = None
     endorsements: tuple[Endorsement, ...] = ()
-    credentials: set[bytes] | None = None
+    #: the credentials in force: the list, then every valid supplement (spec 9.6)
+    roll: CredentialRoll | None = None
     context: ElectionContext | None = None
     # Voting (checks 9-15)
     used_credentials: dict[bytes, int] = field(default_factory=dict)

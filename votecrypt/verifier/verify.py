@@ -25,7 +25,7 @@ from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.tally import EncryptedTally
 from votecrypt.record.log import SINGLE_ITEMS, Entry
 from votecrypt.record.reader import LogSource, RecordSource
-from votecrypt.verifier import copies, counting, log, results, setup, voting
+from votecrypt.verifier import copies, counting, log, results, setup, voting, witnessed
 from votecrypt.verifier.engines import Engine, LocalEngine
 from votecrypt.verifier.report import VerificationReport
 from votecrypt.verifier.state import Checkpoint, Progress, Verification
@@ -48,6 +48,7 @@ HANDLERS: dict[str, Callable[[Verification, Entry], None]] = {
     "open": setup.open_entry,
     "ballot": voting.ballot_entry,
     "challenge": voting.ballot_entry,
+    "credential-supplement": setup.supplement_entry,
     "close": voting.close_entry,
     "tally": counting.tally_entry,
     "decryption-share": counting.share_entry,
@@ -97,11 +98,15 @@ def _line(v: Verification, number: int, line: bytes) -> str | None:
     if entry is None:
         return None
     log.check_chain(v, entry)
+    if v.witnessed is not None:
+        witnessed.track(v, v.witnessed, entry)
     if not log.check_order(v, entry):
         return entry.kind  # a second copy of a single item is reported, never used
     if entry.kind in SINGLE_ITEMS:
         v.singles[entry.kind] = entry.payload
     HANDLERS[entry.kind](v, entry)
+    if entry.kind == "open" and v.witnessed is not None:
+        witnessed.evaluate(v, v.witnessed)
     return entry.kind
 
 
@@ -109,6 +114,9 @@ def _finish(v: Verification) -> None:
     report = v.report
     report.entries = v.expected_seq
     log.check_checkpoint_reached(v)
+    if v.witnessed is not None:
+        witnessed.finish(v, v.witnessed)
+        report.checkpoint = v.witnessed.outcome
     # Checks of phases the record has not reached are skipped, never passed. Within a
     # reached phase a check with nothing to check passes (no challenged ballot, say).
     for phases, names, reason in NOT_REACHED:
@@ -131,18 +139,22 @@ def verify_record(
     since: Checkpoint | None = None,
     progress: Progress | None = None,
     engine: Engine | None = None,
+    cosigned: bytes | None = None,
 ) -> VerificationReport:
     """Verify the record at `path` (directory or archive).
 
     Ballots are checked by `engine` (default: a pool of `jobs` local processes, every core
-    when `jobs` is None; see votecrypt.verifier.engines for a Dask cluster). `since` skips
-    the proofs of entries up to a verified checkpoint (spec 16.4)."""
+    when `jobs` is None; see votecrypt.verifier.engines for a Dask cluster). `since` is an
+    observer's note of an entry's hash (a rewritten history fails check 2); `cosigned` a
+    board checkpoint cosigned by witnesses, which skips the proofs of the entries it covers
+    only when the record's own keys verify it (spec 16.4)."""
     return verify_log(
         RecordSource(Path(path)),
         group=group,
         engine=engine or LocalEngine(jobs),
         since=since,
         progress=progress,
+        cosigned=cosigned,
     )
 
 
@@ -154,11 +166,18 @@ def verify_log(
     since: Checkpoint | None = None,
     progress: Progress | None = None,
     until: str | None = None,
+    cosigned: bytes | None = None,
 ) -> VerificationReport:
     """Verify the log of `source`; with `until`, stop after the first entry of that kind.
     Checks of phases not read are skipped, never passed."""
     return check_log(
-        source, group=group, engine=engine, since=since, progress=progress, until=until
+        source,
+        group=group,
+        engine=engine,
+        since=since,
+        progress=progress,
+        until=until,
+        cosigned=cosigned,
     ).report
 
 
@@ -186,6 +205,7 @@ def check_log(
     since: Checkpoint | None = None,
     progress: Progress | None = None,
     until: str | None = None,
+    cosigned: bytes | None = None,
 ) -> VerifiedLog:
     """Verify the log of `source` as `verify_log` does, and return what was verified with
     the report (a booth stops `until` "open", a trustee `until` "tally", spec 17.1)."""
@@ -197,6 +217,7 @@ def check_log(
         progress=progress,
         until=until,
         report=VerificationReport.empty(str(source.path)),
+        witnessed=None if cosigned is None else witnessed.WitnessedStart(cosigned),
     )
     report = _run(v)
     return VerifiedLog(report, v.context, v.tally, v.tally_entry)

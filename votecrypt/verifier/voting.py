@@ -14,6 +14,7 @@ from votecrypt.protocol.tally import TallyAccumulator
 from votecrypt.record.election_codec import close_plain
 from votecrypt.record.json_codec import canonical_json
 from votecrypt.record.log import Entry
+from votecrypt.verifier import witnessed
 from votecrypt.verifier.ballots import BallotVerdict, check_without_context
 from votecrypt.verifier.state import Verification
 
@@ -28,7 +29,7 @@ def ballot_entry(v: Verification, entry: Entry) -> None:
         # (check 15).
         _verdict(v, check_without_context(v.group, entry.seq, entry.kind, entry.payload))
         return
-    check_proofs = v.since is None or entry.seq > v.since.seq
+    check_proofs = not witnessed.skips(v.witnessed, entry.seq)
     if not check_proofs:
         v.report.entries_trusted += 1
     if v.chunk and check_proofs != v.chunk_checks_proofs:
@@ -97,7 +98,7 @@ def _verdict(v: Verification, verdict: BallotVerdict) -> None:
             report[name].fail(f"{where}: cannot be checked: the entry does not decode ({own})")
         return
     if verdict.kind == "ballot" and verdict.credential is not None:
-        _credential_used(v, verdict)
+        _credential_used(v, verdict, verdict.credential)
     unique = report["ballot-uniqueness"]
     unique.checked += 1
     if verdict.ballot_id in v.ballot_ids:
@@ -110,22 +111,24 @@ def _verdict(v: Verification, verdict: BallotVerdict) -> None:
     v.alphas.update(verdict.alphas)
 
 
-def _credential_used(v: Verification, verdict: BallotVerdict) -> None:
-    """Check 12 (spec 11.3)."""
+def _credential_used(v: Verification, verdict: BallotVerdict, credential: bytes) -> None:
+    """Check 12 (spec 11.3, 9.6): the credential is in force where the ballot stands in the
+    log, and casts once."""
     check = v.report["ballot-credentials"]
     check.checked += 1
     where = f"entry {verdict.seq}"
-    if v.credentials is None:
+    if v.roll is None:
         check.fail(f"{where}: cannot be checked without a credential list (check 8)")
-    elif verdict.credential not in v.credentials:
-        check.fail(f"{where}: the credential was not issued")
-    elif verdict.credential in v.used_credentials:
+    elif credential in v.used_credentials:
         check.fail(
-            f"{where}: second ballot of the credential of entry "
-            f"{v.used_credentials[verdict.credential]}"
+            f"{where}: second ballot of the credential of entry {v.used_credentials[credential]}"
         )
     else:
-        v.used_credentials[verdict.credential] = verdict.seq
+        problem = v.roll.cast(credential)
+        if problem is not None:
+            check.fail(f"{where}: {problem}")
+        else:
+            v.used_credentials[credential] = verdict.seq
 
 
 def close_entry(v: Verification, entry: Entry) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
+import weakref
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -18,18 +20,22 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from votecrypt.errors import BallotError
+from votecrypt.errors import BallotError, EncodingError, InvalidSignature
+from votecrypt.primitives.signing import SigningKey
 from votecrypt.protocol import ballot as reasons
 from votecrypt.record.json_codec import canonical_json
-from votecrypt.record.log import Entry, entry_to_line
+from votecrypt.record.log import entry_to_line
+from votecrypt.record.note import MAX_NOTE_BYTES
 
 from .checking import BALLOT, CHALLENGE, Checked, CheckingPool
+from .cosigned import Cosignatures
 from .errors import NOT_FOUND, ApiError
 from .identity import election_document
-from .limits import Admission, RateLimiter, body_limit_for, read_body, require_json
+from .limits import Admission, RateLimiter, Streams, body_limit_for, read_body, require_json
 from .settings import ServerSettings
 from .store import BoardStore
 from .tracking import CAST, CHALLENGED, BallotIndex, Tracked, normalise_tracking_code
+from .transparency import BoardTree
 from .writer import BoardWriter
 
 T = TypeVar("T")
@@ -46,8 +52,12 @@ def json_response(value: Any, status: int = 200) -> Response:
 class BoardApi:
     """The handlers, sharing the store, the checking pool and the limits."""
 
-    def __init__(self, store: BoardStore, settings: ServerSettings) -> None:
+    def __init__(
+        self, store: BoardStore, settings: ServerSettings, board_key: SigningKey | None = None
+    ) -> None:
         self.store = store
+        self.tree = BoardTree(store, board_key)
+        self.cosignatures = Cosignatures(store, self.tree, store.folder / "cosigned")
         self.settings = settings
         self.pool = CheckingPool(store.context, settings.check_processes)
         self.index = BallotIndex(store.context)
@@ -58,6 +68,11 @@ class BoardApi:
         self._readers = ThreadPoolExecutor(
             settings.reader_threads, thread_name_prefix="board-reader"
         )
+        # The record's pages are read by threads of their own: a client downloading the
+        # whole record never makes a station's status or election wait for a reader.
+        self._bulk = ThreadPoolExecutor(settings.record_threads, thread_name_prefix="record")
+        self.reads = RateLimiter(settings.reads_per_minute, settings.rate_clients, "reads")
+        self.streams = Streams(settings.record_streams, settings.record_streams_per_address)
         self._election = election_document(store)
 
     def routes(self) -> list[Route]:
@@ -70,6 +85,11 @@ class BoardApi:
             Route("/status", self.status, methods=["GET"]),
             Route("/credentials/{public_key}", self.credential, methods=["GET"]),
             Route("/record", self.record, methods=["GET"]),
+            Route("/checkpoint", self.checkpoint, methods=["GET"]),
+            Route("/checkpoint/cosigned", self.cosigned, methods=["GET"]),
+            Route("/cosignatures", self.cosign, methods=["POST"]),
+            Route("/proof/inclusion", self.inclusion_proof, methods=["GET"]),
+            Route("/proof/consistency", self.consistency_proof, methods=["GET"]),
         ]
 
     # Lifetime
@@ -83,18 +103,48 @@ class BoardApi:
     def close(self) -> None:
         self.writer.close()
         self._readers.shutdown(wait=True)
+        self._bulk.shutdown(wait=True)
         self.pool.close()
 
     async def _read(self, function: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._readers, function, *args)
 
+    async def _page(self, start: int) -> tuple[list[bytes], int | None]:
+        """The record's lines from `start` on, one page of entries, in pieces of about
+        RECORD_CHUNK bytes, and where the next page starts (None: the end). Read and encoded
+        by a record thread, so that the event loop only sends."""
+        return await asyncio.get_running_loop().run_in_executor(self._bulk, self._encode, start)
+
+    def _encode(self, start: int) -> tuple[list[bytes], int | None]:
+        entries = self.store.entries(start, self.settings.record_page)
+        pieces: list[bytes] = []
+        piece = bytearray()
+        for entry in entries:
+            piece += entry_to_line(entry)
+            # Hands the interpreter to the event loop and the stations' readers if they
+            # wait for it, rather than after the 5 ms switch interval.
+            time.sleep(0)
+            if len(piece) >= RECORD_CHUNK:
+                pieces.append(bytes(piece))
+                piece.clear()
+        if piece:
+            pieces.append(bytes(piece))
+        return pieces, (entries[-1].seq + 1 if entries else None)
+
+    def _count_read(self, request: Request) -> str:
+        client = request.client.host if request.client else ""
+        self.reads.take(client)
+        return client
+
     # Reading
 
     async def election(self, request: Request) -> Response:
+        self._count_read(request)
         status = await self._read(self.store.status)
         return json_response({**self._election, "phase": status.phase})
 
     async def status(self, request: Request) -> Response:
+        self._count_read(request)
         status = await self._read(self.store.status)
         return json_response(
             {
@@ -103,12 +153,13 @@ class BoardApi:
                 "phase": status.phase,
                 "ballots": status.ballots,
                 "challenged": status.challenged,
-                "credentials": self.store.context.manifest.credentials,
+                "credentials": status.issued,
                 "head": {"seq": status.head_seq, "hash": status.head_hash.hex()},
             }
         )
 
     async def tracking(self, request: Request) -> Response:
+        self._count_read(request)
         text = request.path_params["code"]
         code = normalise_tracking_code(text) if len(text) <= 40 else None
         if code is None:
@@ -127,6 +178,7 @@ class BoardApi:
         return json_response(answer)
 
     async def credential(self, request: Request) -> Response:
+        self._count_read(request)
         key = request.path_params["public_key"]
         if not _PUBLIC_KEY.fullmatch(key):
             raise ApiError(reasons.MALFORMED, "a public key is 64 lower-case hex characters")
@@ -134,20 +186,83 @@ class BoardApi:
         return json_response({"issued": issued, "used": used})
 
     async def record(self, request: Request) -> Response:
+        client = self._count_read(request)
         text = request.query_params.get("start", "0")
         if not (text.isascii() and text.isdigit() and len(text) <= 16) or int(text) > _MAX_SEQ:
             raise ApiError(reasons.MALFORMED, "start must be a sequence number")
-        # The first page is read before the answer starts: a board that cannot be read
-        # (busy, its disk) then gets its documented answer (503 unavailable), not a 200
-        # whose body is cut off.
-        first = await self._read(self.store.entries, int(text), self.settings.record_page)
-        return StreamingResponse(self._lines(first), media_type="application/x-ndjson")
+        release = self.streams.take(client)
+        try:
+            # The first page is read before the answer starts: a board that cannot be read
+            # (busy, its disk) then gets its documented answer (503 unavailable), not a 200
+            # whose body is cut off.
+            first = await self._page(int(text))
+        except BaseException:
+            release()
+            raise
+        lines = self._lines(first)
+        # The place is given back when the stream is dropped, however it ends (finished,
+        # the client gone, or never started).
+        weakref.finalize(lines, release)
+        return StreamingResponse(lines, media_type="application/x-ndjson")
 
-    async def _lines(self, entries: list[Entry]) -> AsyncIterator[bytes]:
-        while entries:
-            yield b"".join(entry_to_line(entry) for entry in entries)
-            seq = entries[-1].seq + 1
-            entries = await self._read(self.store.entries, seq, self.settings.record_page)
+    # The Merkle tree (spec 11.5-11.7)
+
+    async def checkpoint(self, request: Request) -> Response:
+        if not self.tree.signed:
+            raise ApiError(NOT_FOUND, "this board signs no checkpoints: its manifest names no key")
+        note = await self._read(self.tree.checkpoint)
+        return Response(note.to_bytes(), media_type="text/plain; charset=utf-8")
+
+    async def cosigned(self, request: Request) -> Response:
+        text = request.query_params.get("size", "0")
+        if not (text.isascii() and text.isdigit() and len(text) <= 16):
+            raise ApiError(reasons.MALFORMED, "size must be a number of entries")
+        note = self.cosignatures.latest(int(text))
+        if note is None:
+            raise ApiError(NOT_FOUND, "no witness has cosigned a checkpoint of this size yet")
+        return Response(note.to_bytes(), media_type="text/plain; charset=utf-8")
+
+    async def cosign(self, request: Request) -> Response:
+        """A witness's cosignature on one of the board's checkpoints (spec 11.10)."""
+        self.limiter.take(request.client.host if request.client else "")
+        body = await read_body(request, MAX_NOTE_BYTES, self.settings.body_timeout)
+        try:
+            size, names = await self._read(self.cosignatures.add, body)
+        except EncodingError as error:
+            raise ApiError(reasons.MALFORMED, str(error)) from None
+        except InvalidSignature as error:
+            raise ApiError(reasons.BAD_SIGNATURE, str(error)) from None
+        return json_response({"size": size, "witnesses": names}, status=201)
+
+    async def inclusion_proof(self, request: Request) -> Response:
+        seq, size = _query_numbers(request, "seq", "size")
+        try:
+            prev, proof = await self._read(self.tree.inclusion, seq, size)
+        except ValueError as exc:
+            raise ApiError(NOT_FOUND, str(exc)) from None
+        return json_response(
+            {"seq": seq, "size": size, "prev": prev.hex(), "proof": [h.hex() for h in proof]}
+        )
+
+    async def consistency_proof(self, request: Request) -> Response:
+        old, size = _query_numbers(request, "old", "size")
+        try:
+            proof = await self._read(self.tree.consistency, old, size)
+        except ValueError as exc:
+            raise ApiError(NOT_FOUND, str(exc)) from None
+        return json_response({"old": old, "size": size, "proof": [h.hex() for h in proof]})
+
+    async def _lines(self, page: tuple[list[bytes], int | None]) -> AsyncIterator[bytes]:
+        # Each piece is sent only once the client has read the one before (uvicorn waits
+        # while the send buffers are full): a connection holds one page of the record and
+        # the buffers, whatever the size of the record.
+        pieces, following = page
+        while pieces:
+            for piece in pieces:
+                yield piece
+            if following is None:
+                return
+            pieces, following = await self._page(following)
 
     # Submitting
 
@@ -175,9 +290,29 @@ class BoardApi:
                 if rejection.reason in _RESUBMITTED:
                     found = await self._read(self._already_published, checked)
                     if found is not None:
-                        return _receipt(kind, found.seq, found.entry_hash, found.tracking_code, 200)
+                        return await self._receipt(
+                            kind, found.seq, found.entry_hash, found.tracking_code, 200
+                        )
                 raise ApiError(rejection.reason, rejection.detail) from None
-        return _receipt(kind, receipt.seq, receipt.entry_hash, checked.tracking_code, 201)
+        return await self._receipt(
+            kind, receipt.seq, receipt.entry_hash, checked.tracking_code, 201
+        )
+
+    async def _receipt(
+        self, kind: str, seq: int, entry_hash: bytes, code: str, status: int
+    ) -> Response:
+        """The answer to an appended submission: where it is in the log and, on a signed
+        board, the signed receipt (spec 11.9) that the booth checks before it says "cast"."""
+        answer: dict[str, Any] = {
+            "kind": kind,
+            "seq": seq,
+            "entry_hash": entry_hash.hex(),
+            "tracking_code": code,
+        }
+        if self.tree.signed:
+            signed = await self._read(self.tree.receipt, kind, seq, entry_hash, code)
+            answer["receipt"] = signed.plain()
+        return json_response(answer, status=status)
 
     def _already_published(self, checked: Checked) -> Tracked | None:
         """The entry of this very submission if it is on the board already (sent again after
@@ -193,6 +328,9 @@ class BoardApi:
         return found if same else None
 
 
+#: Bytes of the record sent at a time (see API._lines).
+RECORD_CHUNK = 64 * 1024
+
 #: Refusals that an identical resubmission gets: its receipt is sent again instead.
 _RESUBMITTED = (
     reasons.CREDENTIAL_USED,
@@ -201,8 +339,12 @@ _RESUBMITTED = (
 )
 
 
-def _receipt(kind: str, seq: int, entry_hash: bytes, code: str, status: int) -> Response:
-    return json_response(
-        {"kind": kind, "seq": seq, "entry_hash": entry_hash.hex(), "tracking_code": code},
-        status=status,
-    )
+def _query_numbers(request: Request, *names: str) -> tuple[int, ...]:
+    """Non-negative integers from the query, each one required."""
+    numbers = []
+    for name in names:
+        text = request.query_params.get(name, "")
+        if not (text.isascii() and text.isdigit() and len(text) <= 16) or int(text) > _MAX_SEQ:
+            raise ApiError(reasons.MALFORMED, f"{name} must be a number of entries")
+        numbers.append(int(text))
+    return tuple(numbers)

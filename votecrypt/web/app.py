@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from votecrypt.errors import BoardBusy, StorageError
+from votecrypt.primitives.signing import SigningKey
 from votecrypt.protocol import ballot as reasons
 
 from .api import PREFIX, BoardApi, json_response
@@ -112,9 +113,12 @@ def _openapi_route() -> Route:
     return Route("/openapi.json", openapi, methods=["GET"])
 
 
-def create_app(store: BoardStore, settings: ServerSettings | None = None) -> ASGIApp:
-    """The application for one election's board."""
-    api = BoardApi(store, settings or ServerSettings())
+def create_app(
+    store: BoardStore, settings: ServerSettings | None = None, board_key: SigningKey | None = None
+) -> ASGIApp:
+    """The application for one election's board; `board_key` signs its checkpoints (the key
+    the manifest names, spec 11.7)."""
+    api = BoardApi(store, settings or ServerSettings(), board_key)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -26,6 +26,8 @@ from votecrypt.record.ballot_codec import ballot_from_plain, challenged_from_pla
 from votecrypt.record.json_codec import parse_json
 from votecrypt.storage.board import CheckedBallot, CheckedChallenge
 
+from .errors import OVERLOADED, ApiError
+
 BALLOT = "ballot"
 CHALLENGE = "challenge"
 
@@ -137,13 +139,20 @@ class CheckingPool:
         broken.shutdown(wait=False, cancel_futures=True)
 
     async def check(self, kind: str, body: bytes) -> Checked:
-        """The stateless checks, on a worker; BallotError for a rejection."""
-        pool = self._executor()
-        try:
-            result = await asyncio.wrap_future(pool.submit(_check_in_worker, kind, body))
-        except BrokenProcessPool:
-            self._replace(pool)
-            raise
+        """The stateless checks, on a worker; BallotError for a rejection. A submission
+        whose worker died (killed, out of memory) is checked again once on a new pool; if
+        that one dies too, ApiError overloaded (503, retry): never 500, nothing appended."""
+        for attempt in (1, 2):
+            pool = self._executor()
+            try:
+                result = await asyncio.wrap_future(pool.submit(_check_in_worker, kind, body))
+                break
+            except BrokenProcessPool:
+                self._replace(pool)
+                if attempt == 2:
+                    raise ApiError(
+                        OVERLOADED, "the ballot could not be checked; send it again", 1
+                    ) from None
         if isinstance(result, tuple):
             raise BallotError(*result)
         return result

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
+from collections.abc import Callable
 
 import anyio
 from starlette.requests import ClientDisconnect, Request
@@ -73,7 +74,8 @@ class RateLimiter:
     Remembers at most `clients` addresses (least recently seen forgotten first). Used from
     the event loop only."""
 
-    def __init__(self, per_minute: int, clients: int) -> None:
+    def __init__(self, per_minute: int, clients: int, what: str = "submissions") -> None:
+        self._what = what
         self._capacity = float(per_minute)
         self._rate = per_minute / 60.0
         self._clients = clients
@@ -87,7 +89,7 @@ class RateLimiter:
         if tokens < 1.0:
             self._buckets[client] = (tokens, now)
             wait = math.ceil((1.0 - tokens) / self._rate)
-            raise ApiError(RATE_LIMITED, "too many submissions; wait and retry", wait)
+            raise ApiError(RATE_LIMITED, f"too many {self._what}; wait and retry", wait)
         self._buckets[client] = (tokens - 1.0, now)
         while len(self._buckets) > self._clients:
             self._buckets.popitem(last=False)
@@ -108,3 +110,32 @@ class Admission:
 
     def __exit__(self, *exc: object) -> None:
         self.pending -= 1
+
+
+class Streams:
+    """At most `total` answers streaming the record at once, and `per_address` of one
+    address; more are refused at once with 503 (a reader of the whole record cannot take
+    the board's reading away from the stations). Used from the event loop only."""
+
+    def __init__(self, total: int, per_address: int) -> None:
+        self._total = total
+        self._per_address = per_address
+        self._held: Counter[str] = Counter()
+
+    def take(self, client: str) -> Callable[[], None]:
+        """A place for one stream of `client`, and the function that gives it back (call it
+        once, when the stream ends), or ApiError overloaded."""
+        if self._held.total() >= self._total or self._held[client] >= self._per_address:
+            raise ApiError(OVERLOADED, "too many downloads of the record; retry in a moment", 5)
+        self._held[client] += 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                self._held[client] -= 1
+                if self._held[client] <= 0:
+                    del self._held[client]
+
+        return release

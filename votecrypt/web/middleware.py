@@ -65,7 +65,6 @@ class AccessLog:
         self.app = app
         self._templates = [(template, compile_path(template)[0]) for template in templates]
         self._static = static
-        self._logger = logging.getLogger(ACCESS_LOGGER)
 
     def _template(self, scope: Scope) -> str:
         path = scope["path"]
@@ -92,15 +91,22 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_and_note)
         finally:
-            self._logger.info(
-                json.dumps(
-                    {
-                        "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-                        "method": scope["method"],
-                        "path": self._template(scope),
-                        "status": status,
-                        "ms": round((time.perf_counter() - started) * 1000, 1),
-                    },
-                    separators=(",", ":"),
-                )
-            )
+            log_answer(scope["method"], self._template(scope), status, started)
+
+
+def log_answer(method: str, path: str, status: int, started: float) -> None:
+    """The access log's line for one answer (`started`: time.perf_counter() when the request
+    began). The connection limits (votecrypt.web.connections) log the answers they send
+    before any request reaches the application with method "-" and path "(connection)"."""
+    logging.getLogger(ACCESS_LOGGER).info(
+        json.dumps(
+            {
+                "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+                "method": method,
+                "path": path,
+                "status": status,
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+            separators=(",", ":"),
+        )
+    )

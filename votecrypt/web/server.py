@@ -19,6 +19,7 @@ from .connections import (
     HEAD_TIMEOUT,
     MAX_CONNECTIONS,
     TLS_LOOP,
+    WRITE_TIMEOUT,
     station_protocol,
 )
 from .middleware import ACCESS_LOGGER
@@ -72,6 +73,7 @@ def server_config(
     connections_per_address: int = CONNECTIONS_PER_ADDRESS,
     head_timeout: float = HEAD_TIMEOUT,
     max_connections: int = MAX_CONNECTIONS,
+    write_timeout: float = WRITE_TIMEOUT,
 ) -> uvicorn.Config:
     """uvicorn's settings for the board server. TLS is the protocol's own (see
     votecrypt.web.connections), not uvicorn's."""
@@ -80,7 +82,9 @@ def server_config(
     tls = tls_context(certfile, keyfile) if certfile and keyfile else None
     return uvicorn.Config(
         app,
-        http=station_protocol(head_timeout, connections_per_address, tls, max_connections),
+        http=station_protocol(
+            head_timeout, connections_per_address, tls, max_connections, write_timeout
+        ),
         loop=TLS_LOOP if tls else "auto",
         log_level=log_level,
         access_log=False,  # votecrypt.web.middleware.AccessLog writes one

@@ -29,12 +29,21 @@ class ServerSettings:
     #: Submissions (ballots and challenges) per client address per minute; the bucket
     #: holds as many, so a burst of that size is allowed.
     submissions_per_minute: int = 60
+    #: Reads (election, status, tracking, credential, record) per client address per
+    #: minute: a booth loading makes three, a station checking the status one every 20 s.
+    reads_per_minute: int = 600
+    #: Answers streaming the record at once, in all and from one address; each page of
+    #: them is read by a thread of its own (record_threads), never one of the stations'.
+    record_streams: int = 16
+    record_streams_per_address: int = 4
+    record_threads: int = 1
     #: Client addresses remembered by the rate limiter (the oldest are forgotten first).
     rate_clients: int = 10_000
     #: Submissions being checked at once; beyond it the answer is 503 "overloaded".
     max_pending: int = 512
-    #: Log entries read from the database per page when streaming the record.
-    record_page: int = 500
+    #: Log entries read from the database per page when streaming the record: what one
+    #: connection reading the record holds in memory (docs/voting-stations.md, "Memory").
+    record_page: int = 32
 
     def __post_init__(self) -> None:
         if self.check_processes < 1 or self.reader_threads < 1:
@@ -43,5 +52,15 @@ class ServerSettings:
             raise ValueError("the body limit must be at least 1024 bytes")
         if self.submissions_per_minute < 1 or self.max_pending < 1 or self.record_page < 1:
             raise ValueError("rates, queue and page sizes must be positive")
+        if (
+            min(
+                self.reads_per_minute,
+                self.record_streams,
+                self.record_streams_per_address,
+                self.record_threads,
+            )
+            < 1
+        ):
+            raise ValueError("the read limits must be positive")
         if self.body_timeout <= 0 or self.rate_clients < 1:
             raise ValueError("the body timeout and the rate limiter's size must be positive")

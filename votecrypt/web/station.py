@@ -27,9 +27,10 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from votecrypt.errors import BoothNotApproved, VotecryptError
+from votecrypt.errors import BoothNotApproved, EncodingError, VotecryptError
 from votecrypt.math.group import Group
 from votecrypt.protocol.context import ElectionContext
+from votecrypt.record.json_codec import parse_json
 from votecrypt.service.installed_booth import Booth
 
 from .middleware import SecurityHeaders
@@ -50,8 +51,16 @@ FORWARDED = (
     ("GET", re.compile(r"/api/v1/tracking/[A-Za-z0-9 -]{1,40}")),
     ("GET", re.compile(r"/api/v1/credentials/[0-9a-f]{64}")),
     ("POST", re.compile(r"/api/v1/(ballots|challenges)")),
+    # The receipt's confirmations by the witnesses (spec 11.9, 11.10).
+    ("GET", re.compile(r"/api/v1/checkpoint/cosigned")),
+    ("GET", re.compile(r"/api/v1/proof/consistency")),
 )
-_START = re.compile(r"start=[0-9]{1,16}")
+#: The one query each forwarded path may carry; every other path is forwarded without one.
+_QUERIES = {
+    "/api/v1/record": re.compile(r"start=[0-9]{1,16}"),
+    "/api/v1/checkpoint/cosigned": re.compile(r"size=[0-9]{1,16}"),
+    "/api/v1/proof/consistency": re.compile(r"old=[0-9]{1,16}&size=[0-9]{1,16}"),
+}
 #: Largest submission forwarded (the board applies its own, smaller, limit).
 MAX_FORWARDED_BODY = 16 << 20
 _TYPES = {
@@ -235,9 +244,12 @@ class Station:
         state = self.state
         if state.state != READY or state.context is None:
             return _json({"error": "station-not-ready", "message": state.line}, 503)
-        query = request.url.query if path == "/api/v1/record" else ""
-        if query and not _START.fullmatch(query):
-            return _json({"error": "malformed", "message": "start must be a sequence number"}, 400)
+        allowed = _QUERIES.get(path)
+        query = request.url.query if allowed is not None else ""
+        if query and not (allowed is not None and allowed.fullmatch(query)):
+            return _json(
+                {"error": "malformed", "message": "a query the station does not forward"}, 400
+            )
         headers = {"accept": "application/json"}
         body: bytes | None = b""
         if request.method == "POST":
@@ -283,8 +295,8 @@ def short_digest(booth: Booth) -> str:
 
 def _names_context(content: bytes, context: ElectionContext) -> bool:
     try:
-        document = json.loads(content)
-    except ValueError:
+        document = parse_json(content)
+    except EncodingError:
         return False
     return isinstance(document, dict) and document.get("context_hash") == context.hash.hex()
 

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 from typing import Any, Protocol
 
 from votecrypt.errors import BallotError, BoardError
@@ -49,6 +50,8 @@ class BoardStatus:
     challenged: int
     head_seq: int
     head_hash: bytes
+    #: Credentials in force: the list and every supplement (spec 9.6).
+    issued: int
 
 
 class BoardStore(Protocol):
@@ -59,6 +62,11 @@ class BoardStore(Protocol):
 
     @property
     def setup(self) -> SetupItems: ...
+
+    @property
+    def folder(self) -> Path:
+        """Where the server keeps files beside the board (the cosigned checkpoints)."""
+        ...
 
     def status(self) -> BoardStatus: ...
 
@@ -117,6 +125,10 @@ class SqliteBoardStore:
     def setup(self) -> SetupItems:
         return self._setup
 
+    @property
+    def folder(self) -> Path:
+        return self._directory.root
+
     def _board(self) -> BulletinBoard:
         board: BulletinBoard | None = getattr(self._local, "board", None)
         if board is None:
@@ -132,7 +144,8 @@ class SqliteBoardStore:
             seq, digest = board.head()
             phase = board.phase()
             ballots, challenged = board.count("ballot"), board.count("challenge")
-        return BoardStatus(phase, ballots, challenged, seq, digest)
+            issued = board.issued()
+        return BoardStatus(phase, ballots, challenged, seq, digest, issued)
 
     def accept_checked_ballots(
         self, ballots: Sequence[CheckedBallot]

@@ -62,6 +62,7 @@ from votecrypt.protocol.ceremony.transcript import (
 )
 from votecrypt.protocol.credentials import CredentialList, Endorsement, endorsement_digest
 from votecrypt.protocol.key_share import KeyShare
+from votecrypt.protocol.supplements import Supplement
 
 #: The steps in order; a trustee's `step` is the last one it completed.
 STEPS = ("announced", "committed", "opened", "checked", "answered", "finalized")
@@ -378,6 +379,16 @@ class Trustee:
             raise CeremonyError("the credential list was issued for another election")
         digest = endorsement_digest(credentials, self.outcome.transcript_hash)
         return Endorsement(self.index, self._signing_key.sign(digest))
+
+    def endorse_supplement(self, supplement: Supplement, context_hash: bytes) -> Endorsement:
+        """Sign a credential supplement (spec 9.6) of the election whose context hash the
+        caller re-derived from its own files (`context_hash`); refuses another election's."""
+        self._require(("finalized",), "endorse a credential supplement")
+        if self.outcome is None or self.index not in self.outcome.qualified:
+            raise CeremonyError("only a qualified trustee endorses a credential supplement")
+        if supplement.election != context_hash:
+            raise CeremonyError("the credential supplement was made for another election")
+        return Endorsement(self.index, self._signing_key.sign(supplement.digest()))
 
     def key_share(self) -> KeyShare:
         """This trustee's share x_j of the election secret, for decryption (spec 12.2)."""

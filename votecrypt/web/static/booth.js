@@ -6,11 +6,15 @@
 import {
   BoardClient,
   BoardError,
+  boardKeys,
+  checkReceipt,
   CodeError,
   credentialFromCode,
   normaliseCode,
   openChallenge,
   prepareBallot,
+  receiptConfirmations,
+  ReceiptError,
 } from './votecrypt.js';
 import { qrImage } from './qr-image.js';
 import { bilingual } from './bilingual.js';
@@ -19,7 +23,13 @@ import { watchIdle } from './idle.js';
 const client = new BoardClient('');
 const $ = (id) => document.getElementById(id);
 
-const BLANK_LABEL = { vi: 'Để trống', en: 'Leave blank' };
+// The one name of a line left unmarked and what it means (spec 13.6); the same texts as
+// BLANK_LABELS and BLANK_MEANING in votecrypt/protocol/results.py (tests/test_terms.py).
+const BLANK_LABEL = { vi: 'Không hợp lệ', en: 'Invalid' };
+const BLANK_MEANING = {
+  vi: 'Muốn bỏ qua một người, hãy chọn "Không hợp lệ": dòng đó là phiếu không hợp lệ đối với riêng người ấy; lá phiếu của bạn vẫn được tính là phiếu thu về.',
+  en: 'To leave a person unrated, choose "Invalid": that line is an invalid vote for that person only; your ballot still counts as collected.',
+};
 
 /** Everything one voter's session holds; replaced wholesale by a fresh object. */
 function freshSession() {
@@ -202,6 +212,7 @@ function forgetVoter() {
   $('challenged-qr').replaceChildren();
   $('second-device').hidden = true;
   setMessage($('challenged-check'), '');
+  setMessage($('cast-confirmation'), '');
   setMessage($('decide-message'), 'bad');
   setMessage($('choices-message'), 'bad');
 }
@@ -271,9 +282,8 @@ async function onCodeSubmit(event) {
       const [vi, en] = PHASES[status.phase] ?? [status.phase, status.phase];
       return refuseCode(`Không thể bỏ phiếu lúc này (${vi}).`, `Voting is not possible now (${en}).`);
     }
-    if (!election.credentials.has(credential.publicKeyHex)) {
-      return refuseCode('Mã này không thuộc cuộc bỏ phiếu này.', 'This code is not for this election.');
-    }
+    // The board answers for the credentials in force: the list, and the supplements that
+    // added or cancelled some while voting is open (spec 9.6).
     const state = await client.credential(credential.publicKeyHex);
     if (!state.issued) return refuseCode('Mã này không thuộc cuộc bỏ phiếu này.', 'This code is not for this election.');
     if (state.used) return refuseCode('Mã này đã được dùng để bỏ phiếu.', 'This code has already been used to vote.');
@@ -328,9 +338,11 @@ function showChoices() {
   bilingual(
     $('choices-instructions'),
     election.blankAllowed
-      ? 'Chọn một mức cho mỗi người, hoặc "Để trống".'
+      ? `Chọn một mức cho mỗi người. ${BLANK_MEANING.vi}`
       : 'Chọn một mức cho mỗi người.',
-    election.blankAllowed ? 'Choose one level for each person, or "Leave blank".' : 'Choose one level for each person.',
+    election.blankAllowed
+      ? `Choose one level for each person. ${BLANK_MEANING.en}`
+      : 'Choose one level for each person.',
   );
   setMessage($('choices-message'), 'bad');
   show('choices');
@@ -408,14 +420,99 @@ function setDecideButtons(disabled) {
 
 // --- 4. cast or challenge --------------------------------------------------------------------
 
+/**
+ * Whether the board's answer proves the ballot is on the board (spec 11.9): a receipt signed
+ * with the manifest's board key whose inclusion proof holds for this very ballot. Anything
+ * else (an unsigned board, no receipt, a bad signature or proof) is not confirmed.
+ */
+function receiptStatus(answer, payload) {
+  const keys = boardKeys(election.manifest, election.contextHashHex);
+  if (!keys) return { confirmed: false };
+  try {
+    const { confirmedBy } = checkReceipt(answer.receipt, payload, keys);
+    return { confirmed: true, by: confirmedBy.length, of: keys.witnesses.length, needed: keys.needed };
+  } catch (error) {
+    if (!(error instanceof ReceiptError)) throw error;
+    return { confirmed: false };
+  }
+}
+
+/** Seconds between two looks for the witnesses' cosignatures while the cast screen shows. */
+const WITNESS_POLL_SECONDS = 2;
+let witnessTimer = null;
+
+/**
+ * While the cast screen shows a confirmed receipt, look for a checkpoint that the named
+ * witnesses cosigned and that extends the receipt's (spec 11.10), and show "confirmed by k of
+ * m". Only public data is kept: the receipt, never the voter's code or choices.
+ */
+function watchWitnesses(receipt, status) {
+  clearTimeout(witnessTimer);
+  if (!status.confirmed || !status.of || status.by >= status.needed) return;
+  const keys = boardKeys(election.manifest, election.contextHashHex);
+  const size = Number(receipt.checkpoint.split('\n')[1]);
+  const look = async () => {
+    if (document.body.dataset.screen !== 'cast') return;
+    try {
+      const cosigned = await client.cosigned(receipt.seq + 1);
+      if (cosigned !== null) {
+        const newSize = Number(cosigned.split('\n')[1]);
+        const proof = await client.consistency(size, newSize);
+        const names = receiptConfirmations(receipt, cosigned, proof, keys);
+        if (names.length > status.by) {
+          status = { ...status, by: names.length };
+          showReceiptStatus(status);
+        }
+        if (status.by >= status.needed) return;
+      }
+    } catch (error) {
+      if (!(error instanceof ReceiptError) && !(error instanceof BoardError)) throw error;
+    }
+    witnessTimer = setTimeout(() => look().catch(unexpected), WITNESS_POLL_SECONDS * 1000);
+  };
+  witnessTimer = setTimeout(() => look().catch(unexpected), WITNESS_POLL_SECONDS * 1000);
+}
+
+function showReceiptStatus(status) {
+  const title = $('cast-title');
+  const message = $('cast-confirmation');
+  if (!status.confirmed) {
+    bilingual(title, 'Phiếu đã gửi nhưng CHƯA được xác nhận', 'Ballot sent but NOT confirmed');
+    return setMessage(
+      message,
+      'bad',
+      'Bảng tin không gửi lại biên nhận có chữ ký hợp lệ. Hãy ghi lại mã theo dõi, kiểm tra nó trên bảng tin và báo cho ban kiểm phiếu.',
+      'The board sent no validly signed receipt. Write down the tracking code, check it on the board and tell the counting board.',
+    );
+  }
+  bilingual(title, 'Phiếu của bạn đã được ghi nhận', 'Your ballot is recorded');
+  const enough = status.of && status.by >= status.needed;
+  const witnesses = status.of
+    ? [
+        ` Đã được ${status.by} trên ${status.of} nhân chứng xác nhận${enough ? '' : ` (cần ${status.needed})`}.`,
+        ` Confirmed by ${status.by} of ${status.of} witnesses${enough ? '' : ` (${status.needed} needed)`}.`,
+      ]
+    : ['', ''];
+  setMessage(
+    message,
+    'ok',
+    `Bảng tin đã ký biên nhận: phiếu nằm trong nhật ký.${witnesses[0]}`,
+    `The board signed the receipt: the ballot is in its log.${witnesses[1]}`,
+  );
+}
+
 async function onCast() {
   setDecideButtons(true);
   try {
-    const receipt = await client.cast(session.prepared);
+    const payload = session.prepared.toJSON();
+    const answer = await client.cast(session.prepared);
+    const status = receiptStatus(answer, payload);
     // Forget the voter at once: only the tracking code stays on screen.
     forgetVoter();
-    $('cast-tracking').textContent = receipt.tracking_code;
+    $('cast-tracking').textContent = answer.tracking_code;
+    showReceiptStatus(status);
     show('cast');
+    watchWitnesses(answer.receipt, status);
     scheduleReturn();
   } catch (error) {
     if (!(error instanceof BoardError)) throw error;

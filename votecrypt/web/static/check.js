@@ -9,7 +9,8 @@ import { bilingual } from './bilingual.js';
 
 const client = new BoardClient('');
 const $ = (id) => document.getElementById(id);
-const BLANK_LABEL = { vi: 'Để trống', en: 'Leave blank' };
+// The one name of a line left unmarked (spec 13.6), as in booth.js (tests/test_terms.py).
+const BLANK_LABEL = { vi: 'Không hợp lệ', en: 'Invalid' };
 const TRACKING_ALPHABET = /^[A-Z2-7]{12}$/;
 let election = null;
 

@@ -12,3 +12,16 @@ export { encode, hash, challenge, Scalar, TAGS } from './lib/encoding.js';
 export { encryptWithNonce, pointFromHex, pointHex } from './lib/group.js';
 export { proveMembership, verifyMembership } from './lib/membership.js';
 export { Packing } from './lib/packing.js';
+export {
+  boardKeys,
+  checkReceipt,
+  electionOrigin,
+  leafHash,
+  openCheckpoint,
+  parseNote,
+  ReceiptError,
+  receiptConfirmations,
+  verifyConsistency,
+  verifyCosignature,
+  verifyInclusion,
+} from './lib/transparency.js';

@@ -143,6 +143,23 @@ export class BoardClient {
     }
   }
 
+  /** The latest checkpoint of at least `size` entries cosigned by witnesses (text), or null. */
+  async cosigned(size) {
+    let response;
+    try {
+      response = await this.fetch(`${this.base}/api/v1/checkpoint/cosigned?size=${size}`, { cache: 'no-store', credentials: 'omit' });
+    } catch (error) {
+      throw new BoardError(0, 'unreachable', `the board server cannot be reached (${error.message})`);
+    }
+    return response.ok ? response.text() : null;
+  }
+
+  /** The consistency proof (hex hashes) from `old` to `size` entries (spec 11.5). */
+  async consistency(old, size) {
+    if (old === size) return [];
+    return (await this.#request('GET', `/api/v1/proof/consistency?old=${old}&size=${size}`)).proof;
+  }
+
   /** {tracking_code, status: 'cast' | 'challenged', seq, entry_hash, choices?}. */
   async track(trackingCode) {
     return this.#request('GET', `/api/v1/tracking/${encodeURIComponent(trackingCode)}`);

@@ -79,7 +79,11 @@ export function electionFromParts({ manifest, ceremonyOutcome, credentials }) {
     );
   });
   const keys = credentials.public_keys;
-  require(Array.isArray(keys) && keys.length === manifest.credentials, 'the credential list has the wrong length');
+  // Issued at the roll call: 1 to the manifest's `credentials` keys (spec 9.3).
+  require(
+    Array.isArray(keys) && keys.length >= 1 && keys.length <= manifest.credentials,
+    'the credential list has the wrong length',
+  );
   for (let i = 0; i < keys.length; i++) {
     require(strictEd25519Key(fromHex(keys[i], 32)), 'the credential list holds an invalid key');
     require(i === 0 || keys[i - 1] < keys[i], 'the credential list is not sorted and distinct');

@@ -1,0 +1,53 @@
+"""Checking a signed receipt offline (spec 11.9): the receipt, the ballot or challenge file
+that was submitted, and the election's own files, nothing from the board server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from votecrypt.errors import EncodingError
+from votecrypt.math.group import Group
+from votecrypt.protocol.context import ElectionContext
+from votecrypt.record.checkpoint import board_note_key
+from votecrypt.record.cosignature import witness_keys
+from votecrypt.record.json_codec import parse_json
+from votecrypt.record.receipt import CheckedReceipt, check_receipt, receipt_from_plain
+from votecrypt.service.election_dir import (
+    ElectionDir,
+    load_credentials,
+    load_manifest,
+    load_outcome,
+)
+from votecrypt.storage.files import read_file
+
+
+@dataclass(frozen=True)
+class ReceiptCheck:
+    """A checked receipt and the election it is of."""
+
+    context: ElectionContext
+    checked: CheckedReceipt
+    seq: int
+    tracking_code: str
+
+
+def check_receipt_files(
+    receipt_path: Path, submitted_path: Path, directory: ElectionDir, group: Group
+) -> ReceiptCheck:
+    """Check `receipt_path` (a receipt, or the board's whole answer holding one) against the
+    file that was submitted, with the keys of the election in `directory` (spec 11.9)."""
+    manifest = load_manifest(directory)
+    context = ElectionContext.build(
+        group, manifest, load_outcome(directory, group), load_credentials(directory)
+    )
+    if manifest.board is None:
+        raise EncodingError("this election's manifest names no board key: it has no receipts")
+    value = parse_json(read_file(receipt_path, what="receipt", max_bytes=1 << 20))
+    if isinstance(value, dict) and "receipt" in value:
+        value = value["receipt"]
+    receipt = receipt_from_plain(value)
+    payload = parse_json(read_file(submitted_path, what="submitted ballot", max_bytes=1 << 24))
+    board_key = board_note_key(context.hash, manifest.board.key)
+    checked = check_receipt(receipt, payload, board_key, witness_keys(manifest.board))
+    return ReceiptCheck(context, checked, receipt.seq, receipt.tracking_code)

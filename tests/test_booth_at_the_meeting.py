@@ -25,13 +25,12 @@ from test_browser import (
     Election,
     board_and_station,
 )
+from test_station_browser import PHONE
 
 from votecrypt.protocol.manifest import BLANK
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed")
 sync_api = pytest.importorskip("playwright.sync_api")
-
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")

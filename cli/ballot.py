@@ -21,7 +21,13 @@ from votecrypt.service.voting import challenge, load_board, prepare
 from votecrypt.storage.files import read_file
 
 from .common import election_argument, election_dir, group, say
-from .terminal_booth import BLANK_LABEL, DONE_PROMPT, TerminalBooth, clear_screen
+from .terminal_booth import (
+    BLANK_LABEL,
+    DONE_PROMPT,
+    IDLE_SECONDS,
+    TerminalBooth,
+    clear_screen,
+)
 
 
 @click.group()
@@ -63,8 +69,21 @@ def _code(booth: TerminalBooth, from_stdin: bool) -> str:
     help="A voting station: voter after voter, the screen cleared after each; Ctrl-C cancels "
     "the current voter and returns to the code prompt. Stops when voting closes.",
 )
+@click.option(
+    "--idle-seconds",
+    type=click.FloatRange(min=1),
+    default=IDLE_SECONDS,
+    show_default=True,
+    help="With --kiosk: after this long without an answer, ask whether the voter is still "
+    "there; half as long again, and forget the voter. (The code prompt waits forever.)",
+)
 def cast_command(
-    election: Path, credential_stdin: bool, choices: str | None, yes: bool, kiosk: bool
+    election: Path,
+    credential_stdin: bool,
+    choices: str | None,
+    yes: bool,
+    kiosk: bool,
+    idle_seconds: float,
 ) -> None:
     """The voting booth. Shows the election and its fingerprint, asks for your credential code
     (without echo) and checks it before anything else; then for each office holder a level of
@@ -76,10 +95,10 @@ def cast_command(
         raise click.UsageError("--kiosk is interactive: no --credential-stdin, --choices or --yes")
     ballot_box, context = load_board(election_dir(election), group())
     with ballot_box:
-        booth = TerminalBooth(ballot_box, context)
         if kiosk:
-            booth.kiosk(sys.stdin)
+            TerminalBooth(ballot_box, context, idle_seconds).kiosk(sys.stdin)
             return
+        booth = TerminalBooth(ballot_box, context)
         interactive = choices is None
         if interactive:
             clear_screen()

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import signal
 import sys
+import termios
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TextIO
+from types import FrameType
+from typing import Any, TextIO
 
 import click
 
@@ -48,6 +50,20 @@ CODE_CANCELLED = (
     "Mã này đã bị Ban kiểm phiếu hủy (phiếu mã đã được thay thế). / "
     "The counting board cancelled this code (its slip was replaced)."
 )
+STILL_THERE = (
+    "Bạn còn đó không? Xin trả lời để tiếp tục, nếu không lựa chọn sẽ bị xoá. / "
+    "Are you still there? Answer to go on, or your choices will be cleared."
+)
+FORGOTTEN = "Hết thời gian chờ: đã xoá, chưa bỏ phiếu. / Timed out: cleared, nothing was cast."
+#: Seconds a kiosk waits for an answer before asking whether the voter is still there; it
+#: then waits half as long again before forgetting the voter.
+IDLE_SECONDS = 60.0
+
+
+class VoterIdle(Exception):
+    """The voter at a kiosk answered nothing for too long: forget them."""
+
+
 #: Why the board would refuse a ballot on this code, said before any choice is made.
 REFUSED_CODE = {
     reasons.UNKNOWN_CREDENTIAL: (
@@ -83,12 +99,39 @@ def uninterrupted() -> Iterator[None]:
 class TerminalBooth:
     """One election's booth in this terminal, on an open board."""
 
-    def __init__(self, board: BulletinBoard, context: ElectionContext) -> None:
+    def __init__(
+        self, board: BulletinBoard, context: ElectionContext, idle_seconds: float | None = None
+    ) -> None:
         self.board = board
         self.context = context
+        #: At a kiosk, how long a prompt waits for the voter (None: forever).
+        self.idle_seconds = idle_seconds
+        self._warned = False
         manifest = context.manifest
         self._labels = {o.key: f"{o.label_vi} / {o.label_en}" for o in manifest.rules.options}
         self._labels[BLANK] = BLANK_LABEL
+
+    # A voter who walks away
+
+    def _on_alarm(self, _signum: int, _frame: FrameType | None) -> None:
+        if self._warned:
+            raise VoterIdle
+        self._warned = True
+        say()
+        say(STILL_THERE)
+        signal.setitimer(signal.ITIMER_REAL, (self.idle_seconds or IDLE_SECONDS) / 2)
+
+    def prompt(self, text: str, **options: Any) -> Any:
+        """click.prompt; at a kiosk, a prompt left unanswered asks whether the voter is still
+        there, then raises VoterIdle."""
+        if self.idle_seconds is None:
+            return click.prompt(text, **options)
+        self._warned = False
+        signal.setitimer(signal.ITIMER_REAL, self.idle_seconds)
+        try:
+            return click.prompt(text, **options)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
 
     # What the voter sees
 
@@ -153,7 +196,7 @@ class TerminalBooth:
                 say(f"   {option_number}. {self._labels[key]}")
             if BLANK in outcomes:
                 say(f"   0. {self._labels[BLANK]}")
-            answer = click.prompt(CHOICE_PROMPT, type=click.Choice(valid), show_choices=False)
+            answer = self.prompt(CHOICE_PROMPT, type=click.Choice(valid), show_choices=False)
             choices.append(BLANK if answer == "0" else numbered[int(answer) - 1])
         return choices
 
@@ -180,7 +223,7 @@ class TerminalBooth:
             say(f"Mã theo dõi / Tracking code: {prepared.tracking_code}")
             action = "c"
             if confirm and choices is None:
-                action = click.prompt(
+                action = self.prompt(
                     ACTION_PROMPT, type=click.Choice(["c", "x", "q"]), show_choices=False
                 )
             if action == "q":
@@ -215,11 +258,20 @@ class TerminalBooth:
 
     def kiosk(self, stdin: TextIO) -> None:
         """Voter after voter: Ctrl-C cancels the current voter and returns to the code
-        prompt; the screen is cleared after each voter. Ends when voting closes, or when
+        prompt; the screen is cleared after each voter; a voter who answers nothing for
+        `idle_seconds` is asked whether they are still there, then forgotten like one who
+        pressed Ctrl-C. Ends when voting closes, or when
         standard input ends (when it is not a terminal). Ctrl-Z and Ctrl-\\ are ignored."""
         for name in ("SIGTSTP", "SIGQUIT"):
             if hasattr(signal, name):
                 signal.signal(getattr(signal, name), signal.SIG_IGN)
+        previous = signal.signal(signal.SIGALRM, self._on_alarm)
+        try:
+            self._serve(stdin)
+        finally:
+            signal.signal(signal.SIGALRM, previous)
+
+    def _serve(self, stdin: TextIO) -> None:
         notice = ""
         while True:
             clear_screen()
@@ -234,7 +286,11 @@ class TerminalBooth:
                 receipt = self.vote(self.ask_code(), None, confirm=True)
                 if receipt is not None:
                     say("Xin ghi lại mã theo dõi. / Please write down the tracking code.")
-                click.prompt(DONE_PROMPT, default="", show_default=False)
+                self.prompt(DONE_PROMPT, default="", show_default=False)
+            except VoterIdle:
+                notice = FORGOTTEN
+                if stdin.isatty():  # what was typed and not yet entered is forgotten too
+                    termios.tcflush(stdin, termios.TCIFLUSH)
             except KeyboardInterrupt:
                 notice = CANCELLED
             except click.Abort:  # Ctrl-C or Ctrl-D at a prompt

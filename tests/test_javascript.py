@@ -126,7 +126,10 @@ def test_booth_page_needs_nothing_the_csp_forbids() -> None:
     assert not re.search(r"\son[a-z]+\s*=", html), "an inline event handler"
     for attribute in re.findall(r'(?:src|href|action)="([^"]*)"', html):
         assert "//" not in attribute and not attribute.startswith(("data:", "javascript:"))
-    scripts = [STATIC / "booth.js", STATIC / "votecrypt.js", *(STATIC / "lib").glob("*.js")]
+    scripts = [
+        *(STATIC / name for name in ("booth.js", "idle.js", "votecrypt.js")),
+        *(STATIC / "lib").glob("*.js"),
+    ]
     for path in scripts:
         text = path.read_text(encoding="utf-8")
         for forbidden in ("localStorage", "sessionStorage", "indexedDB", "document.cookie"):

@@ -165,3 +165,34 @@ def test_a_kiosk_in_a_terminal_survives_ctrl_c(opened: OpenElection) -> None:
         child.kill(signal.SIGTERM)
         child.wait()
     assert opened.board.count("ballot") == 1
+
+
+def test_a_kiosk_forgets_a_voter_who_walks_away(opened: OpenElection) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    command = "from votecrypt_cli.main import main; main()"
+    args = ["-c", command, "ballot", "cast", str(opened.directory.root), "--kiosk"]
+    child = pexpect.spawn(
+        sys.executable, [*args, "--idle-seconds", "1"], encoding="utf-8", timeout=60
+    )
+    try:
+        child.expect("Credential code")
+        child.sendline(opened.credentials[0].code)
+        child.expect("Your choice")  # the voter walks away at the first choice
+        child.expect("Are you still there?")
+        child.expect_exact(CLEAR)  # the next voter sees nothing of this one
+        child.expect("Timed out: cleared, nothing was cast.")
+        child.expect("Credential code")
+        assert child.isalive()
+    finally:
+        child.kill(signal.SIGTERM)
+        child.wait()
+    # Nothing was sent for the code: its voter can still vote.
+    assert opened.board.count("ballot") == 0 and opened.board.count("challenge") == 0
+    code = opened.credentials[0].code
+    _booth(opened, "--credential-stdin", "--choices", "high,low", input=code)
+
+
+def test_the_idle_time_is_a_kiosk_setting(opened: OpenElection) -> None:
+    helped = CliRunner().invoke(main, ["ballot", "cast", "--help"]).output
+    assert "--idle-seconds" in helped and "60" in helped
+    _booth(opened, "--kiosk", "--idle-seconds", "0", input="", code=exit_codes.USAGE)

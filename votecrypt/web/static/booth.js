@@ -18,6 +18,7 @@ import {
 } from './votecrypt.js';
 import { qrImage } from './qr-image.js';
 import { bilingual } from './bilingual.js';
+import { watchIdle } from './idle.js';
 
 const client = new BoardClient('');
 const $ = (id) => document.getElementById(id);
@@ -579,20 +580,16 @@ function onDone() {
   startVoter();
 }
 
-// A voter who walks away: after five minutes without a touch or a key, the page forgets the
-// session and returns to the code prompt, so the next person sees nothing of it.
-const IDLE_MS = 5 * 60 * 1000;
-let idleTimer = null;
-function onActivity() {
-  clearTimeout(idleTimer);
-  idleTimer = setTimeout(() => {
-    const screen = document.body.dataset.screen;
-    if (!['code', 'loading', 'fatal', 'encrypting'].includes(screen)) startVoter();
-  }, IDLE_MS);
-}
-for (const type of ['pointerdown', 'keydown', 'input']) {
-  document.addEventListener(type, onActivity, { passive: true });
-}
+// A voter who walks away: the page asks whether they are still there, then forgets them and
+// returns to the code prompt, so that the next person sees nothing of them (idle.js).
+watchIdle({
+  holdsVoter: () =>
+    !['code', 'loading', 'fatal', 'encrypting'].includes(document.body.dataset.screen) ||
+    $('code-input').value !== '',
+  forget: startVoter,
+  dialog: $('idle-warning'),
+  button: $('idle-continue'),
+});
 
 // --- wiring ----------------------------------------------------------------------------------
 

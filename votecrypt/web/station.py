@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
@@ -56,6 +57,15 @@ FORWARDED = (
     ("GET", re.compile(r"/api/v1/proof/consistency")),
 )
 #: The one query each forwarded path may carry; every other path is forwarded without one.
+#: The media type of each forwarded answer, set by the station whatever the board labels it: a
+#: board's answer is data, never a page or a script of the station's origin (spec 17.7).
+_MEDIA_TYPES = {
+    "/api/v1/record": "application/x-ndjson",
+    "/api/v1/checkpoint/cosigned": "text/plain; charset=utf-8",
+}
+#: The hosts a station answers to: its own loopback address, so that no DNS-rebound name of
+#: another site reaches it (spec 17.7).
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 _QUERIES = {
     "/api/v1/record": re.compile(r"start=[0-9]{1,16}"),
     "/api/v1/checkpoint/cosigned": re.compile(r"size=[0-9]{1,16}"),
@@ -207,7 +217,10 @@ class Station:
             Route("/api/v1/{rest:path}", self._forward, methods=["GET", "POST"]),
             Route("/{path:path}", self._file, methods=["GET"]),
         ]
-        return SecurityHeaders(Starlette(routes=routes, lifespan=lifespan))
+        app = TrustedHostMiddleware(
+            Starlette(routes=routes, lifespan=lifespan), allowed_hosts=LOOPBACK_HOSTS
+        )
+        return SecurityHeaders(app)
 
     async def _status(self, request: Request) -> Response:
         state = self.state
@@ -253,10 +266,18 @@ class Station:
         headers = {"accept": "application/json"}
         body: bytes | None = b""
         if request.method == "POST":
+            # Only the booth's own JSON submissions: a page of another origin in the kiosk
+            # browser can send a "simple" cross-origin POST without asking first.
+            origin = request.headers.get("origin")
+            own = f"{request.url.scheme}://{request.headers.get('host', '')}"
+            json_body = request.headers.get("content-type", "").split(";")[0].strip()
+            if (origin is not None and origin != own) or json_body != "application/json":
+                message = "the station forwards only the booth's own JSON submissions"
+                return _json({"error": "forbidden", "message": message}, 403)
             body = await _limited_body(request)
             if body is None:
                 return _json({"error": "too-large", "message": "submission too large"}, 413)
-            headers["content-type"] = request.headers.get("content-type", "")
+            headers["content-type"] = "application/json"
         outgoing = self._client.build_request(
             request.method, path, params=query or None, headers=headers, content=body or None
         )
@@ -265,7 +286,8 @@ class Station:
         except httpx.HTTPError as error:
             self._become(StationState(UNREACHABLE, _line(UNREACHABLE, describe_error(error))))
             return _json({"error": "unreachable", "message": self.state.line}, 503)
-        kept = {k: v for k, v in answer.headers.items() if k in ("content-type", "retry-after")}
+        kept = {k: v for k, v in answer.headers.items() if k == "retry-after"}
+        kept["content-type"] = _MEDIA_TYPES.get(path, "application/json")
         if path == "/api/v1/record" and answer.status_code == 200:
             return StreamingResponse(
                 answer.aiter_raw(),

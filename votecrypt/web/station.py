@@ -138,6 +138,9 @@ class Station:
         self._client = board_client(self.board_url, cafile, timeout)
         self._logger = logging.getLogger(STATION_LOGGER)
         self.state = StationState(CHECKING, _line(CHECKING))
+        #: The context hash of the first election this station verified: it serves no other
+        #: for as long as it runs (spec 17.7), so a board cannot switch it to another one.
+        self._pinned: bytes | None = None
         self._logger.info(self.state.line)
 
     # Watching the board
@@ -161,6 +164,13 @@ class Station:
         except VotecryptError as error:
             self._become(StationState(UNVERIFIED, _line(UNVERIFIED, str(error))))
         else:
+            if self._pinned is not None and context.hash != self._pinned:
+                detail = (
+                    f"the board now shows another election ({context.fingerprint}) than the one "
+                    "this station verified"
+                )
+                self._become(StationState(UNVERIFIED, _line(UNVERIFIED, detail)))
+                return self.state
             try:
                 check_booth(context, self.booth)
             except BoothNotApproved as error:
@@ -168,6 +178,7 @@ class Station:
                 self._become(StationState(REFUSED, str(error), context))
             else:
                 ready = f"{_line(READY)} {context.fingerprint} · booth {short_digest(self.booth)}"
+                self._pinned = context.hash
                 self._become(StationState(READY, ready, context))
         return self.state
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import click
@@ -33,24 +32,34 @@ def init_command(key_file: Path, name: str) -> None:
     say(witness_note_key(name, key).vkey())
 
 
-def _serve(replica: Witness, host: str, port: int) -> ThreadingHTTPServer:
-    """Serve GET /checkpoint: the last checkpoint this witness cosigned."""
+class _Mirror:
+    """The witness's mirror (spec 11.12) served by uvicorn in a thread of its own, beside the
+    witness's rounds."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = replica.cosigned() if self.path == "/checkpoint" else None
-            self.send_response(200 if body else 404)
-            self.send_header("content-type", "text/plain; charset=utf-8")
-            self.send_header("content-length", str(len(body or b"")))
-            self.end_headers()
-            self.wfile.write(body or b"")
+    def __init__(
+        self, replica: Path, host: str, port: int, certfile: Path | None, keyfile: Path | None
+    ) -> None:
+        # The web stack is imported here, so that a witness without --port starts without it.
+        import uvicorn
 
-        def log_message(self, *args: object) -> None:
-            pass
+        from votecrypt.web.mirror import MirrorReplica, create_mirror_app
+        from votecrypt.web.server import listen, server_config
 
-    server = ThreadingHTTPServer((host, port), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+        self.replica = MirrorReplica(replica, group())
+        config = server_config(create_mirror_app(self.replica), certfile=certfile, keyfile=keyfile)
+        self.sock = listen(host, port)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
+        self.thread.start()
+        scheme = "https" if certfile else "http"
+        self.url = f"{scheme}://{host}:{self.sock.getsockname()[1]}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=60)
+        self.sock.close()
 
 
 @witness.command("follow")
@@ -71,8 +80,26 @@ def _serve(replica: Witness, host: str, port: int) -> ThreadingHTTPServer:
 )
 @click.option("--interval", type=click.FloatRange(0.2, 3600), default=2.0, show_default=True)
 @click.option("--once", is_flag=True, help="One round, then stop (for scripts and tests).")
-@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Serve GET /checkpoint.")
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Serve this witness's mirror on this port: the check page at / and the read API it "
+    "needs, from the replica (spec 11.12); 0: any free port, shown at start.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address of the mirror.")
+@click.option(
+    "--certfile",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="TLS certificate (PEM) of the mirror; with --keyfile it serves https.",
+)
+@click.option(
+    "--keyfile",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The certificate's private key (PEM).",
+)
 def follow_command(
     board_url: str,
     key_file: Path,
@@ -82,18 +109,20 @@ def follow_command(
     once: bool,
     port: int | None,
     host: str,
+    certfile: Path | None,
+    keyfile: Path | None,
 ) -> None:
     """Follow the board at BOARD_URL: verify every new entry, keep a replica, and cosign
     the board's checkpoint when it is consistent with the last one cosigned and everything
     up to it verifies; publish the cosignature to the board. A split view, a forged
-    checkpoint or a shortened log is refused and kept under REPLICA/evidence."""
+    checkpoint or a shortened log is refused and kept under REPLICA/evidence. With --port,
+    serve the mirror: the check page and the read API, from the entries this witness
+    cosigned, never from the board."""
     key = load_key_file(key_file, passphrase(secret=key_file))
     follower = Witness(name, key, replica, group(), BoardFeed(board_url))
-    server = None if port is None else _serve(follower, host, port)
-    if server is not None:
-        say(
-            f"Serving the cosigned checkpoint on http://{host}:{server.server_address[1]}/checkpoint"
-        )
+    mirror = None if port is None else _Mirror(replica, host, port, certfile, keyfile)
+    if mirror is not None:
+        say(f"Mirror (check page and read API) on {mirror.url}/")
     try:
         with contextlib.suppress(KeyboardInterrupt):
             while True:
@@ -116,7 +145,7 @@ def follow_command(
                 time.sleep(interval)
     finally:
         follower.close()
-        if server is not None:
-            server.shutdown()
+        if mirror is not None:
+            mirror.stop()
     if follower.last is None and once and not follower.growing.ok:
         raise VotecryptError("the board's log does not verify; nothing was cosigned")

@@ -5,19 +5,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from .store import BoardStore
+from votecrypt.protocol.context import ElectionContext
+
+from .store import BoardStore, SetupItems
 
 
 def election_document(store: BoardStore) -> dict[str, Any]:
     """GET /api/v1/election without the phase (which changes)."""
-    context = store.context
+    return election_document_of(store.context, store.setup)
+
+
+def election_document_of(context: ElectionContext, setup: SetupItems) -> dict[str, Any]:
+    """GET /api/v1/election without the phase, for a board or a mirror (spec 11.12)."""
     manifest = context.manifest
     packing = context.packing
     return {
-        "manifest": store.setup.manifest,
+        "manifest": setup.manifest,
         "manifest_hash": context.manifest_hash.hex(),
-        "ceremony_outcome": store.setup.ceremony_outcome,
-        "credentials": store.setup.credentials,
+        "ceremony_outcome": setup.ceremony_outcome,
+        "credentials": setup.credentials,
         "credential_list_hash": context.credential_list_hash.hex(),
         "context_hash": context.hash.hex(),
         "fingerprint": context.fingerprint,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Protocol
 
 from votecrypt.errors import EncodingError
 from votecrypt.protocol.context import ElectionContext
@@ -16,7 +17,11 @@ from votecrypt.record.ballot_codec import ballot_from_plain, challenged_from_pla
 from votecrypt.record.log import Entry
 from votecrypt.service import tracking as service_tracking
 
-from .store import BoardStore
+
+class EntrySource(Protocol):
+    """Where the index reads the log: the board's store, or a mirror's replica."""
+
+    def entries(self, start: int, limit: int) -> list[Entry]: ...
 
 CAST = "cast"
 CHALLENGED = "challenged"
@@ -68,12 +73,12 @@ class BallotIndex:
             self._by_code[code] = Tracked(code, CHALLENGED, seq, entry_hash, choices)
             self._known_seqs.add(seq)
 
-    def find(self, store: BoardStore, code: str) -> Tracked | None:
+    def find(self, store: EntrySource, code: str) -> Tracked | None:
         self.update(store)
         with self._lock:
             return self._by_code.get(code)
 
-    def update(self, store: BoardStore) -> None:
+    def update(self, store: EntrySource) -> None:
         """Read the entries appended since the last update."""
         with self._sync_lock:
             while True:

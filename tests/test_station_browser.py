@@ -5,37 +5,56 @@ Playwright, as tests/test_browser.py): each test an attack (spec 17.7).
 - a station whose booth is not the approved one, or whose board is away: the kiosk shows one
   line in Vietnamese and English and takes no code;
 - a booth that lies about a challenge's opening: the voter's phone (a second browser context)
-  reads the QR code, checks the opening itself and shows other choices than the booth did.
+  reads the QR code, opens the check page on an observer's mirror (spec 11.12), proves the
+  challenge is in the board's signed log, checks the opening itself and shows other choices
+  than the booth did;
+- a copy of the board (board or mirror) that serves a forged inclusion proof or a checkpoint
+  signed by another key: the phone shows "not confirmed" and no choices.
 The QR code is decoded from the screenshot by Debian's zbar (zbarimg) and must give the
 address the booth shows. Screenshots go to tests/artifacts/.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+import httpx
 import pytest
 from election_helpers import OpenElection
-from server_helpers import running
+from server_helpers import JSON, running
 from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LAPTOP, Booth, sync_api
 from test_station import INSTALLED, OTHER_BOOTH, station_for, wait_for
 
 from votecrypt.math import Group
+from votecrypt.primitives.signing import SigningKey
 from votecrypt.protocol.approved_booth import BoothPin
+from votecrypt.protocol.board_setup import BoardSetup, Witness
+from votecrypt.record.ballot_codec import challenged_to_json
+from votecrypt.record.checkpoint import Checkpoint, board_note_key, sign_checkpoint
+from votecrypt.record.note import NoteSignature, SignedNote
 from votecrypt.service.installed_booth import BOOTH_DIR
+from votecrypt.service.voting import prepare
+from votecrypt.service.witness import BoardFeed
+from votecrypt.service.witness import Witness as Follower
 from votecrypt.web import ServerSettings, SqliteBoardStore, create_app
 from votecrypt.web import app as board_app
+from votecrypt.web.mirror import MirrorReplica, create_mirror_app
 from votecrypt.web.station import READY, REFUSED, UNREACHABLE
 
 ZBARIMG = shutil.which("zbarimg")
 PHONE = {"width": 390, "height": 844}
 MARKER = "sends the code and the choices to the operator"
 CHOICES = ["high", "medium"]
+WITNESS = "observer.example"
+JSON_TYPE = "application/json"
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed")
 
@@ -186,24 +205,58 @@ def _challenge(booth: Booth, code: str) -> str:
     return tracking
 
 
-def _check_on_phone(browser: Any, address: str, name: str) -> tuple[list[str], str]:
-    """The voter's phone opens the address: (choices it shows, its verdict)."""
-    phone = browser.new_context(viewport=PHONE).new_page()
-    phone.goto(address)
-    phone.wait_for_selector("#check-verdict.ok, #check-verdict.bad", timeout=60_000)
-    cells = phone.query_selector_all("#check-list td.choice")
-    choices = [cell.get_attribute("data-choice") or "" for cell in cells]
-    _shot(phone, name)
-    return choices, phone.inner_text("#check-verdict")
+@contextmanager
+def board_mirror_and_station(
+    tmp_path: Path, group: Group
+) -> Iterator[tuple[OpenElection, str, str, str]]:
+    """A signed board naming one witness, the witness following it (a thread) and serving its
+    mirror (spec 11.12), and a station whose QR code points at the mirror; yields (election,
+    board URL, mirror URL, station URL)."""
+    board_key, witness_key = SigningKey.generate(), SigningKey.generate()
+    setup = BoardSetup.build(
+        board_key.verify_key.to_bytes(), [Witness(WITNESS, witness_key.verify_key.to_bytes())]
+    )
+    election = OpenElection(tmp_path / "e", group, 4, 2, booth=INSTALLED.pin, board=setup)
+    election.close()
+    store = SqliteBoardStore.open(election.directory, group)
+    replica = tmp_path / "replica"
+    stop = threading.Event()
+    with (
+        running(create_app(store, ServerSettings(check_processes=1), board_key)) as board_url,
+        running(create_mirror_app(MirrorReplica(replica, group))) as mirror_url,
+        station_for(board_url, group, check_url=mirror_url + "/") as url,
+    ):
+        follower = Follower(WITNESS, witness_key, replica, group, BoardFeed(board_url))
+
+        def follow() -> None:
+            while not stop.wait(0.3):
+                follower.step()
+
+        thread = threading.Thread(target=follow, daemon=True)
+        thread.start()
+        try:
+            yield election, board_url, mirror_url, url
+        finally:
+            stop.set()
+            thread.join(timeout=120)
+            follower.close()
+
+
+def _mirrored(mirror: str, tracking: str) -> None:
+    """Wait until the mirror serves the ballot (its witness cosigned a checkpoint with it)."""
+    deadline = time.monotonic() + 120
+    while httpx.get(f"{mirror}/api/v1/tracking/{tracking}", timeout=30).status_code != 200:
+        assert time.monotonic() < deadline, "the mirror never showed the ballot"
+        time.sleep(0.2)
 
 
 @pytest.mark.skipif(ZBARIMG is None, reason="zbarimg (Debian's zbar-tools) is not installed")
-def test_a_booth_that_lies_about_a_challenge_is_caught_on_a_second_device(
+def test_a_booth_that_lies_about_a_challenge_is_caught_on_a_second_device_at_a_mirror(
     tmp_path: Path, fast_group: Group, browser: Any
 ) -> None:
-    with board_and_station(tmp_path, fast_group, INSTALLED.pin) as (election, board_url, url):
+    with board_mirror_and_station(tmp_path, fast_group) as (election, _, mirror, url):
         wait_for(url, READY)
-        # An honest challenge first: the phone shows the voter's own choices.
+        # An honest challenge first: the phone, on the observer's mirror, shows the choices.
         honest = Booth(browser.new_context(viewport=LAPTOP).new_page(), url, "station-honest")
         tracking = _challenge(honest, election.credentials[0].code)
         qr = honest.page.locator("#challenged-qr svg").screenshot(
@@ -212,11 +265,15 @@ def test_a_booth_that_lies_about_a_challenge_is_caught_on_a_second_device(
         assert qr
         address = _decode_qr(ARTIFACTS / "station-4-qr.png")
         assert address == honest.page.inner_text("#challenged-url")
-        assert address == f"{board_url}/#{tracking}"
-        choices, verdict = _check_on_phone(browser, address, "check-1-honest")
-        assert choices == CHOICES and "Checked on this device" in verdict
+        assert address == f"{mirror}/#{tracking}"
+        _mirrored(mirror, tracking)
+        phone = _check_on_phone(browser, address, "check-1-honest")
+        assert phone.choices == CHOICES and phone.state == "challenged"
+        assert "Checked on this device" in phone.verdict
+        assert "Confirmed by 1 of 1 witnesses" in phone.proof
 
-        # A lying booth: it shows the voter's choices and "matches"; the phone shows "low".
+        # A lying booth (another browser context): it encrypts "low" on every row, shows the
+        # voter's choices and says they match; the phone, reading its QR code, shows "low".
         context = browser.new_context(viewport=LAPTOP)
         context.route(f"{url}/booth.js", _lying_booth)
         liar = Booth(context.new_page(), url, "station-lying")
@@ -229,6 +286,112 @@ def test_a_booth_that_lies_about_a_challenge_is_caught_on_a_second_device(
         assert "matches your choices" in liar.page.inner_text("#challenged-check")
         screenshot = _shot(liar.page, "station-5-lying-booth")
         address = _decode_qr(screenshot)
-        assert address == f"{board_url}/#{tracking}"
-        choices, verdict = _check_on_phone(browser, address, "check-2-lie-caught")
-        assert choices == ["low", "low"] and choices != shown
+        assert address == f"{mirror}/#{tracking}"
+        _mirrored(mirror, tracking)
+        phone = _check_on_phone(browser, address, "check-2-lie-caught")
+        assert phone.choices == ["low", "low"] and phone.choices != shown
+        assert phone.state == "challenged"
+
+        # The tracking page for a cast ballot, on the mirror.
+        voter = Booth(browser.new_context(viewport=LAPTOP).new_page(), url, "station-cast")
+        cast = voter.vote(election.credentials[2].code, CHOICES)
+        _mirrored(mirror, cast)
+        phone = _check_on_phone(browser, f"{mirror}/#{cast}", "check-3-cast")
+        assert phone.state == "cast" and phone.choices == []
+        assert "Cast" in phone.status_text and "Confirmed by 1 of 1 witnesses" in phone.proof
+
+
+class Phone(NamedTuple):
+    state: str
+    choices: list[str]
+    verdict: str
+    proof: str
+    status_text: str
+
+
+def _check_on_phone(
+    browser: Any, address: str, name: str, route: tuple[str, Any] | None = None
+) -> Phone:
+    """The voter's phone (a browser context 390 px wide) opens the address: what it shows.
+    `route`: a (URL pattern, handler) the phone's requests go through (a lying copy)."""
+    context = browser.new_context(viewport=PHONE)
+    if route is not None:
+        context.route(*route)
+    phone = context.new_page()
+    phone.goto(address)
+    phone.wait_for_selector("#check-verdict.ok, #check-verdict.bad", timeout=120_000)
+    table = phone.query_selector("#check-table")
+    cells = [] if table is None or not table.is_visible() else table.query_selector_all("td.choice")
+    _shot(phone, name)
+    # The page fits the phone's width: nothing to scroll sideways.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
+    return Phone(
+        phone.evaluate("document.getElementById('check-result').dataset.state"),
+        [cell.get_attribute("data-choice") or "" for cell in cells],
+        phone.inner_text("#check-verdict"),
+        phone.inner_text("#check-proof") if phone.is_visible("#check-proof") else "",
+        phone.inner_text("#check-state") if phone.is_visible("#check-state") else "",
+    )
+
+
+def _fulfil_with(body: bytes, content_type: str) -> Any:
+    def handler(route: Any) -> None:
+        route.fulfill(status=200, content_type=content_type, body=body)
+
+    return handler
+
+
+def test_a_copy_of_the_board_that_proves_nothing_is_shown_as_not_confirmed(
+    tmp_path: Path, fast_group: Group, browser: Any
+) -> None:
+    """A board or mirror serving the challenge with a forged inclusion proof, or a checkpoint
+    signed by another key than the manifest's: the phone shows "not confirmed" and no
+    choices (spec 11.12, 17.7)."""
+    with board_mirror_and_station(tmp_path, fast_group) as (election, _, mirror, url):
+        wait_for(url, READY)
+        prepared = prepare(election.context, election.credentials[0].code, CHOICES)
+        body = challenged_to_json(prepared.challenge())
+        answer = httpx.post(f"{url}/api/v1/challenges", content=body, headers=JSON, timeout=120)
+        assert answer.status_code == 201, answer.text
+        tracking = prepared.tracking_code
+        _mirrored(mirror, tracking)
+        address = f"{mirror}/#{tracking}"
+        seq = httpx.get(f"{mirror}/api/v1/tracking/{tracking}").json()["seq"]
+        note = httpx.get(f"{mirror}/api/v1/checkpoint").content
+        size = int(note.decode().split("\n")[1])
+        proof = httpx.get(f"{mirror}/api/v1/proof/inclusion?seq={seq}&size={size}").json()
+
+        # A forged inclusion proof.
+        forged = dict(proof, proof=["11" * 32, *proof["proof"][1:]])
+        phone = _check_on_phone(
+            browser,
+            address,
+            "check-4-forged-proof",
+            ("**/api/v1/proof/inclusion*", _fulfil_with(json.dumps(forged).encode(), JSON_TYPE)),
+        )
+        assert phone.state == "not-confirmed" and phone.choices == []
+        assert "NOT confirmed" in phone.status_text and "does not prove" in phone.verdict
+
+        # The same checkpoint signed by another key (under the board's name, and claiming the
+        # board's key ID), cosignatures dropped.
+        text = note.decode().split("\n\n")[0] + "\n"
+        other = SigningKey.generate()
+        for claimed in ("other", "board"):
+            signed = sign_checkpoint(Checkpoint.from_text(text), other)
+            if claimed == "board":
+                board = election.context.manifest.board
+                assert board is not None
+                key = board_note_key(election.context.hash, board.key)
+                line = signed.signatures[0]
+                signed = SignedNote(
+                    signed.text, (NoteSignature(line.name, key.key_id, line.signature),)
+                )
+            handler = _fulfil_with(signed.to_bytes(), "text/plain")
+            phone = _check_on_phone(
+                browser,
+                address,
+                f"check-5-other-key-{claimed}",
+                ("**/api/v1/checkpoint**", handler),
+            )
+            assert phone.state == "not-confirmed" and phone.choices == [], claimed
+            assert "NOT confirmed" in phone.status_text

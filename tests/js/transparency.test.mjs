@@ -119,3 +119,30 @@ test('receipts: the witnesses confirming a later cosigned checkpoint', async () 
   assert.throws(() => receiptConfirmations(older, board.cosigned_7, bent, keys), ReceiptError);
   assert.throws(() => receiptConfirmations(board.receipt.receipt, board.checkpoint_4, [], keys), ReceiptError);
 });
+
+test('an entry read from a copy of the board: proven in the signed log, or refused', async () => {
+  const { checkEntryInLog } = await import('../../votecrypt/web/static/lib/transparency.js');
+  const keys = { board: vkey(board.board_vkey), witnesses: board.witnesses.map((w) => vkey(w.vkey)) };
+  const { receipt, payload, confirmed_by: confirmedBy } = board.receipt;
+  const entry = { seq: receipt.seq, prev: receipt.prev, kind: receipt.kind, payload };
+  const checked = checkEntryInLog(entry, receipt.checkpoint, receipt.inclusion, keys);
+  assert.deepEqual(checked.confirmedBy, confirmedBy);
+  assert.equal(checked.size, 7);
+  // Another payload, place, kind or previous hash than the one proven: refused.
+  const changed = [
+    { ...entry, payload: { ...payload, version: 2 } },
+    { ...entry, seq: entry.seq + 1 },
+    { ...entry, kind: receipt.kind === 'ballot' ? 'challenge' : 'ballot' },
+    { ...entry, prev: '00'.repeat(32) },
+  ];
+  for (const c of changed) assert.throws(() => checkEntryInLog(c, receipt.checkpoint, receipt.inclusion, keys), ReceiptError);
+  // A forged proof, a checkpoint of another size, one signed by another key: refused.
+  const forged = [...receipt.inclusion];
+  forged[0] = '11'.repeat(32);
+  assert.throws(() => checkEntryInLog(entry, receipt.checkpoint, forged, keys), ReceiptError);
+  assert.throws(() => checkEntryInLog(entry, board.checkpoint_4, receipt.inclusion, keys), ReceiptError);
+  const otherKeys = { ...keys, board: keys.witnesses[0] };
+  assert.throws(() => checkEntryInLog(entry, receipt.checkpoint, receipt.inclusion, otherKeys), ReceiptError);
+  assert.throws(() => checkEntryInLog(undefined, receipt.checkpoint, receipt.inclusion, keys), ReceiptError);
+  assert.throws(() => checkEntryInLog(entry, receipt.checkpoint, 'not a list', keys), ReceiptError);
+});

@@ -1,10 +1,23 @@
-// The read-only check page (spec 10.6, 17.7): a second device (a voter's phone, an
-// observer's laptop) finds a ballot by its tracking code and, for a challenged ballot,
-// checks the opening itself: it re-derives the election from the board's setup, re-encrypts
-// every row with the revealed nonces, compares the ciphertexts, recomputes the tracking code
-// and shows the choices. It takes no ballot code and sends nothing but the tracking code.
+// The read-only check page (spec 10.6, 11.12, 17.7), the voters' tracking page: a second
+// device (a voter's phone, an observer's laptop) finds a ballot by its tracking code on a copy
+// of the board (the board server or an observer's mirror). It re-derives the election from the
+// board's setup, reads the entry at the ballot's place in the log and proves that it is in the
+// board's signed log (the checkpoint signed with the manifest's board key, the witnesses'
+// cosignatures, the inclusion proof); for a challenged ballot it re-encrypts every row with the
+// revealed nonces, recomputes the tracking code and shows the choices. An answer that is not
+// proven is shown as not confirmed, never its choices. It takes no ballot code and sends
+// nothing but the tracking code.
 
-import { BoardClient, BoardError, openChallenge } from './votecrypt.js';
+import {
+  BoardClient,
+  BoardError,
+  boardKeys,
+  castTrackingCode,
+  checkEntryInLog,
+  openChallenge,
+  openCheckpoint,
+  ReceiptError,
+} from './votecrypt.js';
 import { bilingual } from './bilingual.js';
 
 const client = new BoardClient('');
@@ -67,9 +80,66 @@ function showChoices(choices) {
   $('check-table').hidden = false;
 }
 
+/** Why the page cannot show an answer as confirmed (a board or mirror that proves nothing). */
+class NotConfirmed extends Error {}
+
+/**
+ * Prove that `entry` (read from this copy of the board) is in the board's signed log (spec
+ * 11.5-11.8, 11.12): the latest checkpoint the witnesses cosigned that holds it, or else the
+ * board's own, signed with the manifest's board key; the entry's inclusion proof in its tree.
+ * Returns {size, confirmedBy}; throws NotConfirmed, ReceiptError or BoardError.
+ */
+async function proveInLog(entry, keys) {
+  if (!keys) throw new NotConfirmed('this election names no board key, so nothing a board says can be proven');
+  const text = (await client.cosigned(entry.seq + 1)) ?? (await client.checkpoint());
+  if (text === null) throw new NotConfirmed('this copy of the board sent no signed checkpoint');
+  const { checkpoint } = openCheckpoint(text, keys.board);
+  if (checkpoint.size <= entry.seq) throw new NotConfirmed('no signed checkpoint holds this ballot yet; look again in a minute');
+  const proof = await client.inclusion(entry.seq, checkpoint.size);
+  return checkEntryInLog(entry, text, proof, keys);
+}
+
+function showState(state, vi, en) {
+  $('check-result').dataset.state = state;
+  const element = $('check-state');
+  element.hidden = !vi;
+  if (vi) bilingual(element, vi, en);
+}
+
+function showProof(inLog, keys) {
+  const of = keys.witnesses.length;
+  const by = inLog.confirmedBy.length;
+  const enough = by >= keys.needed;
+  const witnesses = of
+    ? [
+        ` Đã được ${by} trên ${of} nhân chứng xác nhận${enough ? '' : ` (cần ${keys.needed})`}.`,
+        ` Confirmed by ${by} of ${of} witnesses${enough ? '' : ` (${keys.needed} needed)`}.`,
+      ]
+    : ['', ''];
+  const element = $('check-proof');
+  element.className = 'message ok';
+  bilingual(
+    element,
+    `Đã kiểm tra trên thiết bị này: phiếu nằm trong nhật ký có chữ ký của bảng tin.${witnesses[0]}`,
+    `Checked on this device: the ballot is in the board's signed log.${witnesses[1]}`,
+  );
+  element.hidden = false;
+}
+
+function notConfirmed(reason) {
+  showState('not-confirmed', 'CHƯA được xác nhận', 'NOT confirmed');
+  verdict(
+    'bad',
+    'Bản sao bảng tin này không chứng minh được phiếu nằm trong nhật ký có chữ ký của bảng tin. Không thể xác nhận phiếu này ở đây; hãy thử lại sau ít phút hoặc tra cứu trên bản sao của người quan sát.',
+    `This copy of the board does not prove the ballot is in the board's signed log (${reason}). The ballot cannot be confirmed here; try again in a few minutes, or look it up on an observer's copy.`,
+  );
+}
+
 async function lookUp(code) {
   $('check-result').hidden = false;
   $('check-table').hidden = true;
+  $('check-proof').hidden = true;
+  showState('looking');
   $('check-tracking').textContent = code;
   verdict('', 'Đang tra cứu…', 'Looking it up…');
   let tracked;
@@ -77,30 +147,52 @@ async function lookUp(code) {
     tracked = await client.track(code);
   } catch (error) {
     if (error instanceof BoardError && error.status === 404) {
+      showState('absent');
       return verdict('bad', 'Không có phiếu nào với mã theo dõi này trên bảng tin.', 'No ballot with this tracking code is on the board.');
     }
     throw error;
   }
-  if (tracked.status === 'cast') {
+  // Only the place is taken from the tracking answer: what is there is read from the record,
+  // proven to be in the signed log, and checked on this device.
+  const keys = boardKeys(election.manifest, election.contextHashHex);
+  let entry;
+  let inLog;
+  try {
+    if (!Number.isSafeInteger(tracked?.seq)) throw new NotConfirmed('the answer names no place in the log');
+    entry = await client.entry(tracked.seq);
+    inLog = await proveInLog(entry, keys);
+  } catch (error) {
+    if (!(error instanceof NotConfirmed || error instanceof ReceiptError || error instanceof BoardError)) throw error;
+    return notConfirmed(error.message);
+  }
+  let opened = null;
+  try {
+    if (entry.kind === 'ballot') {
+      if (castTrackingCode(election, entry.payload) !== code) throw new Error('the ballot at this place has another tracking code');
+    } else if (entry.kind === 'challenge') {
+      opened = openChallenge(election, entry.payload);
+      if (opened.trackingCode !== code) throw new Error('the opened ballot has another tracking code');
+    } else {
+      throw new Error('the log holds no ballot at this place');
+    }
+  } catch (error) {
+    showState('bad', 'KHÔNG kiểm chứng được', 'Does NOT check');
+    return verdict(
+      'bad',
+      `Phiếu KHÔNG kiểm chứng được: ${error.message}. Xin báo ngay cho ban kiểm phiếu.`,
+      `The ballot does NOT check: ${error.message}. Tell the counting board at once.`,
+    );
+  }
+  showProof(inLog, keys);
+  if (!opened) {
+    showState('cast', 'Đã bỏ phiếu', 'Cast');
     return verdict(
       'ok',
       'Phiếu này đã được bỏ và sẽ được tính; nội dung của nó không bao giờ được mở.',
       'This ballot was cast and is counted; its content is never opened.',
     );
   }
-  const entry = await client.entry(tracked.seq);
-  let opened;
-  try {
-    if (entry.kind !== 'challenge') throw new Error('the board shows no opened ballot at this place');
-    opened = openChallenge(election, entry.payload);
-    if (opened.trackingCode !== code) throw new Error('the opened ballot has another tracking code');
-  } catch (error) {
-    return verdict(
-      'bad',
-      `Phiếu mở ra KHÔNG kiểm chứng được: ${error.message}. Xin báo ngay cho ban kiểm phiếu.`,
-      `The opened ballot does NOT check: ${error.message}. Tell the counting board at once.`,
-    );
-  }
+  showState('challenged', 'Phiếu đã được mở để kiểm tra', 'The ballot was opened for checking');
   showChoices(opened.choices);
   verdict(
     'ok',

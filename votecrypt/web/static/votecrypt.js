@@ -4,7 +4,7 @@
 // crypto.getRandomValues.
 
 export { BoardClient, BoardError } from './lib/api.js';
-export { ballotHash, ChoiceError, openChallenge, prepareBallot, PreparedBallot, trackingCodeOf, trackingHash } from './lib/ballot.js';
+export { ballotHash, castTrackingCode, ChoiceError, openChallenge, prepareBallot, PreparedBallot, trackingCodeOf, trackingHash } from './lib/ballot.js';
 export { CodeError, credentialFromCode, formatCode, normaliseCode } from './lib/credentials.js';
 export { checkCeremony, checkEndorsements, messageDigest, SetupError } from './lib/ceremony.js';
 export { BLANK, credentialListHash, electionFingerprint, electionFromApi, electionFromParts, electionFromRecord } from './lib/election.js';
@@ -14,6 +14,7 @@ export { proveMembership, verifyMembership } from './lib/membership.js';
 export { Packing } from './lib/packing.js';
 export {
   boardKeys,
+  checkEntryInLog,
   checkReceipt,
   electionOrigin,
   leafHash,

@@ -154,6 +154,22 @@ export class BoardClient {
     return response.ok ? response.text() : null;
   }
 
+  /** The board's signed checkpoint (text; spec 11.7), or null when it serves none. */
+  async checkpoint() {
+    let response;
+    try {
+      response = await this.fetch(`${this.base}/api/v1/checkpoint`, { cache: 'no-store', credentials: 'omit' });
+    } catch (error) {
+      throw new BoardError(0, 'unreachable', `the board server cannot be reached (${error.message})`);
+    }
+    return response.ok ? response.text() : null;
+  }
+
+  /** The inclusion proof (hex hashes) of entry `seq` in the tree of `size` entries (spec 11.5). */
+  async inclusion(seq, size) {
+    return (await this.#request('GET', `/api/v1/proof/inclusion?seq=${seq}&size=${size}`)).proof;
+  }
+
   /** The consistency proof (hex hashes) from `old` to `size` entries (spec 11.5). */
   async consistency(old, size) {
     if (old === size) return [];

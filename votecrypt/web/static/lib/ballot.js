@@ -42,6 +42,30 @@ export function trackingHash(contextHash, ballotId, rows) {
   );
 }
 
+/**
+ * The tracking code of a cast ballot as published (spec 10.5), computed from its ciphertexts;
+ * throws when the ballot is not one of this election's. Its proofs and signature are not
+ * checked here (the verifier checks them, 16.2).
+ */
+export function castTrackingCode(election, ballot) {
+  if (ballot?.type !== 'votecrypt/ballot' || ballot.version !== 1) throw new Error('not a ballot');
+  if (ballot.election !== election.contextHashHex) throw new Error('the ballot is for another election');
+  const ballotId = fromHex(ballot.ballot_id, BALLOT_ID_BYTES);
+  if (!Array.isArray(ballot.rows) || ballot.rows.length !== election.candidates.length) {
+    throw new Error('the ballot must have one row per candidate');
+  }
+  const rows = ballot.rows.map((row) => {
+    if (!Array.isArray(row?.ciphertexts) || row.ciphertexts.length !== election.packing.lanes) {
+      throw new Error('wrong number of lanes');
+    }
+    return row.ciphertexts.map((given) => ({
+      alpha: pointFromHex(given.alpha, { allowIdentity: true }),
+      beta: pointFromHex(given.beta, { allowIdentity: true }),
+    }));
+  });
+  return trackingCodeOf(trackingHash(election.contextHash, ballotId, rows));
+}
+
 /** The row proof's context (spec 10.3). */
 function rowProofContext(contextHash, credentialKey, ballotId, row) {
   return [contextHash, credentialKey, ballotId, row];

@@ -267,19 +267,52 @@ export function checkReceipt(receipt, payload, keys) {
     fail('receipt', 'malformed receipt');
   }
   if (!Array.isArray(receipt.inclusion) || typeof receipt.checkpoint !== 'string') fail('receipt', 'malformed receipt');
-  let prev, entryHash, proof;
+  let entryHash;
   try {
-    prev = fromHex(receipt.prev, 32);
     entryHash = fromHex(receipt.entry_hash, 32);
-    proof = receipt.inclusion.map((h) => fromHex(h, 32));
+    fromHex(receipt.prev, 32);
+    receipt.inclusion.forEach((h) => fromHex(h, 32));
   } catch {
     fail('receipt', 'malformed receipt');
   }
-  if (!equalBytes(hash(TAGS.BOARD_ENTRY, receipt.seq, prev, receipt.kind, payload), entryHash)) {
-    fail('entry', 'the receipt is not for the entry submitted');
+  const entry = { seq: receipt.seq, prev: receipt.prev, kind: receipt.kind, payload };
+  if (!equalBytes(entryHashOf(entry, 'receipt'), entryHash)) fail('entry', 'the receipt is not for the entry submitted');
+  return checkEntryInLog(entry, receipt.checkpoint, receipt.inclusion, keys);
+}
+
+/** H(BOARD_ENTRY, seq, prev, kind, payload) of an entry (spec 11.2). */
+function entryHashOf(entry, what) {
+  let prev;
+  try {
+    prev = fromHex(entry.prev, 32);
+  } catch {
+    fail(what, `malformed ${what}`);
   }
-  const { checkpoint, note } = openCheckpoint(receipt.checkpoint, keys.board);
-  verifyInclusion(receipt.seq, checkpoint.size, leafHash(entryHash), proof, checkpoint.root);
+  return hash(TAGS.BOARD_ENTRY, entry.seq, prev, entry.kind, entry.payload);
+}
+
+/**
+ * Check that an entry read from a board or a mirror is in the board's signed log (spec 11.5,
+ * 11.7, 11.8, 11.12): `entry` is {seq, prev, kind, payload} as the record gives it (its hash
+ * is recomputed here, never read), `checkpointText` a checkpoint of size > seq signed with the
+ * manifest's board key (and cosigned by witnesses, perhaps), `proof` the entry's inclusion
+ * proof in its tree (hex). Returns {size, confirmedBy: [names of the named witnesses whose
+ * cosignature verifies]}; throws ReceiptError otherwise.
+ */
+export function checkEntryInLog(entry, checkpointText, proof, keys) {
+  if (!entry || !Number.isSafeInteger(entry.seq) || entry.seq < 0 || typeof entry.kind !== 'string') {
+    fail('entry', 'malformed entry');
+  }
+  if (!Array.isArray(proof) || typeof checkpointText !== 'string') fail('proof', 'malformed proof');
+  const leaf = leafHash(entryHashOf(entry, 'entry'));
+  let hashes;
+  try {
+    hashes = proof.map((h) => fromHex(h, 32));
+  } catch {
+    fail('proof', 'malformed proof');
+  }
+  const { checkpoint, note } = openCheckpoint(checkpointText, keys.board);
+  verifyInclusion(entry.seq, checkpoint.size, leaf, hashes, checkpoint.root);
   const confirmedBy = [];
   for (const witness of keys.witnesses) {
     if (claims(note, witness).length) {

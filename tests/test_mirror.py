@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 import time
@@ -82,11 +83,11 @@ def witnessed_board(tmp_path: Path, group: Group) -> Iterator[tuple[Any, str]]:
 
 
 @contextmanager
-def mirror_process(board_url: str, key_file: Path, replica: Path) -> Iterator[str]:
+def mirror_process(board_url: str, key_file: Path, replica: Path, *more: str) -> Iterator[str]:
     """`votecrypt witness follow BOARD --port 0`, running; yields the mirror's URL."""
     env = {**os.environ, "VOTECRYPT_PASSPHRASE": PASSPHRASE}
     arguments = ["witness", "follow", board_url, "--key", str(key_file), "--name", WITNESS]
-    options = ["--replica", str(replica), "--interval", "0.2", "--port", "0"]
+    options = ["--replica", str(replica), "--interval", "0.2", "--port", "0", *more]
     process = subprocess.Popen(
         [*COMMAND, *arguments, *options],
         env=env,
@@ -339,3 +340,36 @@ def test_the_mirror_refuses_bad_queries_with_one_line(
         answer = httpx.get(mirror + path)
         assert answer.status_code in (400, 404), answer.text
         assert set(answer.json()) == {"error", "message"}
+
+
+def test_the_mirror_serves_https_with_its_own_certificate(
+    tmp_path: Path, fast_group: Group, key_file: Path
+) -> None:
+    from test_server_cli import _certificate
+
+    certfile, keyfile = _certificate(tmp_path)
+    trusted = ssl.create_default_context(cafile=str(certfile))
+    with (
+        witnessed_board(tmp_path, fast_group) as (_, url),
+        mirror_process(
+            url, key_file, tmp_path / "r", "--certfile", str(certfile), "--keyfile", str(keyfile)
+        ) as mirror,
+    ):
+        assert mirror.startswith("https://127.0.0.1:")
+
+        def election() -> bool:
+            answer = httpx.get(f"{mirror}/api/v1/election", verify=trusted, timeout=30)
+            return answer.status_code == 200
+
+        wait_until(election, "the mirror serves the election over TLS")
+        assert httpx.get(f"{mirror}/", verify=trusted).status_code == 200
+    # A certificate without its key: one line, no traceback, nothing served.
+    env = {**os.environ, "VOTECRYPT_PASSPHRASE": PASSPHRASE}
+    ran = subprocess.run(
+        [*COMMAND, "witness", "follow", "http://127.0.0.1:9", "--key", str(key_file),
+         "--name", WITNESS, "--replica", str(tmp_path / "r2"), "--port", "0",
+         "--certfile", str(certfile)],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert ran.returncode not in (0, 1) and "Traceback" not in ran.stderr, ran.stderr
+    assert "TLS needs both a certificate and its key" in ran.stderr

@@ -55,3 +55,13 @@ def test_no_other_name_is_left_in_what_people_read() -> None:
             assert not re.search(rf"(?<![\w-]){re.escape(retired)}(?![\w-])", text), (
                 f"{path.relative_to(ROOT)} still says {retired!r}"
             )
+
+
+def test_the_tracking_page_says_opened_for_checking_as_the_booth_does() -> None:
+    """The check page (the voters' tracking page) names a challenged ballot with the words of
+    the booth's screen after a challenge, in both languages."""
+    booth = BOOTH.with_name("index.html").read_text(encoding="utf-8")
+    check = BOOTH.with_name("check.js").read_text(encoding="utf-8")
+    vi, en = "Phiếu đã được mở để kiểm tra", "The ballot was opened for checking"
+    assert f'{vi} <span class="en" lang="en">{en}</span>' in booth
+    assert f"'{vi}', '{en}'" in check

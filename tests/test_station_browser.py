@@ -344,10 +344,11 @@ def _fulfil_with(body: bytes, content_type: str) -> Any:
 def test_a_copy_of_the_board_that_proves_nothing_is_shown_as_not_confirmed(
     tmp_path: Path, fast_group: Group, browser: Any
 ) -> None:
-    """A board or mirror serving the challenge with a forged inclusion proof, or a checkpoint
-    signed by another key than the manifest's: the phone shows "not confirmed" and no
-    choices (spec 11.12, 17.7)."""
-    with board_mirror_and_station(tmp_path, fast_group) as (election, _, mirror, url):
+    """A board or mirror serving the challenge with a forged inclusion proof, another entry
+    than the one proven, or a checkpoint signed by another key than the manifest's: the phone
+    shows "not confirmed" and no choices; one pointing the tracking code at another ballot's
+    place: "does NOT check" (spec 11.12, 17.7). The board's own page, honest, confirms."""
+    with board_mirror_and_station(tmp_path, fast_group) as (election, board_url, mirror, url):
         wait_for(url, READY)
         prepared = prepare(election.context, election.credentials[0].code, CHOICES)
         body = challenged_to_json(prepared.challenge())
@@ -371,6 +372,42 @@ def test_a_copy_of_the_board_that_proves_nothing_is_shown_as_not_confirmed(
         )
         assert phone.state == "not-confirmed" and phone.choices == []
         assert "NOT confirmed" in phone.status_text and "does not prove" in phone.verdict
+
+        # Another entry at the ballot's place (a challenge of other choices), the true proof.
+        other = prepare(election.context, election.credentials[1].code, ["low", "low"])
+        line = httpx.get(f"{mirror}/api/v1/record?start={seq}").content.split(b"\n")[0]
+        entry = json.loads(line)
+        entry["payload"] = json.loads(challenged_to_json(other.challenge()))
+        phone = _check_on_phone(
+            browser,
+            address,
+            "check-6-other-entry",
+            (
+                f"{mirror}/api/v1/record?start={seq}",
+                _fulfil_with(json.dumps(entry).encode() + b"\n", "application/x-ndjson"),
+            ),
+        )
+        assert phone.state == "not-confirmed" and phone.choices == []
+
+        # The tracking answer points at another ballot's place (proven, but not this ballot).
+        decoy = prepare(election.context, election.credentials[2].code, ["low", "low"])
+        body = challenged_to_json(decoy.challenge())
+        answer = httpx.post(f"{url}/api/v1/challenges", content=body, headers=JSON, timeout=120)
+        assert answer.status_code == 201, answer.text
+        _mirrored(mirror, decoy.tracking_code)
+        pointed = httpx.get(f"{mirror}/api/v1/tracking/{decoy.tracking_code}").content
+        phone = _check_on_phone(
+            browser,
+            address,
+            "check-7-other-place",
+            (f"{mirror}/api/v1/tracking/*", _fulfil_with(pointed, JSON_TYPE)),
+        )
+        assert phone.state == "bad" and phone.choices == []
+        assert "does NOT check" in phone.verdict
+
+        # The board's own check page, honest: the same ballot, confirmed.
+        phone = _check_on_phone(browser, f"{board_url}/#{tracking}", "check-8-board")
+        assert phone.state == "challenged" and phone.choices == CHOICES
 
         # The same checkpoint signed by another key (under the board's name, and claiming the
         # board's key ID), cosignatures dropped.

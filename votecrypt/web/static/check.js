@@ -179,7 +179,7 @@ async function lookUp(code) {
     showState('bad', 'KHÔNG kiểm chứng được', 'Does NOT check');
     return verdict(
       'bad',
-      `Phiếu KHÔNG kiểm chứng được: ${error.message}. Xin báo ngay cho ban kiểm phiếu.`,
+      'Phiếu KHÔNG kiểm chứng được. Xin báo ngay cho ban kiểm phiếu.',
       `The ballot does NOT check: ${error.message}. Tell the counting board at once.`,
     );
   }

@@ -313,6 +313,11 @@ def test_a_mirror_serves_nothing_it_has_not_checked(
         again = httpx.get(f"{mirror}/api/v1/tracking/{prepared.tracking_code}")
         assert again.content == first.content
         assert mirror_replica.refused is not None
+        for garbage in (b"\xff\xfe not a note\n", b"", b"votecrypt\n\n"):
+            (served / "cosigned.txt").write_bytes(garbage)
+            again = httpx.get(f"{mirror}/api/v1/tracking/{prepared.tracking_code}")
+            assert again.content == first.content, garbage
+            assert mirror_replica.refused is not None
 
 
 @pytest.mark.parametrize(

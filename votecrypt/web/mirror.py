@@ -26,13 +26,14 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import ASGIApp
 
-from votecrypt.errors import EncodingError, InvalidSignature, VotecryptError
+from votecrypt.errors import EncodingError, VotecryptError
 from votecrypt.math.group import Group
 from votecrypt.protocol import ballot as reasons
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.record.checkpoint import Checkpoint, board_note_key, open_checkpoint
 from votecrypt.record.log import GENESIS, NEXT_PHASE, Entry, entry_from_line, entry_hash
 from votecrypt.record.merkle import MerkleTree, leaf_hash
+from votecrypt.record.note import parse_note
 
 from .api import PREFIX, json_response
 from .app import STATIC, error_response
@@ -90,7 +91,7 @@ class MirrorReplica:
                 return
             try:
                 self._take(data)
-            except (EncodingError, InvalidSignature, VotecryptError, OSError) as error:
+            except (VotecryptError, OSError, ValueError) as error:
                 self._refused = str(error)
                 self._refused_note = data
             else:
@@ -136,7 +137,8 @@ class MirrorReplica:
     def _read_lines(self, start: int, note: bytes) -> tuple[list[bytes], list[int], int]:
         """The replica's lines from byte `start` up to the checkpoint's size, with their
         offsets and where the next line starts."""
-        size = Checkpoint.from_text(_note_text(note)).size
+        # The size only; the signatures are checked once the context is known (`_take`).
+        size = Checkpoint.from_text(parse_note(note).text).size
         wanted = size - len(self._offsets)
         if wanted < 0:
             raise EncodingError("the witness's checkpoint is older than the one served")
@@ -237,15 +239,6 @@ class MirrorReplica:
     def consistency(self, old: int, size: int) -> list[bytes]:
         with self._lock:
             return self._tree.consistency_proof(old, size)
-
-
-def _note_text(note: bytes) -> str:
-    """The text of a signed note (its signatures are checked later, with the context)."""
-    text = note.decode("utf-8", errors="strict")
-    split = text.rfind("\n\n")
-    if split < 0:
-        raise EncodingError("the cosigned checkpoint is not a signed note")
-    return text[: split + 1]
 
 
 def create_mirror_app(replica: MirrorReplica) -> ASGIApp:

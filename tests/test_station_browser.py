@@ -314,7 +314,11 @@ def _check_on_phone(
 ) -> Phone:
     """The voter's phone (a browser context 390 px wide) opens the address: what it shows.
     `route`: a (URL pattern, handler) the phone's requests go through (a lying copy)."""
+    # Imported here: that module imports this one.
+    from test_booth_at_the_meeting import _axe_source, _violations
+
     context = browser.new_context(viewport=PHONE)
+    context.add_init_script(script=_axe_source())
     if route is not None:
         context.route(*route)
     phone = context.new_page()
@@ -325,6 +329,8 @@ def _check_on_phone(
     _shot(phone, name)
     # The page fits the phone's width: nothing to scroll sideways.
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
+    # And passes the accessibility checks the booth passes (WCAG 2.2 A and AA, axe-core).
+    assert _violations(phone) == [], name
     return Phone(
         phone.evaluate("document.getElementById('check-result').dataset.state"),
         [cell.get_attribute("data-choice") or "" for cell in cells],

@@ -211,8 +211,14 @@ async def _run_level(port: int, ballots: list[bytes], voters: int) -> Level:
     return level
 
 
-def _serve(directory: ElectionDir, processes: int) -> tuple[subprocess.Popen[bytes], int]:
-    """`votecrypt serve` on a free port of 127.0.0.1: the process and its port."""
+def _serve(
+    directory: ElectionDir,
+    processes: int,
+    extra: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+) -> tuple[subprocess.Popen[bytes], int]:
+    """`votecrypt serve` on a free port of 127.0.0.1 (`extra`: more options, `env`: its
+    environment): the process and its port."""
     command = [
         sys.executable,
         "-c",
@@ -228,8 +234,9 @@ def _serve(directory: ElectionDir, processes: int) -> tuple[subprocess.Popen[byt
         "1000000",
         "--connections-per-address",
         "1000",
+        *extra,
     ]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     assert process.stdout is not None
     for line in process.stdout:
         if line.startswith(b"Serving"):

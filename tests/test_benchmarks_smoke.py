@@ -117,3 +117,13 @@ def test_the_station_hop_benchmark_runs() -> None:
     assert results["ballot"]["n"] == results["ballot-hop"]["n"] == 2
     assert results["status-hop"]["n"] == 2 and results["ballot-extra"]["ratio"] > 0
     assert "through a station" in station_hop.table(report)
+
+
+def test_the_mirror_benchmark_runs() -> None:
+    from benchmarks import mirror
+
+    report = mirror.run(voters=2, interval=0.2)
+    results = report["results"]
+    assert results["lag"]["n"] == 2 and results["lag"]["p50_ms"] > 0
+    assert results["inclusion-mirror"]["n"] == results["tracking-board"]["n"] == 2
+    assert "mirror p50" in mirror.table(report)

@@ -411,6 +411,13 @@ def test_a_copy_of_the_board_that_proves_nothing_is_shown_as_not_confirmed(
         assert phone.state == "bad" and phone.choices == []
         assert "does NOT check" in phone.verdict
 
+        # A code no copy holds (or not yet): said so, with no state of a ballot.
+        phone = _check_on_phone(browser, f"{mirror}/#AAAA-BBBB-CCCC", "check-9-absent")
+        assert phone.state == "absent" and phone.choices == []
+        assert (
+            "No ballot with this tracking code" in phone.verdict and "look again" in phone.verdict
+        )
+
         # The board's own check page, honest: the same ballot, confirmed.
         phone = _check_on_phone(browser, f"{board_url}/#{tracking}", "check-8-board")
         assert phone.state == "challenged" and phone.choices == CHOICES

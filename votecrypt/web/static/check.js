@@ -148,7 +148,11 @@ async function lookUp(code) {
   } catch (error) {
     if (error instanceof BoardError && error.status === 404) {
       showState('absent');
-      return verdict('bad', 'Không có phiếu nào với mã theo dõi này trên bảng tin.', 'No ballot with this tracking code is on the board.');
+      return verdict(
+        'bad',
+        'Không có phiếu nào với mã theo dõi này trên bảng tin. Bản sao của người quan sát có thể chậm vài giây: hãy thử lại.',
+        "No ballot with this tracking code is on the board. An observer's copy may be a few seconds behind: look again.",
+      );
     }
     throw error;
   }

@@ -16,7 +16,6 @@ import {
   checkEntryInLog,
   openChallenge,
   openCheckpoint,
-  ReceiptError,
 } from './votecrypt.js';
 import { bilingual } from './bilingual.js';
 
@@ -87,7 +86,7 @@ class NotConfirmed extends Error {}
  * Prove that `entry` (read from this copy of the board) is in the board's signed log (spec
  * 11.5-11.8, 11.12): the latest checkpoint the witnesses cosigned that holds it, or else the
  * board's own, signed with the manifest's board key; the entry's inclusion proof in its tree.
- * Returns {size, confirmedBy}; throws NotConfirmed, ReceiptError or BoardError.
+ * Returns {size, confirmedBy}; throws otherwise (NotConfirmed, ReceiptError, BoardError...).
  */
 async function proveInLog(entry, keys) {
   if (!keys) throw new NotConfirmed('this election names no board key, so nothing a board says can be proven');
@@ -154,6 +153,7 @@ async function lookUp(code) {
         "No ballot with this tracking code is on the board. An observer's copy may be a few seconds behind: look again.",
       );
     }
+    if (error instanceof BoardError) return notConfirmed(error.message);
     throw error;
   }
   // Only the place is taken from the tracking answer: what is there is read from the record,
@@ -166,7 +166,8 @@ async function lookUp(code) {
     entry = await client.entry(tracked.seq);
     inLog = await proveInLog(entry, keys);
   } catch (error) {
-    if (!(error instanceof NotConfirmed || error instanceof ReceiptError || error instanceof BoardError)) throw error;
+    // Whatever this copy sent that does not prove the entry (unreachable, malformed, a forged
+    // proof or signature) leaves the ballot not confirmed.
     return notConfirmed(error.message);
   }
   let opened = null;

@@ -356,6 +356,11 @@ def test_a_copy_of_the_board_that_proves_nothing_is_shown_as_not_confirmed(
     place: "does NOT check" (spec 11.12, 17.7). The board's own page, honest, confirms."""
     with board_mirror_and_station(tmp_path, fast_group) as (election, board_url, mirror, url):
         wait_for(url, READY)
+        # A checkpoint the witness cosigned before the challenge (too old to hold it).
+        deadline = time.monotonic() + 120
+        while (older := httpx.get(f"{mirror}/api/v1/checkpoint")).status_code != 200:
+            assert time.monotonic() < deadline, older.text
+            time.sleep(0.2)
         prepared = prepare(election.context, election.credentials[0].code, CHOICES)
         body = challenged_to_json(prepared.challenge())
         answer = httpx.post(f"{url}/api/v1/challenges", content=body, headers=JSON, timeout=120)
@@ -363,6 +368,15 @@ def test_a_copy_of_the_board_that_proves_nothing_is_shown_as_not_confirmed(
         tracking = prepared.tracking_code
         _mirrored(mirror, tracking)
         address = f"{mirror}/#{tracking}"
+
+        # A genuine signed and cosigned checkpoint, but from before the ballot.
+        phone = _check_on_phone(
+            browser,
+            address,
+            "check-10-older-checkpoint",
+            ("**/api/v1/checkpoint**", _fulfil_with(older.content, "text/plain")),
+        )
+        assert phone.state == "not-confirmed" and phone.choices == []
         seq = httpx.get(f"{mirror}/api/v1/tracking/{tracking}").json()["seq"]
         note = httpx.get(f"{mirror}/api/v1/checkpoint").content
         size = int(note.decode().split("\n")[1])
@@ -445,3 +459,21 @@ def test_a_copy_of_the_board_that_proves_nothing_is_shown_as_not_confirmed(
             )
             assert phone.state == "not-confirmed" and phone.choices == [], claimed
             assert "NOT confirmed" in phone.status_text
+
+
+def test_an_unsigned_board_confirms_nothing(
+    tmp_path: Path, fast_group: Group, browser: Any
+) -> None:
+    """A board whose manifest names no board key: its check page proves nothing, so a
+    challenged ballot is "not confirmed" and its choices are not shown (spec 17.7)."""
+    with board_and_station(tmp_path, fast_group, INSTALLED.pin) as (election, board_url, url):
+        wait_for(url, READY)
+        prepared = prepare(election.context, election.credentials[0].code, CHOICES)
+        body = challenged_to_json(prepared.challenge())
+        answer = httpx.post(f"{url}/api/v1/challenges", content=body, headers=JSON, timeout=120)
+        assert answer.status_code == 201, answer.text
+        phone = _check_on_phone(
+            browser, f"{board_url}/#{prepared.tracking_code}", "check-11-unsigned-board"
+        )
+        assert phone.state == "not-confirmed" and phone.choices == []
+        assert "names no board key" in phone.verdict

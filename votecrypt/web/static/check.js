@@ -81,6 +81,8 @@ function showChoices(choices) {
 
 /** Why the page cannot show an answer as confirmed (a board or mirror that proves nothing). */
 class NotConfirmed extends Error {}
+/** An election whose manifest names no board key: no copy of its board can prove anything. */
+class Unsigned extends NotConfirmed {}
 
 /**
  * Prove that `entry` (read from this copy of the board) is in the board's signed log (spec
@@ -89,7 +91,7 @@ class NotConfirmed extends Error {}
  * Returns {size, confirmedBy}; throws otherwise (NotConfirmed, ReceiptError, BoardError...).
  */
 async function proveInLog(entry, keys) {
-  if (!keys) throw new NotConfirmed('this election names no board key, so nothing a board says can be proven');
+  if (!keys) throw new Unsigned('this election names no board key, so nothing a board says can be proven');
   const text = (await client.cosigned(entry.seq + 1)) ?? (await client.checkpoint());
   if (text === null) throw new NotConfirmed('this copy of the board sent no signed checkpoint');
   const { checkpoint } = openCheckpoint(text, keys.board);
@@ -125,8 +127,16 @@ function showProof(inLog, keys) {
   element.hidden = false;
 }
 
-function notConfirmed(reason) {
+function notConfirmed(error) {
   showState('not-confirmed', 'CHƯA được xác nhận', 'NOT confirmed');
+  const reason = error.message;
+  if (error instanceof Unsigned) {
+    return verdict(
+      'bad',
+      'Cuộc bỏ phiếu này không có khoá ký của bảng tin, nên không bản sao nào của bảng tin chứng minh được phiếu nằm trong nhật ký. Hãy kiểm tra bằng hồ sơ cuộc bỏ phiếu sau khi công bố.',
+      'This election names no board key, so no copy of its board can prove that the ballot is in its log. Check it in the published election record.',
+    );
+  }
   verdict(
     'bad',
     'Bản sao bảng tin này không chứng minh được phiếu nằm trong nhật ký có chữ ký của bảng tin. Không thể xác nhận phiếu này ở đây; hãy thử lại sau ít phút hoặc tra cứu trên bản sao của người quan sát.',
@@ -153,7 +163,7 @@ async function lookUp(code) {
         "No ballot with this tracking code is on the board. An observer's copy may be a few seconds behind: look again.",
       );
     }
-    if (error instanceof BoardError) return notConfirmed(error.message);
+    if (error instanceof BoardError) return notConfirmed(error);
     throw error;
   }
   // Only the place is taken from the tracking answer: what is there is read from the record,
@@ -168,7 +178,7 @@ async function lookUp(code) {
   } catch (error) {
     // Whatever this copy sent that does not prove the entry (unreachable, malformed, a forged
     // proof or signature) leaves the ballot not confirmed.
-    return notConfirmed(error.message);
+    return notConfirmed(error);
   }
   let opened = null;
   try {

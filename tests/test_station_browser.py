@@ -369,6 +369,15 @@ def test_a_copy_of_the_board_that_proves_nothing_is_shown_as_not_confirmed(
         _mirrored(mirror, tracking)
         address = f"{mirror}/#{tracking}"
 
+        # No checkpoint at all.
+        def no_checkpoint(route: Any) -> None:
+            route.fulfill(status=404, content_type=JSON_TYPE, body=b'{"error":"not-found"}')
+
+        phone = _check_on_phone(
+            browser, address, "check-12-no-checkpoint", ("**/api/v1/checkpoint**", no_checkpoint)
+        )
+        assert phone.state == "not-confirmed" and phone.choices == []
+
         # A genuine signed and cosigned checkpoint, but from before the ballot.
         phone = _check_on_phone(
             browser,

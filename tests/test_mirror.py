@@ -378,3 +378,52 @@ def test_the_mirror_serves_https_with_its_own_certificate(
     )  # fmt: skip
     assert ran.returncode not in (0, 1) and "Traceback" not in ran.stderr, ran.stderr
     assert "TLS needs both a certificate and its key" in ran.stderr
+
+
+def test_a_refused_newer_checkpoint_leaves_what_was_served_whole(
+    tmp_path: Path, fast_group: Group, key_file: Path
+) -> None:
+    """The witness cosigns more entries, but the replica's new part was altered: the mirror
+    keeps serving the earlier checkpoint, and its proofs still hold in that tree."""
+    from votecrypt.service.witness import BoardFeed
+    from votecrypt.service.witness import Witness as Follower
+
+    replica, served = tmp_path / "r", tmp_path / "served"
+    with witnessed_board(tmp_path, fast_group) as (election, url):
+        follower = Follower(WITNESS, witness_key(), replica, fast_group, BoardFeed(url))
+        first = challenge_through(url, election, 0)[0]
+        assert follower.step().cosigned is not None
+        shutil.copytree(replica, served)
+        mirror_replica = MirrorReplica(served, fast_group)
+        mirror_replica.refresh()
+        size = mirror_replica.size
+        second = challenge_through(url, election, 1)[0]
+        assert follower.step().cosigned is not None
+        follower.close()
+    # The witness's newer files, with the new entry's payload altered.
+    log = (replica / "log.jsonl").read_bytes()
+    last = log.rstrip(b"\n").rsplit(b"\n", 1)[1]
+    position = last.index(b'"outcome":') + len(b'"outcome":')
+    altered = last[:position] + (b"1" if last[position : position + 1] != b"1" else b"2")
+    altered += last[position + 1 :]
+    (served / "log.jsonl").write_bytes(log.replace(last, altered))
+    shutil.copy(replica / "cosigned.txt", served / "cosigned.txt")
+    with running(create_mirror_app(mirror_replica)) as mirror:
+        assert tracked(mirror, first) is not None and tracked(mirror, second) is None
+        assert mirror_replica.refused is not None and mirror_replica.size == size
+        note = httpx.get(f"{mirror}/api/v1/checkpoint").content
+        key = board_note_key(election.context.hash, BOARD_KEY.verify_key.to_bytes())
+        checkpoint, _ = open_checkpoint(note, key)
+        assert checkpoint.size == size
+        seq = tracked(mirror, first)["seq"]  # type: ignore[index]
+        proof = httpx.get(f"{mirror}/api/v1/proof/inclusion?seq={seq}&size={size}").json()
+        line = httpx.get(f"{mirror}/api/v1/record?start={seq}").content.split(b"\n")[0]
+        verify_inclusion(
+            seq,
+            size,
+            leaf_hash(entry_from_line(line + b"\n", seq + 1).hash),
+            [bytes.fromhex(h) for h in proof["proof"]],
+            checkpoint.root,
+        )
+        beyond = httpx.get(f"{mirror}/api/v1/proof/inclusion?seq={seq}&size={size + 1}")
+        assert beyond.status_code == 404

@@ -103,33 +103,38 @@ class MirrorReplica:
         return self._refused
 
     def _take(self, data: bytes) -> None:
+        """Check the entries up to the cosigned checkpoint `data` and serve them (under the
+        lock: no request sees the tree grown before everything checked)."""
         lines, offsets, end = self._read_lines(self._end, data)
         entries = [entry_from_line(line, len(self._offsets) + n) for n, line in enumerate(lines, 1)]
-        hashes = list(self._hashes)
-        tree = MerkleTree(leaf_hash(h) for h in self._hashes)
+        hashes: list[bytes] = []
         phase = self._phase
-        for entry in entries:
-            prev = hashes[-1] if hashes else GENESIS
-            if entry.seq != len(hashes) or entry.prev != prev:
-                raise EncodingError(f"replica entry {entry.seq} does not continue the chain")
-            if entry_hash(entry.seq, entry.prev, entry.kind, entry.payload) != entry.hash:
-                raise EncodingError(f"replica entry {entry.seq} does not hash to its hash")
-            hashes.append(entry.hash)
-            tree.append(leaf_hash(entry.hash))
-            phase = NEXT_PHASE.get(entry.kind, phase)
-        # Until a context is established nothing is served, so `lines` start at entry 0.
-        context = self._context or self._verified_setup(lines, entries)
-        board = context.manifest.board
-        if board is None:
-            raise MirrorNotReady("the manifest names no board key: no checkpoint to serve")
-        checkpoint, _ = open_checkpoint(data, board_note_key(context.hash, board.key))
-        if checkpoint.size != len(hashes) or tree.root() != checkpoint.root:
-            raise EncodingError("the cosigned checkpoint is not the root of the replica")
+        try:
+            for entry in entries:
+                prev = (hashes or self._hashes or [GENESIS])[-1]
+                if entry.seq != len(self._hashes) + len(hashes) or entry.prev != prev:
+                    raise EncodingError(f"replica entry {entry.seq} does not continue the chain")
+                if entry_hash(entry.seq, entry.prev, entry.kind, entry.payload) != entry.hash:
+                    raise EncodingError(f"replica entry {entry.seq} does not hash to its hash")
+                hashes.append(entry.hash)
+                self._tree.append(leaf_hash(entry.hash))
+                phase = NEXT_PHASE.get(entry.kind, phase)
+            # Until a context is established nothing is served, so `lines` start at entry 0.
+            context = self._context or self._verified_setup(lines, entries)
+            board = context.manifest.board
+            if board is None:
+                raise MirrorNotReady("the manifest names no board key: no checkpoint to serve")
+            checkpoint, _ = open_checkpoint(data, board_note_key(context.hash, board.key))
+            if checkpoint.size != self._tree.size or self._tree.root() != checkpoint.root:
+                raise EncodingError("the cosigned checkpoint is not the root of the replica")
+        except BaseException:
+            # Back to the tree of what is served (rare: the witness wrote what does not check).
+            self._tree = MerkleTree(leaf_hash(h) for h in self._hashes)
+            raise
         # Everything checked: serve it.
         self._offsets.extend(offsets)
         self._end = end
-        self._hashes = hashes
-        self._tree = tree
+        self._hashes.extend(hashes)
         self._phase = phase
         self._note = data
         self._checkpoint = checkpoint

@@ -3,7 +3,8 @@
 ballot: {"type": "votecrypt/ballot", "version": 1, "election": hex32, "ballot_id": hex16,
          "credential": hex32, "signature": hex64,
          "rows": [{"ciphertexts": [{"alpha": hex33, "beta": hex33}, ...],
-                   "proof": {"challenges": [hex32, ...], "responses": [[hex32, ...], ...]}}]}
+                   "proof": {"challenges": [hex32, ...], "responses": [[hex32, ...], ...],
+                             "commitments": [[{"a": hex33, "b": hex33}, ...], ...]}}]}
 challenged ballot: {"type": "votecrypt/challenged-ballot", "version": 1, "election": hex32,
          "ballot_id": hex16, "rows": [{"ciphertexts": [{"alpha": hex33, "beta": hex33}, ...],
                                        "outcome": int, "nonces": [hex32, ...]}, ...]}
@@ -14,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from votecrypt.errors import EncodingError
-from votecrypt.math.group import Group
+from votecrypt.math.group import Group, Point
 from votecrypt.primitives.elgamal import Ciphertext
 from votecrypt.primitives.membership import MembershipProof
 from votecrypt.primitives.signing import SIGNATURE_BYTES, VerifyKey
@@ -56,6 +57,10 @@ def ballot_plain(ballot: Ballot) -> dict[str, Any]:
                 "proof": {
                     "challenges": [c.hex() for c in row.proof.challenges],
                     "responses": [[z.hex() for z in branch] for branch in row.proof.responses],
+                    "commitments": [
+                        [{"a": a.hex(), "b": b.hex()} for a, b in pairs]
+                        for pairs in row.proof.commitments
+                    ],
                 },
             }
             for row in ballot.rows
@@ -128,9 +133,26 @@ def _row(fields: Fields, group: Group) -> BallotRow:
         tuple(decode_scalar(z, f"{path}[{i}]") for i, z in enumerate(_list(branch, path)))
         for path, branch in proof_fields.items("responses", max_items=MAX_BRANCHES)
     )
+    commitments = tuple(
+        tuple(_commitment(pair, f"{path}[{i}]", group) for i, pair in enumerate(_list(pairs, path)))
+        for path, pairs in proof_fields.items("commitments", max_items=MAX_BRANCHES)
+    )
     proof_fields.done()
     fields.done()
-    return BallotRow(ciphertexts, MembershipProof(challenges, responses))
+    return BallotRow(ciphertexts, MembershipProof(challenges, responses, commitments))
+
+
+def _commitment(value: Any, path: str, group: Group) -> tuple[Point, Point]:
+    """One (a, b) pair of a proof's commitments (spec 5.4): points decoded strictly, the
+    identity allowed (an honest commitment is the identity with negligible probability, and
+    refusing it would refuse nothing a verifier needs to refuse)."""
+    fields = Fields(value, path)
+    pair = (
+        fields.point("a", group, allow_identity=True),
+        fields.point("b", group, allow_identity=True),
+    )
+    fields.done()
+    return pair
 
 
 def _list(value: Any, path: str) -> list[Any]:

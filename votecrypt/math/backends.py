@@ -35,7 +35,7 @@ GY = 0x483ADA7726A3C4655DA4FBFC0E1108A8FD17B448A68554199C47D08FFB10D4B8
 POINT_BYTES = 33
 
 #: From this many terms a multi-scalar multiplication uses buckets (measured in benchmarks/).
-_PIPPENGER_FROM = 1000
+_PIPPENGER_FROM = 1600
 
 
 class Backend(Protocol):

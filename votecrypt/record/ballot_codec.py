@@ -20,7 +20,13 @@ from votecrypt.primitives.elgamal import Ciphertext
 from votecrypt.primitives.membership import MembershipProof
 from votecrypt.primitives.signing import SIGNATURE_BYTES, VerifyKey
 from votecrypt.protocol.ballot import BALLOT_ID_BYTES, Ballot, BallotRow, ChallengedBallot
-from votecrypt.record.json_codec import Fields, canonical_json, decode_scalar, parse_json
+from votecrypt.record.json_codec import (
+    Fields,
+    canonical_json,
+    decode_point,
+    decode_scalar,
+    parse_json,
+)
 
 BALLOT_TYPE = "votecrypt/ballot"
 CHALLENGE_TYPE = "votecrypt/challenged-ballot"
@@ -134,7 +140,7 @@ def _row(fields: Fields, group: Group) -> BallotRow:
         for path, branch in proof_fields.items("responses", max_items=MAX_BRANCHES)
     )
     commitments = tuple(
-        tuple(_commitment(pair, f"{path}[{i}]", group) for i, pair in enumerate(_list(pairs, path)))
+        tuple(_commitment(pair, path, i, group) for i, pair in enumerate(_list(pairs, path)))
         for path, pairs in proof_fields.items("commitments", max_items=MAX_BRANCHES)
     )
     proof_fields.done()
@@ -142,17 +148,21 @@ def _row(fields: Fields, group: Group) -> BallotRow:
     return BallotRow(ciphertexts, MembershipProof(challenges, responses, commitments))
 
 
-def _commitment(value: Any, path: str, group: Group) -> tuple[Point, Point]:
-    """One (a, b) pair of a proof's commitments (spec 5.4): points decoded strictly, the
-    identity allowed (an honest commitment is the identity with negligible probability, and
-    refusing it would refuse nothing a verifier needs to refuse)."""
-    fields = Fields(value, path)
-    pair = (
-        fields.point("a", group, allow_identity=True),
-        fields.point("b", group, allow_identity=True),
-    )
-    fields.done()
-    return pair
+def _commitment(value: Any, branch_path: str, lane: int, group: Group) -> tuple[Point, Point]:
+    """One (a, b) pair of a proof's commitments (spec 5.4): an object with exactly the fields
+    a and b, points decoded strictly, the identity allowed (an honest commitment is the
+    identity with negligible probability; the proof's checks refuse any commitment that is not
+    the one the equations give). There are 2*L*Λ of them a row: the path of a field is only
+    written out for an error."""
+    if type(value) is not dict or len(value) != 2 or "a" not in value or "b" not in value:
+        raise EncodingError(f"{branch_path}[{lane}]: expected an object with the fields a and b")
+    try:
+        return (
+            decode_point(value["a"], "a", group, allow_identity=True),
+            decode_point(value["b"], "b", group, allow_identity=True),
+        )
+    except EncodingError as exc:
+        raise EncodingError(f"{branch_path}[{lane}].{exc}") from None
 
 
 def _list(value: Any, path: str) -> list[Any]:

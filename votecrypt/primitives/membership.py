@@ -236,7 +236,7 @@ def verify_membership(
 
 #: The two verification equations of every branch and lane (spec 5.3, 5.4).
 EQUATIONS = "a_{j,l} == z_{j,l}*G - c_j*alpha_l and b_{j,l} == z_{j,l}*K - c_j*(beta_l - v_{j,l}*G)"
-#: The challenge check (spec 5.3, verifier step 3).
+#: The challenge check (spec 5.3, verifier step 2).
 CHALLENGE_SUM = "sum_j c_j == H(tag, context, K, ciphertexts, values, a, b)"
 
 
@@ -263,7 +263,7 @@ def check_challenge_sum(
     context: Sequence[Encodable],
 ) -> None:
     """sum_j c_j == H(tag, context, K, ciphertexts, values, a, b) on the carried commitments
-    (spec 5.3, verifier step 3): the challenge is re-derived before any equation is used."""
+    (spec 5.3, verifier step 2): the challenge is re-derived before any equation is used."""
     encoded = [
         encode_point_pairs([(a.to_bytes(), b.to_bytes()) for a, b in pairs])
         for pairs in proof.commitments

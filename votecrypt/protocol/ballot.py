@@ -230,7 +230,7 @@ def check_many_proofs(
 
 
 def _claims(ballot: Ballot, context: BallotContext) -> list[Claim]:
-    """Every row's proof, shape and challenge sum checked (spec 5.3, steps 1 and 3)."""
+    """Every row's proof, shape and challenge sum checked (spec 5.3, verifier steps 1 and 2)."""
     vectors = check_allowed(context.packing.allowed(), context.packing.lanes)
     claims = []
     for index, row in enumerate(ballot.rows):

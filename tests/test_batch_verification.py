@@ -188,3 +188,87 @@ def test_both_readings_give_the_same_reports_on_every_election_vector(
         for report in batched.values()
         for name, status, _ in report
     )
+
+
+@pytest.mark.parametrize(
+    ("bad", "most_checks"),
+    [((), 1), ((7,), 1 + 2 * 4), ((0, 1), 1 + 2 * 4), (tuple(range(10)), 3), ((1, 8), 3)],
+)
+def test_bisection_does_bounded_work(
+    election: tuple[ElectionContext, list[Ballot]],
+    monkeypatch: pytest.MonkeyPatch,
+    bad: tuple[int, ...],
+    most_checks: int,
+) -> None:
+    # One bad ballot among 10: at most 1 + 2*ceil(log2(10)) batch checks; bad ballots in both
+    # halves (or everywhere): three checks, then the one-by-one reading (spec 5.7). A record
+    # full of bad ballots cannot make the batch reading do much more than reading one by one.
+    from votecrypt.protocol import ballot as ballot_module
+
+    context, ballots = election
+    batch = [_response_plus(b, 0, Scalar(9)) if i in bad else b for i, b in enumerate(ballots)]
+    calls: list[int] = []
+    real = ballot_module.vartime_equations_hold
+
+    def counting(key: Any, claims: Any) -> bool:
+        calls.append(len(claims))
+        return real(key, claims)
+
+    monkeypatch.setattr(ballot_module, "vartime_equations_hold", counting)
+    verdicts = _batch(batch, context)
+    assert [i for i, v in enumerate(verdicts) if v] == list(bad)
+    assert 1 <= len(calls) <= most_checks
+
+
+def _body(ballot: Ballot) -> dict[str, Any]:
+    from votecrypt.record.ballot_codec import ballot_plain
+
+    return json.loads(json.dumps(ballot_plain(ballot)))
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "prefix 04",
+        "x not below p",
+        "upper-case hex",
+        "extra field",
+        "missing b",
+        "a pair as a list",
+        "one pair too many",
+    ],
+)
+def test_commitments_decode_strictly(
+    election: tuple[ElectionContext, list[Ballot]], edit: str
+) -> None:
+    # Whoever writes a ballot (a booth, a hostile client, a hostile board in the record)
+    # writes its commitments: each is a canonical point, in an object of exactly {a, b}.
+    from votecrypt.errors import EncodingError
+    from votecrypt.record.ballot_codec import ballot_from_plain
+
+    context, ballots = election
+    body = _body(ballots[0])
+    pairs = body["rows"][1]["proof"]["commitments"][2]
+    if edit == "prefix 04":
+        pairs[0]["a"] = "04" + pairs[0]["a"][2:]
+    elif edit == "x not below p":
+        pairs[0]["b"] = "02" + "ff" * 32
+    elif edit == "upper-case hex":
+        pairs[0]["a"] = pairs[0]["a"].upper()
+    elif edit == "extra field":
+        pairs[0]["c"] = pairs[0]["a"]
+    elif edit == "missing b":
+        del pairs[0]["b"]
+    elif edit == "a pair as a list":
+        pairs[0] = [pairs[0]["a"], pairs[0]["b"]]
+    else:
+        pairs.append(dict(pairs[0]))
+        with pytest.raises(BallotError):  # decodes, but has the wrong shape (10.1)
+            from votecrypt.protocol.ballot import check_sizes
+
+            ballot = ballot_from_plain(body, context.group)
+            check_sizes(ballot, context)
+            check_proofs(ballot, context)
+        return
+    with pytest.raises(EncodingError, match=r"rows\[1\]\.proof\.commitments\[2\]\[0\]"):
+        ballot_from_plain(body, context.group)

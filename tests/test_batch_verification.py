@@ -272,3 +272,37 @@ def test_commitments_decode_strictly(
         return
     with pytest.raises(EncodingError, match=r"rows\[1\]\.proof\.commitments\[2\]\[0\]"):
         ballot_from_plain(body, context.group)
+
+
+def test_bulk_ingestion_refuses_what_check_ballot_refuses(
+    election: tuple[ElectionContext, list[Ballot]],
+) -> None:
+    # The ingestion chunk (spec 11.3 steps 1-4 in worker processes) checks the proofs of its
+    # ballots in one batch: every ballot gets the reason check_ballot gives it, a re-signed
+    # ballot with a forged proof included (its signature holds, only check 4 refuses it).
+    from votecrypt.protocol.ballot import check_ballot, signature_digest
+    from votecrypt.record.ballot_codec import ballot_plain
+    from votecrypt.service.ingest import _check
+
+    context, ballots = election
+    credentials = issue_credentials(context.manifest_hash, 2)[0]
+    signed = []
+    for credential, outcomes in zip(credentials, ([0, 1, 2], [3, 3, 3]), strict=True):
+        made = prepare_ballot(context, credential, outcomes).ballot
+        forged = _forged_commitments(made, 1)
+        signature = credential.signing_key.sign(signature_digest(forged.ballot_hash()))
+        signed.append(dataclasses.replace(forged, signature=signature))
+    unsigned = _response_plus(ballots[2], 0, Scalar(3))
+    chunk = [ballots[0], signed[0], unsigned, ballots[5], signed[1], ballots[7]]
+    expected = []
+    for ballot in chunk:
+        try:
+            check_ballot(ballot, context)
+            expected.append("")
+        except BallotError as failure:
+            expected.append(failure.reason + ": " + failure.detail)
+    assert expected[1].startswith("invalid-proof: row 2") and expected[2].startswith("bad-sig")
+    checked = _check(context, [(i, ballot_plain(b)) for i, b in enumerate(chunk)])
+    assert [reason + (": " + detail if reason else "") for _, _, reason, detail in checked] == (
+        expected
+    )

@@ -207,8 +207,8 @@ def check_many_proofs(
     all equations of the ballots that passed are folded into one random linear combination.
     A batch that fails is split in halves, each checked with fresh weights: a failing half is
     split in turn, down to single ballots; when both halves fail, the ballots of the batch are
-    read one by one instead (a batch of many bad ballots then costs three batch checks more than
-    reading it one by one, spec 5.7). A ballot is only ever refused by its one-by-one reading, which
+    read one by one instead (so the batch checks never cost more than about three checks of the
+    whole batch, spec 5.7). A ballot is only ever refused by its one-by-one reading, which
     names its row: never on a batch check alone."""
     verdicts: list[BallotError | None] = [None] * len(ballots)
     claims: dict[int, list[Claim]] = {}

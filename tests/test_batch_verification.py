@@ -306,3 +306,42 @@ def test_bulk_ingestion_refuses_what_check_ballot_refuses(
     assert [reason + (": " + detail if reason else "") for _, _, reason, detail in checked] == (
         expected
     )
+
+
+def test_the_board_server_refuses_a_signed_ballot_with_forged_commitments(
+    tmp_path: Path, fast_group: Group
+) -> None:
+    # A voter's own device (or anyone holding a code) sends, over real HTTP, a ballot whose
+    # signature holds and whose row proof satisfies every equation for a changed challenge:
+    # the board refuses it (invalid-proof, naming the row) and appends nothing; the honest
+    # ballot of the same credential is then accepted.
+    import httpx
+    from server_helpers import JSON, served_election
+
+    from votecrypt.protocol.ballot import signature_digest
+    from votecrypt.protocol.credentials import credential_from_code
+    from votecrypt.record.ballot_codec import ballot_plain
+    from votecrypt.record.json_codec import canonical_json
+    from votecrypt.service.voting import prepare
+
+    with (
+        served_election(tmp_path / "e", fast_group, ballots=2, candidates=2) as (election, url),
+        httpx.Client(base_url=url, timeout=60) as client,
+    ):
+        code = election.credentials[0].code
+        honest = prepare(election.context, code, ["high", "blank"]).ballot
+        forged = _forged_commitments(honest, 1)
+        key = credential_from_code(election.context.manifest_hash, code).signing_key
+        forged = dataclasses.replace(
+            forged, signature=key.sign(signature_digest(forged.ballot_hash()))
+        )
+        refused = client.post(
+            "/api/v1/ballots", content=canonical_json(ballot_plain(forged)), headers=JSON
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"] == "invalid-proof"
+        assert "row 2" in refused.json()["message"]
+        accepted = client.post(
+            "/api/v1/ballots", content=canonical_json(ballot_plain(honest)), headers=JSON
+        )
+        assert accepted.status_code == 201, accepted.text

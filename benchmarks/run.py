@@ -19,13 +19,23 @@ if __package__ in (None, ""):  # run as a script: python benchmarks/run.py
 
 from benchmarks.machine import machine
 from benchmarks.timing import Measurement, human
-from benchmarks.workloads import ballot, ceremony, core, decode, election, scale, tracking
+from benchmarks.workloads import (
+    ballot,
+    batch,
+    ceremony,
+    core,
+    decode,
+    election,
+    scale,
+    tracking,
+)
 
 Workload = Callable[..., list[Measurement]]
 
 WORKLOADS: dict[str, tuple[Workload, str]] = {
     "core": (core.run, "per-operation costs of the group, ElGamal, proofs, discrete log"),
     "ballot": (ballot.run, "one 22-candidate x 4-option ballot: prepare, verify"),
+    "batch": (batch.run, "proofs in batches (5.7) against one by one: ballot, record, trustees"),
     "ceremony": (ceremony.run, "key ceremonies 3 of 5 and 7 of 15"),
     "decode": (decode.run, "the final decode, from 95 to 100,000 voters, with its memory"),
     "election": (election.run, "500 voters x 44 candidates, ceremony to verified results"),
@@ -34,7 +44,7 @@ WORKLOADS: dict[str, tuple[Workload, str]] = {
 }
 DEFAULT = ("core", "ballot", "ceremony", "decode", "election")
 #: The smallest size of each sized workload for --smoke: it shows the workload runs.
-SMOKE_VOTERS = {"election": 6, "scale": 12, "tracking": 6}
+SMOKE_VOTERS = {"batch": 4, "election": 6, "scale": 12, "tracking": 6}
 
 
 def table(rows: Sequence[Measurement]) -> str:

@@ -39,6 +39,7 @@ def test_every_tampering_kind_of_issue_is_present() -> None:
     expected = json.loads((VECTORS / "election" / "expected.json").read_text(encoding="utf-8"))
     assert set(expected["tampered"]) == {
         "ballot-proof",
+        "forged-commitments",
         "ballot-signature",
         "ciphertext",
         "removed-ballot",

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from strategies import nonzero_scalars, scalar_ints, scalars
 
 from votecrypt.errors import EncodingError, VotecryptError
-from votecrypt.math import IDENTITY_BYTES, Group, N, Scalar, secp256k1
+from votecrypt.math import IDENTITY_BYTES, Group, N, Scalar, backends, secp256k1
 from votecrypt.math.backends import P
-from votecrypt.math.group import FixedBase
+from votecrypt.math.group import FixedBase, Point
 
 G_BYTES = bytes.fromhex("0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798")
 TWO_G_BYTES = bytes.fromhex("02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5")
@@ -418,3 +418,69 @@ def test_fused_commitments_give_the_identity_where_it_falls(group: Group) -> Non
         (-g).to_bytes(),
         IDENTITY_BYTES,
     )
+
+
+# Multi-scalar multiplication (the batch check of spec 5.7, 18.2)
+
+_MSM_SCALARS = st.one_of(
+    st.sampled_from([0, 1, 2, 255, 256, N // 2, N // 2 + 1, N - 1, 2**128 - 1, 2**128]),
+    st.integers(min_value=0, max_value=2**128 - 1),
+    scalar_ints,
+)
+
+
+def _msm_expected(group: Group, terms: list[tuple[int, int]]) -> Point:
+    """sum k_i * (x_i * G) computed as (sum k_i x_i) * G."""
+    return group.multiply_generator(Scalar(sum(k * x for k, x in terms) % N))
+
+
+@pytest.mark.parametrize("pippenger_from", [10**9, 1])
+@given(
+    terms=st.lists(st.tuples(_MSM_SCALARS, st.integers(min_value=1, max_value=N - 1)), max_size=8),
+    opposite=st.booleans(),
+)
+def test_vartime_multi_multiply_matches_plain_arithmetic(
+    group: Group, pippenger_from: int, terms: list[tuple[int, int]], opposite: bool
+) -> None:
+    # Both the term-by-term path and Pippenger's buckets (forced from one term), with scalars
+    # above n/2 (negated points), zeros, and a point next to its opposite under the same
+    # scalar (a bucket that sums to the identity).
+    if opposite and terms:
+        k, x = terms[0]
+        terms = [*terms, (k, N - x)]
+    scalars = [Scalar(k) for k, _ in terms]
+    points = [group.multiply_generator(Scalar(x)) for _, x in terms]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(backends, "_PIPPENGER_FROM", pippenger_from)
+        assert group.vartime_multi_multiply(scalars, points) == _msm_expected(group, terms)
+
+
+def test_vartime_multi_multiply_many_terms(fast_group: Group) -> None:
+    # The Pippenger path as the batch check uses it: 128-bit weights on many points, a few
+    # full scalars, repeated points, zero scalars, the identity among the points; then the
+    # same terms plus one that cancels them (the identity, which libsecp256k1 cannot return).
+    import random
+
+    rng = random.Random(7)
+    xs = [rng.randrange(1, N) for _ in range(2 * backends._PIPPENGER_FROM)]
+    xs[10:20] = [xs[0]] * 10
+    terms = [(rng.getrandbits(128), x) for x in xs]
+    terms += [(rng.randrange(N), rng.randrange(1, N)) for _ in range(40)]
+    terms[5] = (0, terms[5][1])
+    scalars = [Scalar(k) for k, _ in terms] + [Scalar(5)]
+    points = [fast_group.multiply_generator(Scalar(x)) for _, x in terms] + [fast_group.identity]
+    total = fast_group.vartime_multi_multiply(scalars, points)
+    assert total == _msm_expected(fast_group, terms)
+    cancel = fast_group.vartime_multi_multiply([*scalars, Scalar(N - 1)], [*points, total])
+    assert cancel.is_identity()
+
+
+def test_vartime_multi_multiply_refuses_mismatched_lists(group: Group) -> None:
+    with pytest.raises(ValueError):
+        group.vartime_multi_multiply([Scalar(1)], [])
+    with pytest.raises(TypeError):
+        group.vartime_multi_multiply(
+            [Scalar(1)],
+            [secp256k1("py_ecc" if group.backend_name == "coincurve" else "coincurve").generator],
+        )
+    assert group.vartime_multi_multiply([], []).is_identity()

@@ -19,6 +19,8 @@ from votecrypt.primitives import (
     Packing,
     SecretKey,
     encrypt,
+    membership,
+    membership_batch,
     prove_equality,
     prove_knowledge,
     prove_membership,
@@ -157,16 +159,34 @@ def _verify(
     verify_membership(proof, public_key, ciphertexts, allowed, tag=TEST_MEMBERSHIP, context=context)
 
 
+def _batch_accepts(
+    proof: MembershipProof,
+    public_key: Point,
+    ciphertexts: list[Ciphertext],
+    allowed: list[tuple[int, ...]],
+    context: tuple[object, ...] = CONTEXT,
+) -> bool:
+    """The batch reading of spec 5.7 on one proof: shape, challenge sum on the carried
+    commitments, then the random linear combination of its equations."""
+    vectors = membership.check_allowed(allowed, len(ciphertexts))
+    try:
+        membership.check_proof_shape(proof, len(vectors), len(ciphertexts))
+        membership.check_challenge_sum(
+            proof, public_key, ciphertexts, vectors, tag=TEST_MEMBERSHIP, context=context
+        )
+    except InvalidProof:
+        return False
+    claim = membership_batch.Claim(proof, tuple(ciphertexts), vectors)
+    return membership_batch.vartime_equations_hold(public_key, [claim])
+
+
 def _prove_and_verify_every_branch(group: Group, allowed: list[tuple[int, ...]]) -> None:
     key = SecretKey.generate(group)
     for vector in allowed:
         ciphertexts, nonces = _encrypt_vector(key.public_key, vector)
-        _verify(
-            _prove(key.public_key, ciphertexts, vector, nonces, allowed),
-            key.public_key,
-            ciphertexts,
-            allowed,
-        )
+        proof = _prove(key.public_key, ciphertexts, vector, nonces, allowed)
+        _verify(proof, key.public_key, ciphertexts, allowed)
+        assert _batch_accepts(proof, key.public_key, ciphertexts, allowed)
 
 
 def _single_lane_values(size: int) -> list[tuple[int, ...]]:
@@ -195,7 +215,9 @@ def _mutate_membership(
     """Change exactly one component of the statement or proof."""
     delta = data.draw(nonzero_scalars)
     kind = data.draw(
-        st.sampled_from(["challenge", "response", "alpha", "beta", "context", "values"])
+        st.sampled_from(
+            ["challenge", "response", "commitment", "alpha", "beta", "context", "values"]
+        )
     )
     branches, lanes = len(allowed), len(ciphertexts)
     context: tuple[object, ...] = CONTEXT
@@ -203,13 +225,22 @@ def _mutate_membership(
         j = data.draw(st.integers(0, branches - 1))
         challenges = list(proof.challenges)
         challenges[j] = challenges[j] + delta
-        proof = MembershipProof(tuple(challenges), proof.responses)
+        proof = dataclasses.replace(proof, challenges=tuple(challenges))
     elif kind == "response":
         j = data.draw(st.integers(0, branches - 1))
         lane = data.draw(st.integers(0, lanes - 1))
         responses = [list(r) for r in proof.responses]
         responses[j][lane] = responses[j][lane] + delta
-        proof = MembershipProof(proof.challenges, tuple(tuple(r) for r in responses))
+        proof = dataclasses.replace(proof, responses=tuple(tuple(r) for r in responses))
+    elif kind == "commitment":
+        j = data.draw(st.integers(0, branches - 1))
+        lane = data.draw(st.integers(0, lanes - 1))
+        which = data.draw(st.integers(0, 1))
+        pairs = [list(branch) for branch in proof.commitments]
+        pair = list(pairs[j][lane])
+        pair[which] = pair[which] + delta * group.generator
+        pairs[j][lane] = (pair[0], pair[1])
+        proof = dataclasses.replace(proof, commitments=tuple(tuple(p) for p in pairs))
     elif kind in ("alpha", "beta"):
         lane = data.draw(st.integers(0, lanes - 1))
         ciphertexts = list(ciphertexts)
@@ -248,6 +279,7 @@ def test_membership_single_mutations_fail(group: Group, data: st.DataObject, siz
     )
     with pytest.raises(InvalidProof):
         _verify(proof, key.public_key, ciphertexts, allowed, context=context)
+    assert not _batch_accepts(proof, key.public_key, ciphertexts, allowed, context=context)
 
 
 @given(data=st.data())
@@ -262,6 +294,7 @@ def test_membership_lane_mutations_fail(group: Group, data: st.DataObject) -> No
     )
     with pytest.raises(InvalidProof):
         _verify(proof, key.public_key, ciphertexts, allowed, context=context)
+    assert not _batch_accepts(proof, key.public_key, ciphertexts, allowed, context=context)
 
 
 def test_membership_other_public_key_fails(group: Group) -> None:
@@ -278,12 +311,15 @@ def test_membership_structure_errors(group: Group) -> None:
     allowed = _single_lane_values(3)
     ciphertexts, nonces = _encrypt_vector(key.public_key, allowed[0])
     proof = _prove(key.public_key, ciphertexts, allowed[0], nonces, allowed)
-    truncated = MembershipProof(proof.challenges[:-1], proof.responses[:-1])
+    truncated = MembershipProof(proof.challenges[:-1], proof.responses[:-1], proof.commitments[:-1])
     with pytest.raises(InvalidProof):
         _verify(truncated, key.public_key, ciphertexts, allowed)
-    short = MembershipProof(proof.challenges, (proof.responses[0], (), proof.responses[2]))
+    short = dataclasses.replace(proof, responses=(proof.responses[0], (), proof.responses[2]))
     with pytest.raises(InvalidProof):
         _verify(short, key.public_key, ciphertexts, allowed)
+    no_commitments = dataclasses.replace(proof, commitments=(proof.commitments[0], (), ()))
+    with pytest.raises(InvalidProof):
+        _verify(no_commitments, key.public_key, ciphertexts, allowed)
 
 
 def test_prover_refuses_a_value_outside_the_list(group: Group) -> None:

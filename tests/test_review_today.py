@@ -24,11 +24,10 @@ from server_helpers import JSON, head, served_election
 from votecrypt.errors import BallotError, InvalidProof
 from votecrypt.math import Group, Scalar, backends, secp256k1
 from votecrypt.math.backends import P
-from votecrypt.math.encoding import encode_point_pairs
 from votecrypt.math.group import Point
 from votecrypt.math.scalar import N
 from votecrypt.math.tags import BALLOT_ROW_PROOF, TEST_MEMBERSHIP
-from votecrypt.primitives import membership
+from votecrypt.primitives import membership, membership_batch
 from votecrypt.primitives.elgamal import Ciphertext
 from votecrypt.primitives.membership import MembershipProof, prove_membership, value_points
 from votecrypt.protocol import ballot as reasons
@@ -170,51 +169,67 @@ def _adversarial_statements(group: Group, trials: int, seed: int) -> Iterator[An
             else:
                 beta = Scalar(rng.randrange(1, N)) * group.generator
             cts.append(Ciphertext(alpha, beta))
-        proof = MembershipProof(
-            tuple(scalar() for _ in allowed),
-            tuple(tuple(scalar() for _ in range(lanes)) for _ in allowed),
+        challenges = tuple(scalar() for _ in allowed)
+        responses = tuple(tuple(scalar() for _ in range(lanes)) for _ in allowed)
+        forged = MembershipProof(challenges, responses, ())
+        commitments = tuple(
+            tuple(
+                (
+                    group.point_from_canonical_bytes(a, allow_identity=True),
+                    group.point_from_canonical_bytes(b, allow_identity=True),
+                )
+                for a, b in branch
+            )
+            for branch in _spec_commitments(group, key, cts, allowed, forged)
         )
-        yield key, cts, allowed, proof
+        yield key, cts, allowed, MembershipProof(challenges, responses, commitments)
 
 
 @pytest.mark.parametrize(("backend", "trials"), [("coincurve", 120), ("py_ecc", 6)])
-def test_membership_check_hashes_exactly_the_spec_commitments(
+def test_membership_check_compares_exactly_the_spec_commitments(
     monkeypatch: pytest.MonkeyPatch, backend: str, trials: int
 ) -> None:
-    # For any (forged) proof, the commitments hashed are the spec's a and b, with and without
-    # the key table and the precomputed -v*G: zero challenges and responses, identity alpha
-    # and beta, beta = v*G, large lane values.
+    # For any (forged) proof carrying the spec's a and b, the one-by-one equations hold with
+    # and without the key table and the precomputed -v*G, and so does the batch (spec 5.7):
+    # zero challenges and responses, identity alpha and beta, beta = v*G, large lane values.
+    # The challenge is made to match, so that only the equations are tested; one carried
+    # commitment moved by G then fails both readings.
     group = secp256k1(backend)
-    seen: list[Any] = []
-    original = membership._challenge
-
-    def capture(*args: Any) -> Scalar:
-        # Each branch's commitments arrive as the encoding of its list of (a, b) pairs.
-        seen.append([branch.data for branch in args[3]])
-        return original(*args)
-
-    monkeypatch.setattr(membership, "_challenge", capture)
     for key, cts, allowed, proof in _adversarial_statements(group, trials, seed=11):
-        expected = [
-            encode_point_pairs(branch).data
-            for branch in _spec_commitments(group, key, cts, allowed, proof)
-        ]
+        total = Scalar(0)
+        for c in proof.challenges:
+            total = total + c
+        monkeypatch.setattr(membership, "_challenge", lambda *args, total=total: total)
+        vectors = tuple(tuple(v) for v in allowed)
+        claim = membership_batch.Claim(proof, tuple(cts), vectors)
+        assert membership_batch.vartime_equations_hold(key, [claim])
+        (a, b), *rest = proof.commitments[0]
+        moved = dataclasses.replace(
+            proof, commitments=(((a, b + group.generator), *rest), *proof.commitments[1:])
+        )
+        assert not membership_batch.vartime_equations_hold(
+            key, [membership_batch.Claim(moved, tuple(cts), vectors)]
+        )
         table = group.vartime_fixed_base(key)
         for key_table in (None, table):
             for negated in (None, value_points(group, allowed)):
-                seen.clear()
-                with pytest.raises(InvalidProof):
-                    membership.verify_membership(
-                        proof,
-                        key,
-                        cts,
-                        allowed,
-                        tag=TEST_MEMBERSHIP,
-                        context=(),
-                        key_table=key_table,
-                        negated=negated,
-                    )
-                assert seen == [expected]
+                for candidate, holds in ((proof, True), (moved, False)):
+                    try:
+                        membership.verify_membership(
+                            candidate,
+                            key,
+                            cts,
+                            allowed,
+                            tag=TEST_MEMBERSHIP,
+                            context=(),
+                            key_table=key_table,
+                            negated=negated,
+                        )
+                    except InvalidProof as failure:
+                        assert not holds
+                        assert failure.equation == membership.EQUATIONS
+                    else:
+                        assert holds
 
 
 def test_honest_proofs_with_identity_shifts_verify(group: Group) -> None:

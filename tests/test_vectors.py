@@ -13,7 +13,13 @@ import pytest
 from votecrypt.errors import EncodingError, InvalidProof, InvalidSignature, PlaintextOutOfRange
 from votecrypt.math import Group, Scalar, encode, hash_bytes, hash_to_scalar, secp256k1
 from votecrypt.math.tags import all_tags
-from votecrypt.primitives import Ciphertext, Packing, encrypt_with_nonce
+from votecrypt.primitives import (
+    Ciphertext,
+    Packing,
+    encrypt_with_nonce,
+    membership,
+    membership_batch,
+)
 from votecrypt.primitives.chaum_pedersen import EqualityProof, EqualityStatement, verify_equality
 from votecrypt.primitives.membership import MembershipProof, verify_membership
 from votecrypt.primitives.packing import DECODE_BUDGET
@@ -165,22 +171,100 @@ def test_chaum_pedersen(group: Group) -> None:
             _equality(case, group, vectors["tag"])
 
 
-def _membership(case: dict[str, Any], group: Group, tag: str) -> None:
-    proof = MembershipProof(
+def _membership_proof(case: dict[str, Any], group: Group) -> MembershipProof:
+    return MembershipProof(
         tuple(scalar(c) for c in case["proof"]["challenges"]),
         tuple(tuple(scalar(z) for z in branch) for branch in case["proof"]["responses"]),
+        tuple(
+            tuple(
+                (
+                    group.point_from_canonical_bytes(bytes.fromhex(pair["a"]), allow_identity=True),
+                    group.point_from_canonical_bytes(bytes.fromhex(pair["b"]), allow_identity=True),
+                )
+                for pair in branch
+            )
+            for branch in case["proof"]["commitments"]
+        ),
     )
+
+
+def _membership_ciphertexts(case: dict[str, Any], group: Group) -> list[Ciphertext]:
+    return [
+        Ciphertext(point(group, c["alpha"]), point(group, c["beta"])) for c in case["ciphertexts"]
+    ]
+
+
+def _membership(case: dict[str, Any], group: Group, tag: str) -> None:
     verify_membership(
-        proof,
+        _membership_proof(case, group),
         point(group, case["public_key"]),
-        [
-            Ciphertext(point(group, c["alpha"]), point(group, c["beta"]))
-            for c in case["ciphertexts"]
-        ],
+        _membership_ciphertexts(case, group),
         [tuple(v) for v in case["allowed"]],
         tag=TAGS[tag],
         context=[value(item, group) for item in case["context"]],
     )
+
+
+def _membership_batch_rejects(cases: list[dict[str, Any]], group: Group, tag: str) -> list[int]:
+    """The batch reading of spec 5.7 on proofs under one key: challenge sums first, then one
+    random linear combination, bisected down to the proofs that fail it."""
+    key = point(group, cases[0]["public_key"])
+    rejected, claims = [], {}
+    for position, case in enumerate(cases):
+        assert point(group, case["public_key"]) == key
+        proof, cts = _membership_proof(case, group), _membership_ciphertexts(case, group)
+        vectors = membership.check_allowed([tuple(v) for v in case["allowed"]], len(cts))
+        context = [value(item, group) for item in case["context"]]
+        try:
+            membership.check_proof_shape(proof, len(vectors), len(cts))
+            membership.check_challenge_sum(proof, key, cts, vectors, tag=TAGS[tag], context=context)
+        except InvalidProof:
+            rejected.append(position)
+            continue
+        claims[position] = membership_batch.Claim(proof, tuple(cts), vectors)
+    pending = [list(claims)]
+    while pending:
+        positions = pending.pop()
+        if membership_batch.vartime_equations_hold(key, [claims[p] for p in positions]):
+            continue
+        if len(positions) == 1:
+            rejected.append(positions[0])
+        else:
+            pending.extend((positions[: len(positions) // 2], positions[len(positions) // 2 :]))
+    return sorted(rejected)
+
+
+def test_membership_batch_names_the_same_proofs(group: Group) -> None:
+    # spec 5.7: the batch reading and the one-by-one reading reject the same proofs; the
+    # forged case satisfies every equation, so only the re-derived challenge names it.
+    vectors = load("membership.json")
+    members = [vectors[m["from"]][m["index"]] for m in vectors["batch"]["members"]]
+    one_by_one = []
+    for position, case in enumerate(members):
+        try:
+            _membership(case, group, vectors["tag"])
+        except InvalidProof:
+            one_by_one.append(position)
+    assert one_by_one == vectors["batch"]["rejected"]
+    assert _membership_batch_rejects(members, group, vectors["tag"]) == one_by_one
+    forged = members[one_by_one[0]]
+    equations_only = membership_batch.Claim(
+        _membership_proof(forged, group),
+        tuple(_membership_ciphertexts(forged, group)),
+        tuple(tuple(v) for v in forged["allowed"]),
+    )
+    assert membership_batch.vartime_equations_hold(
+        point(group, forged["public_key"]), [equations_only]
+    )
+    every = [*vectors["valid"], *vectors["invalid"]]
+    same_key = [c for c in every if c["public_key"] == every[0]["public_key"]]
+    for case in same_key:
+        alone = []
+        try:
+            _membership(case, group, vectors["tag"])
+        except InvalidProof:
+            alone = [0]
+        assert _membership_batch_rejects([case], group, vectors["tag"]) == alone, case.get("change")
 
 
 def test_membership(group: Group) -> None:

@@ -424,8 +424,48 @@ def _membership_case(
         "proof": {
             "challenges": [c.hex() for c in proof.challenges],
             "responses": [[z.hex() for z in branch_z] for branch_z in proof.responses],
+            "commitments": [[{"a": a, "b": b} for a, b in branch_ab] for branch_ab in commitments],
         },
     }
+
+
+def _equations_commitments(case: dict[str, Any]) -> list[list[dict[str, str]]]:
+    """The commitments that satisfy the verification equations for a case's (possibly
+    changed) challenges and responses, a = z*G - c*alpha and b = z*K - c*(beta - v*G)."""
+    key = GROUP.point_from_canonical_bytes(bytes.fromhex(case["public_key"]))
+    pairs = []
+    for vector, c_hex, responses in zip(
+        case["allowed"], case["proof"]["challenges"], case["proof"]["responses"], strict=True
+    ):
+        c = Scalar.from_canonical_bytes(bytes.fromhex(c_hex))
+        branch = []
+        for ct, v, z_hex in zip(case["ciphertexts"], vector, responses, strict=True):
+            z = Scalar.from_canonical_bytes(bytes.fromhex(z_hex))
+            alpha = GROUP.point_from_canonical_bytes(
+                bytes.fromhex(ct["alpha"]), allow_identity=True
+            )
+            beta = GROUP.point_from_canonical_bytes(bytes.fromhex(ct["beta"]), allow_identity=True)
+            a = z * G + (-c) * alpha
+            b = z * key + (-c) * (beta - GROUP.multiply_generator(Scalar(v)))
+            branch.append({"a": a.hex(), "b": b.hex()})
+        pairs.append(branch)
+    return pairs
+
+
+def _forge_equations(case: dict[str, Any]) -> None:
+    """A challenge + 1 with the commitments recomputed to satisfy every equation: only the
+    challenge check (re-derived from the carried commitments) rejects it, so a batch that
+    checked the equations alone would accept it (spec 5.7)."""
+    case["proof"]["challenges"][0] = _plus_one(case["proof"]["challenges"][0])
+    case["proof"]["commitments"] = _equations_commitments(case)
+
+
+def _move_commitment(case: dict[str, Any]) -> None:
+    """b_{1,0} replaced by b_{1,0} + G: the challenge no longer matches, and the equation
+    of branch 1 fails."""
+    pair = case["proof"]["commitments"][1][0]
+    b = GROUP.point_from_canonical_bytes(bytes.fromhex(pair["b"]), allow_identity=True)
+    pair["b"] = (b + G).hex()
 
 
 def membership_vectors() -> dict[str, Any]:
@@ -460,9 +500,16 @@ def membership_vectors() -> dict[str, Any]:
             lambda v: (
                 v["proof"]["challenges"].pop(),
                 v["proof"]["responses"].pop(),
+                v["proof"]["commitments"].pop(),
                 v["allowed"].pop(),
             ),
         ),
+        ("a commitment b + G", _move_commitment),
+        (
+            "commitments forged to fit a challenge + 1 (only the challenge check rejects)",
+            _forge_equations,
+        ),
+        ("commitment list of a branch removed", lambda v: v["proof"]["commitments"][2].pop()),
     ):
         case = json.loads(json.dumps(base))
         del case["prover"]
@@ -476,12 +523,32 @@ def membership_vectors() -> dict[str, Any]:
             "(prover step 1), the commitments [a_{j,l}, b_{j,l}] of every branch and lane, and "
             "the challenge c = H(tag, context, K, ciphertexts, allowed, commitments) (step 3): "
             "with them the proof is re-created exactly. The context is one list value; the "
-            "allowed values are hashed as integers (type 03), spec 5."
+            "allowed values are hashed as integers (type 03), spec 5. The proof carries its "
+            "commitments (spec 5.4). `batch`: the valid cases and one invalid one, to be "
+            "checked together as spec 5.7 does; `expected` names, per position, the proofs "
+            "the one-by-one reading rejects, and a batch reading must name the same."
         ),
         "tag": TEST_MEMBERSHIP.text,
         "valid": valid,
         "invalid": invalid,
+        "batch": _batch(valid, invalid),
     }
+
+
+def _batch(valid: list[dict[str, Any]], invalid: list[dict[str, Any]]) -> dict[str, Any]:
+    """Every valid case of one lane, with the forged-commitments case in the middle (all
+    under the same key): the bisection of spec 5.7 must name it, and only it."""
+    members = [
+        {"from": "valid", "index": i}
+        for i, case in enumerate(valid)
+        if len(case["ciphertexts"]) == 1
+    ]
+    forged = next(
+        i for i, case in enumerate(invalid) if case["change"].startswith("commitments forged")
+    )
+    middle = len(members) // 2
+    members.insert(middle, {"from": "invalid", "index": forged})
+    return {"members": members, "rejected": [middle]}
 
 
 def _plus_one(value: str) -> str:

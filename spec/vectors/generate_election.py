@@ -35,6 +35,7 @@ from votecrypt import __version__
 from votecrypt.math import Scalar, secp256k1
 from votecrypt.math.randomness import _deterministic
 from votecrypt.math.tags import CEREMONY_COEFFICIENT_PROOF
+from votecrypt.primitives.membership import CHALLENGE_SUM, EQUATIONS
 from votecrypt.primitives.passphrase import KdfParameters
 from votecrypt.primitives.schnorr import SchnorrProof, prove_knowledge
 from votecrypt.primitives.sealing import ExchangePublicKey, seal
@@ -362,6 +363,32 @@ def _spaced_hex(value: str) -> str:
     return value[:16] + "  " + value[16:]
 
 
+#: Tamperings whose check 11 failure names one ballot: (its position among the ballots, the
+#: row, the equation of spec 5.3 that fails first when its rows are read one by one).
+NAMED_PROOF_FAILURES = {
+    "ballot-proof": (0, 1, EQUATIONS),
+    "forged-commitments": (2, 2, CHALLENGE_SUM),
+}
+
+
+def _forge_row_commitments(payload: Any) -> None:
+    """Row 2's proof: c_0 + 1, and a_{0,l} - alpha_l, b_{0,l} - beta_l, so that with branch 0's
+    values v_{0,l} = 0 (the zero vector, 6.2) a = z*G - c*alpha and b = z*K - c*(beta - v*G)
+    still hold: a batch that skipped the challenge check would accept it."""
+    group = secp256k1()
+    row = payload["rows"][1]
+    proof = row["proof"]
+    proof["challenges"][0] = _bump(proof["challenges"][0])
+    for lane, ciphertext in enumerate(row["ciphertexts"]):
+        pair = proof["commitments"][0][lane]
+        for name, term in (("a", "alpha"), ("b", "beta")):
+            point = group.point_from_canonical_bytes(bytes.fromhex(pair[name]), allow_identity=True)
+            shift = group.point_from_canonical_bytes(
+                bytes.fromhex(ciphertext[term]), allow_identity=True
+            )
+            pair[name] = (point - shift).hex()
+
+
 def _bump(value: str) -> str:
     return (Scalar.from_canonical_bytes(bytes.fromhex(value)) + Scalar(1)).hex()
 
@@ -406,6 +433,13 @@ TAMPERINGS: dict[str, tuple[Edit, bool, list[str], str]] = {
         True,
         ["ballot-proofs", "ballot-signatures"],
         "a response of a row proof changed",
+    ),
+    "forged-commitments": (
+        lambda es: _with_payload(es, _index(es, "ballot", 2), _forge_row_commitments),
+        True,
+        ["ballot-proofs", "ballot-signatures"],
+        "a row proof's challenge c_0 + 1 with its commitments moved to fit every equation: only "
+        "the challenge, re-derived from the carried commitments, fails (spec 5.7)",
     ),
     "ballot-signature": (
         lambda es: _with_payload(
@@ -1376,7 +1410,15 @@ def build() -> dict[str, bytes]:
         edit(changed)
         data = b"".join(rechained(changed) if rechain else [entry_to_line(e) for e in changed])
         files[f"tampered/{name}/log.jsonl"] = data
-        tampered[name] = _case(f"tampered/{name}", description, failed)
+        named = {}
+        if name in NAMED_PROOF_FAILURES:
+            # the ballot the batch check names by bisection (spec 5.7, 16.1), and its reason
+            position, row, equation = NAMED_PROOF_FAILURES[name]
+            seq = changed[_index(changed, "ballot", position)].seq
+            named = {
+                "ballot_proof_failures": [f"entry {seq}: invalid-proof: row {row}: {equation}"]
+            }
+        tampered[name] = _case(f"tampered/{name}", description, failed, **named)
     for name, (line_edit, failed, skipped, description) in LINE_EDITS.items():
         files[f"tampered/{name}/log.jsonl"] = b"".join(line_edit(list(lines)))
         tampered[name] = _case(f"tampered/{name}", description, failed, skipped)
@@ -1463,6 +1505,8 @@ def check_expectations(root: Path) -> list[str]:
         skipped = sorted(c.name for c in report.checks.values() if c.status == "SKIP")
         verdict = report.verdict.replace("-", " ")
         got = {"failed": failed, "skipped": skipped, "verdict": verdict}
+        if "ballot_proof_failures" in case:
+            got["ballot_proof_failures"] = report.checks["ballot-proofs"].failures
         for key, value in got.items():
             if value != case[key]:
                 problems.append(f"{name}: {key} {value}, expected {case[key]}")

@@ -143,6 +143,9 @@ function checkBallot(election, body) {
     proof: {
       challenges: row.proof.challenges.map(scalarValueFromHex),
       responses: row.proof.responses.map((b) => b.map(scalarValueFromHex)),
+      commitments: row.proof.commitments.map((branch) =>
+        branch.map(({ a, b }) => [pointFromHex(a, { allowIdentity: true }), pointFromHex(b, { allowIdentity: true })]),
+      ),
     },
   }));
   const ballotId = fromHex(body.ballot_id, 16);

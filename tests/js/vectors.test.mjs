@@ -93,6 +93,9 @@ function membershipCase(c) {
     proof: {
       challenges: c.proof.challenges.map(scalarValueFromHex),
       responses: c.proof.responses.map((branch) => branch.map(scalarValueFromHex)),
+      commitments: c.proof.commitments.map((branch) =>
+        branch.map(({ a, b }) => [pointFromHex(a, { allowIdentity: true }), pointFromHex(b, { allowIdentity: true })]),
+      ),
     },
   };
 }
@@ -125,13 +128,18 @@ test('membership: every valid proof is reproduced byte for byte and verifies', (
     });
     assert.deepEqual(made.challenges.map(scalarHex), c.proof.challenges, label);
     assert.deepEqual(made.responses.map((b) => b.map(scalarHex)), c.proof.responses, label);
+    assert.deepEqual(
+      made.commitments.map((branch) => branch.map(([a, b]) => ({ a: pointHex(a), b: pointHex(b) }))),
+      c.proof.commitments,
+      label,
+    );
     assert.ok(verifyMembership(proof, key, ciphertexts, allowed, { tag: v.tag, context }), label);
   }
 });
 
 test('membership: every tampered proof is refused', () => {
   const v = vectors('membership');
-  assert.equal(v.invalid.length, 6);
+  assert.equal(v.invalid.length, 9);
   for (const c of v.invalid) {
     const { key, ciphertexts, allowed, context, proof } = membershipCase(c);
     let accepted;
@@ -142,6 +150,16 @@ test('membership: every tampered proof is refused', () => {
     }
     assert.equal(accepted, false, c.change);
   }
+});
+
+test('membership: the batch vector names the same proof one by one (spec 5.7)', () => {
+  const v = vectors('membership');
+  const rejected = [];
+  v.batch.members.forEach((member, position) => {
+    const { key, ciphertexts, allowed, context, proof } = membershipCase(v[member.from][member.index]);
+    if (!verifyMembership(proof, key, ciphertexts, allowed, { tag: v.tag, context })) rejected.push(position);
+  });
+  assert.deepEqual(rejected, v.batch.rejected);
 });
 
 test('membership: the prover refuses a value that is not allowed', () => {

@@ -34,6 +34,9 @@ GY = 0x483ADA7726A3C4655DA4FBFC0E1108A8FD17B448A68554199C47D08FFB10D4B8
 
 POINT_BYTES = 33
 
+#: From this many terms a multi-scalar multiplication uses buckets (measured in benchmarks/).
+_PIPPENGER_FROM = 1600
+
 
 class Backend(Protocol):
     """What a group backend provides. Native points are opaque; `None` is the identity."""
@@ -93,6 +96,11 @@ class Backend(Protocol):
 
     def vartime_table_multiply(self, table: Any, k: int, extra: Sequence[Any]) -> Any:
         """k * point + sum(extra) from a table of `vartime_table`."""
+        ...
+
+    def vartime_multi_multiply(self, points: Sequence[Any], scalars: Sequence[int]) -> Any:
+        """sum(k_i * P_i) for non-identity points and scalars in [0, n), as many as given;
+        variable time (public values only; the batch check of spec 5.7)."""
         ...
 
 
@@ -269,6 +277,85 @@ class CoincurveBackend:
         data = ffi.buffer(output)[:]
         return data[:33], data[33:]
 
+    def vartime_multi_multiply(
+        self, points: Sequence[coincurve.PublicKey], scalars: Sequence[int]
+    ) -> Any:
+        # libsecp256k1 exports no multi-scalar multiplication (A.8), so this one is built from
+        # what it exports: a scalar above n/2 becomes n - k on the negated point (the weights
+        # of a batch are 128 bits, so their negations stay short), then few terms are
+        # multiplied one by one, many by Pippenger's buckets with 8-bit digits, every sum of a
+        # bucket one call of secp256k1_ec_pubkey_combine.
+        ctx = self._ctx
+        count = len(points)
+        if count != len(scalars):
+            raise ValueError("one scalar per point")
+        copies = ffi.new("secp256k1_pubkey[]", max(count, 1))
+        magnitudes = []
+        half = N // 2
+        for i, (point, k) in enumerate(zip(points, scalars, strict=True)):
+            copies[i] = point.public_key[0]
+            if k > half:
+                lib.secp256k1_ec_pubkey_negate(ctx, copies + i)
+                k = N - k
+            magnitudes.append(k)
+        if count < _PIPPENGER_FROM:
+            terms = []
+            tweak = lib.secp256k1_ec_pubkey_tweak_mul
+            for i, k in enumerate(magnitudes):
+                # (the Group passes no zero scalar; tweak_mul refuses only k = 0)
+                if k == 1 or (k and tweak(ctx, copies + i, k.to_bytes(32, "big"))):
+                    terms.append(copies + i)
+            return self._combine(terms)
+        return self._pippenger(copies, magnitudes)
+
+    def _combine(self, terms: list[Any]) -> coincurve.PublicKey | None:
+        """The sum of libsecp256k1 points given by pointer; None for the identity."""
+        if not terms:
+            return None
+        result = ffi.new("secp256k1_pubkey *")
+        if not lib.secp256k1_ec_pubkey_combine(self._ctx, result, terms, len(terms)):
+            return None  # the sum is the identity
+        return coincurve.PublicKey(result)
+
+    def _pippenger(self, copies: Any, magnitudes: list[int]) -> coincurve.PublicKey | None:
+        ctx = self._ctx
+        combine = lib.secp256k1_ec_pubkey_combine
+        width = (max(magnitudes).bit_length() + 7) // 8
+        digits = [k.to_bytes(width, "little") for k in magnitudes]
+        pointers = [copies + i for i in range(len(magnitudes))]
+        buckets_sum = ffi.new("secp256k1_pubkey[256]")
+        planes = ffi.new("secp256k1_pubkey[8]")
+        window_sum = ffi.new("secp256k1_pubkey *")
+        accumulator = ffi.new("secp256k1_pubkey *")
+        started = False
+        shift = (256).to_bytes(32, "big")
+        for column in reversed(list(zip(*digits, strict=True))):
+            # accumulator = 256 * accumulator + sum over digits d of d * (bucket d)
+            if started and not lib.secp256k1_ec_pubkey_tweak_mul(ctx, accumulator, shift):
+                started = False  # cannot happen: 256 * P is O only for P = O
+            buckets: list[list[Any]] = [[] for _ in range(256)]
+            for pointer, digit in zip(pointers, column, strict=True):
+                buckets[digit].append(pointer)
+            filled = []
+            for d in range(1, 256):
+                bucket = buckets[d]
+                if bucket and combine(ctx, buckets_sum + d, bucket, len(bucket)):
+                    filled.append(d)
+            # sum_d d * B_d = sum_t 2^t * (sum of the B_d with bit t of d set)
+            terms = []
+            for t in range(8):
+                plane = [buckets_sum + d for d in filled if d >> t & 1]
+                if plane and combine(ctx, planes + t, plane, len(plane)):
+                    terms.extend([planes + t] * (1 << t))
+            if started:
+                terms.append(accumulator)
+            if terms and combine(ctx, window_sum, terms, len(terms)):
+                accumulator[0] = window_sum[0]
+                started = True
+            else:
+                started = False
+        return coincurve.PublicKey(accumulator) if started else None
+
     def x_prefixes(
         self, start: coincurve.PublicKey | None, step: coincurve.PublicKey, count: int
     ) -> list[int]:
@@ -423,6 +510,14 @@ class PyEccBackend:
     def vartime_table_multiply(self, table: tuple[int, int], k: int, extra: Sequence[Any]) -> Any:
         first = self.multiply(table, k) if k else None
         return self.add_many([p for p in (first, *extra) if p is not None])
+
+    def vartime_multi_multiply(
+        self, points: Sequence[tuple[int, int]], scalars: Sequence[int]
+    ) -> Any:
+        if len(points) != len(scalars):
+            raise ValueError("one scalar per point")
+        products = (self.multiply(a, k) for a, k in zip(points, scalars, strict=True) if k)
+        return self.add_many([p for p in products if p is not None])
 
     @staticmethod
     def _from_pyecc(point: tuple[int, int]) -> tuple[int, int] | None:

@@ -65,3 +65,15 @@ def _deterministic(seed: bytes) -> Iterator[None]:
         yield
     finally:
         _source = previous
+
+
+def verifier_weights(count: int, bits: int = 128) -> list[int]:
+    """`count` independent weights, uniform in [1, 2^bits), for a verifier's random linear
+    combination (spec 5.7). Always from the operating system's CSPRNG, even inside
+    `_deterministic`: whoever made the proofs must not be able to predict them, and they
+    never reach any output, so no vector depends on them."""
+    size = bits // 8
+    pool = secrets.token_bytes(size * count)
+    weights = [int.from_bytes(pool[i : i + size], "big") for i in range(0, size * count, size)]
+    # a weight of 0 (probability 2^-bits) is drawn again
+    return [w or verifier_weights(1, bits)[0] for w in weights]

@@ -4,7 +4,7 @@ Statement: public key K; ciphertexts (alpha_l, beta_l) for lanes l = 0..Λ-1; al
 v_0..v_{L-1}, each of Λ integers. Claim: for some branch j and nonces r_l,
     alpha_l = r_l*G  and  beta_l - v_{j,l}*G = r_l*K   for every lane l.
 A single ciphertext is the case Λ = 1. Proof: a challenge c_j per branch and a response z_{j,l}
-per branch and lane (compact form).
+per branch and lane, and the commitments a_{j,l}, b_{j,l} they answer (commitment form, 5.4).
 
     prover (true branch j*):
         for j != j*: c_j, z_{j,l} random; a_{j,l} = z_{j,l}*G - c_j*alpha_l;
@@ -12,8 +12,10 @@ per branch and lane (compact form).
         for j*:      w_l random; a_{j*,l} = w_l*G; b_{j*,l} = w_l*K
         c = H(tag, context, K, ciphertexts, allowed, commitments a, b)
         c_{j*} = c - sum_{j != j*} c_j;  z_{j*,l} = w_l + c_{j*}*r_l
-    verifier: recompute every a_{j,l}, b_{j,l} as above from (c_j, z_{j,l});
-        accept iff sum_j c_j == H(tag, context, K, ciphertexts, allowed, a, b)
+    verifier: sum_j c_j == H(tag, context, K, ciphertexts, allowed, carried a, b), then
+        every carried a_{j,l}, b_{j,l} equal to its value above from (c_j, z_{j,l}): one by one
+        (verify_membership), or many proofs at once in a random linear combination
+        (membership_batch, spec 5.7).
 """
 
 from __future__ import annotations
@@ -36,10 +38,12 @@ PROOF_NAME = "set-membership"
 
 @dataclass(frozen=True, slots=True)
 class MembershipProof:
-    """`challenges[j]` is c_j and `responses[j][l]` is z_{j,l} in spec 5.3."""
+    """`challenges[j]` is c_j, `responses[j][l]` is z_{j,l} and `commitments[j][l]` is
+    (a_{j,l}, b_{j,l}) in spec 5.3, 5.4."""
 
     challenges: tuple[Scalar, ...]
     responses: tuple[tuple[Scalar, ...], ...]
+    commitments: tuple[tuple[tuple[Point, Point], ...], ...]
 
 
 def check_allowed(allowed: Sequence[Sequence[int]], lanes: int) -> tuple[tuple[int, ...], ...]:
@@ -153,7 +157,7 @@ def _prove_membership(
         else tuple(fake_responses[j])
         for j in range(len(vectors))
     )
-    return MembershipProof(challenges, responses)
+    return MembershipProof(challenges, responses, tuple(tuple(branch) for branch in commitments))
 
 
 def value_points(group: Group, allowed: Sequence[Sequence[int]]) -> dict[int, Point]:
@@ -202,33 +206,73 @@ def verify_membership(
     """
     lanes = len(ciphertexts)
     vectors = check_allowed(allowed, lanes)
-    if len(proof.challenges) != len(vectors) or len(proof.responses) != len(vectors):
-        raise InvalidProof(PROOF_NAME, "one challenge and one response list per allowed value")
-    if any(len(responses) != lanes for responses in proof.responses):
-        raise InvalidProof(PROOF_NAME, "one response per ciphertext in every branch")
+    check_proof_shape(proof, len(vectors), lanes)
     if key_table is not None and key_table.point != public_key:
         raise ValueError("the key table is for another public key")
+    check_challenge_sum(proof, public_key, ciphertexts, vectors, tag=tag, context=context)
     group = public_key.group
     double_multiply, multiply = group.vartime_double_multiply, group.vartime_multiply
     shifted = _shifted(ciphertexts, vectors, negated or value_points(group, vectors))
-    encoded = []
-    for branch_shifted, c_j, z_j in zip(shifted, proof.challenges, proof.responses, strict=True):
+    for branch_shifted, c_j, z_j, carried in zip(
+        shifted, proof.challenges, proof.responses, proof.commitments, strict=True
+    ):
         minus_c = -c_j
-        branch: list[tuple[bytes, bytes]] = []
-        for ciphertext, lane_shifted, z in zip(ciphertexts, branch_shifted, z_j, strict=True):
+        for ciphertext, lane_shifted, z, (a, b) in zip(
+            ciphertexts, branch_shifted, z_j, carried, strict=True
+        ):
             # a = z*G - c*alpha ;  b = z*K - c*(beta - v*G)
             if key_table is not None:
-                branch.append(key_table.vartime_commitments(c_j, z, ciphertext.alpha, lane_shifted))
-                continue
-            a = double_multiply(minus_c, ciphertext.alpha, z)
-            b = group.sum((multiply(z, public_key), multiply(minus_c, lane_shifted)))
-            branch.append((a.to_bytes(), b.to_bytes()))
-        encoded.append(encode_point_pairs(branch))
+                pair = key_table.vartime_commitments(c_j, z, ciphertext.alpha, lane_shifted)
+            else:
+                pair = (
+                    double_multiply(minus_c, ciphertext.alpha, z).to_bytes(),
+                    group.sum(
+                        (multiply(z, public_key), multiply(minus_c, lane_shifted))
+                    ).to_bytes(),
+                )
+            if pair != (a.to_bytes(), b.to_bytes()):
+                raise InvalidProof(PROOF_NAME, EQUATIONS)
+
+
+#: The two verification equations of every branch and lane (spec 5.3, 5.4).
+EQUATIONS = "a_{j,l} == z_{j,l}*G - c_j*alpha_l and b_{j,l} == z_{j,l}*K - c_j*(beta_l - v_{j,l}*G)"
+#: The challenge check (spec 5.3, verifier step 2).
+CHALLENGE_SUM = "sum_j c_j == H(tag, context, K, ciphertexts, values, a, b)"
+
+
+def check_proof_shape(proof: MembershipProof, branches: int, lanes: int) -> None:
+    """Exactly one challenge, one response list and one commitment list per branch, of one
+    response and one commitment pair per lane (spec 5.3, verifier step 1)."""
+    if not (len(proof.challenges) == len(proof.responses) == len(proof.commitments) == branches):
+        raise InvalidProof(
+            PROOF_NAME, "one challenge, response list and commitment list per allowed value"
+        )
+    if any(len(z_j) != lanes for z_j in proof.responses) or any(
+        len(pairs) != lanes for pairs in proof.commitments
+    ):
+        raise InvalidProof(PROOF_NAME, "one response and one commitment pair per ciphertext")
+
+
+def check_challenge_sum(
+    proof: MembershipProof,
+    public_key: Point,
+    ciphertexts: Sequence[Ciphertext],
+    vectors: tuple[tuple[int, ...], ...],
+    *,
+    tag: DomainTag,
+    context: Sequence[Encodable],
+) -> None:
+    """sum_j c_j == H(tag, context, K, ciphertexts, values, a, b) on the carried commitments
+    (spec 5.3, verifier step 2): the challenge is re-derived before any equation is used."""
+    encoded = [
+        encode_point_pairs([(a.to_bytes(), b.to_bytes()) for a, b in pairs])
+        for pairs in proof.commitments
+    ]
     total = ZERO
     for c_j in proof.challenges:
         total = total + c_j
     if total != _challenge(public_key, ciphertexts, vectors, encoded, tag, context):
-        raise InvalidProof(PROOF_NAME, "sum_j c_j == H(tag, context, K, ciphertexts, values, a, b)")
+        raise InvalidProof(PROOF_NAME, CHALLENGE_SUM)
 
 
 def _challenge(

@@ -3,7 +3,8 @@
 ballot: {"type": "votecrypt/ballot", "version": 1, "election": hex32, "ballot_id": hex16,
          "credential": hex32, "signature": hex64,
          "rows": [{"ciphertexts": [{"alpha": hex33, "beta": hex33}, ...],
-                   "proof": {"challenges": [hex32, ...], "responses": [[hex32, ...], ...]}}]}
+                   "proof": {"challenges": [hex32, ...], "responses": [[hex32, ...], ...],
+                             "commitments": [[{"a": hex33, "b": hex33}, ...], ...]}}]}
 challenged ballot: {"type": "votecrypt/challenged-ballot", "version": 1, "election": hex32,
          "ballot_id": hex16, "rows": [{"ciphertexts": [{"alpha": hex33, "beta": hex33}, ...],
                                        "outcome": int, "nonces": [hex32, ...]}, ...]}
@@ -14,12 +15,18 @@ from __future__ import annotations
 from typing import Any
 
 from votecrypt.errors import EncodingError
-from votecrypt.math.group import Group
+from votecrypt.math.group import Group, Point
 from votecrypt.primitives.elgamal import Ciphertext
 from votecrypt.primitives.membership import MembershipProof
 from votecrypt.primitives.signing import SIGNATURE_BYTES, VerifyKey
 from votecrypt.protocol.ballot import BALLOT_ID_BYTES, Ballot, BallotRow, ChallengedBallot
-from votecrypt.record.json_codec import Fields, canonical_json, decode_scalar, parse_json
+from votecrypt.record.json_codec import (
+    Fields,
+    canonical_json,
+    decode_point,
+    decode_scalar,
+    parse_json,
+)
 
 BALLOT_TYPE = "votecrypt/ballot"
 CHALLENGE_TYPE = "votecrypt/challenged-ballot"
@@ -56,6 +63,10 @@ def ballot_plain(ballot: Ballot) -> dict[str, Any]:
                 "proof": {
                     "challenges": [c.hex() for c in row.proof.challenges],
                     "responses": [[z.hex() for z in branch] for branch in row.proof.responses],
+                    "commitments": [
+                        [{"a": a.hex(), "b": b.hex()} for a, b in pairs]
+                        for pairs in row.proof.commitments
+                    ],
                 },
             }
             for row in ballot.rows
@@ -128,9 +139,30 @@ def _row(fields: Fields, group: Group) -> BallotRow:
         tuple(decode_scalar(z, f"{path}[{i}]") for i, z in enumerate(_list(branch, path)))
         for path, branch in proof_fields.items("responses", max_items=MAX_BRANCHES)
     )
+    commitments = tuple(
+        tuple(_commitment(pair, path, i, group) for i, pair in enumerate(_list(pairs, path)))
+        for path, pairs in proof_fields.items("commitments", max_items=MAX_BRANCHES)
+    )
     proof_fields.done()
     fields.done()
-    return BallotRow(ciphertexts, MembershipProof(challenges, responses))
+    return BallotRow(ciphertexts, MembershipProof(challenges, responses, commitments))
+
+
+def _commitment(value: Any, branch_path: str, lane: int, group: Group) -> tuple[Point, Point]:
+    """One (a, b) pair of a proof's commitments (spec 5.4): an object with exactly the fields
+    a and b, points decoded strictly, the identity allowed (an honest commitment is the
+    identity with negligible probability; the proof's checks refuse any commitment that is not
+    the one the equations give). There are 2*L*Λ of them a row: the path of a field is only
+    written out for an error."""
+    if type(value) is not dict or len(value) != 2 or "a" not in value or "b" not in value:
+        raise EncodingError(f"{branch_path}[{lane}]: expected an object with the fields a and b")
+    try:
+        return (
+            decode_point(value["a"], "a", group, allow_identity=True),
+            decode_point(value["b"], "b", group, allow_identity=True),
+        )
+    except EncodingError as exc:
+        raise EncodingError(f"{branch_path}[{lane}].{exc}") from None
 
 
 def _list(value: Any, path: str) -> list[Any]:

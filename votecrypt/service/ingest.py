@@ -1,9 +1,9 @@
 """Bulk submission of ballots to the board, the expensive checks on a process pool
 (spec 11.3): front-ends that collected ballots elsewhere, and large elections.
 
-Signatures and proofs (steps 1-4 of spec 11.3) are checked in worker processes; the checks
-that depend on the board's state and the append (steps 5-9) run in this process, in the
-order the ballots were given.
+Signatures and proofs (steps 1-4 of spec 11.3) are checked in worker processes, the proofs of
+a chunk in one batch (spec 5.7); the checks that depend on the board's state and the append
+(steps 5-9) run in this process, in the order the ballots were given.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from votecrypt.errors import BallotError, EncodingError
 from votecrypt.protocol import ballot as reasons
-from votecrypt.protocol.ballot import Ballot, check_ballot
+from votecrypt.protocol.ballot import Ballot, check_many_proofs, check_shape, check_signature
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.record.ballot_codec import ballot_from_plain
 from votecrypt.storage.board import BulletinBoard
@@ -36,7 +36,11 @@ class IngestReport:
 
 
 def _check(context: ElectionContext, chunk: list[tuple[int, Any]]) -> Checked:
+    """Steps 1-4 of spec 11.3 for a chunk: each ballot's decoding, election, shape and
+    signature, then the proofs of those that passed in one batch (spec 5.7), each ballot
+    refused with the reason `check_ballot` gives it."""
     checked: Checked = []
+    proven: list[tuple[int, Ballot]] = []
     for position, plain in chunk:
         if plain is None:  # a blank line: nothing to check or report
             continue
@@ -45,13 +49,19 @@ def _check(context: ElectionContext, chunk: list[tuple[int, Any]]) -> Checked:
             continue
         try:
             ballot = ballot_from_plain(plain, context.group)
-            check_ballot(ballot, context)
+            check_shape(ballot, context)
+            check_signature(ballot)
         except EncodingError as error:
             checked.append((position, None, reasons.MALFORMED, str(error)))
         except BallotError as error:
             checked.append((position, None, error.reason, error.detail))
         else:
+            proven.append((len(checked), ballot))
             checked.append((position, ballot, "", ""))
+    failures = check_many_proofs([ballot for _, ballot in proven], context)
+    for (index, _), failure in zip(proven, failures, strict=True):
+        if failure is not None:
+            checked[index] = (checked[index][0], None, failure.reason, failure.detail)
     return checked
 
 

@@ -18,7 +18,7 @@ from votecrypt.protocol.ballot import (
     BALLOT_ID_BYTES,
     Ballot,
     check_challenge,
-    check_proofs,
+    check_many_proofs,
     check_signature,
     check_sizes,
 )
@@ -63,14 +63,27 @@ def check_chunk(
     accepted ballots) only the ciphertexts and the identifiers are decoded."""
     verdicts = []
     partial = TallyAccumulator(context.group, context.rows, context.packing.lanes)
+    proven: list[tuple[BallotVerdict, Ballot]] = []
     for seq, kind, payload in entries:
         verdict = BallotVerdict(seq, kind)
         if check_proofs_too:
-            _check_fully(context, kind, payload, verdict, partial)
+            ballot = _check_fully(context, kind, payload, verdict, partial)
+            if ballot is not None:
+                proven.append((verdict, ballot))
         else:
             _identify(context, kind, payload, verdict, partial)
         verdicts.append(verdict)
+    # Check 11 for the whole chunk in one batch (spec 5.7): each ballot gets the verdict and
+    # the reason its own one-by-one check gives.
+    failures = check_many_proofs([ballot for _, ballot in proven], context)
+    for (verdict, _), failure in zip(proven, failures, strict=True):
+        if failure is not None:
+            _run(verdict, lambda failure=failure: _raise(failure))
     return verdicts, partial
+
+
+def _raise(failure: BallotError) -> None:
+    raise failure
 
 
 def _check_fully(
@@ -79,26 +92,27 @@ def _check_fully(
     payload: Any,
     verdict: BallotVerdict,
     partial: TallyAccumulator,
-) -> None:
-    """Checks 9-11 (14 for a challenge) of one entry, each on its own (spec 16.1): a ballot
+) -> Ballot | None:
+    """Checks 9-10 (14 for a challenge) of one entry, each on its own (spec 16.1): a ballot
     that names another election still has its signature checked, and its proofs checked
-    under this election's key and hash, where they fail."""
+    under this election's key and hash, where they fail. Returns the ballot whose proofs
+    check 11 must read (with the chunk's other ballots), or None."""
     if kind != "ballot":
         _check_challenge(context, payload, verdict)
-        return
+        return None
     ballot = _decode_ballot(context.group, payload, verdict)
     if ballot is None:
-        return
+        return None
     if ballot.election != context.hash:
         verdict.failures["ballot-format"] = "the ballot is for another election"
     if _run(verdict, lambda: check_sizes(ballot, context)):
         partial.add(ballot)
-        _run(verdict, lambda: check_proofs(ballot, context))
-    else:
-        verdict.unsummed = True
-        verdict.failures["ballot-proofs"] = (
-            "cannot be checked: the ballot does not have the election's sizes (check 9)"
-        )
+        return ballot
+    verdict.unsummed = True
+    verdict.failures["ballot-proofs"] = (
+        "cannot be checked: the ballot does not have the election's sizes (check 9)"
+    )
+    return None
 
 
 def _decode_ballot(group: Group, payload: Any, verdict: BallotVerdict) -> Ballot | None:

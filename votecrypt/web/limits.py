@@ -31,6 +31,7 @@ def body_limit_for(context: ElectionContext) -> int:
         lanes * _CIPHERTEXT  # ciphertexts
         + outcomes * _SCALAR  # challenges
         + outcomes * (lanes * _SCALAR + 2)  # responses
+        + outcomes * (lanes * (2 * _POINT + 12) + 2)  # commitments {"a": .., "b": ..}
         + lanes * _SCALAR  # nonces of a challenge
         + 100
     )

@@ -81,6 +81,7 @@ export function ballotHash(contextHash, ballotId, credentialKey, rows) {
       ciphertexts: row.ciphertexts.map((ct) => [ct.alpha, ct.beta]),
       challenges: row.proof.challenges.map((c) => new Scalar(c)),
       responses: row.proof.responses.map((branch) => branch.map((z) => new Scalar(z))),
+      commitments: row.proof.commitments.map((branch) => branch.map(([a, b]) => [a, b])),
     })),
   });
 }
@@ -162,6 +163,7 @@ export class PreparedBallot {
         proof: {
           challenges: row.proof.challenges.map(scalarHex),
           responses: row.proof.responses.map((branch) => branch.map(scalarHex)),
+          commitments: row.proof.commitments.map((branch) => branch.map(([a, b]) => ({ a: pointHex(a), b: pointHex(b) }))),
         },
       })),
     };

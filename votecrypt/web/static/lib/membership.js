@@ -48,7 +48,8 @@ function fiatShamir(tag, context, publicKey, ciphertexts, allowed, commitments) 
 /**
  * Prove that `ciphertexts` (one {alpha, beta} per lane) encrypt one of `allowed` (arrays of
  * bigints); they encrypt `plaintext` with `nonces` (bigints). Refuses a plaintext that is not
- * allowed. Returns {challenges: [bigint], responses: [[bigint]]}.
+ * allowed. Returns {challenges: [bigint], responses: [[bigint]], commitments: [[[a, b]]]}
+ * (the commitment form of spec 5.4: the points a_{j,l}, b_{j,l} the challenge was hashed from).
  *
  * `randomness` is for the known-answer vectors only: {commitmentNonces, fakeChallenges,
  * fakeResponses}, as in the Python `_prove_membership`.
@@ -98,31 +99,38 @@ export function proveMembership(publicKey, ciphertexts, plaintext, nonces, allow
       responses.push([...random.fakeResponses[j]]);
     }
   }
-  return { challenges, responses };
+  return { challenges, responses, commitments };
 }
 
 function multiplyPublic(point, k) {
   return k === 0n || point.is0() ? IDENTITY : point.multiplyUnsafe(k);
 }
 
-/** True iff the compact proof verifies (spec 5.3, verifier). Public data only. */
+/**
+ * True iff the proof verifies (spec 5.3, verifier, on the commitment form of 5.4): the shape,
+ * the challenge sum re-derived from the carried commitments, then every carried commitment
+ * equal to its value from the equations. Public data only.
+ */
 export function verifyMembership(proof, publicKey, ciphertexts, allowed, { tag, context }) {
   const lanes = ciphertexts.length;
   checkAllowed(allowed, lanes);
-  if (proof.challenges.length !== allowed.length || proof.responses.length !== allowed.length) return false;
+  const branches = allowed.length;
+  if (proof.challenges.length !== branches || proof.responses.length !== branches) return false;
+  if (proof.commitments.length !== branches) return false;
   if (proof.responses.some((branch) => branch.length !== lanes)) return false;
-  const commitments = allowed.map((vector, j) => {
-    const c = proof.challenges[j];
-    return ciphertexts.map((ct, l) => {
-      const z = proof.responses[j][l];
-      const shiftedBeta = ct.beta.add(plaintextPoint(vector[l]).negate());
-      const minusC = mod(-c);
-      const a = multiplyPublic(G, z).add(multiplyPublic(ct.alpha, minusC));
-      const b = multiplyPublic(publicKey, z).add(multiplyPublic(shiftedBeta, minusC));
-      return [a, b];
-    });
-  });
+  if (proof.commitments.some((branch) => branch.length !== lanes)) return false;
   let total = 0n;
   for (const c of proof.challenges) total = mod(total + c);
-  return total === fiatShamir(tag, context, publicKey, ciphertexts, allowed, commitments);
+  if (total !== fiatShamir(tag, context, publicKey, ciphertexts, allowed, proof.commitments)) return false;
+  return allowed.every((vector, j) => {
+    const minusC = mod(-proof.challenges[j]);
+    return ciphertexts.every((ct, l) => {
+      const z = proof.responses[j][l];
+      const shiftedBeta = ct.beta.add(plaintextPoint(vector[l]).negate());
+      const a = multiplyPublic(G, z).add(multiplyPublic(ct.alpha, minusC));
+      const b = multiplyPublic(publicKey, z).add(multiplyPublic(shiftedBeta, minusC));
+      const [carriedA, carriedB] = proof.commitments[j][l];
+      return a.equals(carriedA) && b.equals(carriedB);
+    });
+  });
 }

@@ -24,6 +24,7 @@ from coincurve.context import GLOBAL_CONTEXT
 from py_ecc.secp256k1 import secp256k1 as pyecc
 
 from votecrypt.errors import EncodingError, UnsupportedPlatform
+from votecrypt.math import native
 from votecrypt.math.scalar import N
 
 #: Field prime of secp256k1 (spec 2.1, "p").
@@ -95,6 +96,11 @@ class Backend(Protocol):
         """k * point + sum(extra) from a table of `vartime_table`."""
         ...
 
+    def vartime_multi_multiply(self, points: Sequence[Any], scalars: Sequence[int]) -> Any:
+        """sum(k_i * P_i) for non-identity points and integers k_i (reduced mod n); variable
+        time (public values only)."""
+        ...
+
 
 class CoincurveBackend:
     """libsecp256k1 through coincurve. Native type: `coincurve.PublicKey`."""
@@ -104,6 +110,7 @@ class CoincurveBackend:
     def __init__(self) -> None:
         self._generator = coincurve.PublicKey.from_point(GX, GY)
         self._ctx = GLOBAL_CONTEXT.ctx
+        self._msm = native.load()  # the optional accelerator (spec 18.2), or None
 
     def generator(self) -> coincurve.PublicKey:
         return self._generator
@@ -218,6 +225,22 @@ class CoincurveBackend:
         if not lib.secp256k1_ec_pubkey_combine(self._ctx, result, points, len(points)):
             return None  # the sum is the identity
         return coincurve.PublicKey(result)
+
+    def vartime_multi_multiply(
+        self, points: Sequence[coincurve.PublicKey], scalars: Sequence[int]
+    ) -> Any:
+        if self._msm is not None:
+            result = self._msm.multiply(points, scalars, self._generator)
+            if result is not False:
+                return result
+        # The pure path: a product per term and one sum (the same point).
+        terms = []
+        for point, k in zip(points, scalars, strict=True):
+            k %= N
+            if k:
+                is_g = point is self._generator
+                terms.append(self.multiply_generator(k) if is_g else self.vartime_multiply(point, k))
+        return self.add_many(terms)
 
     def vartime_commitments(
         self,
@@ -423,6 +446,12 @@ class PyEccBackend:
     def vartime_table_multiply(self, table: tuple[int, int], k: int, extra: Sequence[Any]) -> Any:
         first = self.multiply(table, k) if k else None
         return self.add_many([p for p in (first, *extra) if p is not None])
+
+    def vartime_multi_multiply(
+        self, points: Sequence[tuple[int, int]], scalars: Sequence[int]
+    ) -> Any:
+        terms = [self.multiply(p, k % N) for p, k in zip(points, scalars, strict=True) if k % N]
+        return self.add_many([t for t in terms if t is not None])
 
     @staticmethod
     def _from_pyecc(point: tuple[int, int]) -> tuple[int, int] | None:

@@ -12,7 +12,7 @@ accepted by the decoder only where the caller allows it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from votecrypt.errors import EncodingError
@@ -82,6 +82,21 @@ class Group:
             point._native, point.to_bytes(), a.value, b.value
         )
         return Point(self, native)
+
+    def vartime_multi_multiply(self, scalars: Sequence[Scalar], points: Sequence[Point]) -> Point:
+        """sum(k_i * P_i) in variable time, with the multi-scalar multiplication of the
+        optional accelerator where it is built (spec 18.2): only for public values."""
+        if len(scalars) != len(points):
+            raise ValueError("as many scalars as points are needed")
+        natives, values = [], []
+        for k, point in zip(scalars, points, strict=True):
+            self._check_member(point)
+            if point._native is not None and not k.is_zero():
+                natives.append(point._native)
+                values.append(k.value)
+        if not natives:
+            return self.identity
+        return Point(self, self._backend.vartime_multi_multiply(natives, values))
 
     def vartime_fixed_base(self, point: Point) -> FixedBase:
         """A precomputed table for multiplying `point` fast, in variable time: only for public

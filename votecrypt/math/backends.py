@@ -239,7 +239,9 @@ class CoincurveBackend:
             k %= N
             if k:
                 is_g = point is self._generator
-                terms.append(self.multiply_generator(k) if is_g else self.vartime_multiply(point, k))
+                terms.append(
+                    self.multiply_generator(k) if is_g else self.vartime_multiply(point, k)
+                )
         return self.add_many(terms)
 
     def vartime_commitments(

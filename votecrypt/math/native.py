@@ -50,7 +50,7 @@ class NativeMsm:
 
     def multiply(
         self, points: Sequence[coincurve.PublicKey], scalars: Sequence[int], generator: Any
-    ) -> coincurve.PublicKey | None | bool:
+    ) -> coincurve.PublicKey | bool | None:
         """sum(k_i * P_i) as a coincurve point, None for the identity, False if the library
         refused an input (the caller then takes the pure path)."""
         g = 0

@@ -2,7 +2,7 @@
 
 Takes libsecp256k1's source from Debian's source package, pinned below by version and
 SHA-256 (the upstream release tarball Debian ships as its .orig), compiles it together with
-`native/msm.c` into `votecrypt/math/libvotecrypt_msm.so`, and checks that the result loads and
+`native/msm.c` into `votecrypt/math/libvotecrypt_msm.so.1`, and checks that the result loads and
 agrees with coincurve. Without a C compiler (or apt), votecrypt keeps working on the pure path;
 this script then says why in one line and exits with 3.
 
@@ -24,7 +24,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-TARGET = ROOT / "votecrypt" / "math" / "libvotecrypt_msm.so"
+TARGET = ROOT / "votecrypt" / "math" / "libvotecrypt_msm.so.1"
 
 #: Debian's source package (bookworm) and the upstream release it carries.
 PACKAGE, DEBIAN_VERSION, UPSTREAM = "libsecp256k1", "0.2.0-2", "0.2.0"

@@ -149,7 +149,7 @@ def test_a_refused_input_falls_back_to_the_pure_path(monkeypatch: pytest.MonkeyP
 
 
 def test_a_file_that_is_not_the_library_is_not_used(tmp_path: Path) -> None:
-    fake = tmp_path / "libvotecrypt_msm.so"
+    fake = tmp_path / "libvotecrypt_msm.so.1"
     fake.write_bytes(b"not a shared library")
     assert native.load(fake) is None
     assert native.status(fake).startswith("pure (coincurve, term by term): ")

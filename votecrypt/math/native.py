@@ -1,7 +1,7 @@
 """The optional native accelerator: libsecp256k1's multi-scalar multiplication (spec 18.2).
 
 `native/build.py` compiles libsecp256k1's own source, pinned by version and SHA-256, with a
-small binding (`native/msm.c`) into `votecrypt/math/libvotecrypt_msm.so`. When that file is
+small binding (`native/msm.c`) into `votecrypt/math/libvotecrypt_msm.so.1`. When that file is
 there and passes the checks below, `vartime_multi_multiply` of the default backend computes
 `sum(k_i * P_i)` in one call of the library's Strauss/Pippenger code
 (`secp256k1_ecmult_multi_var`); otherwise the pure path (coincurve's public functions, term
@@ -26,7 +26,7 @@ from coincurve._libsecp256k1 import ffi as coincurve_ffi
 from votecrypt.math.scalar import N
 
 #: Where native/build.py puts the compiled library.
-LIBRARY = Path(__file__).with_name("libvotecrypt_msm.so")
+LIBRARY = Path(__file__).with_name("libvotecrypt_msm.so.1")
 #: Set to 0 (or off, no, false) to use the pure path even where the library is built.
 SWITCH = "VOTECRYPT_NATIVE"
 

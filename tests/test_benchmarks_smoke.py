@@ -117,3 +117,21 @@ def test_the_station_hop_benchmark_runs() -> None:
     assert results["ballot"]["n"] == results["ballot-hop"]["n"] == 2
     assert results["status-hop"]["n"] == 2 and results["ballot-extra"]["ratio"] > 0
     assert "through a station" in station_hop.table(report)
+
+
+def test_the_browser_benchmark_runs_against_another_checkout(tmp_path: Path) -> None:
+    # `python -m benchmarks.booth_browser --against CHECKOUT`: here this tree against itself,
+    # one small ballot, one run each, in Debian's Chromium.
+    from benchmarks import booth_browser
+
+    if not Path(booth_browser.CHROMIUM).exists():
+        pytest.skip("/usr/bin/chromium is not installed")
+    pytest.importorskip("playwright.sync_api")
+    output = tmp_path / "booth.json"
+    root = Path(booth_browser.__file__).resolve().parent.parent
+    arguments = ["--sizes", "2", "--warmups", "0", "--runs", "1", "--against", str(root)]
+    assert booth_browser.main([*arguments, "--json", str(output)]) == 0
+    (result,) = json.loads(output.read_text())["results"]
+    assert result["rows"] == 2
+    assert len(result["chromium"]) == len(result["chromium_other"]) == 1
+    assert all(t > 0 for t in result["chromium"] + result["chromium_other"])

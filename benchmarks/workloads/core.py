@@ -92,6 +92,40 @@ def _multi_multiply(group: Group, rng: random.Random, quick: bool) -> list[Measu
                 os.environ[native.SWITCH] = previous
         paths = [("coincurve", group), ("coincurve", pure)]
     result = []
+    if group.backend_name == "coincurve":
+        # One branch's commitments a = z*G - c*alpha, b = z*K - c*shifted (spec 18.2): as the
+        # ballot check computes them, and by two multi-scalar multiplications.
+        c, z = (Scalar(rng.randrange(1, group.order)) for _ in range(2))
+        key, alpha, shifted = (
+            Scalar(rng.randrange(1, group.order)) * group.generator for _ in range(3)
+        )
+        table = group.vartime_fixed_base(key)
+        reps = 3 if quick else 300
+        result.append(
+            measure(
+                "core",
+                "a and b of one branch, as the ballot check does",
+                "coincurve",
+                lambda: table.vartime_commitments(c, z, alpha, shifted),
+                repetitions=reps,
+                runs=2 if quick else 5,
+            )
+        )
+        for _, on in paths:
+            path = "native" if getattr(on._backend, "_msm", None) is not None else "pure"
+            result.append(
+                measure(
+                    "core",
+                    f"a and b of one branch, two multi-multiplications ({path})",
+                    "coincurve",
+                    lambda on=on: (
+                        on.vartime_multi_multiply([-c, z], [alpha, on.generator]).to_bytes(),
+                        on.vartime_multi_multiply([z, -c], [key, shifted]).to_bytes(),
+                    ),
+                    repetitions=reps,
+                    runs=2 if quick else 5,
+                )
+            )
     for size in (2, 100) if quick or group.backend_name == "py_ecc" else (2, 100, 1000):
         points = [Scalar(rng.randrange(1, group.order)) * group.generator for _ in range(size)]
         scalars = [Scalar(rng.randrange(group.order)) for _ in range(size)]

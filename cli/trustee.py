@@ -10,13 +10,7 @@ import click
 from votecrypt.service.ceremony_steps import trustee_init
 from votecrypt.service.counting import announced_board_hash, tally_to_decrypt, trustee_decrypt
 from votecrypt.service.election_dir import load_manifest, load_transcript
-from votecrypt.service.trustee_state import (
-    ForgedState,
-    read_state,
-    state_path,
-    verify_board_so_far,
-    write_state,
-)
+from votecrypt.service.trustee_state import ForgedState, check_and_note, read_state, state_path
 from votecrypt.storage.secret_file import load_trustee, save_trustee, secret_file_label
 
 from .common import (
@@ -108,9 +102,8 @@ def decrypt(election: Path, secret: Path, index: int | None, announced: str) -> 
     secret_passphrase = passphrase(secret=secret)
     try:
         path = trustee_decrypt(
-            directory, secret, secret_passphrase, group(), verified, announced=announced,
-            state=state,
-        )  # fmt: skip
+            directory, secret, secret_passphrase, group(), verified, announced=announced
+        )
     except ForgedState as error:
         say(f"Not used: {error}. Verifying the whole board again (every ballot's proofs)...")
         verified = tally_to_decrypt(directory, group())
@@ -130,19 +123,16 @@ def check(election: Path, secret: Path) -> None:
     it: `votecrypt trustee decrypt` then checks only the entries added since. Run it while
     voting is open, as often as you like."""
     directory = election_dir(election)
-    path = state_path(secret)
-    state = read_state(path)
+    state = read_state(state_path(secret))
     if state is None:
         say("Verifying the board (every ballot's proofs)...")
     else:
-        say(f"Verifying the board from entry {state.entries} on (noted in {path})...")
-    head = verify_board_so_far(directory.board, group(), state)
-    trustee = load_trustee(secret, passphrase(secret=secret), group())
-    if state is not None and not state.authentic(trustee):
-        say(f"Not used: {path} does not authenticate with this secret file. Verifying the "
-            "whole board again (every ballot's proofs)...")  # fmt: skip
-        head = verify_board_so_far(directory.board, group(), None)
-    write_state(path, trustee, head)
+        say(f"Verifying the board from entry {state.entries} on (noted in {state_path(secret)})...")
+    noted = check_and_note(directory.board, group(), secret, lambda: passphrase(secret=secret))
+    if noted.rechecked:
+        say(f"Not used: {noted.path} did not authenticate with this secret file; the whole "
+            "board was verified again (every ballot's proofs).")  # fmt: skip
+    head, path = noted.head, noted.path
     say(f"Verified entries 0 to {head[0]} of the board; noted in {path}")
 
 

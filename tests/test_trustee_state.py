@@ -175,3 +175,20 @@ def test_check_with_a_wrong_passphrase_notes_nothing(
     )  # fmt: skip
     assert wrong.exit_code == exit_codes.SECRET, wrong.output
     assert not state_path(root / "private" / "t1.secret").exists()
+
+
+def test_check_again_with_a_forged_note_verifies_everything(
+    finished: FinishedElection, tmp_path: Path, proofs_checked: list[list[int]]
+) -> None:
+    root = _open_copy(finished, tmp_path)
+    assert _check(root, 1).exit_code == 0
+    path = state_path(root / "private" / "t1.secret")
+    document = json.loads(path.read_text())
+    document["mac"] = "11" * 32
+    path.write_text(json.dumps(document))
+    again = _check(root, 1)
+    assert again.exit_code == 0, again.output
+    assert "did not authenticate with this secret file" in again.output
+    assert proofs_checked[-2] == [] and len(proofs_checked[-1]) == 4
+    state = read_state(path)
+    assert state is not None and state.mac != bytes.fromhex("11" * 32)

@@ -101,6 +101,9 @@ class TallyToDecrypt:
     context: ElectionContext
     tally: EncryptedTally
     head: tuple[int, bytes]
+    #: the trustee's verification state whose entries were not checked again (spec 12.2):
+    #: `trustee_decrypt` authenticates it before it decrypts
+    state: VerificationState | None = None
 
     @property
     def title(self) -> str:
@@ -184,7 +187,7 @@ def tally_to_decrypt(
     # Check 16 passed: the published tally is byte for byte the sum the verifier recomputed,
     # so it names this context, has the manifest's rows and lanes, and its D counts cast
     # ballots of distinct issued credentials (check 12): at most the manifest's N.
-    return TallyToDecrypt(context, tally, head)
+    return TallyToDecrypt(context, tally, head, state)
 
 
 def trustee_decrypt(
@@ -195,7 +198,6 @@ def trustee_decrypt(
     verified: TallyToDecrypt | None = None,
     *,
     announced: str,
-    state: VerificationState | None = None,
 ) -> Path:
     """Trustee's partial decryption of the verified tally, written to decryption/.
 
@@ -205,11 +207,12 @@ def trustee_decrypt(
     written, and any other tally is refused (spec 12.2). Running it again for the same tally
     finishes the job or leaves the existing share.
 
-    `state` is the verification state `verified` was checked with: ForgedState, before
-    anything is written, unless it authenticates with this secret file. The state is then
-    noted at the tally entry, beside the secret file."""
-    verified = verified or tally_to_decrypt(directory, group, state=state)
+    If `verified` was checked with a verification state, ForgedState, before anything is
+    written, unless that state authenticates with this secret file. The state is then noted
+    at the tally entry, beside the secret file."""
+    verified = verified or tally_to_decrypt(directory, group)
     verified.check_announced(announced)
+    state = verified.state
     context, tally = verified.context, verified.tally
     tally_hash = verified.head[1]
     trustee = load_trustee(Path(secret_path), passphrase, group)

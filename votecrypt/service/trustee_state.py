@@ -14,6 +14,7 @@ was rewritten: verification fails (check 2) and nothing is decrypted.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from votecrypt.protocol.ceremony.trustee import Trustee
 from votecrypt.record.json_codec import Fields, canonical_json, parse_json
 from votecrypt.storage.board import BoardLog, BulletinBoard
 from votecrypt.storage.files import read_file, write_atomic
+from votecrypt.storage.secret_file import load_trustee
 from votecrypt.verifier.state import Checkpoint
 from votecrypt.verifier.verify import check_log
 
@@ -133,3 +135,31 @@ def verify_board_so_far(
         raise RefusedData("voting has not opened on this board: there is nothing to note yet")
     seq, digest = report.head
     return seq, bytes.fromhex(digest)
+
+
+@dataclass(frozen=True)
+class Noted:
+    """What `check_and_note` verified and noted."""
+
+    head: tuple[int, bytes]
+    path: Path
+    #: the earlier note did not authenticate: the whole board was verified again
+    rechecked: bool
+
+
+def check_and_note(
+    board_path: Path, group: Group, secret: Path, passphrase: Callable[[], str]
+) -> Noted:
+    """`votecrypt trustee check`: verify the board as it is now, from the trustee's earlier
+    note if there is one; then open the secret file (`passphrase` is asked only now), verify
+    the whole board again if the earlier note does not authenticate, and note the last entry
+    verified."""
+    path = state_path(secret)
+    state = read_state(path)
+    head = verify_board_so_far(board_path, group, state)
+    trustee = load_trustee(Path(secret), passphrase(), group)
+    rechecked = state is not None and not state.authentic(trustee)
+    if rechecked:
+        head = verify_board_so_far(board_path, group, None)
+    write_state(path, trustee, head)
+    return Noted(head, path, rechecked)

@@ -135,3 +135,11 @@ def test_the_browser_benchmark_runs_against_another_checkout(tmp_path: Path) -> 
     assert result["rows"] == 2
     assert len(result["chromium"]) == len(result["chromium_other"]) == 1
     assert all(t > 0 for t in result["chromium"] + result["chromium_other"])
+
+
+def test_the_transparency_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    # `python -m benchmarks.transparency`: its imports broke once without anyone noticing.
+    from benchmarks import transparency
+
+    assert transparency.main(["--warmups", "0", "--runs", "1", "--voters", "3"]) == 0
+    assert "Receipt check, Python" in capsys.readouterr().out

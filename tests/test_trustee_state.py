@@ -159,7 +159,7 @@ def test_a_damaged_state_is_one_line(finished: FinishedElection, tmp_path: Path)
     root = _open_copy(finished, tmp_path)
     state_path(root / "private" / "t1.secret").write_text("{not json")
     checked = _check(root, 1)
-    assert checked.exit_code == exit_codes.INVALID, checked.output
+    assert checked.exit_code == exit_codes.BAD_INPUT, checked.output
     errors = [line for line in checked.output.splitlines() if line.startswith("error")]
     assert len(errors) == 1 and "is not a verification state" in errors[0]
     assert "remove it" in errors[0]

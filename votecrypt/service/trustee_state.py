@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from votecrypt.errors import EncodingError, FileError, RefusedData
+from votecrypt.errors import BoardError, EncodingError, FileError, RefusedData
 from votecrypt.math.group import Group
 from votecrypt.protocol.ceremony.trustee import Trustee
 from votecrypt.record.json_codec import Fields, canonical_json, parse_json
@@ -78,7 +78,7 @@ def state_path(secret: Path) -> Path:
 
 def read_state(path: Path) -> VerificationState | None:
     """The state at `path`, not yet authenticated; None if there is none. A file that is not
-    a state is refused (RefusedData): remove it to verify the whole board."""
+    a state is refused (FileError): remove it to verify the whole board."""
     if not path.exists():
         return None
     try:
@@ -94,7 +94,7 @@ def read_state(path: Path) -> VerificationState | None:
         )
         fields.done()
     except (EncodingError, FileError) as error:
-        raise RefusedData(
+        raise FileError(
             f"{path} is not a verification state ({error}); remove it to verify the whole board"
         ) from None
     return state
@@ -132,7 +132,7 @@ def verify_board_so_far(
         details = "; ".join(f"{c.number} {c.name}: {c.failures[0]}" for c in failed if c.failures)
         raise RefusedData(f"the board does not verify ({details})")
     if verified.context is None or report.head is None:
-        raise RefusedData("voting has not opened on this board: there is nothing to note yet")
+        raise BoardError("voting has not opened on this board: there is nothing to check yet")
     seq, digest = report.head
     return seq, bytes.fromhex(digest)
 

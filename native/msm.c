@@ -23,9 +23,18 @@
 #define VOTECRYPT_MSM_SOURCE "unknown"
 #endif
 
-static const secp256k1_callback votecrypt_error_callback = {
-    secp256k1_default_error_callback_fn, NULL
-};
+/* The library's default error callback aborts the process; this one returns, and the call
+ * that met the error fails (an allocation that fails makes votecrypt_msm return -1, and the
+ * caller takes the pure path). */
+static void votecrypt_no_abort(const char *text, void *data) {
+    (void)text;
+    (void)data;
+}
+
+static const secp256k1_callback votecrypt_error_callback = {votecrypt_no_abort, NULL};
+
+/* At most this much scratch space: above it the library works in batches (same result). */
+#define VOTECRYPT_SCRATCH_MAX ((size_t)64 << 20)
 
 typedef struct {
     const secp256k1_ge *points;
@@ -113,6 +122,9 @@ VOTECRYPT_EXPORT int votecrypt_msm(const unsigned char *const *points,
     size = secp256k1_strauss_scratch_size(n);
     if (secp256k1_pippenger_scratch_size(n, secp256k1_pippenger_bucket_window(n)) > size) {
         size = secp256k1_pippenger_scratch_size(n, secp256k1_pippenger_bucket_window(n));
+    }
+    if (size > VOTECRYPT_SCRATCH_MAX) {
+        size = VOTECRYPT_SCRATCH_MAX;
     }
     scratch = secp256k1_scratch_create(&votecrypt_error_callback, size + 64 * ALIGNMENT + 4096);
     if (scratch == NULL) {

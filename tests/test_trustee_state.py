@@ -87,19 +87,26 @@ def test_decrypt_checks_only_what_the_trustee_has_not_checked(
     noted = state.entries
     assert f"Verified entries 0 to {noted - 1} of the board" in checked.output
     assert len(proofs_checked[-1]) == 4  # 3 ballots and a challenge, all checked
+    # A ballot cast after the note: its proofs are the only ones checked when decrypting.
+    late = tmp_path / "late-ballot.json"
+    late.write_text(json.dumps(finished.spare_ballot))
+    submitted = invoke("ballot", "submit", root, late)
+    assert submitted.exit_code == 0, submitted.output
+    late_seq = int(submitted.output.split("(entry ")[1].split(")")[0])
+    assert late_seq >= noted
     board_hash = _close_and_tally(root)
     decrypted = _decrypt(root, 1, board_hash)
     assert decrypted.exit_code == 0, decrypted.output
     assert f"you verified the first {noted} before" in decrypted.output
     assert "Decryption share written" in decrypted.output
-    assert proofs_checked[-1] == []  # no ballot came after the note: no proof checked again
+    assert proofs_checked[-1] == [late_seq]
     # The note now stands at the tally entry; another trustee, without one, checks all.
     after = read_state(state_path(root / "private" / "t1.secret"))
     assert after is not None and after.entries > noted
     other = _decrypt(root, 3, board_hash)
     assert other.exit_code == 0, other.output
     assert sorted(proofs_checked[-1]) == sorted(set(proofs_checked[-1]))
-    assert len(proofs_checked[-1]) == 4
+    assert len(proofs_checked[-1]) == 5
 
 
 @pytest.mark.parametrize("forgery", ["mac", "covers more", "another trustee's"])

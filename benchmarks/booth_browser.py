@@ -3,6 +3,8 @@ Python booth, for 7, 22 and 44 office holders (blank and three levels, 95 ballot
 
     python -m benchmarks.booth_browser            # 2 warm-ups and 7 timed runs per size
     python -m benchmarks.booth_browser --runs 3 --json benchmarks/results/booth.json
+    python -m benchmarks.booth_browser --against /tmp/old   # and another checkout's library,
+                                                            # alternating in the same page
 
 The page is the booth's own module (votecrypt/web/static/votecrypt.js) loaded from a local
 origin that Playwright serves from the files; nothing is downloaded. Timed in the page with
@@ -49,20 +51,28 @@ SIZES = (7, 22, 44)
 BALLOTS = 95
 
 PAGE_SCRIPT = """
-async ({parts, code, outcomes, warmups, runs}) => {
-  const m = await import('/votecrypt.js');
-  const election = m.electionFromParts(parts);
-  const credential = m.credentialFromCode(election.id, code);
-  for (let i = 0; i < warmups; i++) m.prepareBallot(election, credential, outcomes);
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    m.prepareBallot(election, credential, outcomes);
-    times.push((performance.now() - start) / 1000);
+async ({parts, code, outcomes, warmups, runs, modules}) => {
+  const loaded = [];
+  for (const path of modules) {
+    const m = await import(path);
+    const election = m.electionFromParts(parts);
+    const credential = m.credentialFromCode(election.id, code);
+    for (let i = 0; i < warmups; i++) m.prepareBallot(election, credential, outcomes);
+    loaded.push({ m, election, credential, times: [] });
   }
-  return times;
+  // The libraries take turns, run by run: a busy moment of the machine falls on both.
+  for (let i = 0; i < runs; i++) {
+    for (const { m, election, credential, times } of loaded) {
+      const start = performance.now();
+      m.prepareBallot(election, credential, outcomes);
+      times.push((performance.now() - start) / 1000);
+    }
+  }
+  return loaded.map(({ times }) => times);
 }
 """
+#: Where another checkout's library is served from (--against).
+OTHER = "/other/"
 
 
 @dataclass(frozen=True)
@@ -122,6 +132,9 @@ def bench_election(rows: int) -> BenchElection:
             "version": 1,
             "election": election.hex(),
             "public_keys": public_keys,
+            # The booth checks the endorsements against the ceremony's signing keys, which
+            # this made-up outcome has not (electionFromParts reads their shape only).
+            "endorsements": [],
         },
     }
     packing = manifest.packing()
@@ -129,13 +142,23 @@ def bench_election(rows: int) -> BenchElection:
     return BenchElection(parts, code, random_bytes(32), joint_key, rows, packing, negated)
 
 
-def _serve_static(route: Any) -> None:
+def _server(other: Path | None) -> Any:
+    def serve(route: Any) -> None:
+        _serve_static(route, other)
+
+    return serve
+
+
+def _serve_static(route: Any, other: Path | None = None) -> None:
     path = route.request.url.removeprefix(ORIGIN).split("?")[0]
     if path == "/":
         route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>b</title>")
         return
-    file = (STATIC / path.lstrip("/")).resolve()
-    if STATIC not in file.parents or not file.is_file():
+    root = STATIC
+    if other is not None and path.startswith(OTHER):
+        root, path = other, path.removeprefix(OTHER.rstrip("/"))
+    file = (root / path.lstrip("/")).resolve()
+    if root not in file.parents or not file.is_file():
         route.fulfill(status=404, body="")
         return
     content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
@@ -144,16 +167,20 @@ def _serve_static(route: Any) -> None:
     route.fulfill(status=200, content_type=content_type, body=file.read_bytes())
 
 
-def browser_times(elections: dict[int, BenchElection], warmups: int, runs: int) -> dict[int, Any]:
+def browser_times(
+    elections: dict[int, BenchElection], warmups: int, runs: int, other: Path | None = None
+) -> dict[int, Any]:
+    """{rows: [this tree's times, the other tree's times (with `other`)]}, and {0: version}."""
     from playwright.sync_api import sync_playwright
 
+    modules = ["/votecrypt.js"] + ([f"{OTHER}votecrypt.js"] if other is not None else [])
     outcomes = {rows: [1 + (i % 3) for i in range(rows)] for rows in elections}
     times: dict[int, Any] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
-            page.route(f"{ORIGIN}/**", _serve_static)
+            page.route(f"{ORIGIN}/**", _server(other))
             page.goto(f"{ORIGIN}/")
             for rows, election in elections.items():
                 times[rows] = page.evaluate(
@@ -164,6 +191,7 @@ def browser_times(elections: dict[int, BenchElection], warmups: int, runs: int) 
                         "outcomes": outcomes[rows],
                         "warmups": warmups,
                         "runs": runs,
+                        "modules": modules,
                     },
                 )
             version = browser.version
@@ -193,27 +221,63 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--warmups", type=int, default=2)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=list(SIZES), help="office holders per ballot"
+    )
+    parser.add_argument(
+        "--against",
+        type=Path,
+        default=None,
+        metavar="CHECKOUT",
+        help="another checkout of votecrypt: its JavaScript library runs in the same page, "
+        "alternating run by run with this one",
+    )
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} is not installed (apt-get install chromium)", file=sys.stderr)
         return 2
-    elections = {rows: bench_election(rows) for rows in SIZES}
-    in_browser = browser_times(elections, args.warmups, args.runs)
+    other = None
+    if args.against is not None:
+        other = (args.against / "votecrypt" / "web" / "static").resolve()
+        if not (other / "votecrypt.js").is_file():
+            print(f"{args.against} is not a checkout of votecrypt", file=sys.stderr)
+            return 2
+    elections = {rows: bench_election(rows) for rows in args.sizes}
+    in_browser = browser_times(elections, args.warmups, args.runs, other)
     version = in_browser.pop(0)
     rows_out = []
     print(f"Ballot preparation (encrypt, prove, sign), {BALLOTS} ballots issued, 4 outcomes")
     print(f"Chromium {version}; Python booth on coincurve (libsecp256k1)")
-    print(f"{'office holders':>15} | {'Chromium best':>13} | {'median':>9} | {'Python best':>11}")
+    extra = f" | {'other best':>10} | {'median':>9} | {'ratio':>5}" if other else ""
+    print(
+        f"{'office holders':>15} | {'Chromium best':>13} | {'median':>9} | {'Python best':>11}"
+        + extra
+    )
     for rows, election in elections.items():
-        browser = in_browser[rows]
+        browser, *against = in_browser[rows]
         python = python_times(election, args.warmups, args.runs)
-        print(
+        line = (
             f"{rows:>15} | {human(min(browser)):>13} | {human(statistics.median(browser)):>9} | "
             f"{human(min(python)):>11}"
         )
-        rows_out.append({"rows": rows, "chromium": browser, "python": python})
+        if against:
+            ratio = statistics.median(against[0]) / statistics.median(browser)
+            line += (
+                f" | {human(min(against[0])):>10} | {human(statistics.median(against[0])):>9}"
+                f" | {ratio:>4.2f}x"
+            )
+        print(line)
+        result = {"rows": rows, "chromium": browser, "python": python}
+        if against:
+            result["chromium_other"] = against[0]
+        rows_out.append(result)
     if args.json:
-        document = {"machine": machine(), "chromium": version, "results": rows_out}
+        document = {
+            "machine": machine(),
+            "chromium": version,
+            "other": None if other is None else str(args.against),
+            "results": rows_out,
+        }
         args.json.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
     return 0
 

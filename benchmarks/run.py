@@ -28,6 +28,7 @@ from benchmarks.workloads import (
     election,
     scale,
     tracking,
+    trustee,
 )
 
 Workload = Callable[..., list[Measurement]]
@@ -41,10 +42,11 @@ WORKLOADS: dict[str, tuple[Workload, str]] = {
     "election": (election.run, "500 voters x 44 candidates, ceremony to verified results"),
     "scale": (scale.run, "large electorate (default 100,000 voters x 10 candidates)"),
     "tracking": (tracking.run, "ballot track on the board and a record, indexed and not"),
+    "trustee": (trustee.run, "a trustee's check before decrypting, whole and incremental"),
 }
-DEFAULT = ("core", "ballot", "ceremony", "decode", "election")
+DEFAULT = ("core", "ballot", "ceremony", "decode", "election", "trustee")
 #: The smallest size of each sized workload for --smoke: it shows the workload runs.
-SMOKE_VOTERS = {"batch": 4, "election": 6, "scale": 12, "tracking": 6}
+SMOKE_VOTERS = {"batch": 4, "election": 6, "scale": 12, "tracking": 6, "trustee": 6}
 
 
 def table(rows: Sequence[Measurement]) -> str:

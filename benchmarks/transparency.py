@@ -31,13 +31,13 @@ from votecrypt.primitives.signing import SigningKey
 from votecrypt.protocol.booth import prepare_ballot
 from votecrypt.protocol.credentials import credential_from_code
 from votecrypt.protocol.manifest import Candidate, Manifest
-from votecrypt.protocol.rules import preset
 from votecrypt.record.ballot_codec import ballot_to_json
 from votecrypt.record.checkpoint import Checkpoint, board_note_key, sign_checkpoint
 from votecrypt.record.json_codec import canonical_json, parse_json
 from votecrypt.record.log import entry_hash
 from votecrypt.record.merkle import MerkleTree, leaf_hash
 from votecrypt.record.receipt import SignedReceipt, check_receipt
+from votecrypt.record.rule_presets import preset
 from votecrypt.service.demo import run_election
 from votecrypt.verifier.incremental import GrowingLog
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 
 import click
 
-from votecrypt.math import Group, secp256k1
+from votecrypt.math import Group, Scalar, native, secp256k1
 from votecrypt.math.tags import TEST_MEMBERSHIP
 from votecrypt.primitives import (
     Ciphertext,
@@ -55,6 +56,19 @@ def _round_trip(group: Group, voters: int, rows: int) -> tuple[list[tuple[int, .
     return counts, time.perf_counter() - started
 
 
+def _multi_multiply_agrees() -> bool:
+    """A multi-scalar multiplication of 12 random terms (G among them) gives the same point on
+    the default group (native accelerator or pure path) as on the reference."""
+    fast, reference = secp256k1("coincurve"), secp256k1("py_ecc")
+    keys = [secrets.randbelow(fast.order - 1) + 1 for _ in range(11)]
+    scalars = [Scalar(secrets.randbelow(fast.order)) for _ in range(12)]
+    points = [fast.generator, *(fast.multiply_generator(Scalar(k)) for k in keys)]
+    expected = reference.vartime_multi_multiply(
+        scalars, [reference.point_from_canonical_bytes(p.to_bytes()) for p in points]
+    )
+    return fast.vartime_multi_multiply(scalars, points).to_bytes() == expected.to_bytes()
+
+
 @click.command()
 def selftest() -> None:
     """Check the cryptography on this computer: encrypt, prove, verify, add and decrypt
@@ -69,4 +83,8 @@ def selftest() -> None:
         if counts != expected:
             raise click.ClickException(f"{backend}: decrypted counts {counts} != {expected}")
         click.echo(f"{backend:>9}: {voters} ballots x {rows} rows ok in {seconds:.2f} s")
+    # Which path verification's multi-scalar multiplications take (spec 18.2).
+    if not _multi_multiply_agrees():
+        raise click.ClickException("multi-scalar multiplication disagrees with the reference")
+    click.echo(f"multi-scalar multiplication: {native.status()}")
     click.echo("selftest passed")

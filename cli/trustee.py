@@ -10,6 +10,7 @@ import click
 from votecrypt.service.ceremony_steps import trustee_init
 from votecrypt.service.counting import announced_board_hash, tally_to_decrypt, trustee_decrypt
 from votecrypt.service.election_dir import load_manifest, load_transcript
+from votecrypt.service.trustee_state import ForgedState, check_and_note, read_state, state_path
 from votecrypt.storage.secret_file import load_trustee, save_trustee, secret_file_label
 
 from .common import (
@@ -76,25 +77,63 @@ def decrypt(election: Path, secret: Path, index: int | None, announced: str) -> 
     Before asking for your passphrase it verifies the whole board up to the tally,
     recomputes the tally and compares its board hash with the one announced in the room
     (--board-hash); compare the title and the number of ballots too. A trustee decrypts one
-    tally per election."""
+    tally per election. The proofs of the entries you verified before (`votecrypt trustee
+    check`, noted beside your secret file) are not checked again."""
     directory = election_dir(election)
     label = secret_file_label(secret)
     if index is not None and not label.startswith(f"trustee {index} "):
         raise click.BadParameter(f"{secret} is the file of {label}", param_hint="--secret")
     announced_board_hash(announced)  # a mistyped hash is refused before the long check
-    say("Verifying the board up to the tally (every ballot's proofs)...")
-    verified = tally_to_decrypt(directory, group())
+    state = read_state(state_path(secret))
+    if state is None:
+        say("Verifying the board up to the tally (every ballot's proofs)...")
+    else:
+        say(
+            f"Verifying the board up to the tally (the proofs of entries {state.entries} on; "
+            f"you verified the first {state.entries} before, {state_path(secret)})..."
+        )
+    verified = tally_to_decrypt(directory, group(), state=state)
     say(f"Election: {verified.title}")
     say(f"Ballots counted (D): {verified.ballots}")
     verified.check_announced(announced)  # before showing it: the trustee compares, never copies
     say(f"Board hash at the tally: {verified.board_hash}, as announced")
     say(f"Election fingerprint: {verified.context.fingerprint}")
     say(f"Decrypting as {label}")
-    path = trustee_decrypt(
-        directory, secret, passphrase(secret=secret), group(), verified, announced=announced
-    )
+    secret_passphrase = passphrase(secret=secret)
+    try:
+        path = trustee_decrypt(
+            directory, secret, secret_passphrase, group(), verified, announced=announced
+        )
+    except ForgedState as error:
+        say(f"Not used: {error}. Verifying the whole board again (every ballot's proofs)...")
+        verified = tally_to_decrypt(directory, group())
+        path = trustee_decrypt(
+            directory, secret, secret_passphrase, group(), verified, announced=announced
+        )
     say(f"Decryption share written: {path}")
     say("Next: when enough trustees have decrypted, run `votecrypt result`.")
+
+
+@trustee.command("check")
+@election_argument
+@secret_option
+def check(election: Path, secret: Path) -> None:
+    """Verify the board as it is now, up to its tally at most (every ballot's proofs, as
+    before decrypting), and note what you verified beside your secret file, authenticated by
+    it: `votecrypt trustee decrypt` then checks only the entries added since. Run it while
+    voting is open, as often as you like."""
+    directory = election_dir(election)
+    state = read_state(state_path(secret))
+    if state is None:
+        say("Verifying the board (every ballot's proofs)...")
+    else:
+        say(f"Verifying the board from entry {state.entries} on (noted in {state_path(secret)})...")
+    noted = check_and_note(directory.board, group(), secret, lambda: passphrase(secret=secret))
+    if noted.rechecked:
+        say(f"Not used: {noted.path} did not authenticate with this secret file; the whole "
+            "board was verified again (every ballot's proofs).")  # fmt: skip
+    head, path = noted.head, noted.path
+    say(f"Verified entries 0 to {head[0]} of the board; noted in {path}")
 
 
 @trustee.command("passphrase")

@@ -220,6 +220,9 @@ def election_steps() -> list[Step]:
             done_when=(exit_codes.REJECTED, "duplicate-ballot-id"),
         ),
         Step("board status", at("board", "status", election)),
+        # Trustee 1 verifies the board while voting is open and notes it (spec 12.2): its
+        # decrypt below checks only the entries added since.
+        Step("trustee check 1", at("trustee", "check", election, "--secret", secret(1)), "pw1"),
         Step("board close", at("board", "close", election)),
         Step("tally", at("tally", election, "--jobs", "1")),
         *[

@@ -17,7 +17,9 @@ def _run(*command: str) -> subprocess.CompletedProcess[str]:
 
 def test_ruff() -> None:
     folders = [
-        f for f in ("votecrypt", "cli", "tests", "benchmarks", "spec") if (ROOT / f).is_dir()
+        f
+        for f in ("votecrypt", "cli", "tests", "benchmarks", "spec", "native")
+        if (ROOT / f).is_dir()
     ]
     result = _run(sys.executable, "-m", "ruff", "check", *folders)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Callable
 
 from benchmarks.timing import Measurement, measure
-from votecrypt.math import FixedBase, Group, Point, Scalar, secp256k1
+from votecrypt.math import FixedBase, Group, Point, Scalar, native, secp256k1
+from votecrypt.math.backends import CoincurveBackend
 from votecrypt.math.tags import TEST_MEMBERSHIP
 from votecrypt.primitives import Packing, SecretKey, discrete_log, encrypt
 from votecrypt.primitives.membership import prove_membership, value_points, verify_membership
@@ -56,6 +58,7 @@ def _backend(backend: str, quick: bool) -> list[Measurement]:
     result.append(row("4-option row: verify", verify_row))
     _, verify_plain = _membership(group, key, None, 4)
     result.append(row("4-option row: verify without key table", verify_plain))
+    result += _multi_multiply(group, rng, quick)
     for exponent in (6, 9):
         if exponent == 9 and (slow or quick):
             continue
@@ -70,6 +73,74 @@ def _backend(backend: str, quick: bool) -> list[Measurement]:
                 warmup=0 if exponent == 9 else 1,
             )
         )
+    return result
+
+
+def _multi_multiply(group: Group, rng: random.Random, quick: bool) -> list[Measurement]:
+    """sum(k_i * P_i) over 2, 100 and 1,000 points on the path in use (the native accelerator
+    where it is built, spec 18.2) and, for the default backend, on the pure path too."""
+    paths = [(group.backend_name, group)]
+    if group.backend_name == "coincurve" and native.load() is not None:
+        previous = os.environ.get(native.SWITCH)
+        os.environ[native.SWITCH] = "0"
+        try:
+            pure = Group(CoincurveBackend())
+        finally:
+            if previous is None:
+                del os.environ[native.SWITCH]
+            else:
+                os.environ[native.SWITCH] = previous
+        paths = [("coincurve", group), ("coincurve", pure)]
+    result = []
+    if group.backend_name == "coincurve":
+        # One branch's commitments a = z*G - c*alpha, b = z*K - c*shifted (spec 18.2): as the
+        # ballot check computes them, and by two multi-scalar multiplications.
+        c, z = (Scalar(rng.randrange(1, group.order)) for _ in range(2))
+        key, alpha, shifted = (
+            Scalar(rng.randrange(1, group.order)) * group.generator for _ in range(3)
+        )
+        table = group.vartime_fixed_base(key)
+        reps = 3 if quick else 300
+        result.append(
+            measure(
+                "core",
+                "a and b of one branch, as the ballot check does",
+                "coincurve",
+                lambda: table.vartime_commitments(c, z, alpha, shifted),
+                repetitions=reps,
+                runs=2 if quick else 5,
+            )
+        )
+        for _, on in paths:
+            path = "native" if getattr(on._backend, "_msm", None) is not None else "pure"
+            result.append(
+                measure(
+                    "core",
+                    f"a and b of one branch, two multi-multiplications ({path})",
+                    "coincurve",
+                    lambda on=on: (
+                        on.vartime_multi_multiply([-c, z], [alpha, on.generator]).to_bytes(),
+                        on.vartime_multi_multiply([z, -c], [key, shifted]).to_bytes(),
+                    ),
+                    repetitions=reps,
+                    runs=2 if quick else 5,
+                )
+            )
+    for size in (2, 100) if quick or group.backend_name == "py_ecc" else (2, 100, 1000):
+        points = [Scalar(rng.randrange(1, group.order)) * group.generator for _ in range(size)]
+        scalars = [Scalar(rng.randrange(group.order)) for _ in range(size)]
+        for backend, on in paths:
+            path = "native" if getattr(on._backend, "_msm", None) is not None else "pure"
+            result.append(
+                measure(
+                    "core",
+                    f"multi-scalar multiplication, {size} points ({path})",
+                    backend,
+                    lambda on=on, k=scalars, p=points: on.vartime_multi_multiply(k, p),
+                    repetitions=1 if group.backend_name == "py_ecc" else max(2, 2000 // size),
+                    runs=2 if quick else 5,
+                )
+            )
     return result
 
 

@@ -24,6 +24,7 @@ from coincurve.context import GLOBAL_CONTEXT
 from py_ecc.secp256k1 import secp256k1 as pyecc
 
 from votecrypt.errors import EncodingError, UnsupportedPlatform
+from votecrypt.math import native
 from votecrypt.math.scalar import N
 
 #: Field prime of secp256k1 (spec 2.1, "p").
@@ -112,6 +113,7 @@ class CoincurveBackend:
     def __init__(self) -> None:
         self._generator = coincurve.PublicKey.from_point(GX, GY)
         self._ctx = GLOBAL_CONTEXT.ctx
+        self._msm = native.load()  # the optional accelerator (spec 18.2), or None
 
     def generator(self) -> coincurve.PublicKey:
         return self._generator
@@ -227,6 +229,15 @@ class CoincurveBackend:
             return None  # the sum is the identity
         return coincurve.PublicKey(result)
 
+    def vartime_multi_multiply(
+        self, points: Sequence[coincurve.PublicKey], scalars: Sequence[int]
+    ) -> Any:
+        if self._msm is not None:
+            result = self._msm.multiply(points, scalars, self._generator)
+            if result is not False:
+                return result
+        return self._pure_multi_multiply(points, scalars)
+
     def vartime_commitments(
         self,
         table: _Table,
@@ -277,7 +288,7 @@ class CoincurveBackend:
         data = ffi.buffer(output)[:]
         return data[:33], data[33:]
 
-    def vartime_multi_multiply(
+    def _pure_multi_multiply(
         self, points: Sequence[coincurve.PublicKey], scalars: Sequence[int]
     ) -> Any:
         # libsecp256k1 exports no multi-scalar multiplication (A.8), so this one is built from

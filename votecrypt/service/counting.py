@@ -39,11 +39,18 @@ from votecrypt.record.tally_codec import (
 )
 from votecrypt.service.announced import looks_mistyped
 from votecrypt.service.election_dir import ElectionDir
+from votecrypt.service.trustee_state import (
+    ForgedState,
+    VerificationState,
+    state_path,
+    write_state,
+)
 from votecrypt.service.voting import refuse_unless_verified
 from votecrypt.storage.board import BoardLog, BulletinBoard
 from votecrypt.storage.files import read_file, write_atomic
 from votecrypt.storage.secret_file import load_trustee, save_trustee
 from votecrypt.verifier.engines import Engine, LocalEngine
+from votecrypt.verifier.state import Checkpoint
 from votecrypt.verifier.verify import check_log
 
 
@@ -94,6 +101,9 @@ class TallyToDecrypt:
     context: ElectionContext
     tally: EncryptedTally
     head: tuple[int, bytes]
+    #: the trustee's verification state whose entries were not checked again (spec 12.2):
+    #: `trustee_decrypt` authenticates it before it decrypts
+    state: VerificationState | None = None
 
     @property
     def title(self) -> str:
@@ -146,17 +156,30 @@ def announced_board_hash(announced: str) -> str:
 
 
 def tally_to_decrypt(
-    directory: ElectionDir, group: Group, engine: Engine | None = None
+    directory: ElectionDir,
+    group: Group,
+    engine: Engine | None = None,
+    state: VerificationState | None = None,
 ) -> TallyToDecrypt:
     """Verify the board from its first entry to its tally, as `votecrypt verify` would (chain,
     order, single items, the ceremony outcome re-derived, the endorsed credential list, every
     cast ballot's signature and proofs, close), recompute the tally and refuse unless the
-    published one equals it (spec 12.2). Only then may a trustee decrypt it."""
+    published one equals it (spec 12.2). Only then may a trustee decrypt it.
+
+    With the trustee's verification `state`, the signatures and proofs of the entries it
+    covers are not checked again, and the board must hold its noted entry with its hash;
+    `trustee_decrypt` authenticates the state before it decrypts."""
     board = BulletinBoard(directory.board, group, read_only=True)
     with board:
         if board.count("tally") == 0:
             raise TallyError("the tally has not been computed yet (votecrypt tally)")
-        verified = check_log(BoardLog(board), group=group, engine=engine, until="tally")
+        verified = check_log(
+            BoardLog(board),
+            group=group,
+            engine=engine,
+            until="tally",
+            verified_before=None if state is None else state.checkpoint(),
+        )
     refuse_unless_verified(verified.report, "tally", "not decrypting")
     context, tally, head = verified.context, verified.tally, verified.tally_entry
     if context is None or tally is None or head is None:  # cannot happen once tally passed
@@ -164,7 +187,7 @@ def tally_to_decrypt(
     # Check 16 passed: the published tally is byte for byte the sum the verifier recomputed,
     # so it names this context, has the manifest's rows and lanes, and its D counts cast
     # ballots of distinct issued credentials (check 12): at most the manifest's N.
-    return TallyToDecrypt(context, tally, head)
+    return TallyToDecrypt(context, tally, head, state)
 
 
 def trustee_decrypt(
@@ -182,12 +205,22 @@ def trustee_decrypt(
     digits): every trustee decrypts the same tally. A trustee decrypts at most one tally per
     election: the tally entry's hash is recorded in its secret file before the share is
     written, and any other tally is refused (spec 12.2). Running it again for the same tally
-    finishes the job or leaves the existing share."""
+    finishes the job or leaves the existing share.
+
+    If `verified` was checked with a verification state, ForgedState, before anything is
+    written, unless that state authenticates with this secret file. The state is then noted
+    at the tally entry, beside the secret file."""
     verified = verified or tally_to_decrypt(directory, group)
     verified.check_announced(announced)
+    state = verified.state
     context, tally = verified.context, verified.tally
     tally_hash = verified.head[1]
     trustee = load_trustee(Path(secret_path), passphrase, group)
+    if state is not None and not state.authentic(trustee):
+        raise ForgedState(
+            f"the verification state {state_path(Path(secret_path))} does not authenticate "
+            "with this secret file"
+        )
     if trustee.parameters != context.manifest.ceremony_parameters():
         raise TallyError("this secret file belongs to another election")
     key_share = trustee.key_share()
@@ -205,6 +238,8 @@ def trustee_decrypt(
     if trustee.decrypted_tally is None:
         trustee.decrypted_tally = tally_hash
         save_trustee(Path(secret_path), trustee, passphrase)
+    if state is None or state.checkpoint() != Checkpoint(*verified.head):
+        write_state(state_path(Path(secret_path)), trustee, verified.head)
     if path.exists():
         existing = _existing_share(path, group)
         if (

@@ -54,6 +54,10 @@ class Verification:
     report: VerificationReport
     #: a cosigned board checkpoint to start from (spec 16.4)
     witnessed: WitnessedStart | None = None
+    #: entries up to this one (with `since` its hash) were verified before by the same
+    #: party, which kept that fact authenticated (a trustee, spec 12.2): their signatures and
+    #: proofs are not checked again
+    verified_through: int = -1
     # The log (checks 1-3)
     expected_seq: int = 0
     prev: bytes = GENESIS

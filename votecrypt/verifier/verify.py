@@ -206,18 +206,27 @@ def check_log(
     progress: Progress | None = None,
     until: str | None = None,
     cosigned: bytes | None = None,
+    verified_before: Checkpoint | None = None,
 ) -> VerifiedLog:
     """Verify the log of `source` as `verify_log` does, and return what was verified with
-    the report (a booth stops `until` "open", a trustee `until` "tally", spec 17.1)."""
+    the report (a booth stops `until` "open", a trustee `until` "tally", spec 17.1).
+
+    `verified_before` is the last entry of a prefix the caller itself verified before and
+    kept authenticated (a trustee's verification state, spec 12.2): the signatures and proofs
+    of the entries up to it are not checked again, and check 2 fails unless the log holds
+    that entry with that hash (a rewritten history)."""
+    if verified_before is not None and since is not None and since != verified_before:
+        raise ValueError("one checkpoint at a time")
     v = Verification(
         source=source,
         group=group or secp256k1(),
         engine=engine or LocalEngine(),
-        since=since,
+        since=since or verified_before,
         progress=progress,
         until=until,
         report=VerificationReport.empty(str(source.path)),
         witnessed=None if cosigned is None else witnessed.WitnessedStart(cosigned),
+        verified_through=-1 if verified_before is None else verified_before.seq,
     )
     report = _run(v)
     return VerifiedLog(report, v.context, v.tally, v.tally_entry)

@@ -29,7 +29,7 @@ def ballot_entry(v: Verification, entry: Entry) -> None:
         # (check 15).
         _verdict(v, check_without_context(v.group, entry.seq, entry.kind, entry.payload))
         return
-    check_proofs = not witnessed.skips(v.witnessed, entry.seq)
+    check_proofs = entry.seq > v.verified_through and not witnessed.skips(v.witnessed, entry.seq)
     if not check_proofs:
         v.report.entries_trusted += 1
     if v.chunk and check_proofs != v.chunk_checks_proofs:

@@ -19,6 +19,7 @@ polynomial, received shares, final key share) leave the object only through
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NoReturn
@@ -368,6 +369,15 @@ class Trustee:
             if done is not None
         ]
         return " and ".join(acts)
+
+    def verification_mac(self, statement: bytes) -> bytes:
+        """HMAC-SHA256 of a note of what this trustee verified (its verification state,
+        spec 12.2), under a key derived from its signing key with a label of its own: only
+        this secret file makes or checks it, and it signs nothing else."""
+        key = hmac.new(
+            self._signing_key.export_bytes(), b"votecrypt/v1/trustee-verification-state", "sha256"
+        ).digest()
+        return hmac.new(key, statement, "sha256").digest()
 
     def endorse_credentials(self, credentials: CredentialList) -> Endorsement:
         """Sign the credential list with this trustee's ceremony signing key (spec 9.4), for

@@ -1,12 +1,18 @@
 // The disjunctive (CDS) set-membership proof with lanes (spec 5.3), as
 // votecrypt/primitives/membership.py.
 //
-// Side channels (spec 18.1): every branch does the same group operations whatever its value:
-// beta - v*G is computed for every branch and lane first, and each branch then makes two
-// constant-time multiplications by the generator or the key and two by alpha and the shifted
-// beta (the true branch makes them too, with a random multiplier, and discards the result).
-// The branches are computed in a random order, so the sequence of operations does not tell
-// which branch is the true one.
+// The prover knows each lane's nonce r and value m, so alpha = r*G and beta - v*G =
+// r*K + (m - v)*G, and a branch's commitments z*G - c*alpha and z*K - c*(beta - v*G) are
+//   a = (z - c*r)*G,   b = (z - c*r)*K + (-c*(m - v))*G,
+// three constant-time multiplications by the two fixed bases, G and the joint key, whose
+// window tables are built once (spec 18.1): the same points as the textbook formulas, so the
+// same proof, with no multiplication of a variable point.
+//
+// Side channels (spec 18.1): every branch and lane makes the same three multiplications and
+// two additions whatever its value (the true branch with random multipliers where the others
+// have their challenge, keeping only w*G and w*K); no multiplier is 0 but with negligible
+// probability (t*G is (t + s)*G - s*G, see below); the branches are computed in a random
+// order, so the sequence of operations does not tell which branch is the true one.
 
 import { challenge } from './encoding.js';
 import { G, IDENTITY, mod, multiply, N, plaintextPoint, randomBelow, randomScalar } from './group.js';
@@ -66,23 +72,25 @@ export function proveMembership(publicKey, ciphertexts, plaintext, nonces, allow
     fakeChallenges: Array.from({ length: branches }, randomScalar),
     fakeResponses: Array.from({ length: branches }, () => Array.from({ length: lanes }, randomScalar)),
   };
-  // beta_l - v_{j,l}*G for every branch and lane, the true branch included.
-  const shifted = allowed.map((vector) =>
-    vector.map((v, l) => ciphertexts[l].beta.add(plaintextPoint(v).negate())),
-  );
+  const values = plaintext.map((m) => BigInt(m));
+  // t is 0 in a lane where a false branch has the true value: t*G is computed as
+  // (t + s)*G - s*G with one random s per proof, so that no multiplication is skipped.
+  const s = randomScalar();
+  const minusSG = multiply(G, s).negate();
   const commitments = new Array(branches);
   for (const j of randomOrder(branches)) {
     const isTrue = j === trueBranch;
-    // The true branch multiplies alpha and the shifted beta by a throw-away random scalar so
-    // that every branch makes the same four constant-time multiplications (spec 18.1).
+    // The true branch takes random multipliers where the others take their challenge, so
+    // that every branch makes the same multiplications (spec 18.1).
     const minusC = isTrue ? randomScalar() : mod(-random.fakeChallenges[j]);
-    commitments[j] = ciphertexts.map((ct, l) => {
-      const z = isTrue ? random.commitmentNonces[l] : random.fakeResponses[j][l];
-      const zG = multiply(G, z);
-      const zK = multiply(publicKey, z);
-      const cAlpha = multiply(ct.alpha, minusC);
-      const cShifted = multiply(shifted[j][l], minusC);
-      return isTrue ? [zG, zK] : [zG.add(cAlpha), zK.add(cShifted)];
+    commitments[j] = ciphertexts.map((_, l) => {
+      const u = isTrue ? random.commitmentNonces[l] : mod(random.fakeResponses[j][l] + minusC * nonces[l]);
+      const t = isTrue ? randomScalar() : mod(minusC * (values[l] - allowed[j][l]));
+      const uG = multiply(G, u);
+      const uK = multiply(publicKey, u);
+      const tG = multiply(G, mod(t + s)).add(minusSG);
+      const shifted = uK.add(tG);
+      return isTrue ? [uG, uK] : [uG, shifted];
     });
   }
   const c = fiatShamir(tag, context, publicKey, ciphertexts, allowed, commitments);

@@ -13,10 +13,12 @@ from votecrypt.protocol.ceremony.transcript import (
     Transcript,
     announcement_problems,
     board_decisions,
+    convicted,
     evaluate,
 )
 from votecrypt.service.ceremony_steps import (
     ceremony_decide,
+    ceremony_evidence,
     ceremony_finalize,
     ceremony_step,
     ceremony_waiting,
@@ -154,6 +156,28 @@ def decide(election: Path, secret: Path, without: tuple[int, ...]) -> None:
     say("Next: `votecrypt ceremony status` shows when the board's decision is taken.")
 
 
+@ceremony.command("evidence")
+@election_argument
+@click.argument("message_file", type=click.Path(path_type=Path, dir_okay=False))
+def evidence(election: Path, message_file: Path) -> None:
+    """Compare MESSAGE_FILE, a ceremony message you were shown elsewhere (another trustee's
+    copy, a USB stick), with the one in your directory. If the trustee who signed both signed
+    two different messages of one round, write ceremony/evidence-<j>.json: it convicts that
+    trustee, who is left out and whose complaints count for nothing (spec 8.8.1). Copy the
+    evidence file to every other trustee; the board checks it too."""
+    directory = election_dir(election)
+    found, published = ceremony_evidence(directory, group(), message_file)
+    where = published if published is not None else directory.evidence_path(found.sender)
+    say(
+        ("Published: " if published is not None else "Evidence was already there: ")
+        + f"{where} (trustee {found.sender} signed two different {found.round} messages)"
+    )
+    say(
+        "Next: copy it to every other trustee; `votecrypt ceremony status` shows the trustee "
+        "left out."
+    )
+
+
 @ceremony.command("finalize")
 @election_argument
 @secret_option
@@ -195,10 +219,16 @@ def status(election: Path) -> None:
     try:
         _, refused = announcement_problems(transcript)
         decided = board_decisions(transcript)
+        liars = convicted(transcript)
         waiting = ceremony_waiting(directory, group())
     except CeremonyError as error:
         say(f"Problem: {error}")
         return
+    for index, round_name in sorted(liars.items()):
+        say(
+            f"Convicted: trustee {index} signed two different {round_name} messages "
+            f"({directory.evidence_path(index)}); its messages are ignored."
+        )
     for index, voters in sorted(_votes(transcript).items()):
         if index in decided:
             say(

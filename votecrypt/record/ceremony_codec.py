@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from votecrypt.errors import EncodingError
+from votecrypt.errors import CeremonyError, EncodingError
 from votecrypt.math.group import Group
 from votecrypt.primitives.schnorr import SchnorrProof
 from votecrypt.primitives.sealing import ExchangePublicKey, SealedBox
@@ -21,6 +21,7 @@ from votecrypt.protocol.ceremony.messages import (
     Commit,
     Complaint,
     Decision,
+    Evidence,
     Message,
     Opening,
     RevealedShare,
@@ -40,6 +41,7 @@ VERSION = 1
 MAX_TRUSTEES = 1000
 MESSAGE_TYPE = "votecrypt/ceremony/{round}"
 OUTCOME_TYPE = "votecrypt/ceremony/outcome"
+EVIDENCE_TYPE = "votecrypt/ceremony/evidence"
 SEALED_SHARE_BYTES = 32 + 16
 
 
@@ -95,7 +97,59 @@ def _message_fields(message: Message) -> dict[str, Any]:
 
 def message_from_json(data: bytes, group: Group, expected_round: str | None = None) -> Signed[Any]:
     """Decode a ceremony message file strictly; `expected_round` refuses any other round."""
-    top = Fields(parse_json(data), "ceremony message")
+    return message_from_plain(parse_json(data), group, expected_round)
+
+
+def evidence_to_json(evidence: Evidence) -> bytes:
+    """The canonical JSON file of evidence against a sender (spec 8.8.1): its two message
+    files, the smaller digest first."""
+    return canonical_json(evidence_plain(evidence))
+
+
+def evidence_plain(evidence: Evidence) -> dict[str, Any]:
+    return {
+        "type": EVIDENCE_TYPE,
+        "version": VERSION,
+        "messages": [parse_json(message_to_json(s)) for s in (evidence.first, evidence.second)],
+    }
+
+
+def evidence_from_json(data: bytes, group: Group) -> Evidence:
+    return evidence_from_plain(parse_json(data), group)
+
+
+def evidence_from_plain(value: Any, group: Group) -> Evidence:
+    """Decode an evidence file strictly (spec 8.8.1): exactly two message files of one round
+    (not "announce") and one sender, the smaller digest first. Signatures are checked where
+    the evidence is used, against the sender's announced key."""
+    top = Fields(value, "ceremony evidence")
+    top.constant("type", EVIDENCE_TYPE)
+    top.integer("version", VERSION, VERSION)
+    messages = [message_from_plain(item, group) for _, item in top.items("messages", max_items=2)]
+    top.done()
+    if len(messages) != 2:
+        raise EncodingError("ceremony evidence: expected two messages")
+    try:
+        return Evidence(messages[0], messages[1])
+    except CeremonyError as error:
+        raise EncodingError(f"ceremony evidence: {error}") from None
+
+
+def item_from_json(data: bytes, group: Group) -> Signed[Any] | Evidence:
+    """A ceremony entry of the log (spec 11.1): a signed message or evidence."""
+    value = parse_json(data)
+    if isinstance(value, dict) and value.get("type") == EVIDENCE_TYPE:
+        return evidence_from_plain(value, group)
+    return message_from_plain(value, group)
+
+
+def item_to_json(item: Signed[Any] | Evidence) -> bytes:
+    return evidence_to_json(item) if isinstance(item, Evidence) else message_to_json(item)
+
+
+def message_from_plain(value: Any, group: Group, expected_round: str | None = None) -> Signed[Any]:
+    """Decode a ceremony message (its parsed JSON) strictly."""
+    top = Fields(value, "ceremony message")
     kind = top.text("type")
     if not kind.startswith("votecrypt/ceremony/"):
         raise EncodingError(f"not a ceremony message (type {kind!r})")

@@ -48,6 +48,7 @@ from votecrypt.protocol.ceremony.messages import (
     share_binding,
 )
 from votecrypt.protocol.ceremony.transcript import (
+    BOARD_WENT_ON_WITHOUT,
     CeremonyNotReady,
     CeremonyOutcome,
     Transcript,
@@ -408,17 +409,21 @@ class Trustee:
 
     def _view(
         self, transcript: Transcript, *, every_envelope: bool
-    ) -> tuple[Transcript, dict[int, Announcement], dict[int, tuple[int, ...]]]:
-        """The messages that count (the board's decisions applied, spec 8.8), the accepted
-        announcements (spec 8.2), this trustee's own among them, and the trustees the board
-        went on without. With `every_envelope`, every message's signature is checked first."""
+    ) -> tuple[Transcript, dict[int, Announcement], dict[int, str]]:
+        """The messages that count (the board's decisions and the evidence applied, spec 8.8,
+        8.8.1), the accepted announcements (spec 8.2), this trustee's own among them, and the
+        trustees left out before anything is examined, with their reasons. With
+        `every_envelope`, every message's signature is checked first."""
         if transcript.parameters != self.parameters:
             raise CeremonyError("the transcript belongs to another ceremony")
         if every_envelope:
             transcript_digests(transcript)
         view, decided = counted(transcript)
         if self.index in decided:
-            raise CeremonyError(f"the board went on without trustee {self.index}")
+            reason = decided[self.index]
+            if reason == BOARD_WENT_ON_WITHOUT:
+                raise CeremonyError(f"the board went on without trustee {self.index}")
+            raise CeremonyError(f"trustee {self.index} is left out: it {reason}")
         accepted, refused = announcement_problems(view, envelopes_checked=every_envelope)
         if self.index in refused:
             raise CeremonyError(f"trustee {self.index} is left out: it {refused[self.index]}")

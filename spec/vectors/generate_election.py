@@ -44,6 +44,7 @@ from votecrypt.protocol.ceremony.messages import (
     CeremonyParameters,
     Complaint,
     Decision,
+    Evidence,
     Opening,
     RevealedShare,
     SealedShare,
@@ -61,7 +62,7 @@ from votecrypt.protocol.ceremony.transcript import (
 from votecrypt.protocol.ceremony.trustee import Trustee
 from votecrypt.protocol.manifest import Candidate, Manifest
 from votecrypt.protocol.rules import Bracket, Condition, Option, PreviousResult, RuleSet
-from votecrypt.record.ceremony_codec import message_to_json, outcome_to_json
+from votecrypt.record.ceremony_codec import evidence_to_json, message_to_json, outcome_to_json
 from votecrypt.record.json_codec import canonical_json
 from votecrypt.record.log import SINGLE_ITEMS, Entry, entry_from_line, entry_hash, entry_to_line
 from votecrypt.record.rule_presets import preset
@@ -880,8 +881,8 @@ def _board_goes_on(transcript: Transcript, voters: list[Trustee]) -> Transcript:
                 transcript = _with(transcript, "decide", voter.index, vote)
 
 
-def _start(n: int, label: bytes) -> tuple[CeremonyParameters, list[Trustee]]:
-    parameters = CeremonyParameters(hashlib.sha256(b"ceremony reasons " + label).digest(), n, 2)
+def _start(n: int, label: bytes, t: int = 2) -> tuple[CeremonyParameters, list[Trustee]]:
+    parameters = CeremonyParameters(hashlib.sha256(b"ceremony reasons " + label).digest(), n, t)
     trustees = [
         Trustee.create(secp256k1(), parameters, i, f"Trustee {i}") for i in parameters.indices
     ]
@@ -1227,12 +1228,39 @@ def reasons_decide() -> Transcript:
     return _with(transcript, "announce", 5, trustees[4].announce())
 
 
+def reasons_evidence() -> Transcript:
+    """Equivocation (spec 8.8.1), t = 3 of 5: trustee 5 signs a check accepting every dealer
+    (shown to dealer 3) and one complaining about dealer 3 (shown to the others, and in this
+    transcript). Dealer 3 saw nothing to answer; `evidence-5.json` holds both checks, so
+    trustee 5 is convicted, its complaint counts for nothing and nobody waits for dealer 3."""
+    parameters, trustees = _start(5, b"evidence", t=3)
+    transcript = Transcript(parameters, announcements={t.index: t.announce() for t in trustees})
+    for trustee in trustees:
+        transcript = _with(transcript, "commit", trustee.index, trustee.commit(transcript))
+    for trustee in trustees:
+        transcript = _with(transcript, "open", trustee.index, trustee.open(transcript))
+    for trustee in trustees:
+        transcript = _with(transcript, "check", trustee.index, trustee.check(transcript))
+    shown = transcript.checks[5]
+    lie = _resign(
+        trustees[4],
+        dataclasses.replace(
+            shown.message,
+            accepted=tuple(d for d in shown.message.accepted if d != 3),
+            complaints=(Complaint(3, "mismatch"),),
+        ),
+    )
+    transcript = _with(transcript, "check", 5, lie)
+    return dataclasses.replace(transcript, evidence={5: Evidence.of(shown, lie)})
+
+
 REASON_CASES: dict[str, Callable[[], Transcript]] = {
     "announce": reasons_announce,
     "open": reasons_open,
     "check-answer": reasons_check_answer,
     "precedence": reasons_precedence,
     "decide": reasons_decide,
+    "evidence": reasons_evidence,
 }
 
 
@@ -1266,6 +1294,8 @@ def _transcript_files(folder: str, transcript: Transcript) -> dict[str, bytes]:
     for _, messages in transcript.rounds():
         for index, signed in messages.items():
             files[f"{folder}/{signed.message.ROUND}-{index}.json"] = message_to_json(signed)
+    for index, evidence in transcript.evidence.items():
+        files[f"{folder}/evidence-{index}.json"] = evidence_to_json(evidence)
     # Every message's digest (spec 8.2) and the transcript hash over them (8.8), so that an
     # implementation can find which hash input it types differently.
     rows = [[name, sender, digest.hex()] for name, sender, digest in transcript_digests(transcript)]

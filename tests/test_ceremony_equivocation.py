@@ -310,3 +310,35 @@ def _checked_for(group: Group, election: bytes):  # type: ignore[no-untyped-def]
     key = trustees[4].export_secrets().signing_key
     lie = _other_check(transcript.checks[5], key, victim=3)
     return trustees, transcript, Evidence.of(transcript.checks[5], lie)
+
+
+def test_after_the_boards_decision_a_late_file_about_the_trustee_changes_nothing(
+    group: Group,
+) -> None:
+    """docs/counting-board.md: once the board went on without a trustee, its files are
+    ignored on every computer alike, "the only effect of a late file". Late evidence against
+    it is one of its files (spec 8.8.1): not examined, even forged, no digest row; the
+    outcome and the transcript hash stay those of the decision."""
+    trustees, transcript, evidence = _checked(group)
+    votes = {tr.index: tr.decide([5]) for tr in trustees[:3]}
+    decided = dataclasses.replace(transcript, decisions=votes)
+    outcome = evaluate(group, decided)
+    assert dict(outcome.disqualified) == {5: "the board went on without it"}
+    forged = Evidence.of(evidence.first, dataclasses.replace(evidence.second, signature=bytes(64)))
+    for late in (evidence, forged):
+        assert evaluate(group, dataclasses.replace(decided, evidence={5: late})) == outcome
+    # Before the decision, the same evidence convicts: the outcome names the lie instead.
+    assert dict(
+        evaluate(group, dataclasses.replace(transcript, evidence={5: evidence})).disqualified
+    ) == {5: CONVICTED}
+
+
+def test_the_evidence_file_validates_against_the_schema(group: Group) -> None:
+    from test_schemas import validator
+
+    _, _, evidence = _checked(group)
+    import json
+
+    plain = json.loads(evidence_to_json(evidence))
+    validator("ceremony-message").validate(plain)
+    assert list(validator("ceremony-message").iter_errors(dict(plain, messages=[])))

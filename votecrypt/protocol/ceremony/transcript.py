@@ -90,8 +90,8 @@ class Transcript:
 
     def without(self, left_out: Set[int]) -> Transcript:
         """The messages that count once the board went on without `left_out` or convicted
-        them (spec 8.8, 8.8.1): theirs are dropped, whenever they came, except their decisions
-        (votes already cast) and the evidence."""
+        them (spec 8.8, 8.8.1): theirs are dropped, whenever they came, evidence against them
+        included, except their decisions (votes already cast)."""
 
         def keep(messages: Mapping[int, Signed[M]]) -> dict[int, Signed[M]]:
             return {i: signed for i, signed in messages.items() if i not in left_out}
@@ -104,7 +104,7 @@ class Transcript:
             checks=keep(self.checks),
             answers=keep(self.answers),
             decisions=self.decisions,
-            evidence=self.evidence,
+            evidence={i: e for i, e in self.evidence.items() if i not in left_out},
         )
 
 
@@ -276,10 +276,14 @@ def convicted(transcript: Transcript) -> dict[int, str]:
     """The trustees convicted of equivocation (spec 8.8.1), each with the round of its two
     messages. Evidence counts when its sender has an announcement, both pass their envelope
     under the announced key, and the two messages conflict; any other evidence raises
-    InvalidCeremonyMessage, like a message failing its envelope (spec 8.2)."""
+    InvalidCeremonyMessage, like a message failing its envelope (spec 8.2). Evidence against
+    a trustee the board went on without is not examined, like its messages (spec 8.8)."""
     parameters = transcript.parameters
+    decided = board_decisions(transcript)
     found: dict[int, str] = {}
     for sender in sorted(transcript.evidence):
+        if sender in decided:
+            continue  # made of messages of a trustee the board went on without: not examined
         evidence = transcript.evidence[sender]
         if evidence.sender != sender:
             raise InvalidCeremonyMessage(f"the evidence filed for trustee {sender} is not about it")
@@ -296,9 +300,8 @@ def convicted(transcript: Transcript) -> dict[int, str]:
 def counted(transcript: Transcript) -> tuple[Transcript, dict[int, str]]:
     """The messages that count and the trustees left out before anything is examined, each
     with its reason: the convicted (spec 8.8.1) and those the board went on without (8.8)."""
-    left = {i: EQUIVOCATED.format(round=r) for i, r in convicted(transcript).items()}
-    for index in board_decisions(transcript):
-        left.setdefault(index, BOARD_WENT_ON_WITHOUT)
+    left = dict.fromkeys(board_decisions(transcript), BOARD_WENT_ON_WITHOUT)
+    left.update({i: EQUIVOCATED.format(round=r) for i, r in convicted(transcript).items()})
     return transcript.without(set(left)), left
 
 
@@ -306,14 +309,17 @@ def transcript_digests(transcript: Transcript) -> list[tuple[str, int, bytes]]:
     """Check the envelope (spec 8.2) of every message that counts and list (round, sender,
     digest) in order: every decision, and every other message unless the board went on
     without its sender (spec 8.8) or it is convicted (8.8.1), whose messages are not examined
-    at all; then two rows for each evidence, its two digests.
+    at all; then two rows for each evidence that convicts, its two digests (evidence against
+    a trustee the board went on without is not examined either).
 
     A message with a wrong election, sender, round or signature raises InvalidCeremonyMessage:
     such a message is not the sender's and must never have been accepted into the transcript.
     """
     parameters = transcript.parameters
     announcements = {i: s.message for i, s in transcript.announcements.items()}
-    left_out = {*board_decisions(transcript), *convicted(transcript)}
+    decided = board_decisions(transcript)
+    guilty = convicted(transcript)
+    left_out = {*decided, *guilty}
     digests = []
     for round_name, messages in transcript.rounds():
         for index in sorted(messages):
@@ -330,7 +336,7 @@ def transcript_digests(transcript: Transcript) -> list[tuple[str, int, bytes]]:
                 )
             digest = check_envelope(signed, parameters, index, announcements[index].signing_key)
             digests.append((round_name, index, digest))
-    for index in sorted(transcript.evidence):
+    for index in sorted(guilty):
         digests.extend(("evidence", index, d) for d in transcript.evidence[index].digests())
     return digests
 

@@ -106,6 +106,8 @@ export function checkCeremony(electionIdHex, outcome, signedMessages) {
     signingKeys.set(sender, key);
   }
   const left = boardWentOnWithout(byRound.get('decide'), signingKeys, outcome.threshold, outcome.trustees);
+  // Evidence against a trustee the board went on without is not examined, like its messages.
+  for (const sender of left) evidence.delete(sender);
   const evidenceRows = convictedRows(evidence, byRound.get('announce'), signingKeys);
   for (const [, sender] of evidenceRows) left.add(sender); // convicted (spec 8.8.1)
   const digests = [];

@@ -23,6 +23,7 @@ import pytest
 from ceremony_helpers import (
     announce_and_commit,
     make_trustees,
+    resign,
     with_checks,
     with_openings,
 )
@@ -43,6 +44,7 @@ from votecrypt.protocol.ceremony.messages import (
 )
 from votecrypt.protocol.ceremony.transcript import (
     CeremonyNotReady,
+    differing_views,
     evaluate,
     transcript_digests,
 )
@@ -342,3 +344,63 @@ def test_the_evidence_file_validates_against_the_schema(group: Group) -> None:
     plain = json.loads(evidence_to_json(evidence))
     validator("ceremony-message").validate(plain)
     assert list(validator("ceremony-message").iter_errors(dict(plain, messages=[])))
+
+
+def test_each_check_and_answer_records_what_its_sender_saw(group: Group) -> None:
+    """Spec 8.2 `seen`: the rows of the transcript hash its sender evaluated. Dealer 3
+    answers trustee 4's complaint having seen trustee 5's check accepting it; the board holds
+    the other version: the answer's record shows the difference, and the verifier's list and
+    `ceremony status` name it, while the evaluation never reads it."""
+    trustees, transcript, evidence = _checked(group)
+    honest_5 = transcript.checks[5]
+    lie = evidence.second if evidence.second != honest_5 else evidence.first
+    check_4 = transcript.checks[4].message
+    complaint = dataclasses.replace(
+        check_4,
+        accepted=tuple(d for d in check_4.accepted if d != 3),
+        complaints=(Complaint(3, "mismatch"),),
+    )
+    seen_by_3 = dataclasses.replace(
+        transcript, checks={**transcript.checks, 4: resign(trustees[3], complaint)}
+    )
+    answer = trustees[2].answer(seen_by_3)
+    assert answer is not None
+    assert answer.message.seen == tuple(transcript_digests(seen_by_3))
+    assert transcript.checks[1].message.seen == tuple(
+        (r, j, d)
+        for r, j, d in transcript_digests(transcript)
+        if r in ("announce", "commit", "open")
+    )
+    board = dataclasses.replace(seen_by_3, checks={**seen_by_3.checks, 5: lie}, answers={3: answer})
+    assert differing_views(board) == [
+        f"trustee 3's answer saw a check message of trustee 5 with digest "
+        f"{honest_5.digest().hex()}; the transcript holds {lie.digest().hex()}"
+    ]
+    assert differing_views(seen_by_3) == []
+    # Testimony only: the evaluation waits for dealer 3 to answer 5's complaint all the same.
+    with pytest.raises(
+        CeremonyNotReady, match=r"trustee 3 to answer the complaints of trustees \[5\]"
+    ):
+        evaluate(group, board)
+
+
+def test_seen_decodes_strictly(group: Group) -> None:
+    _, transcript, _ = _checked(group)
+    import json
+
+    plain = json.loads(message_to_json(transcript.checks[2]))
+    rows = plain["message"]["seen"]
+    assert len(rows) == 15  # announce, commit, open of 5 trustees
+    for bad in (
+        rows[::-1],  # another order
+        [rows[0], rows[0]],  # one row twice
+        [dict(rows[0], round="opening")],
+        [dict(rows[0], digest=rows[0]["digest"][:-2])],
+        [dict(rows[0], sender=0)],
+        [dict(rows[0], extra=1)],
+        [rows[0], dict(rows[0], digest="ff" * 32)],  # one round and sender, two digests
+    ):
+        broken = json.loads(json.dumps(plain))
+        broken["message"]["seen"] = bad
+        with pytest.raises(EncodingError):
+            message_from_json(json.dumps(broken).encode(), group)

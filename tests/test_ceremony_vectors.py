@@ -219,6 +219,9 @@ FIELD_ENCODINGS: dict[str, Any] = {
     "complaints": lambda v: _list([_list([_int(c["dealer"]), _text(c["reason"])]) for c in v]),
     "revealed": lambda v: _list([_list([_int(r["recipient"]), _scalar(r["share"])]) for r in v]),
     "without": lambda v: _list([_int(i) for i in v]),
+    "seen": lambda v: _list(
+        [_list([_text(r["round"]), _int(r["sender"]), _bytes(r["digest"])]) for r in v]
+    ),
 }
 
 

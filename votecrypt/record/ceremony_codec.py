@@ -15,6 +15,7 @@ from votecrypt.primitives.schnorr import SchnorrProof
 from votecrypt.primitives.sealing import ExchangePublicKey, SealedBox
 from votecrypt.primitives.signing import SIGNATURE_BYTES, VerifyKey
 from votecrypt.protocol.ceremony.messages import (
+    ROW_KINDS,
     Announcement,
     Answer,
     Check,
@@ -25,8 +26,10 @@ from votecrypt.protocol.ceremony.messages import (
     Message,
     Opening,
     RevealedShare,
+    Row,
     SealedShare,
     Signed,
+    row_order,
 )
 from votecrypt.protocol.ceremony.transcript import CeremonyOutcome
 from votecrypt.record.json_codec import (
@@ -85,12 +88,14 @@ def _message_fields(message: Message) -> dict[str, Any]:
         fields.update(
             accepted=list(message.accepted),
             complaints=[{"dealer": c.dealer, "reason": c.reason} for c in message.complaints],
+            seen=_seen_plain(message.seen),
         )
     elif isinstance(message, Decision):
         fields.update(without=list(message.without))
     else:
         fields.update(
-            revealed=[{"recipient": r.recipient, "share": r.share.hex()} for r in message.revealed]
+            revealed=[{"recipient": r.recipient, "share": r.share.hex()} for r in message.revealed],
+            seen=_seen_plain(message.seen),
         )
     return fields
 
@@ -195,12 +200,14 @@ def message_from_plain(value: Any, group: Group, expected_round: str | None = No
                 "accepted", lambda v, p: decode_index(v, p, MAX_TRUSTEES), max_items=MAX_TRUSTEES
             ),
             tuple(_complaint(f) for f in fields.objects("complaints", max_items=MAX_TRUSTEES)),
+            _seen(fields),
         )
     elif round_name == "answer":
         message = Answer(
             election,
             sender,
             tuple(_revealed(f) for f in fields.objects("revealed", max_items=MAX_TRUSTEES)),
+            _seen(fields),
         )
     elif round_name == "decide":
         without = fields.listed(
@@ -214,6 +221,31 @@ def message_from_plain(value: Any, group: Group, expected_round: str | None = No
         raise EncodingError(f"unknown ceremony round {round_name!r}")
     fields.done()
     return Signed(message, signature)
+
+
+def _seen_plain(seen: tuple[Row, ...]) -> list[dict[str, Any]]:
+    return [{"round": r, "sender": j, "digest": d.hex()} for r, j, d in seen]
+
+
+def _seen(fields: Fields) -> tuple[Row, ...]:
+    """The rows a check or answer saw (spec 8.2): each a known round or "evidence", a trustee
+    index and a 32-byte digest, in the order of the transcript hash (8.8 step 9), strictly
+    increasing: one view, one encoding."""
+    rows: list[Row] = []
+    for item in fields.objects("seen", max_items=len(ROW_KINDS) * MAX_TRUSTEES):
+        kind = item.text("round", max_length=20)
+        if kind not in ROW_KINDS:
+            raise EncodingError(f"{item.path('round')}: not a round of the transcript")
+        row = (kind, decode_index(item.raw("sender"), item.path("sender"), MAX_TRUSTEES))
+        rows.append((*row, item.hex_bytes("digest", 32)))
+        item.done()
+    order = [row_order(r) for r in rows]
+    if order != sorted(set(order)):
+        raise EncodingError(f"{fields.path('seen')}: not in the order of the transcript hash")
+    slots = [(kind, j) for kind, j, _ in rows]
+    if any(slots.count(slot) > (2 if slot[0] == "evidence" else 1) for slot in slots):
+        raise EncodingError(f"{fields.path('seen')}: a round and sender listed twice")
+    return tuple(rows)
 
 
 def _proof(fields: Fields) -> SchnorrProof:

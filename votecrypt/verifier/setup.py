@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from votecrypt.errors import CeremonyError, EncodingError, ManifestError, RefusedData
 from votecrypt.protocol.ceremony.messages import Evidence, InvalidCeremonyMessage
+from votecrypt.protocol.ceremony.transcript import differing_views
 from votecrypt.protocol.context import ElectionContext, election_fingerprint
 from votecrypt.protocol.credentials import check_endorsements
 from votecrypt.protocol.setup import (
@@ -203,6 +204,7 @@ def _check_ceremony(v: Verification) -> None:
             f"trustee {sender} signed two different {evidence.round} messages (digests "
             f"{first.hex()} and {second.hex()}, log entry {v.evidence_entries[sender]})"
         )
+    v.report.views.extend(differing_views(transcript))
     if v.outcome is None:
         outcome_check.fail("no ceremony outcome was published")
     elif outcome_to_json(recomputed) != outcome_to_json(v.outcome):

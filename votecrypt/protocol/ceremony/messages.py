@@ -23,6 +23,16 @@ from votecrypt.primitives.signing import SigningKey, VerifyKey
 
 ROUNDS = ("announce", "commit", "open", "check", "answer", "decide")
 
+#: A row of the transcript hash (spec 8.8 step 9): round ("evidence" for evidence), sender and
+#: the 32-byte digest. Checks and answers list the rows their sender saw (spec 8.2, `seen`).
+Row = tuple[str, int, bytes]
+#: The order of rows (spec 8.8 step 9): the rounds, then the evidence.
+ROW_KINDS = (*ROUNDS, "evidence")
+
+
+def row_order(row: Row) -> tuple[int, int, bytes]:
+    return ROW_KINDS.index(row[0]), row[1], row[2]
+
 
 class InvalidCeremonyMessage(CeremonyError):
     """A message that is not what its sender signed: wrong election, sender or signature."""
@@ -137,6 +147,8 @@ class Check:
     sender: int
     accepted: tuple[int, ...]
     complaints: tuple[Complaint, ...]
+    #: the transcript's rows (spec 8.8 step 9) when the sender checked: what it saw
+    seen: tuple[Row, ...] = ()
 
     def content(self) -> Mapping[str, Encodable]:
         return {
@@ -144,6 +156,7 @@ class Check:
             "sender": self.sender,
             "accepted": self.accepted,
             "complaints": [(c.dealer, c.reason) for c in self.complaints],
+            "seen": self.seen,
         }
 
 
@@ -163,12 +176,15 @@ class Answer:
     election: bytes
     sender: int
     revealed: tuple[RevealedShare, ...]
+    #: the transcript's rows (spec 8.8 step 9) when the sender answered: what it saw
+    seen: tuple[Row, ...] = ()
 
     def content(self) -> Mapping[str, Encodable]:
         return {
             "election": self.election,
             "sender": self.sender,
             "revealed": [(r.recipient, r.share) for r in self.revealed],
+            "seen": self.seen,
         }
 
 

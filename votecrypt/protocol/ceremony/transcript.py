@@ -341,6 +341,25 @@ def transcript_digests(transcript: Transcript) -> list[tuple[str, int, bytes]]:
     return digests
 
 
+def differing_views(transcript: Transcript) -> list[str]:
+    """Where a check or answer says its sender saw another message than the transcript holds
+    (spec 8.2, `seen`): for each, who saw which round of whom, with both digests. Testimony,
+    not a rule: the evaluation never reads it, but one of the two signers of differing
+    messages equivocated, and whoever holds the other version can file the evidence (8.8.1)."""
+    rounds = dict(transcript.rounds())
+    found = []
+    for round_name in ("check", "answer"):
+        for sender, signed in sorted(rounds[round_name].items()):
+            for kind, j, digest in signed.message.seen:
+                held = rounds.get(kind, {}).get(j)
+                if held is not None and held.digest() != digest:
+                    found.append(
+                        f"trustee {sender}'s {round_name} saw a {kind} message of trustee {j} "
+                        f"with digest {digest.hex()}; the transcript holds {held.digest().hex()}"
+                    )
+    return found
+
+
 @dataclass(frozen=True)
 class Verdicts:
     """Who complained about a dealer (spec 8.6, 8.7): `explicit` complaints, `silent` checkers

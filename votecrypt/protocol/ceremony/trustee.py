@@ -244,6 +244,11 @@ class Trustee:
         Waits for every opening of D unless `proceed_without_missing`; a dealer opening later
         is not named, which counts as a complaint it must answer (spec 8.7)."""
         self._require(("committed", "opened"), "check")
+        seen = (
+            tuple(transcript_digests(transcript))
+            if transcript.parameters == self.parameters
+            else ()
+        )
         transcript, participating = self._require_participating(transcript)
         others = [i for i in participating if i != self.index]
         missing = [i for i in others if i not in transcript.openings]
@@ -268,7 +273,9 @@ class Trustee:
             else:
                 accepted.append(dealer)
                 self._received[dealer] = share
-        message = Check(self.parameters.election, self.index, tuple(accepted), tuple(complaints))
+        message = Check(
+            self.parameters.election, self.index, tuple(accepted), tuple(complaints), seen
+        )
         self.step = "checked"
         return Signed.create(message, self._signing_key)
 
@@ -307,6 +314,11 @@ class Trustee:
         answered by a grown answer that replaces the earlier one (spec 8.9). None (and the step
         stays open, to run again) when nobody complained and nothing was revealed before."""
         self._require(("checked", "answered", "finalized"), "answer")
+        seen = (
+            tuple(transcript_digests(transcript))
+            if transcript.parameters == self.parameters
+            else ()
+        )
         complainers = self.complaints_against(
             transcript, proceed_without_missing=proceed_without_missing
         )
@@ -319,7 +331,7 @@ class Trustee:
         if self.step == "checked":
             self.step = "answered"
         return Signed.create(
-            Answer(self.parameters.election, self.index, revealed), self._signing_key
+            Answer(self.parameters.election, self.index, revealed, seen), self._signing_key
         )
 
     def decide(self, without: Iterable[int], earlier: Decision | None = None) -> Signed[Decision]:

@@ -26,6 +26,9 @@ function refuse(condition, message) {
 const bytes = (text, length) => fromHex(text, length);
 const scalar = (text) => new Scalar(scalarValueFromHex(text));
 
+/** The transcript rows a check or answer saw (spec 8.2): [round, sender, digest] each. */
+const seen = (rows) => rows.map((r) => [r.round, r.sender, bytes(r.digest, 32)]);
+
 /** A message's fields as hashed (spec 8.2): bytes, points and scalars typed as such. */
 function content(round, m) {
   const common = { election: bytes(m.election, 32), sender: m.sender };
@@ -42,9 +45,9 @@ function content(round, m) {
         shares: m.shares.map((s) => [s.recipient, bytes(s.ephemeral, 32), bytes(s.ciphertext)]),
       };
     case 'check':
-      return { ...common, accepted: [...m.accepted], complaints: m.complaints.map((c) => [c.dealer, c.reason]) };
+      return { ...common, accepted: [...m.accepted], complaints: m.complaints.map((c) => [c.dealer, c.reason]), seen: seen(m.seen) };
     case 'answer':
-      return { ...common, revealed: m.revealed.map((r) => [r.recipient, scalar(r.share)]) };
+      return { ...common, revealed: m.revealed.map((r) => [r.recipient, scalar(r.share)]), seen: seen(m.seen) };
     case 'decide':
       return { ...common, without: [...m.without] };
     default:

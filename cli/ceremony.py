@@ -62,7 +62,7 @@ board_option = click.option(
 
 def _channel(directory: ElectionDir, board: str | None) -> None:
     """Send the directory's messages to the channel and take every message it holds, each
-    checked before it is written (spec 11.8). Nothing without --board."""
+    checked before it is written (spec 11.12). Nothing without --board."""
     if board is None:
         return
     from votecrypt.web.ceremony_client import sync  # the web stack only when it is used

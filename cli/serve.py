@@ -96,7 +96,7 @@ def serve_command(
 
     Before the board is opened (`board open`), it serves the key ceremony's channel instead:
     trustees send and read the signed ceremony messages with `ceremony ... --board URL`, so
-    that everyone holds the same messages in the same order (spec 11.8).
+    that everyone holds the same messages in the same order (spec 11.12).
 
     Voting stations point `votecrypt station` at the printed address; observers read /api/v1/status
     and /api/v1/record. The API is described at /openapi.json. Opening and closing the vote
@@ -147,7 +147,7 @@ def _serve_ceremony_channel(
     keyfile: Path | None,
     connections_per_address: int,
 ) -> None:
-    """The ceremony channel (spec 11.8) of an election without a board yet."""
+    """The ceremony channel (spec 11.12) of an election without a board yet."""
     from votecrypt.web.ceremony_channel import create_ceremony_app
     from votecrypt.web.server import configure_logs, listen, serve
 

@@ -1,4 +1,4 @@
-"""The ceremony channel (spec 11.8): before the board opens, the board server carries the
+"""The ceremony channel (spec 11.12): before the board opens, the board server carries the
 ceremony's messages, over real HTTP on loopback. Every trustee sends and takes messages
 through it, ends with the same files in the same order as the server, and the same outcome;
 the server refuses what is not its sender's, keeps a conflicting message as evidence, and a

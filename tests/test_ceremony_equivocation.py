@@ -329,6 +329,13 @@ def test_after_the_boards_decision_a_late_file_about_the_trustee_changes_nothing
     forged = Evidence.of(evidence.first, dataclasses.replace(evidence.second, signature=bytes(64)))
     for late in (evidence, forged):
         assert evaluate(group, dataclasses.replace(decided, evidence={5: late})) == outcome
+    # Whoever publishes it still checks it (rule 1): the board, the channel and `ceremony
+    # evidence` refuse the forged one.
+    from votecrypt.protocol.setup import check_new_evidence
+
+    check_new_evidence(decided, evidence)
+    with pytest.raises(InvalidCeremonyMessage, match="invalid signature"):
+        check_new_evidence(decided, forged)
     # Before the decision, the same evidence convicts: the outcome names the lie instead.
     assert dict(
         evaluate(group, dataclasses.replace(transcript, evidence={5: evidence})).disqualified

@@ -9,7 +9,6 @@ functions: one implementation of each rule.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import Any
 
 from votecrypt.errors import CeremonyError, RefusedData
@@ -19,7 +18,7 @@ from votecrypt.protocol.ceremony.messages import ROUNDS, Evidence, Signed
 from votecrypt.protocol.ceremony.transcript import (
     CeremonyOutcome,
     Transcript,
-    convicted,
+    check_evidence_against,
     evaluate,
 )
 from votecrypt.protocol.manifest import Manifest
@@ -69,7 +68,7 @@ def check_new_evidence(transcript: Transcript, evidence: Evidence) -> None:
     """Rule 1 for evidence before it is published (spec 8.8.1, 11.1): the sender announced,
     both messages pass their envelope under its announced key, and they conflict. Raises
     InvalidCeremonyMessage (a CeremonyError) otherwise."""
-    convicted(replace(transcript, evidence={evidence.sender: evidence}))
+    check_evidence_against(transcript, evidence)
 
 
 def derive_outcome(group: Group, transcript: Transcript) -> CeremonyOutcome:

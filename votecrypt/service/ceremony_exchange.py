@@ -1,5 +1,5 @@
 """Taking a ceremony message or evidence into an election directory, checked (spec 8.2, 8.8.1,
-8.9, 11.8).
+8.9, 11.12).
 
 One rule for every way a file arrives from someone else: the board server's ceremony channel
 taking a message it is sent, and a trustee's computer taking the messages it pulls from the

@@ -1,4 +1,4 @@
-"""The ceremony channel: the board server before the election has a board (spec 11.8).
+"""The ceremony channel: the board server before the election has a board (spec 11.12).
 
 `votecrypt serve` on an election directory without a board serves this application: trustees
 send their signed ceremony messages to it (`ceremony ... --board URL`) and read every message

@@ -1,4 +1,4 @@
-"""A trustee's side of the ceremony channel (spec 11.8): send the messages of its election
+"""A trustee's side of the ceremony channel (spec 11.12): send the messages of its election
 directory to the board server's channel, and take every message the channel holds into it.
 
 The channel is trusted for nothing but delivery: every item pulled is checked as a file from

@@ -278,7 +278,6 @@ def convicted(transcript: Transcript) -> dict[int, str]:
     under the announced key, and the two messages conflict; any other evidence raises
     InvalidCeremonyMessage, like a message failing its envelope (spec 8.2). Evidence against
     a trustee the board went on without is not examined, like its messages (spec 8.8)."""
-    parameters = transcript.parameters
     decided = board_decisions(transcript)
     found: dict[int, str] = {}
     for sender in sorted(transcript.evidence):
@@ -287,14 +286,24 @@ def convicted(transcript: Transcript) -> dict[int, str]:
         evidence = transcript.evidence[sender]
         if evidence.sender != sender:
             raise InvalidCeremonyMessage(f"the evidence filed for trustee {sender} is not about it")
-        announced = transcript.announcements.get(sender)
-        if announced is None:
-            raise InvalidCeremonyMessage(f"evidence names trustee {sender}, who did not announce")
-        key = announced.message.signing_key
-        check_envelope(announced, parameters, sender, key)
-        check_evidence(evidence, parameters, key)
+        check_evidence_against(transcript, evidence)
         found[sender] = evidence.round
     return found
+
+
+def check_evidence_against(transcript: Transcript, evidence: Evidence) -> None:
+    """Rule 1 for one evidence (spec 8.8.1): its sender has an announcement passing its
+    envelope, both messages pass theirs under its key, and they conflict; raises
+    InvalidCeremonyMessage otherwise. Whoever publishes evidence checks it so, whether or not
+    the evaluation will examine it."""
+    parameters = transcript.parameters
+    sender = evidence.sender
+    announced = transcript.announcements.get(sender)
+    if announced is None:
+        raise InvalidCeremonyMessage(f"evidence names trustee {sender}, who did not announce")
+    key = announced.message.signing_key
+    check_envelope(announced, parameters, sender, key)
+    check_evidence(evidence, parameters, key)
 
 
 def counted(transcript: Transcript) -> tuple[Transcript, dict[int, str]]:

@@ -17,9 +17,9 @@ from votecrypt.protocol.ceremony.transcript import (
     differing_views,
     evaluate,
 )
+from votecrypt.service.ceremony_exchange import ceremony_evidence
 from votecrypt.service.ceremony_steps import (
     ceremony_decide,
-    ceremony_evidence,
     ceremony_finalize,
     ceremony_step,
     ceremony_waiting,

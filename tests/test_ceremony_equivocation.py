@@ -411,3 +411,41 @@ def test_seen_decodes_strictly(group: Group) -> None:
         broken["message"]["seen"] = bad
         with pytest.raises(EncodingError):
             message_from_json(json.dumps(broken).encode(), group)
+
+
+def test_ceremony_evidence_writes_nothing_for_what_proves_nothing(
+    tmp_path: Path, group: Group
+) -> None:
+    from votecrypt.service.ceremony_exchange import NotEvidence, ceremony_evidence
+
+    manifest = manifest_for([("Candidate", "x")], 3, trustees=5, threshold=3)
+    directory = create_election(tmp_path / "e", manifest)
+    _, transcript, evidence = _checked_for(group, manifest.manifest_hash())
+    directory.ceremony.mkdir()
+    for _, messages in transcript.rounds():
+        for signed in messages.values():
+            path = directory.message_path(signed.message.ROUND, signed.message.sender)
+            path.write_bytes(message_to_json(signed))
+    held = transcript.checks[5]
+    other = evidence.second if evidence.second != held else evidence.first
+    shown = tmp_path / "shown.json"
+    cases = [
+        (transcript.announcements[2], "prove nothing"),
+        (held, "the same message"),
+    ]
+    for signed, words in cases:
+        shown.write_bytes(message_to_json(signed))
+        with pytest.raises(NotEvidence, match=words):
+            ceremony_evidence(directory, group, shown)
+    directory.message_path("check", 5).unlink()
+    shown.write_bytes(message_to_json(other))
+    with pytest.raises(NotEvidence, match="holds no check message of trustee 5"):
+        ceremony_evidence(directory, group, shown)
+    directory.message_path("check", 5).write_bytes(message_to_json(held))
+    shown.write_bytes(message_to_json(dataclasses.replace(other, signature=bytes(64))))
+    with pytest.raises(InvalidCeremonyMessage, match="invalid signature"):
+        ceremony_evidence(directory, group, shown)
+    assert not directory.evidence_path(5).exists()
+    shown.write_bytes(message_to_json(other))
+    found, written = ceremony_evidence(directory, group, shown)
+    assert found == evidence and written == directory.evidence_path(5)

@@ -7,7 +7,8 @@ channel. Each item is checked before it is written (rule 1): a message against i
 announcement in the directory (an announcement against its own key), evidence as the board
 checks it. Then, as on the USB stick: a new message is written; the same one changes nothing;
 a grown answer or decision replaces the smaller one (8.9); and a message that conflicts with
-the one the directory holds is not lost: the two are written as evidence (8.8.1).
+the one the directory holds is not lost: the two are written as evidence (8.8.1). And
+`ceremony evidence`: a file someone was shown, compared with the directory's copy.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from votecrypt.errors import CeremonyError
+from votecrypt.errors import CeremonyError, EncodingError, FileError
 from votecrypt.math.group import Group
 from votecrypt.protocol.ceremony.messages import (
+    EVIDENCE_ROUNDS,
     Answer,
     Decision,
     Evidence,
@@ -28,6 +30,7 @@ from votecrypt.protocol.ceremony.messages import (
     conflict,
 )
 from votecrypt.protocol.setup import check_new_evidence
+from votecrypt.record.ceremony_codec import message_from_json
 from votecrypt.service.election_dir import (
     ElectionDir,
     load_manifest,
@@ -36,6 +39,7 @@ from votecrypt.service.election_dir import (
     publish_grown,
     publish_message,
 )
+from votecrypt.storage.files import read_file
 
 #: What taking an item did: a "new" file, the "same" as the one held (or an older, smaller
 #: answer or decision), a "grown" answer or decision that replaced the smaller one,
@@ -117,3 +121,48 @@ def _smaller(held: Any, new: Answer | Decision) -> bool:
     if isinstance(new, Decision):
         return set(held.without) <= set(new.without)
     return set(held.revealed) <= set(new.revealed)
+
+
+class NotEvidence(FileError):
+    """A message file that convicts nobody beside the directory's copy (spec 8.8.1): the same
+    message, a grown answer or decision, an announcement, or nothing to compare it with."""
+
+
+def ceremony_evidence(
+    directory: ElectionDir, group: Group, path: Path
+) -> tuple[Evidence, Path | None]:
+    """Compare a ceremony message file from elsewhere (a USB stick, another trustee's copy)
+    with the directory's message of the same round and sender; when the two conflict, write
+    the evidence that convicts the sender (spec 8.8.1). Both signatures are checked against
+    the sender's announcement in the directory first (rule 1): InvalidCeremonyMessage if one
+    fails. Returns the evidence and its file, None when evidence against that sender was
+    there already."""
+    manifest = load_manifest(directory)
+    try:
+        other = message_from_json(
+            read_file(path, what="ceremony message", max_bytes=1 << 22), group
+        )
+    except EncodingError as exc:
+        raise EncodingError(f"{path}: {exc}") from None
+    round_name, sender = other.message.ROUND, other.message.sender
+    if round_name not in EVIDENCE_ROUNDS:
+        raise NotEvidence(
+            f"{path}: an announcement is signed by the key it announces, so two of them prove "
+            "nothing against a trustee; compare the key fingerprints read aloud at the meeting"
+        )
+    transcript = load_transcript(directory, group, manifest)
+    rounds = dict(transcript.rounds())
+    mine = rounds[round_name].get(sender)
+    if mine is None:
+        raise NotEvidence(
+            f"{path}: the directory holds no {round_name} message of trustee {sender} to "
+            f"compare it with; copy the file into {directory.ceremony}"
+        )
+    if not conflict(mine.message, other.message):
+        what = "the same message as" if mine == other else "a grown or smaller copy of"
+        raise NotEvidence(
+            f"{path} is {what} {directory.message_path(round_name, sender)}: no evidence"
+        )
+    evidence = Evidence.of(mine, other)
+    check_new_evidence(transcript, evidence)
+    return evidence, publish_evidence(directory, evidence)

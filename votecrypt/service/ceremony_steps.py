@@ -19,21 +19,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from votecrypt.errors import CeremonyError, EncodingError, FileError
+from votecrypt.errors import CeremonyError, FileError
 from votecrypt.math.group import Group
 from votecrypt.primitives.passphrase import KdfParameters
-from votecrypt.protocol.ceremony.messages import EVIDENCE_ROUNDS, Evidence, Signed, conflict
+from votecrypt.protocol.ceremony.messages import Signed
 from votecrypt.protocol.ceremony.transcript import CeremonyOutcome, waiting_for
 from votecrypt.protocol.ceremony.trustee import STEPS, Trustee
 from votecrypt.protocol.manifest import Manifest
-from votecrypt.protocol.setup import check_new_evidence
 from votecrypt.record.ceremony_codec import message_from_json, message_to_json
 from votecrypt.service.election_dir import (
     ElectionDir,
     load_manifest,
     load_outcome,
     load_transcript,
-    publish_evidence,
     publish_grown,
     publish_message,
     publish_outcome,
@@ -212,51 +210,6 @@ def ceremony_finalize(
             "delete it and finalize again"
         )
     return outcome
-
-
-class NotEvidence(FileError):
-    """A message file that convicts nobody beside the directory's copy (spec 8.8.1): the same
-    message, a grown answer or decision, an announcement, or nothing to compare it with."""
-
-
-def ceremony_evidence(
-    directory: ElectionDir, group: Group, path: Path
-) -> tuple[Evidence, Path | None]:
-    """Compare a ceremony message file from elsewhere (a USB stick, another trustee's copy)
-    with the directory's message of the same round and sender; when the two conflict, write
-    the evidence that convicts the sender (spec 8.8.1). Both signatures are checked against
-    the sender's announcement in the directory first (rule 1): InvalidCeremonyMessage if one
-    fails. Returns the evidence and its file, None when evidence against that sender was
-    there already."""
-    manifest = load_manifest(directory)
-    try:
-        other = message_from_json(
-            read_file(path, what="ceremony message", max_bytes=1 << 22), group
-        )
-    except EncodingError as exc:
-        raise EncodingError(f"{path}: {exc}") from None
-    round_name, sender = other.message.ROUND, other.message.sender
-    if round_name not in EVIDENCE_ROUNDS:
-        raise NotEvidence(
-            f"{path}: an announcement is signed by the key it announces, so two of them prove "
-            "nothing against a trustee; compare the key fingerprints read aloud at the meeting"
-        )
-    transcript = load_transcript(directory, group, manifest)
-    rounds = dict(transcript.rounds())
-    mine = rounds[round_name].get(sender)
-    if mine is None:
-        raise NotEvidence(
-            f"{path}: the directory holds no {round_name} message of trustee {sender} to "
-            f"compare it with; copy the file into {directory.ceremony}"
-        )
-    if not conflict(mine.message, other.message):
-        what = "the same message as" if mine == other else "a grown or smaller copy of"
-        raise NotEvidence(
-            f"{path} is {what} {directory.message_path(round_name, sender)}: no evidence"
-        )
-    evidence = Evidence.of(mine, other)
-    check_new_evidence(transcript, evidence)
-    return evidence, publish_evidence(directory, evidence)
 
 
 def ceremony_waiting(directory: ElectionDir, group: Group) -> list[str]:

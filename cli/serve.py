@@ -94,7 +94,8 @@ def serve_command(
     """Serve the election's bulletin board over HTTP(S), and at / the page that checks a
     ballot by its tracking code (no booth: stations run `votecrypt station`).
 
-    Before the board is opened (`board open`), it serves the key ceremony's channel instead:
+    Before the board is opened (`board open`), on an election directory holding its manifest,
+    it serves the key ceremony's channel instead:
     trustees send and read the signed ceremony messages with `ceremony ... --board URL`, so
     that everyone holds the same messages in the same order (spec 11.12).
 
@@ -112,7 +113,7 @@ def serve_command(
     if certfile is not None and keyfile is not None:
         tls_context(certfile, keyfile)
     directory = election_dir(election)
-    if not directory.board.exists():
+    if directory.manifest.exists() and not directory.board.exists():
         _serve_ceremony_channel(directory, host, port, certfile, keyfile, connections_per_address)
         return
     store = SqliteBoardStore.open(directory, group())

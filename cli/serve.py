@@ -159,8 +159,8 @@ def _serve_ceremony_channel(
     shown = f"[{host}]" if ":" in host else host
     say(f"{manifest.title} — {manifest.body}")
     say(
-        f"No board yet: serving the key ceremony's channel on {scheme}://{shown}:"
-        f"{sock.getsockname()[1]}/ (Ctrl-C to stop; trustees use --board with this address)"
+        f"Serving the ceremony on {scheme}://{shown}:{sock.getsockname()[1]}/ (no board yet: "
+        "the key ceremony's channel; trustees give this address with --board; Ctrl-C to stop)"
     )
     configure_logs()
     with contextlib.suppress(KeyboardInterrupt):

@@ -240,3 +240,24 @@ def test_the_command_line_uses_the_channel(tmp_path: Path, group: Group) -> None
     )  # fmt: skip
     assert done.returncode == exit_codes.CHANNEL, done.stdout + done.stderr
     assert "cannot be reached" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_votecrypt_serve_before_the_board_opens_is_the_channel(
+    tmp_path: Path, group: Group
+) -> None:
+    """`votecrypt serve` as a process, on an election directory with no board yet."""
+    from test_server_cli import serving
+
+    server, own, secrets = _setup(tmp_path, group)
+    with serving(str(server.root), "--port", "0") as (_, lines):
+        assert "the key ceremony's channel" in lines[-1]
+        url = lines[-1].split()[4].rstrip("/")
+        trustee_init(own[1], secrets[1], 1, "pass-1", group, FAST_KDF)
+        assert [a.outcome for a in sync(url, own[1], group).taken] == ["same"]
+        forged = message_from_json(own[1].message_path("announce", 1).read_bytes(), group)
+        forged = dataclasses.replace(forged, signature=bytes(64))
+        refused = httpx.post(
+            url + URL, content=message_to_json(forged), headers={"content-type": "application/json"}
+        )
+        assert refused.status_code == 422
+    assert (server.ceremony / "announce-1.json").exists()

@@ -62,7 +62,12 @@ from votecrypt.protocol.ceremony.transcript import (
 from votecrypt.protocol.ceremony.trustee import Trustee
 from votecrypt.protocol.manifest import Candidate, Manifest
 from votecrypt.protocol.rules import Bracket, Condition, Option, PreviousResult, RuleSet
-from votecrypt.record.ceremony_codec import evidence_to_json, message_to_json, outcome_to_json
+from votecrypt.record.ceremony_codec import (
+    evidence_to_json,
+    message_from_json,
+    message_to_json,
+    outcome_to_json,
+)
 from votecrypt.record.json_codec import canonical_json
 from votecrypt.record.log import SINGLE_ITEMS, Entry, entry_from_line, entry_hash, entry_to_line
 from votecrypt.record.rule_presets import preset
@@ -317,6 +322,23 @@ def _with_payload(entries: list[Entry], i: int, change: Callable[[Any], None]) -
     entries[i] = Entry(e.seq, e.kind, payload, e.prev, e.hash)
 
 
+def _insert_forged_evidence(entries: list[Entry]) -> None:
+    """Evidence pairing a trustee's check with a changed copy under the same signature."""
+    at = max(i for i, e in enumerate(entries) if e.kind == "ceremony")
+    check = next(
+        e.payload for e in entries if e.kind == "ceremony" and e.payload["type"].endswith("/check")
+    )
+    changed = copy.deepcopy(check)
+    changed["message"]["accepted"] = changed["message"]["accepted"][1:]
+    pair = sorted(
+        (check, changed),
+        key=lambda m: message_from_json(canonical_json(m), secp256k1()).digest(),
+    )
+    payload = {"type": "votecrypt/ceremony/evidence", "version": 1, "messages": pair}
+    previous = entries[at]
+    entries.insert(at + 1, Entry(previous.seq, "ceremony", payload, previous.prev, previous.hash))
+
+
 def _move_after_close(entries: list[Entry], i: int) -> None:
     moved = entries.pop(i)
     entries.insert(_index(entries, "close") + 1, moved)
@@ -463,6 +485,13 @@ TAMPERINGS: dict[str, tuple[Edit, bool, list[str], str]] = {
         True,
         ["ceremony-messages", "ceremony-outcome", "credentials"],
         "a dealer's commitment replaced",
+    ),
+    "forged-evidence": (
+        _insert_forged_evidence,
+        True,
+        ["ceremony-messages", "ceremony-outcome", "credentials"],
+        "evidence against a trustee whose second check is not signed by it (8.8.1: both "
+        "messages must pass their envelope), appended after the ceremony messages",
     ),
     "decryption-share": (
         lambda es: _with_payload(

@@ -138,6 +138,7 @@ test('record: every tampered setup of the vectors is refused before a ballot is 
   const tampered = [
     'commitment', 'forged-outcome-first', 'substituted-credentials', 'small-order-credential',
     'invalid-manifest', 'single-outcome-manifest', 'outcome-extra-field', 'reordered-endorsements',
+    'forged-evidence',
   ];
   for (const name of tampered) {
     assert.throws(() => electionFromRecord(setupEntries(`tampered/${name}`)), Error, name);

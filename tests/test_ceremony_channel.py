@@ -213,6 +213,18 @@ def test_a_torn_last_line_of_the_channel_log_was_never_acknowledged(
         sync(url, own[2], group)
         assert len(httpx.get(url + URL).json()["items"]) == 2
     assert log.read_bytes().startswith(whole) and len(log.read_bytes().splitlines()) == 2
+    # A crash after the message file was written and before its log line: sent again, the
+    # message is "the same" as the file, and still goes into the log (rule 2).
+    trustee_init(own[3], secrets[3], 3, "pass-3", group, FAST_KDF)
+    shutil.copy2(own[3].message_path("announce", 3), server.message_path("announce", 3))
+    with running(create_ceremony_app(server, group)) as url:
+        answer = httpx.post(
+            url + URL,
+            content=own[3].message_path("announce", 3).read_bytes(),
+            headers={"content-type": "application/json"},
+        ).json()
+        assert answer == {"outcome": "same", "file": "announce-3.json", "seq": 2}
+        assert len(httpx.get(url + URL).json()["items"]) == 3
 
 
 def test_the_command_line_uses_the_channel(tmp_path: Path, group: Group) -> None:

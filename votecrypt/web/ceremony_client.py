@@ -18,7 +18,7 @@ from votecrypt.errors import ChannelError, EncodingError
 from votecrypt.math.group import Group
 from votecrypt.protocol.ceremony.messages import ROUNDS, InvalidCeremonyMessage
 from votecrypt.record.ceremony_codec import item_from_json
-from votecrypt.record.json_codec import canonical_json
+from votecrypt.record.json_codec import canonical_json, parse_json
 from votecrypt.service.ceremony_exchange import Admitted, admit
 from votecrypt.service.election_dir import ElectionDir, load_manifest
 from votecrypt.storage.files import read_file
@@ -37,20 +37,29 @@ class Synced:
 
 
 def sync(url: str, directory: ElectionDir, group: Group) -> Synced:
-    """Send every local ceremony file the channel may lack, then take every item it holds."""
+    """Send every local ceremony file the channel lacks, then take every item it holds."""
     with httpx.Client(base_url=url.rstrip("/"), timeout=TIMEOUT) as client:
-        sent = push(client, directory)
+        held = {canonical_json(item) for item in _items(client, directory)}
+        sent = push(client, directory, held)
         taken = pull(client, directory, group)
     return Synced(sent, taken)
 
 
-def push(client: httpx.Client, directory: ElectionDir) -> list[dict[str, Any]]:
-    """POST every message file (round by round, then the evidence) of the directory."""
+def push(
+    client: httpx.Client, directory: ElectionDir, held: set[bytes] | None = None
+) -> list[dict[str, Any]]:
+    """POST every message file (round by round, then the evidence) of the directory that is
+    not among the channel's items `held` (their canonical JSON)."""
     paths = [p for r in ROUNDS for p in sorted(directory.ceremony.glob(f"{r}-*.json"))]
     paths += sorted(directory.ceremony.glob("evidence-*.json"))
     answers = []
     for path in paths:
         body = read_file(path, what="ceremony message", max_bytes=1 << 23)
+        try:
+            if held is not None and canonical_json(parse_json(body)) in held:
+                continue
+        except EncodingError:
+            pass  # the channel says why it refuses it
         response = _call(client, "POST", body)
         if response.status_code != 200:
             raise ChannelError(f"the channel refused {path.name}: {_message(response)}")
@@ -60,19 +69,8 @@ def push(client: httpx.Client, directory: ElectionDir) -> list[dict[str, Any]]:
 
 def pull(client: httpx.Client, directory: ElectionDir, group: Group) -> list[Admitted]:
     """Take every item of the channel, in its order, each checked before it is written."""
-    election = load_manifest(directory).manifest_hash().hex()
-    response = _call(client, "GET")
-    if response.status_code != 200:
-        raise ChannelError(f"the channel did not answer: {_message(response)}")
-    try:
-        body = response.json()
-        if body["election"] != election:
-            raise ChannelError("the channel serves another election's ceremony")
-        items = [entry["item"] for entry in body["items"]]
-    except (ValueError, KeyError, TypeError):
-        raise ChannelError("the channel's answer is not a list of ceremony items") from None
     taken = []
-    for position, plain in enumerate(items):
+    for position, plain in enumerate(_items(client, directory)):
         try:
             item = item_from_json(canonical_json(plain), group)
             taken.append(admit(directory, group, item))
@@ -81,6 +79,21 @@ def pull(client: httpx.Client, directory: ElectionDir, group: Group) -> list[Adm
                 f"item {position} of the channel is refused (nothing after it was taken): {error}"
             ) from None
     return taken
+
+
+def _items(client: httpx.Client, directory: ElectionDir) -> list[Any]:
+    """The channel's items, in its order, for this directory's election."""
+    election = load_manifest(directory).manifest_hash().hex()
+    response = _call(client, "GET")
+    if response.status_code != 200:
+        raise ChannelError(f"the channel did not answer: {_message(response)}")
+    try:
+        body = response.json()
+        if body["election"] != election:
+            raise ChannelError("the channel serves another election's ceremony")
+        return [entry["item"] for entry in body["items"]]
+    except (ValueError, KeyError, TypeError):
+        raise ChannelError("the channel's answer is not a list of ceremony items") from None
 
 
 def _call(client: httpx.Client, method: str, body: bytes | None = None) -> httpx.Response:

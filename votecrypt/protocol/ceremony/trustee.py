@@ -244,12 +244,9 @@ class Trustee:
         Waits for every opening of D unless `proceed_without_missing`; a dealer opening later
         is not named, which counts as a complaint it must answer (spec 8.7)."""
         self._require(("committed", "opened"), "check")
-        seen = (
-            tuple(transcript_digests(transcript))
-            if transcript.parameters == self.parameters
-            else ()
-        )
-        transcript, participating = self._require_participating(transcript)
+        everything = transcript
+        transcript, participating = self._require_participating(everything)
+        seen = tuple(transcript_digests(everything))  # what this trustee saw (spec 8.2)
         others = [i for i in participating if i != self.index]
         missing = [i for i in others if i not in transcript.openings]
         if missing and not proceed_without_missing:
@@ -314,14 +311,10 @@ class Trustee:
         answered by a grown answer that replaces the earlier one (spec 8.9). None (and the step
         stays open, to run again) when nobody complained and nothing was revealed before."""
         self._require(("checked", "answered", "finalized"), "answer")
-        seen = (
-            tuple(transcript_digests(transcript))
-            if transcript.parameters == self.parameters
-            else ()
-        )
         complainers = self.complaints_against(
             transcript, proceed_without_missing=proceed_without_missing
         )
+        seen = tuple(transcript_digests(transcript))  # what this trustee saw (spec 8.2)
         before = {r.recipient for r in earlier.revealed} if earlier is not None else set()
         recipients = sorted(set(complainers) | before)
         if not recipients:

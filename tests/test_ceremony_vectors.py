@@ -162,6 +162,16 @@ def test_decide_vector_counts_t_votes_and_ignores_late_messages() -> None:
         announcements={i: m for i, m in transcript.announcements.items() if i != 5},
     )
     assert evaluate(secp256k1(), without_late) == evaluate(secp256k1(), transcript) == outcome
+    # Evidence against a trustee the board went on without is one of its files: not examined,
+    # even forged (spec 8.8.1); the booth's JavaScript reads it so too (ceremony.test.mjs).
+    from votecrypt.protocol.ceremony.messages import Evidence
+
+    commit = transcript.commits[4]
+    forged = dataclasses.replace(
+        commit, message=dataclasses.replace(commit.message, commitment_hash=bytes(32))
+    )
+    late = dataclasses.replace(transcript, evidence={4: Evidence.of(commit, forged)})
+    assert evaluate(secp256k1(), late) == outcome
 
 
 # A second reading of spec 8.2: the digest of every message from its file and the type table

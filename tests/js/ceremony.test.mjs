@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { checkCeremony, electionFromApi, electionFromRecord, SetupError } from '../../votecrypt/web/static/votecrypt.js';
+import { messageDigest } from '../../votecrypt/web/static/lib/ceremony.js';
 import { toHex } from '../../votecrypt/web/static/lib/bytes.js';
 import { ROOT } from './helpers.mjs';
 
@@ -88,6 +89,26 @@ test('ceremony: evidence convicts the liar; forged or empty evidence is refused 
   assert.throws(() => checkCeremony(parameters.election, outcome, [...others, evidence, evidence]), /two evidence/);
   const unannounced = others.filter((m) => !(m.type === 'votecrypt/ceremony/announce' && m.message.sender === 5));
   assert.throws(() => checkCeremony(parameters.election, outcome, [...unannounced, evidence]), /did not announce/);
+});
+
+test('ceremony: evidence against a trustee the board went on without is not examined (spec 8.8.1)', () => {
+  const { parameters, outcome, messages } = ceremonyVectors(join(ELECTION, 'ceremony-reasons', 'decide'));
+  const commit = messages.find((m) => m.type === 'votecrypt/ceremony/commit' && m.message.sender === 4);
+  const other = structuredClone(commit);
+  other.message.commitment_hash = '00'.repeat(32); // and the signature no longer matches
+  const hex = (m) => toHex(messageDigest('commit', m.message));
+  const pair = [commit, other].sort((a, b) => (hex(a) < hex(b) ? -1 : 1));
+  const evidence = { type: 'votecrypt/ceremony/evidence', version: 1, messages: pair };
+  checkCeremony(parameters.election, outcome, [...messages, evidence]);
+  // Against a trustee the board did not go on without, the same forgery is refused.
+  const open1 = messages.find((m) => m.type === 'votecrypt/ceremony/open' && m.message.sender === 1);
+  const changed = structuredClone(open1);
+  changed.message.shares = changed.message.shares.slice(1);
+  const pair1 = [open1, changed].sort((a, b) => (toHex(messageDigest('open', a.message)) < toHex(messageDigest('open', b.message)) ? -1 : 1));
+  assert.throws(
+    () => checkCeremony(parameters.election, outcome, [...messages, { ...evidence, messages: pair1 }]),
+    /did not sign/,
+  );
 });
 
 test('ceremony: a changed, missing or misfiled message is refused', () => {

@@ -121,6 +121,16 @@ def test_the_channel_refuses_what_is_not_its_senders(tmp_path: Path, group: Grou
         refused = post(message_to_json(stranger.announce()))
         assert refused.status_code == 409 and "announced other keys" in refused.json()["message"]
         assert httpx.get(url + URL).json()["items"] == before
+        # Evidence whose second message its sender did not sign convicts nobody.
+        from votecrypt.protocol.ceremony.messages import Evidence
+        from votecrypt.record.ceremony_codec import evidence_to_json
+
+        changed = dataclasses.replace(
+            check, message=dataclasses.replace(check.message, accepted=())
+        )
+        refused = post(evidence_to_json(Evidence.of(check, changed)))
+        assert refused.status_code == 422 and "invalid signature" in refused.json()["message"]
+        assert not server.evidence_path(2).exists()
         # The same message again changes nothing.
         same = post(message_to_json(check)).json()
         assert same["outcome"] == "same" and same["file"] == "check-2.json"

@@ -13,15 +13,23 @@ from votecrypt.protocol.ceremony.transcript import (
     Transcript,
     announcement_problems,
     board_decisions,
+    convicted,
+    differing_views,
     evaluate,
 )
+from votecrypt.service.ceremony_exchange import ceremony_evidence
 from votecrypt.service.ceremony_steps import (
     ceremony_decide,
     ceremony_finalize,
     ceremony_step,
     ceremony_waiting,
 )
-from votecrypt.service.election_dir import load_manifest, load_outcome, load_transcript
+from votecrypt.service.election_dir import (
+    ElectionDir,
+    load_manifest,
+    load_outcome,
+    load_transcript,
+)
 
 from .common import (
     election_argument,
@@ -41,6 +49,35 @@ NEXT = {
 }
 
 DECIDE = "`votecrypt ceremony decide ELECTION_DIR --without <trustee>`"
+
+board_option = click.option(
+    "--board",
+    "board",
+    default=None,
+    metavar="URL",
+    help="The board server's ceremony channel (`votecrypt serve` before the board opens): "
+    "take every message it holds first, and send it yours after (besides the USB stick).",
+)
+
+
+def _channel(directory: ElectionDir, board: str | None) -> None:
+    """Send the directory's messages to the channel and take every message it holds, each
+    checked before it is written (spec 11.13). Nothing without --board."""
+    if board is None:
+        return
+    from votecrypt.web.ceremony_client import sync  # the web stack only when it is used
+
+    synced = sync(board, directory, group())
+    new = [a for a in synced.taken if a.outcome in ("new", "grown", "evidence")]
+    say(f"Ceremony channel {board}: {len(synced.sent)} files sent, {len(new)} taken.")
+    for admitted in new:
+        if admitted.outcome == "evidence":
+            say(
+                f"Evidence: {admitted.path} (the channel holds another message of this round "
+                "and sender than your copy did)."
+            )
+
+
 WITHOUT_HINT = (
     "if the board decides to go on without them, at least {t} trustees each run " + DECIDE
 )
@@ -59,8 +96,9 @@ def _waiting(error: CeremonyNotReady, threshold: int) -> CeremonyNotReady:
     return CeremonyNotReady(error.waiting, WITHOUT_HINT.format(t=threshold))
 
 
-def _step(step: str, election: Path, secret: Path) -> None:
+def _step(step: str, election: Path, secret: Path, board: str | None = None) -> None:
     directory = election_dir(election)
+    _channel(directory, board)
     try:
         report = ceremony_step(directory, secret, passphrase(secret=secret), group(), step)
     except CeremonyNotReady as error:
@@ -86,45 +124,50 @@ def _step(step: str, election: Path, secret: Path) -> None:
     elif isinstance(message, Answer):
         revealed = ", ".join(str(r.recipient) for r in message.revealed)
         say(f"Shares published openly for trustees {revealed}.")
+    _channel(directory, board)
     say(f"Next: {NEXT[step]}.")
 
 
 @ceremony.command("commit")
 @election_argument
 @secret_option
-def commit(election: Path, secret: Path) -> None:
+@board_option
+def commit(election: Path, secret: Path, board: str | None) -> None:
     """Choose your secret part of the key and publish a sealed fingerprint of it. Nobody can
     change their part after seeing the others'."""
-    _step("commit", election, secret)
+    _step("commit", election, secret, board)
 
 
 @ceremony.command("open")
 @election_argument
 @secret_option
-def open_(election: Path, secret: Path) -> None:
+@board_option
+def open_(election: Path, secret: Path, board: str | None) -> None:
     """Publish your public commitments with proofs, and an encrypted share for every other
     trustee. Refused until every trustee has committed: anyone who has not committed when
     t trustees have opened is left out for good."""
-    _step("open", election, secret)
+    _step("open", election, secret, board)
 
 
 @ceremony.command("check")
 @election_argument
 @secret_option
-def check(election: Path, secret: Path) -> None:
+@board_option
+def check(election: Path, secret: Path, board: str | None) -> None:
     """Check the share every other trustee sent you; publish your acceptance or a complaint,
     and say which."""
-    _step("check", election, secret)
+    _step("check", election, secret, board)
 
 
 @ceremony.command("answer")
 @election_argument
 @secret_option
-def answer(election: Path, secret: Path) -> None:
+@board_option
+def answer(election: Path, secret: Path, board: str | None) -> None:
     """When every trustee has checked: if someone complained about the share you sent them
     (or did not check it), publish that share openly so everyone can check it. Otherwise
     this does nothing, and you can run it again."""
-    _step("answer", election, secret)
+    _step("answer", election, secret, board)
 
 
 @ceremony.command("decide")
@@ -138,13 +181,16 @@ def answer(election: Path, secret: Path) -> None:
     required=True,
     help="A trustee (its number) the board goes on without; repeat for several.",
 )
-def decide(election: Path, secret: Path, without: tuple[int, ...]) -> None:
+@board_option
+def decide(election: Path, secret: Path, without: tuple[int, ...], board: str | None) -> None:
     """Sign your vote that the board go on without the trustees named (absent, or not doing
     their part). When at least t trustees have voted so for a trustee, every step stops
     waiting for it and every message of it is ignored, including one that comes later
     (spec 8.8). Your vote only grows: a new one keeps the trustees you named before."""
     directory = election_dir(election)
+    _channel(directory, board)
     report = ceremony_decide(directory, secret, passphrase(secret=secret), group(), list(without))
+    _channel(directory, board)
     decided = report.message.message.without if report.message is not None else ()
     named = ", ".join(map(str, decided))
     say(
@@ -154,15 +200,50 @@ def decide(election: Path, secret: Path, without: tuple[int, ...]) -> None:
     say("Next: `votecrypt ceremony status` shows when the board's decision is taken.")
 
 
+@ceremony.command("sync")
+@election_argument
+@click.option("--board", "board", required=True, metavar="URL", help="The ceremony channel.")
+def sync_command(election: Path, board: str) -> None:
+    """Send your directory's ceremony messages (your announcement after `trustee init`, files
+    from the USB stick) to the board server's ceremony channel, and take every message it
+    holds, each checked first. A message of the channel that conflicts with your copy becomes
+    evidence against its sender (spec 8.8.1)."""
+    _channel(election_dir(election), board)
+
+
+@ceremony.command("evidence")
+@election_argument
+@click.argument("message_file", type=click.Path(path_type=Path, dir_okay=False))
+def evidence(election: Path, message_file: Path) -> None:
+    """Compare MESSAGE_FILE, a ceremony message you were shown elsewhere (another trustee's
+    copy, a USB stick), with the one in your directory. If the trustee who signed both signed
+    two different messages of one round, write ceremony/evidence-<j>.json: it convicts that
+    trustee, who is left out and whose complaints count for nothing (spec 8.8.1). Copy the
+    evidence file to every other trustee; the board checks it too."""
+    directory = election_dir(election)
+    found, published = ceremony_evidence(directory, group(), message_file)
+    where = published if published is not None else directory.evidence_path(found.sender)
+    say(
+        ("Published: " if published is not None else "Evidence was already there: ")
+        + f"{where} (trustee {found.sender} signed two different {found.round} messages)"
+    )
+    say(
+        "Next: copy it to every other trustee; `votecrypt ceremony status` shows the trustee "
+        "left out."
+    )
+
+
 @ceremony.command("finalize")
 @election_argument
 @secret_option
-def finalize(election: Path, secret: Path) -> None:
+@board_option
+def finalize(election: Path, secret: Path, board: str | None) -> None:
     """Compute the election key from the published messages, store your share of it in your
     secret file, and write the outcome file if there is none. Waits while anyone the board
     has not gone on without still has a step to do; the outcome file binds nobody, each
     trustee computes the outcome itself (run again after new messages arrive)."""
     directory = election_dir(election)
+    _channel(directory, board)
     try:
         outcome = ceremony_finalize(directory, secret, passphrase(secret=secret), group())
     except CeremonyNotReady as error:
@@ -180,9 +261,11 @@ def finalize(election: Path, secret: Path) -> None:
 
 @ceremony.command("status")
 @election_argument
-def status(election: Path) -> None:
+@board_option
+def status(election: Path, board: str | None) -> None:
     """Show which steps each trustee has published and what the ceremony is waiting for."""
     directory = election_dir(election)
+    _channel(directory, board)
     manifest = load_manifest(directory)
     transcript = load_transcript(directory, group(), manifest)
     rounds = dict(transcript.rounds())
@@ -195,10 +278,21 @@ def status(election: Path) -> None:
     try:
         _, refused = announcement_problems(transcript)
         decided = board_decisions(transcript)
+        liars = convicted(transcript)
         waiting = ceremony_waiting(directory, group())
     except CeremonyError as error:
         say(f"Problem: {error}")
         return
+    for line in differing_views(transcript):
+        say(
+            f"Seen differently: {line}. Compare the copies: whoever holds the other version "
+            "runs `votecrypt ceremony evidence`."
+        )
+    for index, round_name in sorted(liars.items()):
+        say(
+            f"Convicted: trustee {index} signed two different {round_name} messages "
+            f"({directory.evidence_path(index)}); its messages are ignored."
+        )
     for index, voters in sorted(_votes(transcript).items()):
         if index in decided:
             say(

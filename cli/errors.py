@@ -14,6 +14,7 @@ from . import exit_codes
 #: The most specific class first.
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (errors.StorageError, exit_codes.STORAGE),
+    (errors.ChannelError, exit_codes.CHANNEL),
     (errors.BoothNotApproved, exit_codes.BOOTH),
     (errors.DamagedBoard, exit_codes.DAMAGED),
     (errors.SecretStoreError, exit_codes.SECRET),

@@ -28,6 +28,8 @@ BOOTH = 12
 #: Verification found no failure, but the record is not of a finished election: checks of
 #: later phases were skipped ("verified so far", spec 16.1). Not a full verification.
 VERIFIED_SO_FAR = 11
+#: The board server's ceremony channel could not be reached or refused a message.
+CHANNEL = 16
 #: Interrupted (Ctrl-C): nothing half-written was kept (the shell's 128 + SIGINT).
 INTERRUPTED = 130
 
@@ -45,5 +47,6 @@ DESCRIPTIONS = {
     DAMAGED: "the bulletin board's database is damaged (restore it from a copy)",
     BOOTH: "this station's booth is not the one the manifest approves (spec 7.5)",
     VERIFIED_SO_FAR: "verified so far: nothing failed, but the election is not finished",
+    CHANNEL: "the ceremony channel (--board) could not be reached or refused a message",
     INTERRUPTED: "interrupted (Ctrl-C); nothing half-written was kept",
 }

@@ -9,6 +9,7 @@ import click
 
 from votecrypt.errors import VotecryptError
 from votecrypt.primitives.signing import SigningKey
+from votecrypt.service.election_dir import ElectionDir, load_manifest
 from votecrypt.storage.key_file import load_key_file
 
 from .common import election_argument, election_dir, group, passphrase, say
@@ -93,6 +94,11 @@ def serve_command(
     """Serve the election's bulletin board over HTTP(S), and at / the page that checks a
     ballot by its tracking code (no booth: stations run `votecrypt station`).
 
+    Before the board is opened (`board open`), on an election directory holding its manifest,
+    it serves the key ceremony's channel instead:
+    trustees send and read the signed ceremony messages with `ceremony ... --board URL`, so
+    that everyone holds the same messages in the same order (spec 11.13).
+
     Voting stations point `votecrypt station` at the printed address; observers read /api/v1/status
     and /api/v1/record. The API is described at /openapi.json. Opening and closing the vote
     stay commands on this computer (votecrypt board ...). Stop with Ctrl-C: ballots being
@@ -106,7 +112,11 @@ def serve_command(
         raise click.BadParameter("give both --certfile and --keyfile, or neither")
     if certfile is not None and keyfile is not None:
         tls_context(certfile, keyfile)
-    store = SqliteBoardStore.open(election_dir(election), group())
+    directory = election_dir(election)
+    if directory.manifest.exists() and not directory.board.exists():
+        _serve_ceremony_channel(directory, host, port, certfile, keyfile, connections_per_address)
+        return
+    store = SqliteBoardStore.open(directory, group())
     signing_key = _board_key(store.context.manifest.board is not None, board_key)
     pool = {} if workers_pool is None else {"check_processes": workers_pool}
     settings = ServerSettings(submissions_per_minute=rate_limit, **pool)
@@ -128,3 +138,37 @@ def serve_command(
             connections_per_address=connections_per_address,
         )
     say("Stopped. Every acknowledged ballot is on the board.")
+
+
+def _serve_ceremony_channel(
+    directory: ElectionDir,
+    host: str,
+    port: int,
+    certfile: Path | None,
+    keyfile: Path | None,
+    connections_per_address: int,
+) -> None:
+    """The ceremony channel (spec 11.13) of an election without a board yet."""
+    from votecrypt.web.ceremony_channel import create_ceremony_app
+    from votecrypt.web.server import configure_logs, listen, serve
+
+    app = create_ceremony_app(directory, group())
+    manifest = load_manifest(directory)
+    sock = listen(host, port)
+    scheme = "https" if certfile else "http"
+    shown = f"[{host}]" if ":" in host else host
+    say(f"{manifest.title} — {manifest.body}")
+    say(
+        f"Serving the ceremony on {scheme}://{shown}:{sock.getsockname()[1]}/ (no board yet: "
+        "the key ceremony's channel; trustees give this address with --board; Ctrl-C to stop)"
+    )
+    configure_logs()
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(
+            app,
+            sock,
+            certfile=certfile,
+            keyfile=keyfile,
+            connections_per_address=connections_per_address,
+        )
+    say(f"Stopped. Every message acknowledged is in {directory.ceremony}.")

@@ -14,6 +14,7 @@ from votecrypt.protocol.ceremony.messages import (
     Answer,
     CeremonyParameters,
     Complaint,
+    Evidence,
     Opening,
     RevealedShare,
     SealedShare,
@@ -212,16 +213,20 @@ def run_with_misbehaviour(
         late_checks[tr.index] = resign(tr, forged)
     transcript = dataclasses.replace(transcript, checks={**transcript.checks, **late_checks})
     # The version of the check the board holds complains about the victim, whose answer was
-    # made on the other version: the victim must answer again (answers are additive).
-    other_versions = {}
+    # made on the other version; the victim, shown both, files them as evidence (spec 8.8.1).
+    other_versions, evidence = {}, {}
     for tr in opening:
         if acts[tr.index] == "equivocate-check" and tr.index in transcript.checks:
-            check = transcript.checks[tr.index].message
+            shown = transcript.checks[tr.index]
+            check = shown.message
             accepted = tuple(d for d in check.accepted if d != victims[tr.index])
             complaint = (Complaint(victims[tr.index], "mismatch"),)
             other = dataclasses.replace(check, accepted=accepted, complaints=complaint)
             other_versions[tr.index] = resign(tr, other)
-    transcript = dataclasses.replace(transcript, checks={**transcript.checks, **other_versions})
+            evidence[tr.index] = Evidence.of(shown, other_versions[tr.index])
+    transcript = dataclasses.replace(
+        transcript, checks={**transcript.checks, **other_versions}, evidence=evidence
+    )
     decisions = {
         tr.index: tr.decide(i for i in tr.parameters.indices if i != tr.index)
         for tr in trustees

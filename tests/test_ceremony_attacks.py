@@ -426,6 +426,10 @@ def test_misbehaving_minority_cannot_steer_block_or_blame(
     assert set(honest) <= set(outcome.qualified)
     assert set(honest) <= set(holders(outcome))
     assert {i for i, _ in outcome.disqualified} <= set(behaviours)
+    # An equivocating checker is convicted by the two checks it signed (spec 8.8.1), whatever
+    # the board decided about it.
+    for i in transcript.evidence:
+        assert dict(outcome.disqualified)[i] == "signed two different check messages"
     # Every t honest trustees decrypt (a sample of the subsets, to stay fast).
     chosen = subsets(honest, t)
     random.Random(len(chosen)).shuffle(chosen)
@@ -440,3 +444,5 @@ def test_every_behaviour_alone_leaves_the_honest_trustees_their_key(group: Group
         (outcome, _), _ = finish_with_decisions(trustees, transcript, [1, 2])
         assert {1, 2} <= set(outcome.qualified), behaviour
         assert {i for i, _ in outcome.disqualified} <= {3}, behaviour
+        if behaviour == "equivocate-check":
+            assert outcome.disqualified == ((3, "signed two different check messages"),)

@@ -18,21 +18,36 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from votecrypt.math import secp256k1
 from votecrypt.protocol.ceremony.messages import ROUNDS, CeremonyParameters
 from votecrypt.protocol.ceremony.transcript import CeremonyOutcome, Transcript, evaluate
-from votecrypt.record.ceremony_codec import message_from_json, outcome_from_json, outcome_to_json
+from votecrypt.record.ceremony_codec import (
+    evidence_from_json,
+    message_from_json,
+    outcome_from_json,
+    outcome_to_json,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 ELECTION = ROOT / "spec" / "vectors" / "election"
 FOLDERS = [ELECTION / "ceremony", *sorted((ELECTION / "ceremony-reasons").iterdir())]
 SPEC = (ROOT / "spec" / "08-ceremony.md").read_text(encoding="utf-8")
-PLACEHOLDERS = {"<i>": r"\d+", "<j>": r"\d+", "<k>": r"\d+", "<count>": r"\d+"}
+PLACEHOLDERS = {
+    "<i>": r"\d+",
+    "<j>": r"\d+",
+    "<k>": r"\d+",
+    "<count>": r"\d+",
+    "<round>": "(?:commit|open|check|answer|decide)",
+}
 LIST = r"\[[1-9]\d*(?:, [1-9]\d*)*\]"
 
 
 def _transcript(folder: Path) -> Transcript:
     parameters = json.loads((folder / "parameters.json").read_text())
     rounds: dict[str, dict[int, object]] = {name: {} for name in ROUNDS}
+    evidence = {}
     for path in folder.glob("*-*.json"):
         round_name, _, sender = path.stem.rpartition("-")
+        if round_name == "evidence":
+            evidence[int(sender)] = evidence_from_json(path.read_bytes(), secp256k1())
+            continue
         rounds[round_name][int(sender)] = message_from_json(
             path.read_bytes(), secp256k1(), round_name
         )
@@ -46,6 +61,7 @@ def _transcript(folder: Path) -> Transcript:
         checks=rounds["check"],  # type: ignore[arg-type]
         answers=rounds["answer"],  # type: ignore[arg-type]
         decisions=rounds["decide"],  # type: ignore[arg-type]
+        evidence=evidence,
     )
 
 
@@ -146,6 +162,16 @@ def test_decide_vector_counts_t_votes_and_ignores_late_messages() -> None:
         announcements={i: m for i, m in transcript.announcements.items() if i != 5},
     )
     assert evaluate(secp256k1(), without_late) == evaluate(secp256k1(), transcript) == outcome
+    # Evidence against a trustee the board went on without is one of its files: not examined,
+    # even forged (spec 8.8.1); the booth's JavaScript reads it so too (ceremony.test.mjs).
+    from votecrypt.protocol.ceremony.messages import Evidence
+
+    commit = transcript.commits[4]
+    forged = dataclasses.replace(
+        commit, message=dataclasses.replace(commit.message, commitment_hash=bytes(32))
+    )
+    late = dataclasses.replace(transcript, evidence={4: Evidence.of(commit, forged)})
+    assert evaluate(secp256k1(), late) == outcome
 
 
 # A second reading of spec 8.2: the digest of every message from its file and the type table
@@ -203,6 +229,9 @@ FIELD_ENCODINGS: dict[str, Any] = {
     "complaints": lambda v: _list([_list([_int(c["dealer"]), _text(c["reason"])]) for c in v]),
     "revealed": lambda v: _list([_list([_int(r["recipient"]), _scalar(r["share"])]) for r in v]),
     "without": lambda v: _list([_int(i) for i in v]),
+    "seen": lambda v: _list(
+        [_list([_text(r["round"]), _int(r["sender"]), _bytes(r["digest"])]) for r in v]
+    ),
 }
 
 
@@ -227,12 +256,20 @@ def test_digests_follow_from_the_files_and_the_type_table(folder: Path) -> None:
     fields = _spec_fields()
     assert set(fields["open"]) == {"election", "sender", "commitments", "proofs", "shares"}
     digests = json.loads((folder / "digests.json").read_text())
-    order = [(ROUNDS.index(name), sender) for name, sender, _ in digests["rows"]]
+    messages = [row for row in digests["rows"] if row[0] != "evidence"]
+    order = [(ROUNDS.index(name), sender) for name, sender, _ in messages]
     assert order == sorted(set(order))  # by round, then increasing sender, one each (8.8)
     keys = {}
     rows = []
-    for name, sender, digest in digests["rows"]:
-        data = json.loads((folder / f"{name}-{sender}.json").read_text())
+    evidence_rows = [row for row in digests["rows"] if row[0] == "evidence"]
+    assert digests["rows"] == messages + evidence_rows  # the evidence last (8.8 step 9)
+    for row_name, sender, digest in messages + evidence_rows:
+        name = row_name
+        if row_name == "evidence":
+            data = _evidence_message(folder, sender, digest)
+            name = data["type"].removeprefix("votecrypt/ceremony/")
+        else:
+            data = json.loads((folder / f"{name}-{sender}.json").read_text())
         message = data["message"]
         assert set(message) == fields[name]
         content = _map({k: FIELD_ENCODINGS[k](v) for k, v in message.items()})
@@ -243,14 +280,15 @@ def test_digests_follow_from_the_files_and_the_type_table(folder: Path) -> None:
                 bytes.fromhex(announced["signing_key"])
             )
         keys[sender].verify(bytes.fromhex(data["signature"]), bytes.fromhex(digest))  # raw
-        rows.append(_list([_text(name), _int(sender), _bytes(digest)]))
+        rows.append(_list([_text(row_name), _int(sender), _bytes(digest)]))
     files = {p.name for p in folder.glob("*-*.json")}
     outcome = json.loads((folder / "outcome.json").read_text())
-    # Every message has a row, except those of a trustee the board went on without (8.8).
+    # Every message has a row, except those of a trustee the board went on without (8.8) or
+    # convicted (8.8.1), whose evidence has two rows.
     left_out = {
         d["trustee"]
         for d in outcome["disqualified"]
-        if d["reason"] == "the board went on without it"
+        if d["reason"] == "the board went on without it" or d["reason"].startswith("signed two")
     }
     unlisted = files - {f"{n}-{j}.json" for n, j, _ in digests["rows"]}
     assert {int(name.split("-")[1].removesuffix(".json")) for name in unlisted} <= left_out
@@ -264,6 +302,48 @@ def test_digests_follow_from_the_files_and_the_type_table(folder: Path) -> None:
         _list(rows),
     )
     assert transcript_hash.hex() == digests["transcript_hash"] == outcome["transcript_hash"]
+
+
+def _evidence_message(folder: Path, sender: int, digest: str) -> dict[str, Any]:
+    """The message of `evidence-<sender>.json` an evidence row names: its rows are the two
+    digests, the smaller first (spec 8.8.1)."""
+    evidence = json.loads((folder / f"evidence-{sender}.json").read_text())
+    assert set(evidence) == {"type", "version", "messages"}
+    assert evidence["type"] == "votecrypt/ceremony/evidence" and len(evidence["messages"]) == 2
+    position = [
+        row
+        for row in json.loads((folder / "digests.json").read_text())["rows"]
+        if row[:2] == ["evidence", sender]
+    ].index(["evidence", sender, digest])
+    return dict(evidence["messages"][position])
+
+
+def test_evidence_vector_convicts_the_liar_and_spares_its_victim() -> None:
+    """Spec 8.8.1: trustee 5 signed two checks; dealer 3, whom one of them accuses, answered
+    nothing and is qualified; trustee 5 has the conviction's reason and no key share, and its
+    own messages have no digest row (only the evidence's two)."""
+    folder = ELECTION / "ceremony-reasons" / "evidence"
+    outcome = outcome_from_json((folder / "outcome.json").read_bytes(), secp256k1())
+    assert outcome.qualified == (1, 2, 3, 4)
+    assert dict(outcome.disqualified) == {5: "signed two different check messages"}
+    assert [j for j, _ in outcome.verification_keys] == [1, 2, 3, 4]
+    assert not list(folder.glob("answer-*.json"))
+    rows = json.loads((folder / "digests.json").read_text())["rows"]
+    assert [(n, j) for n, j, _ in rows if j == 5] == [("evidence", 5), ("evidence", 5)]
+    first, second = (d for n, _, d in rows if n == "evidence")
+    assert first < second
+    # Without the evidence, the check shown to the others makes everyone wait for dealer 3.
+    from votecrypt.protocol.ceremony.transcript import CeremonyNotReady
+
+    transcript = _transcript(folder)
+    with pytest.raises(
+        CeremonyNotReady, match=r"trustee 3 to answer the complaints of trustees \[5\]"
+    ):
+        evaluate(secp256k1(), dataclasses.replace(transcript, evidence={}))
+    # Whichever version the directory holds, the evidence gives one outcome.
+    for version in (transcript.evidence[5].first, transcript.evidence[5].second):
+        copy = dataclasses.replace(transcript, checks={**transcript.checks, 5: version})
+        assert evaluate(secp256k1(), copy) == outcome
 
 
 def test_every_vector_message_validates_against_the_schema() -> None:
@@ -280,3 +360,9 @@ def test_every_vector_message_validates_against_the_schema() -> None:
     unsorted = json.loads((ELECTION / "ceremony-reasons" / "decide" / "decide-1.json").read_text())
     unsorted["message"]["without"] = [5, 5]
     assert list(validator("ceremony-message").iter_errors(unsorted))
+    evidence = json.loads(
+        (ELECTION / "ceremony-reasons" / "evidence" / "evidence-5.json").read_text()
+    )
+    validator("ceremony-message").validate(evidence)
+    evidence["messages"] = evidence["messages"][:1]
+    assert list(validator("ceremony-message").iter_errors(evidence))

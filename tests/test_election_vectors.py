@@ -47,6 +47,7 @@ def test_every_tampering_kind_of_issue_is_present() -> None:
         "edited-entry",
         "reordered-entries",
         "commitment",
+        "forged-evidence",
         "decryption-share",
         "announced-counts",
         "percentage",

@@ -86,6 +86,10 @@ class StorageError(VotecryptError):
     was kept (spec 18.4)."""
 
 
+class ChannelError(VotecryptError):
+    """The board server's ceremony channel could not be reached, or refused what was sent."""
+
+
 class FileError(VotecryptError):
     """A file could not be read or written (missing, unreadable, or refused to overwrite)."""
 

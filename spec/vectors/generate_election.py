@@ -45,6 +45,7 @@ from votecrypt.protocol.ceremony.messages import (
     CeremonyParameters,
     Complaint,
     Decision,
+    Evidence,
     Opening,
     RevealedShare,
     SealedShare,
@@ -62,7 +63,12 @@ from votecrypt.protocol.ceremony.transcript import (
 from votecrypt.protocol.ceremony.trustee import Trustee
 from votecrypt.protocol.manifest import Candidate, Manifest
 from votecrypt.protocol.rules import Bracket, Condition, Option, PreviousResult, RuleSet
-from votecrypt.record.ceremony_codec import message_to_json, outcome_to_json
+from votecrypt.record.ceremony_codec import (
+    evidence_to_json,
+    message_from_json,
+    message_to_json,
+    outcome_to_json,
+)
 from votecrypt.record.json_codec import canonical_json
 from votecrypt.record.log import SINGLE_ITEMS, Entry, entry_from_line, entry_hash, entry_to_line
 from votecrypt.record.rule_presets import preset
@@ -317,6 +323,23 @@ def _with_payload(entries: list[Entry], i: int, change: Callable[[Any], None]) -
     entries[i] = Entry(e.seq, e.kind, payload, e.prev, e.hash)
 
 
+def _insert_forged_evidence(entries: list[Entry]) -> None:
+    """Evidence pairing a trustee's check with a changed copy under the same signature."""
+    at = max(i for i, e in enumerate(entries) if e.kind == "ceremony")
+    check = next(
+        e.payload for e in entries if e.kind == "ceremony" and e.payload["type"].endswith("/check")
+    )
+    changed = copy.deepcopy(check)
+    changed["message"]["accepted"] = changed["message"]["accepted"][1:]
+    pair = sorted(
+        (check, changed),
+        key=lambda m: message_from_json(canonical_json(m), secp256k1()).digest(),
+    )
+    payload = {"type": "votecrypt/ceremony/evidence", "version": 1, "messages": pair}
+    previous = entries[at]
+    entries.insert(at + 1, Entry(previous.seq, "ceremony", payload, previous.prev, previous.hash))
+
+
 def _move_after_close(entries: list[Entry], i: int) -> None:
     moved = entries.pop(i)
     entries.insert(_index(entries, "close") + 1, moved)
@@ -496,6 +519,13 @@ TAMPERINGS: dict[str, tuple[Edit, bool, list[str], str]] = {
         True,
         ["ceremony-messages", "ceremony-outcome", "credentials"],
         "a dealer's commitment replaced",
+    ),
+    "forged-evidence": (
+        _insert_forged_evidence,
+        True,
+        ["ceremony-messages", "ceremony-outcome", "credentials"],
+        "evidence against a trustee whose second check is not signed by it (8.8.1: both "
+        "messages must pass their envelope), appended after the ceremony messages",
     ),
     "decryption-share": (
         lambda es: _with_payload(
@@ -914,8 +944,8 @@ def _board_goes_on(transcript: Transcript, voters: list[Trustee]) -> Transcript:
                 transcript = _with(transcript, "decide", voter.index, vote)
 
 
-def _start(n: int, label: bytes) -> tuple[CeremonyParameters, list[Trustee]]:
-    parameters = CeremonyParameters(hashlib.sha256(b"ceremony reasons " + label).digest(), n, 2)
+def _start(n: int, label: bytes, t: int = 2) -> tuple[CeremonyParameters, list[Trustee]]:
+    parameters = CeremonyParameters(hashlib.sha256(b"ceremony reasons " + label).digest(), n, t)
     trustees = [
         Trustee.create(secp256k1(), parameters, i, f"Trustee {i}") for i in parameters.indices
     ]
@@ -1261,12 +1291,39 @@ def reasons_decide() -> Transcript:
     return _with(transcript, "announce", 5, trustees[4].announce())
 
 
+def reasons_evidence() -> Transcript:
+    """Equivocation (spec 8.8.1), t = 3 of 5: trustee 5 signs a check accepting every dealer
+    (shown to dealer 3) and one complaining about dealer 3 (shown to the others, and in this
+    transcript). Dealer 3 saw nothing to answer; `evidence-5.json` holds both checks, so
+    trustee 5 is convicted, its complaint counts for nothing and nobody waits for dealer 3."""
+    parameters, trustees = _start(5, b"evidence", t=3)
+    transcript = Transcript(parameters, announcements={t.index: t.announce() for t in trustees})
+    for trustee in trustees:
+        transcript = _with(transcript, "commit", trustee.index, trustee.commit(transcript))
+    for trustee in trustees:
+        transcript = _with(transcript, "open", trustee.index, trustee.open(transcript))
+    for trustee in trustees:
+        transcript = _with(transcript, "check", trustee.index, trustee.check(transcript))
+    shown = transcript.checks[5]
+    lie = _resign(
+        trustees[4],
+        dataclasses.replace(
+            shown.message,
+            accepted=tuple(d for d in shown.message.accepted if d != 3),
+            complaints=(Complaint(3, "mismatch"),),
+        ),
+    )
+    transcript = _with(transcript, "check", 5, lie)
+    return dataclasses.replace(transcript, evidence={5: Evidence.of(shown, lie)})
+
+
 REASON_CASES: dict[str, Callable[[], Transcript]] = {
     "announce": reasons_announce,
     "open": reasons_open,
     "check-answer": reasons_check_answer,
     "precedence": reasons_precedence,
     "decide": reasons_decide,
+    "evidence": reasons_evidence,
 }
 
 
@@ -1300,6 +1357,8 @@ def _transcript_files(folder: str, transcript: Transcript) -> dict[str, bytes]:
     for _, messages in transcript.rounds():
         for index, signed in messages.items():
             files[f"{folder}/{signed.message.ROUND}-{index}.json"] = message_to_json(signed)
+    for index, evidence in transcript.evidence.items():
+        files[f"{folder}/evidence-{index}.json"] = evidence_to_json(evidence)
     # Every message's digest (spec 8.2) and the transcript hash over them (8.8), so that an
     # implementation can find which hash input it types differently.
     rows = [[name, sender, digest.hex()] for name, sender, digest in transcript_digests(transcript)]

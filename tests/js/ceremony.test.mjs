@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { checkCeremony, electionFromApi, electionFromRecord, SetupError } from '../../votecrypt/web/static/votecrypt.js';
+import { messageDigest } from '../../votecrypt/web/static/lib/ceremony.js';
 import { toHex } from '../../votecrypt/web/static/lib/bytes.js';
 import { ROOT } from './helpers.mjs';
 
@@ -41,7 +42,7 @@ test('ceremony: the 2-of-4 ceremony with complaints gives the published transcri
 
 test('ceremony: the reason vectors give their transcript hash; a decided trustee is not examined', () => {
   // (`open` and `precedence` hold an identity commitment, which the booth refuses outright.)
-  for (const folder of ['announce', 'check-answer', 'decide']) {
+  for (const folder of ['announce', 'check-answer', 'decide', 'evidence']) {
     const { parameters, outcome, messages } = ceremonyVectors(join(ELECTION, 'ceremony-reasons', folder));
     checkCeremony(parameters.election, outcome, messages);
   }
@@ -58,6 +59,56 @@ test('ceremony: the reason vectors give their transcript hash; a decided trustee
   const badVote = structuredClone(messages);
   badVote.find((m) => m.type === 'votecrypt/ceremony/decide').message.without = [5, 4];
   assert.throws(() => checkCeremony(parameters.election, outcome, badVote), /increasing order/);
+});
+
+test('ceremony: evidence convicts the liar; forged or empty evidence is refused (spec 8.8.1)', () => {
+  const { parameters, outcome, messages } = ceremonyVectors(join(ELECTION, 'ceremony-reasons', 'evidence'));
+  assert.deepEqual(outcome.disqualified, [{ trustee: 5, reason: 'signed two different check messages' }]);
+  checkCeremony(parameters.election, outcome, messages);
+  const isEvidence = (m) => m.type === 'votecrypt/ceremony/evidence';
+  const evidence = messages.find(isEvidence);
+  const others = messages.filter((m) => !isEvidence(m));
+  // The directory's copy of trustee 5's check is not examined: either version, or none, gives
+  // the same transcript hash.
+  for (const version of evidence.messages) {
+    const swapped = others.map((m) => (m.type === 'votecrypt/ceremony/check' && m.message.sender === 5 ? version : m));
+    checkCeremony(parameters.election, outcome, [...swapped, evidence]);
+  }
+  checkCeremony(parameters.election, outcome, [...others.filter((m) => m.message.sender !== 5 || m.type === 'votecrypt/ceremony/announce'), evidence]);
+  // Without the evidence, trustee 5's check counts: another transcript hash.
+  assert.throws(() => checkCeremony(parameters.election, outcome, others), /transcript hash/);
+  const forged = structuredClone(evidence);
+  forged.messages[1].signature = '00'.repeat(64);
+  assert.throws(() => checkCeremony(parameters.election, outcome, [...others, forged]), /did not sign/);
+  const swappedOrder = { ...evidence, messages: [...evidence.messages].reverse() };
+  assert.throws(() => checkCeremony(parameters.election, outcome, [...others, swappedOrder]), /smaller digest first/);
+  const same = { ...evidence, messages: [evidence.messages[0], evidence.messages[0]] };
+  assert.throws(() => checkCeremony(parameters.election, outcome, [...others, same]), /smaller digest first/);
+  const mixed = { ...evidence, messages: [evidence.messages[0], others.find((m) => m.type === 'votecrypt/ceremony/check' && m.message.sender === 4)] };
+  assert.throws(() => checkCeremony(parameters.election, outcome, [...others, mixed]), SetupError);
+  assert.throws(() => checkCeremony(parameters.election, outcome, [...others, evidence, evidence]), /two evidence/);
+  const unannounced = others.filter((m) => !(m.type === 'votecrypt/ceremony/announce' && m.message.sender === 5));
+  assert.throws(() => checkCeremony(parameters.election, outcome, [...unannounced, evidence]), /did not announce/);
+});
+
+test('ceremony: evidence against a trustee the board went on without is not examined (spec 8.8.1)', () => {
+  const { parameters, outcome, messages } = ceremonyVectors(join(ELECTION, 'ceremony-reasons', 'decide'));
+  const commit = messages.find((m) => m.type === 'votecrypt/ceremony/commit' && m.message.sender === 4);
+  const other = structuredClone(commit);
+  other.message.commitment_hash = '00'.repeat(32); // and the signature no longer matches
+  const hex = (m) => toHex(messageDigest('commit', m.message));
+  const pair = [commit, other].sort((a, b) => (hex(a) < hex(b) ? -1 : 1));
+  const evidence = { type: 'votecrypt/ceremony/evidence', version: 1, messages: pair };
+  checkCeremony(parameters.election, outcome, [...messages, evidence]);
+  // Against a trustee the board did not go on without, the same forgery is refused.
+  const open1 = messages.find((m) => m.type === 'votecrypt/ceremony/open' && m.message.sender === 1);
+  const changed = structuredClone(open1);
+  changed.message.shares = changed.message.shares.slice(1);
+  const pair1 = [open1, changed].sort((a, b) => (toHex(messageDigest('open', a.message)) < toHex(messageDigest('open', b.message)) ? -1 : 1));
+  assert.throws(
+    () => checkCeremony(parameters.election, outcome, [...messages, { ...evidence, messages: pair1 }]),
+    /did not sign/,
+  );
 });
 
 test('ceremony: a changed, missing or misfiled message is refused', () => {
@@ -108,6 +159,7 @@ test('record: every tampered setup of the vectors is refused before a ballot is 
   const tampered = [
     'commitment', 'forged-outcome-first', 'substituted-credentials', 'small-order-credential',
     'invalid-manifest', 'single-outcome-manifest', 'outcome-extra-field', 'reordered-endorsements',
+    'forged-evidence',
   ];
   for (const name of tampered) {
     assert.throws(() => electionFromRecord(setupEntries(`tampered/${name}`)), Error, name);

@@ -14,27 +14,44 @@ from typing import Any
 from votecrypt.errors import CeremonyError, RefusedData
 from votecrypt.math.group import Group
 from votecrypt.primitives.signing import VerifyKey
-from votecrypt.protocol.ceremony.messages import ROUNDS, Signed
-from votecrypt.protocol.ceremony.transcript import CeremonyOutcome, Transcript, evaluate
+from votecrypt.protocol.ceremony.messages import ROUNDS, Evidence, Signed
+from votecrypt.protocol.ceremony.transcript import (
+    CeremonyOutcome,
+    Transcript,
+    check_evidence_against,
+    evaluate,
+)
 from votecrypt.protocol.manifest import Manifest
 
 
-def ceremony_position(signed: Signed[Any]) -> tuple[int, int]:
-    """Where a ceremony message stands in the log: round first, then sender (spec 11.1)."""
-    return ROUNDS.index(signed.message.ROUND), signed.message.sender
+def ceremony_position(item: Signed[Any] | Evidence) -> tuple[int, int]:
+    """Where a ceremony entry stands in the log: round first, then sender (spec 11.1);
+    evidence (spec 8.8.1) after every round, by the sender it convicts."""
+    if isinstance(item, Evidence):
+        return len(ROUNDS), item.sender
+    return ROUNDS.index(item.message.ROUND), item.message.sender
 
 
-def transcript_from_messages(manifest: Manifest, messages: Iterable[Signed[Any]]) -> Transcript:
-    """The transcript of the published ceremony messages; CeremonyError for a second message
-    of one round and sender (the board and the verifier refuse it, spec 11.1)."""
+def transcript_from_messages(
+    manifest: Manifest, messages: Iterable[Signed[Any] | Evidence]
+) -> Transcript:
+    """The transcript of the published ceremony messages and evidence; CeremonyError for a
+    second message of one round and sender, or second evidence against one sender (the board
+    and the verifier refuse it, spec 11.1)."""
     rounds: dict[str, dict[int, Signed[Any]]] = {name: {} for name in ROUNDS}
-    for signed in messages:
-        by_sender = rounds[signed.message.ROUND]
-        if signed.message.sender in by_sender:
+    evidence: dict[int, Evidence] = {}
+    for item in messages:
+        if isinstance(item, Evidence):
+            if item.sender in evidence:
+                raise CeremonyError(f"second evidence against trustee {item.sender}")
+            evidence[item.sender] = item
+            continue
+        by_sender = rounds[item.message.ROUND]
+        if item.message.sender in by_sender:
             raise CeremonyError(
-                f"a second {signed.message.ROUND} message of trustee {signed.message.sender}"
+                f"a second {item.message.ROUND} message of trustee {item.message.sender}"
             )
-        by_sender[signed.message.sender] = signed
+        by_sender[item.message.sender] = item
     return Transcript(
         manifest.ceremony_parameters(),
         announcements=rounds["announce"],
@@ -43,7 +60,15 @@ def transcript_from_messages(manifest: Manifest, messages: Iterable[Signed[Any]]
         checks=rounds["check"],
         answers=rounds["answer"],
         decisions=rounds["decide"],
+        evidence=evidence,
     )
+
+
+def check_new_evidence(transcript: Transcript, evidence: Evidence) -> None:
+    """Rule 1 for evidence before it is published (spec 8.8.1, 11.1): the sender announced,
+    both messages pass their envelope under its announced key, and they conflict. Raises
+    InvalidCeremonyMessage (a CeremonyError) otherwise."""
+    check_evidence_against(transcript, evidence)
 
 
 def derive_outcome(group: Group, transcript: Transcript) -> CeremonyOutcome:

@@ -9,23 +9,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from votecrypt.errors import EncodingError
+from votecrypt.errors import CeremonyError, EncodingError
 from votecrypt.math.group import Group
 from votecrypt.primitives.schnorr import SchnorrProof
 from votecrypt.primitives.sealing import ExchangePublicKey, SealedBox
 from votecrypt.primitives.signing import SIGNATURE_BYTES, VerifyKey
 from votecrypt.protocol.ceremony.messages import (
+    ROW_KINDS,
     Announcement,
     Answer,
     Check,
     Commit,
     Complaint,
     Decision,
+    Evidence,
     Message,
     Opening,
     RevealedShare,
+    Row,
     SealedShare,
     Signed,
+    row_order,
 )
 from votecrypt.protocol.ceremony.transcript import CeremonyOutcome
 from votecrypt.record.json_codec import (
@@ -40,6 +44,7 @@ VERSION = 1
 MAX_TRUSTEES = 1000
 MESSAGE_TYPE = "votecrypt/ceremony/{round}"
 OUTCOME_TYPE = "votecrypt/ceremony/outcome"
+EVIDENCE_TYPE = "votecrypt/ceremony/evidence"
 SEALED_SHARE_BYTES = 32 + 16
 
 
@@ -83,19 +88,73 @@ def _message_fields(message: Message) -> dict[str, Any]:
         fields.update(
             accepted=list(message.accepted),
             complaints=[{"dealer": c.dealer, "reason": c.reason} for c in message.complaints],
+            seen=_seen_plain(message.seen),
         )
     elif isinstance(message, Decision):
         fields.update(without=list(message.without))
     else:
         fields.update(
-            revealed=[{"recipient": r.recipient, "share": r.share.hex()} for r in message.revealed]
+            revealed=[{"recipient": r.recipient, "share": r.share.hex()} for r in message.revealed],
+            seen=_seen_plain(message.seen),
         )
     return fields
 
 
 def message_from_json(data: bytes, group: Group, expected_round: str | None = None) -> Signed[Any]:
     """Decode a ceremony message file strictly; `expected_round` refuses any other round."""
-    top = Fields(parse_json(data), "ceremony message")
+    return message_from_plain(parse_json(data), group, expected_round)
+
+
+def evidence_to_json(evidence: Evidence) -> bytes:
+    """The canonical JSON file of evidence against a sender (spec 8.8.1): its two message
+    files, the smaller digest first."""
+    return canonical_json(evidence_plain(evidence))
+
+
+def evidence_plain(evidence: Evidence) -> dict[str, Any]:
+    return {
+        "type": EVIDENCE_TYPE,
+        "version": VERSION,
+        "messages": [parse_json(message_to_json(s)) for s in (evidence.first, evidence.second)],
+    }
+
+
+def evidence_from_json(data: bytes, group: Group) -> Evidence:
+    return evidence_from_plain(parse_json(data), group)
+
+
+def evidence_from_plain(value: Any, group: Group) -> Evidence:
+    """Decode an evidence file strictly (spec 8.8.1): exactly two message files of one round
+    (not "announce") and one sender, the smaller digest first. Signatures are checked where
+    the evidence is used, against the sender's announced key."""
+    top = Fields(value, "ceremony evidence")
+    top.constant("type", EVIDENCE_TYPE)
+    top.integer("version", VERSION, VERSION)
+    messages = [message_from_plain(item, group) for _, item in top.items("messages", max_items=2)]
+    top.done()
+    if len(messages) != 2:
+        raise EncodingError("ceremony evidence: expected two messages")
+    try:
+        return Evidence(messages[0], messages[1])
+    except CeremonyError as error:
+        raise EncodingError(f"ceremony evidence: {error}") from None
+
+
+def item_from_json(data: bytes, group: Group) -> Signed[Any] | Evidence:
+    """A ceremony entry of the log (spec 11.1): a signed message or evidence."""
+    value = parse_json(data)
+    if isinstance(value, dict) and value.get("type") == EVIDENCE_TYPE:
+        return evidence_from_plain(value, group)
+    return message_from_plain(value, group)
+
+
+def item_to_json(item: Signed[Any] | Evidence) -> bytes:
+    return evidence_to_json(item) if isinstance(item, Evidence) else message_to_json(item)
+
+
+def message_from_plain(value: Any, group: Group, expected_round: str | None = None) -> Signed[Any]:
+    """Decode a ceremony message (its parsed JSON) strictly."""
+    top = Fields(value, "ceremony message")
     kind = top.text("type")
     if not kind.startswith("votecrypt/ceremony/"):
         raise EncodingError(f"not a ceremony message (type {kind!r})")
@@ -141,12 +200,14 @@ def message_from_json(data: bytes, group: Group, expected_round: str | None = No
                 "accepted", lambda v, p: decode_index(v, p, MAX_TRUSTEES), max_items=MAX_TRUSTEES
             ),
             tuple(_complaint(f) for f in fields.objects("complaints", max_items=MAX_TRUSTEES)),
+            _seen(fields),
         )
     elif round_name == "answer":
         message = Answer(
             election,
             sender,
             tuple(_revealed(f) for f in fields.objects("revealed", max_items=MAX_TRUSTEES)),
+            _seen(fields),
         )
     elif round_name == "decide":
         without = fields.listed(
@@ -160,6 +221,31 @@ def message_from_json(data: bytes, group: Group, expected_round: str | None = No
         raise EncodingError(f"unknown ceremony round {round_name!r}")
     fields.done()
     return Signed(message, signature)
+
+
+def _seen_plain(seen: tuple[Row, ...]) -> list[dict[str, Any]]:
+    return [{"round": r, "sender": j, "digest": d.hex()} for r, j, d in seen]
+
+
+def _seen(fields: Fields) -> tuple[Row, ...]:
+    """The rows a check or answer saw (spec 8.2): each a known round or "evidence", a trustee
+    index and a 32-byte digest, in the order of the transcript hash (8.8 step 9), strictly
+    increasing: one view, one encoding."""
+    rows: list[Row] = []
+    for item in fields.objects("seen", max_items=len(ROW_KINDS) * MAX_TRUSTEES):
+        kind = item.text("round", max_length=20)
+        if kind not in ROW_KINDS:
+            raise EncodingError(f"{item.path('round')}: not a round of the transcript")
+        row = (kind, decode_index(item.raw("sender"), item.path("sender"), MAX_TRUSTEES))
+        rows.append((*row, item.hex_bytes("digest", 32)))
+        item.done()
+    order = [row_order(r) for r in rows]
+    if order != sorted(set(order)):
+        raise EncodingError(f"{fields.path('seen')}: not in the order of the transcript hash")
+    slots = [(kind, j) for kind, j, _ in rows]
+    if any(slots.count(slot) > (2 if slot[0] == "evidence" else 1) for slot in slots):
+        raise EncodingError(f"{fields.path('seen')}: a round and sender listed twice")
+    return tuple(rows)
 
 
 def _proof(fields: Fields) -> SchnorrProof:

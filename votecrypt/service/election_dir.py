@@ -5,6 +5,8 @@
       ceremony/<round>-<j>.json    ceremony messages (spec 8.2), one per round and trustee
       ceremony/decide-<j>.json     trustee j's decision (spec 8.8); it and answer-<j>.json grow,
                                    each replacing itself with a larger one (spec 8.9)
+      ceremony/evidence-<j>.json   two different signed messages of one round from trustee j
+                                   (spec 8.8.1): it is convicted of equivocation
       ceremony/outcome.json        the ceremony outcome (spec 8.8)
       credentials.json             the public credential list (spec 9.3)
       endorsements/credentials-<j>.json   trustee j's endorsement of that list (spec 9.4)
@@ -27,11 +29,13 @@ from typing import Any
 
 from votecrypt.errors import EncodingError, FileError, ManifestError, RefusedData
 from votecrypt.math.group import Group
-from votecrypt.protocol.ceremony.messages import ROUNDS, Answer, Decision, Signed
+from votecrypt.protocol.ceremony.messages import ROUNDS, Answer, Decision, Evidence, Signed
 from votecrypt.protocol.ceremony.transcript import CeremonyOutcome, Transcript
 from votecrypt.protocol.credentials import CredentialList, Endorsement
 from votecrypt.protocol.manifest import Manifest
 from votecrypt.record.ceremony_codec import (
+    evidence_from_json,
+    evidence_to_json,
     message_from_json,
     message_to_json,
     outcome_from_json,
@@ -96,6 +100,9 @@ class ElectionDir:
 
     def message_path(self, round_name: str, sender: int) -> Path:
         return self.ceremony / f"{round_name}-{sender}.json"
+
+    def evidence_path(self, sender: int) -> Path:
+        return self.ceremony / f"evidence-{sender}.json"
 
     def share_path(self, trustee: int) -> Path:
         return self.decryption / f"share-{trustee}.json"
@@ -165,16 +172,20 @@ def load_transcript(directory: ElectionDir, group: Group, manifest: Manifest) ->
     the transcript is evaluated)."""
     parameters = manifest.ceremony_parameters()
     rounds: dict[str, dict[int, Signed[Any]]] = {name: {} for name in ROUNDS}
+    evidence: dict[int, Evidence] = {}
     if directory.ceremony.is_dir():
         for path in sorted(directory.ceremony.glob("*-*.json")):
             round_name, _, sender = path.stem.rpartition("-")
-            if round_name not in ROUNDS:
+            if round_name not in (*ROUNDS, "evidence"):
                 continue
             if not (sender.isascii() and sender.isdigit()) or sender != str(int(sender)):
                 # "announce-01.json" beside "announce-1.json" would let a file choose which
                 # message counts: only the one canonical name per round and sender is read.
                 raise EncodingError(f"{path}: a ceremony message file is named <round>-<j>.json")
-            data = read_file(path, what="ceremony message", max_bytes=1 << 22)
+            data = read_file(path, what="ceremony message", max_bytes=1 << 23)
+            if round_name == "evidence":
+                evidence[int(sender)] = _read_evidence(path, data, group, int(sender))
+                continue
             try:
                 signed = message_from_json(data, group, round_name)
             except EncodingError as exc:
@@ -190,7 +201,28 @@ def load_transcript(directory: ElectionDir, group: Group, manifest: Manifest) ->
         checks=rounds["check"],
         answers=rounds["answer"],
         decisions=rounds["decide"],
+        evidence=evidence,
     )
+
+
+def _read_evidence(path: Path, data: bytes, group: Group, sender: int) -> Evidence:
+    try:
+        evidence = evidence_from_json(data, group)
+    except EncodingError as exc:
+        raise EncodingError(f"{path}: {exc}") from None
+    if evidence.sender != sender:
+        raise EncodingError(f"{path}: the file name and the sender differ")
+    return evidence
+
+
+def publish_evidence(directory: ElectionDir, evidence: Evidence) -> Path | None:
+    """Write the evidence against its sender (spec 8.8.1), unless the directory holds evidence
+    against that sender already (one proof convicts; None then)."""
+    path = directory.evidence_path(evidence.sender)
+    if path.exists():
+        return None
+    write_atomic(path, evidence_to_json(evidence), overwrite=False)
+    return path
 
 
 def publish_outcome(directory: ElectionDir, outcome: CeremonyOutcome) -> None:

@@ -32,7 +32,7 @@ from votecrypt.protocol.manifest import Manifest
 from votecrypt.protocol.rules import format_fraction
 from votecrypt.protocol.setup import check_outcome, endorsing_keys
 from votecrypt.record.ballot_codec import ballot_plain, challenged_plain
-from votecrypt.record.ceremony_codec import message_to_json, outcome_to_json
+from votecrypt.record.ceremony_codec import evidence_plain, message_to_json, outcome_to_json
 from votecrypt.record.election_codec import (
     close_plain,
     credentials_plain,
@@ -125,6 +125,8 @@ def open_board(directory: ElectionDir, group: Group) -> tuple[BulletinBoard, Ele
         for _, messages in transcript.rounds():
             for index in sorted(messages):
                 building.append("ceremony", parse_json(message_to_json(messages[index])))
+        for index in sorted(transcript.evidence):
+            building.append("ceremony", evidence_plain(transcript.evidence[index]))
         building.append("ceremony-outcome", parse_json(outcome_to_json(outcome)))
         building.append(
             "credentials",

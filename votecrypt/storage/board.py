@@ -39,10 +39,12 @@ from votecrypt.math.group import Group, secp256k1
 from votecrypt.primitives.elgamal import Ciphertext
 from votecrypt.protocol import ballot as ballots
 from votecrypt.protocol.ballot import Ballot, ChallengedBallot, check_ballot, check_challenge
+from votecrypt.protocol.ceremony.messages import Evidence
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.credentials import CredentialList, check_endorsements
 from votecrypt.protocol.setup import (
     ceremony_position,
+    check_new_evidence,
     check_outcome,
     endorsing_keys,
     transcript_from_messages,
@@ -54,7 +56,7 @@ from votecrypt.record.ballot_codec import (
     challenged_from_plain,
     challenged_plain,
 )
-from votecrypt.record.ceremony_codec import message_from_json, outcome_from_json
+from votecrypt.record.ceremony_codec import item_from_json, outcome_from_json
 from votecrypt.record.election_codec import credentials_from_plain, manifest_from_plain, open_plain
 from votecrypt.record.json_codec import canonical_json, parse_json
 from votecrypt.record.log import (
@@ -369,24 +371,32 @@ class BulletinBoard:
         group = self.group
         manifest = manifest_from_plain(next(self.entries_of("manifest")).payload)
         if kind == "ceremony":
-            signed = message_from_json(canonical_json(payload), group)
+            item = item_from_json(canonical_json(payload), group)
             last = self._db.execute(
                 "SELECT payload FROM entries WHERE kind = 'ceremony' ORDER BY seq DESC LIMIT 1"
             ).fetchone()
-            if last is not None and ceremony_position(signed) <= ceremony_position(
-                message_from_json(bytes(last[0]), group)
+            if last is not None and ceremony_position(item) <= ceremony_position(
+                item_from_json(bytes(last[0]), group)
             ):
                 raise RefusedData(
                     "ceremony messages are appended round by round, each round in increasing "
-                    "sender order, one per round and sender"
+                    "sender order, one per round and sender, then the evidence"
                 )
+            if isinstance(item, Evidence):
+                # Rule 1 (spec 8.8.1, 11.1): both signatures under the sender's announced
+                # key, one round and sender, messages that conflict.
+                prior = transcript_from_messages(
+                    manifest,
+                    (
+                        item_from_json(canonical_json(e.payload), group)
+                        for e in self.entries_of("ceremony")
+                    ),
+                )
+                check_new_evidence(prior, item)
             return None
         transcript = transcript_from_messages(
             manifest,
-            (
-                message_from_json(canonical_json(e.payload), group)
-                for e in self.entries_of("ceremony")
-            ),
+            (item_from_json(canonical_json(e.payload), group) for e in self.entries_of("ceremony")),
         )
         if kind == "ceremony-outcome":
             check_outcome(group, transcript, outcome_from_json(canonical_json(payload), group))
@@ -425,7 +435,7 @@ class BulletinBoard:
             transcript = transcript_from_messages(
                 manifest,
                 (
-                    message_from_json(canonical_json(e.payload), group)
+                    item_from_json(canonical_json(e.payload), group)
                     for e in self.entries_of("ceremony")
                 ),
             )

@@ -90,6 +90,10 @@ class VerificationReport:
     unchecked: list[str] = field(default_factory=list)
     #: what a cosigned checkpoint given to start from proved or why it skips nothing (16.4)
     checkpoint: str | None = None
+    #: the trustees the ceremony's evidence convicts of equivocation, with the evidence (8.8.1)
+    convicted: list[str] = field(default_factory=list)
+    #: checks and answers that saw another message than the log holds (spec 8.2, `seen`)
+    views: list[str] = field(default_factory=list)
 
     @classmethod
     def empty(cls, record: str) -> VerificationReport:
@@ -138,6 +142,8 @@ class VerificationReport:
         result.append(f"Log entries read: {self.entries}{trusted}")
         if self.checkpoint is not None:
             result.append(f"Checkpoint: {self.checkpoint}")
+        result.extend(f"Convicted of equivocation: {line}" for line in self.convicted)
+        result.extend(f"Seen differently: {line}" for line in self.views)
         for check in self.checks.values():
             detail = f"{check.checked} checked" if check.skipped is None else check.skipped
             result.append(
@@ -181,6 +187,8 @@ class VerificationReport:
                 "ok": self.ok,
                 "complete": self.complete,
                 "checkpoint": self.checkpoint,
+                "convicted": self.convicted,
+                "views": self.views,
                 "head": None if self.head is None else {"seq": self.head[0], "hash": self.head[1]},
                 "checks": [
                     {

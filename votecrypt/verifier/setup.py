@@ -4,7 +4,8 @@ credential list (spec 7.2, 8.2, 8.8, 7.3, 9.3)."""
 from __future__ import annotations
 
 from votecrypt.errors import CeremonyError, EncodingError, ManifestError, RefusedData
-from votecrypt.protocol.ceremony.messages import InvalidCeremonyMessage
+from votecrypt.protocol.ceremony.messages import Evidence, InvalidCeremonyMessage
+from votecrypt.protocol.ceremony.transcript import differing_views
 from votecrypt.protocol.context import ElectionContext, election_fingerprint
 from votecrypt.protocol.credentials import check_endorsements
 from votecrypt.protocol.setup import (
@@ -15,7 +16,7 @@ from votecrypt.protocol.setup import (
 )
 from votecrypt.protocol.supplements import CredentialRoll, check_supplement_endorsements
 from votecrypt.protocol.tally import TallyAccumulator
-from votecrypt.record.ceremony_codec import message_from_json, outcome_from_json, outcome_to_json
+from votecrypt.record.ceremony_codec import item_from_json, outcome_from_json, outcome_to_json
 from votecrypt.record.election_codec import (
     credential_order_faults,
     credentials_as_published,
@@ -46,11 +47,11 @@ def manifest_entry(v: Verification, entry: Entry) -> None:
 
 
 def ceremony_entry(v: Verification, entry: Entry) -> None:
-    """Check 5 (spec 8.2), and check 3 for the order of the messages."""
+    """Check 5 (spec 8.2, 8.8.1), and check 3 for the order of the messages and evidence."""
     check = v.report["ceremony-messages"]
     check.checked += 1
     try:
-        signed = message_from_json(canonical_json(entry.payload), v.group)
+        signed = item_from_json(canonical_json(entry.payload), v.group)
     except EncodingError as error:
         check.fail(f"entry {entry.seq}: {error}")
         return
@@ -65,6 +66,8 @@ def ceremony_entry(v: Verification, entry: Entry) -> None:
     v.message_positions.add(position)
     v.last_message = max(position, v.last_message)
     v.messages.append(signed)
+    if isinstance(signed, Evidence):
+        v.evidence_entries[signed.sender] = entry.seq
 
 
 def outcome_entry(v: Verification, entry: Entry) -> None:
@@ -195,6 +198,13 @@ def _check_ceremony(v: Verification) -> None:
         outcome_check.fail(f"the ceremony did not succeed: {error}")
         return
     v.transcript = transcript
+    for sender, evidence in sorted(transcript.evidence.items()):
+        first, second = evidence.digests()
+        v.report.convicted.append(
+            f"trustee {sender} signed two different {evidence.round} messages (digests "
+            f"{first.hex()} and {second.hex()}, log entry {v.evidence_entries[sender]})"
+        )
+    v.report.views.extend(differing_views(transcript))
     if v.outcome is None:
         outcome_check.fail("no ceremony outcome was published")
     elif outcome_to_json(recomputed) != outcome_to_json(v.outcome):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from votecrypt.math.group import Group
-from votecrypt.protocol.ceremony.messages import Signed
+from votecrypt.protocol.ceremony.messages import Evidence, Signed
 from votecrypt.protocol.ceremony.transcript import CeremonyOutcome, Transcript
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.credentials import CredentialList, Endorsement
@@ -69,7 +69,9 @@ class Verification:
     message_positions: set[tuple[int, int]] = field(default_factory=set)
     # Setup (checks 4-8)
     manifest: Manifest | None = None
-    messages: list[Signed[Any]] = field(default_factory=list)
+    messages: list[Signed[Any] | Evidence] = field(default_factory=list)
+    #: the log entry of each evidence that counts, by the trustee it convicts (spec 8.8.1)
+    evidence_entries: dict[int, int] = field(default_factory=dict)
     transcript: Transcript | None = None
     outcome: CeremonyOutcome | None = None
     credential_list: CredentialList | None = None

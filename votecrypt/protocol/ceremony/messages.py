@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from votecrypt.errors import CeremonyError, InvalidSignature
 from votecrypt.math.encoding import Encodable
@@ -22,6 +22,16 @@ from votecrypt.primitives.sealing import ExchangePublicKey, SealedBox
 from votecrypt.primitives.signing import SigningKey, VerifyKey
 
 ROUNDS = ("announce", "commit", "open", "check", "answer", "decide")
+
+#: A row of the transcript hash (spec 8.8 step 9): round ("evidence" for evidence), sender and
+#: the 32-byte digest. Checks and answers list the rows their sender saw (spec 8.2, `seen`).
+Row = tuple[str, int, bytes]
+#: The order of rows (spec 8.8 step 9): the rounds, then the evidence.
+ROW_KINDS = (*ROUNDS, "evidence")
+
+
+def row_order(row: Row) -> tuple[int, int, bytes]:
+    return ROW_KINDS.index(row[0]), row[1], row[2]
 
 
 class InvalidCeremonyMessage(CeremonyError):
@@ -137,6 +147,8 @@ class Check:
     sender: int
     accepted: tuple[int, ...]
     complaints: tuple[Complaint, ...]
+    #: the transcript's rows (spec 8.8 step 9) when the sender checked: what it saw
+    seen: tuple[Row, ...] = ()
 
     def content(self) -> Mapping[str, Encodable]:
         return {
@@ -144,6 +156,7 @@ class Check:
             "sender": self.sender,
             "accepted": self.accepted,
             "complaints": [(c.dealer, c.reason) for c in self.complaints],
+            "seen": self.seen,
         }
 
 
@@ -163,12 +176,15 @@ class Answer:
     election: bytes
     sender: int
     revealed: tuple[RevealedShare, ...]
+    #: the transcript's rows (spec 8.8 step 9) when the sender answered: what it saw
+    seen: tuple[Row, ...] = ()
 
     def content(self) -> Mapping[str, Encodable]:
         return {
             "election": self.election,
             "sender": self.sender,
             "revealed": [(r.recipient, r.share) for r in self.revealed],
+            "seen": self.seen,
         }
 
 
@@ -213,6 +229,76 @@ class Signed(Generic[M]):
     def verify(self, key: VerifyKey) -> None:
         """Raise InvalidSignature unless the signature is the sender's."""
         key.verify(self.signature, self.digest())
+
+
+#: The rounds whose messages can convict their sender of equivocation (spec 8.8.1): every round
+#: but "announce", whose message is signed by the key it announces.
+EVIDENCE_ROUNDS = ROUNDS[1:]
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Two different signed messages of one round from one sender: proof that the sender
+    showed different trustees different messages (spec 8.8.1). `first` has the smaller
+    digest, so that one pair has one form."""
+
+    first: Signed[Any]
+    second: Signed[Any]
+
+    def __post_init__(self) -> None:
+        a, b = self.first.message, self.second.message
+        if a.ROUND != b.ROUND or a.sender != b.sender:
+            raise CeremonyError("evidence is two messages of one round and one sender")
+        if a.ROUND not in EVIDENCE_ROUNDS:
+            raise CeremonyError(f"two {a.ROUND} messages are no evidence (spec 8.8.1)")
+        if not self.first.digest() < self.second.digest():
+            raise CeremonyError("evidence holds two different messages, the smaller digest first")
+
+    @classmethod
+    def of(cls, one: Signed[Any], other: Signed[Any]) -> Evidence:
+        """The evidence of two messages in either order."""
+        if other.digest() < one.digest():
+            one, other = other, one
+        return cls(one, other)
+
+    @property
+    def sender(self) -> int:
+        return int(self.first.message.sender)
+
+    @property
+    def round(self) -> str:
+        return str(self.first.message.ROUND)
+
+    def digests(self) -> tuple[bytes, bytes]:
+        return self.first.digest(), self.second.digest()
+
+
+def conflict(one: Message, other: Message) -> bool:
+    """Whether two messages of one round and sender cannot both be the sender's honest message
+    (spec 8.8.1): they differ, and for the rounds that grow (an answer, a decision, spec 8.9)
+    neither holds all of the other."""
+    if one == other:
+        return False
+    if isinstance(one, Answer) and isinstance(other, Answer):
+        a, b = set(one.revealed), set(other.revealed)
+        return not (a <= b or b <= a)
+    if isinstance(one, Decision) and isinstance(other, Decision):
+        a2, b2 = set(one.without), set(other.without)
+        return not (a2 <= b2 or b2 <= a2)
+    return True
+
+
+def check_evidence(evidence: Evidence, parameters: CeremonyParameters, key: VerifyKey) -> None:
+    """Rule 1 for evidence (spec 8.8.1): both messages pass their envelope under the sender's
+    announced key and conflict. Raises InvalidCeremonyMessage otherwise."""
+    sender = evidence.sender
+    for signed in (evidence.first, evidence.second):
+        check_envelope(signed, parameters, sender, key)
+    if not conflict(evidence.first.message, evidence.second.message):
+        raise InvalidCeremonyMessage(
+            f"the evidence against trustee {sender} holds two {evidence.round} messages "
+            "that do not conflict (one holds all of the other)"
+        )
 
 
 def check_envelope(

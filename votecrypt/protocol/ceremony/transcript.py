@@ -30,10 +30,12 @@ from votecrypt.protocol.ceremony.messages import (
     Check,
     Commit,
     Decision,
+    Evidence,
     InvalidCeremonyMessage,
     Opening,
     Signed,
     check_envelope,
+    check_evidence,
     coefficient_proof_context,
     commitment_hash,
 )
@@ -42,6 +44,9 @@ M = TypeVar("M", Announcement, Commit, Opening, Check, Answer)
 
 #: The reason of a trustee the board went on without (spec 8.8).
 BOARD_WENT_ON_WITHOUT = "the board went on without it"
+
+#: The reason of a trustee convicted of equivocation (spec 8.8.1), with its round.
+EQUIVOCATED = "signed two different {round} messages"
 
 
 class CeremonyNotReady(CeremonyError):
@@ -69,6 +74,8 @@ class Transcript:
     checks: Mapping[int, Signed[Check]] = field(default_factory=dict)
     answers: Mapping[int, Signed[Answer]] = field(default_factory=dict)
     decisions: Mapping[int, Signed[Decision]] = field(default_factory=dict)
+    #: Evidence against a sender (spec 8.8.1), at most one per sender.
+    evidence: Mapping[int, Evidence] = field(default_factory=dict)
 
     def rounds(self) -> list[tuple[str, Mapping[int, Signed[Any]]]]:
         """(round name, messages by sender) for every round, in protocol order."""
@@ -82,8 +89,9 @@ class Transcript:
         ]
 
     def without(self, left_out: Set[int]) -> Transcript:
-        """The messages that count once the board went on without `left_out` (spec 8.8):
-        theirs are dropped, whenever they came, except their decisions (votes already cast)."""
+        """The messages that count once the board went on without `left_out` or convicted
+        them (spec 8.8, 8.8.1): theirs are dropped, whenever they came, evidence against them
+        included, except their decisions (votes already cast)."""
 
         def keep(messages: Mapping[int, Signed[M]]) -> dict[int, Signed[M]]:
             return {i: signed for i, signed in messages.items() if i not in left_out}
@@ -96,6 +104,7 @@ class Transcript:
             checks=keep(self.checks),
             answers=keep(self.answers),
             decisions=self.decisions,
+            evidence={i: e for i, e in self.evidence.items() if i not in left_out},
         )
 
 
@@ -263,23 +272,63 @@ def board_decisions(transcript: Transcript) -> dict[int, tuple[int, ...]]:
     return {i: tuple(d) for i, d in sorted(votes.items()) if len(d) >= parameters.threshold}
 
 
-def counted(transcript: Transcript) -> tuple[Transcript, dict[int, tuple[int, ...]]]:
-    """The messages that count (the board's decisions applied, spec 8.8) and the decisions."""
+def convicted(transcript: Transcript) -> dict[int, str]:
+    """The trustees convicted of equivocation (spec 8.8.1), each with the round of its two
+    messages. Evidence counts when its sender has an announcement, both pass their envelope
+    under the announced key, and the two messages conflict; any other evidence raises
+    InvalidCeremonyMessage, like a message failing its envelope (spec 8.2). Evidence against
+    a trustee the board went on without is not examined, like its messages (spec 8.8)."""
     decided = board_decisions(transcript)
-    return transcript.without(set(decided)), decided
+    found: dict[int, str] = {}
+    for sender in sorted(transcript.evidence):
+        if sender in decided:
+            continue  # made of messages of a trustee the board went on without: not examined
+        evidence = transcript.evidence[sender]
+        if evidence.sender != sender:
+            raise InvalidCeremonyMessage(f"the evidence filed for trustee {sender} is not about it")
+        check_evidence_against(transcript, evidence)
+        found[sender] = evidence.round
+    return found
+
+
+def check_evidence_against(transcript: Transcript, evidence: Evidence) -> None:
+    """Rule 1 for one evidence (spec 8.8.1): its sender has an announcement passing its
+    envelope, both messages pass theirs under its key, and they conflict; raises
+    InvalidCeremonyMessage otherwise. Whoever publishes evidence checks it so, whether or not
+    the evaluation will examine it."""
+    parameters = transcript.parameters
+    sender = evidence.sender
+    announced = transcript.announcements.get(sender)
+    if announced is None:
+        raise InvalidCeremonyMessage(f"evidence names trustee {sender}, who did not announce")
+    key = announced.message.signing_key
+    check_envelope(announced, parameters, sender, key)
+    check_evidence(evidence, parameters, key)
+
+
+def counted(transcript: Transcript) -> tuple[Transcript, dict[int, str]]:
+    """The messages that count and the trustees left out before anything is examined, each
+    with its reason: the convicted (spec 8.8.1) and those the board went on without (8.8)."""
+    left = dict.fromkeys(board_decisions(transcript), BOARD_WENT_ON_WITHOUT)
+    left.update({i: EQUIVOCATED.format(round=r) for i, r in convicted(transcript).items()})
+    return transcript.without(set(left)), left
 
 
 def transcript_digests(transcript: Transcript) -> list[tuple[str, int, bytes]]:
     """Check the envelope (spec 8.2) of every message that counts and list (round, sender,
     digest) in order: every decision, and every other message unless the board went on
-    without its sender (spec 8.8), whose messages are not examined at all.
+    without its sender (spec 8.8) or it is convicted (8.8.1), whose messages are not examined
+    at all; then two rows for each evidence that convicts, its two digests (evidence against
+    a trustee the board went on without is not examined either).
 
     A message with a wrong election, sender, round or signature raises InvalidCeremonyMessage:
     such a message is not the sender's and must never have been accepted into the transcript.
     """
     parameters = transcript.parameters
     announcements = {i: s.message for i, s in transcript.announcements.items()}
-    left_out = board_decisions(transcript)
+    decided = board_decisions(transcript)
+    guilty = convicted(transcript)
+    left_out = {*decided, *guilty}
     digests = []
     for round_name, messages in transcript.rounds():
         for index in sorted(messages):
@@ -296,7 +345,28 @@ def transcript_digests(transcript: Transcript) -> list[tuple[str, int, bytes]]:
                 )
             digest = check_envelope(signed, parameters, index, announcements[index].signing_key)
             digests.append((round_name, index, digest))
+    for index in sorted(guilty):
+        digests.extend(("evidence", index, d) for d in transcript.evidence[index].digests())
     return digests
+
+
+def differing_views(transcript: Transcript) -> list[str]:
+    """Where a check or answer says its sender saw another message than the transcript holds
+    (spec 8.2, `seen`): for each, who saw which round of whom, with both digests. Testimony,
+    not a rule: the evaluation never reads it, but one of the two signers of differing
+    messages equivocated, and whoever holds the other version can file the evidence (8.8.1)."""
+    rounds = dict(transcript.rounds())
+    found = []
+    for round_name in ("check", "answer"):
+        for sender, signed in sorted(rounds[round_name].items()):
+            for kind, j, digest in signed.message.seen:
+                held = rounds.get(kind, {}).get(j)
+                if held is not None and held.digest() != digest:
+                    found.append(
+                        f"trustee {sender}'s {round_name} saw a {kind} message of trustee {j} "
+                        f"with digest {digest.hex()}; the transcript holds {held.digest().hex()}"
+                    )
+    return found
 
 
 @dataclass(frozen=True)
@@ -358,7 +428,7 @@ def evaluate(group: Group, transcript: Transcript) -> CeremonyOutcome:
     digests = transcript_digests(transcript)
     transcript, decided = counted(transcript)
     accepted, left_out = announcement_problems(transcript, envelopes_checked=True)
-    left_out.update(dict.fromkeys(decided, BOARD_WENT_ON_WITHOUT))
+    left_out.update(decided)
     waiting: list[str] = []
 
     def missing(index: int, todo: str) -> None:

@@ -49,6 +49,7 @@ from votecrypt.protocol.ceremony.messages import (
     share_binding,
 )
 from votecrypt.protocol.ceremony.transcript import (
+    BOARD_WENT_ON_WITHOUT,
     CeremonyNotReady,
     CeremonyOutcome,
     Transcript,
@@ -244,7 +245,9 @@ class Trustee:
         Waits for every opening of D unless `proceed_without_missing`; a dealer opening later
         is not named, which counts as a complaint it must answer (spec 8.7)."""
         self._require(("committed", "opened"), "check")
-        transcript, participating = self._require_participating(transcript)
+        everything = transcript
+        transcript, participating = self._require_participating(everything)
+        seen = tuple(transcript_digests(everything))  # what this trustee saw (spec 8.2)
         others = [i for i in participating if i != self.index]
         missing = [i for i in others if i not in transcript.openings]
         if missing and not proceed_without_missing:
@@ -268,7 +271,9 @@ class Trustee:
             else:
                 accepted.append(dealer)
                 self._received[dealer] = share
-        message = Check(self.parameters.election, self.index, tuple(accepted), tuple(complaints))
+        message = Check(
+            self.parameters.election, self.index, tuple(accepted), tuple(complaints), seen
+        )
         self.step = "checked"
         return Signed.create(message, self._signing_key)
 
@@ -310,6 +315,7 @@ class Trustee:
         complainers = self.complaints_against(
             transcript, proceed_without_missing=proceed_without_missing
         )
+        seen = tuple(transcript_digests(transcript))  # what this trustee saw (spec 8.2)
         before = {r.recipient for r in earlier.revealed} if earlier is not None else set()
         recipients = sorted(set(complainers) | before)
         if not recipients:
@@ -319,7 +325,7 @@ class Trustee:
         if self.step == "checked":
             self.step = "answered"
         return Signed.create(
-            Answer(self.parameters.election, self.index, revealed), self._signing_key
+            Answer(self.parameters.election, self.index, revealed, seen), self._signing_key
         )
 
     def decide(self, without: Iterable[int], earlier: Decision | None = None) -> Signed[Decision]:
@@ -418,17 +424,21 @@ class Trustee:
 
     def _view(
         self, transcript: Transcript, *, every_envelope: bool
-    ) -> tuple[Transcript, dict[int, Announcement], dict[int, tuple[int, ...]]]:
-        """The messages that count (the board's decisions applied, spec 8.8), the accepted
-        announcements (spec 8.2), this trustee's own among them, and the trustees the board
-        went on without. With `every_envelope`, every message's signature is checked first."""
+    ) -> tuple[Transcript, dict[int, Announcement], dict[int, str]]:
+        """The messages that count (the board's decisions and the evidence applied, spec 8.8,
+        8.8.1), the accepted announcements (spec 8.2), this trustee's own among them, and the
+        trustees left out before anything is examined, with their reasons. With
+        `every_envelope`, every message's signature is checked first."""
         if transcript.parameters != self.parameters:
             raise CeremonyError("the transcript belongs to another ceremony")
         if every_envelope:
             transcript_digests(transcript)
         view, decided = counted(transcript)
         if self.index in decided:
-            raise CeremonyError(f"the board went on without trustee {self.index}")
+            reason = decided[self.index]
+            if reason == BOARD_WENT_ON_WITHOUT:
+                raise CeremonyError(f"the board went on without trustee {self.index}")
+            raise CeremonyError(f"trustee {self.index} is left out: it {reason}")
         accepted, refused = announcement_problems(view, envelopes_checked=every_envelope)
         if self.index in refused:
             raise CeremonyError(f"trustee {self.index} is left out: it {refused[self.index]}")

@@ -26,6 +26,9 @@ function refuse(condition, message) {
 const bytes = (text, length) => fromHex(text, length);
 const scalar = (text) => new Scalar(scalarValueFromHex(text));
 
+/** The transcript rows a check or answer saw (spec 8.2): [round, sender, digest] each. */
+const seen = (rows) => rows.map((r) => [r.round, r.sender, bytes(r.digest, 32)]);
+
 /** A message's fields as hashed (spec 8.2): bytes, points and scalars typed as such. */
 function content(round, m) {
   const common = { election: bytes(m.election, 32), sender: m.sender };
@@ -42,9 +45,9 @@ function content(round, m) {
         shares: m.shares.map((s) => [s.recipient, bytes(s.ephemeral, 32), bytes(s.ciphertext)]),
       };
     case 'check':
-      return { ...common, accepted: [...m.accepted], complaints: m.complaints.map((c) => [c.dealer, c.reason]) };
+      return { ...common, accepted: [...m.accepted], complaints: m.complaints.map((c) => [c.dealer, c.reason]), seen: seen(m.seen) };
     case 'answer':
-      return { ...common, revealed: m.revealed.map((r) => [r.recipient, scalar(r.share)]) };
+      return { ...common, revealed: m.revealed.map((r) => [r.recipient, scalar(r.share)]), seen: seen(m.seen) };
     case 'decide':
       return { ...common, without: [...m.without] };
     default:
@@ -83,7 +86,14 @@ function verifies(signature, digest, key) {
  */
 export function checkCeremony(electionIdHex, outcome, signedMessages) {
   const byRound = new Map(ROUNDS.map((round) => [round, new Map()]));
+  const evidence = new Map();
   for (const signed of signedMessages) {
+    if (signed?.type === EVIDENCE_TYPE) {
+      const [sender, pair] = evidencePair(signed, electionIdHex, outcome.trustees);
+      refuse(!evidence.has(sender), `two evidence entries against trustee ${sender}`);
+      evidence.set(sender, pair);
+      continue;
+    }
     const round = String(signed?.type).replace('votecrypt/ceremony/', '');
     refuse(byRound.has(round) && signed.version === 1, 'a ceremony message of an unknown kind');
     const message = signed.message;
@@ -99,6 +109,10 @@ export function checkCeremony(electionIdHex, outcome, signedMessages) {
     signingKeys.set(sender, key);
   }
   const left = boardWentOnWithout(byRound.get('decide'), signingKeys, outcome.threshold, outcome.trustees);
+  // Evidence against a trustee the board went on without is not examined, like its messages.
+  for (const sender of left) evidence.delete(sender);
+  const evidenceRows = convictedRows(evidence, byRound.get('announce'), signingKeys);
+  for (const [, sender] of evidenceRows) left.add(sender); // convicted (spec 8.8.1)
   const digests = [];
   for (const round of ROUNDS) {
     for (const sender of [...byRound.get(round).keys()].sort((a, b) => a - b)) {
@@ -113,10 +127,77 @@ export function checkCeremony(electionIdHex, outcome, signedMessages) {
       digests.push([round, sender, digest]);
     }
   }
+  digests.push(...evidenceRows);
   const transcript = hash(TAGS.CEREMONY_TRANSCRIPT, fromHex(electionIdHex, 32), outcome.trustees, outcome.threshold, digests);
   refuse(toHex(transcript) === outcome.transcript_hash, 'the ceremony messages do not give the published transcript hash');
   checkOutcomeKeys(electionIdHex, outcome, byRound);
   return signingKeys;
+}
+
+const EVIDENCE_TYPE = 'votecrypt/ceremony/evidence';
+
+/**
+ * An evidence entry's two messages (spec 8.8.1), decoded: one round other than `announce`,
+ * one sender, this election, the smaller digest first. Returns [sender, [[digest, signed], ...]].
+ */
+function evidencePair(entry, electionIdHex, trustees) {
+  const messages = entry.messages;
+  refuse(entry.version === 1 && Object.keys(entry).length === 3 && Array.isArray(messages) && messages.length === 2, 'an evidence entry is not two messages');
+  const pair = messages.map((signed) => {
+    refuse(signed?.version === 1 && typeof signed.type === 'string', 'an evidence message is not a ceremony message');
+    const round = signed.type.replace('votecrypt/ceremony/', '');
+    refuse(ROUNDS.includes(round) && round !== 'announce', 'evidence is two messages of a round other than announce');
+    refuse(signed.message?.election === electionIdHex, 'an evidence message names another election');
+    return [messageDigest(round, signed.message), signed, round];
+  });
+  const [[first, a, round], [second, b, other]] = pair;
+  const sender = a.message.sender;
+  refuse(Number.isSafeInteger(sender) && sender >= 1 && sender <= trustees, 'evidence names no trustee');
+  refuse(round === other && b.message.sender === sender, 'evidence is two messages of one round and one sender');
+  refuse(toHex(first) < toHex(second), 'evidence holds two different messages, the smaller digest first');
+  return [sender, pair];
+}
+
+/** Whether every item of `a` is in `b` (the rounds that grow, spec 8.9). */
+function holdsAll(a, b) {
+  const items = new Set(b);
+  return a.every((item) => items.has(item));
+}
+
+/** Whether two messages of one round and sender conflict (spec 8.8.1). */
+function conflicts(round, a, b) {
+  const items = {
+    answer: (m) => m.revealed.map((r) => `${r.recipient}:${r.share}`),
+    decide: (m) => m.without.map(String),
+  }[round];
+  if (!items) return true; // the digests differ
+  const [x, y] = [items(a), items(b)];
+  return !holdsAll(x, y) && !holdsAll(y, x);
+}
+
+/**
+ * The digest rows of the valid evidence (spec 8.8.1, 8.8 step 9), by increasing sender: two
+ * rows ['evidence', j, digest] each. Evidence is valid when j's announcement is signed by its
+ * key, both messages are signed by that key and they conflict; anything else is refused.
+ */
+function convictedRows(evidence, announcements, signingKeys) {
+  const rows = [];
+  for (const sender of [...evidence.keys()].sort((a, b) => a - b)) {
+    const announced = announcements.get(sender);
+    refuse(announced && signingKeys.has(sender), `evidence against trustee ${sender}, who did not announce`);
+    const key = signingKeys.get(sender);
+    refuse(
+      verifies(fromHex(announced.signature, 64), messageDigest('announce', announced.message), key),
+      `the announce message of trustee ${sender} is not signed by its announced key`,
+    );
+    const pair = evidence.get(sender);
+    for (const [digest, signed, round] of pair) {
+      refuse(verifies(fromHex(signed.signature, 64), digest, key), `the evidence against trustee ${sender} holds a ${round} message it did not sign`);
+    }
+    refuse(conflicts(pair[0][2], pair[0][1].message, pair[1][1].message), `the evidence against trustee ${sender} holds messages that do not conflict`);
+    rows.push(...pair.map(([digest]) => ['evidence', sender, digest]));
+  }
+  return rows;
 }
 
 /**

@@ -1,0 +1,157 @@
+"""The ceremony channel: the board server before the election has a board (spec 11.13).
+
+`votecrypt serve` on an election directory without a board serves this application: trustees
+send their signed ceremony messages to it (`ceremony ... --board URL`) and read every message
+back from it, so that everyone holds the same messages in the same order. It is a broadcast
+channel beside the USB stick, not a judge: each message is checked as every trustee checks it
+(votecrypt.service.ceremony_exchange: strict decoding, the sender's signature under its
+announcement, evidence checked as the board checks it), written into the server's election
+directory, and appended to its channel log `ceremony-channel.jsonl`, one line per accepted
+item in the order accepted, fsync'd before the answer. A message conflicting with the one held
+is not lost: the two are kept as evidence against their sender (8.8.1), broadcast like any
+item.
+
+    GET  /api/v1/ceremony?since=N   {"election": hex, "items": [{"seq": n, "item": {...}}, ...]}
+    POST /api/v1/ceremony           a message file or evidence file (spec 8.2, 8.8.1)
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+from votecrypt.errors import CeremonyError, EncodingError
+from votecrypt.math.group import Group
+from votecrypt.protocol import ballot as reasons
+from votecrypt.protocol.ceremony.messages import InvalidCeremonyMessage
+from votecrypt.record.ceremony_codec import item_from_json, item_to_json
+from votecrypt.record.json_codec import canonical_json, parse_json
+from votecrypt.service.ceremony_exchange import admit
+from votecrypt.service.election_dir import ElectionDir, load_manifest
+from votecrypt.storage.files import write_atomic
+
+from .api import PREFIX, json_response
+from .errors import NOT_FOUND, ApiError
+from .limits import read_body, require_json
+from .middleware import SecurityHeaders
+
+#: The largest message file a trustee's directory reads (election_dir), with room for evidence.
+MAX_BODY = 1 << 23
+BODY_TIMEOUT = 60.0
+#: Reason codes of the channel's refusals (spec/api/README.md).
+REFUSED = "refused"
+CONFLICT = "conflict"
+STATUS = {REFUSED: 422, CONFLICT: 409}
+
+
+class CeremonyChannel:
+    """The channel's state: the election directory and the log of accepted items. Safe to
+    call from several threads: one item is taken at a time."""
+
+    def __init__(self, directory: ElectionDir, group: Group) -> None:
+        self.directory = directory
+        self.group = group
+        self.election = load_manifest(directory).manifest_hash()
+        self.log = Path(directory.root) / "ceremony-channel.jsonl"
+        self._lock = threading.Lock()
+        self._items = self._load()
+        self._known = {canonical_json(item): n for n, item in enumerate(self._items)}
+
+    def _load(self) -> list[Any]:
+        """The accepted items. A last line cut short by a crash was never acknowledged (the
+        answer follows the fsync): it is dropped, and the log rewritten without it."""
+        if not self.log.exists():
+            return []
+        data = self.log.read_bytes()
+        lines = data.split(b"\n")
+        items = []
+        for number, line in enumerate(lines):
+            if not line:
+                continue
+            try:
+                entry = parse_json(line)
+            except EncodingError:
+                if number == len(lines) - 1:  # the torn last line
+                    write_atomic(self.log, b"".join(raw + b"\n" for raw in lines[:number] if raw))
+                    break
+                raise EncodingError(f"{self.log}: line {number + 1} is not JSON") from None
+            items.append(entry["item"])
+        return items
+
+    def items(self, since: int) -> list[dict[str, Any]]:
+        with self._lock:
+            return [{"seq": n, "item": item} for n, item in enumerate(self._items) if n >= since]
+
+    def take(self, body: bytes) -> dict[str, Any]:
+        """Check and take one item (module docstring); the answer says what was done and the
+        item's place in the log."""
+        item = item_from_json(body, self.group)
+        with self._lock:
+            admitted = admit(self.directory, self.group, item)
+            plain = parse_json(item_to_json(admitted.item))
+            raw = canonical_json(plain)
+            if raw not in self._known:
+                # Also when the file was there already: a crash between the file and the log
+                # line must not keep an item off the channel.
+                with open(self.log, "ab") as log:
+                    log.write(canonical_json({"seq": len(self._items), "item": plain}) + b"\n")
+                    log.flush()
+                    os.fsync(log.fileno())
+                self._known[raw] = len(self._items)
+                self._items.append(plain)
+            seq = self._known[raw]
+        return {"outcome": admitted.outcome, "file": admitted.path.name, "seq": seq}
+
+
+def create_ceremony_app(directory: ElectionDir, group: Group) -> ASGIApp:
+    """The ceremony channel's application for one election directory."""
+    channel = CeremonyChannel(directory, group)
+
+    async def read(request: Request) -> Response:
+        since = request.query_params.get("since", "0")
+        if not (since.isascii() and since.isdigit()) or len(since) > 9:
+            raise ApiError(reasons.MALFORMED, "since is a non-negative integer")
+        return json_response(
+            {"election": channel.election.hex(), "items": channel.items(int(since))}
+        )
+
+    async def send(request: Request) -> Response:
+        require_json(request)
+        body = await read_body(request, MAX_BODY, BODY_TIMEOUT)
+        try:
+            answer = channel.take(body)
+        except EncodingError as error:
+            raise ApiError(reasons.MALFORMED, str(error)) from None
+        except InvalidCeremonyMessage as error:
+            return _refusal(REFUSED, str(error))
+        except CeremonyError as error:
+            return _refusal(CONFLICT, str(error))
+        return json_response(answer)
+
+    async def api_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, ApiError)
+        return json_response({"error": error.reason, "message": error.message[:200]}, error.status)
+
+    async def not_found(request: Request, error: Exception) -> Response:
+        return json_response({"error": NOT_FOUND, "message": "no such route"}, 404)
+
+    app = Starlette(
+        routes=[
+            Route(PREFIX + "/ceremony", read, methods=["GET"]),
+            Route(PREFIX + "/ceremony", send, methods=["POST"]),
+        ],
+        exception_handlers={ApiError: api_error, 404: not_found},
+    )
+    return SecurityHeaders(app)
+
+
+def _refusal(reason: str, message: str) -> Response:
+    return json_response({"error": reason, "message": message[:200]}, STATUS[reason])

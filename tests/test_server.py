@@ -196,7 +196,7 @@ def test_every_check_of_spec_11_3_is_a_documented_rejection(voters: Voters) -> N
 def test_credential_state_of_any_public_key(voters: Voters) -> None:
     unknown = credential_from_code(voters.context.manifest_hash, new_code()).public_key.hex()
     answer = voters.client.get(f"/api/v1/credentials/{unknown}")
-    assert answer.json() == {"issued": False, "used": False}
+    assert answer.json() == {"issued": False, "used": False, "cancelled": False}
     schema_validator("CredentialState").validate(answer.json())
     for bad in (unknown.upper(), unknown[:-2], unknown + "00", "zz" * 32):
         response = voters.client.get(f"/api/v1/credentials/{bad}")

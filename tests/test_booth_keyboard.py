@@ -313,8 +313,18 @@ def test_a_whole_vote_with_the_keyboard_only(station: tuple[Election, str], brow
     assert _focus(page)["id"] == "idle-continue"
     found["idle-warning"] = _axe(page)
     _set_idle(page, 600, 600)
+    # The question is modal: Tab and Shift+Tab stay on it; the page behind is inert.
+    assert _press(page, "Tab")["id"] == "idle-continue"
+    assert _press(page, "Shift+Tab")["id"] == "idle-continue"
+    assert page.evaluate("document.querySelector('main').inert") is True
+    controls = _accessibility(page)
+    assert [c["role"] for c in controls] == ["alertdialog", "button"], controls
     page.keyboard.press("Enter")
     assert page.is_hidden("#idle-warning")
+    # Back where the voter was, the typed characters kept.
+    assert _focus(page)["id"] == "code-input"
+    assert page.input_value("#code-input") == "ABC"
+    assert page.evaluate("document.querySelector('main').inert") is False
 
     assert {name: v for name, v in found.items() if v} == {}
     assert not [m for m in booth.console if m.startswith("error")], booth.console

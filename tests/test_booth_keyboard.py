@@ -158,7 +158,9 @@ def _accessibility(page: Any) -> list[dict[str, Any]]:
         if node.get("ignored") or role not in INTERACTIVE:
             continue
         properties = {p["name"]: p["value"].get("value") for p in node.get("properties", [])}
-        controls.append({"role": role, "name": node.get("name", {}).get("value", ""), **properties})
+        name = node.get("name", {}).get("value", "")
+        description = node.get("description", {}).get("value", "")
+        controls.append({"role": role, "name": name, "description": description, **properties})
     return controls
 
 
@@ -273,7 +275,8 @@ def test_a_whole_vote_with_the_keyboard_only(station: tuple[Election, str], brow
     screen("decide", timeout=60_000)
     assert _focus(page)["id"] == "decide-cast"
     cast = next(c for c in names["decide"] if c["role"] == "button" and "Cast" in c["name"])
-    assert cast["name"]
+    # On the button a screen reader lands on, the tracking code is read out with its name.
+    assert page.inner_text("#decide-tracking") in cast["description"], cast
     assert _press(page, "Shift+Tab")["id"] == "decide-challenge"
     page.keyboard.press("Enter")
     screen("challenged")
@@ -300,7 +303,7 @@ def test_a_whole_vote_with_the_keyboard_only(station: tuple[Election, str], brow
     assert page.inner_text("#cast-tracking") == tracking
     assert _focus(page)["id"] == "cast-done"
     done = next(c for c in names["cast"] if c["role"] == "button")
-    assert "Done" in done["name"]
+    assert "Done" in done["name"] and tracking in done["description"], done
     assert page.inner_text("#cast-confirmation").strip()  # what the receipt proves, in words
     page.keyboard.press("Enter")
     booth.screen("code")

@@ -240,6 +240,14 @@ def test_a_whole_vote_with_the_keyboard_only(station: tuple[Election, str], brow
     for row, key in enumerate(CHOICES[:-1]):
         _choose_row(page, row, key)
         _press(page, "Tab")
+    # A chosen level is told by more than its colour: the radio's dot, a thicker border.
+    borders = page.evaluate(
+        """() => [...document.querySelectorAll('.candidate[data-row="0"] .option')].map((o) =>
+             [o.querySelector('input').checked, parseFloat(getComputedStyle(o).borderTopWidth)])"""
+    )
+    chosen = {width for checked, width in borders if checked}
+    others = {width for checked, width in borders if not checked}
+    assert len(chosen) == 1 and min(chosen) > max(others), borders
     # Sent with the last row left: refused, said in words, the focus on that row.
     assert _press(page, "Tab")["id"] == "choices-cancel"
     assert _press(page, "Tab")["id"] == "choices-submit"

@@ -52,7 +52,7 @@ def test_valid_has_one_meaning_per_name_in_every_format() -> None:
     assert "Phiếu hợp lệ / valid ballots: 47" in table
     line = next(text for text in table.splitlines() if "Lê Duy Thành" in text)
     assert line.split()[line.split().index("tỉnh") + 1] == "46"  # the "Hợp lệ" column
-    assert "Hợp lệ" in table and "Valid" in table
+    assert "Hợp lệ" in table and "Valid lines" in table  # never "Valid" alone: the JSON's
     html = render_html(results, HEADING, blank_allowed=True)
     assert "<th>Hợp lệ<div class=en>Valid lines</div></th>" in html
     assert "<td class=count>46</td>" in html

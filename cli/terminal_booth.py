@@ -25,7 +25,7 @@ from votecrypt.protocol import ballot as reasons
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.manifest import BLANK
 from votecrypt.protocol.results import BLANK_LABELS, BLANK_MEANING
-from votecrypt.service.voting import CANCELLED_CODE, cast, challenge, check_credential, prepare
+from votecrypt.service.voting import cast, challenge, check_credential, prepare
 from votecrypt.storage.board import BulletinBoard, Receipt
 
 from .common import say
@@ -73,6 +73,7 @@ REFUSED_CODE = {
         "Mã này đã được dùng để bỏ phiếu. / A ballot was already cast with this code."
     ),
     reasons.VOTING_CLOSED: "Việc bỏ phiếu không mở. / Voting is not open.",
+    reasons.CREDENTIAL_CANCELLED: CODE_CANCELLED,
 }
 
 
@@ -158,8 +159,6 @@ class TerminalBooth:
             check_credential(self.board, self.context, code)
         except BallotError as refused:
             text = REFUSED_CODE.get(refused.reason, refused.detail)
-            if refused.detail == CANCELLED_CODE:
-                text = CODE_CANCELLED
             raise BallotError(refused.reason, text) from None
 
     def ask_code(self) -> str:

@@ -72,10 +72,13 @@ def test_a_voter_who_walks_away_is_asked_then_forgotten(
     assert page.get_attribute('meta[name="idle-seconds"]', "content") == "60"
     assert page.get_attribute('meta[name="idle-warning-seconds"]', "content") == "30"
     assert page.is_hidden("#idle-warning")
-    # A long warning first, so that the voter's answer is sure to come in time.
-    _set_idle(page, 0.5, 600)
     booth.enter_code(election.codes[5])
     booth.choose(["high", "low", BLANK, "medium", "high"])
+    # Then a short wait (set after the choices, so that a slow machine cannot bring the
+    # question in the middle of them), and a long warning, so that the voter's answer is
+    # sure to come in time; a key restarts the wait with these settings.
+    _set_idle(page, 0.5, 600)
+    page.keyboard.press("Shift")
     page.wait_for_selector("#idle-warning", state="visible", timeout=30_000)
     assert "Are you still there?" in page.inner_text("#idle-warning")
     assert page.evaluate("document.activeElement.id") == "idle-continue"

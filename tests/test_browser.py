@@ -486,7 +486,9 @@ def test_a_replacement_code_votes_in_the_browser_and_the_cancelled_one_is_refuse
         try:
             booth = Booth(browser.new_context(viewport=LAPTOP).new_page(), url, "laptop")
             booth.enter_code(spoiled)
-            booth.page.wait_for_selector("#code-message:has-text('not for this election')")
+            # Said as what it is, not as a code never issued (spec 9.6, A.33).
+            booth.page.wait_for_selector("#code-message:has-text('cancelled this code')")
+            assert "not for this election" not in booth.page.inner_text("#code-message")
             booth.screen("code")
             booth.vote(new[0].code, ["high", "medium", "low", BLANK, "high"])
             assert not [line for line in booth.console if line.startswith("error")]

@@ -255,3 +255,53 @@ def test_a_vote_below_the_quorum_prints_its_notice(tmp_path: Path) -> None:
     pdf, pages = _print(html, tmp_path, "below-quorum")
     assert pages == 1
     _picture(pdf, "below-quorum")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (CI installs it)")
+def test_the_sheet_passes_axe_and_prints_its_patterns(tmp_path: Path) -> None:
+    """WCAG 2.2 AA on the sheet as a page (axe-core, pinned: contrast included), and no
+    information by colour alone on paper: every part of a bar is printed in its option's
+    pattern, the legend's, besides its colour (WCAG 1.4.1)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from test_booth_at_the_meeting import WCAG, _axe_source
+
+    html = eleven_office_holders()
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.set_content(html)
+            page.add_script_tag(content=_axe_source())
+            result = page.evaluate(
+                "(tags) => axe.run(document, { runOnly: { type: 'tag', values: tags } })", WCAG
+            )
+            violations = [
+                (v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+            ]
+            assert violations == []
+            assert result["passes"] and any(p["id"] == "color-contrast" for p in result["passes"])
+            page.emulate_media(media="print")
+            drawn = page.evaluate(
+                """() => [...document.querySelectorAll('[data-option]')].map((e) => {
+                  const style = getComputedStyle(e);
+                  return [e.dataset.option, e.classList.contains('swatch'),
+                          style.backgroundImage, style.backgroundColor,
+                          e.getBoundingClientRect().width];
+                })"""
+            )
+        finally:
+            browser.close()
+    looks: dict[tuple[str, bool], set[tuple[str, str]]] = {}
+    for option, swatch, image, colour, width in drawn:
+        assert width > 0, option
+        looks.setdefault((option, swatch), set()).add((image, colour))
+    options = {option for option, swatch in looks if swatch}
+    assert options == {"high", "medium", "low", BLANK}
+    assert {option for option, swatch in looks if not swatch} == {"high", "medium", "low"}
+    for option, swatch in looks:
+        # One look per option, the same in the bars and the legend.
+        assert looks[(option, swatch)] == looks[(option, True)], option
+        assert len(looks[(option, swatch)]) == 1
+    patterns = {next(iter(looks[(o, True)]))[0] for o in options}
+    assert len(patterns) == 4  # four options, four patterns (solid is "none")
+    assert sum("gradient" in pattern for pattern in patterns) == 3

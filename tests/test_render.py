@@ -158,7 +158,7 @@ def test_csv_leaves_out_blank_when_not_allowed_and_unused() -> None:
     )
     header = next(csv.reader(io.StringIO(render_csv(results, blank_allowed=False))))
     assert header[3:8] == [
-        "valid",
+        "valid_lines",
         "confidence_count",
         "confidence_percent",
         "no_confidence_count",
@@ -203,14 +203,46 @@ def test_html_is_a_self_contained_official_sheet() -> None:
     assert not [a for _, a in tags if "src" in a or "href" in a]
 
 
+def _bars(html: str) -> dict[str, list[tuple[str | None, int]]]:
+    """Every bar's parts: {name: [(option key or None for the white rest, its count)]}."""
+    bars = {}
+    found = re.findall(r'<div class="bar" role="img" aria-label="([^"]*)">(.*?)</div>', html)
+    for label, body in found:
+        parts = re.findall(r'<span (?:[^>]*data-option="([^"]*)")?[^>]*flex-grow:(\d+)"', body)
+        bars[label.split(" — ")[0]] = [(key or None, int(grow)) for key, grow in parts]
+    return bars
+
+
 def test_html_bars_are_integer_proportions_of_d() -> None:
     html = render_html(vinh_phuc(), HEADING, blank_allowed=True)
-    bars = re.findall(r'<svg class="bar" viewBox="0 0 (\d+) 1".*?</svg>', html)
-    assert bars == ["47"] * 5
-    thanh = re.findall(r"<svg[^>]*Lê Duy Thành[^>]*>(.*?)</svg>", html)[0]
-    widths = [int(w) for w in re.findall(r'width="(\d+)"', thanh)]
-    assert widths == [19, 2, 25, 1]  # high, confidence, low, blank
-    assert not re.search(r"\d\.\d", "".join(re.findall(r"<svg.*?</svg>", html)))
+    bars = _bars(html)
+    assert len(bars) == 5 and all(sum(n for _, n in parts) == 47 for parts in bars.values())
+    assert bars["Lê Duy Thành"] == [("high", 19), ("medium", 2), ("low", 25), (BLANK, 1)]
+    assert not re.search(r"flex-grow:\d*\.", html)
+
+
+def test_html_bars_say_nothing_by_colour_alone() -> None:
+    """WCAG 1.4.1: every option has its own pattern besides its colour, the legend shows
+    the same pattern and colour with the option's name, and a bar's counts are in words."""
+    html = render_html(vinh_phuc(), HEADING, blank_allowed=True)
+    bar_parts = re.findall(r'class="p-(\w+)" data-option="(\w+)"', html)
+    drawn = {key: pattern for pattern, key in bar_parts}
+    legend = {
+        key: pattern
+        for pattern, key in re.findall(r'class="p-(\w+) swatch" data-option="(\w+)"', html)
+    }
+    assert bar_parts and drawn == legend and set(legend) == {"high", "medium", "low", BLANK}
+    assert len(set(legend.values())) == 4  # four options, four patterns
+    for pattern in legend.values():
+        assert f".p-{pattern} " in html  # each pattern is drawn by the sheet's style
+    assert 'aria-label="Lê Duy Thành — Tín nhiệm cao: 19; Tín nhiệm: 2; Tín nhiệm thấp: 25' in html
+    vote = compute_results(
+        preset("nq96-2023-vote"), [("A", "")], [{"confidence": 2, "no_confidence": 1, BLANK: 0}],
+        issued=3, collected=3, summoned=3, members=3,
+    )  # fmt: skip
+    two = render_html(vote, HEADING, blank_allowed=False)
+    patterns = re.findall(r'class="p-(\w+) swatch"', two)
+    assert len(patterns) == len(set(patterns)) == 2
 
 
 def test_html_escapes_a_malicious_name_and_heading() -> None:
@@ -222,7 +254,7 @@ def test_html_escapes_a_malicious_name_and_heading() -> None:
     tags = parsed_tags(html)
     assert {t for t, _ in tags} <= {
         "html", "head", "meta", "title", "style", "body", "div", "br", "strong", "p", "h1",
-        "h2", "span", "table", "thead", "tbody", "tr", "td", "th", "b", "small", "svg", "rect",
+        "h2", "span", "table", "thead", "tbody", "tr", "td", "th", "b", "small",
     }  # fmt: skip
 
 
@@ -237,7 +269,8 @@ def test_html_leaves_the_members_who_did_not_vote_white() -> None:
         members=485,
     )
     html = render_html(results, HEADING, blank_allowed=False)
-    assert 'viewBox="0 0 485 1"' in html
+    parts = _bars(html)["Phùng Xuân Nhạ"]
+    assert parts == [("high", 140), ("medium", 194), ("low", 137), (BLANK, 4), (None, 10)]
     assert "tổng số đại biểu" in html and "28,87%" in html and "40,00%" in html
 
 

@@ -126,7 +126,11 @@ def test_a_ballot_is_acknowledged_after_it_is_in_the_log(voters: Voters) -> None
         "entry_hash": receipt["entry_hash"],
     }
     key = prepared.ballot.credential.hex()
-    assert voters.client.get(f"/api/v1/credentials/{key}").json() == {"issued": True, "used": True}
+    assert voters.client.get(f"/api/v1/credentials/{key}").json() == {
+        "issued": True,
+        "used": True,
+        "cancelled": False,
+    }
     # The same ballot sent again (its answer was lost): the same receipt, nothing appended.
     before = head(voters.client)
     again = voters.post("/api/v1/ballots", ballot_to_json(prepared.ballot))
@@ -152,7 +156,11 @@ def test_a_challenge_shows_the_opened_choices_and_spends_nothing(voters: Voters)
     schema_validator("Tracked").validate(found)
     resent = voters.post("/api/v1/challenges", challenged_to_json(prepared.challenge()))
     assert (resent.status_code, resent.json()) == (200, receipt)
-    assert voters.client.get(f"/api/v1/credentials/{key}").json() == {"issued": True, "used": False}
+    assert voters.client.get(f"/api/v1/credentials/{key}").json() == {
+        "issued": True,
+        "used": False,
+        "cancelled": False,
+    }
     # The challenged ballot itself can never be cast; a new one with the same code can.
     _rejected(
         voters, "/api/v1/ballots", ballot_to_json(prepared.ballot), 409, "duplicate-ballot-id"
@@ -196,7 +204,7 @@ def test_every_check_of_spec_11_3_is_a_documented_rejection(voters: Voters) -> N
 def test_credential_state_of_any_public_key(voters: Voters) -> None:
     unknown = credential_from_code(voters.context.manifest_hash, new_code()).public_key.hex()
     answer = voters.client.get(f"/api/v1/credentials/{unknown}")
-    assert answer.json() == {"issued": False, "used": False}
+    assert answer.json() == {"issued": False, "used": False, "cancelled": False}
     schema_validator("CredentialState").validate(answer.json())
     for bad in (unknown.upper(), unknown[:-2], unknown + "00", "zz" * 32):
         response = voters.client.get(f"/api/v1/credentials/{bad}")

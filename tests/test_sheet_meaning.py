@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from html import escape
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from votecrypt.protocol.rules import PreviousResult
 from votecrypt.record.rule_presets import preset
 from votecrypt.render.csv_sheet import render_csv
 from votecrypt.render.html_sheet import render_html
+from votecrypt.render.json_results import render_json
 from votecrypt.render.sheet import SheetDetails, SheetHeading, member_roles
 from votecrypt.render.table import render_table
 
@@ -34,17 +36,23 @@ def _thanh() -> ElectionResults:
     )  # fmt: skip
 
 
-def test_valid_is_the_persons_valid_lines_in_every_format() -> None:
-    """The CSV's `valid` was the ballots' 47 where the sheet's "Hợp lệ" said 46."""
+def test_valid_has_one_meaning_per_name_in_every_format() -> None:
+    """The CSV's `valid` was the ballots' 47 where the sheet's "Hợp lệ" said 46; then it was
+    the person's 46 where the JSON's `valid` is the ballots' 47. Now a person's lines are
+    `valid_lines` / "Hợp lệ, Valid lines" and `valid` is only ever the ballots' count."""
     results = _thanh()
     row = next(csv.DictReader(io.StringIO(render_csv(results, blank_allowed=True))))
-    assert row["valid"] == "46" and row["blank_count"] == "1"
+    assert "valid" not in row  # the name that meant two things is in no CSV
+    assert row["valid_lines"] == "46" and row["blank_count"] == "1"
     assert row["valid_ballots"] == "47"  # the ballots' count has its own name
+    sheet = json.loads(render_json(results, HEADING))
+    assert sheet["valid"] == 47 and sheet["collected"] == 47  # the JSON's `valid`: ballots
+    assert not any("valid" in key for line in sheet["candidates"] for key in line)
     table = render_table(results, HEADING, blank_allowed=True)
     assert "Phiếu hợp lệ / valid ballots: 47" in table
     line = next(text for text in table.splitlines() if "Lê Duy Thành" in text)
     assert line.split()[line.split().index("tỉnh") + 1] == "46"  # the "Hợp lệ" column
-    assert "Hợp lệ" in table and "Valid" in table
+    assert "Hợp lệ" in table and "Valid lines" in table  # never "Valid" alone: the JSON's
     html = render_html(results, HEADING, blank_allowed=True)
     assert "<th>Hợp lệ<div class=en>Valid lines</div></th>" in html
     assert "<td class=count>46</td>" in html

@@ -96,7 +96,8 @@ def test_a_spoiled_slip_is_cancelled_and_replaced_and_the_record_shows_both(
         assert opened.board.issued() == 3  # one in, one out: the count stays
         with pytest.raises(BallotError) as refused:
             _vote(opened, spoiled)
-        assert refused.value.reason == reasons.UNKNOWN_CREDENTIAL
+        # Its own reason code (spec 11.3 step 6): a booth says "replaced", not "unknown".
+        assert refused.value.reason == reasons.CREDENTIAL_CANCELLED
         assert "cancelled" in refused.value.detail
         _vote(opened, replacement[0].code)
         assert opened.board.count("ballot") == 1
@@ -340,3 +341,47 @@ def test_the_verifier_checks_each_ballot_against_the_credentials_in_force_then(
         assert _verified(opened, tmp_path) == {}
     finally:
         opened.close()
+
+
+def test_the_board_server_names_a_cancelled_code(tmp_path: Path, group) -> None:  # type: ignore[no-untyped-def]
+    """Over HTTP, a cancelled slip has its own answer (spec 9.6, 11.3 step 6): the credential
+    state says `cancelled`, and a ballot on it is refused with `credential-cancelled`, so that
+    the booth says "the board replaced this slip", not "this code is not for this election"."""
+    import httpx
+    from server_helpers import JSON, running, schema_validator
+
+    from votecrypt.protocol.credentials import credential_from_code, new_code
+    from votecrypt.record.ballot_codec import ballot_to_json
+    from votecrypt.web import ServerSettings, SqliteBoardStore, create_app
+
+    opened = _election(tmp_path, group, summoned=3, present=3)
+    spoiled = opened.credentials[0].code
+    _supplement(opened, 1, [spoiled])
+    publish_supplement(opened.directory, opened.board, opened.context, 1)
+    ballot = prepare(opened.context, spoiled, ["high", "blank"]).ballot
+    opened.close()
+    cancelled = credential_from_code(opened.context.manifest_hash, spoiled).public_key.hex()
+    stranger = credential_from_code(opened.context.manifest_hash, new_code()).public_key.hex()
+    kept = credential_from_code(opened.context.manifest_hash, opened.credentials[1].code)
+    store = SqliteBoardStore.open(opened.directory, group)
+    with running(create_app(store, ServerSettings(check_processes=1))) as url:
+        states = {
+            name: httpx.get(f"{url}/api/v1/credentials/{key}", timeout=60).json()
+            for name, key in (
+                ("cancelled", cancelled),
+                ("stranger", stranger),
+                ("kept", kept.public_key.hex()),
+            )
+        }
+        answer = httpx.post(
+            f"{url}/api/v1/ballots", content=ballot_to_json(ballot), headers=JSON, timeout=60
+        )
+    assert states == {
+        "cancelled": {"issued": False, "used": False, "cancelled": True},
+        "stranger": {"issued": False, "used": False, "cancelled": False},
+        "kept": {"issued": True, "used": False, "cancelled": False},
+    }
+    for state in states.values():
+        schema_validator("CredentialState").validate(state)
+    assert (answer.status_code, answer.json()["error"]) == (409, "credential-cancelled")
+    assert spoiled not in answer.text

@@ -4,10 +4,12 @@ Write it as UTF-8 with a byte-order mark (`CSV_ENCODING`): Excel then reads the 
 correctly. With a decimal comma the separator is ";", as Excel expects where the comma is the
 decimal mark. Below the quorum the bracket columns stay empty.
 
-Columns: number, name, position, `valid` (the person's valid lines: ballots collected less
-that person's invalid lines, the sheet's "Hợp lệ"), then `<key>_count` and `<key>_percent` for
+Columns: number, name, position, `valid_lines` (the person's valid lines: ballots collected
+less that person's invalid lines, the sheet's "Hợp lệ"), then `<key>_count` and `<key>_percent` for
 every option (and blank when shown), then the election's totals (repeated on each row so that
-every row stands alone in a spreadsheet; the ballots' own count is `valid_ballots`), the
+every row stands alone in a spreadsheet; the ballots' own count is `valid_ballots`, the
+JSON's `valid`: no column is named `valid` alone, which meant the person's lines here and
+the ballots there), the
 bracket id and its consequence in Vietnamese and English. A rule set that looks at the
 previous vote adds, before the bracket, `previous_<key>` for each option its conditions name
 and `previous_denominator`: the basis of a consequence resting on that vote (spec 13.6).
@@ -38,7 +40,7 @@ def render_csv(results: ElectionResults, *, blank_allowed: bool, fmt: NumberForm
     kinds = columns(results, blank_allowed)
     output = io.StringIO()
     writer = csv.writer(output, lineterminator="\n", delimiter=fmt.csv_separator)
-    header = ["number", "name", "position", "valid"]
+    header = ["number", "name", "position", "valid_lines"]
     for key, _, _ in kinds:
         header += [f"{key}_count", f"{key}_percent"]
     previous_keys = previous_options(results)

@@ -1,10 +1,12 @@
 """The printable result sheet: one self-contained HTML file, laid out like the official
 announcement ("Biên bản kiểm phiếu"), in Vietnamese with English beneath (spec 13.6).
 
-No external assets: the style is inline and the bars are inline SVG, so the file prints the
-same anywhere and loads nothing. Every text from the election passes through `html.escape`.
-The bars are drawn in integer units (one unit per ballot, scaled by the SVG viewBox), so no
-floating point is involved here either.
+No external assets: the style is inline and the bars are boxes of the page itself, so the
+file prints the same anywhere and loads nothing. Every text from the election passes through
+`html.escape`. A bar's parts grow by their integer counts (CSS `flex-grow`), so no floating
+point is involved here either. Nothing is told by colour alone (WCAG 1.4.1): every option
+has a pattern besides its colour, the legend shows the same patterns with the option's
+name, and every bar has the counts in words for a screen reader.
 """
 
 from __future__ import annotations
@@ -42,6 +44,18 @@ COLOURS = {
 }
 #: Colours of options the presets do not name, in option order.
 OTHER_COLOURS = ("#5c6bc0", "#8d6e63", "#f9a825", "#00838f", "#6a1b9a")
+#: The pattern of each option besides its colour: solid, stripes one way or the other, or
+#: dots; told apart in grey print and without colour vision.
+PATTERNS = {
+    "high": "solid",
+    "medium": "rising",
+    "low": "falling",
+    "confidence": "solid",
+    "no_confidence": "falling",
+    BLANK: "dots",
+}
+#: Patterns of options the presets do not name, in option order.
+OTHER_PATTERNS = ("solid", "rising", "falling", "upright", "dots")
 
 STYLE = """
 @page { size: A4; margin: 12mm 12mm 14mm; }
@@ -67,10 +81,17 @@ td.count { text-align: right; white-space: nowrap; width: 19mm; }
 td.count small { display: block; font-size: 9pt; }
 td.outcome { text-align: center; width: 14mm; font-weight: bold; }
 table.totals td { border: none; padding: 1pt 3pt; }
-svg.bar { display: block; width: 50mm; height: 2.5mm; margin-top: 2pt; border: 1px solid #555; }
-.legend span { display: inline-block; margin-right: 8pt; font-size: 8.5pt; }
-.swatch { display: inline-block; width: 8pt; height: 8pt; border: 1px solid #555;
+.bar { display: flex; width: 50mm; height: 3mm; margin-top: 2pt; border: 1px solid #555; }
+.bar span { flex-basis: 0; min-width: 0; }
+.legend > span { display: inline-block; margin-right: 8pt; font-size: 8.5pt; }
+.swatch { display: inline-block; width: 12pt; height: 8pt; border: 1px solid #555;
           vertical-align: middle; margin-right: 3pt; }
+.p-solid { background-color: var(--c); }
+.p-rising { background: repeating-linear-gradient(45deg, var(--c) 0 1.6pt, #fff 1.6pt 2.6pt); }
+.p-falling { background: repeating-linear-gradient(-45deg, var(--c) 0 1.2pt, #fff 1.2pt 2.4pt); }
+.p-upright { background: repeating-linear-gradient(90deg, var(--c) 0 1.2pt, #fff 1.2pt 2.4pt); }
+.p-dots { background: radial-gradient(circle, #000 0 0.5pt, transparent 0.7pt) 0 0 / 2.4pt 2.4pt,
+          var(--c); }
 .consequences { font-size: 9.5pt; margin-top: 4pt; }
 .consequences p { margin: 2pt 0 3pt; }
 .notice { border: 2.5pt solid #b71c1c; color: #b71c1c; font-weight: bold; font-size: 12pt;
@@ -93,6 +114,19 @@ table.results { break-after: avoid; page-break-after: avoid; }
 def colour_of(key: str, position: int) -> str:
     """The bar colour of an option key (`position` is its index among the options)."""
     return COLOURS.get(key, OTHER_COLOURS[position % len(OTHER_COLOURS)])
+
+
+def pattern_of(key: str, position: int) -> str:
+    """The bar pattern of an option key (`position` is its index among the options)."""
+    return PATTERNS.get(key, OTHER_PATTERNS[position % len(OTHER_PATTERNS)])
+
+
+def _mark(key: str, position: int, extra: str = "", style: str = "") -> str:
+    """The class and style attributes that draw an option's colour and pattern."""
+    return (
+        f'class="p-{pattern_of(key, position)}{extra}" data-option="{escape(key)}" '
+        f'style="--c:{colour_of(key, position)}{style}"'
+    )
 
 
 def render_html(
@@ -119,7 +153,7 @@ def render_html(
     if show_void:
         head_cells += f"<th>{e(BLANK_LABELS[0])}<div class=en>{e(BLANK_LABELS[1])}</div></th>"
     legend = "".join(
-        f'<span><span class=swatch style="background:{colour_of(key, n)}"></span>'
+        f"<span><span {_mark(key, n, ' swatch')}></span>"
         f"{e(vi)} <span class=en>/ {e(en)}</span></span>"
         for n, (key, vi, en) in enumerate(kinds)
     )
@@ -357,7 +391,8 @@ def _candidate_row(
 
 
 def _bar(line: CandidateResult, kinds: list[tuple[str, str, str]], denominator: int) -> str:
-    """A horizontal stacked bar of the counts as inline SVG, one viewBox unit per ballot.
+    """A horizontal stacked bar of the counts: one part per option, growing by its count,
+    drawn in the option's colour and pattern (the legend's), with the counts in words.
 
     The bar's full length is D (or the sum of the counts, if larger), so under a "members"
     denominator the part of the body that did not vote stays white.
@@ -366,15 +401,18 @@ def _bar(line: CandidateResult, kinds: list[tuple[str, str, str]], denominator: 
     total = max(denominator, sum(count for _, _, count in counts))
     if total == 0:
         return ""
-    parts, x = [], 0
+    parts = []
     for position, (key, vi, count) in enumerate(counts):
         if count:
             parts.append(
-                f'<rect x="{x}" y="0" width="{count}" height="1" fill="{colour_of(key, position)}">'
-                f"<title>{escape(vi)}: {count}</title></rect>"
+                f"<span {_mark(key, position, style=f';flex-grow:{count}')} "
+                f'title="{escape(vi)}: {count}"></span>'
             )
-        x += count
+    rest = total - sum(count for _, _, count in counts)
+    if rest:
+        parts.append(f'<span style="flex-grow:{rest}"></span>')
+    words = "; ".join(f"{vi}: {count}" for _, vi, count in counts)
     return (
-        f'<svg class="bar" viewBox="0 0 {total} 1" preserveAspectRatio="none" role="img" '
-        f'aria-label="{escape(line.name)}">{"".join(parts)}</svg>'
+        f'<div class="bar" role="img" aria-label="{escape(line.name)} — {escape(words)}">'
+        f"{''.join(parts)}</div>"
     )

@@ -30,7 +30,7 @@ from votecrypt.render.text_width import clip, pad, width
 NAME_WIDTH = 26
 POSITION_WIDTH = 28
 CELL_WIDTH = 17
-VALID_WIDTH = 9
+VALID_WIDTH = 12
 TEXT_WIDTH = 100
 
 
@@ -75,7 +75,7 @@ def render_table(
         pad("No.", 4)
         + pad("Name", NAME_WIDTH)
         + pad("Position", POSITION_WIDTH)
-        + pad("Valid", VALID_WIDTH, right=True)
+        + pad("Valid lines", VALID_WIDTH, right=True)
         + "".join(pad(clip(en, CELL_WIDTH - 1), CELL_WIDTH, right=True) for _, _, en in kinds)
     )
     lines += [header_vi.rstrip(), header_en.rstrip(), "-" * width(header_en)]

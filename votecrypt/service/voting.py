@@ -17,7 +17,13 @@ from collections.abc import Callable, Sequence
 
 from votecrypt.errors import BallotError, BoardError, ManifestError, RefusedData
 from votecrypt.math.group import Group
-from votecrypt.protocol.ballot import CREDENTIAL_USED, MALFORMED, UNKNOWN_CREDENTIAL, VOTING_CLOSED
+from votecrypt.protocol.ballot import (
+    CREDENTIAL_CANCELLED,
+    CREDENTIAL_USED,
+    MALFORMED,
+    UNKNOWN_CREDENTIAL,
+    VOTING_CLOSED,
+)
 from votecrypt.protocol.booth import PreparedBallot, prepare_ballot
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.credentials import (
@@ -192,7 +198,7 @@ def check_credential(board: BulletinBoard, context: ElectionContext, code: str) 
         raise BallotError(VOTING_CLOSED, "the board is not accepting ballots")
     issued, used = board.credential_state(credential.public_key.to_bytes())
     if not issued and board.credential_cancelled(credential.public_key.to_bytes()):
-        raise BallotError(UNKNOWN_CREDENTIAL, CANCELLED_CODE)
+        raise BallotError(CREDENTIAL_CANCELLED, CANCELLED_CODE)
     if not issued:
         raise BallotError(
             UNKNOWN_CREDENTIAL,

@@ -643,7 +643,7 @@ class BulletinBoard:
             )
         if row[0] is not None and row[0] < 0:
             raise BallotError(
-                ballots.UNKNOWN_CREDENTIAL,
+                ballots.CREDENTIAL_CANCELLED,
                 "the credential of this code was cancelled by the counting board "
                 f"(supplement at board entry {-int(row[0])}); use the slip that replaced it",
             )

@@ -182,8 +182,12 @@ class BoardApi:
         key = request.path_params["public_key"]
         if not _PUBLIC_KEY.fullmatch(key):
             raise ApiError(reasons.MALFORMED, "a public key is 64 lower-case hex characters")
-        issued, used = await self._read(self.store.credential_state, bytes.fromhex(key))
-        return json_response({"issued": issued, "used": used})
+        public_key = bytes.fromhex(key)
+        issued, used = await self._read(self.store.credential_state, public_key)
+        # A slip the counting board cancelled (spec 9.6) is told apart from a code never
+        # issued, so that the booth can say so in the voter's words.
+        cancelled = not issued and await self._read(self.store.credential_cancelled, public_key)
+        return json_response({"issued": issued, "used": used, "cancelled": cancelled})
 
     async def record(self, request: Request) -> Response:
         client = self._count_read(request)

@@ -92,6 +92,10 @@ class BoardStore(Protocol):
         """(issued, used) of a credential's public key."""
         ...
 
+    def credential_cancelled(self, public_key: bytes) -> bool:
+        """Whether a credential was issued and then cancelled by a supplement (spec 9.6)."""
+        ...
+
 
 class SqliteBoardStore:
     """The embedded SQLite board, one connection per thread."""
@@ -167,3 +171,8 @@ class SqliteBoardStore:
         board = self._board()
         with reading(self._directory.board):
             return board.credential_state(public_key)
+
+    def credential_cancelled(self, public_key: bytes) -> bool:
+        board = self._board()
+        with reading(self._directory.board):
+            return board.credential_cancelled(public_key)

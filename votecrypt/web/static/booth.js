@@ -19,6 +19,7 @@ import {
 import { qrImage } from './qr-image.js';
 import { bilingual } from './bilingual.js';
 import { watchIdle } from './idle.js';
+import { describeReason } from './reasons.js';
 
 const client = new BoardClient('');
 const $ = (id) => document.getElementById(id);
@@ -81,18 +82,9 @@ function fatal(vi, en) {
   show('fatal');
 }
 
+/** [Vietnamese, English] for a refusal: the booth's own words for its reason code. */
 function describeBoardError(error) {
-  const reasons = {
-    'credential-used': ['Mã này đã được dùng để bỏ phiếu.', 'This code has already been used to vote.'],
-    'unknown-credential': ['Mã này không thuộc cuộc bỏ phiếu này.', 'This code is not for this election.'],
-    'voting-closed': ['Việc bỏ phiếu đã kết thúc.', 'Voting is closed.'],
-    unreachable: ['Không liên lạc được với máy chủ. Xin báo cho ban kiểm phiếu.', 'The board server cannot be reached. Please tell the counting board.'],
-    'station-not-ready': ['Máy bỏ phiếu chưa sẵn sàng; đang thử lại. Xin chờ hoặc báo cho ban kiểm phiếu.', `This voting station is not ready; retrying (${error.message})`],
-    'rate-limited': ['Máy chủ đang bận, xin thử lại sau giây lát.', 'The server is busy; please try again in a moment.'],
-    overloaded: ['Máy chủ đang bận, xin thử lại sau giây lát.', 'The server is busy; please try again in a moment.'],
-    unavailable: ['Bảng tin tạm thời không ghi được phiếu. Xin báo cho ban kiểm phiếu rồi thử lại.', 'The board cannot record ballots right now. Please tell the counting board, then try again.'],
-  };
-  return reasons[error.reason] ?? [`Máy chủ từ chối: ${error.message}`, `The board refused: ${error.message}`];
+  return describeReason(error.reason, error.message);
 }
 
 // --- the election ----------------------------------------------------------------------------
@@ -116,7 +108,7 @@ let phase = null;
  */
 function showPhase(newPhase) {
   phase = newPhase;
-  const [vi, en] = PHASES[phase] ?? [phase, phase];
+  const [vi, en] = PHASES[phase] ?? ['không rõ', phase];
   bilingual($('phase'), `Trạng thái: ${vi}`, `Status: ${en}`);
   const open = phase === 'voting';
   $('code-input').disabled = !open;
@@ -151,7 +143,7 @@ async function loadElection() {
       return fatal(...describeBoardError(error));
     }
     // The published data do not fit together: the booth refuses to take part (rule 1).
-    return fatal(`Dữ liệu cuộc bỏ phiếu không khớp: ${error.message}`, `The election data do not check: ${error.message}`);
+    return fatal('Dữ liệu cuộc bỏ phiếu không khớp.', `The election data do not check: ${error.message}`);
   }
   bilingual($('election-title'), election.title);
   $('election-body').textContent = `${election.body} · ${election.date}`;
@@ -279,14 +271,15 @@ async function onCodeSubmit(event) {
     }
     showPhase(status.phase);
     if (status.phase !== 'voting') {
-      const [vi, en] = PHASES[status.phase] ?? [status.phase, status.phase];
+      const [vi, en] = PHASES[status.phase] ?? ['không rõ', status.phase];
       return refuseCode(`Không thể bỏ phiếu lúc này (${vi}).`, `Voting is not possible now (${en}).`);
     }
     // The board answers for the credentials in force: the list, and the supplements that
     // added or cancelled some while voting is open (spec 9.6).
     const state = await client.credential(credential.publicKeyHex);
-    if (!state.issued) return refuseCode('Mã này không thuộc cuộc bỏ phiếu này.', 'This code is not for this election.');
-    if (state.used) return refuseCode('Mã này đã được dùng để bỏ phiếu.', 'This code has already been used to vote.');
+    if (state.cancelled === true) return refuseCode(...describeReason('credential-cancelled'));
+    if (!state.issued) return refuseCode(...describeReason('unknown-credential'));
+    if (state.used) return refuseCode(...describeReason('credential-used'));
     session.credential = credential;
     showChoices();
   } catch (error) {
@@ -329,9 +322,15 @@ function showChoices() {
       const text = outcomeLabel(key);
       const span = make('span', null, text.vi, text.en);
       label.append(radio, span);
+      radio.addEventListener('change', () => {
+        item.classList.remove('missing');
+        item.querySelector('.missing-note')?.remove();
+      });
       options.append(label);
     }
     fieldset.append(options);
+    // The first row also reads out what the choices mean, "Invalid" included.
+    if (row === 0) fieldset.setAttribute('aria-describedby', 'choices-instructions');
     item.append(fieldset);
     list.append(item);
   });
@@ -357,6 +356,10 @@ function readChoices() {
     const checked = document.querySelector(`input[name="row-${row}"]:checked`);
     const item = document.querySelector(`.candidate[data-row="${row}"]`);
     item.classList.toggle('missing', !checked);
+    // A row left without a choice is said in words beside its name, not by colour alone.
+    const legend = item.querySelector('legend');
+    legend.querySelector('.missing-note')?.remove();
+    if (!checked) legend.append(make('span', 'missing-note', 'Chưa chọn', 'No choice yet'));
     if (checked) choices.push(checked.value);
     else missing.push(row + 1);
   });
@@ -599,6 +602,9 @@ $('choices-form').addEventListener('submit', onChoicesSubmit);
 $('choices-cancel').addEventListener('click', startVoter);
 $('review-back').addEventListener('click', () => {
   show('choices');
+  // Back where the voter left: the first row's choice.
+  const list = $('choices-list');
+  (list.querySelector('input:checked') ?? list.querySelector('input'))?.focus();
 });
 $('review-encrypt').addEventListener('click', () => onEncrypt().catch(unexpected));
 $('decide-cast').addEventListener('click', () => onCast().catch(unexpected));
@@ -609,7 +615,7 @@ $('fatal-retry').addEventListener('click', () => loadElection().catch(unexpected
 
 function unexpected(error) {
   forgetVoter();
-  fatal(`Lỗi không mong đợi: ${error.message}`, `Unexpected error: ${error.message}`);
+  fatal('Máy bỏ phiếu gặp lỗi không mong đợi.', `Unexpected error: ${error.message}`);
 }
 
 loadElection().catch(unexpected);

@@ -19,13 +19,24 @@ function setting(name, fallback) {
  */
 export function watchIdle({ holdsVoter, forget, dialog, button }) {
   let timer = null;
+  let focused = null;
+
+  /** Show or hide the question; while it shows, the page behind it is inert (aria-modal):
+   * Tab cannot leave the question and a screen reader reads only it. */
+  function showDialog(shown) {
+    dialog.hidden = !shown;
+    for (const element of document.body.children) {
+      if (element !== dialog && element.tagName !== 'SCRIPT') element.inert = shown;
+    }
+  }
 
   function warn() {
     if (!holdsVoter()) return wait();
-    dialog.hidden = false;
+    focused = document.activeElement;
+    showDialog(true);
     button.focus();
     timer = setTimeout(() => {
-      dialog.hidden = true;
+      showDialog(false);
       forget();
       wait();
     }, setting('idle-warning-seconds', 30) * 1000);
@@ -41,8 +52,17 @@ export function watchIdle({ holdsVoter, forget, dialog, button }) {
     if (dialog.hidden) wait();
   }
 
+  // Its one button keeps the focus: Tab does not leave the question for the browser's own UI.
+  dialog.addEventListener('keydown', (event) => {
+    if (event.key === 'Tab') {
+      event.preventDefault();
+      button.focus();
+    }
+  });
   button.addEventListener('click', () => {
-    dialog.hidden = true;
+    showDialog(false);
+    // The voter goes on where they were.
+    if (focused?.isConnected) focused.focus();
     wait();
   });
   for (const type of ACTIVITY) document.addEventListener(type, onActivity, { passive: true });

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -199,6 +201,28 @@ def test_a_split_view_leaves_two_board_signed_checkpoints(
         assert any(BOARD_KEY.verify_key.hex() in f for f in report["log-chain"].failures)
         seen_one.close()
         seen_two.close()
+    # The record published with the witnesses' files names the key from the record alone.
+    exported = export(tmp_path / "e", tmp_path / "published", tmp_path / "w0", tmp_path / "w1")
+    assert exported.returncode == 0, exported.stderr
+    assert sorted(p.name for p in (tmp_path / "published" / "evidence").iterdir()) == [
+        "1-a.txt", "1-b.txt", "1-why.txt", "2-a.txt", "2-b.txt", "2-why.txt",
+    ]  # fmt: skip
+    report = verify_record(tmp_path / "published", jobs=1)
+    assert report.verdict == "not-verified" and report.witnessed is not None
+    assert report.witnessed["two_histories"] is True
+    assert any(BOARD_KEY.verify_key.hex() in f for f in report["board-checkpoints"].failures)
+
+
+COMMAND = [sys.executable, "-c", "from votecrypt_cli.main import main; main()"]
+
+
+def export(election: Path, out: Path, *witnesses: Path) -> subprocess.CompletedProcess[str]:
+    """`votecrypt board export ELECTION --out OUT --witness REPLICA ...`, as people run it."""
+    options = [a for w in witnesses for a in ("--witness", str(w))]
+    return subprocess.run(
+        [*COMMAND, "board", "export", str(election), "--out", str(out), *options],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
 
 
 def copy_database(source: Path, target: Path) -> None:
@@ -239,6 +263,18 @@ def test_a_dropped_receipted_ballot_is_caught(tmp_path: Path, fast_group: Group)
             verify_consistency(
                 old.size, new.size, old.root, new.root, [bytes.fromhex(h) for h in proof["proof"]]
             )
+    # The record alone shows it, even when the operator removed the cosigned checkpoints it
+    # kept: the witness's replica brings back the one that holds the ballot.
+    shutil.rmtree(election.directory.root / "cosigned")
+    exported = export(election.directory.root, tmp_path / "published", tmp_path / "w0")
+    assert exported.returncode == 0, exported.stderr
+    report = verify_record(tmp_path / "published", jobs=1)
+    assert report["board-checkpoints"].status == "FAIL" and report.verdict == "not-verified"
+    assert any(BOARD_KEY.verify_key.hex() in f for f in report["board-checkpoints"].failures)
+    # Without the witness's file, the record of the rewritten log has nothing to show.
+    exported = export(election.directory.root, tmp_path / "alone")
+    assert exported.returncode == 0, exported.stderr
+    assert verify_record(tmp_path / "alone", jobs=1)["board-checkpoints"].status == "PASS"
 
 
 def test_witness_init_and_follow_from_the_command_line(tmp_path: Path, fast_group: Group) -> None:

@@ -28,6 +28,9 @@ BOOTH = 12
 #: Verification found no failure, but the record is not of a finished election: checks of
 #: later phases were skipped ("verified so far", spec 16.1). Not a full verification.
 VERIFIED_SO_FAR = 11
+#: A receipt is valid (the board signed a tree that holds the entry), but fewer than k of the
+#: witnesses the manifest names cosigned a checkpoint that includes it (spec 11.9).
+NOT_CONFIRMED = 15
 #: Interrupted (Ctrl-C): nothing half-written was kept (the shell's 128 + SIGINT).
 INTERRUPTED = 130
 
@@ -45,5 +48,6 @@ DESCRIPTIONS = {
     DAMAGED: "the bulletin board's database is damaged (restore it from a copy)",
     BOOTH: "this station's booth is not the one the manifest approves (spec 7.5)",
     VERIFIED_SO_FAR: "verified so far: nothing failed, but the election is not finished",
+    NOT_CONFIRMED: "the receipt is valid but not yet confirmed by k of the m witnesses",
     INTERRUPTED: "interrupted (Ctrl-C); nothing half-written was kept",
 }

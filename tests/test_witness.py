@@ -99,6 +99,33 @@ def test_witnesses_cosign_publish_and_confirm_a_receipt(tmp_path: Path, fast_gro
             w.close()
 
 
+def test_the_board_serves_each_witness_its_latest_cosigned_checkpoint(
+    tmp_path: Path, fast_group: Group
+) -> None:
+    """Under load two witnesses seldom cosign the same checkpoint; a receipt is confirmed by
+    each witness that cosigned any checkpoint holding it (spec 11.9), so the board answers
+    `?witness=NAME` with that witness's latest."""
+    election = opened(tmp_path / "e", fast_group)
+    with serve(election, fast_group) as url:
+        _, answer = cast(url, election, 0)
+        w0 = follower(0, tmp_path / "w0", url, fast_group)
+        first = w0.step().cosigned
+        cast(url, election, 1)
+        w1 = follower(1, tmp_path / "w1", url, fast_group)
+        second = w1.step().cosigned
+        assert first is not None and second is not None and first.size < second.size
+        query = f"{url}/api/v1/checkpoint/cosigned?size={answer['seq'] + 1}"
+        latest = httpx.get(query).text
+        assert NAMES[1] in latest and NAMES[0] not in latest
+        mine = httpx.get(f"{query}&witness={NAMES[0]}").text
+        assert NAMES[0] in mine and open_checkpoint(mine.encode(), board_key(election))[0] == first
+        assert httpx.get(f"{query}&witness={NAMES[2]}").status_code == 404  # not cosigned yet
+        assert httpx.get(f"{query}&witness=nobody.example").status_code == 404
+        assert httpx.get(f"{query}&witness=").status_code == 400
+        w0.close()
+        w1.close()
+
+
 def test_a_witness_offline_and_back_goes_on_from_its_replica(
     tmp_path: Path, fast_group: Group
 ) -> None:

@@ -3,6 +3,7 @@ that was submitted, and the election's own files, nothing from the board server.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,14 +44,13 @@ def check_receipt_files(
     submitted_path: Path,
     directory: ElectionDir,
     group: Group,
-    cosigned_path: Path | None = None,
-    proof_path: Path | None = None,
+    later: Sequence[tuple[Path, Path | None]] = (),
 ) -> ReceiptCheck:
     """Check `receipt_path` (a receipt, or the board's whole answer holding one) against the
-    file that was submitted, with the keys of the election in `directory` (spec 11.9); with
-    `cosigned_path`, a later checkpoint the witnesses cosigned, and `proof_path`, the
-    consistency proof to it (the board's answer to /api/v1/proof/consistency), the witnesses
-    that confirm the receipt are those of that checkpoint."""
+    file that was submitted, with the keys of the election in `directory` (spec 11.9). Each
+    pair of `later` is a later checkpoint the witnesses cosigned and the consistency proof to
+    it (the board's answer to /api/v1/proof/consistency; None for the receipt's own size):
+    a witness confirms the receipt if its cosignature verifies on any of them."""
     manifest = load_manifest(directory)
     context = ElectionContext.build(
         group, manifest, load_outcome(directory, group), load_credentials(directory)
@@ -65,10 +65,14 @@ def check_receipt_files(
     board_key = board_note_key(context.hash, manifest.board.key)
     witnesses = witness_keys(manifest.board)
     checked = check_receipt(receipt, payload, board_key, witnesses)
-    if cosigned_path is not None:
+    names = set(checked.confirmed_by)
+    for cosigned_path, proof_path in later:
         cosigned = read_file(cosigned_path, what="cosigned checkpoint", max_bytes=1 << 16)
         proof = [] if proof_path is None else _proof(proof_path)
-        checked = receipt_confirmations(checked, cosigned, proof, board_key, witnesses)
+        confirmed = receipt_confirmations(checked, cosigned, proof, board_key, witnesses)
+        names.update(confirmed.confirmed_by)
+    ordered = tuple(w.name for w in witnesses if w.name in names)
+    checked = CheckedReceipt(checked.checkpoint, checked.note, ordered)
     return ReceiptCheck(context, checked, receipt.seq, receipt.tracking_code)
 
 

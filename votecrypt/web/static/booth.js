@@ -431,7 +431,7 @@ function receiptStatus(answer, payload) {
   if (!keys) return { confirmed: false };
   try {
     const { confirmedBy } = checkReceipt(answer.receipt, payload, keys);
-    return { confirmed: true, by: confirmedBy.length, of: keys.witnesses.length, needed: keys.needed };
+    return { confirmed: true, names: confirmedBy, by: confirmedBy.length, of: keys.witnesses.length, needed: keys.needed };
   } catch (error) {
     if (!(error instanceof ReceiptError)) throw error;
     return { confirmed: false };
@@ -441,6 +441,8 @@ function receiptStatus(answer, payload) {
 /** Seconds between two looks for the witnesses' cosignatures while the cast screen shows. */
 const WITNESS_POLL_SECONDS = 2;
 let witnessTimer = null;
+/** Which watch is current: a look still in flight for an earlier voter changes nothing. */
+let watchGeneration = 0;
 
 /**
  * While `screen` shows a confirmed receipt, look for a checkpoint that the named witnesses
@@ -450,26 +452,35 @@ let witnessTimer = null;
  */
 function watchWitnesses(receipt, status, screen, element) {
   clearTimeout(witnessTimer);
+  const generation = ++watchGeneration;
+  const current = () => generation === watchGeneration && document.body.dataset.screen === screen;
   if (!status.confirmed || !status.of || status.by >= status.needed) return;
   const keys = boardKeys(election.manifest, election.contextHashHex);
   const size = Number(receipt.checkpoint.split('\n')[1]);
+  // A witness that cosigned any checkpoint that extends the receipt's holds the board's
+  // signature on a tree with the ballot (spec 11.9): each witness is asked for its own latest
+  // one and counted once, since under load two witnesses rarely cosign the same checkpoint.
+  const seen = new Set(status.names);
   const look = async () => {
-    if (document.body.dataset.screen !== screen) return;
-    try {
-      const cosigned = await client.cosigned(receipt.seq + 1);
-      if (cosigned !== null) {
+    if (!current()) return;
+    for (const witness of keys.witnesses) {
+      if (seen.has(witness.name)) continue;
+      try {
+        const cosigned = await client.cosigned(receipt.seq + 1, witness.name);
+        if (cosigned === null) continue;
         const newSize = Number(cosigned.split('\n')[1]);
         const proof = await client.consistency(size, newSize);
-        const names = receiptConfirmations(receipt, cosigned, proof, keys);
-        if (names.length > status.by) {
-          status = { ...status, by: names.length };
-          showWitnesses(element, status);
-        }
-        if (status.by >= status.needed) return;
+        for (const name of receiptConfirmations(receipt, cosigned, proof, keys)) seen.add(name);
+      } catch (error) {
+        if (!(error instanceof ReceiptError) && !(error instanceof BoardError)) throw error;
       }
-    } catch (error) {
-      if (!(error instanceof ReceiptError) && !(error instanceof BoardError)) throw error;
     }
+    if (!current()) return;
+    if (seen.size > status.by) {
+      status = { ...status, by: seen.size };
+      showWitnesses(element, status);
+    }
+    if (status.by >= status.needed) return;
     witnessTimer = setTimeout(() => look().catch(unexpected), WITNESS_POLL_SECONDS * 1000);
   };
   witnessTimer = setTimeout(() => look().catch(unexpected), WITNESS_POLL_SECONDS * 1000);

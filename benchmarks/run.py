@@ -19,7 +19,16 @@ if __package__ in (None, ""):  # run as a script: python benchmarks/run.py
 
 from benchmarks.machine import machine
 from benchmarks.timing import Measurement, human
-from benchmarks.workloads import ballot, ceremony, core, decode, election, scale, tracking
+from benchmarks.workloads import (
+    ballot,
+    ceremony,
+    core,
+    decode,
+    election,
+    scale,
+    tracking,
+    witnessed,
+)
 
 Workload = Callable[..., list[Measurement]]
 
@@ -31,10 +40,11 @@ WORKLOADS: dict[str, tuple[Workload, str]] = {
     "election": (election.run, "500 voters x 44 candidates, ceremony to verified results"),
     "scale": (scale.run, "large electorate (default 100,000 voters x 10 candidates)"),
     "tracking": (tracking.run, "ballot track on the board and a record, indexed and not"),
+    "witnessed": (witnessed.run, "receipt to k of 3 witnesses' cosignatures under load"),
 }
 DEFAULT = ("core", "ballot", "ceremony", "decode", "election")
 #: The smallest size of each sized workload for --smoke: it shows the workload runs.
-SMOKE_VOTERS = {"election": 6, "scale": 12, "tracking": 6}
+SMOKE_VOTERS = {"election": 6, "scale": 12, "tracking": 6, "witnessed": 6}
 
 
 def table(rows: Sequence[Measurement]) -> str:

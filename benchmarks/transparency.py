@@ -38,13 +38,13 @@ from votecrypt.primitives.signing import SigningKey
 from votecrypt.protocol.booth import prepare_ballot
 from votecrypt.protocol.credentials import credential_from_code
 from votecrypt.protocol.manifest import Candidate, Manifest
-from votecrypt.record.rule_presets import preset
 from votecrypt.record.ballot_codec import ballot_to_json
 from votecrypt.record.checkpoint import Checkpoint, board_note_key, sign_checkpoint
 from votecrypt.record.json_codec import canonical_json, parse_json
 from votecrypt.record.log import entry_hash
 from votecrypt.record.merkle import MerkleTree, leaf_hash
 from votecrypt.record.receipt import SignedReceipt, check_receipt
+from votecrypt.record.rule_presets import preset
 from votecrypt.service.demo import run_election
 from votecrypt.verifier.incremental import GrowingLog
 
@@ -261,7 +261,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         result["cosigning"] = load
         print_cosigning(load)
     if args.json:
-        document = {"machine": machine(), "command": " ".join(["python -m benchmarks.transparency", *(argv or sys.argv[1:])]), **result}
+        document = {
+            "machine": machine(),
+            "command": " ".join(["python -m benchmarks.transparency", *(argv or sys.argv[1:])]),
+            **result,
+        }
         args.json.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
     return 0
 
@@ -326,7 +330,9 @@ class CosignWatch:
         """When each witness first cosigned a checkpoint holding entry `seq`, sorted."""
         times = []
         for witness in self.witnesses:
-            found = [t for (name, size), t in self.seen.items() if name == witness.name and size > seq]
+            found = [
+                t for (name, size), t in self.seen.items() if name == witness.name and size > seq
+            ]
             if found:
                 times.append(min(found))
         return sorted(times)
@@ -344,7 +350,9 @@ def _quantiles(values: list[float]) -> dict[str, float]:
     }
 
 
-def _paced(port: int, ballots: list[bytes], rate: float) -> tuple[list[dict[str, Any]], list[float]]:
+def _paced(
+    port: int, ballots: list[bytes], rate: float
+) -> tuple[list[dict[str, Any]], list[float]]:
     """Ballots sent one at a time, `rate` a second: a meeting's pace."""
     import httpx
 
@@ -386,9 +394,7 @@ def cosigning(
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         board_key = create_key_file(root / "board.key", PASSPHRASE, "benchmark board key")
-        keys = [
-            create_key_file(root / f"{name}.key", PASSPHRASE, name) for name in WITNESS_NAMES
-        ]
+        keys = [create_key_file(root / f"{name}.key", PASSPHRASE, name) for name in WITNESS_NAMES]
         setup = BoardSetup.build(
             board_key.verify_key.to_bytes(),
             [Witness(n, k.verify_key.to_bytes()) for n, k in zip(WITNESS_NAMES, keys, strict=True)],
@@ -404,11 +410,23 @@ def cosigning(
         url = f"http://127.0.0.1:{port}"
         followers = [
             subprocess.Popen(
-                [*command, "witness", "follow", url, "--key", str(root / f"{name}.key"),
-                 "--name", name, "--replica", str(root / f"replica-{name}"),
-                 "--interval", str(interval)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
+                [
+                    *command,
+                    "witness",
+                    "follow",
+                    url,
+                    "--key",
+                    str(root / f"{name}.key"),
+                    "--name",
+                    name,
+                    "--replica",
+                    str(root / f"replica-{name}"),
+                    "--interval",
+                    str(interval),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             for name in WITNESS_NAMES
         ]
         watch = CosignWatch(
@@ -437,7 +455,10 @@ def cosigning(
                 if time.perf_counter() > deadline:
                     break
                 time.sleep(0.2)
-            cpu = [server_load._cpu_seconds(p.pid) - b for p, b in zip(followers, cpu_before, strict=True)]
+            cpu = [
+                server_load._cpu_seconds(p.pid) - b
+                for p, b in zip(followers, cpu_before, strict=True)
+            ]
         finally:
             watch.stop()
             for process in followers:

@@ -54,7 +54,10 @@ class Lying:
         self.rewrite = rewrite
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["path"] not in ("/api/v1/ballots", "/api/v1/challenges"):
+        if scope["type"] != "http" or scope["path"] not in (
+            "/api/v1/ballots",
+            "/api/v1/challenges",
+        ):
             return await self.app(scope, receive, send)
         held: list[Any] = []
 
@@ -140,7 +143,9 @@ def test_the_booth_says_cast_only_for_a_receipt_it_checked(
         assert "no validly signed receipt" in message
 
 
-def _cosign(board: str, tmp_path: Path, group: Group, keys: list[SigningKey], which: tuple[int, ...]) -> None:
+def _cosign(
+    board: str, tmp_path: Path, group: Group, keys: list[SigningKey], which: tuple[int, ...]
+) -> None:
     """Witnesses `which` follow the board once: verify, cosign and publish (spec 11.10)."""
     from votecrypt.service.witness import BoardFeed
     from votecrypt.service.witness import Witness as Follower

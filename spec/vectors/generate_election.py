@@ -68,9 +68,9 @@ from votecrypt.record.checkpoint import Checkpoint as TreeHead
 from votecrypt.record.checkpoint import election_origin, sign_checkpoint
 from votecrypt.record.cosignature import cosign
 from votecrypt.record.json_codec import canonical_json
+from votecrypt.record.log import SINGLE_ITEMS, Entry, entry_from_line, entry_hash, entry_to_line
 from votecrypt.record.merkle import MerkleTree, leaf_hash
 from votecrypt.record.note import NoteSignature, SignedNote
-from votecrypt.record.log import SINGLE_ITEMS, Entry, entry_from_line, entry_hash, entry_to_line
 from votecrypt.record.rule_presets import preset
 from votecrypt.service.ceremony_steps import ceremony_finalize, ceremony_step, trustee_init
 from votecrypt.service.counting import (
@@ -199,7 +199,9 @@ def five_levels() -> RuleSet:
 
 def _vector_key(name: str) -> SigningKey:
     """A fixed Ed25519 key of the vectors (never for real use)."""
-    return SigningKey.from_secret_bytes(hashlib.sha256(b"votecrypt-vectors/" + name.encode()).digest())
+    return SigningKey.from_secret_bytes(
+        hashlib.sha256(b"votecrypt-vectors/" + name.encode()).digest()
+    )
 
 
 BOARD_KEY = _vector_key("board")
@@ -210,7 +212,10 @@ COSIGNED_AT = 1_796_860_800
 
 
 def _board_setup() -> BoardSetup:
-    witnesses = [Witness(n, k.verify_key.to_bytes()) for n, k in zip(WITNESS_NAMES, WITNESS_KEYS, strict=True)]
+    witnesses = [
+        Witness(n, k.verify_key.to_bytes())
+        for n, k in zip(WITNESS_NAMES, WITNESS_KEYS, strict=True)
+    ]
     return BoardSetup.build(BOARD_KEY.verify_key.to_bytes(), witnesses, 2)
 
 
@@ -333,8 +338,8 @@ def record_case_lines(name: str) -> list[bytes]:
 
 
 def _context_hash(lines: list[bytes]) -> bytes:
-    entry = entry_from_line(lines[[entry_from_line(l, 1).kind for l in lines].index("open")], 1)
-    return bytes.fromhex(entry.payload["election"])
+    entries = [entry_from_line(line, n) for n, line in enumerate(lines, 1)]
+    return bytes.fromhex(next(e for e in entries if e.kind == "open").payload["election"])
 
 
 def signed_head(lines: list[bytes], size: int, key: SigningKey = BOARD_KEY) -> SignedNote:
@@ -358,7 +363,9 @@ def witnessed_notes(lines: list[bytes]) -> dict[str, bytes]:
     first = kinds.index("ballot") + 1
     return {
         f"cosigned/{first}.txt": cosigned_by(signed_head(lines, first), [0, 1]).to_bytes(),
-        f"cosigned/{len(lines)}.txt": cosigned_by(signed_head(lines, len(lines)), [0, 1, 2]).to_bytes(),
+        f"cosigned/{len(lines)}.txt": cosigned_by(
+            signed_head(lines, len(lines)), [0, 1, 2]
+        ).to_bytes(),
     }
 
 
@@ -412,7 +419,9 @@ def witnessed_cases(lines: list[bytes]) -> dict[str, tuple[dict[str, bytes], lis
                 "log.jsonl": b"".join(lines),
                 **notes,
                 "evidence/1-a.txt": notes[final],
-                "evidence/1-b.txt": cosigned_by(signed_head(other_lines, len(lines)), [2]).to_bytes(),
+                "evidence/1-b.txt": cosigned_by(
+                    signed_head(other_lines, len(lines)), [2]
+                ).to_bytes(),
                 "evidence/1-why.txt": b"two checkpoints of one size with different roots\n",
             },
             ["board-checkpoints"],

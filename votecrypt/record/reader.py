@@ -22,6 +22,12 @@ MAX_LINE = 1 << 24
 FOLDERS = ("cosigned", "evidence")
 
 
+def _kept(name: str) -> bool:
+    """A file at the record's top, or directly in one of its folders."""
+    folder, _, rest = name.partition("/")
+    return not rest or (folder in FOLDERS and "/" not in rest)
+
+
 class LogSource(Protocol):
     """What the verifier reads: a log, streamed, and the small files beside it."""
 
@@ -101,12 +107,7 @@ class RecordSource:
             raise FileError(f"{self.path} must contain exactly one {LOG_NAME}")
         prefix = log_members[0][: -len(LOG_NAME)]
         top = len(prefix)
-        return [
-            (m[top:], m)
-            for m in raw
-            if m.startswith(prefix)
-            and ("/" not in m[top:] or m[top:].split("/")[0] in FOLDERS and m[top:].count("/") == 1)
-        ]
+        return [(m[top:], m) for m in raw if m.startswith(prefix) and _kept(m[top:])]
 
     def lines(self) -> Iterator[tuple[int, bytes]]:
         """(line number from 1, line) for every line of the log."""

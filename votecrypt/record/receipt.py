@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from votecrypt.errors import EncodingError, InvalidProof, InvalidSignature
+from votecrypt.errors import EncodingError, InvalidProof
 
 from .checkpoint import Checkpoint, open_checkpoint
 from .cosignature import verify_cosignature
@@ -133,7 +133,10 @@ def receipt_confirmations(
     later, note = open_checkpoint(cosigned, board_key)
     old = checked.checkpoint
     if later.size < old.size:
-        raise InvalidProof("receipt", f"the cosigned checkpoint of {later.size} entries is "
-                           f"older than the receipt's of {old.size}")
+        raise InvalidProof(
+            "receipt",
+            f"the cosigned checkpoint of {later.size} entries is "
+            f"older than the receipt's of {old.size}",
+        )
     verify_consistency(old.size, later.size, old.root, later.root, proof)
     return CheckedReceipt(later, note, _cosigners(note, witnesses))

@@ -104,15 +104,15 @@ def _write_notes(staging: Path, cosigned: Path | None, witnesses: Sequence[Path]
                 held = held.with_signature(line)
             merged[checkpoint.size] = held
         else:
-            why = f"two checkpoints of {checkpoint.size} entries with different roots\n"
-            pairs.append((held.to_bytes(), note.to_bytes(), why.encode()))
+            reason = f"two checkpoints of {checkpoint.size} entries with different roots\n"
+            pairs.append((held.to_bytes(), note.to_bytes(), reason.encode()))
     for witness in witnesses:
         folder = witness / "evidence"
-        for why in sorted(folder.glob("*-why.txt")) if folder.is_dir() else []:
-            n = why.name[: -len("-why.txt")]
-            a, b = folder / f"{n}-a.txt", folder / f"{n}-b.txt"
-            if a.is_file() and b.is_file():
-                pairs.append((a.read_bytes(), b.read_bytes(), why.read_bytes()))
+        for why_file in sorted(folder.glob("*-why.txt")) if folder.is_dir() else []:
+            n = why_file.name[: -len("-why.txt")]
+            a_file, b_file = folder / f"{n}-a.txt", folder / f"{n}-b.txt"
+            if a_file.is_file() and b_file.is_file():
+                pairs.append((a_file.read_bytes(), b_file.read_bytes(), why_file.read_bytes()))
     if merged:
         (staging / "cosigned").mkdir()
         for size, note in merged.items():

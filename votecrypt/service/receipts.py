@@ -12,8 +12,7 @@ from votecrypt.math.group import Group
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.record.checkpoint import board_note_key
 from votecrypt.record.cosignature import witness_keys
-from votecrypt.record.json_codec import parse_json
-from votecrypt.record.json_codec import Fields, decode_hex
+from votecrypt.record.json_codec import Fields, decode_hex, parse_json
 from votecrypt.record.receipt import (
     CheckedReceipt,
     check_receipt,

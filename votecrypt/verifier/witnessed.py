@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from votecrypt.errors import EncodingError, InvalidSignature
 from votecrypt.record.checkpoint import Checkpoint, board_note_key, open_checkpoint
 from votecrypt.record.cosignature import verify_cosignature, witness_keys
-from votecrypt.record.log import Entry
 from votecrypt.verifier.state import Verification
 
 
@@ -75,7 +74,11 @@ def track(v: Verification, start: WitnessedStart) -> None:
     """After an entry's leaf was added (spec 11.5): at the checkpoint's size compare the
     roots."""
     checkpoint = start.signed
-    if checkpoint is not None and v.tree.size == checkpoint.size and v.tree.root() != checkpoint.root:
+    if (
+        checkpoint is not None
+        and v.tree.size == checkpoint.size
+        and v.tree.root() != checkpoint.root
+    ):
         _rewritten(v, checkpoint, f"the first {checkpoint.size} entries have another root")
 
 

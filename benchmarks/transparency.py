@@ -270,10 +270,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 # --- Time to k cosignatures under load ------------------------------------------------------
 
 PASSPHRASE = "benchmark key files, never for real use"
@@ -535,3 +531,7 @@ def print_cosigning(result: dict[str, Any]) -> None:
             f"  then {paced['ballots']} ballots at {paced['per_second']}/s: 2 of 3 "
             f"{line(paced['to_2_of_3'])}; 3 of 3 {line(paced['to_3_of_3'])}"
         )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -65,7 +65,7 @@ class RecordSource:
             raise ValueError(f"a record has no folder {folder!r}")
         if self._kind == "directory":
             where = self.path / folder
-            if not where.is_dir() or where.is_symlink():
+            if not where.is_dir():
                 return []
             return sorted(prefix + p.name for p in where.iterdir() if p.is_file())
         return sorted(

@@ -366,6 +366,20 @@ def _paced(
     return receipts, accepted
 
 
+def _stop(process: Any) -> None:
+    """Ctrl-C, as a person stops it; SIGTERM if it does not stop (a shell that runs the
+    benchmark in the background makes its children ignore SIGINT)."""
+    import signal
+    import subprocess
+
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.terminate()
+        process.wait(timeout=60)
+
+
 def cosigning(
     ballots: int, voters: int, interval: float, paced: int = 0, rate: float = 2.0
 ) -> dict[str, Any]:
@@ -376,7 +390,6 @@ def cosigning(
     each cosigned a checkpoint that holds it; the witnesses' CPU per ballot; receipt sizes."""
     import asyncio
     import os
-    import signal
     import subprocess
     import threading
 
@@ -457,12 +470,8 @@ def cosigning(
             ]
         finally:
             watch.stop()
-            for process in followers:
-                process.send_signal(signal.SIGINT)
-            for process in followers:
-                process.wait(timeout=60)
-            server.send_signal(signal.SIGINT)
-            server.wait(timeout=60)
+            for process in [*followers, server]:
+                _stop(process)
 
     def waits(group: list[tuple[dict[str, Any], float]], k: int) -> list[float]:
         found = []

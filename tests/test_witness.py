@@ -29,6 +29,8 @@ from votecrypt.record.cosignature import cosign, witness_keys
 from votecrypt.record.merkle import verify_consistency
 from votecrypt.record.note import NoteSignature
 from votecrypt.record.receipt import check_receipt, receipt_from_plain
+from votecrypt.service.election_dir import ElectionDir
+from votecrypt.service.restore import restore_board
 from votecrypt.service.voting import prepare
 from votecrypt.service.witness import BoardFeed
 from votecrypt.service.witness import Witness as Follower
@@ -226,8 +228,24 @@ def test_a_split_view_leaves_two_board_signed_checkpoints(
             record, jobs=1, cosigned=(tmp_path / "w1" / "cosigned.txt").read_bytes()
         )
         assert any(BOARD_KEY.verify_key.hex() in f for f in report["log-chain"].failures)
+        third = follower(2, tmp_path / "w2", one, fast_group)
+        assert third.step().cosigned is not None
+        third.close()
+        confirmed = tmp_path / "confirmed.txt"
+        confirmed.write_bytes(httpx.get(f"{one}/api/v1/checkpoint/cosigned").content)
         seen_one.close()
         seen_two.close()
+    # The witness that caught the split view holds the history it verified: the board is
+    # rebuilt from its replica (the evidence beside it does not stop the restore), to the
+    # checkpoint that it and w2 cosigned.
+    trustee = tmp_path / "trustee-copy"
+    shutil.copytree(
+        tmp_path / "e",
+        trustee,
+        ignore=shutil.ignore_patterns("board.sqlite*", "private", "cosigned"),
+    )
+    restored = restore_board(ElectionDir(trustee), tmp_path / "w0", fast_group, confirmed)
+    assert restored.cosigners == (NAMES[0], NAMES[2])
     # The record published with the witnesses' files names the key from the record alone.
     exported = export(tmp_path / "e", tmp_path / "published", tmp_path / "w0", tmp_path / "w1")
     assert exported.returncode == 0, exported.stderr

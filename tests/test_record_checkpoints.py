@@ -114,7 +114,9 @@ def test_a_cosigned_file_under_another_size_and_garbage_evidence_fail(tmp_path: 
     (record / "evidence" / "1-a.txt").write_bytes(b"")  # the witness had cosigned nothing
     (record / "evidence" / "1-b.txt").write_bytes(b"not a note\n")
     (record / "evidence" / "1-why.txt").write_bytes(b"anything\n")  # for people, not read
+    (record / "evidence" / "2-a.txt").write_bytes(b"x" * (1 << 17))  # larger than a note
     failures = verify_record(record, jobs=1)["board-checkpoints"].failures
-    assert len(failures) == 2, failures
-    assert failures[0].startswith("cosigned/24.txt holds a checkpoint of 25 entries")
-    assert failures[1].startswith("evidence/1-b.txt is not a checkpoint signed by the board key")
+    assert len(failures) == 3, failures
+    assert failures[0].startswith("evidence/2-a.txt cannot be read as a signed note")
+    assert failures[1].startswith("cosigned/24.txt holds a checkpoint of 25 entries")
+    assert failures[2].startswith("evidence/1-b.txt is not a checkpoint signed by the board key")

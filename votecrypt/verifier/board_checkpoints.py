@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from votecrypt.errors import EncodingError, InvalidSignature
+from votecrypt.errors import EncodingError, FileError, InvalidSignature
 from votecrypt.record.checkpoint import Checkpoint, board_note_key, open_checkpoint
 from votecrypt.record.cosignature import verify_cosignature, witness_keys
 from votecrypt.record.reader import LogSource
@@ -53,8 +53,15 @@ def check_board_checkpoints(v: Verification) -> None:
     fails, since the board signed a longer log. With no note it passes; a note needs the
     manifest's board key and the context (16.1, rule 3)."""
     check = v.report[CHECK]
-    files = [(name, v.source.read(name, MAX_NOTE)) for name in note_files(v.source)]
-    notes = [(name, data) for name, data in files if data]
+    notes = []
+    for name in note_files(v.source):
+        try:
+            data = v.source.read(name, MAX_NOTE)
+        except FileError as error:
+            check.fail(f"{name} cannot be read as a signed note: {error}")
+            continue
+        if data:
+            notes.append((name, data))
     if v.phase in ("start", "setup"):
         if notes:
             check.checked += len(notes)

@@ -99,6 +99,10 @@ def test_witnesses_cosign_publish_and_confirm_a_receipt(tmp_path: Path, fast_gro
         assert checked.confirmed_by == ("w0.example", "w1.example")
         for w in witnesses:
             w.close()
+    # A witness's replica is a record: its cosigned checkpoint is checked too (check 24).
+    replica = verify_record(tmp_path / "w0", jobs=1)
+    assert replica["board-checkpoints"].status == "PASS"
+    assert replica["board-checkpoints"].checked == 1 and replica.verdict == "verified-so-far"
 
 
 def test_the_board_serves_each_witness_its_latest_cosigned_checkpoint(

@@ -99,6 +99,16 @@ def test_witnesses_cosign_publish_and_confirm_a_receipt(tmp_path: Path, fast_gro
         assert checked.confirmed_by == ("w0.example", "w1.example")
         for w in witnesses:
             w.close()
+    # The exported record merges the board's cosigned checkpoint with the witnesses' own
+    # copies of it (same text: their lines join, no evidence) and verifies so far.
+    exported = export(election.directory.root, tmp_path / "published", tmp_path / "w0")
+    assert exported.returncode == 0, exported.stderr
+    kept = tmp_path / "published" / "cosigned" / f"{size}.txt"
+    assert all(name in kept.read_text() for name in NAMES[:2])
+    assert not (tmp_path / "published" / "evidence").exists()
+    record = verify_record(tmp_path / "published", jobs=1)
+    assert record["board-checkpoints"].status == "PASS" and record.witnessed is not None
+    assert record.witnessed["confirmed_by"] == NAMES[:2]
     # A witness's replica is a record: its cosigned checkpoint is checked too (check 24).
     replica = verify_record(tmp_path / "w0", jobs=1)
     assert replica["board-checkpoints"].status == "PASS"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from votecrypt.math import Group
+from votecrypt.protocol.board_setup import BoardSetup
 from votecrypt.protocol.ceremony.runner import run_ceremony
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.credentials import CredentialList, issue_credentials
@@ -10,7 +11,13 @@ from votecrypt.protocol.manifest import Candidate, Manifest
 from votecrypt.record.rule_presets import preset
 
 
-def manifest(candidates: int, voters: int, trustees: int = 5, threshold: int = 3) -> Manifest:
+def manifest(
+    candidates: int,
+    voters: int,
+    trustees: int = 5,
+    threshold: int = 3,
+    board: BoardSetup | None = None,
+) -> Manifest:
     return Manifest.build(
         title="Benchmark",
         body="Benchmark body",
@@ -20,6 +27,7 @@ def manifest(candidates: int, voters: int, trustees: int = 5, threshold: int = 3
         trustees=[f"Trustee {i + 1}" for i in range(trustees)],
         threshold=threshold,
         credentials=voters,
+        board=board,
     )
 
 

@@ -29,6 +29,7 @@ from benchmarks.workloads import (
     scale,
     tracking,
     trustee,
+    witnessed,
 )
 
 Workload = Callable[..., list[Measurement]]
@@ -43,10 +44,11 @@ WORKLOADS: dict[str, tuple[Workload, str]] = {
     "scale": (scale.run, "large electorate (default 100,000 voters x 10 candidates)"),
     "tracking": (tracking.run, "ballot track on the board and a record, indexed and not"),
     "trustee": (trustee.run, "a trustee's check before decrypting, whole and incremental"),
+    "witnessed": (witnessed.run, "receipt to k of 3 witnesses' cosignatures under load"),
 }
 DEFAULT = ("core", "ballot", "ceremony", "decode", "election", "trustee")
 #: The smallest size of each sized workload for --smoke: it shows the workload runs.
-SMOKE_VOTERS = {"batch": 4, "election": 6, "scale": 12, "tracking": 6, "trustee": 6}
+SMOKE_VOTERS = {"batch": 4, "election": 6, "scale": 12, "tracking": 6, "trustee": 6, "witnessed": 6}
 
 
 def table(rows: Sequence[Measurement]) -> str:

@@ -42,6 +42,7 @@ from benchmarks import fixtures
 from benchmarks.machine import machine
 from votecrypt.math import secp256k1
 from votecrypt.primitives.passphrase import KdfParameters
+from votecrypt.protocol.board_setup import BoardSetup
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.record.ballot_codec import ballot_to_json
 from votecrypt.record.log import entry_from_line
@@ -56,11 +57,13 @@ LEVELS = (10, 50, 200)
 FAST_KDF = KdfParameters(iterations=1, lanes=1, memory_kib=8 * 1024)
 
 
-def open_election(root: Path, voters: int) -> tuple[ElectionDir, ElectionContext, list[str]]:
-    """An election open for voting, through the services of the command line; returns the
-    credential codes."""
+def open_election(
+    root: Path, voters: int, board: BoardSetup | None = None
+) -> tuple[ElectionDir, ElectionContext, list[str]]:
+    """An election open for voting, through the services of the command line (with a signed,
+    witnessed board when `board` is given); returns the credential codes."""
     group = secp256k1()
-    manifest = fixtures.manifest(CANDIDATES, voters, trustees=3, threshold=2)
+    manifest = fixtures.manifest(CANDIDATES, voters, trustees=3, threshold=2, board=board)
     directory = create_election(root, manifest)
     secrets = {i: root / "private" / f"t{i}.secret" for i in (1, 2, 3)}
     for i, path in secrets.items():
@@ -137,6 +140,8 @@ class Level:
     checking_cpu: float = 0.0
     latencies: list[float] = field(default_factory=list)
     receipts: list[dict[str, Any]] = field(default_factory=list)
+    #: when each receipt was read (time.perf_counter), in the order of `receipts`
+    accepted_at: list[float] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
@@ -194,6 +199,7 @@ async def _voter(port: int, queue: asyncio.Queue[bytes], level: Level) -> None:
             level.latencies.append(time.perf_counter() - started)
             if status_line.split()[1] == b"201":
                 level.receipts.append(json.loads(body))
+                level.accepted_at.append(time.perf_counter())
             else:
                 level.refused.append(status_line.decode().strip() + " " + body.decode())
     finally:

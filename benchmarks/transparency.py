@@ -1,8 +1,15 @@
 """The witnessed board (spec 11.5-11.10): proof sizes, the server's tree and proofs, the
-receipt check in Python and in Debian's Chromium, and a witness's CPU time per ballot.
+receipt check in Python and in Debian's Chromium, a witness's CPU time per ballot, and the
+time from a ballot's receipt to k cosignatures with three witnesses under load.
 
-    python -m benchmarks.transparency                  # about a minute
+    python -m benchmarks.transparency                  # a few minutes
     python -m benchmarks.transparency --json benchmarks/results/transparency.json
+    python -m benchmarks.transparency --load-ballots 0  # without the board under load
+
+Under load: `votecrypt serve` with a board key and three `votecrypt witness follow` processes
+(k = 2) on this machine, the load benchmark's voters (benchmarks/server_load.py) sending
+ballots as fast as the server answers, then a meeting's pace; for each ballot, the time from
+its receipt to 2 and to 3 witnesses having cosigned a checkpoint that holds it.
 
 The receipt is that of a real ballot of 22 office holders (blank and three levels), the
 entry at the middle of a log of 10,000 entries; the Chromium page loads the booth's own
@@ -206,6 +213,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--voters", type=int, default=40)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--load-ballots", type=int, default=400, help="ballots sent under load (0: skip)"
+    )
+    parser.add_argument("--load-voters", type=int, default=50)
+    parser.add_argument("--paced", type=int, default=40, help="ballots then sent at --rate")
+    parser.add_argument("--rate", type=float, default=2.0)
+    parser.add_argument("--interval", type=float, default=2.0, help="the witnesses' --interval")
     args = parser.parse_args(argv)
     sizes = proof_sizes()
     print("Longest proofs produced (hashes of 32 bytes; hex in JSON doubles the bytes)")
@@ -242,10 +256,290 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"Witness, {witness['ballots']:.0f} ballots of 22 rows arriving one by one: CPU "
         f"{human(witness['cpu_per_ballot'])} per ballot (wall {human(witness['wall_per_ballot'])})"
     )
+    if args.load_ballots:
+        load = cosigning(args.load_ballots, args.load_voters, args.interval, args.paced, args.rate)
+        result["cosigning"] = load
+        print_cosigning(load)
     if args.json:
-        document = {"machine": machine(), **result}
+        document = {
+            "machine": machine(),
+            "command": " ".join(["python -m benchmarks.transparency", *(argv or sys.argv[1:])]),
+            **result,
+        }
         args.json.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
     return 0
+
+
+# --- Time to k cosignatures under load ------------------------------------------------------
+
+PASSPHRASE = "benchmark key files, never for real use"
+WITNESS_NAMES = ("w1.bench", "w2.bench", "w3.bench")
+NEEDED = 2
+
+
+class CosignWatch:
+    """Watches the cosigned checkpoints the server keeps (ELECTION/cosigned/<size>.txt,
+    written atomically when a witness publishes) and notes when each witness's verified
+    cosignature on each size was first seen."""
+
+    def __init__(self, folder: Path, board: Any, witnesses: list[Any]) -> None:
+        self.folder = folder
+        self.board = board
+        self.witnesses = witnesses
+        self.seen: dict[tuple[str, int], float] = {}
+        self._stamps: dict[str, tuple[int, int]] = {}
+        self._stop = False
+
+    def poll(self) -> None:
+        from votecrypt.errors import InvalidSignature
+        from votecrypt.record.checkpoint import open_checkpoint
+        from votecrypt.record.cosignature import verify_cosignature
+
+        for path in self.folder.glob("*.txt") if self.folder.is_dir() else []:
+            try:
+                stat = path.stat()
+                stamp = (stat.st_mtime_ns, stat.st_size)
+                if self._stamps.get(path.name) == stamp:
+                    continue
+                data = path.read_bytes()
+            except OSError:
+                continue
+            now = time.perf_counter()
+            self._stamps[path.name] = stamp
+            checkpoint, note = open_checkpoint(data, self.board)
+            for witness in self.witnesses:
+                try:
+                    verify_cosignature(note, witness)
+                except InvalidSignature:
+                    continue
+                self.seen.setdefault((witness.name, checkpoint.size), now)
+
+    def run(self) -> None:
+        while not self._stop:
+            self.poll()
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self._stop = True
+
+    def confirmed(self, seq: int) -> list[float]:
+        """When each witness first cosigned a checkpoint holding entry `seq`, sorted."""
+        times = []
+        for witness in self.witnesses:
+            found = [
+                t for (name, size), t in self.seen.items() if name == witness.name and size > seq
+            ]
+            if found:
+                times.append(min(found))
+        return sorted(times)
+
+
+def _quantiles(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    if not ordered:
+        return {}
+    return {
+        "p50": ordered[len(ordered) // 2],
+        "p90": ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))],
+        "max": ordered[-1],
+        "mean": statistics.fmean(ordered),
+    }
+
+
+def _paced(
+    port: int, ballots: list[bytes], rate: float
+) -> tuple[list[dict[str, Any]], list[float]]:
+    """Ballots sent one at a time, `rate` a second: a meeting's pace."""
+    import httpx
+
+    receipts, accepted = [], []
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+        for body in ballots:
+            started = time.perf_counter()
+            answer = client.post(
+                "/api/v1/ballots", content=body, headers={"content-type": "application/json"}
+            )
+            if answer.status_code == 201:
+                receipts.append(answer.json())
+                accepted.append(time.perf_counter())
+            time.sleep(max(0.0, 1 / rate - (time.perf_counter() - started)))
+    return receipts, accepted
+
+
+def _stop(process: Any) -> None:
+    """Ctrl-C, as a person stops it; SIGTERM if it does not stop (a shell that runs the
+    benchmark in the background makes its children ignore SIGINT)."""
+    import signal
+    import subprocess
+
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def cosigning(
+    ballots: int, voters: int, interval: float, paced: int = 0, rate: float = 2.0
+) -> dict[str, Any]:
+    """`votecrypt serve` with a board key and three `votecrypt witness follow` processes
+    (k = 2), all on this machine; `ballots` ballots of 22 rows sent by `voters` concurrent
+    voters as in benchmarks.server_load, then `paced` more at `rate` a second. For each
+    accepted ballot: the time from its receipt to the first time 2 (then 3) witnesses had
+    each cosigned a checkpoint that holds it; the witnesses' CPU per ballot; receipt sizes."""
+    import asyncio
+    import os
+    import subprocess
+    import threading
+
+    from benchmarks import server_load
+    from votecrypt.protocol.board_setup import BoardSetup, Witness
+    from votecrypt.record.cosignature import witness_keys
+    from votecrypt.storage.key_file import create_key_file
+
+    os.environ["VOTECRYPT_PASSPHRASE"] = PASSPHRASE  # read by the server and the witnesses
+    command = [sys.executable, "-c", "from votecrypt_cli.main import main; main()"]
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        board_key = create_key_file(root / "board.key", PASSPHRASE, "benchmark board key")
+        keys = [create_key_file(root / f"{name}.key", PASSPHRASE, name) for name in WITNESS_NAMES]
+        setup = BoardSetup.build(
+            board_key.verify_key.to_bytes(),
+            [Witness(n, k.verify_key.to_bytes()) for n, k in zip(WITNESS_NAMES, keys, strict=True)],
+            NEEDED,
+        )
+        directory, context, codes = server_load.open_election(
+            root / "election", ballots + paced, setup
+        )
+        prepared = server_load.prepare_ballots(context, codes)
+        server, port = server_load._serve(
+            directory, os.cpu_count() or 1, ("--board-key", str(root / "board.key"))
+        )
+        url = f"http://127.0.0.1:{port}"
+        followers = [
+            subprocess.Popen(
+                [
+                    *command,
+                    "witness",
+                    "follow",
+                    url,
+                    "--key",
+                    str(root / f"{name}.key"),
+                    "--name",
+                    name,
+                    "--replica",
+                    str(root / f"replica-{name}"),
+                    "--interval",
+                    str(interval),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for name in WITNESS_NAMES
+        ]
+        watch = CosignWatch(
+            directory.root / "cosigned",
+            board_note_key(context.hash, board_key.verify_key.to_bytes()),
+            witness_keys(setup),
+        )
+        thread = threading.Thread(target=watch.run, daemon=True)
+        thread.start()
+        try:
+            deadline = time.perf_counter() + 600
+            while len({name for name, _ in watch.seen}) < len(WITNESS_NAMES):
+                if time.perf_counter() > deadline:
+                    raise RuntimeError("the witnesses did not cosign the open board")
+                time.sleep(0.1)
+            cpu_before = [server_load._cpu_seconds(p.pid) for p in followers]
+            level = asyncio.run(server_load._run_level(port, prepared[:ballots], voters))
+            receipts = list(zip(level.receipts, level.accepted_at, strict=True))
+            paced_receipts: list[tuple[dict[str, Any], float]] = []
+            if paced:
+                sent, times = _paced(port, prepared[ballots:], rate)
+                paced_receipts = list(zip(sent, times, strict=True))
+            everything = receipts + paced_receipts
+            deadline = time.perf_counter() + 600
+            while any(len(watch.confirmed(r["seq"])) < len(WITNESS_NAMES) for r, _ in everything):
+                if time.perf_counter() > deadline:
+                    break
+                time.sleep(0.2)
+            cpu = [
+                server_load._cpu_seconds(p.pid) - b
+                for p, b in zip(followers, cpu_before, strict=True)
+            ]
+        finally:
+            watch.stop()
+            for process in [*followers, server]:
+                _stop(process)
+
+    def waits(group: list[tuple[dict[str, Any], float]], k: int) -> list[float]:
+        found = []
+        for receipt, accepted in group:
+            times = watch.confirmed(receipt["seq"])
+            if len(times) >= k:
+                found.append(max(0.0, times[k - 1] - accepted))
+        return found
+
+    sizes = [len(canonical_json(r["receipt"])) for r, _ in everything]
+    inclusion = [len(r["receipt"]["inclusion"]) for r, _ in everything]
+    result: dict[str, Any] = {
+        "ballots": ballots,
+        "voters": voters,
+        "witness_interval_s": interval,
+        "accepted": len(receipts),
+        "load_seconds": level.seconds,
+        "ballots_per_second": len(receipts) / level.seconds,
+        "to_2_of_3": _quantiles(waits(receipts, 2)),
+        "to_3_of_3": _quantiles(waits(receipts, 3)),
+        "unconfirmed_2_of_3": len(receipts) - len(waits(receipts, 2)),
+        "to_2_of_3_all": waits(receipts, 2),
+        "to_3_of_3_all": waits(receipts, 3),
+        "witness_cpu_per_ballot": [c / max(1, len(everything)) for c in cpu],
+        "receipt_bytes_mean": statistics.fmean(sizes) if sizes else 0,
+        "inclusion_hashes_max": max(inclusion, default=0),
+    }
+    if paced:
+        result["paced"] = {
+            "ballots": len(paced_receipts),
+            "per_second": rate,
+            "to_2_of_3": _quantiles(waits(paced_receipts, 2)),
+            "to_3_of_3": _quantiles(waits(paced_receipts, 3)),
+        }
+    return result
+
+
+def print_cosigning(result: dict[str, Any]) -> None:
+    def line(q: dict[str, float]) -> str:
+        if not q:
+            return "none confirmed"
+        return (
+            f"p50 {human(q['p50'])}, p90 {human(q['p90'])}, max {human(q['max'])}, "
+            f"mean {human(q['mean'])}"
+        )
+
+    print(
+        f"\nWitnessed board under load: {result['accepted']} of {result['ballots']} ballots "
+        f"from {result['voters']} voters in {result['load_seconds']:.1f} s "
+        f"({result['ballots_per_second']:.0f}/s); 3 witnesses, each round every "
+        f"{result['witness_interval_s']} s, k = {NEEDED}"
+    )
+    print(f"  receipt -> 2 of 3 cosigned: {line(result['to_2_of_3'])}")
+    print(f"  receipt -> 3 of 3 cosigned: {line(result['to_3_of_3'])}")
+    if result["unconfirmed_2_of_3"]:
+        print(f"  NOT confirmed by 2 within 10 minutes: {result['unconfirmed_2_of_3']}")
+    cpu = ", ".join(human(c) for c in result["witness_cpu_per_ballot"])
+    print(f"  witness CPU per ballot (each of the 3): {cpu}")
+    print(
+        f"  receipts: {result['receipt_bytes_mean']:.0f} bytes of JSON on average, inclusion "
+        f"proofs of at most {result['inclusion_hashes_max']} hashes"
+    )
+    if "paced" in result:
+        paced = result["paced"]
+        print(
+            f"  then {paced['ballots']} ballots at {paced['per_second']}/s: 2 of 3 "
+            f"{line(paced['to_2_of_3'])}; 3 of 3 {line(paced['to_3_of_3'])}"
+        )
 
 
 if __name__ == "__main__":

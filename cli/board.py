@@ -87,14 +87,25 @@ def close(election: Path) -> None:
     default=None,
     help="Where to write the record (default: ELECTION_DIR/record).",
 )
+@click.option(
+    "--witness",
+    "witnesses",
+    multiple=True,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="A witness's replica (repeatable): its last cosigned checkpoint and any evidence "
+    "it holds of two histories go into the record (spec 15.1).",
+)
 @sheet_options
-def export(election: Path, out: Path | None, **sheet: Any) -> None:
-    """Write the election record (the log, copies of its main items and the tracking
-    index) for publication, and, once the result is announced, the result sheets."""
+def export(election: Path, out: Path | None, witnesses: tuple[Path, ...], **sheet: Any) -> None:
+    """Write the election record (the log, copies of its main items, the tracking index,
+    the checkpoints the witnesses cosigned and any evidence they hold) for publication,
+    and, once the result is announced, the result sheets."""
     directory = election_dir(election)
     ballot_box, context = load_board(directory, group(), read_only=True)
     with ballot_box:
-        target = export_record(ballot_box, out or directory.record)
+        target = export_record(
+            ballot_box, out or directory.record, directory.root / "cosigned", witnesses
+        )
         published = published_results(ballot_box, context)
         challenged = ballot_box.count("challenge")
     say(f"Election record written to {target}")

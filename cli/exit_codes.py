@@ -30,6 +30,9 @@ BOOTH = 12
 VERIFIED_SO_FAR = 11
 #: The board server's ceremony channel could not be reached or refused a message.
 CHANNEL = 16
+#: A receipt is valid (the board signed a tree that holds the entry), but fewer than k of the
+#: witnesses the manifest names cosigned a checkpoint that includes it (spec 11.9).
+NOT_CONFIRMED = 15
 #: Interrupted (Ctrl-C): nothing half-written was kept (the shell's 128 + SIGINT).
 INTERRUPTED = 130
 
@@ -48,5 +51,6 @@ DESCRIPTIONS = {
     BOOTH: "this station's booth is not the one the manifest approves (spec 7.5)",
     VERIFIED_SO_FAR: "verified so far: nothing failed, but the election is not finished",
     CHANNEL: "the ceremony channel (--board) could not be reached or refused a message",
+    NOT_CONFIRMED: "the receipt is valid but not yet confirmed by k of the m witnesses",
     INTERRUPTED: "interrupted (Ctrl-C); nothing half-written was kept",
 }

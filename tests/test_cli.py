@@ -170,7 +170,7 @@ def test_result_and_verify(finished: dict[str, Path]) -> None:
     assert "Decrypted with the shares of trustees 1, 3" in output
     record = finished["admin"] / "record"
     verified = run("verify", record, "--jobs", "1").output
-    assert "VERIFIED: 23 passed" in verified
+    assert "VERIFIED: 24 passed" in verified
     report = json.loads(run("verify", record, "--json", "--jobs", "1").output)
     assert report["ok"] and report["complete"]
     found = run("ballot", "track", finished["admin"], _first_tracking_code(record)).output

@@ -77,6 +77,10 @@ def test_every_tampering_kind_of_issue_is_present() -> None:
         "outcome-extra-field",
         "lax-close",
         "nfd-rewrite",
+        "witnessed-dropped-ballot",
+        "witnessed-forged-cosignature",
+        "witnessed-other-signer",
+        "witnessed-split-view",
     }
     assert all(case["failed"] for case in expected["tampered"].values())
     assert all(case["verdict"] == "not verified" for case in expected["tampered"].values())
@@ -200,6 +204,7 @@ PROBES = (
     "nfd-rewrite",
     "whitespace-in-hex",
     "forged-outcome-first",
+    "witnessed-split-view",
 )
 
 

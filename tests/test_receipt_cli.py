@@ -4,6 +4,7 @@ and `votecrypt receipt check` checks a receipt offline with a documented exit co
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -25,6 +26,8 @@ from votecrypt.record.ballot_codec import ballot_to_json
 from votecrypt.record.checkpoint import board_note_key, open_checkpoint
 from votecrypt.record.note import COSIGNATURE_V1, NoteKey
 from votecrypt.service.voting import prepare
+from votecrypt.service.witness import BoardFeed
+from votecrypt.service.witness import Witness as Follower
 from votecrypt.storage.key_file import create_key_file, load_key_file
 
 VOTECRYPT = [sys.executable, "-c", "from votecrypt_cli.main import main; main()"]
@@ -93,6 +96,20 @@ def test_serve_signs_with_the_key_file_and_a_receipt_checks_offline(
             body = ballot_to_json(prepared.ballot)
             answer = httpx.post(f"{url}/api/v1/ballots", content=body, headers=JSON, timeout=120)
             assert answer.status_code == 201, answer.text
+            # Another ballot, then the named witness follows and cosigns a later checkpoint.
+            later = prepare(election.context, election.credentials[1].code, ["low", "low"])
+            more = httpx.post(
+                f"{url}/api/v1/ballots", content=ballot_to_json(later.ballot), headers=JSON,
+                timeout=120,
+            )  # fmt: skip
+            assert more.status_code == 201, more.text
+            follower = Follower("w.example", witness, tmp_path / "w", fast_group, BoardFeed(url))
+            assert follower.step().published
+            follower.close()
+            cosigned = httpx.get(f"{url}/api/v1/checkpoint/cosigned").content
+            old = answer.json()["receipt"]["checkpoint"].split("\n")[1]
+            new = cosigned.decode().split("\n")[1]
+            proof = httpx.get(f"{url}/api/v1/proof/consistency?old={old}&size={new}").content
     finally:
         del os.environ["VOTECRYPT_PASSPHRASE"]
     assert checkpoint.size >= 1
@@ -100,15 +117,38 @@ def test_serve_signs_with_the_key_file_and_a_receipt_checks_offline(
     (tmp_path / "answer.json").write_bytes(answer.content)
     (tmp_path / "ballot.json").write_bytes(body)
 
-    def check(receipt: str = "answer.json") -> subprocess.CompletedProcess[str]:
-        command = [*VOTECRYPT, "receipt", "check", receipt, "ballot.json", str(root)]
+    def check(receipt: str = "answer.json", *options: str) -> subprocess.CompletedProcess[str]:
+        command = [*VOTECRYPT, "receipt", "check", receipt, "ballot.json", str(root), *options]
         return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
 
     good = check()
-    assert good.returncode == 0, good.stderr
+    assert good.returncode == exit_codes.NOT_CONFIRMED, good.stderr
     assert f"Receipt valid: {prepared.tracking_code} is entry" in good.stdout
-    assert "Cosigned by 0 of 1 witnesses; 1 needed: not yet confirmed." in good.stdout
+    assert "Not yet confirmed: 0 of 1 witnesses cosigned, 1 needed." in good.stdout
     assert election.context.fingerprint in good.stdout
+
+    # With the checkpoint the witness cosigned and the consistency proof to it: confirmed.
+    (tmp_path / "cosigned.txt").write_bytes(cosigned)
+    (tmp_path / "proof.json").write_bytes(proof)
+    assert json.loads(proof)["proof"], "a later checkpoint, proven consistent with the receipt's"
+    confirmed = check("answer.json", "--cosigned", "cosigned.txt", "--proof", "proof.json")
+    assert confirmed.returncode == 0, confirmed.stderr
+    assert "Confirmed by 1 of 1 witnesses (w.example)." in confirmed.stdout
+    # A forged cosignature, or a proof that does not lead to the cosigned tree, fails.
+    lines = cosigned.decode().split("\n")
+    signature = lines[-2].rsplit(" ", 1)
+    forged = base64.b64decode(signature[1])
+    forged = forged[:-1] + bytes([forged[-1] ^ 1])
+    lines[-2] = f"{signature[0]} {base64.b64encode(forged).decode()}"
+    (tmp_path / "forged.txt").write_text("\n".join(lines), encoding="utf-8")
+    refused = check("answer.json", "--cosigned", "forged.txt", "--proof", "proof.json")
+    assert refused.returncode == exit_codes.INVALID, refused.stdout + refused.stderr
+    assert refused.stderr.count("\n") == 1 and "Traceback" not in refused.stderr
+    bad_proof = json.loads(proof)
+    bad_proof["proof"] = [("00" * 32) for _ in bad_proof["proof"]] or ["00" * 32]
+    (tmp_path / "bad-proof.json").write_text(json.dumps(bad_proof), encoding="utf-8")
+    refused = check("answer.json", "--cosigned", "cosigned.txt", "--proof", "bad-proof.json")
+    assert refused.returncode == exit_codes.INVALID, refused.stdout + refused.stderr
 
     tampered = json.loads(answer.content)
     tampered["receipt"]["seq"] += 1

@@ -111,6 +111,12 @@ def test_only_the_booth_api_is_forwarded(board: Any, fast_group: Group) -> None:
             assert answer.status_code == 404, path
         assert httpx.post(f"{url}/api/v1/status", content=b"{}").status_code in (404, 405)
         assert httpx.get(f"{url}/api/v1/record?start=0&x=1").status_code == 400
+        # The booth asks for each witness's cosigned checkpoint; nothing else rides along.
+        cosigned = f"{url}/api/v1/checkpoint/cosigned?size=1"
+        assert httpx.get(f"{cosigned}&witness=w1.example").status_code in (404, 200)
+        assert httpx.get(f"{cosigned}&witness=w1.example&x=1").status_code == 400
+        assert httpx.get(f"{cosigned}&witness=a%26x%3D1").status_code in (404, 200)
+        assert httpx.get(f"{cosigned}&witness=a&b").status_code == 400
 
 
 def test_a_modified_booth_on_the_board_server_never_reaches_the_station(

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +29,8 @@ from votecrypt.record.cosignature import cosign, witness_keys
 from votecrypt.record.merkle import verify_consistency
 from votecrypt.record.note import NoteSignature
 from votecrypt.record.receipt import check_receipt, receipt_from_plain
+from votecrypt.service.election_dir import ElectionDir
+from votecrypt.service.restore import restore_board
 from votecrypt.service.voting import prepare
 from votecrypt.service.witness import BoardFeed
 from votecrypt.service.witness import Witness as Follower
@@ -95,6 +99,47 @@ def test_witnesses_cosign_publish_and_confirm_a_receipt(tmp_path: Path, fast_gro
         assert checked.confirmed_by == ("w0.example", "w1.example")
         for w in witnesses:
             w.close()
+    # The exported record merges the board's cosigned checkpoint with the witnesses' own
+    # copies of it (same text: their lines join, no evidence) and verifies so far.
+    exported = export(election.directory.root, tmp_path / "published", tmp_path / "w0")
+    assert exported.returncode == 0, exported.stderr
+    kept = tmp_path / "published" / "cosigned" / f"{size}.txt"
+    assert all(name in kept.read_text() for name in NAMES[:2])
+    assert not (tmp_path / "published" / "evidence").exists()
+    record = verify_record(tmp_path / "published", jobs=1)
+    assert record["board-checkpoints"].status == "PASS" and record.witnessed is not None
+    assert record.witnessed["confirmed_by"] == NAMES[:2]
+    # A witness's replica is a record: its cosigned checkpoint is checked too (check 24).
+    replica = verify_record(tmp_path / "w0", jobs=1)
+    assert replica["board-checkpoints"].status == "PASS"
+    assert replica["board-checkpoints"].checked == 1 and replica.verdict == "verified-so-far"
+
+
+def test_the_board_serves_each_witness_its_latest_cosigned_checkpoint(
+    tmp_path: Path, fast_group: Group
+) -> None:
+    """Under load two witnesses seldom cosign the same checkpoint; a receipt is confirmed by
+    each witness that cosigned any checkpoint holding it (spec 11.9), so the board answers
+    `?witness=NAME` with that witness's latest."""
+    election = opened(tmp_path / "e", fast_group)
+    with serve(election, fast_group) as url:
+        _, answer = cast(url, election, 0)
+        w0 = follower(0, tmp_path / "w0", url, fast_group)
+        first = w0.step().cosigned
+        cast(url, election, 1)
+        w1 = follower(1, tmp_path / "w1", url, fast_group)
+        second = w1.step().cosigned
+        assert first is not None and second is not None and first.size < second.size
+        query = f"{url}/api/v1/checkpoint/cosigned?size={answer['seq'] + 1}"
+        latest = httpx.get(query).text
+        assert NAMES[1] in latest and NAMES[0] not in latest
+        mine = httpx.get(f"{query}&witness={NAMES[0]}").text
+        assert NAMES[0] in mine and open_checkpoint(mine.encode(), board_key(election))[0] == first
+        assert httpx.get(f"{query}&witness={NAMES[2]}").status_code == 404  # not cosigned yet
+        assert httpx.get(f"{query}&witness=nobody.example").status_code == 404
+        assert httpx.get(f"{query}&witness=").status_code == 400
+        w0.close()
+        w1.close()
 
 
 def test_a_witness_offline_and_back_goes_on_from_its_replica(
@@ -197,8 +242,46 @@ def test_a_split_view_leaves_two_board_signed_checkpoints(
             record, jobs=1, cosigned=(tmp_path / "w1" / "cosigned.txt").read_bytes()
         )
         assert any(BOARD_KEY.verify_key.hex() in f for f in report["log-chain"].failures)
+        third = follower(2, tmp_path / "w2", one, fast_group)
+        assert third.step().cosigned is not None
+        third.close()
+        confirmed = tmp_path / "confirmed.txt"
+        confirmed.write_bytes(httpx.get(f"{one}/api/v1/checkpoint/cosigned").content)
         seen_one.close()
         seen_two.close()
+    # The witness that caught the split view holds the history it verified: the board is
+    # rebuilt from its replica (the evidence beside it does not stop the restore), to the
+    # checkpoint that it and w2 cosigned.
+    trustee = tmp_path / "trustee-copy"
+    shutil.copytree(
+        tmp_path / "e",
+        trustee,
+        ignore=shutil.ignore_patterns("board.sqlite*", "private", "cosigned"),
+    )
+    restored = restore_board(ElectionDir(trustee), tmp_path / "w0", fast_group, confirmed)
+    assert restored.cosigners == (NAMES[0], NAMES[2])
+    # The record published with the witnesses' files names the key from the record alone.
+    exported = export(tmp_path / "e", tmp_path / "published", tmp_path / "w0", tmp_path / "w1")
+    assert exported.returncode == 0, exported.stderr
+    assert sorted(p.name for p in (tmp_path / "published" / "evidence").iterdir()) == [
+        "1-a.txt", "1-b.txt", "1-why.txt", "2-a.txt", "2-b.txt", "2-why.txt",
+    ]  # fmt: skip
+    report = verify_record(tmp_path / "published", jobs=1)
+    assert report.verdict == "not-verified" and report.witnessed is not None
+    assert report.witnessed["two_histories"] is True
+    assert any(BOARD_KEY.verify_key.hex() in f for f in report["board-checkpoints"].failures)
+
+
+COMMAND = [sys.executable, "-c", "from votecrypt_cli.main import main; main()"]
+
+
+def export(election: Path, out: Path, *witnesses: Path) -> subprocess.CompletedProcess[str]:
+    """`votecrypt board export ELECTION --out OUT --witness REPLICA ...`, as people run it."""
+    options = [a for w in witnesses for a in ("--witness", str(w))]
+    return subprocess.run(
+        [*COMMAND, "board", "export", str(election), "--out", str(out), *options],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
 
 
 def copy_database(source: Path, target: Path) -> None:
@@ -239,6 +322,18 @@ def test_a_dropped_receipted_ballot_is_caught(tmp_path: Path, fast_group: Group)
             verify_consistency(
                 old.size, new.size, old.root, new.root, [bytes.fromhex(h) for h in proof["proof"]]
             )
+    # The record alone shows it, even when the operator removed the cosigned checkpoints it
+    # kept: the witness's replica brings back the one that holds the ballot.
+    shutil.rmtree(election.directory.root / "cosigned")
+    exported = export(election.directory.root, tmp_path / "published", tmp_path / "w0")
+    assert exported.returncode == 0, exported.stderr
+    report = verify_record(tmp_path / "published", jobs=1)
+    assert report["board-checkpoints"].status == "FAIL" and report.verdict == "not-verified"
+    assert any(BOARD_KEY.verify_key.hex() in f for f in report["board-checkpoints"].failures)
+    # Without the witness's file, the record of the rewritten log has nothing to show.
+    exported = export(election.directory.root, tmp_path / "alone")
+    assert exported.returncode == 0, exported.stderr
+    assert verify_record(tmp_path / "alone", jobs=1)["board-checkpoints"].status == "PASS"
 
 
 def test_witness_init_and_follow_from_the_command_line(tmp_path: Path, fast_group: Group) -> None:

@@ -39,7 +39,9 @@ from votecrypt.primitives.membership import CHALLENGE_SUM, EQUATIONS
 from votecrypt.primitives.passphrase import KdfParameters
 from votecrypt.primitives.schnorr import SchnorrProof, prove_knowledge
 from votecrypt.primitives.sealing import ExchangePublicKey, seal
+from votecrypt.primitives.signing import SigningKey
 from votecrypt.protocol.approved_booth import BoothPin
+from votecrypt.protocol.board_setup import BoardSetup, Witness
 from votecrypt.protocol.ceremony.messages import (
     Answer,
     CeremonyParameters,
@@ -69,8 +71,13 @@ from votecrypt.record.ceremony_codec import (
     message_to_json,
     outcome_to_json,
 )
+from votecrypt.record.checkpoint import Checkpoint as TreeHead
+from votecrypt.record.checkpoint import election_origin, sign_checkpoint
+from votecrypt.record.cosignature import cosign
 from votecrypt.record.json_codec import canonical_json
 from votecrypt.record.log import SINGLE_ITEMS, Entry, entry_from_line, entry_hash, entry_to_line
+from votecrypt.record.merkle import MerkleTree, leaf_hash
+from votecrypt.record.note import NoteSignature, SignedNote
 from votecrypt.record.rule_presets import preset
 from votecrypt.service.ceremony_steps import ceremony_finalize, ceremony_step, trustee_init
 from votecrypt.service.counting import (
@@ -150,6 +157,7 @@ def _manifest(
     blank: bool = True,
     quorum_override: str = "",
     previous: tuple[tuple[str, PreviousResult], ...] = (),
+    board: BoardSetup | None = None,
 ) -> Manifest:
     return Manifest.build(
         title="Lấy phiếu tín nhiệm (vectors)",
@@ -165,6 +173,7 @@ def _manifest(
         members=members,
         quorum_override=quorum_override,
         previous=previous,
+        board=board,
     )
 
 
@@ -195,7 +204,40 @@ def five_levels() -> RuleSet:
     )
 
 
+def _vector_key(name: str) -> SigningKey:
+    """A fixed Ed25519 key of the vectors (never for real use)."""
+    return SigningKey.from_secret_bytes(
+        hashlib.sha256(b"votecrypt-vectors/" + name.encode()).digest()
+    )
+
+
+BOARD_KEY = _vector_key("board")
+WITNESS_NAMES = ("w1.example", "w2.example", "w3.example")
+WITNESS_KEYS = tuple(_vector_key(name) for name in WITNESS_NAMES)
+#: The cosignatures' timestamp (spec 11.8), fixed so that the vectors are reproducible.
+COSIGNED_AT = 1_796_860_800
+
+
+def _board_setup() -> BoardSetup:
+    witnesses = [
+        Witness(n, k.verify_key.to_bytes())
+        for n, k in zip(WITNESS_NAMES, WITNESS_KEYS, strict=True)
+    ]
+    return BoardSetup.build(BOARD_KEY.verify_key.to_bytes(), witnesses, 2)
+
+
 RECORDS: dict[str, RecordCase] = {
+    "witnessed": RecordCase(
+        lambda: _manifest(
+            preset("nq96-2023"), credentials=4, summoned=5, members=5, board=_board_setup()
+        ),
+        [["low", "high"], ["low", "medium"], ["high", "high"]],
+        [["low", "blank"]],
+        [1, 2],
+        "a board with a signing key and three witnesses, two needed (7.1): the record keeps "
+        "the checkpoint after the first cast ballot, cosigned by w1 and w2, and the final "
+        "one, cosigned by all three (15.1, check 24)",
+    ),
     "no-blank": RecordCase(
         lambda: _manifest(preset("nq96-2023"), credentials=5, summoned=6, members=6, blank=False),
         [["low", "high"], ["low", "high"], ["low", "medium"], ["high", "low"], ["medium", "high"]],
@@ -300,6 +342,100 @@ def run_vector_election(folder: Path, case: RecordCase) -> list[bytes]:
 def record_case_lines(name: str) -> list[bytes]:
     with tempfile.TemporaryDirectory() as folder, _deterministic(SEED + b"/" + name.encode()):
         return run_vector_election(Path(folder), RECORDS[name])
+
+
+def _context_hash(lines: list[bytes]) -> bytes:
+    entries = [entry_from_line(line, n) for n, line in enumerate(lines, 1)]
+    return bytes.fromhex(next(e for e in entries if e.kind == "open").payload["election"])
+
+
+def signed_head(lines: list[bytes], size: int, key: SigningKey = BOARD_KEY) -> SignedNote:
+    """The board's checkpoint of the first `size` lines of a log (spec 11.7)."""
+    tree = MerkleTree(leaf_hash(entry_from_line(line, n).hash) for n, line in enumerate(lines, 1))
+    head = TreeHead(election_origin(_context_hash(lines)), size, tree.root(size))
+    return sign_checkpoint(head, key)
+
+
+def cosigned_by(note: SignedNote, witnesses: list[int]) -> SignedNote:
+    """`note` with the cosignatures of the witnesses numbered `witnesses` (spec 11.8)."""
+    for i in witnesses:
+        note = note.with_signature(cosign(note, WITNESS_NAMES[i], WITNESS_KEYS[i], COSIGNED_AT))
+    return note
+
+
+def witnessed_notes(lines: list[bytes]) -> dict[str, bytes]:
+    """The notes of the witnessed record (15.1): the checkpoint that first holds a cast
+    ballot, cosigned by w1 and w2, and the checkpoint of the whole log, by all three."""
+    kinds = [entry_from_line(line, n).kind for n, line in enumerate(lines, 1)]
+    first = kinds.index("ballot") + 1
+    return {
+        f"cosigned/{first}.txt": cosigned_by(signed_head(lines, first), [0, 1]).to_bytes(),
+        f"cosigned/{len(lines)}.txt": cosigned_by(
+            signed_head(lines, len(lines)), [0, 1, 2]
+        ).to_bytes(),
+    }
+
+
+def _forge_last_line(note: bytes) -> bytes:
+    """The note with its last signature line's last signature byte changed."""
+    from votecrypt.record.note import parse_note
+
+    parsed = parse_note(note)
+    last = parsed.signatures[-1]
+    forged = last.signature[:-1] + bytes([last.signature[-1] ^ 1])
+    return SignedNote(
+        parsed.text, (*parsed.signatures[:-1], NoteSignature(last.name, last.key_id, forged))
+    ).to_bytes()
+
+
+def witnessed_cases(lines: list[bytes]) -> dict[str, tuple[dict[str, bytes], list[str], str]]:
+    """Records made from the witnessed record, each with one fault of check 24 (16.6)."""
+    notes = witnessed_notes(lines)
+    final = f"cosigned/{len(lines)}.txt"
+    entries = [entry_from_line(line, n + 1) for n, line in enumerate(lines)]
+    dropped = [copy.deepcopy(e) for e in entries]
+    dropped.pop(_index(dropped, "ballot"))
+    other = [copy.deepcopy(e) for e in entries]
+    TAMPERINGS["ciphertext"][0](other)
+    other_lines = rechained(other)
+    return {
+        "witnessed-dropped-ballot": (
+            {"log.jsonl": b"".join(rechained(dropped)), **notes},
+            ["board-checkpoints", "close", "tally"],
+            "the first cast ballot removed and the chain recomputed; the record keeps the "
+            "cosigned checkpoints that hold it",
+        ),
+        "witnessed-forged-cosignature": (
+            {"log.jsonl": b"".join(lines), **notes, final: _forge_last_line(notes[final])},
+            ["board-checkpoints"],
+            "the last cosignature of the final checkpoint changed: it does not verify",
+        ),
+        "witnessed-other-signer": (
+            {
+                "log.jsonl": b"".join(lines),
+                **notes,
+                final: cosigned_by(
+                    signed_head(lines, len(lines), _vector_key("not-the-board")), [0, 1]
+                ).to_bytes(),
+            },
+            ["board-checkpoints"],
+            "the final checkpoint signed by a key that is not the board's (cosigned anyway)",
+        ),
+        "witnessed-split-view": (
+            {
+                "log.jsonl": b"".join(lines),
+                **notes,
+                "evidence/1-a.txt": notes[final],
+                "evidence/1-b.txt": cosigned_by(
+                    signed_head(other_lines, len(lines)), [2]
+                ).to_bytes(),
+                "evidence/1-why.txt": b"two checkpoints of one size with different roots\n",
+            },
+            ["board-checkpoints"],
+            "a witness's evidence: the final checkpoint and another the board signed of the "
+            "same size, with the root of a log whose ballot ciphertext differs",
+        ),
+    }
 
 
 def copies(lines: list[bytes]) -> dict[str, bytes]:
@@ -828,6 +964,7 @@ PREFIXES: dict[str, tuple[str, int, list[str], str]] = {
             "close",
             *COUNTING,
             *RESULTS,
+            "board-checkpoints",
         ],
         "the log in the middle of the key ceremony: check 5 reports the five messages read, "
         "every later check is skipped",
@@ -1462,8 +1599,16 @@ def build() -> dict[str, bytes]:
         files[f"records/{name}/log.jsonl"] = b"".join(case_lines)
         for copy_name, data in copies(case_lines).items():
             files[f"records/{name}/{copy_name}"] = data
+        if name == "witnessed":
+            witnessed_lines = case_lines
+            for note_name, data in witnessed_notes(case_lines).items():
+                files[f"records/{name}/{note_name}"] = data
         expected["records"][name] = _case(f"records/{name}", case.description, [])
     tampered = expected["tampered"]
+    for name, (record_files, failed, description) in witnessed_cases(witnessed_lines).items():
+        for file_name, data in record_files.items():
+            files[f"tampered/{name}/{file_name}"] = data
+        tampered[name] = _case(f"tampered/{name}", description, failed)
     for name, (edit, rechain, failed, description) in TAMPERINGS.items():
         changed = [copy.deepcopy(e) for e in entries]
         edit(changed)

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 
 import { fromHex, toHex } from '../../votecrypt/web/static/lib/bytes.js';
 import {
+  boardKeys,
   checkReceipt,
   COSIGNATURE_V1,
   ED25519,
@@ -145,4 +146,30 @@ test('an entry read from a copy of the board: proven in the signed log, or refus
   assert.throws(() => checkEntryInLog(entry, receipt.checkpoint, receipt.inclusion, otherKeys), ReceiptError);
   assert.throws(() => checkEntryInLog(undefined, receipt.checkpoint, receipt.inclusion, keys), ReceiptError);
   assert.throws(() => checkEntryInLog(entry, receipt.checkpoint, 'not a list', keys), ReceiptError);
+});
+
+test('the witnessed election record (check 24): the same notes as the Python verifier', () => {
+  const election = join(ROOT, 'spec', 'vectors', 'election');
+  const read = (path) => readFileSync(join(election, path), 'utf8');
+  const manifest = JSON.parse(read('records/witnessed/manifest.json'));
+  const open = read('records/witnessed/log.jsonl').split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.kind === 'open');
+  const keys = boardKeys(manifest, open.payload.election);
+  const cosigners = (text) => {
+    const { checkpoint, note } = openCheckpoint(text, keys.board);
+    const names = keys.witnesses.filter((w) => note.signatures.some((s) => s.name === w.name));
+    for (const w of names) verifyCosignature(note, w);
+    return { checkpoint, names: names.map((w) => w.name) };
+  };
+  assert.deepEqual(cosigners(read('records/witnessed/cosigned/18.txt')).names, ['w1.example', 'w2.example']);
+  const final = cosigners(read('records/witnessed/cosigned/25.txt'));
+  assert.deepEqual(final.names, ['w1.example', 'w2.example', 'w3.example']);
+  assert.equal(final.checkpoint.size, 25);
+  // A forged cosignature, and a checkpoint signed by another key, are refused.
+  assert.throws(() => cosigners(read('tampered/witnessed-forged-cosignature/cosigned/25.txt')), ReceiptError);
+  assert.throws(() => cosigners(read('tampered/witnessed-other-signer/cosigned/25.txt')), ReceiptError);
+  // The evidence: two checkpoints the board signed, of one size, with different roots.
+  const a = cosigners(read('tampered/witnessed-split-view/evidence/1-a.txt')).checkpoint;
+  const b = cosigners(read('tampered/witnessed-split-view/evidence/1-b.txt')).checkpoint;
+  assert.equal(a.size, b.size);
+  assert.notEqual(toHex(a.root), toHex(b.root));
 });

@@ -18,6 +18,14 @@ from votecrypt.errors import FileError
 
 LOG_NAME = "log.jsonl"
 MAX_LINE = 1 << 24
+#: The folders of a record, beside the log: the signed checkpoints (spec 15.1).
+FOLDERS = ("cosigned", "evidence")
+
+
+def _kept(name: str) -> bool:
+    """A file at the record's top, or directly in one of its folders."""
+    folder, _, rest = name.partition("/")
+    return not rest or (folder in FOLDERS and "/" not in rest)
 
 
 class LogSource(Protocol):
@@ -29,6 +37,8 @@ class LogSource(Protocol):
     def lines(self) -> Iterator[tuple[int, bytes]]: ...
 
     def read(self, name: str, max_bytes: int = 1 << 26) -> bytes | None: ...
+
+    def names(self, folder: str = "") -> list[str]: ...
 
 
 class RecordSource:
@@ -47,11 +57,22 @@ class RecordSource:
         else:
             raise FileError(f"{self.path} is neither a record directory nor a .zip/.tar archive")
 
-    def names(self) -> list[str]:
-        """The record's file names, relative to its top."""
+    def names(self, folder: str = "") -> list[str]:
+        """The names of the files at the record's top, or in its `folder` (one level down:
+        `cosigned`, `evidence`, spec 15.1), relative to the record's top."""
+        prefix = f"{folder}/" if folder else ""
+        if folder and (folder not in FOLDERS):
+            raise ValueError(f"a record has no folder {folder!r}")
         if self._kind == "directory":
-            return sorted(p.name for p in self.path.iterdir() if p.is_file())
-        return sorted(name for name, _ in self._members())
+            where = self.path / folder
+            if not where.is_dir():
+                return []
+            return sorted(prefix + p.name for p in where.iterdir() if p.is_file())
+        return sorted(
+            name
+            for name, _ in self._members()
+            if name.startswith(prefix) and "/" not in name[len(prefix) :]
+        )
 
     @contextmanager
     def _open(self, name: str) -> Iterator[IO[bytes]]:
@@ -86,7 +107,7 @@ class RecordSource:
             raise FileError(f"{self.path} must contain exactly one {LOG_NAME}")
         prefix = log_members[0][: -len(LOG_NAME)]
         top = len(prefix)
-        return [(m[top:], m) for m in raw if m.startswith(prefix) and "/" not in m[top:]]
+        return [(m[top:], m) for m in raw if m.startswith(prefix) and _kept(m[top:])]
 
     def lines(self) -> Iterator[tuple[int, bytes]]:
         """(line number from 1, line) for every line of the log."""
@@ -101,7 +122,8 @@ class RecordSource:
 
     def read(self, name: str, max_bytes: int = 1 << 26) -> bytes | None:
         """A small file of the record, or None if absent."""
-        if name not in self.names():
+        folder = name.rpartition("/")[0]
+        if folder not in ("", *FOLDERS) or name not in self.names(folder):
             return None
         with self._open(name) as handle:
             data = handle.read(max_bytes + 1)

@@ -17,13 +17,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from votecrypt.errors import EncodingError, InvalidProof, InvalidSignature
+from votecrypt.errors import EncodingError, InvalidProof
 
 from .checkpoint import Checkpoint, open_checkpoint
 from .cosignature import verify_cosignature
 from .json_codec import Fields, decode_hex
 from .log import entry_hash
-from .merkle import leaf_hash, verify_inclusion
+from .merkle import leaf_hash, verify_consistency, verify_inclusion
 from .note import NoteKey, SignedNote
 
 RECEIPT_TYPE = "votecrypt/receipt"
@@ -106,13 +106,37 @@ def check_receipt(
         receipt.inclusion,
         checkpoint.root,
     )
+    return CheckedReceipt(checkpoint, note, _cosigners(note, witnesses))
+
+
+def _cosigners(note: SignedNote, witnesses: Sequence[NoteKey]) -> tuple[str, ...]:
+    """The named witnesses whose cosignature on `note` verifies; InvalidSignature if a line
+    that claims one does not (spec 11.6)."""
     confirmed = []
     for witness in witnesses:
-        try:
+        if note.signatures_by(witness):
             verify_cosignature(note, witness)
-        except InvalidSignature:
-            if note.signatures_by(witness):
-                raise
-            continue
-        confirmed.append(witness.name)
-    return CheckedReceipt(checkpoint, note, tuple(confirmed))
+            confirmed.append(witness.name)
+    return tuple(confirmed)
+
+
+def receipt_confirmations(
+    checked: CheckedReceipt,
+    cosigned: bytes,
+    proof: Sequence[bytes],
+    board_key: NoteKey,
+    witnesses: Sequence[NoteKey],
+) -> CheckedReceipt:
+    """The receipt as confirmed by a later checkpoint `cosigned` (spec 11.9): the board
+    signed it, `proof` shows it extends the receipt's checkpoint (empty for the same one),
+    and the named witnesses whose cosignature on it verifies confirm the entry."""
+    later, note = open_checkpoint(cosigned, board_key)
+    old = checked.checkpoint
+    if later.size < old.size:
+        raise InvalidProof(
+            "receipt",
+            f"the cosigned checkpoint of {later.size} entries is "
+            f"older than the receipt's of {old.size}",
+        )
+    verify_consistency(old.size, later.size, old.root, later.root, proof)
+    return CheckedReceipt(later, note, _cosigners(note, witnesses))

@@ -707,6 +707,9 @@ class BoardLog:
     def read(self, name: str, max_bytes: int = 1 << 26) -> bytes | None:
         return None  # a board has no copies or presentations beside its log
 
+    def names(self, folder: str = "") -> list[str]:
+        return []  # no signed checkpoints beside the log (spec 15.1)
+
 
 def _alphas(rows: Sequence[Sequence[Ciphertext]]) -> tuple[bytes, ...]:
     """The first component of every ciphertext: what makes a ciphertext new (spec 11.3)."""

@@ -32,6 +32,9 @@ class _Nothing:
     def read(self, name: str, max_bytes: int = 1 << 26) -> bytes | None:
         return None
 
+    def names(self, folder: str = "") -> list[str]:
+        return []  # no signed checkpoints beside the log (spec 15.1)
+
 
 class GrowingLog:
     """The verifier's state over a log read in pieces, one ballot checked once (spec 11.10)."""

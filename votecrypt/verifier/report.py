@@ -36,6 +36,7 @@ CHECKS: tuple[tuple[int, str, str, str], ...] = (
     (21, "result-brackets", "13.2", "every bracket and consequence follows the rule set"),
     (22, "result-totals", "13.2", "issued, collected, valid, denominator and quorum are right"),
     (23, "record-copies", "15.1", "the copies of single items equal their log entries"),
+    (24, "board-checkpoints", "11.7", "the log has the root of every checkpoint the board signed"),
 )
 NUMBERS = {name: number for number, name, _, _ in CHECKS}
 MAX_LISTED_FAILURES = 50
@@ -94,6 +95,9 @@ class VerificationReport:
     convicted: list[str] = field(default_factory=list)
     #: checks and answers that saw another message than the log holds (spec 8.2, `seen`)
     views: list[str] = field(default_factory=list)
+    #: the board's signed checkpoints the record keeps (check 24): how many, the largest
+    #: confirmed by k witnesses and by whom, and whether the board signed two histories
+    witnessed: dict[str, object] | None = None
 
     @classmethod
     def empty(cls, record: str) -> VerificationReport:
@@ -144,6 +148,8 @@ class VerificationReport:
             result.append(f"Checkpoint: {self.checkpoint}")
         result.extend(f"Convicted of equivocation: {line}" for line in self.convicted)
         result.extend(f"Seen differently: {line}" for line in self.views)
+        if self.witnessed is not None:
+            result.append(f"Witnessed: {witnessed_line(self.witnessed)}")
         for check in self.checks.values():
             detail = f"{check.checked} checked" if check.skipped is None else check.skipped
             result.append(
@@ -189,6 +195,7 @@ class VerificationReport:
                 "checkpoint": self.checkpoint,
                 "convicted": self.convicted,
                 "views": self.views,
+                "witnessed": self.witnessed,
                 "head": None if self.head is None else {"seq": self.head[0], "hash": self.head[1]},
                 "checks": [
                     {
@@ -213,3 +220,20 @@ class VerificationReport:
         if not self.ok:
             names = ", ".join(f"{c.number} {c.name}" for c in self.failed())
             raise VerificationError(f"the election record failed checks: {names}", self)
+
+
+def witnessed_line(w: dict[str, object]) -> str:
+    """One line on the record's signed checkpoints (check 24)."""
+    if w["two_histories"]:
+        return f"the board key {w['board_key']} signed two histories (check 24)"
+    if w["confirmed_size"] is None:
+        return (
+            f"{w['checkpoints']} checkpoint(s) signed by the board; none cosigned by "
+            f"{w['needed']} of the {w['witnesses']} witnesses"
+        )
+    names = ", ".join(str(n) for n in w["confirmed_by"])  # type: ignore[attr-defined]
+    return (
+        f"{w['checkpoints']} checkpoint(s) signed by the board; the log holds the one of "
+        f"{w['confirmed_size']} entries confirmed by {names} "
+        f"({len(w['confirmed_by'])} of {w['witnesses']}, {w['needed']} needed)"  # type: ignore[arg-type]
+    )

@@ -22,6 +22,7 @@ from votecrypt.protocol.manifest import Manifest
 from votecrypt.protocol.supplements import CredentialRoll
 from votecrypt.protocol.tally import EncryptedTally, TallyAccumulator
 from votecrypt.record.log import GENESIS
+from votecrypt.record.merkle import MerkleTree
 from votecrypt.record.reader import LogSource
 from votecrypt.verifier.engines import Engine, Pending
 from votecrypt.verifier.report import VerificationReport
@@ -61,6 +62,8 @@ class Verification:
     # The log (checks 1-3)
     expected_seq: int = 0
     prev: bytes = GENESIS
+    #: the Merkle tree of the entries read (spec 11.5), for signed checkpoints (16.4, 24)
+    tree: MerkleTree = field(default_factory=MerkleTree)
     phase: str = "start"
     seen_once: set[str] = field(default_factory=set)
     #: the payload of the first entry of each single item (spec 11.1)

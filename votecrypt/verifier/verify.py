@@ -24,8 +24,18 @@ from votecrypt.math.group import Group, secp256k1
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.tally import EncryptedTally
 from votecrypt.record.log import SINGLE_ITEMS, Entry
+from votecrypt.record.merkle import leaf_hash
 from votecrypt.record.reader import LogSource, RecordSource
-from votecrypt.verifier import copies, counting, log, results, setup, voting, witnessed
+from votecrypt.verifier import (
+    board_checkpoints,
+    copies,
+    counting,
+    log,
+    results,
+    setup,
+    voting,
+    witnessed,
+)
 from votecrypt.verifier.engines import Engine, LocalEngine
 from votecrypt.verifier.report import VerificationReport
 from votecrypt.verifier.state import Checkpoint, Progress, Verification
@@ -98,8 +108,9 @@ def _line(v: Verification, number: int, line: bytes) -> str | None:
     if entry is None:
         return None
     log.check_chain(v, entry)
+    v.tree.append(leaf_hash(entry.hash))
     if v.witnessed is not None:
-        witnessed.track(v, v.witnessed, entry)
+        witnessed.track(v, v.witnessed)
     if not log.check_order(v, entry):
         return entry.kind  # a second copy of a single item is reported, never used
     if entry.kind in SINGLE_ITEMS:
@@ -129,6 +140,7 @@ def _finish(v: Verification) -> None:
     counts = counting.check_decryption(v, tally)
     results.check_results(v, tally, counts)
     copies.check_copies(v)
+    board_checkpoints.check_board_checkpoints(v)
 
 
 def verify_record(

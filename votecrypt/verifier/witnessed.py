@@ -11,13 +11,11 @@ showed two histories, or rewrote this one: check 2 fails, naming the board's key
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from votecrypt.errors import EncodingError, InvalidSignature
 from votecrypt.record.checkpoint import Checkpoint, board_note_key, open_checkpoint
 from votecrypt.record.cosignature import verify_cosignature, witness_keys
-from votecrypt.record.log import Entry
-from votecrypt.record.merkle import MerkleTree, leaf_hash
 from votecrypt.verifier.state import Verification
 
 
@@ -32,7 +30,6 @@ class WitnessedStart:
     accepted: bool = False
     #: why it skips nothing (or what it proved), for the report
     outcome: str = "not evaluated: the record has no election context"
-    tree: MerkleTree = field(default_factory=MerkleTree)
 
 
 def evaluate(v: Verification, start: WitnessedStart) -> None:
@@ -51,7 +48,7 @@ def evaluate(v: Verification, start: WitnessedStart) -> None:
         start.outcome = f"skips nothing: not a checkpoint the board signed ({error})"
         return
     start.signed = checkpoint
-    if checkpoint.size <= start.tree.size and start.tree.root(checkpoint.size) != checkpoint.root:
+    if checkpoint.size <= v.tree.size and v.tree.root(checkpoint.size) != checkpoint.root:
         _rewritten(v, checkpoint, f"the first {checkpoint.size} entries have another root")
     cosigned = []
     for witness in witness_keys(board):
@@ -73,14 +70,14 @@ def evaluate(v: Verification, start: WitnessedStart) -> None:
     )
 
 
-def track(v: Verification, start: WitnessedStart, entry: Entry) -> None:
-    """Add the entry's leaf (spec 11.5); at the checkpoint's size compare the roots."""
-    start.tree.append(leaf_hash(entry.hash))
+def track(v: Verification, start: WitnessedStart) -> None:
+    """After an entry's leaf was added (spec 11.5): at the checkpoint's size compare the
+    roots."""
     checkpoint = start.signed
     if (
         checkpoint is not None
-        and start.tree.size == checkpoint.size
-        and start.tree.root() != checkpoint.root
+        and v.tree.size == checkpoint.size
+        and v.tree.root() != checkpoint.root
     ):
         _rewritten(v, checkpoint, f"the first {checkpoint.size} entries have another root")
 
@@ -98,8 +95,8 @@ def skips(start: WitnessedStart | None, seq: int) -> bool:
 def finish(v: Verification, start: WitnessedStart) -> None:
     """After the log: a log shorter than a signed checkpoint lost entries."""
     checkpoint = start.signed
-    if checkpoint is not None and start.tree.size < checkpoint.size:
-        _rewritten(v, checkpoint, f"the log has {start.tree.size} entries, fewer")
+    if checkpoint is not None and v.tree.size < checkpoint.size:
+        _rewritten(v, checkpoint, f"the log has {v.tree.size} entries, fewer")
 
 
 def _rewritten(v: Verification, checkpoint: Checkpoint, what: str) -> None:

@@ -221,7 +221,12 @@ class BoardApi:
         text = request.query_params.get("size", "0")
         if not (text.isascii() and text.isdigit() and len(text) <= 16):
             raise ApiError(reasons.MALFORMED, "size must be a number of entries")
-        note = self.cosignatures.latest(int(text))
+        witness = request.query_params.get("witness")
+        if witness is not None and not (
+            0 < len(witness) <= 255 and witness.isascii() and witness.isprintable()
+        ):
+            raise ApiError(reasons.MALFORMED, "witness must be a witness's name")
+        note = self.cosignatures.latest(int(text), witness)
         if note is None:
             raise ApiError(NOT_FOUND, "no witness has cosigned a checkpoint of this size yet")
         return Response(note.to_bytes(), media_type="text/plain; charset=utf-8")

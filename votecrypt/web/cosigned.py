@@ -72,8 +72,17 @@ class Cosignatures:
             names = [w.name for w in self._witnesses if merged.signatures_by(w)]
         return checkpoint.size, names
 
-    def latest(self, at_least: int = 0) -> SignedNote | None:
-        """The cosigned checkpoint of the largest size (at least `at_least`), or None."""
+    def latest(self, at_least: int = 0, witness: str | None = None) -> SignedNote | None:
+        """The cosigned checkpoint of the largest size (at least `at_least`), or None; with
+        `witness`, the largest one that this named witness cosigned (spec 11.9: under load
+        the witnesses seldom cosign the same checkpoint, and each one counts once)."""
+        keys = [w for w in self._witnesses if w.name == witness]
+        if witness is not None and not keys:
+            return None
         with self._lock:
-            sizes = [size for size in self._notes if size >= at_least]
+            sizes = [
+                size
+                for size, note in self._notes.items()
+                if size >= at_least and all(note.signatures_by(key) for key in keys)
+            ]
             return self._notes[max(sizes)] if sizes else None

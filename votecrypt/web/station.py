@@ -68,7 +68,9 @@ _MEDIA_TYPES = {
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 _QUERIES = {
     "/api/v1/record": re.compile(r"start=[0-9]{1,16}"),
-    "/api/v1/checkpoint/cosigned": re.compile(r"size=[0-9]{1,16}"),
+    "/api/v1/checkpoint/cosigned": re.compile(
+        r"size=[0-9]{1,16}(&witness=[A-Za-z0-9._~%!*'()-]{1,765})?"
+    ),
     "/api/v1/proof/consistency": re.compile(r"old=[0-9]{1,16}&size=[0-9]{1,16}"),
 }
 #: Largest submission forwarded (the board applies its own, smaller, limit).

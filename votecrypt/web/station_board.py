@@ -57,6 +57,9 @@ class FetchedSetup:
     def read(self, name: str, max_bytes: int = 1 << 26) -> bytes | None:
         return None  # a board's API has no copies beside its log
 
+    def names(self, folder: str = "") -> list[str]:
+        return []  # no signed checkpoints beside the log (spec 15.1)
+
 
 def board_client(board_url: str, cafile: Path | None, timeout: float) -> httpx.AsyncClient:
     """The station's client of the board: TLS checked against `cafile` alone when given (a

@@ -23,6 +23,7 @@ class EntrySource(Protocol):
 
     def entries(self, start: int, limit: int) -> list[Entry]: ...
 
+
 CAST = "cast"
 CHALLENGED = "challenged"
 _PAGE = 1000

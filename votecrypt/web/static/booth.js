@@ -204,6 +204,7 @@ function forgetVoter() {
   $('challenged-qr').replaceChildren();
   $('second-device').hidden = true;
   setMessage($('challenged-check'), '');
+  setMessage($('challenged-receipt'), '');
   setMessage($('cast-confirmation'), '');
   setMessage($('decide-message'), 'bad');
   setMessage($('choices-message'), 'bad');
@@ -433,7 +434,7 @@ function receiptStatus(answer, payload) {
   if (!keys) return { confirmed: false };
   try {
     const { confirmedBy } = checkReceipt(answer.receipt, payload, keys);
-    return { confirmed: true, by: confirmedBy.length, of: keys.witnesses.length, needed: keys.needed };
+    return { confirmed: true, names: confirmedBy, by: confirmedBy.length, of: keys.witnesses.length, needed: keys.needed };
   } catch (error) {
     if (!(error instanceof ReceiptError)) throw error;
     return { confirmed: false };
@@ -443,37 +444,72 @@ function receiptStatus(answer, payload) {
 /** Seconds between two looks for the witnesses' cosignatures while the cast screen shows. */
 const WITNESS_POLL_SECONDS = 2;
 let witnessTimer = null;
+/** Which watch is current: a look still in flight for an earlier voter changes nothing. */
+let watchGeneration = 0;
 
 /**
- * While the cast screen shows a confirmed receipt, look for a checkpoint that the named
- * witnesses cosigned and that extends the receipt's (spec 11.10), and show "confirmed by k of
- * m". Only public data is kept: the receipt, never the voter's code or choices.
+ * While `screen` shows a confirmed receipt, look for a checkpoint that the named witnesses
+ * cosigned and that extends the receipt's (spec 11.10), and show "confirmed by k of m" in
+ * `element` once k of them have. Only public data is kept: the receipt, never the voter's
+ * code or choices.
  */
-function watchWitnesses(receipt, status) {
+function watchWitnesses(receipt, status, screen, element) {
   clearTimeout(witnessTimer);
+  const generation = ++watchGeneration;
+  const current = () => generation === watchGeneration && document.body.dataset.screen === screen;
   if (!status.confirmed || !status.of || status.by >= status.needed) return;
   const keys = boardKeys(election.manifest, election.contextHashHex);
   const size = Number(receipt.checkpoint.split('\n')[1]);
+  // A witness that cosigned any checkpoint that extends the receipt's holds the board's
+  // signature on a tree with the ballot (spec 11.9): each witness is asked for its own latest
+  // one and counted once, since under load two witnesses rarely cosign the same checkpoint.
+  const seen = new Set(status.names);
   const look = async () => {
-    if (document.body.dataset.screen !== 'cast') return;
-    try {
-      const cosigned = await client.cosigned(receipt.seq + 1);
-      if (cosigned !== null) {
+    if (!current()) return;
+    for (const witness of keys.witnesses) {
+      if (seen.has(witness.name)) continue;
+      try {
+        const cosigned = await client.cosigned(receipt.seq + 1, witness.name);
+        if (cosigned === null) continue;
         const newSize = Number(cosigned.split('\n')[1]);
         const proof = await client.consistency(size, newSize);
-        const names = receiptConfirmations(receipt, cosigned, proof, keys);
-        if (names.length > status.by) {
-          status = { ...status, by: names.length };
-          showReceiptStatus(status);
-        }
-        if (status.by >= status.needed) return;
+        for (const name of receiptConfirmations(receipt, cosigned, proof, keys)) seen.add(name);
+      } catch (error) {
+        if (!(error instanceof ReceiptError) && !(error instanceof BoardError)) throw error;
       }
-    } catch (error) {
-      if (!(error instanceof ReceiptError) && !(error instanceof BoardError)) throw error;
     }
+    if (!current()) return;
+    if (seen.size > status.by) {
+      status = { ...status, by: seen.size };
+      showWitnesses(element, status);
+    }
+    if (status.by >= status.needed) return;
     witnessTimer = setTimeout(() => look().catch(unexpected), WITNESS_POLL_SECONDS * 1000);
   };
   witnessTimer = setTimeout(() => look().catch(unexpected), WITNESS_POLL_SECONDS * 1000);
+}
+
+/**
+ * The receipt's status in words (spec 11.9): signed by the board, and "confirmed by k of m"
+ * once k of the m witnesses the manifest names cosigned a checkpoint that holds it.
+ */
+function showWitnesses(element, status) {
+  const [vi, en] = ['Bảng tin đã ký biên nhận: phiếu nằm trong nhật ký.', 'The board signed the receipt: the ballot is in its log.'];
+  if (!status.of) return setMessage(element, 'ok', vi, en);
+  if (status.by >= status.needed) {
+    return setMessage(
+      element,
+      'ok',
+      `${vi} Đã được ${status.by} trên ${status.of} nhân chứng xác nhận.`,
+      `${en} Confirmed by ${status.by} of ${status.of} witnesses.`,
+    );
+  }
+  setMessage(
+    element,
+    'ok',
+    `${vi} Chưa được xác nhận: ${status.by} trên ${status.of} nhân chứng đã ký, cần ${status.needed}.`,
+    `${en} Not yet confirmed: ${status.by} of ${status.of} witnesses cosigned, ${status.needed} needed.`,
+  );
 }
 
 function showReceiptStatus(status) {
@@ -489,18 +525,18 @@ function showReceiptStatus(status) {
     );
   }
   bilingual(title, 'Phiếu của bạn đã được ghi nhận', 'Your ballot is recorded');
-  const enough = status.of && status.by >= status.needed;
-  const witnesses = status.of
-    ? [
-        ` Đã được ${status.by} trên ${status.of} nhân chứng xác nhận${enough ? '' : ` (cần ${status.needed})`}.`,
-        ` Confirmed by ${status.by} of ${status.of} witnesses${enough ? '' : ` (${status.needed} needed)`}.`,
-      ]
-    : ['', ''];
+  showWitnesses(message, status);
+}
+
+/** The challenged ballot's receipt, checked as a cast ballot's is (spec 11.9). */
+function showChallengeReceipt(status) {
+  const message = $('challenged-receipt');
+  if (status.confirmed) return showWitnesses(message, status);
   setMessage(
     message,
-    'ok',
-    `Bảng tin đã ký biên nhận: phiếu nằm trong nhật ký.${witnesses[0]}`,
-    `The board signed the receipt: the ballot is in its log.${witnesses[1]}`,
+    'bad',
+    'Bảng tin không gửi lại biên nhận có chữ ký hợp lệ cho phiếu đã mở. Hãy ghi lại mã theo dõi và báo cho ban kiểm phiếu.',
+    'The board sent no validly signed receipt for the opened ballot. Write down the tracking code and tell the counting board.',
   );
 }
 
@@ -515,7 +551,7 @@ async function onCast() {
     $('cast-tracking').textContent = answer.tracking_code;
     showReceiptStatus(status);
     show('cast');
-    watchWitnesses(answer.receipt, status);
+    watchWitnesses(answer.receipt, status, 'cast', $('cast-confirmation'));
     scheduleReturn();
   } catch (error) {
     if (!(error instanceof BoardError)) throw error;
@@ -540,7 +576,8 @@ async function onChallenge() {
   const prepared = session.prepared;
   try {
     const opening = prepared.challenge();
-    await client.challenge(prepared);
+    const answer = await client.challenge(prepared);
+    const status = receiptStatus(answer, opening);
     prepared.forget();
     session.prepared = null;
     // Check the opening as anyone can (re-encryption), and compare with the board's copy.
@@ -564,8 +601,10 @@ async function onChallenge() {
         'The opened ballot does NOT match your choices. Tell the counting board at once.',
       );
     }
+    showChallengeReceipt(status);
     session.choices = [];
     show('challenged');
+    watchWitnesses(answer.receipt, status, 'challenged', $('challenged-receipt'));
   } catch (error) {
     if (!(error instanceof BoardError)) throw error;
     refuseCode(...describeBoardError(error));

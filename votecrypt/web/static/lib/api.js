@@ -143,11 +143,15 @@ export class BoardClient {
     }
   }
 
-  /** The latest checkpoint of at least `size` entries cosigned by witnesses (text), or null. */
-  async cosigned(size) {
+  /**
+   * The latest checkpoint of at least `size` entries cosigned by witnesses (text), or null;
+   * with `witness` (a name), the latest that this witness cosigned.
+   */
+  async cosigned(size, witness) {
+    const only = witness === undefined ? '' : `&witness=${encodeURIComponent(witness)}`;
     let response;
     try {
-      response = await this.fetch(`${this.base}/api/v1/checkpoint/cosigned?size=${size}`, { cache: 'no-store', credentials: 'omit' });
+      response = await this.fetch(`${this.base}/api/v1/checkpoint/cosigned?size=${size}${only}`, { cache: 'no-store', credentials: 'omit' });
     } catch (error) {
       throw new BoardError(0, 'unreachable', `the board server cannot be reached (${error.message})`);
     }

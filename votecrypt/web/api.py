@@ -12,7 +12,7 @@ import asyncio
 import re
 import time
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -32,6 +32,7 @@ from .cosigned import Cosignatures
 from .errors import NOT_FOUND, ApiError
 from .identity import election_document
 from .limits import Admission, RateLimiter, Streams, body_limit_for, read_body, require_json
+from .priority import StationsFirst
 from .settings import ServerSettings
 from .store import BoardStore
 from .tracking import CAST, CHALLENGED, BallotIndex, Tracked, normalise_tracking_code
@@ -73,24 +74,35 @@ class BoardApi:
         self._bulk = ThreadPoolExecutor(settings.record_threads, thread_name_prefix="record")
         self.reads = RateLimiter(settings.reads_per_minute, settings.rate_clients, "reads")
         self.streams = Streams(settings.record_streams, settings.record_streams_per_address)
+        self.first = StationsFirst(settings.record_wait)
         self._election = election_document(store)
 
     def routes(self) -> list[Route]:
-        """The routes, relative to PREFIX."""
+        """The routes, relative to PREFIX. Every one but the record is a station's request,
+        answered ahead of the record's bulk reads (votecrypt.web.priority)."""
+        first = self._station
         return [
-            Route("/election", self.election, methods=["GET"]),
-            Route("/ballots", self.cast, methods=["POST"]),
-            Route("/challenges", self.challenge, methods=["POST"]),
-            Route("/tracking/{code}", self.tracking, methods=["GET"]),
-            Route("/status", self.status, methods=["GET"]),
-            Route("/credentials/{public_key}", self.credential, methods=["GET"]),
+            Route("/election", first(self.election), methods=["GET"]),
+            Route("/ballots", first(self.cast), methods=["POST"]),
+            Route("/challenges", first(self.challenge), methods=["POST"]),
+            Route("/tracking/{code}", first(self.tracking), methods=["GET"]),
+            Route("/status", first(self.status), methods=["GET"]),
+            Route("/credentials/{public_key}", first(self.credential), methods=["GET"]),
             Route("/record", self.record, methods=["GET"]),
-            Route("/checkpoint", self.checkpoint, methods=["GET"]),
-            Route("/checkpoint/cosigned", self.cosigned, methods=["GET"]),
-            Route("/cosignatures", self.cosign, methods=["POST"]),
-            Route("/proof/inclusion", self.inclusion_proof, methods=["GET"]),
-            Route("/proof/consistency", self.consistency_proof, methods=["GET"]),
+            Route("/checkpoint", first(self.checkpoint), methods=["GET"]),
+            Route("/checkpoint/cosigned", first(self.cosigned), methods=["GET"]),
+            Route("/cosignatures", first(self.cosign), methods=["POST"]),
+            Route("/proof/inclusion", first(self.inclusion_proof), methods=["GET"]),
+            Route("/proof/consistency", first(self.consistency_proof), methods=["GET"]),
         ]
+
+    def _station(
+        self, handler: Callable[[Request], Awaitable[Response]]
+    ) -> Callable[[Request], Awaitable[Response]]:
+        async def answer(request: Request) -> Response:
+            return await self.first.station(lambda: handler(request))
+
+        return answer
 
     # Lifetime
 
@@ -120,6 +132,8 @@ class BoardApi:
         pieces: list[bytes] = []
         piece = bytearray()
         for entry in entries:
+            # One entry at a time, each after the stations' requests being answered.
+            self.first.bulk_turn_in_thread()
             piece += entry_to_line(entry)
             # Hands the interpreter to the event loop and the stations' readers if they
             # wait for it, rather than after the 5 ms switch interval.
@@ -259,6 +273,7 @@ class BoardApi:
         pieces, following = page
         while pieces:
             for piece in pieces:
+                await self.first.bulk_turn()
                 yield piece
             if following is None:
                 return

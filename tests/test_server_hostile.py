@@ -18,6 +18,7 @@ import signal
 import socket
 import ssl
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -28,7 +29,8 @@ from server_helpers import JSON, served_election
 from test_server_cli import _certificate, _port, serving
 
 from votecrypt.math import Group
-from votecrypt.record.ballot_codec import ballot_to_json
+from votecrypt.protocol.credentials import new_code
+from votecrypt.record.ballot_codec import ballot_to_json, challenged_to_json
 from votecrypt.service.voting import cast, prepare
 from votecrypt.web import ServerSettings
 from votecrypt.web.connections import CONNECTIONS_PER_ADDRESS, MAX_HEAD, WRITE_TIMEOUT
@@ -224,3 +226,83 @@ def test_ballots_held_by_a_checking_process_that_dies_are_checked_again(
         assert set(statuses) <= {200, 201}, statuses
         status = httpx.get(f"{url}/api/v1/status", timeout=PATIENCE).json()
         assert status["ballots"] == len(bodies)
+
+
+def _client(address: str) -> httpx.Client:
+    transport = httpx.HTTPTransport(local_address=address)
+    return httpx.Client(transport=transport, timeout=PATIENCE, headers=JSON)
+
+
+def test_a_client_without_a_credential_cannot_fill_the_board_with_challenges(
+    tmp_path: Path, fast_group: Group
+) -> None:
+    # Before: a device with no credential appended a challenge every 33 ms for as long as it
+    # liked (about 40 MB of log an hour from one address). A challenge names no credential
+    # (spec 10.6), so the board bounds them per address instead (spec 17.8): 8, plus 4 for
+    # each ballot cast from that address; honest stations at other addresses are not
+    # affected, and a station's voters earn its room by casting.
+    allowance = ServerSettings().challenges_per_address
+    with served_election(
+        tmp_path / "e", fast_group, ballots=6, candidates=1, submissions_per_minute=10_000
+    ) as (election, url):
+        url += "/api/v1"
+        with _client("127.0.0.3") as flooder:
+            answers = []
+            for _ in range(3 * allowance):
+                forged = prepare(election.context, new_code(), ["high"]).challenge()
+                answers.append(
+                    flooder.post(f"{url}/challenges", content=challenged_to_json(forged))
+                )
+        statuses = [answer.status_code for answer in answers]
+        assert statuses == [201] * allowance + [429] * (2 * allowance), statuses
+        refused = answers[-1]
+        assert refused.json()["error"] == "too-many-challenges"
+        assert int(refused.headers["retry-after"]) >= 1
+        with _client("127.0.0.2") as station:
+            status = station.get(f"{url}/status").json()
+            assert status["challenged"] == allowance
+            # An honest station: each voter challenges, then casts; more challenges than its
+            # allowance go through, because its voters cast.
+            for credential in election.credentials:
+                for _ in range(2):
+                    opened = prepare(election.context, credential.code, ["low"]).challenge()
+                    sent = station.post(f"{url}/challenges", content=challenged_to_json(opened))
+                    assert sent.status_code == 201, sent.text
+                ballot = prepare(election.context, credential.code, ["high"]).ballot
+                assert (
+                    station.post(f"{url}/ballots", content=ballot_to_json(ballot)).status_code
+                    == 201
+                )
+            status = station.get(f"{url}/status").json()
+        assert status["challenged"] == allowance + 2 * len(election.credentials)
+        assert 2 * len(election.credentials) > allowance
+        # The flooder, which cast nothing, still gets nothing.
+        with _client("127.0.0.3") as flooder:
+            forged = prepare(election.context, new_code(), ["high"]).challenge()
+            again = flooder.post(f"{url}/challenges", content=challenged_to_json(forged))
+        assert again.status_code == 429
+
+
+def test_challenges_from_many_addresses_stop_at_the_boards_bound(
+    tmp_path: Path, fast_group: Group
+) -> None:
+    # Many addresses each within their allowance: the board as a whole takes at most
+    # challenges_per_credential for each credential in force (spec 17.8), so its size stays
+    # bounded by the electorate whatever the number of addresses.
+    credentials = 2
+    bound = ServerSettings().challenges_per_credential * credentials
+    with served_election(
+        tmp_path / "e", fast_group, ballots=credentials, candidates=1, submissions_per_minute=10_000
+    ) as (election, url):
+        url += "/api/v1"
+        statuses: Counter[int] = Counter()
+        for n in range(10, 14):
+            with _client(f"127.0.0.{n}") as flooder:
+                for _ in range(4):
+                    forged = prepare(election.context, new_code(), ["high"]).challenge()
+                    answer = flooder.post(f"{url}/challenges", content=challenged_to_json(forged))
+                    statuses[answer.status_code] += 1
+                    if answer.status_code == 429:
+                        assert answer.json()["error"] == "too-many-challenges"
+        assert statuses == {201: bound, 429: 16 - bound}
+        assert httpx.get(f"{url}/status", timeout=PATIENCE).json()["challenged"] == bound

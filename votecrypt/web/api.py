@@ -31,7 +31,15 @@ from .checking import BALLOT, CHALLENGE, Checked, CheckingPool
 from .cosigned import Cosignatures
 from .errors import NOT_FOUND, ApiError
 from .identity import election_document
-from .limits import Admission, RateLimiter, Streams, body_limit_for, read_body, require_json
+from .limits import (
+    Admission,
+    ChallengeBudget,
+    RateLimiter,
+    Streams,
+    body_limit_for,
+    read_body,
+    require_json,
+)
 from .priority import StationsFirst
 from .settings import ServerSettings
 from .store import BoardStore
@@ -75,6 +83,12 @@ class BoardApi:
         self.reads = RateLimiter(settings.reads_per_minute, settings.rate_clients, "reads")
         self.streams = Streams(settings.record_streams, settings.record_streams_per_address)
         self.first = StationsFirst(settings.record_wait)
+        self.challenges = ChallengeBudget(
+            settings.challenges_per_address,
+            settings.challenges_per_ballot,
+            settings.challenges_per_credential,
+            settings.rate_clients,
+        )
         self._election = election_document(store)
 
     def routes(self) -> list[Route]:
@@ -110,6 +124,8 @@ class BoardApi:
         """Start the checking processes and read the ballots already on the board."""
         self.pool.start()
         self.index.update(self.store)
+        status = self.store.status()
+        self.challenges.start(status.challenged, status.issued)
         self.writer.start()
 
     def close(self) -> None:
@@ -160,6 +176,7 @@ class BoardApi:
     async def status(self, request: Request) -> Response:
         self._count_read(request)
         status = await self._read(self.store.status)
+        self.challenges.credentials = status.issued  # supplements (spec 9.6) add some
         return json_response(
             {
                 "election": self.store.context.hash.hex(),
@@ -288,8 +305,27 @@ class BoardApi:
         return await self._submit(request, CHALLENGE)
 
     async def _submit(self, request: Request, kind: str) -> Response:
-        self.limiter.take(request.client.host if request.client else "")
+        client = request.client.host if request.client else ""
+        self.limiter.take(client)
         require_json(request)
+        if kind == BALLOT:
+            response = await self._check_and_append(request, kind)
+            if response.status_code == 201:
+                self.challenges.cast(client)
+            return response
+        # A challenge takes its place in the budget before its body is read, and gives it
+        # back unless it is appended (spec 17.8).
+        give_back = self.challenges.take(client)
+        try:
+            response = await self._check_and_append(request, kind)
+        except BaseException:
+            give_back()
+            raise
+        if response.status_code != 201:
+            give_back()
+        return response
+
+    async def _check_and_append(self, request: Request, kind: str) -> Response:
         # The body is read before a place among the submissions being checked is taken: a
         # client sending slowly holds its own connection (limited per address) for at most
         # the body timeout, never a place the stations need.

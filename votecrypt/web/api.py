@@ -124,8 +124,6 @@ class BoardApi:
         """Start the checking processes and read the ballots already on the board."""
         self.pool.start()
         self.index.update(self.store)
-        status = self.store.status()
-        self.challenges.start(status.challenged, status.issued)
         self.writer.start()
 
     def close(self) -> None:
@@ -315,6 +313,10 @@ class BoardApi:
             return response
         # A challenge takes its place in the budget before its body is read, and gives it
         # back unless it is appended (spec 17.8).
+        if not self.challenges.started:
+            status = await self._read(self.store.status)
+            if not self.challenges.started:
+                self.challenges.start(status.challenged, status.issued)
         give_back = self.challenges.take(client)
         try:
             response = await self._check_and_append(request, kind)

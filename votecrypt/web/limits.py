@@ -166,10 +166,12 @@ class ChallengeBudget:
         self._addresses: OrderedDict[str, tuple[int, int]] = OrderedDict()
         self.on_board = 0
         self.credentials = 0
+        self.started = False
 
     def start(self, on_board: int, credentials: int) -> None:
-        """The board's challenges and credentials in force when the server starts."""
+        """The board's challenges and credentials in force, read before the first challenge."""
         self.on_board, self.credentials = on_board, credentials
+        self.started = True
 
     def _get(self, client: str) -> tuple[int, int]:
         counts = self._addresses.pop(client, (0, 0))

@@ -17,6 +17,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: python benchmarks/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import server_load
 from benchmarks.machine import machine
 from benchmarks.timing import Measurement, human
 from benchmarks.workloads import ballot, ceremony, core, decode, election, scale, tracking
@@ -31,6 +32,7 @@ WORKLOADS: dict[str, tuple[Workload, str]] = {
     "election": (election.run, "500 voters x 44 candidates, ceremony to verified results"),
     "scale": (scale.run, "large electorate (default 100,000 voters x 10 candidates)"),
     "tracking": (tracking.run, "ballot track on the board and a record, indexed and not"),
+    "server": (server_load.run, "the board server: 10/50/200 voters, HTTP and TLS, hostile mix"),
 }
 DEFAULT = ("core", "ballot", "ceremony", "decode", "election")
 #: The smallest size of each sized workload for --smoke: it shows the workload runs.

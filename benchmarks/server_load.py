@@ -1,12 +1,24 @@
 """The board server under load on loopback: `python -m benchmarks.server_load`.
 
 An election of 22 candidates is opened; ballots are prepared in advance (one per credential);
-`votecrypt serve` runs as its own process; then 10, 50 and 200 concurrent voters, each on its
-own keep-alive connection, submit the prepared ballots as fast as the server answers. For
-each level: ballots accepted per second, and the p50 / p99 / max latency of a submission
-(from sending the request to reading the receipt). Afterwards every acknowledged ballot must
-be in the log at the position and with the hash its receipt gave, and the log must hold no
-other ballot: nothing lost, nothing added.
+`votecrypt serve` runs as its own process, with the limits of the guide (per address, record
+streams, reads) but for the submission rate (every voter here shares a few addresses).
+
+Voters. 10, 50 and 200 concurrent voters, each on its own keep-alive connection, submit the
+prepared ballots as fast as the server answers, first over plain HTTP, then over TLS (the
+same election, a second server process): ballots accepted per second, and the p50 / p99 /
+max latency of a submission (from sending the request to reading the receipt).
+
+Hostile mix (over TLS, as the guide prescribes). 50 voters vote while a station checks the
+board's status every 0.1 s, three times: alone ("quiet"); with one client reading the whole
+record on 8 connections as fast as it can ("reader"); and with that reader, 60 connections
+from one address that ask for the record and never read it, and a client with no credential
+posting challenges in a loop ("mix"). The hostile clients run in a process of their own.
+For each: the stations' p99 (submissions and status checks) and the server process's peak
+resident memory; the ratios to "quiet" are those of one run.
+
+Afterwards every acknowledged ballot must be in the log at the position and with the hash its
+receipt gave, and the log must hold no other ballot: nothing lost, nothing added.
 
 The client is a minimal asyncio HTTP/1.1 client (pre-built requests, no parsing beyond the
 status line and Content-Length) so that it takes as little of the machine's CPU from the
@@ -22,14 +34,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import signal
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +55,7 @@ if __package__ in (None, ""):  # run as a script
 
 from benchmarks import fixtures
 from benchmarks.machine import machine
+from benchmarks.timing import Measurement
 from votecrypt.math import secp256k1
 from votecrypt.primitives.passphrase import KdfParameters
 from votecrypt.protocol.context import ElectionContext
@@ -132,6 +148,7 @@ def server_cpu(pid: int) -> tuple[float, float]:
 class Level:
     voters: int
     ballots: int
+    transport: str = "http"
     seconds: float = 0.0
     server_cpu: float = 0.0
     checking_cpu: float = 0.0
@@ -141,19 +158,16 @@ class Level:
 
     def summary(self) -> dict[str, Any]:
         ordered = sorted(self.latencies)
-
-        def quantile(q: float) -> float:
-            return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
         return {
+            "transport": self.transport,
             "voters": self.voters,
             "ballots": self.ballots,
             "accepted": len(self.receipts),
             "refused": len(self.refused),
             "seconds": round(self.seconds, 3),
             "ballots_per_second": round(len(self.receipts) / self.seconds, 1),
-            "latency_p50_ms": round(1000 * quantile(0.50), 1),
-            "latency_p99_ms": round(1000 * quantile(0.99), 1),
+            "latency_p50_ms": _ms(ordered, 0.50),
+            "latency_p99_ms": _ms(ordered, 0.99),
             "latency_max_ms": round(1000 * ordered[-1], 1),
             "latency_mean_ms": round(1000 * statistics.fmean(ordered), 1),
             "server_cpu_ms_per_ballot": round(
@@ -165,6 +179,13 @@ class Level:
         }
 
 
+def _ms(ordered: list[float], q: float) -> float:
+    """The q-quantile of sorted seconds, in milliseconds (0 for none)."""
+    if not ordered:
+        return 0.0
+    return round(1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+
+
 def _request(body: bytes) -> bytes:
     head = (
         "POST /api/v1/ballots HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
@@ -173,8 +194,46 @@ def _request(body: bytes) -> bytes:
     return head.encode() + body
 
 
-async def _voter(port: int, queue: asyncio.Queue[bytes], level: Level) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+_STATUS = b"GET /api/v1/status HTTP/1.1\r\nHost: bench\r\n\r\n"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the server listens, and the TLS context its clients use (None: plain HTTP)."""
+
+    port: int
+    tls: ssl.SSLContext | None = None
+
+    async def connect(
+        self, address: str = "127.0.0.1"
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        return await asyncio.open_connection(
+            "127.0.0.1",
+            self.port,
+            ssl=self.tls,
+            server_hostname="127.0.0.1" if self.tls else None,
+            local_addr=(address, 0),
+        )
+
+
+def _voter_address(index: int) -> str:
+    """Voters come from 50 loopback addresses (at most 4 connections each at 200 voters)."""
+    return f"127.0.1.{1 + index % 50}"
+
+
+async def _answer(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
+    """The status line and the body of one answer with a Content-Length."""
+    status_line = await reader.readline()
+    length = 0
+    while (line := await reader.readline()) not in (b"\r\n", b""):
+        name, _, value = line.decode("latin-1").partition(":")
+        if name.lower() == "content-length":
+            length = int(value)
+    return status_line, await reader.readexactly(length)
+
+
+async def _voter(target: Target, index: int, queue: asyncio.Queue[bytes], level: Level) -> None:
+    reader, writer = await target.connect(_voter_address(index))
     try:
         while True:
             try:
@@ -184,13 +243,7 @@ async def _voter(port: int, queue: asyncio.Queue[bytes], level: Level) -> None:
             started = time.perf_counter()
             writer.write(request)
             await writer.drain()
-            status_line = await reader.readline()
-            length = 0
-            while (line := await reader.readline()) not in (b"\r\n", b""):
-                name, _, value = line.decode("latin-1").partition(":")
-                if name.lower() == "content-length":
-                    length = int(value)
-            body = await reader.readexactly(length)
+            status_line, body = await _answer(reader)
             level.latencies.append(time.perf_counter() - started)
             if status_line.split()[1] == b"201":
                 level.receipts.append(json.loads(body))
@@ -200,19 +253,293 @@ async def _voter(port: int, queue: asyncio.Queue[bytes], level: Level) -> None:
         writer.close()
 
 
-async def _run_level(port: int, ballots: list[bytes], voters: int) -> Level:
-    level = Level(voters, len(ballots))
+async def _run_level(
+    target: Target, ballots: list[bytes], voters: int, transport: str = "http"
+) -> Level:
+    level = Level(voters, len(ballots), transport)
     queue: asyncio.Queue[bytes] = asyncio.Queue()
     for ballot in ballots:
         queue.put_nowait(_request(ballot))
     started = time.perf_counter()
-    await asyncio.gather(*(_voter(port, queue, level) for _ in range(voters)))
+    await asyncio.gather(*(_voter(target, i, queue, level) for i in range(voters)))
     level.seconds = time.perf_counter() - started
     return level
 
 
-def _serve(directory: ElectionDir, processes: int) -> tuple[subprocess.Popen[bytes], int]:
-    """`votecrypt serve` on a free port of 127.0.0.1: the process and its port."""
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB, from /proc (0 where there is none)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+# The hostile mix
+
+
+#: How many sockets the client that never reads opens (the guide's cap is 64 per address).
+NON_READERS = 60
+BULK_CONNECTIONS = 8
+HOSTILE_KINDS = ("reader", "non-readers", "flooder")
+
+
+async def _bulk_reader(target: Target, address: str, counts: Counter[str]) -> None:
+    """Reads the whole record, again and again, as fast as it can."""
+    request = b"GET /api/v1/record HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n"
+    while True:
+        try:
+            reader, writer = await target.connect(address)
+            writer.write(request)
+            first = await reader.read(65536)
+            counts["reader " + first[9:12].decode("latin-1")] += 1
+            while await reader.read(1 << 20):
+                pass
+            writer.close()
+        except (OSError, ssl.SSLError, asyncio.IncompleteReadError):
+            counts["reader dropped"] += 1
+            await asyncio.sleep(0.05)
+
+
+async def _non_readers(target: Target, address: str, counts: Counter[str]) -> None:
+    """NON_READERS sockets that ask for the record and never read; opened again every 5 s."""
+    request = b"GET /api/v1/record HTTP/1.1\r\nHost: bench\r\n\r\n"
+    while True:
+        writers = []
+        for _ in range(NON_READERS):
+            try:
+                _, writer = await target.connect(address)
+                writer.write(request)
+                writers.append(writer)
+                counts["non-reader opened"] += 1
+            except (OSError, ssl.SSLError):
+                counts["non-reader refused"] += 1
+        await asyncio.sleep(5)
+        for writer in writers:
+            writer.transport.abort()
+
+
+async def _flooder(target: Target, address: str, bodies: list[bytes], counts: Counter[str]) -> None:
+    """Posts challenges without a credential in a loop, one connection each."""
+    n = 0
+    while True:
+        body = bodies[n % len(bodies)]
+        n += 1
+        request = _request(body).replace(b"/api/v1/ballots", b"/api/v1/challenges")
+        request = request.replace(b"Host: bench\r\n", b"Host: bench\r\nConnection: close\r\n")
+        try:
+            reader, writer = await target.connect(address)
+            writer.write(request)
+            status_line, _ = await _answer(reader)
+            counts["challenge " + status_line[9:12].decode("latin-1")] += 1
+            writer.close()
+        except (OSError, ssl.SSLError, asyncio.IncompleteReadError, ValueError, IndexError):
+            counts["challenge dropped"] += 1
+            await asyncio.sleep(0.05)
+
+
+def _hostile(
+    port: int,
+    cafile: str,
+    kinds: tuple[str, ...],
+    bodies: list[bytes],
+    ready: Any,
+    stop: Any,
+    report: Any,
+) -> None:
+    """The hostile clients of the mix, in a process of their own: `ready` is set once they
+    are at work, and they stop when `stop` is set; what they got is put on `report`."""
+
+    async def run() -> Counter[str]:
+        target = Target(port, ssl.create_default_context(cafile=cafile))
+        counts: Counter[str] = Counter()
+        tasks = []
+        if "reader" in kinds:
+            tasks += [
+                asyncio.create_task(_bulk_reader(target, "127.0.4.1", counts))
+                for _ in range(BULK_CONNECTIONS)
+            ]
+        if "non-readers" in kinds:
+            tasks.append(asyncio.create_task(_non_readers(target, "127.0.5.1", counts)))
+        if "flooder" in kinds:
+            tasks.append(asyncio.create_task(_flooder(target, "127.0.6.1", bodies, counts)))
+        while not counts:  # at work: the first answer (or socket) is in
+            await asyncio.sleep(0.05)
+        ready.set()
+        while not stop.is_set():
+            await asyncio.sleep(0.1)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return counts
+
+    report.put(dict(asyncio.run(run())))
+
+
+async def _station(
+    target: Target, address: str, latencies: list[float], done: asyncio.Event
+) -> None:
+    """A station checking the board's status every 0.1 s until `done`."""
+    reader, writer = await target.connect(address)
+    try:
+        while not done.is_set():
+            started = time.perf_counter()
+            writer.write(_STATUS)
+            status_line, _ = await _answer(reader)
+            if status_line.split()[1] == b"200":
+                latencies.append(time.perf_counter() - started)
+            await asyncio.sleep(0.1)
+    finally:
+        writer.close()
+
+
+async def _phase(
+    target: Target, pid: int, ballots: list[bytes], voters: int, station: str
+) -> tuple[Level, list[float], float]:
+    """Voters cast `ballots` while a station checks the status; the level, the status
+    checks' latencies and the server's peak resident memory (MB) meanwhile."""
+    latencies: list[float] = []
+    done = asyncio.Event()
+    peak = _rss_mb(pid)
+
+    async def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _rss_mb(pid))
+            await asyncio.sleep(0.1)
+
+    watchers = [
+        asyncio.create_task(_station(target, station, latencies, done)),
+        asyncio.create_task(sample()),
+    ]
+    level = await _run_level(target, ballots, voters, "tls")
+    done.set()
+    await asyncio.gather(*watchers)
+    return level, latencies, peak
+
+
+def hostile_mix(
+    target: Target,
+    pid: int,
+    cafile: Path,
+    batches: list[list[bytes]],
+    voters: int,
+    challenges: list[bytes],
+    ramp: float,
+) -> list[dict[str, Any]]:
+    """The three phases (quiet, reader, mix), one batch of ballots each."""
+    context = multiprocessing.get_context("spawn")
+    phases = (("quiet", ()), ("reader", ("reader",)), ("mix", HOSTILE_KINDS))
+    results: list[dict[str, Any]] = []
+    for index, ((name, kinds), batch) in enumerate(zip(phases, batches, strict=True)):
+        ready, stop, report = context.Event(), context.Event(), context.Queue()
+        before = _rss_mb(pid)
+        process = None
+        if kinds:
+            process = context.Process(
+                target=_hostile,
+                args=(target.port, str(cafile), kinds, challenges, ready, stop, report),
+            )
+            process.start()
+            if not ready.wait(600):
+                raise RuntimeError("the hostile clients did not start")
+            time.sleep(ramp)  # the hostile clients are at work before the voters start
+        level, status, peak = asyncio.run(
+            _phase(target, pid, batch, voters, f"127.0.2.{index + 1}")
+        )
+        hostile: dict[str, int] = {}
+        if process is not None:
+            stop.set()
+            hostile = report.get(timeout=120)
+            process.join(timeout=120)
+        ordered = sorted(status)
+        results.append(
+            {
+                "phase": name,
+                "hostile": list(kinds),
+                "voters": voters,
+                "accepted": len(level.receipts),
+                "refused": len(level.refused),
+                "ballots_per_second": round(len(level.receipts) / level.seconds, 1),
+                "ballot_p50_ms": _ms(sorted(level.latencies), 0.50),
+                "ballot_p99_ms": _ms(sorted(level.latencies), 0.99),
+                "status_checks": len(ordered),
+                "status_p50_ms": _ms(ordered, 0.50),
+                "status_p99_ms": _ms(ordered, 0.99),
+                "server_rss_before_mb": round(before, 1),
+                "server_rss_peak_mb": round(peak, 1),
+                "hostile_answers": hostile,
+                "receipts": level.receipts,
+            }
+        )
+        print(_hostile_line(results[-1]))
+    quiet = results[0]
+    for result in results[1:]:
+        for key in ("ballot_p99_ms", "status_p99_ms"):
+            result[key.replace("_ms", "_ratio_to_quiet")] = round(
+                result[key] / max(quiet[key], 0.1), 2
+            )
+    return results
+
+
+def _hostile_line(result: dict[str, Any]) -> str:
+    return (
+        f"{result['phase']:>6}: {result['accepted']} ballots at "
+        f"{result['ballots_per_second']:.0f}/s, ballot p99 {result['ballot_p99_ms']:.0f} ms; "
+        f"status p50 {result['status_p50_ms']:.1f} ms, p99 {result['status_p99_ms']:.1f} ms "
+        f"({result['status_checks']} checks); server memory {result['server_rss_before_mb']:.0f}"
+        f" MB, peak {result['server_rss_peak_mb']:.0f} MB; hostile got {result['hostile_answers']}"
+    )
+
+
+def certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and its key (PEM files in `folder`)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "votecrypt benchmark")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    certfile, keyfile = folder / "server.crt", folder / "server.key"
+    certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    keyfile.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return certfile, keyfile
+
+
+def _serve(
+    directory: ElectionDir, processes: int, tls: tuple[Path, Path] | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
+    """`votecrypt serve` on a free port of 127.0.0.1 (over TLS with `tls`): the process and
+    its port."""
     command = [
         sys.executable,
         "-c",
@@ -223,12 +550,12 @@ def _serve(directory: ElectionDir, processes: int) -> tuple[subprocess.Popen[byt
         "0",
         "--workers-pool",
         str(processes),
-        # Every voter of the benchmark comes from 127.0.0.1.
+        # The voters of the benchmark share 50 addresses.
         "--rate-limit",
         "1000000",
-        "--connections-per-address",
-        "1000",
     ]
+    if tls is not None:
+        command += ["--certfile", str(tls[0]), "--keyfile", str(tls[1])]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert process.stdout is not None
     for line in process.stdout:
@@ -248,26 +575,50 @@ def _serve(directory: ElectionDir, processes: int) -> tuple[subprocess.Popen[byt
     return process, port
 
 
-def _read_log(port: int) -> list[Any]:
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    server.send_signal(signal.SIGINT)
+    server.wait(timeout=60)
+
+
+def _read_log(port: int, cafile: Path | None = None) -> list[Any]:
     import httpx
 
-    response = httpx.get(f"http://127.0.0.1:{port}/api/v1/record", timeout=120)
+    scheme = "https" if cafile else "http"
+    response = httpx.get(
+        f"{scheme}://127.0.0.1:{port}/api/v1/record",
+        timeout=600,
+        verify=str(cafile) if cafile else True,
+    )
     response.raise_for_status()
     return [entry_from_line(line, n) for n, line in enumerate(response.content.splitlines(), 1)]
 
 
-def check_nothing_lost(port: int, levels: list[Level]) -> dict[str, int]:
+def check_nothing_lost(
+    port: int, receipts: list[dict[str, Any]], cafile: Path | None = None
+) -> dict[str, int]:
     """Every acknowledged ballot is in the log where its receipt says; no other ballot is."""
-    entries = _read_log(port)
+    entries = _read_log(port, cafile)
     ballots = {entry.seq: entry for entry in entries if entry.kind == "ballot"}
-    receipts = [receipt for level in levels for receipt in level.receipts]
     for receipt in receipts:
         entry = ballots.get(receipt["seq"])
         if entry is None or entry.hash.hex() != receipt["entry_hash"]:
             raise RuntimeError(f"acknowledged ballot missing from the log: {receipt}")
     if len(ballots) != len(receipts):
         raise RuntimeError(f"{len(ballots)} ballots in the log, {len(receipts)} acknowledged")
-    return {"log_entries": len(entries), "ballots_in_log": len(ballots)}
+    challenges = sum(1 for entry in entries if entry.kind == "challenge")
+    return {"log_entries": len(entries), "ballots_in_log": len(ballots), "challenges": challenges}
+
+
+def _forged_challenges(context: ElectionContext, count: int) -> list[bytes]:
+    """Challenges a device with no credential can make (a challenge names none, spec 10.6)."""
+    from votecrypt.protocol.credentials import new_code
+    from votecrypt.record.ballot_codec import challenged_to_json
+
+    outcomes = context.manifest.outcomes()
+    return [
+        challenged_to_json(prepare(context, new_code(), [outcomes[0]] * CANDIDATES).challenge())
+        for _ in range(count)
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -275,9 +626,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ballots", type=int, default=400, help="ballots per level")
     parser.add_argument("--levels", type=int, nargs="+", default=list(LEVELS))
     parser.add_argument("--workers-pool", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--hostile-voters", type=int, default=50)
+    parser.add_argument(
+        "--hostile-ballots", type=int, default=None, help="ballots per hostile phase (--ballots)"
+    )
+    parser.add_argument(
+        "--ramp", type=float, default=3.0, help="seconds the hostile clients run before voting"
+    )
     parser.add_argument("--json", type=Path, default=None, help="write the results here")
     args = parser.parse_args(argv)
-    total = args.ballots * len(args.levels)
+    hostile_ballots = args.hostile_ballots or args.ballots
+    per_transport = args.ballots * len(args.levels)
+    total = 2 * per_transport + 3 * hostile_ballots
     load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     print(f"load average before: {load_before}")
     with tempfile.TemporaryDirectory() as folder:
@@ -286,26 +646,49 @@ def main(argv: list[str] | None = None) -> int:
         print(f"election open ({total} credentials) in {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
         prepared = prepare_ballots(context, codes)
+        challenges = _forged_challenges(context, 12)
         print(f"{total} ballots prepared in {time.perf_counter() - started:.1f} s")
-        server, port = _serve(directory, args.workers_pool)
-        try:
-            levels = []
-            for index, voters in enumerate(args.levels):
-                batch = prepared[index * args.ballots : (index + 1) * args.ballots]
-                own_before, checking_before = server_cpu(server.pid)
-                level = asyncio.run(_run_level(port, batch, voters))
-                own_after, checking_after = server_cpu(server.pid)
-                level.server_cpu = own_after - own_before
-                level.checking_cpu = checking_after - checking_before
-                levels.append(level)
-                print(_line(level.summary()))
-                if level.refused:
-                    print(f"  refused: {level.refused[:3]}")
-            totals = check_nothing_lost(port, levels)
-            print(f"every acknowledged ballot is in the log: {totals}")
-        finally:
-            server.send_signal(signal.SIGINT)
-            server.wait(timeout=60)
+        certfile, keyfile = certificate(Path(folder))
+        tls = ssl.create_default_context(cafile=str(certfile))
+        levels: list[Level] = []
+        for transport in ("http", "tls"):
+            offset = 0 if transport == "http" else per_transport
+            server, port = _serve(
+                directory, args.workers_pool, (certfile, keyfile) if transport == "tls" else None
+            )
+            target = Target(port, tls if transport == "tls" else None)
+            try:
+                for index, voters in enumerate(args.levels):
+                    start = offset + index * args.ballots
+                    batch = prepared[start : start + args.ballots]
+                    own_before, checking_before = server_cpu(server.pid)
+                    level = asyncio.run(_run_level(target, batch, voters, transport))
+                    own_after, checking_after = server_cpu(server.pid)
+                    level.server_cpu = own_after - own_before
+                    level.checking_cpu = checking_after - checking_before
+                    levels.append(level)
+                    print(_line(level.summary()))
+                    if level.refused:
+                        print(f"  refused: {level.refused[:3]}")
+                if transport == "http":
+                    continue
+                rest = prepared[2 * per_transport :]
+                batches = [rest[i * hostile_ballots : (i + 1) * hostile_ballots] for i in range(3)]
+                phases = hostile_mix(
+                    target,
+                    server.pid,
+                    certfile,
+                    batches,
+                    args.hostile_voters,
+                    challenges,
+                    args.ramp,
+                )
+                receipts = [r for level in levels for r in level.receipts]
+                receipts += [r for phase in phases for r in phase.pop("receipts")]
+                totals = check_nothing_lost(port, receipts, certfile)
+                print(f"every acknowledged ballot is in the log: {totals}")
+            finally:
+                _stop(server)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         document = {
@@ -316,10 +699,41 @@ def main(argv: list[str] | None = None) -> int:
             "candidates": CANDIDATES,
             "checking_processes": args.workers_pool,
             "levels": [level.summary() for level in levels],
+            "hostile": phases,
             **totals,
         }
         args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    return 0 if all(not level.refused for level in levels) else 1
+    refused = any(level.refused for level in levels) or any(p["refused"] for p in phases)
+    return 1 if refused else 0
+
+
+def run(backends: list[str], quick: bool, voters: int | None = None) -> list[Measurement]:
+    """As a workload of `python -m benchmarks.run` (`--only server`; `--smoke` runs it at a
+    tiny size): one row per level and per hostile phase, the median latency as the time per
+    operation and the rest of the summary beside it."""
+    if quick:
+        size = ["--ballots", "4", "--levels", "2", "--workers-pool", "1"]
+        size += ["--hostile-voters", "2", "--ramp", "0.5"]
+    else:
+        size = []
+    with tempfile.TemporaryDirectory() as folder:
+        output = Path(folder) / "server.json"
+        if main([*size, "--json", str(output)]) != 0:
+            raise RuntimeError("the server refused ballots under load")
+        document = json.loads(output.read_text(encoding="utf-8"))
+    rows = []
+    for level in document["levels"]:
+        operation = f"submission over {level['transport']}, {level['voters']} voters"
+        rows.append(_row(operation, level["latency_p50_ms"], level))
+    for phase in document["hostile"]:
+        operation = f"status check over tls, {phase['voters']} voters, {phase['phase']}"
+        rows.append(_row(operation, phase["status_p50_ms"], phase))
+    return rows
+
+
+def _row(operation: str, p50_ms: float, summary: dict[str, Any]) -> Measurement:
+    extra = {key: value for key, value in summary.items() if isinstance(value, (int, float))}
+    return Measurement("server", operation, "coincurve", 1, [p50_ms / 1000], extra=extra)
 
 
 def _versions(*packages: str) -> dict[str, str | None]:
@@ -336,8 +750,8 @@ def _versions(*packages: str) -> dict[str, str | None]:
 
 def _line(summary: dict[str, Any]) -> str:
     return (
-        f"{summary['voters']:>4} voters: {summary['accepted']} accepted in "
-        f"{summary['seconds']:.2f} s = {summary['ballots_per_second']:.0f} ballots/s; latency "
+        f"{summary['transport']:>4} {summary['voters']:>4} voters: {summary['accepted']} accepted"
+        f" in {summary['seconds']:.2f} s = {summary['ballots_per_second']:.0f} ballots/s; latency "
         f"p50 {summary['latency_p50_ms']:.0f} ms, p99 {summary['latency_p99_ms']:.0f} ms, "
         f"max {summary['latency_max_ms']:.0f} ms; server CPU "
         f"{summary['server_cpu_ms_per_ballot']:.1f} ms per ballot "

@@ -306,3 +306,27 @@ def test_challenges_from_many_addresses_stop_at_the_boards_bound(
                         assert answer.json()["error"] == "too-many-challenges"
         assert statuses == {201: bound, 429: 16 - bound}
         assert httpx.get(f"{url}/status", timeout=PATIENCE).json()["challenged"] == bound
+
+
+def test_a_refused_challenge_takes_nothing_of_the_budget(tmp_path: Path, fast_group: Group) -> None:
+    # Only appended challenges count: malformed or mismatched ones (nothing appended) give
+    # their place back, and so does the same challenge sent again (its receipt, nothing new).
+    allowance = ServerSettings().challenges_per_address
+    with served_election(
+        tmp_path / "e", fast_group, ballots=2, candidates=1, submissions_per_minute=10_000
+    ) as (election, url):
+        url += "/api/v1"
+        with _client("127.0.0.3") as client:
+            for _ in range(2 * allowance):
+                answer = client.post(f"{url}/challenges", content=b'{"not": "a challenge"}')
+                assert answer.status_code == 400, answer.text
+            forged = challenged_to_json(prepare(election.context, new_code(), ["high"]).challenge())
+            assert client.post(f"{url}/challenges", content=forged).status_code == 201
+            for _ in range(2 * allowance):
+                assert client.post(f"{url}/challenges", content=forged).status_code == 200
+            statuses = []
+            for _ in range(allowance):
+                other = prepare(election.context, new_code(), ["low"]).challenge()
+                sent = client.post(f"{url}/challenges", content=challenged_to_json(other))
+                statuses.append(sent.status_code)
+        assert statuses == [201] * (allowance - 1) + [429]

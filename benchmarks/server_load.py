@@ -409,13 +409,16 @@ def main(argv: list[str] | None = None) -> int:
         "--hostile-ballots", type=int, default=None, help="ballots per hostile phase (--ballots)"
     )
     parser.add_argument(
+        "--rounds", type=int, default=1, help="rounds of the three hostile phases, in turn"
+    )
+    parser.add_argument(
         "--ramp", type=float, default=3.0, help="seconds the hostile clients run before voting"
     )
     parser.add_argument("--json", type=Path, default=None, help="write the results here")
     args = parser.parse_args(argv)
     hostile_ballots = args.hostile_ballots or args.ballots
     per_transport = args.ballots * len(args.levels)
-    total = 2 * per_transport + 3 * hostile_ballots
+    total = 2 * per_transport + 3 * args.rounds * hostile_ballots
     load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     print(f"load average before: {load_before}")
     with tempfile.TemporaryDirectory() as folder:
@@ -453,7 +456,10 @@ def main(argv: list[str] | None = None) -> int:
                 from benchmarks.server_load_hostile import hostile_mix
 
                 rest = prepared[2 * per_transport :]
-                batches = [rest[i * hostile_ballots : (i + 1) * hostile_ballots] for i in range(3)]
+                batches = [
+                    rest[i * hostile_ballots : (i + 1) * hostile_ballots]
+                    for i in range(3 * args.rounds)
+                ]
                 phases = hostile_mix(
                     target,
                     server.pid,

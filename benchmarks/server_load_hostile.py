@@ -171,6 +171,82 @@ async def _phase(
     return level, latencies, peak
 
 
+PHASES = (("quiet", ()), ("reader", ("reader",)), ("mix", HOSTILE_KINDS))
+
+
+def _run_phase(
+    target: Target,
+    pid: int,
+    cafile: Path,
+    kinds: tuple[str, ...],
+    batch: list[bytes],
+    voters: int,
+    challenges: list[bytes],
+    ramp: float,
+    station: str,
+) -> dict[str, Any]:
+    """One phase: its hostile clients (if any) at work, then the voters and the station."""
+    context = multiprocessing.get_context("spawn")
+    ready, stop, report = context.Event(), context.Event(), context.Queue()
+    before = _rss_mb(pid)
+    process = None
+    if kinds:
+        process = context.Process(
+            target=_hostile,
+            args=(target.port, str(cafile), kinds, challenges, ready, stop, report),
+        )
+        process.start()
+        if not ready.wait(600):
+            raise RuntimeError("the hostile clients did not start")
+        time.sleep(ramp)  # the hostile clients are at work before the voters start
+    own_before, checking_before = server_cpu(pid)
+    level, status, peak = asyncio.run(_phase(target, pid, batch, voters, station))
+    own_after, checking_after = server_cpu(pid)
+    hostile: dict[str, int] = {}
+    if process is not None:
+        stop.set()
+        hostile = report.get(timeout=120)
+        process.join(timeout=120)
+    return {
+        "level": level,
+        "status": status,
+        "cpu": own_after - own_before + checking_after - checking_before,
+        "before": before,
+        "peak": peak,
+        "hostile": hostile,
+    }
+
+
+def _summary(name: str, kinds: tuple[str, ...], runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One phase over its rounds: latencies pooled, rates and CPU summed."""
+    levels: list[Level] = [run["level"] for run in runs]
+    ballots = sorted(t for level in levels for t in level.latencies)
+    status = sorted(t for run in runs for t in run["status"])
+    accepted = sum(len(level.receipts) for level in levels)
+    hostile: Counter[str] = Counter()
+    for run in runs:
+        hostile.update(run["hostile"])
+    return {
+        "phase": name,
+        "hostile": list(kinds),
+        "rounds": len(runs),
+        "voters": levels[0].voters,
+        "accepted": accepted,
+        "refused": sum(len(level.refused) for level in levels),
+        "ballots_per_second": round(accepted / sum(level.seconds for level in levels), 1),
+        "ballot_p50_ms": _ms(ballots, 0.50),
+        "ballot_p99_ms": _ms(ballots, 0.99),
+        "status_checks": len(status),
+        "status_p50_ms": _ms(status, 0.50),
+        "status_p99_ms": _ms(status, 0.99),
+        "server_cpu_ms_per_ballot": round(1000 * sum(r["cpu"] for r in runs) / max(1, accepted), 2),
+        "server_rss_before_mb": round(min(run["before"] for run in runs), 1),
+        "server_rss_peak_mb": round(max(run["peak"] for run in runs), 1),
+        "hostile_answers": dict(hostile),
+        "receipts": [receipt for level in levels for receipt in level.receipts],
+    }
+
+
 def hostile_mix(
     target: Target,
     pid: int,
@@ -180,62 +256,26 @@ def hostile_mix(
     challenges: list[bytes],
     ramp: float,
 ) -> list[dict[str, Any]]:
-    """The three phases (quiet, reader, mix), one batch of ballots each."""
-    context = multiprocessing.get_context("spawn")
-    phases = (("quiet", ()), ("reader", ("reader",)), ("mix", HOSTILE_KINDS))
-    results: list[dict[str, Any]] = []
-    for index, ((name, kinds), batch) in enumerate(zip(phases, batches, strict=True)):
-        ready, stop, report = context.Event(), context.Event(), context.Queue()
-        before = _rss_mb(pid)
-        process = None
-        if kinds:
-            process = context.Process(
-                target=_hostile,
-                args=(target.port, str(cafile), kinds, challenges, ready, stop, report),
-            )
-            process.start()
-            if not ready.wait(600):
-                raise RuntimeError("the hostile clients did not start")
-            time.sleep(ramp)  # the hostile clients are at work before the voters start
-        own_before, checking_before = server_cpu(pid)
-        level, status, peak = asyncio.run(
-            _phase(target, pid, batch, voters, f"127.0.2.{index + 1}")
+    """The three phases (quiet, reader, mix) in turn, as many rounds as there are batches
+    for (three per round), so that a machine whose load drifts during the run weighs on each
+    phase alike; each phase's latencies pooled over its rounds."""
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in PHASES}
+    for index, batch in enumerate(batches):
+        name, kinds = PHASES[index % len(PHASES)]
+        run = _run_phase(
+            target, pid, cafile, kinds, batch, voters, challenges, ramp, f"127.0.2.{index + 1}"
         )
-        own_after, checking_after = server_cpu(pid)
-        cpu = own_after - own_before + checking_after - checking_before
-        hostile: dict[str, int] = {}
-        if process is not None:
-            stop.set()
-            hostile = report.get(timeout=120)
-            process.join(timeout=120)
-        ordered = sorted(status)
-        results.append(
-            {
-                "phase": name,
-                "hostile": list(kinds),
-                "voters": voters,
-                "accepted": len(level.receipts),
-                "refused": len(level.refused),
-                "ballots_per_second": round(len(level.receipts) / level.seconds, 1),
-                "ballot_p50_ms": _ms(sorted(level.latencies), 0.50),
-                "ballot_p99_ms": _ms(sorted(level.latencies), 0.99),
-                "status_checks": len(ordered),
-                "status_p50_ms": _ms(ordered, 0.50),
-                "status_p99_ms": _ms(ordered, 0.99),
-                "server_cpu_ms_per_ballot": round(1000 * cpu / max(1, len(level.receipts)), 2),
-                "server_rss_before_mb": round(before, 1),
-                "server_rss_peak_mb": round(peak, 1),
-                "hostile_answers": hostile,
-                "receipts": level.receipts,
-            }
-        )
-        print(_hostile_line(results[-1]))
+        runs[name].append(run)
+        print(f"round {index // len(PHASES) + 1}: " + _hostile_line(_summary(name, kinds, [run])))
+    results = [_summary(name, kinds, runs[name]) for name, kinds in PHASES]
     quiet = results[0]
     for result in results[1:]:
-        for key in ("ballot_p99_ms", "status_p99_ms"):
+        for key in ("ballot_p99_ms", "status_p99_ms", "status_p50_ms"):
             result[key.replace("_ms", "_ratio_to_quiet")] = round(
                 result[key] / max(quiet[key], 0.1), 2
             )
+    for result in results:
+        print("all rounds: " + _hostile_line(result))
     return results
 
 

@@ -10,12 +10,14 @@ same election, a second server process): ballots accepted per second, and the p5
 max latency of a submission (from sending the request to reading the receipt).
 
 Hostile mix (over TLS, as the guide prescribes). 50 voters vote while a station checks the
-board's status every 0.1 s, three times: alone ("quiet"); with one client reading the whole
-record on 8 connections as fast as it can ("reader"); and with that reader, 60 connections
-from one address that ask for the record and never read it, and a client with no credential
-posting challenges in a loop ("mix"). The hostile clients run in a process of their own.
-For each: the stations' p99 (submissions and status checks) and the server process's peak
-resident memory; the ratios to "quiet" are those of one run.
+board's status every 0.1 s, in three phases: alone ("quiet"); with one client reading the
+whole record on 8 connections as fast as it can ("reader"); and with that reader, 60
+connections from one address that ask for the record and never read it, and a client with no
+credential posting challenges in a loop ("mix"). The hostile clients run in a process of
+their own (benchmarks/server_load_hostile.py). `--rounds N` runs the three phases in turn N
+times and pools each phase's latencies. For each phase: the stations' p50 and p99
+(submissions and status checks), the server's CPU per ballot and its peak resident memory;
+the ratios to "quiet" are those of one run.
 
 Afterwards every acknowledged ballot must be in the log at the position and with the hash its
 receipt gave, and the log must hold no other ballot: nothing lost, nothing added.

@@ -88,7 +88,7 @@ function describeBoardError(error) {
     'voting-closed': ['Việc bỏ phiếu đã kết thúc.', 'Voting is closed.'],
     unreachable: ['Không liên lạc được với máy chủ. Xin báo cho ban kiểm phiếu.', 'The board server cannot be reached. Please tell the counting board.'],
     'station-not-ready': ['Máy bỏ phiếu chưa sẵn sàng; đang thử lại. Xin chờ hoặc báo cho ban kiểm phiếu.', `This voting station is not ready; retrying (${error.message})`],
-    'too-many-challenges': ['Máy chủ không nhận thêm phiếu kiểm tra từ máy này lúc này. Bạn vẫn có thể bỏ phiếu; xin báo cho ban kiểm phiếu.', 'The board takes no more challenges from this station for now. You can still cast your ballot; please tell the counting board.'],
+    'too-many-challenges': ['Bảng tin không nhận thêm phiếu kiểm tra từ máy này lúc này; chưa có gì được ghi. Bạn vẫn có thể bỏ phiếu: nhập lại mã của bạn. Xin báo cho ban kiểm phiếu.', 'The board takes no more challenges from this station for now; nothing was recorded. You can still vote: enter your code again. Please tell the counting board.'],
     'rate-limited': ['Máy chủ đang bận, xin thử lại sau giây lát.', 'The server is busy; please try again in a moment.'],
     overloaded: ['Máy chủ đang bận, xin thử lại sau giây lát.', 'The server is busy; please try again in a moment.'],
     unavailable: ['Bảng tin tạm thời không ghi được phiếu. Xin báo cho ban kiểm phiếu rồi thử lại.', 'The board cannot record ballots right now. Please tell the counting board, then try again.'],

@@ -230,13 +230,24 @@ async function showBoothDigest() {
   const booth = election.manifest.booth;
   $('booth-digest-label').hidden = !booth;
   $('booth-digest').textContent = booth ? `${booth.digest.slice(0, 20).match(/.{4}/g).join('-')} · votecrypt ${booth.version}` : '';
-  try {
-    const response = await fetch('/station/status', { cache: 'no-store', credentials: 'omit' });
-    const station = response.ok ? await response.json() : null;
-    checkUrl = typeof station?.check_url === 'string' && /^https?:\/\//.test(station.check_url) ? station.check_url : null;
-  } catch {
-    checkUrl = null;
+  checkUrl = await stationCheckUrl();
+}
+
+/** The station's check page address; tried again (2, 4, 8 s) if the station does not answer. */
+async function stationCheckUrl() {
+  for (const seconds of [2, 4, 8, 0]) {
+    try {
+      const response = await fetch('/station/status', { cache: 'no-store', credentials: 'omit' });
+      if (response.ok) {
+        const station = await response.json();
+        return typeof station?.check_url === 'string' && /^https?:\/\//.test(station.check_url) ? station.check_url : null;
+      }
+    } catch {
+      // The station did not answer: below, try again.
+    }
+    if (seconds) await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   }
+  return null;
 }
 
 /** The QR code and address of the check page for this tracking code. */

@@ -116,7 +116,10 @@ def run(voters: int, interval: float) -> dict[str, Any]:
             challenges.append((prepared.tracking_code, challenged_to_json(prepared.challenge())))
         env = {**os.environ, "VOTECRYPT_PASSPHRASE": PASSPHRASE}
         board_process, port = server_load._serve(
-            directory, 1, ("--board-key", str(root / "board.secret")), env
+            directory,
+            1,
+            ("--board-key", str(root / "board.secret"), "--connections-per-address", "1000"),
+            env,
         )
         board = f"http://127.0.0.1:{port}"
         mirror_process, mirror = _mirror(

@@ -17,6 +17,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: python benchmarks/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import server_load
 from benchmarks.machine import machine
 from benchmarks.timing import Measurement, human
 from benchmarks.workloads import (
@@ -45,6 +46,7 @@ WORKLOADS: dict[str, tuple[Workload, str]] = {
     "tracking": (tracking.run, "ballot track on the board and a record, indexed and not"),
     "trustee": (trustee.run, "a trustee's check before decrypting, whole and incremental"),
     "witnessed": (witnessed.run, "receipt to k of 3 witnesses' cosignatures under load"),
+    "server": (server_load.run, "the board server: 10/50/200 voters, HTTP and TLS, hostile mix"),
 }
 DEFAULT = ("core", "ballot", "ceremony", "decode", "election", "trustee")
 #: The smallest size of each sized workload for --smoke: it shows the workload runs.

@@ -84,7 +84,9 @@ def run(voters: int, status_calls: int) -> dict[str, Any]:
     ):
         directory, context, codes = server_load.open_election(Path(folder) / "e", voters)
         ballots = server_load.prepare_ballots(context, codes)
-        board_process, port = server_load._serve(directory, 1)
+        board_process, port = server_load._serve(
+            directory, 1, ("--connections-per-address", "1000")
+        )
         board = f"http://127.0.0.1:{port}"
         station_process, station = _station(board)
         times: dict[str, list[float]] = {

@@ -414,7 +414,9 @@ def cosigning(
         )
         prepared = server_load.prepare_ballots(context, codes)
         server, port = server_load._serve(
-            directory, os.cpu_count() or 1, ("--board-key", str(root / "board.key"))
+            directory,
+            os.cpu_count() or 1,
+            ("--board-key", str(root / "board.key"), "--connections-per-address", "1000"),
         )
         url = f"http://127.0.0.1:{port}"
         followers = [

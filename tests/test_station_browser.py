@@ -486,3 +486,69 @@ def test_an_unsigned_board_confirms_nothing(
         )
         assert phone.state == "not-confirmed" and phone.choices == []
         assert "names no board key" in phone.verdict
+
+
+class FailingElection:
+    """The board's application, answering its next `failures` requests for the election with
+    `503 unavailable`, as a board whose database is busy does."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.failures = 0
+        self.failed = 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == "/api/v1/election" and self.failures > 0:
+            self.failures -= 1
+            self.failed += 1
+            body = b'{"error":"unavailable","message":"the board cannot be read now"}'
+            headers = [(b"content-type", b"application/json"), (b"retry-after", b"10")]
+            await send({"type": "http.response.start", "status": 503, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
+
+
+def test_the_booth_retries_a_board_that_fails_to_load_and_says_what_to_do(
+    tmp_path: Path, fast_group: Group, browser: Any
+) -> None:
+    # Before: a booth whose first load failed stayed on "Đang tải cuộc bỏ phiếu…" or on a
+    # dead end. Now it says each failed attempt and retries on its own; after three it says
+    # what to do (wait, check the cable, tell the counting board), in Vietnamese and English,
+    # and keeps trying; "Try again now" tries at once.
+    election = OpenElection(tmp_path / "e", fast_group, 4, 2, booth=INSTALLED.pin)
+    election.close()
+    store = SqliteBoardStore.open(election.directory, fast_group)
+    board = FailingElection(create_app(store, ServerSettings(check_processes=1)))
+    with running(board) as board_url, station_for(board_url, fast_group) as url:
+        wait_for(url, READY)
+        board.failures = 3
+        page = browser.new_context(viewport=LAPTOP).new_page()
+        page.goto(url + "/")
+        page.wait_for_selector("#loading-retry:not([hidden])", timeout=60_000)
+        text = page.inner_text("#screen-loading")
+        assert "Lần tải thứ 1 không thành công" in text and "Attempt 1 to load failed" in text
+        assert "(the board is busy). Retrying in 2 s" in text
+        _shot(page, "station-8-load-retrying")
+        page.wait_for_selector("body[data-screen='unloaded']", timeout=120_000)
+        assert board.failed == 3  # the first two retries were made on their own
+        text = page.inner_text("#screen-unloaded")
+        for words in (
+            "Chưa tải được cuộc bỏ phiếu",
+            "The election could not be loaded",
+            "Attempt 3",
+            "the board is busy",
+            "kiểm tra dây mạng",
+            "check the station's network cable",
+            "tell the counting board",
+            "tries again on its own in 8 s",
+        ):
+            assert words in text, (words, text)
+        assert page.query_selector("#code-input:visible") is None
+        _shot(page, "station-9-load-failed")
+        # The board has recovered: "Try again now" loads the election at once.
+        page.click("#unloaded-retry")
+        page.wait_for_selector("body[data-screen='code']", timeout=120_000)
+        assert page.inner_text("#fingerprint") == election.context.fingerprint
+        assert page.is_hidden("#loading-retry")
+        _shot(page, "station-10-loaded-after-retries")

@@ -12,7 +12,7 @@ import asyncio
 import re
 import time
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -31,7 +31,16 @@ from .checking import BALLOT, CHALLENGE, Checked, CheckingPool
 from .cosigned import Cosignatures
 from .errors import NOT_FOUND, ApiError
 from .identity import election_document
-from .limits import Admission, RateLimiter, Streams, body_limit_for, read_body, require_json
+from .limits import (
+    Admission,
+    ChallengeBudget,
+    RateLimiter,
+    Streams,
+    body_limit_for,
+    read_body,
+    require_json,
+)
+from .priority import StationsFirst
 from .settings import ServerSettings
 from .store import BoardStore
 from .tracking import CAST, CHALLENGED, BallotIndex, Tracked, normalise_tracking_code
@@ -73,24 +82,41 @@ class BoardApi:
         self._bulk = ThreadPoolExecutor(settings.record_threads, thread_name_prefix="record")
         self.reads = RateLimiter(settings.reads_per_minute, settings.rate_clients, "reads")
         self.streams = Streams(settings.record_streams, settings.record_streams_per_address)
+        self.first = StationsFirst(settings.record_wait)
+        self.challenges = ChallengeBudget(
+            settings.challenges_per_address,
+            settings.challenges_per_ballot,
+            settings.challenges_per_credential,
+            settings.rate_clients,
+        )
         self._election = election_document(store)
 
     def routes(self) -> list[Route]:
-        """The routes, relative to PREFIX."""
+        """The routes, relative to PREFIX. Every one but the record is a station's request,
+        answered ahead of the record's bulk reads (votecrypt.web.priority)."""
+        first = self._station
         return [
-            Route("/election", self.election, methods=["GET"]),
-            Route("/ballots", self.cast, methods=["POST"]),
-            Route("/challenges", self.challenge, methods=["POST"]),
-            Route("/tracking/{code}", self.tracking, methods=["GET"]),
-            Route("/status", self.status, methods=["GET"]),
-            Route("/credentials/{public_key}", self.credential, methods=["GET"]),
+            Route("/election", first(self.election), methods=["GET"]),
+            Route("/ballots", first(self.cast), methods=["POST"]),
+            Route("/challenges", first(self.challenge), methods=["POST"]),
+            Route("/tracking/{code}", first(self.tracking), methods=["GET"]),
+            Route("/status", first(self.status), methods=["GET"]),
+            Route("/credentials/{public_key}", first(self.credential), methods=["GET"]),
             Route("/record", self.record, methods=["GET"]),
-            Route("/checkpoint", self.checkpoint, methods=["GET"]),
-            Route("/checkpoint/cosigned", self.cosigned, methods=["GET"]),
-            Route("/cosignatures", self.cosign, methods=["POST"]),
-            Route("/proof/inclusion", self.inclusion_proof, methods=["GET"]),
-            Route("/proof/consistency", self.consistency_proof, methods=["GET"]),
+            Route("/checkpoint", first(self.checkpoint), methods=["GET"]),
+            Route("/checkpoint/cosigned", first(self.cosigned), methods=["GET"]),
+            Route("/cosignatures", first(self.cosign), methods=["POST"]),
+            Route("/proof/inclusion", first(self.inclusion_proof), methods=["GET"]),
+            Route("/proof/consistency", first(self.consistency_proof), methods=["GET"]),
         ]
+
+    def _station(
+        self, handler: Callable[[Request], Awaitable[Response]]
+    ) -> Callable[[Request], Awaitable[Response]]:
+        async def answer(request: Request) -> Response:
+            return await self.first.station(lambda: handler(request))
+
+        return answer
 
     # Lifetime
 
@@ -120,6 +146,8 @@ class BoardApi:
         pieces: list[bytes] = []
         piece = bytearray()
         for entry in entries:
+            # One entry at a time, each after the stations' requests being answered.
+            self.first.bulk_turn_in_thread()
             piece += entry_to_line(entry)
             # Hands the interpreter to the event loop and the stations' readers if they
             # wait for it, rather than after the 5 ms switch interval.
@@ -146,6 +174,7 @@ class BoardApi:
     async def status(self, request: Request) -> Response:
         self._count_read(request)
         status = await self._read(self.store.status)
+        self.challenges.credentials = status.issued  # supplements (spec 9.6) add some
         return json_response(
             {
                 "election": self.store.context.hash.hex(),
@@ -268,6 +297,7 @@ class BoardApi:
         pieces, following = page
         while pieces:
             for piece in pieces:
+                await self.first.bulk_turn()
                 yield piece
             if following is None:
                 return
@@ -282,8 +312,31 @@ class BoardApi:
         return await self._submit(request, CHALLENGE)
 
     async def _submit(self, request: Request, kind: str) -> Response:
-        self.limiter.take(request.client.host if request.client else "")
+        client = request.client.host if request.client else ""
+        self.limiter.take(client)
         require_json(request)
+        if kind == BALLOT:
+            response = await self._check_and_append(request, kind)
+            if response.status_code == 201:
+                self.challenges.cast(client)
+            return response
+        # A challenge takes its place in the budget before its body is read, and gives it
+        # back unless it is appended (spec 17.8).
+        if not self.challenges.started:
+            status = await self._read(self.store.status)
+            if not self.challenges.started:
+                self.challenges.start(status.challenged, status.issued)
+        give_back = self.challenges.take(client)
+        try:
+            response = await self._check_and_append(request, kind)
+        except BaseException:
+            give_back()
+            raise
+        if response.status_code != 201:
+            give_back()
+        return response
+
+    async def _check_and_append(self, request: Request, kind: str) -> Response:
         # The body is read before a place among the submissions being checked is taken: a
         # client sending slowly holds its own connection (limited per address) for at most
         # the body timeout, never a place the stations need.

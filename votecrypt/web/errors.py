@@ -14,6 +14,7 @@ METHOD_NOT_ALLOWED = "method-not-allowed"
 TOO_LARGE = "too-large"
 UNSUPPORTED_MEDIA_TYPE = "unsupported-media-type"
 RATE_LIMITED = "rate-limited"
+TOO_MANY_CHALLENGES = "too-many-challenges"
 OVERLOADED = "overloaded"
 UNAVAILABLE = "unavailable"
 TIMEOUT = "timeout"
@@ -38,6 +39,7 @@ STATUS = {
     TOO_LARGE: 413,
     UNSUPPORTED_MEDIA_TYPE: 415,
     RATE_LIMITED: 429,
+    TOO_MANY_CHALLENGES: 429,
     INTERNAL: 500,
     OVERLOADED: 503,
     UNAVAILABLE: 503,

@@ -14,7 +14,15 @@ from starlette.requests import ClientDisconnect, Request
 from votecrypt.protocol import ballot as reasons
 from votecrypt.protocol.context import ElectionContext
 
-from .errors import OVERLOADED, RATE_LIMITED, TIMEOUT, TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, ApiError
+from .errors import (
+    OVERLOADED,
+    RATE_LIMITED,
+    TIMEOUT,
+    TOO_LARGE,
+    TOO_MANY_CHALLENGES,
+    UNSUPPORTED_MEDIA_TYPE,
+    ApiError,
+)
 
 #: Bytes of a point, a scalar and a ciphertext in the JSON of spec 10.1 and 10.6, with quotes,
 #: commas and keys.
@@ -140,3 +148,69 @@ class Streams:
                     del self._held[client]
 
         return release
+
+
+class ChallengeBudget:
+    """How many challenges the board takes (spec 17.8): from one address, `allowance` plus
+    `per_ballot` for every ballot cast from it; on the whole board, `per_credential` for
+    every credential in force. A challenge carries no credential (10.6), so the board cannot
+    count them per voter; per address is what a station is to the server, and a station's
+    voters earn its room by casting. Remembers at most `clients` addresses (least recently
+    seen forgotten first). Used from the event loop only."""
+
+    def __init__(self, allowance: int, per_ballot: int, per_credential: int, clients: int) -> None:
+        self._allowance = allowance
+        self._per_ballot = per_ballot
+        self._per_credential = per_credential
+        self._clients = clients
+        #: address -> (challenges taken, ballots cast), since the server started.
+        self._addresses: OrderedDict[str, tuple[int, int]] = OrderedDict()
+        self.on_board = 0
+        self.credentials = 0
+        self.started = False
+
+    def start(self, on_board: int, credentials: int) -> None:
+        """The board's challenges and credentials in force, read before the first challenge."""
+        self.on_board, self.credentials = on_board, credentials
+        self.started = True
+
+    def _get(self, client: str) -> tuple[int, int]:
+        counts = self._addresses.pop(client, (0, 0))
+        self._addresses[client] = counts
+        while len(self._addresses) > self._clients:
+            self._addresses.popitem(last=False)
+        return counts
+
+    def take(self, client: str) -> Callable[[], None]:
+        """A place for one challenge of `client`, and the function that gives it back (call it
+        when the challenge is not appended), or ApiError too-many-challenges."""
+        if self.on_board >= self._per_credential * max(1, self.credentials):
+            raise ApiError(
+                TOO_MANY_CHALLENGES, "the board takes no more challenges in this election", 3600
+            )
+        challenges, ballots = self._get(client)
+        if challenges >= self._allowance + self._per_ballot * ballots:
+            raise ApiError(
+                TOO_MANY_CHALLENGES,
+                "too many challenges from this address for the ballots cast from it; "
+                "cast a ballot or ask the counting board",
+                60,
+            )
+        self._addresses[client] = (challenges + 1, ballots)
+        self.on_board += 1
+        returned = False
+
+        def give_back() -> None:
+            nonlocal returned
+            if not returned:
+                returned = True
+                self.on_board -= 1
+                taken, cast = self._addresses.get(client, (1, 0))
+                self._addresses[client] = (max(0, taken - 1), cast)
+
+        return give_back
+
+    def cast(self, client: str) -> None:
+        """A ballot from `client` was appended: room for `per_ballot` more of its challenges."""
+        challenges, ballots = self._get(client)
+        self._addresses[client] = (challenges, ballots + 1)

@@ -37,6 +37,17 @@ class ServerSettings:
     record_streams: int = 16
     record_streams_per_address: int = 4
     record_threads: int = 1
+    #: Seconds a stream of the record waits at most, before each slice it encodes (one
+    #: entry) or sends (about 64 KiB), for the stations' requests being answered
+    #: (votecrypt.web.priority): while stations keep the server busy without a pause, a
+    #: stream still gets a slice every `record_wait` seconds.
+    record_wait: float = 0.05
+    #: Challenges the board takes (spec 17.8): from one address, `challenges_per_address`
+    #: plus `challenges_per_ballot` for each ballot cast from it; in all,
+    #: `challenges_per_credential` for each credential in force.
+    challenges_per_address: int = 8
+    challenges_per_ballot: int = 4
+    challenges_per_credential: int = 4
     #: Client addresses remembered by the rate limiter (the oldest are forgotten first).
     rate_clients: int = 10_000
     #: Submissions being checked at once; beyond it the answer is 503 "overloaded".
@@ -62,5 +73,16 @@ class ServerSettings:
             < 1
         ):
             raise ValueError("the read limits must be positive")
+        if (
+            min(
+                self.challenges_per_address,
+                self.challenges_per_ballot,
+                self.challenges_per_credential,
+            )
+            < 1
+        ):
+            raise ValueError("the challenge limits must be positive")
+        if self.record_wait <= 0:
+            raise ValueError("the record's longest wait must be positive")
         if self.body_timeout <= 0 or self.rate_clients < 1:
             raise ValueError("the body timeout and the rate limiter's size must be positive")

@@ -130,21 +130,77 @@ async function watchPhase() {
   setTimeout(watchPhase, PHASE_POLL_SECONDS * 1000);
 }
 
+/** Seconds before the next attempt to load the election, by the number of failed ones. */
+const LOAD_RETRY_SECONDS = [2, 4, 8, 15];
+/** Failed attempts after which the page says what to do (it keeps trying on its own). */
+const LOAD_ATTEMPTS_BEFORE_ADVICE = 3;
+let loadFailures = 0;
+let loadTimer = null;
+
+/**
+ * Whether loading may succeed if tried again: the station or the board away, busy or not
+ * open yet, the network cut. Data that do not check are never retried on their own (rule 1).
+ */
+function retryable(error) {
+  if (!(error instanceof BoardError)) return false;
+  return error.status === 0 || error.status === 408 || error.status === 429 || error.status >= 500;
+}
+
+/** Why an attempt to load failed, in a few words. */
+function describeLoadError(error) {
+  const busy = ['bảng tin đang bận', 'the board is busy'];
+  const reasons = {
+    unreachable: ['không liên lạc được với bảng tin', 'the board cannot be reached'],
+    'station-not-ready': ['máy bỏ phiếu chưa sẵn sàng', `this station is not ready: ${error.message}`],
+    'not-open': ['bảng tin chưa mở bỏ phiếu', 'the board has not opened the vote'],
+    unavailable: busy,
+    overloaded: busy,
+    'rate-limited': busy,
+    timeout: busy,
+  };
+  return reasons[error.reason] ?? [`bảng tin trả lời: ${error.message}`, `the board answered: ${error.message}`];
+}
+
+/** One failed attempt to load: say so, and try again after a while. */
+function loadFailed(error) {
+  loadFailures += 1;
+  const seconds = LOAD_RETRY_SECONDS[Math.min(loadFailures, LOAD_RETRY_SECONDS.length) - 1];
+  const [vi, en] = describeLoadError(error);
+  if (loadFailures < LOAD_ATTEMPTS_BEFORE_ADVICE) {
+    bilingual(
+      $('loading-retry'),
+      `Lần tải thứ ${loadFailures} không thành công (${vi}). Đang thử lại sau ${seconds} giây…`,
+      `Attempt ${loadFailures} to load failed (${en}). Retrying in ${seconds} s…`,
+    );
+    $('loading-retry').hidden = false;
+  } else {
+    bilingual($('unloaded-reason'), `Lần thử thứ ${loadFailures}: ${vi}`, `Attempt ${loadFailures}: ${en}`);
+    bilingual(
+      $('unloaded-next'),
+      `Máy này tự thử lại sau ${seconds} giây.`,
+      `This station tries again on its own in ${seconds} s.`,
+    );
+    show('unloaded');
+  }
+  loadTimer = setTimeout(() => loadElection().catch(unexpected), seconds * 1000);
+}
+
 async function loadElection() {
-  show('loading');
+  clearTimeout(loadTimer);
+  loadTimer = null;
+  if (document.body.dataset.screen !== 'unloaded') show('loading');
   try {
     const loaded = await client.election();
     election = loaded.election;
     showPhase(loaded.phase);
   } catch (error) {
-    if (error instanceof BoardError) {
-      // The station is still verifying the board, or the board is away: try again on its own.
-      if (['station-not-ready', 'unreachable'].includes(error.reason)) setTimeout(() => loadElection().catch(unexpected), 5000);
-      return fatal(...describeBoardError(error));
-    }
+    if (retryable(error)) return loadFailed(error);
+    if (error instanceof BoardError) return fatal(...describeBoardError(error));
     // The published data do not fit together: the booth refuses to take part (rule 1).
     return fatal('Dữ liệu cuộc bỏ phiếu không khớp.', `The election data do not check: ${error.message}`);
   }
+  loadFailures = 0;
+  $('loading-retry').hidden = true;
   bilingual($('election-title'), election.title);
   $('election-body').textContent = `${election.body} · ${election.date}`;
   $('fingerprint').textContent = election.fingerprint;
@@ -165,13 +221,24 @@ async function showBoothDigest() {
   const booth = election.manifest.booth;
   $('booth-digest-label').hidden = !booth;
   $('booth-digest').textContent = booth ? `${booth.digest.slice(0, 20).match(/.{4}/g).join('-')} · votecrypt ${booth.version}` : '';
-  try {
-    const response = await fetch('/station/status', { cache: 'no-store', credentials: 'omit' });
-    const station = response.ok ? await response.json() : null;
-    checkUrl = typeof station?.check_url === 'string' && /^https?:\/\//.test(station.check_url) ? station.check_url : null;
-  } catch {
-    checkUrl = null;
+  checkUrl = await stationCheckUrl();
+}
+
+/** The station's check page address; tried again (2, 4, 8 s) if the station does not answer. */
+async function stationCheckUrl() {
+  for (const seconds of [2, 4, 8, 0]) {
+    try {
+      const response = await fetch('/station/status', { cache: 'no-store', credentials: 'omit' });
+      if (response.ok) {
+        const station = await response.json();
+        return typeof station?.check_url === 'string' && /^https?:\/\//.test(station.check_url) ? station.check_url : null;
+      }
+    } catch {
+      // The station did not answer: below, try again.
+    }
+    if (seconds) await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   }
+  return null;
 }
 
 /** The QR code and address of the check page for this tracking code. */
@@ -626,7 +693,7 @@ function onDone() {
 // returns to the code prompt, so that the next person sees nothing of them (idle.js).
 watchIdle({
   holdsVoter: () =>
-    !['code', 'loading', 'fatal', 'encrypting'].includes(document.body.dataset.screen) ||
+    !['code', 'loading', 'unloaded', 'fatal', 'encrypting'].includes(document.body.dataset.screen) ||
     $('code-input').value !== '',
   forget: startVoter,
   dialog: $('idle-warning'),
@@ -651,6 +718,7 @@ $('decide-challenge').addEventListener('click', () => onChallenge().catch(unexpe
 $('challenged-again').addEventListener('click', showChoices);
 $('cast-done').addEventListener('click', onDone);
 $('fatal-retry').addEventListener('click', () => loadElection().catch(unexpected));
+$('unloaded-retry').addEventListener('click', () => loadElection().catch(unexpected));
 
 function unexpected(error) {
   forgetVoter();

@@ -42,6 +42,10 @@ export const REASONS = {
   // The HTTP layer's (spec/api/README.md).
   'rate-limited': BUSY,
   overloaded: BUSY,
+  'too-many-challenges': [
+    `Bảng tin không nhận thêm phiếu kiểm tra từ máy này lúc này; chưa có gì được ghi. Bạn vẫn có thể bỏ phiếu: nhập lại mã của bạn. ${TELL}`,
+    `The board takes no more challenges from this station for now; nothing was recorded. You can still vote: enter your code again. ${TELL_EN}`,
+  ],
   unavailable: [
     `Bảng tin tạm thời không ghi được phiếu. ${TELL} Sau đó thử lại.`,
     `The board cannot record ballots right now. ${TELL_EN} Then try again.`,

@@ -454,7 +454,9 @@ def cosigning(
                     raise RuntimeError("the witnesses did not cosign the open board")
                 time.sleep(0.1)
             cpu_before = [server_load._cpu_seconds(p.pid) for p in followers]
-            level = asyncio.run(server_load._run_level(port, prepared[:ballots], voters))
+            level = asyncio.run(
+                server_load._run_level(server_load.Target(port), prepared[:ballots], voters)
+            )
             receipts = list(zip(level.receipts, level.accepted_at, strict=True))
             paced_receipts: list[tuple[dict[str, Any], float]] = []
             if paced:

@@ -158,7 +158,7 @@ function describeLoadError(error) {
     'rate-limited': busy,
     timeout: busy,
   };
-  return reasons[error.reason] ?? [`bảng tin trả lời: ${error.message}`, `the board answered: ${error.message}`];
+  return reasons[error.reason] ?? ['bảng tin trả lời một lỗi', `the board answered: ${error.message}`];
 }
 
 /** One failed attempt to load: say so, and try again after a while. */

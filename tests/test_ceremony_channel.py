@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from test_counting_board_guide import guide_block
 from votecrypt_cli import exit_codes
 
 from votecrypt.errors import ChannelError
@@ -238,19 +240,27 @@ def test_a_torn_last_line_of_the_channel_log_was_never_acknowledged(
 
 
 def test_the_command_line_uses_the_channel(tmp_path: Path, group: Group) -> None:
+    # The commands of docs/counting-board.md's channel block, as the guide writes them.
+    sync_line, status_line = (shlex.split(line)[1:] for line in guide_block("channel"))
+    assert sync_line[:2] == ["ceremony", "sync"] and status_line[:2] == ["ceremony", "status"]
+
+    def as_in_the_guide(words: list[str], election: Path, url: str) -> list[str]:
+        board = words.index("--board") + 1
+        return [*VOTECRYPT, *words[:2], str(election), *words[3:board], url, *words[board + 1 :]]
+
     server, own, secrets = _setup(tmp_path, group)
     env = dict(os.environ)
     with running(create_ceremony_app(server, group)) as url:
         trustee_init(own[1], secrets[1], 1, "pass-1", group, FAST_KDF)
         done = subprocess.run(
-            [*VOTECRYPT, "ceremony", "sync", own[1].root, "--board", url],
+            as_in_the_guide(sync_line, own[1].root, url),
             capture_output=True, text=True, env=env, check=False,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
         assert "1 files sent" in done.stdout
         shutil.rmtree(own[2].ceremony, ignore_errors=True)
         done = subprocess.run(
-            [*VOTECRYPT, "ceremony", "status", own[2].root, "--board", url],
+            as_in_the_guide(status_line, own[2].root, url),
             capture_output=True, text=True, env=env, check=False,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -28,6 +29,7 @@ from ceremony_helpers import (
     with_openings,
 )
 from election_helpers import FAST_KDF, manifest_for
+from test_counting_board_guide import guide_block
 from votecrypt_cli import exit_codes
 
 from votecrypt.errors import CeremonyError, EncodingError, RefusedData
@@ -134,10 +136,17 @@ def test_two_dishonest_trustees_showing_two_checks_convict_only_the_liar(
     assert ceremony_step(own, secrets[3], "pass-3", group, "answer").published is None
     assert ceremony_waiting(shared, group) == ["trustee 3 to answer the complaints of trustees [5]"]
 
-    # The other version reaches dealer 3: it is evidence against trustee 5.
-    usb = tmp_path / "usb-check-5.json"
+    # The other version reaches dealer 3: it is evidence against trustee 5, filed with the
+    # commands of docs/counting-board.md's evidence block.
+    evidence_line, status_line = (shlex.split(line)[1:] for line in guide_block("evidence"))
+    assert evidence_line[:2] == ["ceremony", "evidence"] and status_line[:2] == [
+        "ceremony",
+        "status",
+    ]
+    usb = tmp_path / "usb" / Path(evidence_line[3]).name
+    usb.parent.mkdir()
     shutil.copy2(shared.message_path("check", 5), usb)
-    said = votecrypt("ceremony", "evidence", own.root, usb)
+    said = votecrypt(*evidence_line[:2], own.root, usb)
     assert "trustee 5 signed two different check messages" in said
     assert own.evidence_path(5).exists()
     # Filing it again changes nothing; the same message or a missing one is no evidence.
@@ -145,7 +154,7 @@ def test_two_dishonest_trustees_showing_two_checks_convict_only_the_liar(
     votecrypt("ceremony", "evidence", shared.root, usb, code=exit_codes.BAD_INPUT)
     _copy_missing(own.root, shared.root)
     assert "Convicted: trustee 5 signed two different check messages" in votecrypt(
-        "ceremony", "status", shared.root
+        *status_line[:2], shared.root
     )
 
     outcomes = [ceremony_finalize(shared, secrets[i], f"pass-{i}", group) for i in (1, 2, 4)]

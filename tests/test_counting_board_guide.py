@@ -48,6 +48,12 @@ def guide_commands() -> list[str]:
     ]
 
 
+def guide_block(kind: str) -> list[str]:
+    """The lines of the guide's one ```sh KIND block (run by the test that KIND names)."""
+    (block,) = re.findall(rf"```sh {kind}\n(.*?)```", GUIDE.read_text(encoding="utf-8"), re.S)
+    return [line for line in block.splitlines() if line]
+
+
 def inline_commands() -> list[str]:
     """The `votecrypt ...` commands the guide's text names outside its sh blocks."""
     text = re.sub(r"```.*?```", "", GUIDE.read_text(encoding="utf-8"), flags=re.S)
@@ -151,9 +157,10 @@ def test_the_guide_has_the_whole_election() -> None:
 def test_every_command_the_guide_names_is_one_it_runs() -> None:
     """A command named in the text is one of the sh blocks' (which the tests run)."""
     run = [" ".join(shlex.split(line)[:3]) for line in guide_commands()]
-    absent = re.search(r"```sh absent\n(.*?)```", GUIDE.read_text(encoding="utf-8"), re.S)
-    assert absent is not None  # run by tests/test_ceremony_rehearsal.py
-    run += [" ".join(line.split()[:3]) for line in absent[1].splitlines() if line]
+    # run by test_ceremony_rehearsal, test_ceremony_channel, test_ceremony_equivocation
+    for kind in ("absent", "channel", "evidence"):
+        block = guide_block(kind)
+        run += [" ".join(line.split()[:3]) for line in block]
     named = inline_commands()
     assert named
     for command in named:

@@ -20,7 +20,7 @@ from votecrypt.service.tracking import (
 from votecrypt.service.voting import challenge, load_board, prepare
 from votecrypt.storage.files import read_file
 
-from .common import election_argument, election_dir, group, say
+from .common import cafile_option, election_argument, election_dir, group, say
 from .terminal_booth import (
     BLANK_LABEL,
     DONE_PROMPT,
@@ -187,12 +187,7 @@ def track(where: Path, code: str) -> None:
 @ballot.command("check-challenge")
 @click.argument("board_url", metavar="BOARD-URL")
 @click.argument("code")
-@click.option(
-    "--cafile",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="The board's TLS certificate (or its CA) in PEM: the only one trusted.",
-)
+@cafile_option
 def check_challenge_command(board_url: str, code: str, cafile: Path | None) -> None:
     """Check a challenged ballot on this computer, as a voter's second device does: from the
     board (or an observer's mirror) at BOARD-URL, verify the election's setup, find the ballot

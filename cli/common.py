@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -169,3 +170,40 @@ class Progress:
     def done(self) -> None:
         if self.count:
             click.echo("", err=True)
+
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+#: A PEM file the command reads (a certificate, its key, or a CA).
+PEM_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def tls_options(what: str) -> Callable[[Command], Command]:
+    """--certfile and --keyfile of a command that serves `what` over HTTPS."""
+
+    def decorate(command: Command) -> Command:
+        command = click.option(
+            "--keyfile",
+            type=PEM_FILE,
+            default=None,
+            help="Private key of the TLS certificate (PEM).",
+        )(command)
+        return click.option(
+            "--certfile",
+            type=PEM_FILE,
+            default=None,
+            help=f"TLS certificate (PEM) of {what}; with --keyfile it speaks HTTPS only.",
+        )(command)
+
+    return decorate
+
+
+def cafile_option(command: Command) -> Command:
+    """--cafile of a command that reads a board over HTTPS."""
+    return click.option(
+        "--cafile",
+        type=PEM_FILE,
+        default=None,
+        help="The board's TLS certificate (or its CA) in PEM: the only one trusted for an "
+        "https:// BOARD-URL. Default: the system's trust store.",
+    )(command)

@@ -12,7 +12,7 @@ from votecrypt.primitives.signing import SigningKey
 from votecrypt.service.election_dir import ElectionDir, load_manifest
 from votecrypt.storage.key_file import load_key_file
 
-from .common import election_argument, election_dir, group, passphrase, say
+from .common import election_argument, election_dir, group, passphrase, say, tls_options
 
 
 def _board_key(signed: bool, path: Path | None) -> SigningKey | None:
@@ -40,18 +40,7 @@ def _board_key(signed: bool, path: Path | None) -> SigningKey | None:
     show_default=True,
     help="Port to listen on (0: any free port, shown when the server starts).",
 )
-@click.option(
-    "--certfile",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="TLS certificate (PEM); with --keyfile the server speaks HTTPS only.",
-)
-@click.option(
-    "--keyfile",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="Private key of the TLS certificate (PEM).",
-)
+@tls_options("the board server")
 @click.option(
     "--workers-pool",
     type=click.IntRange(1, 256),

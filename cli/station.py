@@ -13,7 +13,7 @@ import click
 
 from votecrypt.errors import BoardError, BoothNotApproved, RefusedData
 
-from .common import group, say
+from .common import cafile_option, group, say
 
 if TYPE_CHECKING:
     from votecrypt.web.station import Station, StationState
@@ -29,13 +29,7 @@ if TYPE_CHECKING:
     help="Port on this computer's loopback address (127.0.0.1) for the kiosk browser "
     "(0: any free port, shown when the station starts).",
 )
-@click.option(
-    "--cafile",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="The board's TLS certificate (or its CA) in PEM: the only one trusted for an "
-    "https:// BOARD-URL. Default: the system's trust store.",
-)
+@cafile_option
 @click.option(
     "--check-url",
     default=None,

@@ -14,7 +14,7 @@ from votecrypt.record.cosignature import witness_note_key
 from votecrypt.service.witness import BoardFeed, Witness, WitnessError
 from votecrypt.storage.key_file import create_key_file, load_key_file
 
-from .common import group, passphrase, say
+from .common import group, passphrase, say, tls_options
 
 
 @click.group()
@@ -88,18 +88,7 @@ class _Mirror:
     "needs, from the replica (spec 11.12); 0: any free port, shown at start.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address of the mirror.")
-@click.option(
-    "--certfile",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="TLS certificate (PEM) of the mirror; with --keyfile it serves https.",
-)
-@click.option(
-    "--keyfile",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="The certificate's private key (PEM).",
-)
+@tls_options("the mirror")
 def follow_command(
     board_url: str,
     key_file: Path,

@@ -85,7 +85,7 @@ def _main(args: list[str]) -> int:
 
 def _install_hooks(kill: tuple[str, int] | None) -> list[int]:
     """Patch the write points; returns the live counter [writes so far]."""
-    from votecrypt.storage import board
+    from votecrypt.storage.board_db import WriteTransaction
 
     writes = [0]
 
@@ -102,12 +102,12 @@ def _install_hooks(kill: tuple[str, int] | None) -> list[int]:
     os.replace = lambda *a, **k: event(lambda: real_replace(*a, **k))  # type: ignore[assignment]
     os.rename = lambda *a, **k: event(lambda: real_rename(*a, **k))  # type: ignore[assignment]
 
-    real_exit = board._write.__exit__
+    real_exit = WriteTransaction.__exit__
 
     def exit_transaction(self: Any, kind: object, value: object, traceback: object) -> None:
         if getattr(self, "_outer", True) and kind is None:
             return event(lambda: real_exit(self, kind, value, traceback))  # type: ignore[no-any-return]
         return real_exit(self, kind, value, traceback)
 
-    board._write.__exit__ = exit_transaction  # type: ignore[method-assign]
+    WriteTransaction.__exit__ = exit_transaction  # type: ignore[method-assign]
     return writes

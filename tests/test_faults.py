@@ -29,7 +29,7 @@ from votecrypt.service import counting
 from votecrypt.service.election_dir import ElectionDir
 from votecrypt.service.voting import cast, close_voting, load_board, prepare
 from votecrypt.storage import board as board_module
-from votecrypt.storage import secret_file
+from votecrypt.storage import board_db, secret_file
 from votecrypt.storage.board import BulletinBoard
 
 VOTECRYPT = [sys.executable, "-c", "from votecrypt_cli.main import main; main()"]
@@ -177,7 +177,7 @@ def test_result_run_again_prints_the_published_results(
 
 def _full_board(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every board connection may not grow its file: SQLite's "database or disk is full"."""
-    real_connect = board_module._connect
+    real_connect = board_db.connect
 
     def connect(path: Path) -> sqlite3.Connection:
         db = real_connect(path)
@@ -185,7 +185,8 @@ def _full_board(monkeypatch: pytest.MonkeyPatch) -> None:
         db.execute(f"PRAGMA max_page_count = {max(pages, 1)}")
         return db
 
-    monkeypatch.setattr(board_module, "_connect", connect)
+    monkeypatch.setattr(board_db, "connect", connect)  # opening a board
+    monkeypatch.setattr(board_module, "connect", connect)  # building one
 
 
 def _full_disk(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -258,9 +258,9 @@ def _raw(opened: OpenElection, kind: str, payload: dict[str, object]) -> None:
     """Append `payload` to the log as a dishonest operator would: no check at all."""
     from votecrypt.math.encoding import Encoded
     from votecrypt.record.json_codec import canonical_json
-    from votecrypt.storage.board import _write
+    from votecrypt.storage.board_db import WriteTransaction
 
-    with _write(opened.board._db):
+    with WriteTransaction(opened.board._db):
         opened.board._insert_line(kind, canonical_json(payload), Encoded.of(payload))
 
 

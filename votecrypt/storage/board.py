@@ -25,14 +25,11 @@ from typing import Any
 
 from votecrypt.errors import (
     BallotError,
-    BoardBusy,
     BoardError,
     CeremonyError,
-    DamagedBoard,
     EncodingError,
     ManifestError,
     RefusedData,
-    StorageError,
 )
 from votecrypt.math.encoding import Encoded
 from votecrypt.math.group import Group, secp256k1
@@ -72,28 +69,16 @@ from votecrypt.record.log import (
     setup_in_order,
 )
 from votecrypt.record.supplement_codec import supplement_from_plain
+from votecrypt.storage.board_db import (
+    SCHEMA,
+    WriteTransaction,
+    connect,
+    fsync_file,
+    open_checked,
+    remove_database,
+    storage_or_damage,
+)
 from votecrypt.storage.files import storage_error
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS entries (
-    seq INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL,
-    payload BLOB NOT NULL,
-    prev BLOB NOT NULL,
-    hash BLOB NOT NULL UNIQUE
-);
-CREATE TABLE IF NOT EXISTS credentials (
-    key BLOB PRIMARY KEY,
-    ballot_seq INTEGER
-);
-CREATE TABLE IF NOT EXISTS ciphertexts (alpha BLOB PRIMARY KEY, seq INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS ballot_ids (id BLOB PRIMARY KEY, seq INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS entries_by_kind ON entries (kind, seq);
-CREATE TABLE IF NOT EXISTS tracking (seq INTEGER PRIMARY KEY, code TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS tracking_by_code ON tracking (code);
-CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT OR IGNORE INTO state (key, value) VALUES ('phase', 'start');
-"""
 
 #: At most this many values in one SQL statement (SQLite's oldest limit is 999).
 _SQL_VALUES = 500
@@ -191,7 +176,7 @@ class BulletinBoard:
             raise BoardError(f"{self.path} is a directory, not a bulletin board")
         self.group = group or secp256k1()
         self.read_only = read_only
-        self._db = _open_checked(self.path, read_only)
+        self._db = open_checked(self.path, read_only)
         self._context: ElectionContext | None = None
 
     @classmethod
@@ -205,9 +190,9 @@ class BulletinBoard:
             raise BoardError(f"a bulletin board already exists at {path}")
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.building")
-        _remove_database(temporary)  # left by an interrupted run: never published
+        remove_database(temporary)  # left by an interrupted run: never published
         try:
-            db = _connect(temporary)
+            db = connect(temporary)
             try:
                 db.executescript(SCHEMA)
             finally:
@@ -219,25 +204,25 @@ class BulletinBoard:
                 board._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
                 board.close_connection()
-            _fsync_file(temporary)
+            fsync_file(temporary)
             if path.exists():
                 raise BoardError(f"a bulletin board already exists at {path}")
             os.replace(temporary, path)
         except sqlite3.DatabaseError as error:
-            raise _storage_or_damage(path, error) from None
+            raise storage_or_damage(path, error) from None
         except OSError as error:
             raise storage_error(error, path) from None
         finally:
-            _remove_database(temporary)
-        _fsync_file(path.parent)
+            remove_database(temporary)
+        fsync_file(path.parent)
 
     def close_connection(self) -> None:
         self._db.close()
 
-    def transaction(self) -> _write:
+    def transaction(self) -> WriteTransaction:
         """One write transaction around several appends: all of them are kept, or none.
         Counts read inside it see exactly what the appends follow (spec 11.4)."""
-        return _write(self._db)
+        return WriteTransaction(self._db)
 
     def __enter__(self) -> BulletinBoard:
         return self
@@ -329,7 +314,7 @@ class BulletinBoard:
             raise BoardError("ballots go through submit_ballot / submit_challenge")
         if kind not in KINDS:
             raise BoardError(f"unknown entry kind {kind!r}")
-        with _write(self._db):
+        with WriteTransaction(self._db):
             self._check_phase(kind)
             if kind == SUPPLEMENT_KIND:
                 return self._append_supplement(payload)
@@ -543,7 +528,7 @@ class BulletinBoard:
     def accept_checked_ballot(self, ballot: Ballot | CheckedBallot) -> Receipt:
         """The stateful checks of spec 11.3 and the append, for a ballot whose signature and
         proofs `check_ballot` has already verified (e.g. in a worker process)."""
-        with _write(self._db):
+        with WriteTransaction(self._db):
             return self._accept(ballot)
 
     def accept_checked_ballots(
@@ -555,7 +540,7 @@ class BulletinBoard:
         refusal of each, in order; none is durable, so none may be acknowledged, before this
         returns."""
         results: list[Receipt | BallotError] = []
-        with _write(self._db):
+        with WriteTransaction(self._db):
             for ballot in ballots:
                 self._db.execute("SAVEPOINT ballot")
                 try:
@@ -592,7 +577,7 @@ class BulletinBoard:
         """The board's own checks (voting open, new ballot id and ciphertexts) and the append,
         in one transaction, for a challenged ballot `check_challenge` verified (e.g. in a
         worker process)."""
-        with _write(self._db):
+        with WriteTransaction(self._db):
             self._check_voting_open()
             self._claim_identifiers(checked.ballot_id, checked.alphas)
             seq, _, digest = self._insert_line(
@@ -740,156 +725,3 @@ def _decode(data: bytes | Any, decode: Any) -> Any:
         return decode(plain)
     except EncodingError as exc:
         raise BallotError(ballots.MALFORMED, str(exc)) from None
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path, timeout=60, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
-    db.execute("PRAGMA foreign_keys=ON")
-    return db
-
-
-#: Every table and its columns, as the schema above creates them (spec 11.4).
-_TABLES = {
-    "entries": ("seq", "kind", "payload", "prev", "hash"),
-    "credentials": ("key", "ballot_seq"),
-    "ciphertexts": ("alpha", "seq"),
-    "ballot_ids": ("id", "seq"),
-    "state": ("key", "value"),
-}
-
-
-def _open_checked(path: Path, read_only: bool) -> sqlite3.Connection:
-    """Open the board and check it is an intact board database (spec 11.4)."""
-    try:
-        db = _connect_read_only(path) if read_only else _connect(path)
-    except sqlite3.DatabaseError as error:
-        raise _storage_or_damage(path, error) from None
-    try:
-        _check_database(db, path)
-    except sqlite3.DatabaseError as error:
-        db.close()
-        raise _storage_or_damage(path, error) from None
-    except BaseException:
-        db.close()
-        raise
-    return db
-
-
-def _connect_read_only(path: Path) -> sqlite3.Connection:
-    """A connection that never writes. `mode=ro` still needs the write-ahead log's index file;
-    on read-only media, where it cannot be created, the file is opened as immutable."""
-    uri = path.resolve().as_uri()
-    try:
-        db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=60, isolation_level=None)
-        db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-        return db
-    except sqlite3.OperationalError as error:
-        if "unable to open" not in str(error) and "readonly" not in str(error):
-            raise  # busy, or damaged: never read a live board as immutable
-        return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
-
-
-def _check_database(db: sqlite3.Connection, path: Path) -> None:
-    damaged = f"the bulletin board {path} is damaged"
-    problems = [str(row[0]) for row in db.execute("PRAGMA quick_check").fetchall()]
-    if problems != ["ok"]:
-        raise DamagedBoard(f"{damaged} (SQLite quick check: {problems[0]})")
-    for table, columns in _TABLES.items():
-        found = tuple(str(row[1]) for row in db.execute(f"PRAGMA table_info({table})"))
-        if found != columns:
-            raise DamagedBoard(f"{damaged} (table {table!r} is missing or altered)")
-    if db.execute("SELECT value FROM state WHERE key = 'phase'").fetchone() is None:
-        raise DamagedBoard(f"{damaged} (its phase is missing)")
-    row = db.execute("SELECT seq, kind, payload, prev, hash FROM entries ORDER BY seq DESC LIMIT 1")
-    last = row.fetchone()
-    if last is not None:
-        seq, kind, payload, prev, digest = last
-        readable = isinstance(payload, (bytes, str)) and all(
-            isinstance(value, bytes) for value in (prev, digest)
-        )
-        try:
-            if not readable:
-                raise TypeError("a column of the wrong type")
-            expected = entry_hash(int(seq), prev, str(kind), parse_json(payload))
-        except (EncodingError, TypeError, ValueError):
-            raise DamagedBoard(f"{damaged} (its last entry cannot be read)") from None
-        if expected != bytes(digest):
-            raise DamagedBoard(f"{damaged} (its last entry does not match its hash)")
-
-
-@contextmanager
-def reading(path: Path) -> Iterator[None]:
-    """SQLite's errors of a read outside any write transaction as ours (BoardBusy,
-    StorageError or DamagedBoard), as `_write` does for appends."""
-    try:
-        yield
-    except sqlite3.DatabaseError as error:
-        raise _storage_or_damage(path, error) from None
-
-
-def _storage_or_damage(path: Path, error: sqlite3.DatabaseError) -> Exception:
-    """SQLite's error as ours: busy, the disk (full, read-only, unreadable), or damage."""
-    text = str(error)
-    if "locked" in text or "busy" in text:
-        return BoardBusy(f"the bulletin board {path} is busy ({text}); try again")
-    if isinstance(error, sqlite3.OperationalError) and any(
-        marker in text for marker in _STORAGE_MARKERS
-    ):
-        return StorageError(f"bulletin board {path}: {text}")
-    return DamagedBoard(f"the bulletin board {path} is damaged ({text})")
-
-
-_STORAGE_MARKERS = ("disk is full", "readonly", "read-only", "disk I/O", "unable to open")
-
-
-def _remove_database(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-
-
-def _fsync_file(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-class _write:
-    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error. Inside an open transaction
-    (BulletinBoard.transaction) it joins that one: the outer block commits."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-        self._outer = False
-
-    def __enter__(self) -> None:
-        self._outer = not self._db.in_transaction
-        if self._outer:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as error:
-                raise _storage_or_damage(Path(_database_file(self._db)), error) from None
-
-    def __exit__(self, kind: object, value: object, traceback: object) -> None:
-        if not self._outer:
-            return
-        if kind is None:
-            try:
-                self._db.execute("COMMIT")
-            except sqlite3.DatabaseError as error:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                raise _storage_or_damage(Path(_database_file(self._db)), error) from None
-        else:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            if isinstance(value, sqlite3.DatabaseError):
-                raise _storage_or_damage(Path(_database_file(self._db)), value) from None
-
-
-def _database_file(db: sqlite3.Connection) -> str:
-    row = db.execute("PRAGMA database_list").fetchone()
-    return str(row[2]) if row else "(board)"

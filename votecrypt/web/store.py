@@ -22,13 +22,8 @@ from votecrypt.protocol.context import ElectionContext
 from votecrypt.record.log import Entry
 from votecrypt.service.election_dir import ElectionDir
 from votecrypt.service.voting import load_board
-from votecrypt.storage.board import (
-    BulletinBoard,
-    CheckedBallot,
-    CheckedChallenge,
-    Receipt,
-    reading,
-)
+from votecrypt.storage.board import BulletinBoard, CheckedBallot, CheckedChallenge, Receipt
+from votecrypt.storage.board_db import reading
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,21 @@ def _board_key(signed: bool, path: Path | None) -> SigningKey | None:
     help="Connections one address may hold at once (more stations behind one router need more).",
 )
 @click.option(
+    "--challenges-per-address",
+    type=click.IntRange(1, 100_000),
+    default=8,  # votecrypt.web.ServerSettings (the web stack loads later)
+    show_default=True,
+    help="Challenges taken from one address before any ballot is cast from it; each ballot "
+    "cast from that address allows 4 more (spec 17.8).",
+)
+@click.option(
+    "--challenges-per-credential",
+    type=click.IntRange(1, 10_000),
+    default=4,
+    show_default=True,
+    help="Challenges the whole board takes, for each credential in force (spec 17.8).",
+)
+@click.option(
     "--board-key",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
@@ -78,6 +93,8 @@ def serve_command(
     workers_pool: int | None,
     rate_limit: int,
     connections_per_address: int,
+    challenges_per_address: int,
+    challenges_per_credential: int,
     board_key: Path | None,
 ) -> None:
     """Serve the election's bulletin board over HTTP(S), and at / the page that checks a
@@ -108,7 +125,12 @@ def serve_command(
     store = SqliteBoardStore.open(directory, group())
     signing_key = _board_key(store.context.manifest.board is not None, board_key)
     pool = {} if workers_pool is None else {"check_processes": workers_pool}
-    settings = ServerSettings(submissions_per_minute=rate_limit, **pool)
+    settings = ServerSettings(
+        submissions_per_minute=rate_limit,
+        challenges_per_address=challenges_per_address,
+        challenges_per_credential=challenges_per_credential,
+        **pool,
+    )
     sock = listen(host, port)
     scheme = "https" if certfile else "http"
     shown = f"[{host}]" if ":" in host else host

@@ -25,10 +25,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from election_helpers import OpenElection
+from server_helpers import JSON
 from votecrypt_cli import exit_codes
 from votecrypt_cli.main import main
 
 from votecrypt.math import Group
+from votecrypt.protocol.credentials import new_code
+from votecrypt.record.ballot_codec import challenged_to_json
+from votecrypt.service.voting import prepare
 
 VOTECRYPT = [sys.executable, "-c", "from votecrypt_cli.main import main; main()"]
 
@@ -245,3 +249,22 @@ def test_stopping_mid_vote_loses_no_acknowledged_ballot(tmp_path: Path, fast_gro
     assert acknowledged  # the first answer came before Ctrl-C; the rest were in flight
     assert acknowledged <= logged  # nothing acknowledged is lost
     assert len(logged) <= len(bodies)
+
+
+def test_the_challenge_bounds_are_the_counting_boards_to_set(
+    tmp_path: Path, fast_group: Group
+) -> None:
+    # Spec 17.8: when a device exhausts the challenge bounds, the counting board restarts the
+    # server with larger ones. Here the smallest: one challenge from an address, then
+    # `429 too-many-challenges`, however often it asks.
+    opened = OpenElection(tmp_path / "e", fast_group, 3, 1)
+    opened.close()
+    args = ("--port", "0", "--workers-pool", "1", "--challenges-per-address", "1")
+    with serving(str(opened.directory.root), *args) as (_, lines):
+        url = f"http://127.0.0.1:{_port(lines[-1])}/api/v1/challenges"
+        answers = []
+        for _ in range(3):
+            challenge = prepare(opened.context, new_code(), ["high"]).challenge()
+            answers.append(httpx.post(url, content=challenged_to_json(challenge), headers=JSON))
+    assert [a.status_code for a in answers] == [201, 429, 429], [a.text for a in answers]
+    assert answers[-1].json()["error"] == "too-many-challenges"

@@ -196,15 +196,7 @@ class BoardApi:
         found = await self._read(self.index.find, self.store, code)
         if found is None:
             raise ApiError(NOT_FOUND, "no ballot with this tracking code on the board")
-        answer: dict[str, Any] = {
-            "tracking_code": found.tracking_code,
-            "status": found.status,
-            "seq": found.seq,
-            "entry_hash": found.entry_hash.hex(),
-        }
-        if found.choices is not None:
-            answer["choices"] = list(found.choices)
-        return json_response(answer)
+        return json_response(found.plain())
 
     async def credential(self, request: Request) -> Response:
         self._count_read(request)

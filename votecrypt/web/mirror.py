@@ -284,15 +284,7 @@ def create_mirror_app(replica: MirrorReplica) -> ASGIApp:
         )
         if found is None:
             raise ApiError(NOT_FOUND, "no ballot with this tracking code in this mirror")
-        answer: dict[str, Any] = {
-            "tracking_code": found.tracking_code,
-            "status": found.status,
-            "seq": found.seq,
-            "entry_hash": found.entry_hash.hex(),
-        }
-        if found.choices is not None:
-            answer["choices"] = list(found.choices)
-        return json_response(answer)
+        return json_response(found.plain())
 
     async def checkpoint(request: Request) -> Response:
         await fresh()

@@ -48,6 +48,18 @@ class Tracked:
     entry_hash: bytes
     choices: tuple[str, ...] | None = None
 
+    def plain(self) -> dict[str, object]:
+        """The answer of GET /api/v1/tracking/{code}, on the board and on a mirror alike."""
+        answer: dict[str, object] = {
+            "tracking_code": self.tracking_code,
+            "status": self.status,
+            "seq": self.seq,
+            "entry_hash": self.entry_hash.hex(),
+        }
+        if self.choices is not None:
+            answer["choices"] = list(self.choices)
+        return answer
+
 
 class BallotIndex:
     """Tracking code -> ballot on the board; thread-safe."""

@@ -15,7 +15,8 @@ import pytest
 
 from benchmarks import fixtures
 from votecrypt.errors import BallotError
-from votecrypt.math import Group, Scalar, secp256k1
+from votecrypt.math import Group, Scalar, encode, hash_bytes, secp256k1
+from votecrypt.math.tags import BALLOT
 from votecrypt.protocol.ballot import (
     Ballot,
     BallotContext,
@@ -23,6 +24,7 @@ from votecrypt.protocol.ballot import (
     check_many_proofs,
     check_proofs,
     check_proofs_one_by_one,
+    row_encodings,
 )
 from votecrypt.protocol.booth import prepare_ballot
 from votecrypt.protocol.context import ElectionContext
@@ -169,7 +171,9 @@ def _vector_cases() -> list[str]:
 def test_both_readings_give_the_same_reports_on_every_election_vector(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def one_by_one(ballots: list[Ballot], context: BallotContext) -> list[BallotError | None]:
+    def one_by_one(
+        ballots: list[Ballot], context: BallotContext, encoded: object = None
+    ) -> list[BallotError | None]:
         verdicts: list[BallotError | None] = []
         for ballot in ballots:
             try:
@@ -345,3 +349,34 @@ def test_the_board_server_refuses_a_signed_ballot_with_forged_commitments(
             "/api/v1/ballots", content=canonical_json(ballot_plain(honest)), headers=JSON
         )
         assert accepted.status_code == 201, accepted.text
+
+
+def test_the_ballot_hash_from_row_encodings_is_the_hash_of_the_plain_values(
+    election: tuple[ElectionContext, list[Ballot]],
+) -> None:
+    # A check encodes each row's ciphertexts and commitments once, for the ballot hash and
+    # the row proof's challenge (spec 3.1, 10.5): the same bytes as the values themselves.
+    _, ballots = election
+    for ballot in ballots[:3]:
+        plain = {
+            "election": ballot.election,
+            "ballot_id": ballot.ballot_id,
+            "credential": ballot.credential.to_bytes(),
+            "rows": [
+                {
+                    "ciphertexts": [[c.alpha, c.beta] for c in row.ciphertexts],
+                    "challenges": list(row.proof.challenges),
+                    "responses": [list(z_j) for z_j in row.proof.responses],
+                    "commitments": [[[a, b] for a, b in pairs] for pairs in row.proof.commitments],
+                }
+                for row in ballot.rows
+            ],
+        }
+        expected = hash_bytes(BALLOT, plain)
+        encoded = [row_encodings(row) for row in ballot.rows]
+        assert ballot.ballot_hash() == ballot.ballot_hash(encoded) == expected
+        for row, (ciphertexts, commitments) in zip(ballot.rows, encoded, strict=True):
+            assert ciphertexts.data == encode([[c.alpha, c.beta] for c in row.ciphertexts])
+            assert commitments.data == encode(
+                [[[a, b] for a, b in pairs] for pairs in row.proof.commitments]
+            )

@@ -29,7 +29,7 @@ from votecrypt.math.encoding import Encodable, Encoded, encode_list_of, encode_p
 from votecrypt.math.group import FixedBase, Group, Point
 from votecrypt.math.hashing import hash_to_scalar
 from votecrypt.math.randomness import random_below
-from votecrypt.math.scalar import ZERO, N, Scalar
+from votecrypt.math.scalar import N, Scalar
 from votecrypt.math.tags import DomainTag
 from votecrypt.primitives.elgamal import Ciphertext
 
@@ -261,18 +261,44 @@ def check_challenge_sum(
     *,
     tag: DomainTag,
     context: Sequence[Encodable],
+    encoded: tuple[Encoded, Encoded] | None = None,
 ) -> None:
     """sum_j c_j == H(tag, context, K, ciphertexts, values, a, b) on the carried commitments
-    (spec 5.3, verifier step 2): the challenge is re-derived before any equation is used."""
-    encoded = [
-        encode_point_pairs([(a.to_bytes(), b.to_bytes()) for a, b in pairs])
-        for pairs in proof.commitments
-    ]
-    total = ZERO
+    (spec 5.3, verifier step 2): the challenge is re-derived before any equation is used.
+    `encoded`, `statement_encodings(ciphertexts, proof.commitments)` when the caller has it
+    (a ballot's hash covers the same parts, spec 10.5), saves encoding them again."""
+    ciphertexts_encoded, commitments_encoded = encoded or statement_encodings(
+        ciphertexts, proof.commitments
+    )
+    total = 0
     for c_j in proof.challenges:
-        total = total + c_j
-    if total != _challenge(public_key, ciphertexts, vectors, encoded, tag, context):
+        total += c_j.value
+    challenge = hash_to_scalar(
+        tag,
+        tuple(context),
+        public_key,
+        ciphertexts_encoded,
+        _encoded_vectors(vectors),
+        commitments_encoded,
+    )
+    if total % N != challenge.value:
         raise InvalidProof(PROOF_NAME, CHALLENGE_SUM)
+
+
+def statement_encodings(
+    ciphertexts: Sequence[Ciphertext], commitments: Sequence[Sequence[tuple[Point, Point]]]
+) -> tuple[Encoded, Encoded]:
+    """The encodings of `[[alpha, beta], ...]` and of `[[[a, b], ...] per branch]` (spec
+    3.1), as a proof's challenge hashes them, each point's 33 bytes copied once."""
+    return (
+        encode_point_pairs([(ct.alpha.to_bytes(), ct.beta.to_bytes()) for ct in ciphertexts]),
+        encode_list_of(
+            [
+                encode_point_pairs([(a.to_bytes(), b.to_bytes()) for a, b in pairs])
+                for pairs in commitments
+            ]
+        ),
+    )
 
 
 def _challenge(

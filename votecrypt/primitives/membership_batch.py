@@ -38,34 +38,36 @@ def vartime_equations_hold(public_key: Point, claims: Sequence[Claim]) -> bool:
     2^-128 over the weights, when one does not (spec 5.7). Variable time: public values only."""
     group = public_key.group
     count = sum(len(c.proof.challenges) * len(c.ciphertexts) for c in claims)
-    weights = iter(verifier_weights(2 * count))
+    weights = verifier_weights(2 * count)
+    position = 0
     g_coefficient = k_coefficient = 0
     scalars: list[int] = []
     points: list[Point] = []
     for claim in claims:
-        lanes = len(claim.ciphertexts)
-        alpha_coefficients = [0] * lanes
-        beta_coefficients = [0] * lanes
+        lanes = range(len(claim.ciphertexts))
+        alpha_coefficients = [0] * len(lanes)
+        beta_coefficients = [0] * len(lanes)
         proof = claim.proof
         for c_j, z_j, pairs, vector in zip(
             proof.challenges, proof.responses, proof.commitments, claim.vectors, strict=True
         ):
             c = c_j.value
-            for lane, (z_scalar, (a, b), v) in enumerate(zip(z_j, pairs, vector, strict=True)):
-                z = z_scalar.value
-                r, r_prime = next(weights), next(weights)
-                g_coefficient += r * z + r_prime * c * v
+            for lane in lanes:
+                z = z_j[lane].value
+                r, r_prime = weights[position], weights[position + 1]
+                position += 2
+                g_coefficient += r * z + r_prime * c * vector[lane]
                 k_coefficient += r_prime * z
-                alpha_coefficients[lane] -= r * c
-                beta_coefficients[lane] -= r_prime * c
-                scalars.extend((N - r, N - r_prime))
-                points.extend((a, b))
+                alpha_coefficients[lane] += r * c
+                beta_coefficients[lane] += r_prime * c
+                scalars += (N - r, N - r_prime)
+                points += pairs[lane]
         for ciphertext, alpha_k, beta_k in zip(
             claim.ciphertexts, alpha_coefficients, beta_coefficients, strict=True
         ):
-            scalars.extend((alpha_k % N, beta_k % N))
-            points.extend((ciphertext.alpha, ciphertext.beta))
-    scalars.extend((g_coefficient % N, k_coefficient % N))
-    points.extend((group.generator, public_key))
-    total = group.vartime_multi_multiply([Scalar(k) for k in scalars], points)
+            scalars += (-alpha_k % N, -beta_k % N)
+            points += (ciphertext.alpha, ciphertext.beta)
+    scalars += (g_coefficient % N, k_coefficient % N)
+    points += (group.generator, public_key)
+    total = group.vartime_multi_multiply(list(map(Scalar, scalars)), points)
     return total.is_identity()

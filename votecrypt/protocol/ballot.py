@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from votecrypt.errors import BallotError, InvalidProof, InvalidSignature
-from votecrypt.math.encoding import Encodable
+from votecrypt.math.encoding import Encodable, Encoded
 from votecrypt.math.group import FixedBase, Point
 from votecrypt.math.hashing import hash_bytes
 from votecrypt.math.scalar import Scalar
@@ -29,6 +29,7 @@ from votecrypt.primitives.membership import (
     check_allowed,
     check_challenge_sum,
     check_proof_shape,
+    statement_encodings,
     verify_membership,
 )
 from votecrypt.primitives.membership_batch import Claim, vartime_equations_hold
@@ -96,26 +97,31 @@ class Ballot:
     rows: tuple[BallotRow, ...]
     signature: bytes
 
-    def content(self) -> Encodable:
-        """Everything but the signature, as hashed into the ballot hash (spec 10.5)."""
+    def content(self, encoded: Sequence[tuple[Encoded, Encoded]] | None = None) -> Encodable:
+        """Everything but the signature, as hashed into the ballot hash (spec 10.5): per row
+        the ciphertexts `[[alpha, beta], ...]`, challenges, responses and commitments
+        `[[[a, b], ...] per branch]`. `encoded`, each row's `row_encodings`, stands for the
+        ciphertexts and commitments (the same bytes, spec 3.1)."""
+        if encoded is None:
+            encoded = [row_encodings(row) for row in self.rows]
         return {
             "election": self.election,
             "ballot_id": self.ballot_id,
             "credential": self.credential.to_bytes(),
             "rows": [
                 {
-                    "ciphertexts": [(c.alpha, c.beta) for c in row.ciphertexts],
+                    "ciphertexts": ciphertexts,
                     "challenges": row.proof.challenges,
                     "responses": row.proof.responses,
-                    "commitments": row.proof.commitments,
+                    "commitments": commitments,
                 }
-                for row in self.rows
+                for row, (ciphertexts, commitments) in zip(self.rows, encoded, strict=True)
             ],
         }
 
-    def ballot_hash(self) -> bytes:
+    def ballot_hash(self, encoded: Sequence[tuple[Encoded, Encoded]] | None = None) -> bytes:
         """H(BALLOT, content): what the credential signs (spec 10.4, 10.5)."""
-        return hash_bytes(BALLOT, self.content())
+        return hash_bytes(BALLOT, self.content(encoded))
 
     def tracking_code(self) -> str:
         return tracking_code(
@@ -150,28 +156,42 @@ def row_proof_context(
     return (election, credential.to_bytes(), ballot_id, row)
 
 
+def row_encodings(row: BallotRow) -> tuple[Encoded, Encoded]:
+    """A row's ciphertexts and commitments encoded (spec 3.1): the ballot hash (10.5) and the
+    row proof's challenge (5.3) both cover them, so a check encodes them once for both."""
+    return statement_encodings(row.ciphertexts, row.proof.commitments)
+
+
 def check_ballot(ballot: Ballot, context: BallotContext) -> None:
     """The stateless checks of spec 11.3 (steps 1-4): election, shape, signature, every row
     proof. Raises BallotError with a stable reason code. The board adds the stateful checks
     (known and unused credential, new ciphertexts, voting open)."""
     check_shape(ballot, context)
-    check_signature(ballot)
-    check_proofs(ballot, context)
+    encoded = [row_encodings(row) for row in ballot.rows]
+    check_signature(ballot, encoded)
+    check_proofs(ballot, context, encoded)
 
 
-def check_signature(ballot: Ballot) -> None:
-    """The credential signed the ballot hash (spec 10.4)."""
+def check_signature(
+    ballot: Ballot, encoded: Sequence[tuple[Encoded, Encoded]] | None = None
+) -> None:
+    """The credential signed the ballot hash (spec 10.4). `encoded`: every row's
+    `row_encodings`, when the caller has them."""
     try:
-        ballot.credential.verify(ballot.signature, signature_digest(ballot.ballot_hash()))
+        ballot.credential.verify(ballot.signature, signature_digest(ballot.ballot_hash(encoded)))
     except InvalidSignature:
         raise BallotError(BAD_SIGNATURE, "the credential's signature does not verify") from None
 
 
-def check_proofs(ballot: Ballot, context: BallotContext) -> None:
+def check_proofs(
+    ballot: Ballot,
+    context: BallotContext,
+    encoded: Sequence[tuple[Encoded, Encoded]] | None = None,
+) -> None:
     """Every row's set-membership proof, bound to the election, credential, ballot id and row
     index (spec 10.3), all rows in one batch (spec 5.7): the same verdict, and when it fails
     the same reason, as `check_proofs_one_by_one`."""
-    failure = check_many_proofs((ballot,), context)[0]
+    failure = check_many_proofs((ballot,), context, None if encoded is None else [encoded])[0]
     if failure is not None:
         raise failure
 
@@ -199,7 +219,9 @@ def check_proofs_one_by_one(ballot: Ballot, context: BallotContext) -> None:
 
 
 def check_many_proofs(
-    ballots: Sequence[Ballot], context: BallotContext
+    ballots: Sequence[Ballot],
+    context: BallotContext,
+    encoded: Sequence[Sequence[tuple[Encoded, Encoded]]] | None = None,
 ) -> list[BallotError | None]:
     """The proofs of many ballots in one batch (spec 5.7, 16.1): for each ballot, None or the
     BallotError `check_proofs_one_by_one` raises for it.
@@ -210,12 +232,14 @@ def check_many_proofs(
     split in turn, down to single ballots; when both halves fail, the ballots of the batch are
     read one by one instead (so the batch checks never cost more than about three checks of the
     whole batch, spec 5.7). A ballot is only ever refused by its one-by-one reading, which
-    names its row: never on a batch check alone."""
+    names its row: never on a batch check alone. `encoded`: every ballot's rows'
+    `row_encodings`, when the caller has them."""
     verdicts: list[BallotError | None] = [None] * len(ballots)
     claims: dict[int, list[Claim]] = {}
     for position, ballot in enumerate(ballots):
         try:
-            claims[position] = _claims(ballot, context)
+            rows = encoded[position] if encoded is not None else None
+            claims[position] = _claims(ballot, context, rows)
         except InvalidProof:
             verdicts[position] = _one_by_one(ballot, context)
 
@@ -237,7 +261,11 @@ def check_many_proofs(
     return verdicts
 
 
-def _claims(ballot: Ballot, context: BallotContext) -> list[Claim]:
+def _claims(
+    ballot: Ballot,
+    context: BallotContext,
+    encoded: Sequence[tuple[Encoded, Encoded]] | None,
+) -> list[Claim]:
     """Every row's proof, shape and challenge sum checked (spec 5.3, verifier steps 1 and 2)."""
     vectors = check_allowed(context.packing.allowed(), context.packing.lanes)
     claims = []
@@ -252,6 +280,7 @@ def _claims(ballot: Ballot, context: BallotContext) -> list[Claim]:
             vectors,
             tag=BALLOT_ROW_PROOF,
             context=row_proof_context(context.hash, ballot.credential, ballot.ballot_id, index),
+            encoded=encoded[index] if encoded is not None else None,
         )
         claims.append(Claim(row.proof, row.ciphertexts, vectors))
     return claims

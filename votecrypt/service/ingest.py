@@ -16,8 +16,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from votecrypt.errors import BallotError, EncodingError
+from votecrypt.math.encoding import Encoded
 from votecrypt.protocol import ballot as reasons
-from votecrypt.protocol.ballot import Ballot, check_many_proofs, check_shape, check_signature
+from votecrypt.protocol.ballot import (
+    Ballot,
+    check_many_proofs,
+    check_shape,
+    check_signature,
+    row_encodings,
+)
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.record.ballot_codec import ballot_from_plain
 from votecrypt.storage.board import BulletinBoard
@@ -40,7 +47,7 @@ def _check(context: ElectionContext, chunk: list[tuple[int, Any]]) -> Checked:
     signature, then the proofs of those that passed in one batch (spec 5.7), each ballot
     refused with the reason `check_ballot` gives it."""
     checked: Checked = []
-    proven: list[tuple[int, Ballot]] = []
+    proven: list[tuple[int, Ballot, list[tuple[Encoded, Encoded]]]] = []
     for position, plain in chunk:
         if plain is None:  # a blank line: nothing to check or report
             continue
@@ -50,16 +57,19 @@ def _check(context: ElectionContext, chunk: list[tuple[int, Any]]) -> Checked:
         try:
             ballot = ballot_from_plain(plain, context.group)
             check_shape(ballot, context)
-            check_signature(ballot)
+            encoded = [row_encodings(row) for row in ballot.rows]
+            check_signature(ballot, encoded)
         except EncodingError as error:
             checked.append((position, None, reasons.MALFORMED, str(error)))
         except BallotError as error:
             checked.append((position, None, error.reason, error.detail))
         else:
-            proven.append((len(checked), ballot))
+            proven.append((len(checked), ballot, encoded))
             checked.append((position, ballot, "", ""))
-    failures = check_many_proofs([ballot for _, ballot in proven], context)
-    for (index, _), failure in zip(proven, failures, strict=True):
+    failures = check_many_proofs(
+        [ballot for _, ballot, _ in proven], context, [encoded for _, _, encoded in proven]
+    )
+    for (index, _, _), failure in zip(proven, failures, strict=True):
         if failure is not None:
             checked[index] = (checked[index][0], None, failure.reason, failure.detail)
     return checked

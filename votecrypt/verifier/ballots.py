@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from votecrypt.errors import BallotError, EncodingError, TallyError
+from votecrypt.math.encoding import Encoded
 from votecrypt.math.group import Group
 from votecrypt.protocol import ballot as reasons
 from votecrypt.protocol.ballot import (
@@ -21,6 +22,7 @@ from votecrypt.protocol.ballot import (
     check_many_proofs,
     check_signature,
     check_sizes,
+    row_encodings,
 )
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.tally import TallyAccumulator
@@ -63,19 +65,23 @@ def check_chunk(
     accepted ballots) only the ciphertexts and the identifiers are decoded."""
     verdicts = []
     partial = TallyAccumulator(context.group, context.rows, context.packing.lanes)
-    proven: list[tuple[BallotVerdict, Ballot]] = []
+    proven: list[tuple[BallotVerdict, Decoded]] = []
     for seq, kind, payload in entries:
         verdict = BallotVerdict(seq, kind)
         if check_proofs_too:
-            ballot = _check_fully(context, kind, payload, verdict, partial)
-            if ballot is not None:
-                proven.append((verdict, ballot))
+            decoded = _check_fully(context, kind, payload, verdict, partial)
+            if decoded is not None:
+                proven.append((verdict, decoded))
         else:
             _identify(context, kind, payload, verdict, partial)
         verdicts.append(verdict)
     # Check 11 for the whole chunk in one batch (spec 5.7): each ballot gets the verdict and
     # the reason its own one-by-one check gives.
-    failures = check_many_proofs([ballot for _, ballot in proven], context)
+    failures = check_many_proofs(
+        [ballot for _, (ballot, _) in proven],
+        context,
+        [encoded for _, (_, encoded) in proven],
+    )
     for (verdict, _), failure in zip(proven, failures, strict=True):
         if failure is not None:
             _run(verdict, lambda failure=failure: _raise(failure))
@@ -92,7 +98,7 @@ def _check_fully(
     payload: Any,
     verdict: BallotVerdict,
     partial: TallyAccumulator,
-) -> Ballot | None:
+) -> Decoded | None:
     """Checks 9-10 (14 for a challenge) of one entry, each on its own (spec 16.1): a ballot
     that names another election still has its signature checked, and its proofs checked
     under this election's key and hash, where they fail. Returns the ballot whose proofs
@@ -100,14 +106,15 @@ def _check_fully(
     if kind != "ballot":
         _check_challenge(context, payload, verdict)
         return None
-    ballot = _decode_ballot(context.group, payload, verdict)
-    if ballot is None:
+    decoded = _decode_ballot(context.group, payload, verdict)
+    if decoded is None:
         return None
+    ballot = decoded[0]
     if ballot.election != context.hash:
         verdict.failures["ballot-format"] = "the ballot is for another election"
     if _run(verdict, lambda: check_sizes(ballot, context)):
         partial.add(ballot)
-        return ballot
+        return decoded
     verdict.unsummed = True
     verdict.failures["ballot-proofs"] = (
         "cannot be checked: the ballot does not have the election's sizes (check 9)"
@@ -115,7 +122,12 @@ def _check_fully(
     return None
 
 
-def _decode_ballot(group: Group, payload: Any, verdict: BallotVerdict) -> Ballot | None:
+#: A decoded ballot and its rows' encodings (`row_encodings`: the signature's ballot hash and
+#: the proofs' challenges cover them, so they are encoded once).
+Decoded = tuple[Ballot, list[tuple[Encoded, Encoded]]]
+
+
+def _decode_ballot(group: Group, payload: Any, verdict: BallotVerdict) -> Decoded | None:
     """Decode a cast ballot and check its signature (check 10 needs no context, spec 16.1);
     None when it does not decode (check 9), and then nothing else can be checked."""
     try:
@@ -127,8 +139,9 @@ def _decode_ballot(group: Group, payload: Any, verdict: BallotVerdict) -> Ballot
     verdict.credential = ballot.credential.to_bytes()
     verdict.ballot_id = ballot.ballot_id
     verdict.alphas = tuple(c.alpha.to_bytes() for row in ballot.rows for c in row.ciphertexts)
-    _run(verdict, lambda: check_signature(ballot))
-    return ballot
+    encoded = [row_encodings(row) for row in ballot.rows]
+    _run(verdict, lambda: check_signature(ballot, encoded))
+    return ballot, encoded
 
 
 def check_without_context(group: Group, seq: int, kind: str, payload: Any) -> BallotVerdict:

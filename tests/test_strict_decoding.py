@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from votecrypt.errors import EncodingError, ManifestError
 from votecrypt.math import secp256k1
@@ -107,3 +110,25 @@ def test_every_field_is_required_and_no_other_is_accepted(name: str) -> None:
             continue
         accepted.append(label)
     assert accepted == []
+
+
+@given(st.text(alphabet="0123456789abcdefABCDEF \t\nxg", max_size=12))
+def test_hex_is_read_only_in_its_one_lower_case_form(text: str) -> None:
+    # decode_hex reads most values with bytes.fromhex and a round trip; whatever the path,
+    # it accepts exactly lower-case pairs of digits, and refuses the rest in one of the three
+    # messages of its checks.
+    from votecrypt.record.json_codec import decode_hex
+
+    if re.fullmatch("(?:[0-9a-f]{2})*", text):
+        assert decode_hex(text, "value") == bytes.fromhex(text)
+        if text:
+            with pytest.raises(EncodingError, match="expected 99 bytes"):
+                decode_hex(text, "value", 99)
+    else:
+        with pytest.raises(EncodingError) as refused:
+            decode_hex(text, "value")
+        assert str(refused.value) in {
+            "value: expected lower-case hex",
+            "value: hex must be lower case",
+            "value: expected lower-case hex digits only",
+        }

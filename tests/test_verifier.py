@@ -379,3 +379,58 @@ def test_a_changed_percentage_names_the_field(election: DemoOutcome, tmp_path: P
     (message,) = report["result-percentages"].failures
     assert "percentages.low: announced '50,00'" in message
     assert "percentages.high" not in message
+
+
+@pytest.mark.parametrize(
+    "payload_text",
+    [
+        '{"a":1,"b":["x",true,null]}',  # canonical
+        '{"b":["x",true,null],"a":1}',  # keys out of order
+        '{"a": 1,"b":["x",true,null]}',  # white space
+        '{"a":1,"b":["\\u0078",true,null]}',  # an escape JSON does not need
+        '{"a":1,"b":["Vi\u1ec7t",true,null]}',  # NFC text, written as it is
+        '{"a":1,"b":["Vie\u0323\u0302t",true,null]}',  # not NFC: the line does not decode
+        '{"Vie\u0323\u0302t":1}',  # a key not in NFC: read as its NFC form, so not canonical
+    ],
+)
+def test_the_canonical_line_check_agrees_with_writing_the_entry_again(payload_text: str) -> None:
+    # Check 1 compares a line with its entry's canonical JSON (spec 15.2); the verifier
+    # writes a read payload without normalising it again (is_canonical_line): the same
+    # verdict as writing the entry again with entry_to_line.
+    from votecrypt.errors import EncodingError
+    from votecrypt.record.log import is_canonical_line
+
+    line = (
+        f'{{"hash":"{"11" * 32}","kind":"close","payload":{payload_text},'
+        f'"prev":"{"22" * 32}","seq":3}}\n'
+    ).encode()
+    try:
+        entry = entry_from_line(line, 1)
+    except EncodingError:
+        assert "Vie\u0323\u0302t" in payload_text
+        return
+    assert is_canonical_line(entry, line) == (entry_to_line(entry) == line)
+    canonical = {'{"a":1,"b":["x",true,null]}', '{"a":1,"b":["Vi\u1ec7t",true,null]}'}
+    assert is_canonical_line(entry, line) == (payload_text in canonical)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"a": [1, "x", None, True, {"b": []}]},
+        {"a": [1, -1]},  # a negative integer has no typed encoding
+        {"a": {"Vie\u0323\u0302t": 1}},  # a key not in NFC
+        ["x", ["Vie\u0323\u0302t"]],  # a text not in NFC
+        {"a": "Vi\u1ec7t"},
+    ],
+)
+def test_the_quick_hashable_walk_agrees_with_the_one_that_names_the_place(payload: Any) -> None:
+    from votecrypt.errors import EncodingError
+    from votecrypt.record.log import _check_hashable, _hashable
+
+    try:
+        _check_hashable(payload, "payload")
+        refused = False
+    except EncodingError:
+        refused = True
+    assert _hashable(payload) is not refused

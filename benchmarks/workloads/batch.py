@@ -51,7 +51,9 @@ def _one_by_one() -> Iterator[None]:
     """Check 11 of the verifier's chunks read one ballot at a time, by 5.3."""
     original = getattr(chunk_checks, "check_many_proofs")  # noqa: B009 (restored below)
 
-    def each(ballots: Sequence[Ballot], context: BallotContext) -> list[BallotError | None]:
+    def each(
+        ballots: Sequence[Ballot], context: BallotContext, encoded: object = None
+    ) -> list[BallotError | None]:
         verdicts: list[BallotError | None] = []
         for ballot in ballots:
             try:

@@ -21,6 +21,7 @@ computed earlier (in another process, say), and stands for that value in any inp
 
 from __future__ import annotations
 
+import struct
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -76,8 +77,11 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+_HEADER = struct.Struct(">BQ")  # type, length of the body
+
+
 def _frame(type_code: int, body: bytes) -> bytes:
-    return bytes((type_code,)) + len(body).to_bytes(8, "big") + body
+    return _HEADER.pack(type_code, len(body)) + body
 
 
 def encode(value: Encodable) -> bytes:
@@ -106,7 +110,8 @@ def _encode_bool(value: bool) -> bytes:
 
 
 def _encode_text(value: str) -> bytes:
-    return _frame(T_TEXT, nfc(value).encode("utf-8"))
+    body = value.encode("ascii") if value.isascii() else nfc(value).encode("utf-8")
+    return _HEADER.pack(T_TEXT, len(body)) + body
 
 
 def _encode_int(value: int) -> bytes:
@@ -158,11 +163,13 @@ def encode_list_of(encoded: Iterable[Encoded]) -> Encoded:
 
 def _encode_map(mapping: Mapping[str, Encodable]) -> bytes:
     pairs: dict[bytes, bytes] = {}
+    by_type = _BY_TYPE
     for key, item in mapping.items():
         if not isinstance(key, str):
             raise TypeError("map keys must be text")
         key_bytes = nfc(key).encode("utf-8")
         if key_bytes in pairs:
             raise ValueError("map keys collide after NFC normalisation")
-        pairs[key_bytes] = encode(item)
-    return b"".join(_frame(T_TEXT, key) + pairs[key] for key in sorted(pairs))
+        pairs[key_bytes] = (by_type.get(type(item)) or encode)(item)
+    header = _HEADER.pack
+    return b"".join([header(T_TEXT, len(key)) + key + pairs[key] for key in sorted(pairs)])

@@ -36,10 +36,17 @@ _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _STEP = bytes.maketrans(b"[]{}", b"\x01\xff\x01\xff")  # +1 and -1 as signed bytes
 
 
-def canonical_json(value: Any) -> bytes:
-    """The canonical UTF-8 JSON encoding of plain data (dict, list, str, int, bool, None)."""
+def canonical_json(value: Any, *, normalised: bool = False) -> bytes:
+    """The canonical UTF-8 JSON encoding of plain data (dict, list, str, int, bool, None).
+    `normalised`: the caller vouches that `value` is already in the form the normalisation
+    gives (lists, dicts with text keys, text in NFC, integers, at most MAX_DEPTH levels), as
+    `parse_json`'s output is once every text in it was checked to be NFC; it is then written
+    without being walked again."""
     return json.dumps(
-        _normalised(value, 0), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        value if normalised else _normalised(value, 0),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
     ).encode("utf-8")
 
 

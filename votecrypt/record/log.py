@@ -81,18 +81,25 @@ class Entry:
 
 def entry_to_line(entry: Entry) -> bytes:
     """One line of log.jsonl (canonical JSON and a newline)."""
-    return (
-        canonical_json(
-            {
-                "seq": entry.seq,
-                "kind": entry.kind,
-                "payload": entry.payload,
-                "prev": entry.prev.hex(),
-                "hash": entry.hash.hex(),
-            }
-        )
-        + b"\n"
-    )
+    return _line(entry, normalised=False)
+
+
+def is_canonical_line(entry: Entry, line: bytes) -> bool:
+    """Whether `line` is `entry_to_line(entry)`, for an entry `entry_from_line` read from
+    it: its kind and every text of its payload are then in NFC and its values plain JSON,
+    so its canonical JSON is written without normalising them again (the same bytes)."""
+    return _line(entry, normalised=True) == line
+
+
+def _line(entry: Entry, *, normalised: bool) -> bytes:
+    plain = {
+        "seq": entry.seq,
+        "kind": entry.kind,
+        "payload": entry.payload,
+        "prev": entry.prev.hex(),
+        "hash": entry.hash.hex(),
+    }
+    return canonical_json(plain, normalised=normalised) + b"\n"
 
 
 def entry_from_line(line: bytes, line_number: int) -> Entry:
@@ -102,7 +109,8 @@ def entry_from_line(line: bytes, line_number: int) -> Entry:
     if kind not in KINDS:
         raise EncodingError(f"log line {line_number}: unknown entry kind {kind!r}")
     payload = fields.raw("payload")
-    _check_hashable(payload, f"log line {line_number}: payload")
+    if not _hashable(payload):
+        _check_hashable(payload, f"log line {line_number}: payload")
     entry = Entry(
         seq=fields.integer("seq"),
         kind=kind,
@@ -112,6 +120,33 @@ def entry_from_line(line: bytes, line_number: int) -> Entry:
     )
     fields.done()
     return entry
+
+
+def _hashable(value: Any) -> bool:
+    """True when `_check_hashable` has nothing to refuse in plain JSON data (one walk, no
+    paths written out); False when it may, and then it names the place."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if kind is str:
+            if not item.isascii() and not unicodedata.is_normalized("NFC", item):
+                return False
+        elif kind is dict:
+            for key in item:
+                if type(key) is not str or not (
+                    key.isascii() or unicodedata.is_normalized("NFC", key)
+                ):
+                    return False
+            pending.extend(item.values())
+        elif kind is list:
+            pending.extend(item)
+        elif kind is int:
+            if item < 0:
+                return False
+        elif kind is not bool and item is not None:
+            return False
+    return True
 
 
 def _check_hashable(value: Any, path: str) -> None:

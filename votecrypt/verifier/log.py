@@ -10,7 +10,7 @@ from votecrypt.record.log import (
     PHASE_KINDS,
     Entry,
     entry_from_line,
-    entry_to_line,
+    is_canonical_line,
     setup_in_order,
 )
 from votecrypt.verifier.state import Verification
@@ -28,7 +28,7 @@ def decode_line(v: Verification, number: int, line: bytes) -> Entry | None:
         report["log-chain"].fail(f"line {number}: the chain cannot be followed past it")
         v.expected_seq += 1
         return None
-    if entry_to_line(entry) != line:
+    if not is_canonical_line(entry, line):
         # spec 15.2, 16.1: a line that decodes but is not the canonical JSON of its entry
         # fails check 1 and is still used (its hash is over the values, not the text).
         report["log-format"].fail(

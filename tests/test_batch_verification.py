@@ -380,3 +380,17 @@ def test_the_ballot_hash_from_row_encodings_is_the_hash_of_the_plain_values(
             assert commitments.data == encode(
                 [[[a, b] for a, b in pairs] for pairs in row.proof.commitments]
             )
+
+
+def test_a_ballot_plain_is_already_in_canonical_json_form(
+    election: tuple[ElectionContext, list[Ballot]],
+) -> None:
+    # The board writes a checked ballot's JSON without normalising it again
+    # (CheckedBallot.of): hex and constant text, lists, integers, so the same bytes.
+    from votecrypt.record.ballot_codec import ballot_plain
+    from votecrypt.record.json_codec import canonical_json
+
+    _, ballots = election
+    for ballot in ballots[:3]:
+        plain = ballot_plain(ballot)
+        assert canonical_json(plain, normalised=True) == canonical_json(plain)

@@ -101,12 +101,12 @@ class CheckedBallot:
 
     @classmethod
     def of(cls, ballot: Ballot) -> CheckedBallot:
-        plain = ballot_plain(ballot)
+        plain = ballot_plain(ballot)  # lists, hex and constant text: already normalised
         return cls(
             ballot.credential.to_bytes(),
             ballot.ballot_id,
             _alphas(tuple(row.ciphertexts for row in ballot.rows)),
-            canonical_json(plain),
+            canonical_json(plain, normalised=True),
             Encoded.of(plain),
             ballot.tracking_code(),
         )

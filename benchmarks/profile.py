@@ -3,7 +3,9 @@
 Runs the board's and verifier's check of one 22-candidate x 4-option ballot (signature and 22
 set-membership proofs) under cProfile and splits the time into the calls into libsecp256k1
 and everything else (Python: parsing, serialising, wrappers, hashing), then lists the
-functions with the most time of their own. cProfile slows Python code down more than C
+functions with the most time of their own. With the native accelerator built (spec 18.2), its
+multi-scalar multiplication is the function `_secp256k1_ecmult_multi_var` (the C call alone)
+and counts as the library's time. cProfile slows Python code down more than C
 calls, so read the split as an upper bound on the Python share, and compare two profiles
 taken in the same way (before and after a change).
 """

@@ -69,10 +69,21 @@ def test_profile_counts_the_library_calls_of_a_ballot_check() -> None:
     if native.load() is not None:
         in_native = {n: e[1] for (f, _, n), e in stats.stats.items() if f.endswith("native.py")}  # type: ignore[attr-defined]
         assert in_native["multiply"] == ballots
+        # the C call has a function of its own, which the report counts as the library's
+        assert in_native["_secp256k1_ecmult_multi_var"] == ballots
     else:
         assert calls["<built-in method _libsecp256k1.secp256k1_ec_pubkey_combine>"] == ballots
+    # Each row's ciphertexts and commitments are encoded once, for the ballot hash and the
+    # row's challenge: one encode_point_pairs for the ciphertexts and one per branch.
+    from benchmarks.profile import CANDIDATES
+
+    pairs = {n: e[1] for (f, _, n), e in stats.stats.items() if f.endswith("encoding.py")}  # type: ignore[attr-defined]
+    assert pairs["encode_point_pairs"] == ballots * CANDIDATES * (1 + 4)
     text = profile.report(stats, ballots)
     assert "in libsecp256k1:" in text and "everything else:" in text
+    if native.load() is not None:
+        library = float(text.splitlines()[1].split(":")[1].split("ms")[0])
+        assert library > 0  # the native call is counted as the library's time
 
 
 def test_the_python_side_of_the_browser_benchmark_prepares_ballots() -> None:

@@ -90,10 +90,12 @@ class Group:
             raise ValueError("one scalar per point")
         natives, values = [], []
         for k, point in zip(scalars, points, strict=True):
-            self._check_member(point)
-            if point._native is not None and not k.is_zero():
+            if type(point) is not Point or point._group is not self:
+                self._check_member(point)  # (inline for the common case: hundreds of terms)
+            value = k.value
+            if point._native is not None and value:
                 natives.append(point._native)
-                values.append(k.value)
+                values.append(value)
         if not natives:
             return self.identity
         return Point(self, self._backend.vartime_multi_multiply(natives, values))

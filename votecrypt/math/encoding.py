@@ -152,8 +152,18 @@ def encode_point_pairs(pairs: Iterable[tuple[bytes, bytes]]) -> Encoded:
     """`Encoded.of([[p, q], ...])` for a list of pairs of points given as their 33-byte
     encodings (ciphertexts, the commitments of a proof branch), in one pass: the same bytes
     (spec 3.1), without a call per item."""
+    return Encoded(_point_pairs(pairs))
+
+
+def encode_point_pair_lists(lists: Iterable[Iterable[tuple[bytes, bytes]]]) -> Encoded:
+    """`Encoded.of([[[p, q], ...], ...])` for lists of pairs of points given as their 33-byte
+    encodings (a proof's commitments, one list per branch): the same bytes (spec 3.1)."""
+    return Encoded(_frame(T_LIST, b"".join([_point_pairs(pairs) for pairs in lists])))
+
+
+def _point_pairs(pairs: Iterable[tuple[bytes, bytes]]) -> bytes:
     header, point = _PAIR_HEADER, _POINT_HEADER
-    return Encoded(_frame(T_LIST, b"".join([header + p + point + q for p, q in pairs])))
+    return _frame(T_LIST, b"".join([header + p + point + q for p, q in pairs]))
 
 
 def encode_list_of(encoded: Iterable[Encoded]) -> Encoded:

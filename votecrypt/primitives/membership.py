@@ -25,7 +25,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from votecrypt.errors import InvalidProof, ProvingError
-from votecrypt.math.encoding import Encodable, Encoded, encode_list_of, encode_point_pairs
+from votecrypt.math.encoding import (
+    Encodable,
+    Encoded,
+    encode_list_of,
+    encode_point_pair_lists,
+    encode_point_pairs,
+)
 from votecrypt.math.group import FixedBase, Group, Point
 from votecrypt.math.hashing import hash_to_scalar
 from votecrypt.math.randomness import random_below
@@ -292,11 +298,8 @@ def statement_encodings(
     3.1), as a proof's challenge hashes them, each point's 33 bytes copied once."""
     return (
         encode_point_pairs([(ct.alpha.to_bytes(), ct.beta.to_bytes()) for ct in ciphertexts]),
-        encode_list_of(
-            [
-                encode_point_pairs([(a.to_bytes(), b.to_bytes()) for a, b in pairs])
-                for pairs in commitments
-            ]
+        encode_point_pair_lists(
+            [[(a.to_bytes(), b.to_bytes()) for a, b in pairs] for pairs in commitments]
         ),
     )
 

@@ -21,10 +21,10 @@ from votecrypt.protocol.ballot import (
     Ballot,
     BallotContext,
     BallotRow,
+    EncodedRows,
     check_many_proofs,
     check_proofs,
     check_proofs_one_by_one,
-    row_encodings,
 )
 from votecrypt.protocol.booth import prepare_ballot
 from votecrypt.protocol.context import ElectionContext
@@ -373,9 +373,9 @@ def test_the_ballot_hash_from_row_encodings_is_the_hash_of_the_plain_values(
             ],
         }
         expected = hash_bytes(BALLOT, plain)
-        encoded = [row_encodings(row) for row in ballot.rows]
+        encoded = EncodedRows(ballot)
         assert ballot.ballot_hash() == ballot.ballot_hash(encoded) == expected
-        for row, (ciphertexts, commitments) in zip(ballot.rows, encoded, strict=True):
+        for row, (ciphertexts, commitments) in zip(ballot.rows, encoded.rows, strict=True):
             assert ciphertexts.data == encode([[c.alpha, c.beta] for c in row.ciphertexts])
             assert commitments.data == encode(
                 [[[a, b] for a, b in pairs] for pairs in row.proof.commitments]
@@ -394,3 +394,18 @@ def test_a_ballot_plain_is_already_in_canonical_json_form(
     for ballot in ballots[:3]:
         plain = ballot_plain(ballot)
         assert canonical_json(plain, normalised=True) == canonical_json(plain)
+
+
+def test_encodings_are_accepted_only_with_the_ballot_they_were_made_from(
+    election: tuple[ElectionContext, list[Ballot]],
+) -> None:
+    # A challenge must be derived from the very commitments the batch checks (spec 5.7), and
+    # a signature checked over the content it signs: encodings of another ballot (even one
+    # equal to it) are refused before anything is hashed.
+    context, ballots = election
+    other = EncodedRows(dataclasses.replace(ballots[0]))
+    with pytest.raises(ValueError, match="another ballot"):
+        check_proofs(ballots[0], context, other)
+    with pytest.raises(ValueError, match="another ballot"):
+        ballots[0].ballot_hash(EncodedRows(ballots[1]))
+    check_proofs(ballots[0], context, EncodedRows(ballots[0]))

@@ -271,21 +271,18 @@ def check_challenge_sum(
 ) -> None:
     """sum_j c_j == H(tag, context, K, ciphertexts, values, a, b) on the carried commitments
     (spec 5.3, verifier step 2): the challenge is re-derived before any equation is used.
-    `encoded`, `statement_encodings(ciphertexts, proof.commitments)` when the caller has it
-    (a ballot's hash covers the same parts, spec 10.5), saves encoding them again."""
+    `encoded` must be `statement_encodings(ciphertexts, proof.commitments)` of exactly these
+    values (a ballot's hash covers the same parts, spec 10.5, so a ballot check encodes them
+    once: protocol.ballot.EncodedRows); the batch of 5.7 is sound only for commitments the
+    challenge was derived from."""
     ciphertexts_encoded, commitments_encoded = encoded or statement_encodings(
         ciphertexts, proof.commitments
     )
     total = 0
     for c_j in proof.challenges:
         total += c_j.value
-    challenge = hash_to_scalar(
-        tag,
-        tuple(context),
-        public_key,
-        ciphertexts_encoded,
-        _encoded_vectors(vectors),
-        commitments_encoded,
+    challenge = _hashed_challenge(
+        public_key, ciphertexts_encoded, vectors, commitments_encoded, tag, context
     )
     if total % N != challenge.value:
         raise InvalidProof(PROOF_NAME, CHALLENGE_SUM)
@@ -315,13 +312,28 @@ def _challenge(
     """H(tag, context, K, ciphertexts, values, commitments), `commitments` given as each
     branch's encoded list of (a, b) pairs (encode_point_pairs). The encoding of spec 3.1,
     built from pre-encoded parts: the same bytes as encoding the plain values."""
-    return hash_to_scalar(
-        tag,
-        tuple(context),
+    return _hashed_challenge(
         public_key,
         encode_point_pairs([(ct.alpha.to_bytes(), ct.beta.to_bytes()) for ct in ciphertexts]),
-        _encoded_vectors(vectors),
+        vectors,
         encode_list_of(commitments),
+        tag,
+        context,
+    )
+
+
+def _hashed_challenge(
+    public_key: Point,
+    ciphertexts: Encoded,
+    vectors: tuple[tuple[int, ...], ...],
+    commitments: Encoded,
+    tag: DomainTag,
+    context: Sequence[Encodable],
+) -> Scalar:
+    """H(tag, context, K, ciphertexts, values, commitments) from the encodings of the
+    ciphertexts and of the commitments (statement_encodings)."""
+    return hash_to_scalar(
+        tag, tuple(context), public_key, ciphertexts, _encoded_vectors(vectors), commitments
     )
 
 

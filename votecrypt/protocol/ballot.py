@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from votecrypt.errors import BallotError, InvalidProof, InvalidSignature
-from votecrypt.math.encoding import Encodable, Encoded
+from votecrypt.math.encoding import Encodable
 from votecrypt.math.group import FixedBase, Point
 from votecrypt.math.hashing import hash_bytes
 from votecrypt.math.scalar import Scalar
@@ -97,13 +97,12 @@ class Ballot:
     rows: tuple[BallotRow, ...]
     signature: bytes
 
-    def content(self, encoded: Sequence[tuple[Encoded, Encoded]] | None = None) -> Encodable:
+    def content(self, encoded: EncodedRows | None = None) -> Encodable:
         """Everything but the signature, as hashed into the ballot hash (spec 10.5): per row
         the ciphertexts `[[alpha, beta], ...]`, challenges, responses and commitments
-        `[[[a, b], ...] per branch]`. `encoded`, each row's `row_encodings`, stands for the
-        ciphertexts and commitments (the same bytes, spec 3.1)."""
-        if encoded is None:
-            encoded = [row_encodings(row) for row in self.rows]
+        `[[[a, b], ...] per branch]`, the ciphertexts and commitments given by their
+        encodings (the same bytes, spec 3.1; `encoded`, this ballot's, when the caller has
+        them)."""
         return {
             "election": self.election,
             "ballot_id": self.ballot_id,
@@ -115,11 +114,13 @@ class Ballot:
                     "responses": row.proof.responses,
                     "commitments": commitments,
                 }
-                for row, (ciphertexts, commitments) in zip(self.rows, encoded, strict=True)
+                for row, (ciphertexts, commitments) in zip(
+                    self.rows, EncodedRows.of(self, encoded).rows, strict=True
+                )
             ],
         }
 
-    def ballot_hash(self, encoded: Sequence[tuple[Encoded, Encoded]] | None = None) -> bytes:
+    def ballot_hash(self, encoded: EncodedRows | None = None) -> bytes:
         """H(BALLOT, content): what the credential signs (spec 10.4, 10.5)."""
         return hash_bytes(BALLOT, self.content(encoded))
 
@@ -156,10 +157,29 @@ def row_proof_context(
     return (election, credential.to_bytes(), ballot_id, row)
 
 
-def row_encodings(row: BallotRow) -> tuple[Encoded, Encoded]:
-    """A row's ciphertexts and commitments encoded (spec 3.1): the ballot hash (10.5) and the
-    row proof's challenge (5.3) both cover them, so a check encodes them once for both."""
-    return statement_encodings(row.ciphertexts, row.proof.commitments)
+class EncodedRows:
+    """Every row of one ballot with its ciphertexts and commitments encoded (spec 3.1): the
+    ballot hash (10.5) and each row proof's challenge (5.3) both cover them, so a check
+    encodes them once for both. Made from the ballot itself, and accepted only with that
+    same ballot (`of`): a challenge must be derived from the very commitments that the
+    batch then checks (5.7), and a signature from the content it signs."""
+
+    __slots__ = ("ballot", "rows")
+
+    def __init__(self, ballot: Ballot) -> None:
+        self.ballot = ballot
+        self.rows = tuple(
+            statement_encodings(row.ciphertexts, row.proof.commitments) for row in ballot.rows
+        )
+
+    @classmethod
+    def of(cls, ballot: Ballot, given: EncodedRows | None) -> EncodedRows:
+        """`given` if it was made from this very ballot object; new ones if none is given."""
+        if given is None:
+            return cls(ballot)
+        if given.ballot is not ballot:
+            raise ValueError("these encodings were made from another ballot")
+        return given
 
 
 def check_ballot(ballot: Ballot, context: BallotContext) -> None:
@@ -167,16 +187,14 @@ def check_ballot(ballot: Ballot, context: BallotContext) -> None:
     proof. Raises BallotError with a stable reason code. The board adds the stateful checks
     (known and unused credential, new ciphertexts, voting open)."""
     check_shape(ballot, context)
-    encoded = [row_encodings(row) for row in ballot.rows]
+    encoded = EncodedRows(ballot)
     check_signature(ballot, encoded)
     check_proofs(ballot, context, encoded)
 
 
-def check_signature(
-    ballot: Ballot, encoded: Sequence[tuple[Encoded, Encoded]] | None = None
-) -> None:
-    """The credential signed the ballot hash (spec 10.4). `encoded`: every row's
-    `row_encodings`, when the caller has them."""
+def check_signature(ballot: Ballot, encoded: EncodedRows | None = None) -> None:
+    """The credential signed the ballot hash (spec 10.4). `encoded`: the ballot's
+    `EncodedRows`, when the caller has them."""
     try:
         ballot.credential.verify(ballot.signature, signature_digest(ballot.ballot_hash(encoded)))
     except InvalidSignature:
@@ -184,14 +202,12 @@ def check_signature(
 
 
 def check_proofs(
-    ballot: Ballot,
-    context: BallotContext,
-    encoded: Sequence[tuple[Encoded, Encoded]] | None = None,
+    ballot: Ballot, context: BallotContext, encoded: EncodedRows | None = None
 ) -> None:
     """Every row's set-membership proof, bound to the election, credential, ballot id and row
     index (spec 10.3), all rows in one batch (spec 5.7): the same verdict, and when it fails
     the same reason, as `check_proofs_one_by_one`."""
-    failure = check_many_proofs((ballot,), context, None if encoded is None else [encoded])[0]
+    failure = check_many_proofs((ballot,), context, [encoded])[0]
     if failure is not None:
         raise failure
 
@@ -221,7 +237,7 @@ def check_proofs_one_by_one(ballot: Ballot, context: BallotContext) -> None:
 def check_many_proofs(
     ballots: Sequence[Ballot],
     context: BallotContext,
-    encoded: Sequence[Sequence[tuple[Encoded, Encoded]]] | None = None,
+    encoded: Sequence[EncodedRows | None] | None = None,
 ) -> list[BallotError | None]:
     """The proofs of many ballots in one batch (spec 5.7, 16.1): for each ballot, None or the
     BallotError `check_proofs_one_by_one` raises for it.
@@ -232,14 +248,14 @@ def check_many_proofs(
     split in turn, down to single ballots; when both halves fail, the ballots of the batch are
     read one by one instead (so the batch checks never cost more than about three checks of the
     whole batch, spec 5.7). A ballot is only ever refused by its one-by-one reading, which
-    names its row: never on a batch check alone. `encoded`: every ballot's rows'
-    `row_encodings`, when the caller has them."""
+    names its row: never on a batch check alone. `encoded`: every ballot's `EncodedRows`,
+    when the caller has them."""
     verdicts: list[BallotError | None] = [None] * len(ballots)
     claims: dict[int, list[Claim]] = {}
     for position, ballot in enumerate(ballots):
         try:
-            rows = encoded[position] if encoded is not None else None
-            claims[position] = _claims(ballot, context, rows)
+            given = encoded[position] if encoded is not None else None
+            claims[position] = _claims(ballot, context, EncodedRows.of(ballot, given))
         except InvalidProof:
             verdicts[position] = _one_by_one(ballot, context)
 
@@ -261,11 +277,7 @@ def check_many_proofs(
     return verdicts
 
 
-def _claims(
-    ballot: Ballot,
-    context: BallotContext,
-    encoded: Sequence[tuple[Encoded, Encoded]] | None,
-) -> list[Claim]:
+def _claims(ballot: Ballot, context: BallotContext, encoded: EncodedRows) -> list[Claim]:
     """Every row's proof, shape and challenge sum checked (spec 5.3, verifier steps 1 and 2)."""
     vectors = check_allowed(context.packing.allowed(), context.packing.lanes)
     claims = []
@@ -280,7 +292,7 @@ def _claims(
             vectors,
             tag=BALLOT_ROW_PROOF,
             context=row_proof_context(context.hash, ballot.credential, ballot.ballot_id, index),
-            encoded=encoded[index] if encoded is not None else None,
+            encoded=encoded.rows[index],
         )
         claims.append(Claim(row.proof, row.ciphertexts, vectors))
     return claims

@@ -16,14 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from votecrypt.errors import BallotError, EncodingError
-from votecrypt.math.encoding import Encoded
 from votecrypt.protocol import ballot as reasons
 from votecrypt.protocol.ballot import (
     Ballot,
+    EncodedRows,
     check_many_proofs,
     check_shape,
     check_signature,
-    row_encodings,
 )
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.record.ballot_codec import ballot_from_plain
@@ -47,7 +46,7 @@ def _check(context: ElectionContext, chunk: list[tuple[int, Any]]) -> Checked:
     signature, then the proofs of those that passed in one batch (spec 5.7), each ballot
     refused with the reason `check_ballot` gives it."""
     checked: Checked = []
-    proven: list[tuple[int, Ballot, list[tuple[Encoded, Encoded]]]] = []
+    proven: list[tuple[int, EncodedRows]] = []
     for position, plain in chunk:
         if plain is None:  # a blank line: nothing to check or report
             continue
@@ -57,19 +56,19 @@ def _check(context: ElectionContext, chunk: list[tuple[int, Any]]) -> Checked:
         try:
             ballot = ballot_from_plain(plain, context.group)
             check_shape(ballot, context)
-            encoded = [row_encodings(row) for row in ballot.rows]
+            encoded = EncodedRows(ballot)
             check_signature(ballot, encoded)
         except EncodingError as error:
             checked.append((position, None, reasons.MALFORMED, str(error)))
         except BallotError as error:
             checked.append((position, None, error.reason, error.detail))
         else:
-            proven.append((len(checked), ballot, encoded))
+            proven.append((len(checked), encoded))
             checked.append((position, ballot, "", ""))
     failures = check_many_proofs(
-        [ballot for _, ballot, _ in proven], context, [encoded for _, _, encoded in proven]
+        [encoded.ballot for _, encoded in proven], context, [encoded for _, encoded in proven]
     )
-    for (index, _, _), failure in zip(proven, failures, strict=True):
+    for (index, _), failure in zip(proven, failures, strict=True):
         if failure is not None:
             checked[index] = (checked[index][0], None, failure.reason, failure.detail)
     return checked

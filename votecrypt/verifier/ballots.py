@@ -12,17 +12,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from votecrypt.errors import BallotError, EncodingError, TallyError
-from votecrypt.math.encoding import Encoded
 from votecrypt.math.group import Group
 from votecrypt.protocol import ballot as reasons
 from votecrypt.protocol.ballot import (
     BALLOT_ID_BYTES,
-    Ballot,
+    EncodedRows,
     check_challenge,
     check_many_proofs,
     check_signature,
     check_sizes,
-    row_encodings,
 )
 from votecrypt.protocol.context import ElectionContext
 from votecrypt.protocol.tally import TallyAccumulator
@@ -65,7 +63,7 @@ def check_chunk(
     accepted ballots) only the ciphertexts and the identifiers are decoded."""
     verdicts = []
     partial = TallyAccumulator(context.group, context.rows, context.packing.lanes)
-    proven: list[tuple[BallotVerdict, Decoded]] = []
+    proven: list[tuple[BallotVerdict, EncodedRows]] = []
     for seq, kind, payload in entries:
         verdict = BallotVerdict(seq, kind)
         if check_proofs_too:
@@ -78,9 +76,7 @@ def check_chunk(
     # Check 11 for the whole chunk in one batch (spec 5.7): each ballot gets the verdict and
     # the reason its own one-by-one check gives.
     failures = check_many_proofs(
-        [ballot for _, (ballot, _) in proven],
-        context,
-        [encoded for _, (_, encoded) in proven],
+        [encoded.ballot for _, encoded in proven], context, [encoded for _, encoded in proven]
     )
     for (verdict, _), failure in zip(proven, failures, strict=True):
         if failure is not None:
@@ -98,7 +94,7 @@ def _check_fully(
     payload: Any,
     verdict: BallotVerdict,
     partial: TallyAccumulator,
-) -> Decoded | None:
+) -> EncodedRows | None:
     """Checks 9-10 (14 for a challenge) of one entry, each on its own (spec 16.1): a ballot
     that names another election still has its signature checked, and its proofs checked
     under this election's key and hash, where they fail. Returns the ballot whose proofs
@@ -109,7 +105,7 @@ def _check_fully(
     decoded = _decode_ballot(context.group, payload, verdict)
     if decoded is None:
         return None
-    ballot = decoded[0]
+    ballot = decoded.ballot
     if ballot.election != context.hash:
         verdict.failures["ballot-format"] = "the ballot is for another election"
     if _run(verdict, lambda: check_sizes(ballot, context)):
@@ -122,14 +118,10 @@ def _check_fully(
     return None
 
 
-#: A decoded ballot and its rows' encodings (`row_encodings`: the signature's ballot hash and
-#: the proofs' challenges cover them, so they are encoded once).
-Decoded = tuple[Ballot, list[tuple[Encoded, Encoded]]]
-
-
-def _decode_ballot(group: Group, payload: Any, verdict: BallotVerdict) -> Decoded | None:
+def _decode_ballot(group: Group, payload: Any, verdict: BallotVerdict) -> EncodedRows | None:
     """Decode a cast ballot and check its signature (check 10 needs no context, spec 16.1);
-    None when it does not decode (check 9), and then nothing else can be checked."""
+    None when it does not decode (check 9), and then nothing else can be checked. The
+    ballot comes with its rows encoded once, for its hash and its proofs' challenges."""
     try:
         ballot = ballot_from_plain(payload, group)
     except EncodingError as exc:
@@ -139,9 +131,9 @@ def _decode_ballot(group: Group, payload: Any, verdict: BallotVerdict) -> Decode
     verdict.credential = ballot.credential.to_bytes()
     verdict.ballot_id = ballot.ballot_id
     verdict.alphas = tuple(c.alpha.to_bytes() for row in ballot.rows for c in row.ciphertexts)
-    encoded = [row_encodings(row) for row in ballot.rows]
+    encoded = EncodedRows(ballot)
     _run(verdict, lambda: check_signature(ballot, encoded))
-    return ballot, encoded
+    return encoded
 
 
 def check_without_context(group: Group, seq: int, kind: str, payload: Any) -> BallotVerdict:

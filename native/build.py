@@ -99,6 +99,7 @@ def compile_library(source: Path, work: Path, target: Path) -> None:
         f"-I{tree}", f"-I{tree / 'src'}",
         f"-DVOTECRYPT_MSM_SOURCE=\"{DESCRIPTION}\"",
         str(HERE / "msm.c"),
+        str(HERE / "prove.c"),
         str(tree / "src" / "precomputed_ecmult.c"),
         str(tree / "src" / "precomputed_ecmult_gen.c"),
         f"-Wl,--version-script={HERE / 'exports.map'}",

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from votecrypt.errors import BallotError, InvalidProof, InvalidSignature
-from votecrypt.math.encoding import Encodable
+from votecrypt.math.encoding import Encodable, encode_list_of, encode_point_pairs
 from votecrypt.math.group import FixedBase, Point
 from votecrypt.math.hashing import hash_bytes
 from votecrypt.math.scalar import Scalar
@@ -104,10 +104,18 @@ class Ballot:
             "credential": self.credential.to_bytes(),
             "rows": [
                 {
-                    "ciphertexts": [(c.alpha, c.beta) for c in row.ciphertexts],
+                    # the lists of pairs of points pre-encoded (the same bytes, spec 3.1)
+                    "ciphertexts": encode_point_pairs(
+                        [(c.alpha.to_bytes(), c.beta.to_bytes()) for c in row.ciphertexts]
+                    ),
                     "challenges": row.proof.challenges,
                     "responses": row.proof.responses,
-                    "commitments": row.proof.commitments,
+                    "commitments": encode_list_of(
+                        [
+                            encode_point_pairs([(a.to_bytes(), b.to_bytes()) for a, b in pairs])
+                            for pairs in row.proof.commitments
+                        ]
+                    ),
                 }
                 for row in self.rows
             ],

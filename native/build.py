@@ -2,8 +2,9 @@
 
 Takes libsecp256k1's source from Debian's source package, pinned below by version and
 SHA-256 (the upstream release tarball Debian ships as its .orig), compiles it together with
-`native/msm.c` into `votecrypt/math/libvotecrypt_msm.so.1`, and checks that the result loads and
-agrees with coincurve. Without a C compiler (or apt), votecrypt keeps working on the pure path;
+`native/msm.c` and `native/prove.c` (the constant-time prover helper, spec 18.1) into
+`votecrypt/math/libvotecrypt_msm.so.1`, and checks that the result loads and agrees with
+coincurve. Without a C compiler (or apt), votecrypt keeps working on the pure path;
 this script then says why in one line and exits with 3.
 
     python native/build.py                    # fetch the pinned source with apt-get, build

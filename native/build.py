@@ -128,11 +128,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"native/build.py: {error}", file=sys.stderr)
         return 3
     sys.path.insert(0, str(ROOT))
-    from votecrypt.math import native
+    from votecrypt.math import native, native_prove
 
     line = native.status(TARGET)
     print(line)
-    return 0 if line.startswith("native") else 3
+    if not line.startswith("native"):
+        return 3
+    if native_prove.load(TARGET) is None:
+        print(
+            "native/build.py: the prover helper does not load or fails its known row",
+            file=sys.stderr,
+        )
+        return 3
+    return 0
 
 
 if __name__ == "__main__":

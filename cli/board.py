@@ -48,6 +48,12 @@ def open_command(election: Path) -> None:
         say(f"Voting is open. Election context hash: {context.hash.hex()}")
         say(f"Election fingerprint: {context.fingerprint} (read it aloud at the meeting)")
         say(f"Board: {ballot_box.path} ({ballot_box.count()} entries)")
+    late = sorted(directory.late.glob("*-*.json")) if directory.late.is_dir() else []
+    if late:
+        say(
+            f"{len(late)} ceremony files in {directory.late} arrived after the outcome was "
+            "endorsed: they change nothing (`votecrypt ceremony status` names them)."
+        )
 
 
 @board.command("status")

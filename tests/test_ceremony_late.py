@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from ceremony_helpers import (
     with_openings,
 )
 from election_helpers import FAST_KDF, manifest_for
+from test_counting_board_guide import guide_block
 from votecrypt_cli import exit_codes
 
 from votecrypt.math import Group, Scalar
@@ -89,9 +91,13 @@ def _key(secret: Path, index: int, group: Group) -> SigningKey:
 @pytest.fixture
 def finished(tmp_path: Path, group: Group) -> tuple[ElectionDir, dict[int, Path]]:
     """A 3-of-5 ceremony, finalized by everyone, the list issued: nobody endorsed yet."""
-    manifest = manifest_for([("Candidate", "x")], 3, trustees=5, threshold=3)
+    return _finished(tmp_path, group, 3, 5)
+
+
+def _finished(tmp_path: Path, group: Group, t: int, n: int) -> tuple[ElectionDir, dict[int, Path]]:
+    manifest = manifest_for([("Candidate", "x")], 3, trustees=n, threshold=t)
     directory = create_election(tmp_path / "shared", manifest)
-    secrets = {i: tmp_path / "private" / f"t{i}.secret" for i in range(1, 6)}
+    secrets = {i: tmp_path / "private" / f"t{i}.secret" for i in range(1, n + 1)}
     for i, path in secrets.items():
         trustee_init(directory, path, i, f"pass-{i}", group, FAST_KDF)
     for step in ("commit", "open", "check", "answer"):
@@ -138,6 +144,32 @@ def test_late_evidence_a_minority_files_changes_nothing_and_is_named(
     said = votecrypt("board", "open", directory.root)
     assert "Voting is open" in said and "arrived after the outcome was endorsed" in said
     assert load_outcome(directory, group) == endorsed
+
+
+def test_the_guides_late_block_on_a_2_of_3_board(tmp_path: Path, group: Group) -> None:
+    """docs/counting-board.md, "Files that arrive after the board signed": members 1 and 2
+    signed the list; member 3 then shows a second check. The guide's commands file the
+    evidence into ceremony/late/, status names it, and the board opens."""
+    directory, secrets = _finished(tmp_path, group, 2, 3)
+    endorsed = load_outcome(directory, group)
+    _endorse(directory, secrets, group, [1, 2])
+    held = message_from_json(directory.message_path("check", 3).read_bytes(), group, "check")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    lines = [shlex.split(line) for line in guide_block("late")]
+    evidence_line, status_line = lines
+    shown = usb / Path(evidence_line[4]).name
+    shown.write_bytes(message_to_json(_other_check(held, _key(secrets[3], 3, group), victim=1)))
+    args = {"bau-cu": str(directory.root), evidence_line[4]: str(shown)}
+    said = votecrypt(*(args.get(word, word) for word in evidence_line[1:]))
+    assert "trustee 3 signed two different check messages" in said
+    status = votecrypt(*(args.get(word, word) for word in status_line[1:]))
+    assert (
+        "Late: evidence that trustee 3 signed two different check messages arrived after the "
+        "outcome was endorsed" in status
+    )
+    assert "Voting is open" in votecrypt("board", "open", directory.root)
+    assert load_outcome(directory, group) == endorsed and 3 in endorsed.qualified
 
 
 def test_a_late_answer_that_would_disqualify_its_dealer_changes_nothing(

@@ -36,6 +36,7 @@ from votecrypt.record.ceremony_codec import message_from_json
 from votecrypt.service.ceremony_late import closed
 from votecrypt.service.election_dir import (
     ElectionDir,
+    load_late,
     load_manifest,
     load_transcript,
     publish_evidence,
@@ -100,9 +101,15 @@ def admit(directory: ElectionDir, group: Group, item: Signed[Any] | Evidence) ->
         check_envelope(announced, parameters, sender, key)
     check_envelope(item, parameters, sender, key)
     held = dict(transcript.rounds())[message.ROUND].get(sender)
+    path = directory.message_path(message.ROUND, sender)
+    if late and held != item:
+        # After the close (8.8.2) a late copy of this round and sender is the one to grow or
+        # to conflict with: compared with it, as the transcript's message is before.
+        later = dict(load_late(directory, group, manifest).rounds())[message.ROUND].get(sender)
+        if later is not None:
+            held, path = later, directory.message_path(message.ROUND, sender, late=True)
     if held is None:
         return Admitted("new", publish_message(directory, item, late=late), item)
-    path = directory.message_path(message.ROUND, sender)
     if held == item:
         return Admitted("same", path, item)
     if message.ROUND == "announce":

@@ -182,6 +182,11 @@ def test_after_the_close_the_channel_answers_with_a_late_file(tmp_path: Path, gr
     key = load_trustee(secrets[3], "pass-3", group).export_secrets().signing_key
     lie = _other_check(held, key, victim=1)
     with running(create_ceremony_app(directory, group)) as url:
+        # Rule 1 after the close: a late item that is not its sender's is refused, unwritten.
+        forged = dataclasses.replace(lie, signature=bytes(64))
+        refused = httpx.post(url + URL, content=message_to_json(forged), headers=JSON)
+        _conforms("POST", URL, refused)
+        assert refused.status_code == 422 and not directory.late.exists()
         answer = httpx.post(url + URL, content=message_to_json(lie), headers=JSON)
         _conforms("POST", URL, answer)
         assert answer.json()["outcome"] == "evidence"

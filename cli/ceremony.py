@@ -18,7 +18,7 @@ from votecrypt.protocol.ceremony.transcript import (
     evaluate,
 )
 from votecrypt.service.ceremony_exchange import ceremony_evidence
-from votecrypt.service.ceremony_late import endorsers, late_report
+from votecrypt.service.ceremony_late import copied_in_late, endorsers, late_report
 from votecrypt.service.ceremony_steps import (
     ceremony_decide,
     ceremony_finalize,
@@ -319,6 +319,8 @@ def status(election: Path, board: str | None) -> None:
             "The ceremony is finalized: ceremony/outcome.json is the outcome these messages "
             "give; every trustee runs `votecrypt ceremony finalize` to take its key share."
         )
+    elif endorsers(directory, group(), transcript, load_outcome(directory, group())):
+        say(copied_in_late(directory, manifest.threshold) + ".")
     else:
         say(
             "ceremony/outcome.json is not the outcome these messages give: it binds nobody. "

@@ -227,6 +227,8 @@ def test_a_file_copied_by_hand_into_ceremony_after_the_endorsement_is_named_by_t
     directory.evidence_path(5).write_bytes(evidence_to_json(evidence))
     said = votecrypt("board", "open", directory.root, code=exit_codes.INVALID)
     assert "arrived after the outcome was endorsed; move it into" in said
+    status = votecrypt("ceremony", "status", directory.root)
+    assert "arrived after the outcome was endorsed; move it into" in status
     assert not directory.board.exists()
     directory.late.mkdir()
     shutil.move(directory.evidence_path(5), directory.evidence_path(5, late=True))

@@ -50,6 +50,16 @@ def endorsers(
         return ()
 
 
+def copied_in_late(directory: ElectionDir, threshold: int) -> str:
+    """What to say when t trustees endorsed the outcome file but the messages of `ceremony/`
+    give another outcome: a late file was copied there by hand (spec 8.8.2)."""
+    return (
+        f"{directory.outcome} is endorsed by {threshold} trustees or more, but the files in "
+        f"{directory.ceremony} now give another outcome: a file copied there arrived after "
+        f"the outcome was endorsed; move it into {directory.late} (spec 8.8.2)"
+    )
+
+
 def closed(directory: ElectionDir, group: Group) -> bool:
     """Whether files arriving now are late (spec 8.8.2): the board was opened from the
     directory, or t trustees endorsed the outcome its messages give."""

@@ -45,7 +45,7 @@ from votecrypt.record.election_codec import (
     open_plain,
 )
 from votecrypt.record.json_codec import canonical_json, parse_json
-from votecrypt.service.ceremony_late import endorsers
+from votecrypt.service.ceremony_late import copied_in_late, endorsers
 from votecrypt.service.election_dir import (
     ElectionDir,
     load_credentials,
@@ -120,12 +120,7 @@ def open_board(directory: ElectionDir, group: Group) -> tuple[BulletinBoard, Ele
         outcome = check_outcome(group, transcript, published)
     except RefusedData:
         if endorsers(directory, group, transcript, published):
-            raise RefusedData(
-                f"{directory.outcome} is endorsed by {manifest.threshold} trustees or more, but "
-                f"the files in {directory.ceremony} now give another outcome: a file copied "
-                f"there arrived after the outcome was endorsed; move it into {directory.late} "
-                "(spec 8.8.2)"
-            ) from None
+            raise RefusedData(copied_in_late(directory, manifest.threshold)) from None
         raise
     credentials = load_credentials(directory)
     endorsements = load_endorsements(directory, credentials)

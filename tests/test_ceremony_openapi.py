@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from votecrypt.protocol.ceremony.messages import Complaint, Signed
 from votecrypt.protocol.ceremony.trustee import Trustee
 from votecrypt.record.ceremony_codec import message_from_json, message_to_json
 from votecrypt.service.ceremony_steps import ceremony_step, trustee_init
-from votecrypt.service.election_dir import create_election
+from votecrypt.service.election_dir import ElectionDir, create_election
 from votecrypt.storage.secret_file import load_trustee
 from votecrypt.web import ceremony_channel
 from votecrypt.web.ceremony_channel import create_ceremony_app
@@ -181,6 +182,8 @@ def test_after_the_close_the_channel_answers_with_a_late_file(tmp_path: Path, gr
     held = message_from_json(directory.message_path("check", 3).read_bytes(), group, "check")
     key = load_trustee(secrets[3], "pass-3", group).export_secrets().signing_key
     lie = _other_check(held, key, victim=1)
+    server = ElectionDir(tmp_path / "second-server")
+    shutil.copytree(directory.root, server.root)
     with running(create_ceremony_app(directory, group)) as url:
         # Rule 1 after the close: a late item that is not its sender's is refused, unwritten.
         forged = dataclasses.replace(lie, signature=bytes(64))
@@ -193,3 +196,11 @@ def test_after_the_close_the_channel_answers_with_a_late_file(tmp_path: Path, gr
         assert answer.json()["file"] == "late/evidence-3.json"
     assert directory.evidence_path(3, late=True).exists()
     assert not directory.evidence_path(3).exists()
+    # A trustee's copy, closed too, sends its late file with `ceremony sync`'s push; another
+    # server's copy, closed (t endorsements), takes it into its ceremony/late/.
+    other = ElectionDir(tmp_path / "trustee-copy")
+    shutil.copytree(directory.root, other.root)
+    with running(create_ceremony_app(server, group)) as url:
+        answers = sync(url, other, group).sent
+    assert [a["file"] for a in answers if a["file"].startswith("late/")] == ["late/evidence-3.json"]
+    assert server.evidence_path(3, late=True).exists() and not server.evidence_path(3).exists()

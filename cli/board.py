@@ -110,7 +110,11 @@ def export(election: Path, out: Path | None, witnesses: tuple[Path, ...], **shee
     ballot_box, context = load_board(directory, group(), read_only=True)
     with ballot_box:
         target = export_record(
-            ballot_box, out or directory.record, directory.root / "cosigned", witnesses
+            ballot_box,
+            out or directory.record,
+            directory.root / "cosigned",
+            witnesses,
+            late=directory.late,
         )
         published = published_results(ballot_box, context)
         challenged = ballot_box.count("challenge")

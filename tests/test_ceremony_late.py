@@ -12,6 +12,7 @@ outcome was endorsed", and the board opens with the endorsed outcome.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shlex
 import shutil
@@ -56,6 +57,7 @@ from votecrypt.service.election_dir import ElectionDir, create_election, load_ou
 from votecrypt.service.endorsing import endorse, endorsement_view
 from votecrypt.service.voting import issue, open_board
 from votecrypt.storage.secret_file import load_trustee
+from votecrypt.verifier.verify import verify_record
 
 VOTECRYPT = [sys.executable, "-c", "from votecrypt_cli.main import main; main()"]
 
@@ -170,6 +172,24 @@ def test_the_guides_late_block_on_a_2_of_3_board(tmp_path: Path, group: Group) -
     )
     assert "Voting is open" in votecrypt("board", "open", directory.root)
     assert load_outcome(directory, group) == endorsed and 3 in endorsed.qualified
+    # The record keeps the late file beside the log; the verifier checks it and names it.
+    record = tmp_path / "ho-so"
+    votecrypt("board", "export", directory.root, "--out", record)
+    assert (record / "ceremony-late" / "evidence-3.json").read_bytes() == (
+        directory.evidence_path(3, late=True).read_bytes()
+    )
+    report = verify_record(record, jobs=1)
+    assert report.ok and report["ceremony-messages"].status == "PASS"
+    assert report.late == [f"evidence that trustee 3 signed two different check messages {LATE}"]
+    said = votecrypt("verify", record, code=exit_codes.VERIFIED_SO_FAR)
+    assert f"Late: evidence that trustee 3 signed two different check messages {LATE}" in said
+    # A forged late file in a record fails check 5 by name; it still changes no outcome.
+    forged = json.loads((record / "ceremony-late" / "evidence-3.json").read_text())
+    forged["messages"][1]["signature"] = "00" * 64
+    (record / "ceremony-late" / "evidence-3.json").write_text(json.dumps(forged))
+    report = verify_record(record, jobs=1)
+    assert report["ceremony-messages"].status == "FAIL"
+    assert report["ceremony-outcome"].status == "PASS" and report.late == []
 
 
 def test_a_late_answer_that_would_disqualify_its_dealer_changes_nothing(

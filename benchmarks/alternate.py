@@ -4,8 +4,9 @@
 OTHER_TREE is a checkout of an earlier commit (`git worktree add --detach /tmp/old main`).
 Each round measures, in a fresh process with the tree's own code first on the path, the CPU
 time of checking one 22 x 4 ballot as the board server does (`check_submission`: the JSON
-body to the checked entry) and of `check_ballot` alone (best of --runs runs of --checks
-checks, and their median), then the final decode of 10,000 voters x 5 rows (CPU time and
+body to the checked entry), of `check_ballot` alone and of preparing one such ballot
+(`prepare_ballot`: encrypt, prove, sign) (best of --runs runs of --checks each, and their
+median), then the final decode of 10,000 voters x 5 rows (CPU time and
 the growth of the process's peak memory), first in OTHER_TREE, then in this tree. The
 machine is shared and noisy: compare within a round, and look at every round.
 """
@@ -36,7 +37,8 @@ from votecrypt.web.checking import check_submission
 group = secp256k1()
 context = fixtures.context(group, 22, 500)
 credential = issue_credentials(context.manifest_hash, 1)[0][0]
-ballot = prepare_ballot(context, credential, [i % 4 for i in range(22)]).ballot
+outcomes = [i % 4 for i in range(22)]
+ballot = prepare_ballot(context, credential, outcomes).ballot
 body = ballot_to_json(ballot)
 check_submission(context, "ballot", body)
 def cpu_ms(f, n=int(sys.argv[1]), runs=int(sys.argv[2])):
@@ -50,6 +52,7 @@ def cpu_ms(f, n=int(sys.argv[1]), runs=int(sys.argv[2])):
 print(json.dumps({
     "submission": cpu_ms(lambda: check_submission(context, "ballot", body)),
     "check_ballot": cpu_ms(lambda: check_ballot(ballot, context)),
+    "prepare": cpu_ms(lambda: prepare_ballot(context, credential, outcomes)),
 }))
 """
 
@@ -83,18 +86,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     rounds = []
     print(
         f"{'round':<6} {'tree':<6} {'submission ms':>15} {'check_ballot ms':>16} "
-        f"{'decode 10,000 x 5':>24}"
+        f"{'prepare ms':>16} {'decode 10,000 x 5':>24}"
     )
     for number in range(1, args.rounds + 1):
         for name, tree in trees.items():
             check = _run(tree, _CHECK, args.checks, args.runs)
             decode = _run(tree, decode_script, 10_000, 5)
             rounds.append({"round": number, "tree": name, "check": check, "decode": decode})
-            sub, chk = check["submission"], check["check_ballot"]
-            assert isinstance(sub, list) and isinstance(chk, list)
+            sub, chk, pre = check["submission"], check["check_ballot"], check["prepare"]
+            assert isinstance(sub, list) and isinstance(chk, list) and isinstance(pre, list)
             print(
                 f"{number:<6} {name:<6} {sub[0]:>7.2f} ({sub[1]:>5.2f}) {chk[0]:>8.2f} "
-                f"({chk[1]:>5.2f}) {decode['cpu']:>8.3f} s, {decode['growth']:>6.1f} MiB, "
+                f"({chk[1]:>5.2f}) {pre[0]:>8.2f} ({pre[1]:>5.2f}) "
+                f"{decode['cpu']:>8.3f} s, {decode['growth']:>6.1f} MiB, "
                 f"{decode['lanes']} lane(s)"
             )
     if args.json:

@@ -48,6 +48,12 @@ def open_command(election: Path) -> None:
         say(f"Voting is open. Election context hash: {context.hash.hex()}")
         say(f"Election fingerprint: {context.fingerprint} (read it aloud at the meeting)")
         say(f"Board: {ballot_box.path} ({ballot_box.count()} entries)")
+    late = sorted(directory.late.glob("*-*.json")) if directory.late.is_dir() else []
+    if late:
+        say(
+            f"{len(late)} ceremony files in {directory.late} arrived after the outcome was "
+            "endorsed: they change nothing (`votecrypt ceremony status` names them)."
+        )
 
 
 @board.command("status")
@@ -104,7 +110,11 @@ def export(election: Path, out: Path | None, witnesses: tuple[Path, ...], **shee
     ballot_box, context = load_board(directory, group(), read_only=True)
     with ballot_box:
         target = export_record(
-            ballot_box, out or directory.record, directory.root / "cosigned", witnesses
+            ballot_box,
+            out or directory.record,
+            directory.root / "cosigned",
+            witnesses,
+            late=directory.late,
         )
         published = published_results(ballot_box, context)
         challenged = ballot_box.count("challenge")

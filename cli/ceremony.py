@@ -18,6 +18,7 @@ from votecrypt.protocol.ceremony.transcript import (
     evaluate,
 )
 from votecrypt.service.ceremony_exchange import ceremony_evidence
+from votecrypt.service.ceremony_late import copied_in_late, endorsers, late_report
 from votecrypt.service.ceremony_steps import (
     ceremony_decide,
     ceremony_finalize,
@@ -318,11 +319,31 @@ def status(election: Path, board: str | None) -> None:
             "The ceremony is finalized: ceremony/outcome.json is the outcome these messages "
             "give; every trustee runs `votecrypt ceremony finalize` to take its key share."
         )
+    elif endorsers(directory, group(), transcript, load_outcome(directory, group())):
+        say(copied_in_late(directory, manifest.threshold) + ".")
     else:
         say(
             "ceremony/outcome.json is not the outcome these messages give: it binds nobody. "
             "Compare the messages with the other trustees; each finalizes from its own."
         )
+    _late(directory, transcript)
+
+
+def _late(directory: ElectionDir, transcript: Transcript) -> None:
+    """The closed ceremony and its late files (spec 8.8.2)."""
+    endorsed = endorsers(directory, group(), transcript)
+    if endorsed:
+        say(
+            f"The outcome is endorsed by trustees {', '.join(map(str, endorsed))}: files that "
+            f"arrive now go into {directory.late} and change nothing."
+        )
+    try:
+        late = late_report(directory, group())
+    except CeremonyError as error:
+        say(f"Problem: {directory.late}: {error}")
+        return
+    for name, what in late:
+        say(f"Late: {what} ({directory.late / name}); the endorsed outcome does not change.")
 
 
 def _votes(transcript: Transcript) -> dict[int, list[int]]:

@@ -74,7 +74,9 @@ def result(election: Path, **sheet: Any) -> None:
             say("The results were already published:")
         else:
             announcement = publish_results(directory, ballot_box, context)
-        record = export_record(ballot_box, directory.record, directory.root / "cosigned")
+        record = export_record(
+            ballot_box, directory.record, directory.root / "cosigned", late=directory.late
+        )
         challenged = ballot_box.count("challenge")
     for trustee, reason in announcement.selection.invalid:
         say(f"Left out: trustee {trustee}: {reason}")

@@ -7,7 +7,7 @@ import time
 
 import click
 
-from votecrypt.math import Group, Scalar, native, secp256k1
+from votecrypt.math import Group, Scalar, native, native_prove, secp256k1
 from votecrypt.math.tags import TEST_MEMBERSHIP
 from votecrypt.primitives import (
     Ciphertext,
@@ -87,4 +87,6 @@ def selftest() -> None:
     if not _multi_multiply_agrees():
         raise click.ClickException("multi-scalar multiplication disagrees with the reference")
     click.echo(f"multi-scalar multiplication: {native.status()}")
+    # Which path the booth's products by secrets take (spec 18.1); the round trip above used it.
+    click.echo(f"ballot prover: {native_prove.status()}")
     click.echo("selftest passed")

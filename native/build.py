@@ -2,8 +2,9 @@
 
 Takes libsecp256k1's source from Debian's source package, pinned below by version and
 SHA-256 (the upstream release tarball Debian ships as its .orig), compiles it together with
-`native/msm.c` into `votecrypt/math/libvotecrypt_msm.so.1`, and checks that the result loads and
-agrees with coincurve. Without a C compiler (or apt), votecrypt keeps working on the pure path;
+`native/msm.c` and `native/prove.c` (the constant-time prover helper, spec 18.1) into
+`votecrypt/math/libvotecrypt_msm.so.1`, and checks that the result loads and agrees with
+coincurve. Without a C compiler (or apt), votecrypt keeps working on the pure path;
 this script then says why in one line and exits with 3.
 
     python native/build.py                    # fetch the pinned source with apt-get, build
@@ -99,6 +100,7 @@ def compile_library(source: Path, work: Path, target: Path) -> None:
         f"-I{tree}", f"-I{tree / 'src'}",
         f"-DVOTECRYPT_MSM_SOURCE=\"{DESCRIPTION}\"",
         str(HERE / "msm.c"),
+        str(HERE / "prove.c"),
         str(tree / "src" / "precomputed_ecmult.c"),
         str(tree / "src" / "precomputed_ecmult_gen.c"),
         f"-Wl,--version-script={HERE / 'exports.map'}",
@@ -126,11 +128,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"native/build.py: {error}", file=sys.stderr)
         return 3
     sys.path.insert(0, str(ROOT))
-    from votecrypt.math import native
+    from votecrypt.math import native, native_prove
 
     line = native.status(TARGET)
     print(line)
-    return 0 if line.startswith("native") else 3
+    if not line.startswith("native"):
+        return 3
+    if native_prove.load(TARGET) is None:
+        print(
+            "native/build.py: the prover helper does not load or fails its known row",
+            file=sys.stderr,
+        )
+        return 3
+    return 0
 
 
 if __name__ == "__main__":

@@ -27,7 +27,12 @@ from votecrypt.record.ceremony_codec import (
 
 ROOT = Path(__file__).resolve().parent.parent
 ELECTION = ROOT / "spec" / "vectors" / "election"
-FOLDERS = [ELECTION / "ceremony", *sorted((ELECTION / "ceremony-reasons").iterdir())]
+LATE_FOLDERS = sorted((ELECTION / "ceremony-late").iterdir())
+FOLDERS = [
+    ELECTION / "ceremony",
+    *sorted((ELECTION / "ceremony-reasons").iterdir()),
+    *LATE_FOLDERS,
+]
 SPEC = (ROOT / "spec" / "08-ceremony.md").read_text(encoding="utf-8")
 PLACEHOLDERS = {
     "<i>": r"\d+",
@@ -39,8 +44,8 @@ PLACEHOLDERS = {
 LIST = r"\[[1-9]\d*(?:, [1-9]\d*)*\]"
 
 
-def _transcript(folder: Path) -> Transcript:
-    parameters = json.loads((folder / "parameters.json").read_text())
+def _transcript(folder: Path, parameters_folder: Path | None = None) -> Transcript:
+    parameters = json.loads(((parameters_folder or folder) / "parameters.json").read_text())
     rounds: dict[str, dict[int, object]] = {name: {} for name in ROUNDS}
     evidence = {}
     for path in folder.glob("*-*.json"):
@@ -172,6 +177,45 @@ def test_decide_vector_counts_t_votes_and_ignores_late_messages() -> None:
     )
     late = dataclasses.replace(transcript, evidence={4: Evidence.of(commit, forged)})
     assert evaluate(secp256k1(), late) == outcome
+
+
+def _late_table() -> list[re.Pattern[str]]:
+    """The name of every kind of late item, from the table of spec 8.8.2."""
+    start = SPEC.index("### 8.8.2 ")
+    section = SPEC[start : SPEC.index("\n## ", start)]
+    rows = re.findall(r"^\| [^|]+ \| `([^`]+)` \|$", section, re.MULTILINE)
+    assert len(rows) == 2
+    patterns = []
+    for text in rows:
+        pattern = re.escape(text)
+        for placeholder, value in PLACEHOLDERS.items():
+            pattern = pattern.replace(re.escape(placeholder), value)
+        patterns.append(re.compile(pattern.replace("(?:commit", "(?:announce|commit") + "$"))
+    return patterns
+
+
+@pytest.mark.parametrize("folder", LATE_FOLDERS, ids=lambda f: f.name)
+def test_late_items_are_named_and_change_nothing(folder: Path) -> None:
+    """Spec 8.8.2: the endorsed transcript gives its outcome whatever is late; each late item
+    is checked against it and named as late.json says, by a row of the spec's table. Taken
+    into the transcript instead, the late item would change the outcome (why it is kept
+    apart)."""
+    from votecrypt.protocol.ceremony.late import late_items
+
+    transcript = _transcript(folder)
+    late = _transcript(folder / "late", folder)
+    names = [name for _, _, name in late_items(transcript, late)]
+    assert names == json.loads((folder / "late.json").read_text())["late"]
+    table = _late_table()
+    assert all(sum(bool(p.match(n)) for p in table) == 1 for n in names), names
+    outcome = outcome_from_json((folder / "outcome.json").read_bytes(), secp256k1())
+    assert evaluate(secp256k1(), transcript) == outcome
+    merged = dataclasses.replace(
+        transcript,
+        answers={**transcript.answers, **late.answers},
+        evidence={**transcript.evidence, **late.evidence},
+    )
+    assert evaluate(secp256k1(), merged) != outcome
 
 
 # A second reading of spec 8.2: the digest of every message from its file and the type table

@@ -157,8 +157,9 @@ def test_the_guide_has_the_whole_election() -> None:
 def test_every_command_the_guide_names_is_one_it_runs() -> None:
     """A command named in the text is one of the sh blocks' (which the tests run)."""
     run = [" ".join(shlex.split(line)[:3]) for line in guide_commands()]
-    # run by test_ceremony_rehearsal, test_ceremony_channel, test_ceremony_equivocation
-    for kind in ("absent", "channel", "evidence"):
+    # run by test_ceremony_rehearsal, test_ceremony_channel, test_ceremony_equivocation,
+    # test_ceremony_late
+    for kind in ("absent", "channel", "evidence", "late"):
         block = guide_block(kind)
         run += [" ".join(line.split()[:3]) for line in block]
     named = inline_commands()

@@ -42,6 +42,7 @@ from votecrypt.primitives.sealing import ExchangePublicKey, seal
 from votecrypt.primitives.signing import SigningKey
 from votecrypt.protocol.approved_booth import BoothPin
 from votecrypt.protocol.board_setup import BoardSetup, Witness
+from votecrypt.protocol.ceremony.late import late_items
 from votecrypt.protocol.ceremony.messages import (
     Answer,
     CeremonyParameters,
@@ -1474,6 +1475,68 @@ def reason_files() -> dict[str, bytes]:
     return files
 
 
+def _endorsed_2_of_3(label: bytes) -> tuple[Transcript, list[Trustee]]:
+    """A complete 2-of-3 ceremony, every trustee honest: the transcript t trustees endorse."""
+    parameters, trustees = _start(3, label)
+    transcript = Transcript(parameters, announcements={t.index: t.announce() for t in trustees})
+    for round_name, step in (("commit", "commit"), ("open", "open"), ("check", "check")):
+        for trustee in trustees:
+            transcript = _with(
+                transcript, round_name, trustee.index, getattr(trustee, step)(transcript)
+            )
+    return transcript, trustees
+
+
+def late_evidence() -> tuple[Transcript, Transcript]:
+    """Spec 8.8.2: after the close, trustee 3 (qualified) signs a second check complaining
+    about dealer 1; the evidence is late, named, and trustee 3 stays qualified."""
+    transcript, trustees = _endorsed_2_of_3(b"late evidence")
+    shown = transcript.checks[3]
+    lie = _resign(
+        trustees[2],
+        dataclasses.replace(
+            shown.message,
+            accepted=tuple(d for d in shown.message.accepted if d != 1),
+            complaints=(Complaint(1, "mismatch"),),
+        ),
+    )
+    return transcript, Transcript(transcript.parameters, evidence={3: Evidence.of(shown, lie)})
+
+
+def late_answer() -> tuple[Transcript, Transcript]:
+    """Spec 8.8.2: after the close, dealer 2 (qualified) reveals a wrong share for trustee 1,
+    which before the close would disqualify it (8.7 rule 2); late, named, and 2 stays."""
+    transcript, trustees = _endorsed_2_of_3(b"late answer")
+    wrong = Answer(transcript.parameters.election, 2, (RevealedShare(1, Scalar(12345)),))
+    return transcript, Transcript(transcript.parameters, answers={2: _resign(trustees[1], wrong)})
+
+
+LATE_CASES: dict[str, Callable[[], tuple[Transcript, Transcript]]] = {
+    "evidence": late_evidence,
+    "answer": late_answer,
+}
+
+
+def late_files() -> dict[str, bytes]:
+    """ceremony-late/<case>/: the endorsed transcript as ceremony-reasons/ holds one, its
+    late items under late/, and late.json, their names in order (spec 8.8.2)."""
+    files: dict[str, bytes] = {}
+    for name, build_case in LATE_CASES.items():
+        with _deterministic(SEED + b"/ceremony-late/" + name.encode()):
+            transcript, late = build_case()
+        folder = f"ceremony-late/{name}"
+        files.update(_transcript_files(folder, transcript))
+        for _, messages in late.rounds():
+            for index, signed in messages.items():
+                path = f"{folder}/late/{signed.message.ROUND}-{index}.json"
+                files[path] = message_to_json(signed)
+        for index, evidence in late.evidence.items():
+            files[f"{folder}/late/evidence-{index}.json"] = evidence_to_json(evidence)
+        names = [what for _, _, what in late_items(transcript, late)]
+        files[f"{folder}/late.json"] = canonical_json({"late": names}) + b"\n"
+    return files
+
+
 def _transcript_files(folder: str, transcript: Transcript) -> dict[str, bytes]:
     parameters = transcript.parameters
     outcome = evaluate(secp256k1(), transcript)
@@ -1677,6 +1740,7 @@ def build() -> dict[str, bytes]:
         prefixes[name] = _case(f"prefixes/{name}", description, [], skipped)
     files.update(ceremony_files())
     files.update(reason_files())
+    files.update(late_files())
     files["expected.json"] = (
         json.dumps(expected, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     ).encode()

@@ -8,19 +8,20 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { checkCeremony, electionFromApi, electionFromRecord, SetupError } from '../../votecrypt/web/static/votecrypt.js';
-import { messageDigest } from '../../votecrypt/web/static/lib/ceremony.js';
+import { lateItems, messageDigest } from '../../votecrypt/web/static/lib/ceremony.js';
 import { toHex } from '../../votecrypt/web/static/lib/bytes.js';
 import { ROOT } from './helpers.mjs';
 
 const CEREMONY = join(ROOT, 'spec/vectors/election/ceremony');
 const ELECTION = join(ROOT, 'spec/vectors/election');
 
-function ceremonyVectors(folder = CEREMONY) {
+function ceremonyVectors(folder = CEREMONY, top = folder) {
   const read = (name) => JSON.parse(readFileSync(join(folder, name), 'utf8'));
   const messages = readdirSync(folder)
     .filter((name) => /^[a-z]+-\d+\.json$/.test(name))
     .map(read);
-  return { parameters: read('parameters.json'), outcome: read('outcome.json'), messages };
+  const readTop = (name) => JSON.parse(readFileSync(join(top, name), 'utf8'));
+  return { parameters: readTop('parameters.json'), outcome: readTop('outcome.json'), messages };
 }
 
 function setupEntries(path) {
@@ -109,6 +110,28 @@ test('ceremony: evidence against a trustee the board went on without is not exam
     () => checkCeremony(parameters.election, outcome, [...messages, { ...evidence, messages: pair1 }]),
     /did not sign/,
   );
+});
+
+test('ceremony: late items are named as the vectors say and change nothing (spec 8.8.2)', () => {
+  for (const folder of ['evidence', 'answer']) {
+    const path = join(ELECTION, 'ceremony-late', folder);
+    const { parameters, outcome, messages } = ceremonyVectors(path);
+    const late = ceremonyVectors(join(path, 'late'), path).messages;
+    const expected = JSON.parse(readFileSync(join(path, 'late.json'), 'utf8')).late;
+    // The endorsed transcript gives the endorsed outcome; the late items are named.
+    checkCeremony(parameters.election, outcome, messages);
+    assert.deepEqual(lateItems(parameters.election, parameters.trustees, messages, late), expected);
+    // A copy of a message the transcript holds is not late.
+    assert.deepEqual(lateItems(parameters.election, parameters.trustees, messages, [...late, messages[0]]), expected);
+    // Taken into the transcript, the late item would change the transcript hash.
+    const merged = [...messages.filter((m) => !late.some((l) => l.type === m.type && l.message?.sender === m.message.sender)), ...late];
+    assert.throws(() => checkCeremony(parameters.election, outcome, merged), /transcript hash/);
+    // A late item that is not its sender's is refused.
+    const forged = structuredClone(late);
+    const target = forged[0].messages ? forged[0].messages[1] : forged[0];
+    target.signature = '00'.repeat(64);
+    assert.throws(() => lateItems(parameters.election, parameters.trustees, messages, forged), /did not sign|not signed/);
+  }
 });
 
 test('ceremony: a changed, missing or misfiled message is refused', () => {

@@ -24,7 +24,7 @@ from coincurve.context import GLOBAL_CONTEXT
 from py_ecc.secp256k1 import secp256k1 as pyecc
 
 from votecrypt.errors import EncodingError, UnsupportedPlatform
-from votecrypt.math import native
+from votecrypt.math import native, native_prove
 from votecrypt.math.scalar import N
 
 #: Field prime of secp256k1 (spec 2.1, "p").
@@ -90,6 +90,14 @@ class Backend(Protocol):
         and alpha, shifted not the identity; None where a case needs the general path."""
         ...
 
+    def prove_points(
+        self, key: Any, shape: tuple[int, int, int], values: list[int], secrets: list[int]
+    ) -> list[tuple[Any, bytes]] | None:
+        """The encryptions and proof commitments of native/prove.c for `shape` = (rows, lanes,
+        branches), each point with its encoding, in constant time (secret inputs); None where
+        the backend has no such helper or leaves a case to the general path."""
+        ...
+
     def x_prefixes(self, start: Any, step: Any, count: int) -> list[int]:
         """The first 8 bytes of the x-coordinate, as an integer, of start + i*step for i in
         [0, count); -1 for the identity (the walk of the discrete-log step, spec 6.4)."""
@@ -114,6 +122,7 @@ class CoincurveBackend:
         self._generator = coincurve.PublicKey.from_point(GX, GY)
         self._ctx = GLOBAL_CONTEXT.ctx
         self._msm = native.load()  # the optional accelerator (spec 18.2), or None
+        self._prover = native_prove.load()  # its constant-time prover helper (18.1), or None
 
     def generator(self) -> coincurve.PublicKey:
         return self._generator
@@ -287,6 +296,24 @@ class CoincurveBackend:
         lib.secp256k1_ec_pubkey_serialize(ctx, output + 33, length, points + 2, compressed)
         data = ffi.buffer(output)[:]
         return data[:33], data[33:]
+
+    def prove_points(
+        self,
+        key: coincurve.PublicKey,
+        shape: tuple[int, int, int],
+        values: list[int],
+        secrets: list[int],
+    ) -> list[tuple[coincurve.PublicKey, bytes]] | None:
+        prover = self._prover
+        if prover is None:
+            return None
+        # The one buffer of secrets handed to C, cleared by `prove` after the call (the ints
+        # and the bytes made from them on the way cannot be, spec 18.1).
+        buffer = bytearray(32 * len(secrets))
+        for i, k in enumerate(secrets):
+            buffer[32 * i : 32 * i + 32] = k.to_bytes(32, "big")
+        result = prover.prove(key, shape, native_prove.scalars(values), buffer)
+        return None if isinstance(result, int) else result
 
     def _pure_multi_multiply(
         self, points: Sequence[coincurve.PublicKey], scalars: Sequence[int]
@@ -507,6 +534,11 @@ class PyEccBackend:
         z: int,
     ) -> tuple[bytes, bytes] | None:
         return None  # the general path: the reference backend has nothing to fuse
+
+    def prove_points(
+        self, key: Any, shape: tuple[int, int, int], values: list[int], secrets: list[int]
+    ) -> None:
+        return None  # the general path
 
     def x_prefixes(
         self, start: tuple[int, int] | None, step: tuple[int, int], count: int

@@ -19,6 +19,9 @@ from votecrypt.errors import EncodingError
 from votecrypt.math.backends import BACKENDS, POINT_BYTES, Backend
 from votecrypt.math.scalar import N, Scalar
 
+#: One row for Group.prove_points: lane values m, nonces r, challenges c_j, responses z_{j,l}.
+ProverRow = tuple[Sequence[int], Sequence[Scalar], Sequence[Scalar], Sequence[Sequence[Scalar]]]
+
 #: The canonical encoding of the identity (spec 2.3).
 IDENTITY_BYTES = bytes(POINT_BYTES)
 
@@ -107,6 +110,46 @@ class Group:
         if point.is_identity():
             raise ValueError("no table for the identity")
         return FixedBase(self, point, self._backend.vartime_table(point._native))
+
+    def prove_points(
+        self,
+        key: Point,
+        vectors: Sequence[Sequence[int]],
+        rows: Sequence[ProverRow],
+    ) -> list[Point] | None:
+        """For each row (m, r, c, z) of lane values m, nonces r, one challenge c_j per vector
+        and responses z_{j,l}: alpha_l = r_l*G and beta_l = r_l*K + m_l*G for every lane, then
+        a = (z - c*r)*G and b = (z - c*r)*K + c*(v - m)*G for every vector v (branch) and
+        lane, in that order, K = key (spec 5.3, 18.1). In constant time: m, r, and the true
+        branch (given c = 0 and z = w) are secret. None where the backend leaves this to the
+        general path (no native helper, or a zero multiplier or identity among the results).
+        """
+        self._check_member(key)
+        if key.is_identity() or not rows or not vectors:
+            return None
+        branches, lanes = len(vectors), len(vectors[0])
+        if any(len(vector) != lanes for vector in vectors):
+            raise ValueError("the allowed vectors must have one value per lane")
+        values = [v for vector in vectors for v in vector]
+        secrets: list[int] = []
+        for m, r, c, z in rows:
+            if not (len(m) == len(r) == lanes and len(c) == len(z) == branches) or any(
+                len(z_j) != lanes for z_j in z
+            ):
+                raise ValueError(
+                    "a row needs one value and nonce per lane, and one challenge "
+                    "and a response per lane for every vector"
+                )
+            secrets.extend(m)
+            secrets.extend(k.value for k in r)
+            secrets.extend(k.value for k in c)
+            secrets.extend(k.value for z_j in z for k in z_j)
+        shape = (len(rows), lanes, branches)
+        result = self._backend.prove_points(key._native, shape, values, secrets)
+        secrets.clear()
+        if result is None:
+            return None
+        return [Point(self, native, encoded) for native, encoded in result]
 
     def sum(self, points: Iterable[Point]) -> Point:
         """The sum of many points with one backend call where possible."""

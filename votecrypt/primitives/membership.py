@@ -35,9 +35,9 @@ from votecrypt.math.encoding import (
 from votecrypt.math.group import FixedBase, Group, Point
 from votecrypt.math.hashing import hash_to_scalar
 from votecrypt.math.randomness import random_below
-from votecrypt.math.scalar import N, Scalar
+from votecrypt.math.scalar import ZERO, N, Scalar
 from votecrypt.math.tags import DomainTag
-from votecrypt.primitives.elgamal import Ciphertext
+from votecrypt.primitives.elgamal import Ciphertext, encrypt_with_nonce
 
 PROOF_NAME = "set-membership"
 
@@ -87,26 +87,133 @@ def prove_membership(
     vectors = check_allowed(allowed, lanes)
     if len(nonces) != lanes:
         raise ValueError("one nonce per ciphertext is needed")
-    try:
-        true_branch = vectors.index(tuple(plaintext))
-    except ValueError:
-        raise ProvingError("the plaintext is not one of the allowed values") from None
-    fake_challenges = [Scalar.random() for _ in vectors]
-    fake_responses = [[Scalar.random() for _ in range(lanes)] for _ in vectors]
-    commitment_nonces = [Scalar.random() for _ in range(lanes)]
+    true_branch = _true_branch(vectors, plaintext)
+    randomness = _ProverRandomness.draw(len(vectors), lanes)
     return _prove_membership(
         public_key,
         ciphertexts,
         nonces,
         vectors,
         true_branch,
-        commitment_nonces,
-        fake_challenges,
-        fake_responses,
+        randomness.commitment_nonces,
+        randomness.fake_challenges,
+        randomness.fake_responses,
         tag=tag,
         context=context,
         negated=negated,
+        order=randomness.order,
     )
+
+
+def encrypt_and_prove(
+    public_key: Point,
+    plaintexts: Sequence[Sequence[int]],
+    allowed: Sequence[Sequence[int]],
+    *,
+    tag: DomainTag,
+    contexts: Sequence[Sequence[Encodable]],
+    negated: Mapping[int, Point] | None = None,
+) -> list[tuple[tuple[Ciphertext, ...], tuple[Scalar, ...], MembershipProof]]:
+    """Encrypt every row's lane values under fresh nonces and prove the row one of `allowed`
+    (context `contexts[i]` for row i): (ciphertexts, nonces, proof) per row.
+
+    The points of all the rows come from one call of the native prover helper where it is
+    built (spec 18.1), otherwise row by row as `encrypt_with_nonce` and `prove_membership`
+    compute them; the random values are drawn in the same order either way, so the same
+    randomness gives the same bytes on both paths.
+    """
+    if len(contexts) != len(plaintexts):
+        raise ValueError("one context per row is needed")
+    lanes = len(allowed[0]) if allowed else 0
+    vectors = check_allowed(allowed, lanes)
+    rows = []
+    for plaintext in plaintexts:
+        true_branch = _true_branch(vectors, plaintext)
+        nonces = tuple(Scalar.random() for _ in range(lanes))
+        rows.append((true_branch, nonces, _ProverRandomness.draw(len(vectors), lanes)))
+    points = public_key.group.prove_points(
+        public_key,
+        vectors,
+        [
+            (vectors[true_branch], nonces, *randomness.native(true_branch))
+            for true_branch, nonces, randomness in rows
+        ],
+    )
+    proved = []
+    for i, ((true_branch, nonces, randomness), context) in enumerate(
+        zip(rows, contexts, strict=True)
+    ):
+        if points is None:
+            ciphertexts = tuple(
+                encrypt_with_nonce(public_key, v, r)
+                for v, r in zip(vectors[true_branch], nonces, strict=True)
+            )
+            commitments = _commitments(
+                public_key, ciphertexts, vectors, true_branch, randomness, negated
+            )
+        else:
+            ciphertexts, commitments = _split(points, i, lanes, len(vectors))
+        proof = _finish(
+            public_key,
+            ciphertexts,
+            nonces,
+            vectors,
+            true_branch,
+            randomness,
+            commitments,
+            tag,
+            context,
+        )
+        proved.append((ciphertexts, nonces, proof))
+    return proved
+
+
+class _ProverRandomness:
+    """A proof's random values (spec 5.3): the true branch's commitment nonces w_l, a
+    challenge and responses for every branch (those of the true branch unused), and the
+    order in which the general path computes the branches."""
+
+    __slots__ = ("commitment_nonces", "fake_challenges", "fake_responses", "order")
+
+    def __init__(
+        self,
+        commitment_nonces: Sequence[Scalar],
+        fake_challenges: Sequence[Scalar],
+        fake_responses: Sequence[Sequence[Scalar]],
+        order: Sequence[int],
+    ) -> None:
+        self.commitment_nonces = commitment_nonces
+        self.fake_challenges = fake_challenges
+        self.fake_responses = fake_responses
+        self.order = order
+
+    @classmethod
+    def draw(cls, branches: int, lanes: int) -> _ProverRandomness:
+        fake_challenges = [Scalar.random() for _ in range(branches)]
+        fake_responses = [[Scalar.random() for _ in range(lanes)] for _ in range(branches)]
+        commitment_nonces = [Scalar.random() for _ in range(lanes)]
+        # Drawn on both paths (the native one does not use it), so that both consume the
+        # same randomness.
+        return cls(commitment_nonces, fake_challenges, fake_responses, _random_order(branches))
+
+    def native(self, true_branch: int) -> tuple[list[Scalar], list[Sequence[Scalar]]]:
+        """The challenges and responses for Group.prove_points: c = 0 and z = w at the true
+        branch, so that it takes the same steps as the others."""
+        challenges = list(self.fake_challenges)
+        responses = list(self.fake_responses)
+        challenges[true_branch] = ZERO
+        responses[true_branch] = self.commitment_nonces
+        return challenges, responses
+
+    def __repr__(self) -> str:
+        return "_ProverRandomness(<redacted>)"
+
+
+def _true_branch(vectors: tuple[tuple[int, ...], ...], plaintext: Sequence[int]) -> int:
+    try:
+        return vectors.index(tuple(plaintext))
+    except ValueError:
+        raise ProvingError("the plaintext is not one of the allowed values") from None
 
 
 def _prove_membership(
@@ -122,34 +229,99 @@ def _prove_membership(
     tag: DomainTag,
     context: Sequence[Encodable],
     negated: Mapping[int, Point] | None = None,
+    order: Sequence[int] | None = None,
 ) -> MembershipProof:
     # Private path with explicit randomness: known-answer tests only. The entries of
-    # fake_challenges / fake_responses at true_branch are ignored.
-    #
-    # Side channels (spec 18.1): every multiplication here uses the constant-time paths, every
-    # simulated branch performs the same operations whatever its value (beta - v*G is computed
-    # for every branch first), and the branches are computed in a random order, so the
-    # sequence of operations does not tell which branch is the true one.
+    # fake_challenges / fake_responses at true_branch are ignored. The native prover helper
+    # computes the commitments when it is built and `ciphertexts` are the encryption of the
+    # true branch's values under `nonces` (it recomputes them and compares); otherwise the
+    # general path does.
+    randomness = _ProverRandomness(
+        commitment_nonces,
+        fake_challenges,
+        fake_responses,
+        _random_order(len(vectors)) if order is None else order,
+    )
+    lanes = len(ciphertexts)
+    points = public_key.group.prove_points(
+        public_key, vectors, [(vectors[true_branch], nonces, *randomness.native(true_branch))]
+    )
+    commitments = None
+    if points is not None:
+        encrypted, commitments = _split(points, 0, lanes, len(vectors))
+        if [(ct.alpha, ct.beta) for ct in encrypted] != [(ct.alpha, ct.beta) for ct in ciphertexts]:
+            commitments = None
+    if commitments is None:
+        commitments = _commitments(
+            public_key, ciphertexts, vectors, true_branch, randomness, negated
+        )
+    return _finish(
+        public_key, ciphertexts, nonces, vectors, true_branch, randomness, commitments, tag, context
+    )
+
+
+def _commitments(
+    public_key: Point,
+    ciphertexts: Sequence[Ciphertext],
+    vectors: tuple[tuple[int, ...], ...],
+    true_branch: int,
+    randomness: _ProverRandomness,
+    negated: Mapping[int, Point] | None,
+) -> list[tuple[tuple[Point, Point], ...]]:
+    """The commitments a_{j,l}, b_{j,l} on the general path (spec 5.3).
+
+    Side channels (spec 18.1): every multiplication here uses the constant-time paths, every
+    simulated branch performs the same operations whatever its value (beta - v*G is computed
+    for every branch first), and the branches are computed in a random order, so the sequence
+    of operations does not tell which branch is the true one."""
     group = public_key.group
     g = group.generator
     shifted = _shifted(ciphertexts, vectors, negated or value_points(group, vectors))
     commitments: list[tuple[tuple[Point, Point], ...]] = [() for _ in vectors]
-    for j in _random_order(len(vectors)):
+    for j in randomness.order:
         if j == true_branch:
-            commitments[j] = tuple((w * g, w * public_key) for w in commitment_nonces)
+            commitments[j] = tuple((w * g, w * public_key) for w in randomness.commitment_nonces)
         else:
-            minus_c = -fake_challenges[j]
+            minus_c = -randomness.fake_challenges[j]
             commitments[j] = tuple(
                 (z * g + minus_c * ciphertext.alpha, z * public_key + minus_c * lane_shifted)
                 for ciphertext, lane_shifted, z in zip(
-                    ciphertexts, shifted[j], fake_responses[j], strict=True
+                    ciphertexts, shifted[j], randomness.fake_responses[j], strict=True
                 )
             )
+    return commitments
+
+
+def _split(
+    points: list[Point], row: int, lanes: int, branches: int
+) -> tuple[tuple[Ciphertext, ...], list[tuple[tuple[Point, Point], ...]]]:
+    """Row `row`'s ciphertexts and commitments from the points of Group.prove_points."""
+    size = 2 * lanes * (1 + branches)
+    mine = points[row * size : (row + 1) * size]
+    pairs = list(zip(mine[0::2], mine[1::2], strict=True))
+    ciphertexts = tuple(Ciphertext(alpha, beta) for alpha, beta in pairs[:lanes])
+    commitments = [tuple(pairs[lanes * (1 + j) : lanes * (2 + j)]) for j in range(branches)]
+    return ciphertexts, commitments
+
+
+def _finish(
+    public_key: Point,
+    ciphertexts: Sequence[Ciphertext],
+    nonces: Sequence[Scalar],
+    vectors: tuple[tuple[int, ...], ...],
+    true_branch: int,
+    randomness: _ProverRandomness,
+    commitments: list[tuple[tuple[Point, Point], ...]],
+    tag: DomainTag,
+    context: Sequence[Encodable],
+) -> MembershipProof:
+    """The challenge from the commitments, and the true branch's challenge and responses."""
     encoded = [
         encode_point_pairs([(a.to_bytes(), b.to_bytes()) for a, b in branch])
         for branch in commitments
     ]
     c = _challenge(public_key, ciphertexts, vectors, encoded, tag, context)
+    fake_challenges = randomness.fake_challenges
     c_true = c
     for j in range(len(vectors)):
         if j != true_branch:
@@ -158,9 +330,9 @@ def _prove_membership(
         c_true if j == true_branch else fake_challenges[j] for j in range(len(vectors))
     )
     responses = tuple(
-        tuple(w + c_true * r for w, r in zip(commitment_nonces, nonces, strict=True))
+        tuple(w + c_true * r for w, r in zip(randomness.commitment_nonces, nonces, strict=True))
         if j == true_branch
-        else tuple(fake_responses[j])
+        else tuple(randomness.fake_responses[j])
         for j in range(len(vectors))
     )
     return MembershipProof(challenges, responses, tuple(tuple(branch) for branch in commitments))

@@ -20,7 +20,7 @@ from votecrypt.errors import BallotError
 from votecrypt.math.randomness import random_bytes
 from votecrypt.math.scalar import Scalar
 from votecrypt.math.tags import BALLOT_ROW_PROOF
-from votecrypt.primitives.membership import prove_membership
+from votecrypt.primitives.membership import encrypt_and_prove
 from votecrypt.protocol.ballot import (
     BALLOT_ID_BYTES,
     MALFORMED,
@@ -28,7 +28,6 @@ from votecrypt.protocol.ballot import (
     BallotContext,
     BallotRow,
     ChallengedBallot,
-    encryptions,
     row_proof_context,
     signature_digest,
 )
@@ -91,25 +90,19 @@ def prepare_ballot(
     if any(type(o) is not int or not 0 <= o < packing.outcomes for o in outcomes):
         raise BallotError(MALFORMED, "a choice is not one of the election's options")
     ballot_id = random_bytes(BALLOT_ID_BYTES)
-    allowed = packing.allowed()
-    negated = context.negated_values
-    rows, all_nonces = [], []
-    for index, outcome in enumerate(outcomes):
-        vector = packing.encode(outcome)
-        nonces = tuple(Scalar.random() for _ in vector)
-        ciphertexts = encryptions(context.joint_key, vector, nonces)
-        proof = prove_membership(
-            context.joint_key,
-            ciphertexts,
-            vector,
-            nonces,
-            allowed,
-            tag=BALLOT_ROW_PROOF,
-            context=row_proof_context(context.hash, credential.public_key, ballot_id, index),
-            negated=negated,
-        )
-        rows.append(BallotRow(tuple(ciphertexts), proof))
-        all_nonces.append(nonces)
+    proved = encrypt_and_prove(
+        context.joint_key,
+        [packing.encode(outcome) for outcome in outcomes],
+        packing.allowed(),
+        tag=BALLOT_ROW_PROOF,
+        contexts=[
+            row_proof_context(context.hash, credential.public_key, ballot_id, index)
+            for index in range(context.rows)
+        ],
+        negated=context.negated_values,
+    )
+    rows = [BallotRow(ciphertexts, proof) for ciphertexts, _, proof in proved]
+    all_nonces = [nonces for _, nonces, _ in proved]
     unsigned = Ballot(context.hash, ballot_id, credential.public_key, tuple(rows), b"")
     signature = credential.signing_key.sign(signature_digest(unsigned.ballot_hash()))
     ballot = Ballot(context.hash, ballot_id, credential.public_key, tuple(rows), signature)

@@ -18,8 +18,9 @@ from votecrypt.errors import FileError
 
 LOG_NAME = "log.jsonl"
 MAX_LINE = 1 << 24
-#: The folders of a record, beside the log: the signed checkpoints (spec 15.1).
-FOLDERS = ("cosigned", "evidence")
+#: The folders of a record, beside the log: the signed checkpoints, and the ceremony files
+#: that arrived after the outcome was endorsed (spec 15.1, 8.8.2).
+FOLDERS = ("cosigned", "evidence", "ceremony-late")
 
 
 def _kept(name: str) -> bool:
@@ -59,7 +60,7 @@ class RecordSource:
 
     def names(self, folder: str = "") -> list[str]:
         """The names of the files at the record's top, or in its `folder` (one level down:
-        `cosigned`, `evidence`, spec 15.1), relative to the record's top."""
+        `cosigned`, `evidence`, `ceremony-late`, spec 15.1), relative to the record's top."""
         prefix = f"{folder}/" if folder else ""
         if folder and (folder not in FOLDERS):
             raise ValueError(f"a record has no folder {folder!r}")

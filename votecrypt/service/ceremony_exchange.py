@@ -8,7 +8,9 @@ announcement in the directory (an announcement against its own key), evidence as
 checks it. Then, as on the USB stick: a new message is written; the same one changes nothing;
 a grown answer or decision replaces the smaller one (8.9); and a message that conflicts with
 the one the directory holds is not lost: the two are written as evidence (8.8.1). And
-`ceremony evidence`: a file someone was shown, compared with the directory's copy.
+`ceremony evidence`: a file someone was shown, compared with the directory's copy. Once the
+directory's outcome is endorsed (8.8.2), all of this goes into `ceremony/late/`, compared
+with the endorsed transcript: it is named there and changes nothing.
 """
 
 from __future__ import annotations
@@ -31,8 +33,10 @@ from votecrypt.protocol.ceremony.messages import (
 )
 from votecrypt.protocol.setup import check_new_evidence
 from votecrypt.record.ceremony_codec import message_from_json
+from votecrypt.service.ceremony_late import closed
 from votecrypt.service.election_dir import (
     ElectionDir,
+    load_late,
     load_manifest,
     load_transcript,
     publish_evidence,
@@ -71,11 +75,13 @@ def admit(directory: ElectionDir, group: Group, item: Signed[Any] | Evidence) ->
     manifest = load_manifest(directory)
     parameters = manifest.ceremony_parameters()
     transcript = load_transcript(directory, group, manifest)
+    late = closed(directory, group)
     if isinstance(item, Evidence):
         check_new_evidence(transcript, item)
-        path = publish_evidence(directory, item)
-        known = directory.evidence_path(item.sender)
-        return Admitted("evidence" if path else "known", path or known, item)
+        path = publish_evidence(directory, item, late=late)
+        return Admitted(
+            "evidence" if path else "known", path or _known(directory, item.sender), item
+        )
     message = item.message
     sender = message.sender
     if sender not in parameters.indices:
@@ -95,25 +101,38 @@ def admit(directory: ElectionDir, group: Group, item: Signed[Any] | Evidence) ->
         check_envelope(announced, parameters, sender, key)
     check_envelope(item, parameters, sender, key)
     held = dict(transcript.rounds())[message.ROUND].get(sender)
-    if held is None:
-        return Admitted("new", publish_message(directory, item), item)
     path = directory.message_path(message.ROUND, sender)
+    if late and held != item:
+        # After the close (8.8.2) a late copy of this round and sender is the one to grow or
+        # to conflict with: compared with it, as the transcript's message is before.
+        later = dict(load_late(directory, group, manifest).rounds())[message.ROUND].get(sender)
+        if later is not None:
+            held, path = later, directory.message_path(message.ROUND, sender, late=True)
+    if held is None:
+        return Admitted("new", publish_message(directory, item, late=late), item)
     if held == item:
         return Admitted("same", path, item)
     if message.ROUND == "announce":
         raise AnnouncedOtherKeys(f"trustee {sender} announced other keys already ({path})")
     if not conflict(held.message, message):
         if isinstance(message, Answer | Decision) and _smaller(held.message, message):
-            return Admitted("grown", publish_grown(directory, item, group), item)
+            return Admitted("grown", publish_grown(directory, item, group, late=late), item)
         return Admitted("same", path, held)
     evidence = Evidence.of(held, item)
     check_new_evidence(transcript, evidence)
-    written = publish_evidence(directory, evidence)
+    written = publish_evidence(directory, evidence, late=late)
     return Admitted(
         "evidence" if written else "known",
-        written or directory.evidence_path(sender),
+        written or _known(directory, sender),
         evidence,
     )
+
+
+def _known(directory: ElectionDir, sender: int) -> Path:
+    """The evidence file against `sender` the directory holds: the transcript's, or else
+    the late one (spec 8.8.2)."""
+    path = directory.evidence_path(sender)
+    return path if path.exists() else directory.evidence_path(sender, late=True)
 
 
 def _smaller(held: Any, new: Answer | Decision) -> bool:
@@ -165,4 +184,4 @@ def ceremony_evidence(
         )
     evidence = Evidence.of(mine, other)
     check_new_evidence(transcript, evidence)
-    return evidence, publish_evidence(directory, evidence)
+    return evidence, publish_evidence(directory, evidence, late=closed(directory, group))

@@ -27,6 +27,7 @@ from votecrypt.protocol.ceremony.transcript import CeremonyOutcome, waiting_for
 from votecrypt.protocol.ceremony.trustee import STEPS, Trustee
 from votecrypt.protocol.manifest import Manifest
 from votecrypt.record.ceremony_codec import message_from_json, message_to_json
+from votecrypt.service.ceremony_late import closed
 from votecrypt.service.election_dir import (
     ElectionDir,
     load_manifest,
@@ -77,7 +78,7 @@ def trustee_init(
     announcement = trustee.announce()
     write_atomic(outbox(secret_path) / "announce.json", message_to_json(announcement))
     save_trustee(Path(secret_path), trustee, passphrase, kdf)
-    published = publish_message(directory, announcement)
+    published = publish_message(directory, announcement, late=closed(directory, group))
     return StepReport("announce", published, repeated=False, message=announcement)
 
 
@@ -95,7 +96,10 @@ def _resume_init(
     trustee = _load(secret_path, passphrase, group, manifest.ceremony_parameters())
     if trustee.index != index:
         raise CeremonyError(f"{secret_path} belongs to trustee {trustee.index}, not {index}")
-    return StepReport("announce", publish_message(directory, trustee.announce()), repeated=True)
+    late = closed(directory, group)
+    return StepReport(
+        "announce", publish_message(directory, trustee.announce(), late=late), repeated=True
+    )
 
 
 def ceremony_step(
@@ -127,7 +131,8 @@ def ceremony_step(
         message = trustee.check(transcript)
     write_atomic(pending_copy, message_to_json(message))
     save_trustee(Path(secret_path), trustee, passphrase)
-    return StepReport(step, publish_message(directory, message), repeated=False, message=message)
+    published = publish_message(directory, message, late=closed(directory, group))
+    return StepReport(step, published, repeated=False, message=message)
 
 
 def _answer(
@@ -155,7 +160,8 @@ def _answer(
     save_trustee(Path(secret_path), trustee, passphrase)
     if message is None:
         return StepReport("answer", None, repeated=False)
-    return StepReport("answer", publish_grown(directory, message, group), repeated, message)
+    published = publish_grown(directory, message, group, late=closed(directory, group))
+    return StepReport("answer", published, repeated, message)
 
 
 def ceremony_decide(
@@ -176,7 +182,8 @@ def ceremony_decide(
     signed = trustee.decide([*without, *(i for d in earlier for i in d.without)])
     repeated = any(d.without == signed.message.without for d in earlier)
     write_atomic(pending_copy, message_to_json(signed))
-    return StepReport("decide", publish_grown(directory, signed, group), repeated, signed)
+    published = publish_grown(directory, signed, group, late=closed(directory, group))
+    return StepReport("decide", published, repeated, signed)
 
 
 class OutcomeFileDiffers(FileError):
@@ -231,4 +238,5 @@ def _republish(
     if not pending_copy.exists():
         raise CeremonyError(f"this trustee cannot {step} now: its last step was {current!r}")
     signed = message_from_json(read_file(pending_copy, what="outbox message"), group, step)
-    return StepReport(step, publish_message(directory, signed), repeated=True, message=signed)
+    published = publish_message(directory, signed, late=closed(directory, group))
+    return StepReport(step, published, repeated=True, message=signed)

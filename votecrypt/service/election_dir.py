@@ -8,6 +8,8 @@
       ceremony/evidence-<j>.json   two different signed messages of one round from trustee j
                                    (spec 8.8.1): it is convicted of equivocation
       ceremony/outcome.json        the ceremony outcome (spec 8.8)
+      ceremony/late/               messages and evidence that arrived after t trustees endorsed
+                                   the outcome (spec 8.8.2), by the same names: never evaluated
       credentials.json             the public credential list (spec 9.3)
       endorsements/credentials-<j>.json   trustee j's endorsement of that list (spec 9.4)
       supplements/supplement-<n>.json     credential supplement n (spec 9.6)
@@ -66,6 +68,12 @@ class ElectionDir:
         return self.root / "ceremony"
 
     @property
+    def late(self) -> Path:
+        """Where the ceremony's files that arrive after the outcome was endorsed go (spec
+        8.8.2): the messages of `ceremony/` stay the endorsed transcript."""
+        return self.ceremony / "late"
+
+    @property
     def outcome(self) -> Path:
         return self.ceremony / "outcome.json"
 
@@ -98,11 +106,11 @@ class ElectionDir:
     def record(self) -> Path:
         return self.root / "record"
 
-    def message_path(self, round_name: str, sender: int) -> Path:
-        return self.ceremony / f"{round_name}-{sender}.json"
+    def message_path(self, round_name: str, sender: int, *, late: bool = False) -> Path:
+        return (self.late if late else self.ceremony) / f"{round_name}-{sender}.json"
 
-    def evidence_path(self, sender: int) -> Path:
-        return self.ceremony / f"evidence-{sender}.json"
+    def evidence_path(self, sender: int, *, late: bool = False) -> Path:
+        return (self.late if late else self.ceremony) / f"evidence-{sender}.json"
 
     def share_path(self, trustee: int) -> Path:
         return self.decryption / f"share-{trustee}.json"
@@ -123,21 +131,43 @@ def load_manifest(directory: ElectionDir) -> Manifest:
         raise ManifestError(f"{directory.manifest}: {exc}") from None
 
 
-def publish_message(directory: ElectionDir, signed: Signed[Any]) -> Path:
-    """Write a ceremony message file; an existing different file is never replaced."""
-    path = directory.message_path(signed.message.ROUND, signed.message.sender)
+def publish_message(directory: ElectionDir, signed: Signed[Any], *, late: bool = False) -> Path:
+    """Write a ceremony message file (into `ceremony/late/` when `late`, spec 8.8.2); an
+    existing different file is never replaced."""
+    same = _held_already(directory, signed) if late else None
+    if same is not None:
+        return same
+    path = directory.message_path(signed.message.ROUND, signed.message.sender, late=late)
     write_atomic(path, message_to_json(signed), overwrite=False)
     return path
 
 
+def _held_already(directory: ElectionDir, signed: Signed[Any]) -> Path | None:
+    """The transcript's file when it holds this very message: a copy of it is not late."""
+    path = directory.message_path(signed.message.ROUND, signed.message.sender)
+    if path.exists() and read_file(path, what="ceremony message", max_bytes=1 << 23) == (
+        message_to_json(signed)
+    ):
+        return path
+    return None
+
+
 def publish_grown(
-    directory: ElectionDir, signed: Signed[Decision] | Signed[Answer], group: Group
+    directory: ElectionDir,
+    signed: Signed[Decision] | Signed[Answer],
+    group: Group,
+    *,
+    late: bool = False,
 ) -> Path:
-    """Write a trustee's decision (spec 8.8) or answer (spec 8.7), the two messages that grow.
-    The file replaces the sender's earlier one only when it holds all of it (every trustee the
-    earlier decision named, every share the earlier answer revealed), spec 8.9."""
+    """Write a trustee's decision (spec 8.8) or answer (spec 8.7), the two messages that grow
+    (into `ceremony/late/` when `late`, spec 8.8.2). The file replaces the sender's earlier
+    one only when it holds all of it (every trustee the earlier decision named, every share
+    the earlier answer revealed), spec 8.9."""
     message = signed.message
-    path = directory.message_path(message.ROUND, message.sender)
+    same = _held_already(directory, signed) if late else None
+    if same is not None:
+        return same
+    path = directory.message_path(message.ROUND, message.sender, late=late)
     if path.exists():
         data = read_file(path, what="ceremony message", max_bytes=1 << 22)
         try:
@@ -170,11 +200,21 @@ def _grows(earlier: Decision | Answer, later: Decision | Answer) -> bool:
 def load_transcript(directory: ElectionDir, group: Group, manifest: Manifest) -> Transcript:
     """Every ceremony message in the directory, decoded strictly (signatures are checked when
     the transcript is evaluated)."""
+    return _load_messages(directory.ceremony, group, manifest)
+
+
+def load_late(directory: ElectionDir, group: Group, manifest: Manifest) -> Transcript:
+    """The messages and evidence of `ceremony/late/` (spec 8.8.2), decoded strictly as in
+    `ceremony/`: they arrived after the outcome was endorsed and are never evaluated."""
+    return _load_messages(directory.late, group, manifest)
+
+
+def _load_messages(folder: Path, group: Group, manifest: Manifest) -> Transcript:
     parameters = manifest.ceremony_parameters()
     rounds: dict[str, dict[int, Signed[Any]]] = {name: {} for name in ROUNDS}
     evidence: dict[int, Evidence] = {}
-    if directory.ceremony.is_dir():
-        for path in sorted(directory.ceremony.glob("*-*.json")):
+    if folder.is_dir():
+        for path in sorted(folder.glob("*-*.json")):
             round_name, _, sender = path.stem.rpartition("-")
             if round_name not in (*ROUNDS, "evidence"):
                 continue
@@ -215,11 +255,14 @@ def _read_evidence(path: Path, data: bytes, group: Group, sender: int) -> Eviden
     return evidence
 
 
-def publish_evidence(directory: ElectionDir, evidence: Evidence) -> Path | None:
-    """Write the evidence against its sender (spec 8.8.1), unless the directory holds evidence
-    against that sender already (one proof convicts; None then)."""
-    path = directory.evidence_path(evidence.sender)
-    if path.exists():
+def publish_evidence(
+    directory: ElectionDir, evidence: Evidence, *, late: bool = False
+) -> Path | None:
+    """Write the evidence against its sender (spec 8.8.1; into `ceremony/late/` when `late`,
+    8.8.2), unless the directory holds evidence against that sender already (one proof
+    convicts; None then)."""
+    path = directory.evidence_path(evidence.sender, late=late)
+    if path.exists() or directory.evidence_path(evidence.sender).exists():
         return None
     write_atomic(path, evidence_to_json(evidence), overwrite=False)
     return path

@@ -37,10 +37,13 @@ def export_record(
     target: Path,
     cosigned: Path | None = None,
     witnesses: Sequence[Path] = (),
+    late: Path | None = None,
 ) -> Path:
     """Write the record of `board` to `target` (replacing an earlier export there), with the
-    cosigned checkpoints the server kept in the folder `cosigned` and, from each witness
-    replica of `witnesses`, its last cosigned checkpoint and its evidence (spec 15.1)."""
+    cosigned checkpoints the server kept in the folder `cosigned`, from each witness
+    replica of `witnesses` its last cosigned checkpoint and its evidence, and the ceremony
+    files of the folder `late` (an election directory's `ceremony/late/`, spec 8.8.2) in
+    `ceremony-late/`, byte for byte (spec 15.1)."""
     target = Path(target)
     staging = target.with_name(f".{target.name}.partial")
     if staging.exists():
@@ -62,6 +65,12 @@ def export_record(
         if codes is not None:
             (staging / TRACKING_INDEX).write_bytes(tracking_index(iter(indexed)))
         _write_notes(staging, cosigned, witnesses)
+        if late is not None and late.is_dir():
+            kept = sorted(late.glob("*-*.json"))
+            if kept:
+                (staging / "ceremony-late").mkdir()
+            for path in kept:
+                shutil.copyfile(path, staging / "ceremony-late" / path.name)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # a full disk leaves no half record behind
         raise

@@ -45,6 +45,7 @@ from votecrypt.record.election_codec import (
     open_plain,
 )
 from votecrypt.record.json_codec import canonical_json, parse_json
+from votecrypt.service.ceremony_late import copied_in_late, endorsers
 from votecrypt.service.election_dir import (
     ElectionDir,
     load_credentials,
@@ -114,7 +115,13 @@ def open_board(directory: ElectionDir, group: Group) -> tuple[BulletinBoard, Ele
     endorsements against the qualified trustees' keys (spec 9.4)."""
     manifest = load_manifest(directory)
     transcript = load_transcript(directory, group, manifest)
-    outcome = check_outcome(group, transcript, load_outcome(directory, group))
+    published = load_outcome(directory, group)
+    try:
+        outcome = check_outcome(group, transcript, published)
+    except RefusedData:
+        if endorsers(directory, group, transcript, published):
+            raise RefusedData(copied_in_late(directory, manifest.threshold)) from None
+        raise
     credentials = load_credentials(directory)
     endorsements = load_endorsements(directory, credentials)
     valid = check_endorsements(

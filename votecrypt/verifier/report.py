@@ -95,6 +95,9 @@ class VerificationReport:
     convicted: list[str] = field(default_factory=list)
     #: checks and answers that saw another message than the log holds (spec 8.2, `seen`)
     views: list[str] = field(default_factory=list)
+    #: the ceremony files the record keeps that arrived after the outcome was endorsed,
+    #: named (spec 8.8.2, 15.1): checked, and without effect on the outcome
+    late: list[str] = field(default_factory=list)
     #: the board's signed checkpoints the record keeps (check 24): how many, the largest
     #: confirmed by k witnesses and by whom, and whether the board signed two histories
     witnessed: dict[str, object] | None = None
@@ -148,6 +151,7 @@ class VerificationReport:
             result.append(f"Checkpoint: {self.checkpoint}")
         result.extend(f"Convicted of equivocation: {line}" for line in self.convicted)
         result.extend(f"Seen differently: {line}" for line in self.views)
+        result.extend(f"Late: {line}" for line in self.late)
         if self.witnessed is not None:
             result.append(f"Witnessed: {witnessed_line(self.witnessed)}")
         for check in self.checks.values():
@@ -195,6 +199,7 @@ class VerificationReport:
                 "checkpoint": self.checkpoint,
                 "convicted": self.convicted,
                 "views": self.views,
+                "late": self.late,
                 "witnessed": self.witnessed,
                 "head": None if self.head is None else {"seq": self.head[0], "hash": self.head[1]},
                 "checks": [

@@ -3,7 +3,8 @@ credential list (spec 7.2, 8.2, 8.8, 7.3, 9.3)."""
 
 from __future__ import annotations
 
-from votecrypt.errors import CeremonyError, EncodingError, ManifestError, RefusedData
+from votecrypt.errors import CeremonyError, EncodingError, FileError, ManifestError, RefusedData
+from votecrypt.protocol.ceremony.late import late_items
 from votecrypt.protocol.ceremony.messages import Evidence, InvalidCeremonyMessage
 from votecrypt.protocol.ceremony.transcript import differing_views
 from votecrypt.protocol.context import ElectionContext, election_fingerprint
@@ -236,3 +237,35 @@ def check_credentials_published(v: Verification) -> None:
     """Check 8 after the log: voting cannot have opened without a credential list."""
     if v.phase not in ("start", "setup") and v.roll is None:
         v.report["credentials"].fail("voting opened without a published credential list")
+
+
+def check_late(v: Verification) -> None:
+    """The ceremony files the record keeps in `ceremony-late/` (spec 8.8.2, 15.1): they
+    arrived after the outcome was endorsed, so the log does not hold them and they change
+    nothing; each is checked against the log's ceremony entries (its sender's announcement,
+    valid evidence) and named. One that does not check is a forged file: check 5 fails."""
+    names = v.source.names("ceremony-late")
+    if not names:
+        return
+    check = v.report["ceremony-messages"]
+    if v.transcript is None or v.manifest is None:
+        check.fail("ceremony-late/ cannot be checked without the evaluated ceremony (check 6)")
+        return
+    items = []
+    for name in names:
+        try:
+            item = item_from_json(v.source.read(name, 1 << 23) or b"", v.group)
+        except (EncodingError, FileError) as error:
+            check.fail(f"{name}: {error}")
+            continue
+        kind = "evidence" if isinstance(item, Evidence) else item.message.ROUND
+        sender = item.sender if isinstance(item, Evidence) else item.message.sender
+        if name != f"ceremony-late/{kind}-{sender}.json":
+            check.fail(f"{name}: the file name and the item differ")
+            continue
+        items.append(item)
+    try:
+        late = transcript_from_messages(v.manifest, items)
+        v.report.late.extend(what for _, _, what in late_items(v.transcript, late))
+    except CeremonyError as error:
+        check.fail(f"ceremony-late/: {error}")

@@ -141,6 +141,7 @@ def _finish(v: Verification) -> None:
     results.check_results(v, tally, counts)
     copies.check_copies(v)
     board_checkpoints.check_board_checkpoints(v)
+    setup.check_late(v)
 
 
 def verify_record(

@@ -49,7 +49,7 @@ async def _api_error(request: Request, error: Exception) -> Response:
     return error_response(error)
 
 
-async def _http_error(request: Request, error: Exception) -> Response:
+async def http_error(request: Request, error: Exception) -> Response:
     status = error.status_code if isinstance(error, HTTPException) else 500
     reason = {404: NOT_FOUND, 405: METHOD_NOT_ALLOWED}.get(status, reasons.MALFORMED)
     response = json_response({"error": reason, "message": f"HTTP {status}"}, status)
@@ -70,7 +70,7 @@ async def _board_unavailable(request: Request, error: Exception) -> Response:
     return error_response(ApiError(UNAVAILABLE, message, retry_after=10))
 
 
-async def _internal_error(request: Request, error: Exception) -> Response:
+async def internal_error(request: Request, error: Exception) -> Response:
     return json_response({"error": INTERNAL, "message": "internal error of the server"}, 500)
 
 
@@ -98,7 +98,7 @@ class InternalErrors:
             frames = "".join(traceback.format_tb(error.__traceback__))
             self._logger.error("internal error %s\n%s", type(error).__name__, frames)
             if scope["type"] == "http" and not started:
-                response = await _internal_error(Request(scope), error)
+                response = await internal_error(Request(scope), error)
                 await response(scope, receive, send)
             elif scope["type"] != "http":
                 raise
@@ -142,10 +142,10 @@ def create_app(
         lifespan=lifespan,
         exception_handlers={
             ApiError: _api_error,
-            HTTPException: _http_error,
+            HTTPException: http_error,
             BoardBusy: _board_unavailable,
             StorageError: _board_unavailable,
-            Exception: _internal_error,
+            Exception: internal_error,
         },
     )
     app.router.redirect_slashes = False

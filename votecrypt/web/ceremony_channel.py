@@ -13,6 +13,7 @@ item.
 
     GET  /api/v1/ceremony?since=N   {"election": hex, "items": [{"seq": n, "item": {...}}, ...]}
     POST /api/v1/ceremony           a message file or evidence file (spec 8.2, 8.8.1)
+    GET  /openapi.json              spec/api/ceremony-openapi.json, which describes both exactly
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -39,10 +41,14 @@ from votecrypt.service.election_dir import ElectionDir, load_manifest
 from votecrypt.storage.files import write_atomic
 
 from .api import PREFIX, json_response
-from .errors import NOT_FOUND, ApiError
+from .app import InternalErrors, http_error, internal_error
+from .errors import ApiError
 from .limits import read_body, require_json
 from .middleware import SecurityHeaders
 
+#: The channel's OpenAPI document, a copy of spec/api/ceremony-openapi.json (a test keeps
+#: them identical).
+OPENAPI = Path(__file__).resolve().parent / "ceremony-openapi.json"
 #: The largest message file a trustee's directory reads (election_dir), with room for evidence.
 MAX_BODY = 1 << 23
 BODY_TIMEOUT = 60.0
@@ -108,7 +114,8 @@ class CeremonyChannel:
                 self._known[raw] = len(self._items)
                 self._items.append(plain)
             seq = self._known[raw]
-        return {"outcome": admitted.outcome, "file": admitted.path.name, "seq": seq}
+        file = admitted.path.relative_to(self.directory.ceremony).as_posix()  # late/... once closed
+        return {"outcome": admitted.outcome, "file": file, "seq": seq}
 
 
 def create_ceremony_app(directory: ElectionDir, group: Group) -> ASGIApp:
@@ -140,17 +147,24 @@ def create_ceremony_app(directory: ElectionDir, group: Group) -> ASGIApp:
         assert isinstance(error, ApiError)
         return json_response({"error": error.reason, "message": error.message[:200]}, error.status)
 
-    async def not_found(request: Request, error: Exception) -> Response:
-        return json_response({"error": NOT_FOUND, "message": "no such route"}, 404)
+    document = OPENAPI.read_bytes()
+
+    async def openapi(request: Request) -> Response:
+        return Response(document, media_type="application/json")
 
     app = Starlette(
         routes=[
             Route(PREFIX + "/ceremony", read, methods=["GET"]),
             Route(PREFIX + "/ceremony", send, methods=["POST"]),
+            Route("/openapi.json", openapi, methods=["GET"]),
         ],
-        exception_handlers={ApiError: api_error, 404: not_found},
+        exception_handlers={
+            ApiError: api_error,
+            HTTPException: http_error,  # 404 not-found, 405 method-not-allowed, as JSON
+            Exception: internal_error,
+        },
     )
-    return SecurityHeaders(app)
+    return InternalErrors(SecurityHeaders(app))
 
 
 def _refusal(reason: str, message: str) -> Response:

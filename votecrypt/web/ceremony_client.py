@@ -49,9 +49,14 @@ def push(
     client: httpx.Client, directory: ElectionDir, held: set[bytes] | None = None
 ) -> list[dict[str, Any]]:
     """POST every message file (round by round, then the evidence) of the directory that is
-    not among the channel's items `held` (their canonical JSON)."""
-    paths = [p for r in ROUNDS for p in sorted(directory.ceremony.glob(f"{r}-*.json"))]
-    paths += sorted(directory.ceremony.glob("evidence-*.json"))
+    not among the channel's items `held` (their canonical JSON): those of `ceremony/`, then
+    the late ones of `ceremony/late/` (spec 8.8.2), so that they reach everyone too."""
+    paths = [
+        p
+        for folder in (directory.ceremony, directory.late)
+        for pattern in (*(f"{r}-*.json" for r in ROUNDS), "evidence-*.json")
+        for p in sorted(folder.glob(pattern))
+    ]
     answers = []
     for path in paths:
         body = read_file(path, what="ceremony message", max_bytes=1 << 23)

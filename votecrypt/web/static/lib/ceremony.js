@@ -136,6 +136,75 @@ export function checkCeremony(electionIdHex, outcome, signedMessages) {
 
 const EVIDENCE_TYPE = 'votecrypt/ceremony/evidence';
 
+/** How every late item is named (spec 8.8.2), after what it is. */
+export const LATE = 'arrived after the outcome was endorsed';
+
+/**
+ * The names of the items that arrived after the outcome was endorsed (spec 8.8.2), each
+ * checked against the endorsed transcript `signedMessages` (message files): a message must be
+ * signed by its sender's announced key there (a late announcement, by the key it announces),
+ * evidence must be valid (spec 8.8.1); a copy of a message the transcript holds is not named.
+ * Messages by round then sender, then evidence by the trustee it names. Late items never
+ * enter the transcript hash: checkCeremony is given the endorsed transcript only.
+ */
+export function lateItems(electionIdHex, trustees, signedMessages, late) {
+  const held = new Map(ROUNDS.map((round) => [round, new Map()]));
+  for (const signed of signedMessages) {
+    held.get(String(signed?.type).replace('votecrypt/ceremony/', ''))?.set(signed.message.sender, signed);
+  }
+  const announced = held.get('announce');
+  const lateByRound = new Map(ROUNDS.map((round) => [round, new Map()]));
+  const evidence = new Map();
+  for (const item of late) {
+    if (item?.type === EVIDENCE_TYPE) {
+      const [sender, pair] = evidencePair(item, electionIdHex, trustees);
+      refuse(!evidence.has(sender), `two late evidence files against trustee ${sender}`);
+      evidence.set(sender, pair);
+      continue;
+    }
+    const round = String(item?.type).replace('votecrypt/ceremony/', '');
+    refuse(lateByRound.has(round) && item.version === 1, 'a late ceremony message of an unknown kind');
+    const message = item.message;
+    refuse(message?.election === electionIdHex, 'a late ceremony message names another election');
+    refuse(Number.isSafeInteger(message.sender) && message.sender >= 1 && message.sender <= trustees, 'a late ceremony message names no trustee');
+    refuse(!lateByRound.get(round).has(message.sender), 'two late messages of one round and sender');
+    lateByRound.get(round).set(message.sender, item);
+  }
+  const announcedKey = (sender) => {
+    const announcement = announced.get(sender);
+    refuse(announcement, `a late message of trustee ${sender}, who did not announce`);
+    const key = fromHex(announcement.message.signing_key, 32);
+    refuse(strictEd25519Key(key), `trustee ${sender} announced an invalid signing key`);
+    refuse(
+      verifies(fromHex(announcement.signature, 64), messageDigest('announce', announcement.message), key),
+      `the announce message of trustee ${sender} is not signed by its announced key`,
+    );
+    return key;
+  };
+  const names = [];
+  for (const round of ROUNDS) {
+    for (const sender of [...lateByRound.get(round).keys()].sort((a, b) => a - b)) {
+      const signed = lateByRound.get(round).get(sender);
+      const key = round === 'announce' ? fromHex(signed.message.signing_key, 32) : announcedKey(sender);
+      const digest = messageDigest(round, signed.message);
+      refuse(verifies(fromHex(signed.signature, 64), digest, key), `the late ${round} message of trustee ${sender} is not signed by its announced key`);
+      const copy = held.get(round).get(sender);
+      if (copy && toHex(messageDigest(round, copy.message)) === toHex(digest) && copy.signature === signed.signature) continue;
+      names.push(`trustee ${sender}'s ${round} message ${LATE}`);
+    }
+  }
+  for (const sender of [...evidence.keys()].sort((a, b) => a - b)) {
+    const key = announcedKey(sender);
+    const pair = evidence.get(sender);
+    for (const [digest, signed, round] of pair) {
+      refuse(verifies(fromHex(signed.signature, 64), digest, key), `the late evidence against trustee ${sender} holds a ${round} message it did not sign`);
+    }
+    refuse(conflicts(pair[0][2], pair[0][1].message, pair[1][1].message), `the late evidence against trustee ${sender} holds messages that do not conflict`);
+    names.push(`evidence that trustee ${sender} signed two different ${pair[0][2]} messages ${LATE}`);
+  }
+  return names;
+}
+
 /**
  * An evidence entry's two messages (spec 8.8.1), decoded: one round other than `announce`,
  * one sender, this election, the smaller digest first. Returns [sender, [[digest, signed], ...]].

@@ -1,0 +1,78 @@
+"""Whether an election directory's ceremony is closed, and its late files (spec 8.8.2).
+
+The ceremony's transcript closes when at least t trustees endorsed the outcome it gives (the
+credential list's endorsements, spec 9.4), or when the board was opened from it. From then on
+`ceremony/` stays the endorsed transcript: every tool that takes in a ceremony file (a step,
+a decision, `ceremony evidence`, the ceremony channel) writes it into `ceremony/late/`, where
+it is checked and named, and never evaluated.
+"""
+
+from __future__ import annotations
+
+from votecrypt.errors import CeremonyError, RefusedData
+from votecrypt.math.group import Group
+from votecrypt.protocol.ceremony.late import late_items
+from votecrypt.protocol.ceremony.transcript import CeremonyOutcome, Transcript, evaluate
+from votecrypt.protocol.credentials import check_endorsements
+from votecrypt.protocol.setup import endorsing_keys
+from votecrypt.service.election_dir import (
+    ElectionDir,
+    load_credentials,
+    load_endorsements,
+    load_late,
+    load_manifest,
+    load_transcript,
+)
+
+
+def endorsers(
+    directory: ElectionDir,
+    group: Group,
+    transcript: Transcript,
+    outcome: CeremonyOutcome | None = None,
+) -> tuple[int, ...]:
+    """The trustees whose endorsement of `credentials.json` verifies over `outcome` (by
+    default the outcome the transcript gives), when they are at least t (spec 9.4); ()
+    otherwise (no list yet, too few endorsements, or no outcome)."""
+    if not directory.credentials.exists() or not directory.endorsements.is_dir():
+        return ()
+    try:
+        outcome = outcome or evaluate(group, transcript)
+        credentials = load_credentials(directory)
+        return check_endorsements(
+            credentials,
+            load_endorsements(directory, credentials),
+            outcome.transcript_hash,
+            endorsing_keys(transcript, outcome),
+            outcome.threshold,
+        )
+    except (CeremonyError, RefusedData):
+        return ()
+
+
+def copied_in_late(directory: ElectionDir, threshold: int) -> str:
+    """What to say when t trustees endorsed the outcome file but the messages of `ceremony/`
+    give another outcome: a late file was copied there by hand (spec 8.8.2)."""
+    return (
+        f"{directory.outcome} is endorsed by {threshold} trustees or more, but the files in "
+        f"{directory.ceremony} now give another outcome: a file copied there arrived after "
+        f"the outcome was endorsed; move it into {directory.late} (spec 8.8.2)"
+    )
+
+
+def closed(directory: ElectionDir, group: Group) -> bool:
+    """Whether files arriving now are late (spec 8.8.2): the board was opened from the
+    directory, or t trustees endorsed the outcome its messages give."""
+    if directory.board.exists():
+        return True
+    manifest = load_manifest(directory)
+    return bool(endorsers(directory, group, load_transcript(directory, group, manifest)))
+
+
+def late_report(directory: ElectionDir, group: Group) -> list[tuple[str, str]]:
+    """Each late item (spec 8.8.2) with its file name in `ceremony/late/`, checked against
+    the directory's transcript and named; InvalidCeremonyMessage for one that does not check."""
+    manifest = load_manifest(directory)
+    transcript = load_transcript(directory, group, manifest)
+    items = late_items(transcript, load_late(directory, group, manifest))
+    return [(f"{kind}-{sender}.json", name) for kind, sender, name in items]

@@ -252,9 +252,10 @@ def test_the_record_is_served_as_the_log_encodes_each_entry(
     # The server sends the board's stored bytes (no entry decoded and encoded again, spec
     # 17.8): they must be, byte for byte, the lines entry_to_line gives for the decoded
     # entries, whatever the kind of entry and wherever a page of the record ends.
-    with served_election(
-        tmp_path / "e", fast_group, ballots=4, candidates=2, record_page=3
-    ) as (election, url):
+    with served_election(tmp_path / "e", fast_group, ballots=4, candidates=2, record_page=3) as (
+        election,
+        url,
+    ):
         with httpx.Client(base_url=url, timeout=60) as client:
             for n, credential in enumerate(election.credentials):
                 prepared = prepare(election.context, credential.code, ["high", "low"])

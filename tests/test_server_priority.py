@@ -209,7 +209,9 @@ def test_while_stations_are_answered_all_bulk_readers_share_one_turn() -> None:
         station.cancel()
         with pytest.raises(asyncio.CancelledError):
             await station
-        await asyncio.wait_for(asyncio.gather(*(first.bulk_turn() for _ in range(readers))), PATIENCE)
+        await asyncio.wait_for(
+            asyncio.gather(*(first.bulk_turn() for _ in range(readers))), PATIENCE
+        )
 
     asyncio.run(scenario())
 

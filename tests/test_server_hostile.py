@@ -39,6 +39,7 @@ from votecrypt.web.connections import CONNECTIONS_PER_ADDRESS, MAX_HEAD, WRITE_T
 MB_PER_CONNECTION = 2.0
 STREAMS_PER_ADDRESS = ServerSettings().record_streams_per_address
 BALLOTS = 200
+CANDIDATES = 40
 #: Generous: no request in these tests has to finish within a few seconds.
 PATIENCE = 120.0
 
@@ -50,20 +51,32 @@ def _rss_mb(pid: int) -> float:
     raise AssertionError("no VmRSS")
 
 
-def _tls(port: int, cafile: Path) -> ssl.SSLSocket:
+def _tls(port: int, cafile: Path, receive_buffer: int | None = None) -> ssl.SSLSocket:
+    """A TLS connection to the server; `receive_buffer` sets the socket's receive buffer (a
+    client that never reads then takes a few kilobytes of the answer off the server, not the
+    megabytes loopback's buffers would grow to: the rest stays with the server)."""
     context = ssl.create_default_context(cafile=str(cafile))
-    raw = socket.create_connection(("127.0.0.1", port), timeout=120)
+    raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    raw.settimeout(120)
+    if receive_buffer is not None:
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    raw.connect(("127.0.0.1", port))
     return context.wrap_socket(raw, server_hostname="127.0.0.1")
 
 
 @pytest.fixture(scope="module")
 def large_board(tmp_path_factory: pytest.TempPathFactory, fast_group: Group) -> Path:
-    """An election with BALLOTS ballots of ten candidates cast (a record of about 2 MB)."""
+    """An election with BALLOTS ballots of CANDIDATES candidates cast (a record of about
+    10 MB: more than loopback's socket buffers take off the server for a client that never
+    reads, so that its answer stays in progress on the server)."""
     election = OpenElection(
-        tmp_path_factory.mktemp("hostile") / "e", fast_group, ballots=BALLOTS, candidates=10
+        tmp_path_factory.mktemp("hostile") / "e",
+        fast_group,
+        ballots=BALLOTS,
+        candidates=CANDIDATES,
     )
     for credential in election.credentials:
-        cast(election.board, prepare(election.context, credential.code, ["high"] * 10))
+        cast(election.board, prepare(election.context, credential.code, ["high"] * CANDIDATES))
     election.close()
     return election.directory.root
 
@@ -87,7 +100,10 @@ def test_clients_that_do_not_read_the_record_hold_bounded_memory_then_lose_it(
         before = _rss_mb(process.pid)
         # All but one of this address's share (the honest reader's socket may still be
         # counted while the server closes it).
-        hostile = [_tls(port, certfile) for _ in range(CONNECTIONS_PER_ADDRESS - 1)]
+        hostile = [
+            _tls(port, certfile, receive_buffer=16 * 1024)
+            for _ in range(CONNECTIONS_PER_ADDRESS - 1)
+        ]
         try:
             started: list[ssl.SSLSocket] = []
             for sock in hostile:

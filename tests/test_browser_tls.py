@@ -3,7 +3,8 @@ certificate and key. Many fresh Debian Chromium contexts in a row (each a new TL
 connection that sends its first request with its Finished message) load the board's check
 page, which reads the election and the record and verifies the setup on the device, as a
 voter's phone does; and voters vote at a station (`votecrypt station --cafile`) that talks to
-the board over TLS, each in a fresh browser that loads the booth anew. The server's log shows every answer, no 408 and no error.
+the board over TLS, each in a fresh browser that loads the booth anew. The server's log
+shows every answer, no 408 and no error.
 
 A stall is not judged by a clock (the machine may be loaded): it shows in the server's log as a
 408 (the head deadline ran out on a request that had arrived) or as an error line."""

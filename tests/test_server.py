@@ -281,6 +281,39 @@ def test_the_record_is_served_as_the_log_encodes_each_entry(
     assert later == b"".join(entry_to_line(entry) for entry in entries[4:])
 
 
+def test_a_row_changed_behind_the_servers_back_is_served_as_stored(
+    tmp_path: Path, fast_group: Group
+) -> None:
+    # The record is the stored bytes: whoever can write the database can change a row, and
+    # the server then sends exactly that row (it neither hides the change by encoding the
+    # payload again nor fails the whole record); a reader's check of the line's form (spec
+    # 15.2, check 1) shows it.
+    import sqlite3
+
+    with (
+        served_election(tmp_path / "e", fast_group, ballots=2, candidates=2) as (election, url),
+        httpx.Client(base_url=url, timeout=60) as client,
+    ):
+        prepared = prepare(election.context, election.credentials[0].code, ["high", "low"])
+        answer = client.post(
+            "/api/v1/ballots", content=ballot_to_json(prepared.ballot), headers=JSON
+        )
+        assert answer.status_code == 201, answer.text
+        seq = answer.json()["seq"]
+        db = sqlite3.connect(election.directory.board)
+        try:
+            with db:
+                row = db.execute("SELECT payload FROM entries WHERE seq = ?", (seq,)).fetchone()
+                changed = bytes(row[0]).replace(b'{"', b'{ "', 1)
+                db.execute("UPDATE entries SET payload = ? WHERE seq = ?", (changed, seq))
+        finally:
+            db.close()
+        lines = client.get("/api/v1/record").content.splitlines(keepends=True)
+    assert len(lines) == seq + 1
+    assert b',"payload":' + changed + b"," in lines[seq]
+    assert entry_to_line(entry_from_line(lines[seq], seq + 1)) != lines[seq]
+
+
 def test_ballots_cast_beside_the_server_are_tracked(voters: Voters) -> None:
     # `votecrypt ballot cast` on the server machine appends to the same board.
     board, context = load_board(voters.election.directory, voters.context.group)

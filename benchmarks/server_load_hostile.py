@@ -126,7 +126,10 @@ def _hostile(
         await asyncio.gather(*tasks, return_exceptions=True)
         return counts
 
-    report.put(dict(asyncio.run(run())))
+    counts = dict(asyncio.run(run()))
+    times = os.times()
+    counts["cpu seconds (hostile clients)"] = round(times.user + times.system, 2)
+    report.put(counts)
 
 
 async def _station(
@@ -226,6 +229,8 @@ def _summary(name: str, kinds: tuple[str, ...], runs: list[dict[str, Any]]) -> d
     hostile: Counter[str] = Counter()
     for run in runs:
         hostile.update(run["hostile"])
+    hostile_cpu = hostile.pop("cpu seconds (hostile clients)", 0)
+    seconds = sum(level.seconds for level in levels)
     return {
         "phase": name,
         "hostile": list(kinds),
@@ -233,7 +238,7 @@ def _summary(name: str, kinds: tuple[str, ...], runs: list[dict[str, Any]]) -> d
         "voters": levels[0].voters,
         "accepted": accepted,
         "refused": sum(len(level.refused) for level in levels),
-        "ballots_per_second": round(accepted / sum(level.seconds for level in levels), 1),
+        "ballots_per_second": round(accepted / seconds, 1),
         "ballot_p50_ms": _ms(ballots, 0.50),
         "ballot_p99_ms": _ms(ballots, 0.99),
         "status_checks": len(status),
@@ -243,6 +248,10 @@ def _summary(name: str, kinds: tuple[str, ...], runs: list[dict[str, Any]]) -> d
         "server_rss_before_mb": round(min(run["before"] for run in runs), 1),
         "server_rss_peak_mb": round(max(run["peak"] for run in runs), 1),
         "hostile_answers": dict(hostile),
+        # The hostile clients' own CPU on the shared cores (at nice 19), from their start
+        # (the ramp included) to their stop, against the phase's voting time.
+        "hostile_cpu_seconds": round(hostile_cpu, 2),
+        "voting_seconds": round(seconds, 1),
         "receipts": [receipt for level in levels for receipt in level.receipts],
     }
 
@@ -287,5 +296,7 @@ def _hostile_line(result: dict[str, Any]) -> str:
         f"({result['status_checks']} checks); server CPU "
         f"{result['server_cpu_ms_per_ballot']:.1f} ms per ballot; "
         f"memory {result['server_rss_before_mb']:.0f} MB, "
-        f"peak {result['server_rss_peak_mb']:.0f} MB; hostile got {result['hostile_answers']}"
+        f"peak {result['server_rss_peak_mb']:.0f} MB; hostile got {result['hostile_answers']} "
+        f"and used {result['hostile_cpu_seconds']:.1f} s of CPU "
+        f"(voting took {result['voting_seconds']:.0f} s)"
     )

@@ -31,7 +31,7 @@ from votecrypt.record.ballot_codec import ballot_to_json, challenged_plain, chal
 from votecrypt.record.ceremony_codec import outcome_from_json
 from votecrypt.record.election_codec import credentials_from_plain, manifest_from_plain
 from votecrypt.record.json_codec import canonical_json
-from votecrypt.record.log import GENESIS, entry_from_line
+from votecrypt.record.log import GENESIS, entry_from_line, entry_to_line
 from votecrypt.service.voting import cast, close_voting, load_board, prepare
 from votecrypt.web import ServerSettings, SqliteBoardStore, create_app
 from votecrypt.web.app import STATIC
@@ -244,6 +244,74 @@ def test_the_streamed_record_is_the_hash_chained_log(voters: Voters) -> None:
     later = voters.client.get("/api/v1/record", params={"start": 3}).content
     assert later == b"".join(lines[3:])
     assert voters.client.get("/api/v1/record", params={"start": 10**6}).content == b""
+
+
+def test_the_record_is_served_as_the_log_encodes_each_entry(
+    tmp_path: Path, fast_group: Group
+) -> None:
+    # The server sends the board's stored bytes (no entry decoded and encoded again, spec
+    # 17.8): they must be, byte for byte, the lines entry_to_line gives for the decoded
+    # entries, whatever the kind of entry and wherever a page of the record ends.
+    with served_election(tmp_path / "e", fast_group, ballots=4, candidates=2, record_page=3) as (
+        election,
+        url,
+    ):
+        with httpx.Client(base_url=url, timeout=60) as client:
+            for n, credential in enumerate(election.credentials):
+                prepared = prepare(election.context, credential.code, ["high", "low"])
+                if n % 2:
+                    body = challenged_to_json(prepared.challenge())
+                    sent = client.post("/api/v1/challenges", content=body, headers=JSON)
+                    assert sent.status_code == 201, sent.text
+                    prepared = prepare(election.context, credential.code, ["low", "high"])
+                answer = client.post(
+                    "/api/v1/ballots", content=ballot_to_json(prepared.ballot), headers=JSON
+                )
+                assert answer.status_code == 201, answer.text
+            served = client.get("/api/v1/record").content
+            later = client.get("/api/v1/record", params={"start": 4}).content
+        board, _ = load_board(election.directory, fast_group, read_only=True)
+        try:
+            entries = list(board.entries())
+        finally:
+            board.close_connection()
+    kinds = {entry.kind for entry in entries}
+    assert {"ballot", "challenge"} < kinds and len(kinds) > 3
+    assert served == b"".join(entry_to_line(entry) for entry in entries)
+    assert later == b"".join(entry_to_line(entry) for entry in entries[4:])
+
+
+def test_a_row_changed_behind_the_servers_back_is_served_as_stored(
+    tmp_path: Path, fast_group: Group
+) -> None:
+    # The record is the stored bytes: whoever can write the database can change a row, and
+    # the server then sends exactly that row (it neither hides the change by encoding the
+    # payload again nor fails the whole record); a reader's check of the line's form (spec
+    # 15.2, check 1) shows it.
+    import sqlite3
+
+    with (
+        served_election(tmp_path / "e", fast_group, ballots=2, candidates=2) as (election, url),
+        httpx.Client(base_url=url, timeout=60) as client,
+    ):
+        prepared = prepare(election.context, election.credentials[0].code, ["high", "low"])
+        answer = client.post(
+            "/api/v1/ballots", content=ballot_to_json(prepared.ballot), headers=JSON
+        )
+        assert answer.status_code == 201, answer.text
+        seq = answer.json()["seq"]
+        db = sqlite3.connect(election.directory.board)
+        try:
+            with db:
+                row = db.execute("SELECT payload FROM entries WHERE seq = ?", (seq,)).fetchone()
+                changed = bytes(row[0]).replace(b'{"', b'{ "', 1)
+                db.execute("UPDATE entries SET payload = ? WHERE seq = ?", (changed, seq))
+        finally:
+            db.close()
+        lines = client.get("/api/v1/record").content.splitlines(keepends=True)
+    assert len(lines) == seq + 1
+    assert b',"payload":' + changed + b"," in lines[seq]
+    assert entry_to_line(entry_from_line(lines[seq], seq + 1)) != lines[seq]
 
 
 def test_ballots_cast_beside_the_server_are_tracked(voters: Voters) -> None:

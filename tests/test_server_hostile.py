@@ -25,20 +25,21 @@ from pathlib import Path
 import httpx
 import pytest
 from election_helpers import OpenElection
-from server_helpers import JSON, served_election
+from server_helpers import JSON, running, served_election
 from test_server_cli import _certificate, _port, serving
 
 from votecrypt.math import Group
 from votecrypt.protocol.credentials import new_code
 from votecrypt.record.ballot_codec import ballot_to_json, challenged_to_json
 from votecrypt.service.voting import cast, prepare
-from votecrypt.web import ServerSettings
+from votecrypt.web import ServerSettings, SqliteBoardStore, create_app
 from votecrypt.web.connections import CONNECTIONS_PER_ADDRESS, MAX_HEAD, WRITE_TIMEOUT
 
 #: The bound docs/voting-stations.md states for one connection that does not read (MB).
 MB_PER_CONNECTION = 2.0
 STREAMS_PER_ADDRESS = ServerSettings().record_streams_per_address
 BALLOTS = 200
+CANDIDATES = 40
 #: Generous: no request in these tests has to finish within a few seconds.
 PATIENCE = 120.0
 
@@ -50,20 +51,32 @@ def _rss_mb(pid: int) -> float:
     raise AssertionError("no VmRSS")
 
 
-def _tls(port: int, cafile: Path) -> ssl.SSLSocket:
+def _tls(port: int, cafile: Path, receive_buffer: int | None = None) -> ssl.SSLSocket:
+    """A TLS connection to the server; `receive_buffer` sets the socket's receive buffer (a
+    client that never reads then takes a few kilobytes of the answer off the server, not the
+    megabytes loopback's buffers would grow to: the rest stays with the server)."""
     context = ssl.create_default_context(cafile=str(cafile))
-    raw = socket.create_connection(("127.0.0.1", port), timeout=120)
+    raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    raw.settimeout(120)
+    if receive_buffer is not None:
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    raw.connect(("127.0.0.1", port))
     return context.wrap_socket(raw, server_hostname="127.0.0.1")
 
 
 @pytest.fixture(scope="module")
 def large_board(tmp_path_factory: pytest.TempPathFactory, fast_group: Group) -> Path:
-    """An election with BALLOTS ballots of ten candidates cast (a record of about 2 MB)."""
+    """An election with BALLOTS ballots of CANDIDATES candidates cast (a record of about
+    10 MB: more than loopback's socket buffers take off the server for a client that never
+    reads, so that its answer stays in progress on the server)."""
     election = OpenElection(
-        tmp_path_factory.mktemp("hostile") / "e", fast_group, ballots=BALLOTS, candidates=10
+        tmp_path_factory.mktemp("hostile") / "e",
+        fast_group,
+        ballots=BALLOTS,
+        candidates=CANDIDATES,
     )
     for credential in election.credentials:
-        cast(election.board, prepare(election.context, credential.code, ["high"] * 10))
+        cast(election.board, prepare(election.context, credential.code, ["high"] * CANDIDATES))
     election.close()
     return election.directory.root
 
@@ -87,7 +100,10 @@ def test_clients_that_do_not_read_the_record_hold_bounded_memory_then_lose_it(
         before = _rss_mb(process.pid)
         # All but one of this address's share (the honest reader's socket may still be
         # counted while the server closes it).
-        hostile = [_tls(port, certfile) for _ in range(CONNECTIONS_PER_ADDRESS - 1)]
+        hostile = [
+            _tls(port, certfile, receive_buffer=16 * 1024)
+            for _ in range(CONNECTIONS_PER_ADDRESS - 1)
+        ]
         try:
             started: list[ssl.SSLSocket] = []
             for sock in hostile:
@@ -305,6 +321,46 @@ def test_challenges_from_many_addresses_stop_at_the_boards_bound(
                     if answer.status_code == 429:
                         assert answer.json()["error"] == "too-many-challenges"
         assert statuses == {201: bound, 429: 16 - bound}
+        assert httpx.get(f"{url}/status", timeout=PATIENCE).json()["challenged"] == bound
+
+
+def test_a_restart_starts_the_counts_per_address_again_but_not_the_boards_bound(
+    tmp_path: Path, fast_group: Group
+) -> None:
+    # The counts per address live in the server's memory only (spec 17.8: the server stores
+    # nothing about the devices that reach it); the board's bound is read from the log when
+    # the first challenge comes, so a restart never raises it.
+    credentials, allowance = 2, 3
+    bound = ServerSettings().challenges_per_credential * credentials
+    options = {"submissions_per_minute": 10_000, "challenges_per_address": allowance}
+
+    def flood(url: str, address: str, times: int) -> list[int]:
+        with _client(address) as flooder:
+            statuses = []
+            for _ in range(times):
+                forged = prepare(election.context, new_code(), ["high"]).challenge()
+                sent = flooder.post(f"{url}/challenges", content=challenged_to_json(forged))
+                statuses.append(sent.status_code)
+            return statuses
+
+    with served_election(
+        tmp_path / "e", fast_group, ballots=credentials, candidates=1, **options
+    ) as (election, url):
+        assert flood(url + "/api/v1", "127.0.0.3", allowance + 1) == [201] * allowance + [429]
+    store = SqliteBoardStore.open(election.directory, fast_group)
+    app = create_app(store, ServerSettings(check_processes=1, **options))
+    with running(app) as url:
+        url += "/api/v1"
+        # The same address again gets its allowance; then other addresses reach the board's
+        # bound, counted from the log, and a fresh address is refused.
+        assert flood(url, "127.0.0.3", allowance + 1) == [201] * allowance + [429]
+        assert flood(url, "127.0.0.4", allowance) == [201] * (bound - 2 * allowance) + [429] * (
+            3 * allowance - bound
+        )
+        forged = prepare(election.context, new_code(), ["high"]).challenge()
+        with _client("127.0.0.5") as fresh:
+            refused = fresh.post(f"{url}/challenges", content=challenged_to_json(forged))
+        assert refused.status_code == 429 and "in this election" in refused.json()["message"]
         assert httpx.get(f"{url}/status", timeout=PATIENCE).json()["challenged"] == bound
 
 

@@ -241,6 +241,17 @@ class BulletinBoard:
         for seq, kind, payload, prev, digest in cursor:
             yield Entry(seq, kind, parse_json(payload), bytes(prev), bytes(digest))
 
+    def lines(self, start: int, limit: int) -> list[tuple[int, bytes]]:
+        """(sequence number, log line) of at most `limit` entries from `start`, in order: the
+        bytes entry_to_line gives for each entry, built from the stored ones without decoding
+        the payload (which the board stored as canonical JSON when it appended it)."""
+        rows = self._db.execute(
+            "SELECT seq, kind, payload, prev, hash FROM entries WHERE seq >= ? ORDER BY seq"
+            " LIMIT ?",
+            (start, limit),
+        ).fetchall()
+        return [(row[0], _row_line(*row)) for row in rows]
+
     def snapshot_lines(self) -> Iterator[tuple[int, bytes]]:
         """(line number, log line) for every row, read in one transaction so that the
         verifier sees one consistent state of the board (spec 17.1)."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +23,6 @@ from votecrypt.errors import BallotError, EncodingError, InvalidSignature
 from votecrypt.primitives.signing import SigningKey
 from votecrypt.protocol import ballot as reasons
 from votecrypt.record.json_codec import canonical_json
-from votecrypt.record.log import entry_to_line
 from votecrypt.record.note import MAX_NOTE_BYTES
 
 from .checking import BALLOT, CHALLENGE, Checked, CheckingPool
@@ -137,27 +135,27 @@ class BoardApi:
 
     async def _page(self, start: int) -> tuple[list[bytes], int | None]:
         """The record's lines from `start` on, one page of entries, in pieces of about
-        RECORD_CHUNK bytes, and where the next page starts (None: the end). Read and encoded
-        by a record thread, so that the event loop only sends."""
-        return await asyncio.get_running_loop().run_in_executor(self._bulk, self._encode, start)
+        RECORD_CHUNK bytes, and where the next page starts (None: the end). Read by a record
+        thread, so that the event loop only sends."""
+        return await asyncio.get_running_loop().run_in_executor(self._bulk, self._read_page, start)
 
-    def _encode(self, start: int) -> tuple[list[bytes], int | None]:
-        entries = self.store.entries(start, self.settings.record_page)
+    def _read_page(self, start: int) -> tuple[list[bytes], int | None]:
+        # One page at a time, after the stations' requests being answered. The lines are the
+        # board's stored bytes (the log is append-only and its payloads canonical JSON): no
+        # entry is decoded or encoded again, which was most of the record's cost (2.5 ms of
+        # the interpreter for a 22-row ballot, against 0.04 ms).
+        self.first.bulk_turn_in_thread()
+        lines = self.store.lines(start, self.settings.record_page)
         pieces: list[bytes] = []
         piece = bytearray()
-        for entry in entries:
-            # One entry at a time, each after the stations' requests being answered.
-            self.first.bulk_turn_in_thread()
-            piece += entry_to_line(entry)
-            # Hands the interpreter to the event loop and the stations' readers if they
-            # wait for it, rather than after the 5 ms switch interval.
-            time.sleep(0)
+        for _, line in lines:
+            piece += line
             if len(piece) >= RECORD_CHUNK:
                 pieces.append(bytes(piece))
                 piece.clear()
         if piece:
             pieces.append(bytes(piece))
-        return pieces, (entries[-1].seq + 1 if entries else None)
+        return pieces, (lines[-1][0] + 1 if lines else None)
 
     def _count_read(self, request: Request) -> str:
         client = request.client.host if request.client else ""

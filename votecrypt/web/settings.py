@@ -37,10 +37,10 @@ class ServerSettings:
     record_streams: int = 16
     record_streams_per_address: int = 4
     record_threads: int = 1
-    #: Seconds a stream of the record waits at most, before each slice it encodes (one
-    #: entry) or sends (about 64 KiB), for the stations' requests being answered
-    #: (votecrypt.web.priority): while stations keep the server busy without a pause, a
-    #: stream still gets a slice every `record_wait` seconds.
+    #: Seconds a stream of the record waits at most, before each slice it reads (one page)
+    #: or sends (about 64 KiB), for the stations' requests being answered
+    #: (votecrypt.web.priority): while stations keep the server busy without a pause, the
+    #: streams take turns, one slice every `record_wait` seconds for all of them.
     record_wait: float = 0.05
     #: Challenges the board takes (spec 17.8): from one address, `challenges_per_address`
     #: plus `challenges_per_ballot` for each ballot cast from it; in all,

@@ -83,6 +83,11 @@ class BoardStore(Protocol):
         """At most `limit` entries from sequence number `start`, in order."""
         ...
 
+    def lines(self, start: int, limit: int) -> list[tuple[int, bytes]]:
+        """(sequence number, log line) of at most `limit` entries from `start`, in order: the
+        record's bytes as they are served (each line the one entry_to_line gives)."""
+        ...
+
     def credential_state(self, public_key: bytes) -> tuple[bool, bool]:
         """(issued, used) of a credential's public key."""
         ...
@@ -161,6 +166,11 @@ class SqliteBoardStore:
         board = self._board()
         with reading(self._directory.board):
             return list(islice(board.entries(start), limit))
+
+    def lines(self, start: int, limit: int) -> list[tuple[int, bytes]]:
+        board = self._board()
+        with reading(self._directory.board):
+            return board.lines(start, limit)
 
     def credential_state(self, public_key: bytes) -> tuple[bool, bool]:
         board = self._board()

@@ -81,7 +81,7 @@ def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
 class Election:
     """An election set up to open voting, with trustees' secret files and the printed codes."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, ballots: int = BALLOTS) -> None:
         from votecrypt.service.ceremony_steps import ceremony_finalize, ceremony_step, trustee_init
         from votecrypt.service.election_dir import create_election
         from votecrypt.service.endorsing import endorse, endorsement_view
@@ -96,7 +96,7 @@ class Election:
             rules=preset("nq96-2023"),
             trustees=["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"],
             threshold=2,
-            credentials=BALLOTS,
+            credentials=ballots,
             booth=installed_booth().pin,
         )
         self.manifest = manifest

@@ -3,7 +3,8 @@ certificate and key. Many fresh Debian Chromium contexts in a row (each a new TL
 connection that sends its first request with its Finished message) load the board's check
 page, which reads the election and the record and verifies the setup on the device, as a
 voter's phone does; and voters vote at a station (`votecrypt station --cafile`) that talks to
-the board over TLS, each in a fresh browser that loads the booth anew. The server's log
+the board over TLS, each in a fresh browser that loads the booth anew; and ten stations in one
+room, each with its own browser open on its booth, each taking a voter. The server's log
 shows every answer, no 408 and no error.
 
 A stall is not judged by a clock (the machine may be loaded): it shows in the server's log as a
@@ -16,6 +17,7 @@ import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -40,11 +42,14 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium
 PHONE = {"width": 390, "height": 844}
 #: Fresh browser contexts that load the check page one after another.
 CONTEXTS = 30
+#: Voting stations in one room, each with its own browser.
+STATIONS = 10
 
 
-@pytest.fixture()
-def tls_server(tmp_path: Path) -> Iterator[tuple[Election, str, Path, Path]]:
-    election = Election(tmp_path)
+@contextmanager
+def _tls_board(tmp_path: Path, election: Election) -> Iterator[tuple[str, Path, Path]]:
+    """`votecrypt serve` with a certificate and key, as the stations guide has it; yields
+    (its https URL, its log, the certificate the stations pin)."""
     certfile, keyfile = _certificate(tmp_path)
     log = tmp_path / "serve.log"
     with log.open("w") as errors:
@@ -76,7 +81,7 @@ def tls_server(tmp_path: Path) -> Iterator[tuple[Election, str, Path, Path]]:
                 if line.startswith("Serving the board on "):
                     url = line.split()[4].rstrip("/")
             _wait_until_answering(url)
-            yield election, url, log, certfile
+            yield url, log, certfile
         finally:
             process.terminate()
             try:
@@ -84,6 +89,36 @@ def tls_server(tmp_path: Path) -> Iterator[tuple[Election, str, Path, Path]]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@pytest.fixture()
+def tls_server(tmp_path: Path) -> Iterator[tuple[Election, str, Path, Path]]:
+    election = Election(tmp_path)
+    with _tls_board(tmp_path, election) as (url, log, certfile):
+        yield election, url, log, certfile
+
+
+def _wait_ready(station: str, log: Path) -> None:
+    """Until the station has verified the board and is ready for voters."""
+    deadline = time.monotonic() + 300
+    while httpx.get(f"{station}/station/status", timeout=60).json()["state"] != "ready":
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.2)
+
+
+def _answers(log: Path) -> list[dict[str, object]]:
+    """The server's access log; fails on any line that is not an answer (a traceback, an
+    error) and on any 408 or 5xx answer."""
+    entries, other = [], []
+    for line in log.read_text(encoding="utf-8").splitlines():
+        try:
+            entries.append(json.loads(line))
+        except ValueError:
+            other.append(line)
+    assert not other, other  # no traceback, no error line: only the access log
+    statuses = [entry["status"] for entry in entries]
+    assert 408 not in statuses and not [s for s in statuses if s >= 500], entries
+    return entries
 
 
 def test_fresh_browsers_load_and_vote_over_tls_without_a_stall(
@@ -96,10 +131,7 @@ def test_fresh_browsers_load_and_vote_over_tls_without_a_stall(
         _process(tmp_path, "station", "station", url, "--cafile", str(certfile)) as (_, station),
         sync_api.sync_playwright() as playwright,
     ):
-        deadline = time.monotonic() + 120
-        while httpx.get(f"{station}/station/status", timeout=60).json()["state"] != "ready":
-            assert time.monotonic() < deadline, (tmp_path / "station.log").read_text()
-            time.sleep(0.2)
+        _wait_ready(station, tmp_path / "station.log")
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             for number in range(CONTEXTS):
@@ -133,15 +165,7 @@ def test_fresh_browsers_load_and_vote_over_tls_without_a_stall(
         finally:
             browser.close()
     assert len(set(cast)) == len(election.codes)
-    entries, other = [], []
-    for line in log.read_text(encoding="utf-8").splitlines():
-        try:
-            entries.append(json.loads(line))
-        except ValueError:
-            other.append(line)
-    assert not other, other  # no traceback, no error line: only the access log
-    statuses = [entry["status"] for entry in entries]
-    assert 408 not in statuses and not [s for s in statuses if s >= 500], entries
+    entries = _answers(log)
     # Every context loaded the election and the record: each answer is in the log (the
     # station's own reads come on top).
     seen = Counter((e["path"], e["status"]) for e in entries)
@@ -149,3 +173,44 @@ def test_fresh_browsers_load_and_vote_over_tls_without_a_stall(
     assert seen["/api/v1/record", 200] >= CONTEXTS, seen
     submitted = [e for e in entries if e["path"] == "/api/v1/ballots" and e["status"] == 201]
     assert len(submitted) == len(election.codes)
+
+
+def test_ten_stations_over_tls_load_and_vote(tmp_path: Path) -> None:
+    """A meeting room: ten `votecrypt station` processes, each pinning the board's
+    certificate, each with its own browser context open on its booth at the same time; then a
+    voter votes at each. Every booth loads, every ballot is cast and acknowledged, and the
+    board's log shows no stall and no error."""
+    election = Election(tmp_path, ballots=STATIONS)
+    with (
+        _tls_board(tmp_path, election) as (url, log, certfile),
+        ExitStack() as stations,
+        sync_api.sync_playwright() as playwright,
+    ):
+        urls = [
+            stations.enter_context(
+                _process(tmp_path, f"station-{n}", "station", url, "--cafile", str(certfile))
+            )[1]
+            for n in range(STATIONS)
+        ]
+        for n, station in enumerate(urls):
+            _wait_ready(station, tmp_path / f"station-{n}.log")
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            booths = [
+                Booth(browser.new_context(viewport=LAPTOP).new_page(), station, f"room-{n}")
+                for n, station in enumerate(urls)
+            ]
+            cast = [
+                booth.vote(code, ["high", "medium", "low", "high", "high"])
+                for booth, code in zip(booths, election.codes, strict=True)
+            ]
+            errors = [
+                line for booth in booths for line in booth.console if line.startswith("error:")
+            ]
+        finally:
+            browser.close()
+    assert len(set(cast)) == STATIONS
+    assert not errors, errors
+    entries = _answers(log)
+    submitted = [e for e in entries if e["path"] == "/api/v1/ballots" and e["status"] == 201]
+    assert len(submitted) == STATIONS

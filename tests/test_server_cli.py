@@ -3,8 +3,6 @@ Ctrl-C stops it cleanly, and every start-up problem is one line with a documente
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import json
 import os
 import signal
@@ -20,15 +18,12 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from election_helpers import OpenElection
 from server_helpers import JSON
 from votecrypt_cli import exit_codes
 from votecrypt_cli.main import main
 
+from benchmarks.server_load import certificate as _certificate
 from votecrypt.math import Group
 from votecrypt.protocol.credentials import new_code
 from votecrypt.record.ballot_codec import challenged_to_json
@@ -113,37 +108,6 @@ def test_serve_on_loopback_then_stop_with_ctrl_c(election: Path) -> None:
     assert {"method": "GET", "path": "/api/v1/status", "status": 200} in [
         {k: r[k] for k in ("method", "path", "status")} for r in access
     ]
-
-
-def _certificate(directory: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "votecrypt test")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    certfile, keyfile = directory / "server.crt", directory / "server.key"
-    certfile.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    keyfile.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return certfile, keyfile
 
 
 def test_serve_with_tls(election: Path, tmp_path: Path) -> None:

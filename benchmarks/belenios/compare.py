@@ -36,7 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,7 @@ from benchmarks.machine import machine
 from benchmarks.timing import human
 from votecrypt.math import native
 from votecrypt.primitives.passphrase import open_with_passphrase, seal_with_passphrase
+from votecrypt.storage.files import write_atomic
 
 MEASURED, NOT_INSTALLED, FAILED = 0, 3, 8
 OPTIONS = ("blank", "high", "medium", "low")
@@ -70,17 +71,20 @@ def main(argv: list[str] | None = None) -> int:
             "(Debian's Belenios 2.0); nothing was measured"
         )
         return NOT_INSTALLED
+
+    def save(results: dict[str, Any]) -> None:
+        # After every round, so that an interrupted run leaves the rounds it finished.
+        if args.table:
+            write_atomic(args.table, render(results).encode())
+        if args.json:
+            write_atomic(args.json, (json.dumps(results, indent=2) + "\n").encode())
+
     try:
-        results = compare(args.voters, args.candidates, args.rounds, args.ballots)
+        results = compare(args.voters, args.candidates, args.rounds, args.ballots, save)
     except StepFailed as failure:
         print(f"failed: {failure}")
         return FAILED
-    table = render(results)
-    print(table, end="")
-    if args.table:
-        args.table.write_text(table)
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    print(render(results), end="")
     return MEASURED
 
 
@@ -99,6 +103,8 @@ class Run:
     choices: list[list[str]]
     expected: list[list[int]]
     ballots: int
+    setup: dict[str, float]
+    loads: list[tuple[str, tuple[float, float, float]]]
     samples: dict[str, dict[str, list[Timed]]] = field(default_factory=dict)
     steps: dict[str, list[list[Timed]]] = field(
         default_factory=lambda: {"belenios": [], "votecrypt": []}
@@ -108,14 +114,20 @@ class Run:
         self.samples.setdefault(operation, {}).setdefault(side, []).extend(timed)
 
 
-def compare(voters: int, candidates: int, rounds: int, ballots: int) -> dict[str, Any]:
+def compare(
+    voters: int,
+    candidates: int,
+    rounds: int,
+    ballots: int,
+    after_round: Callable[[dict[str, Any]], None] = lambda _: None,
+) -> dict[str, Any]:
     rng = random.Random(25)
     choices = [[rng.choice(OPTIONS) for _ in range(candidates)] for _ in range(voters)]
     expected = [
         [sum(1 for ballot in choices if ballot[row] == level) for level in OPTIONS[1:]]
         for row in range(candidates)
     ]
-    loads = [("start", os.getloadavg())]
+    loads: list[tuple[str, tuple[float, float, float]]] = [("start", os.getloadavg())]
     with tempfile.TemporaryDirectory(prefix="belenios-compare-") as folder:
         root = Path(folder)
         say(f"Belenios: setting up and casting {voters} ballots (not timed)...")
@@ -127,23 +139,28 @@ def compare(voters: int, candidates: int, rounds: int, ballots: int) -> dict[str
         ours = votecrypt_side.build(root / "votecrypt", choices, candidates)
         setup["votecrypt"] = time.perf_counter() - started
         loads.append(("boxes built", os.getloadavg()))
-        state = Run(theirs, ours, choices, expected, ballots)
+        state = Run(theirs, ours, choices, expected, ballots, setup, loads)
         for number in range(rounds):
             say(f"round {number + 1} of {rounds}...")
             one_round(state, number, root / f"round-{number}")
             loads.append((f"round {number + 1}", os.getloadavg()))
+            after_round(summary(state, number + 1))
+    return summary(state, rounds)
+
+
+def summary(state: Run, rounds: int) -> dict[str, Any]:
     return {
         "commit": commit(),
         "belenios_tool": belenios_side.version(),
         "machine": machine(),
         "multi_scalar_multiplication": native.status(),
-        "voters": voters,
-        "candidates": candidates,
+        "voters": len(state.choices),
+        "candidates": len(state.choices[0]),
         "rounds": rounds,
-        "ballots_per_round": ballots,
-        "setup_wall_seconds": setup,
+        "ballots_per_round": state.ballots,
+        "setup_wall_seconds": state.setup,
         "argon2id_open_cpu_seconds": argon2id_open(),
-        "load_average": [{"when": when, "1_5_15_min": list(load)} for when, load in loads],
+        "load_average": [{"when": when, "1_5_15_min": list(load)} for when, load in state.loads],
         "operations": {
             operation: {side: [t.to_json() for t in timed] for side, timed in sides.items()}
             for operation, sides in state.samples.items()
@@ -231,6 +248,7 @@ COUNT_CHECKED = "closed box to verified result, after `trustee check` during vot
 RECORD = "verify the whole record"
 RECORD_ONE = "verify the whole record, one process (--jobs 1)"
 PREPARE = "prepare one ballot"
+PREPARE_CHECKED = "prepare one ballot and check it (as `generate-ballot` does)"
 CHECK = "verify one ballot"
 
 
@@ -258,7 +276,8 @@ def render(results: dict[str, Any]) -> str:
         f"| {'ratio':>6} | {'wall B / v (median)':>22} |",
         f"|{'-' * 70}|{'-' * 24}|{'-' * 24}|{'-' * 8}|{'-' * 24}|",
     ]
-    for operation in (PREPARE, CHECK, RECORD, RECORD_ONE, COUNT, COUNT_CHECKED):
+    operations = {**operations, PREPARE_CHECKED: _prepared_and_checked(operations)}
+    for operation in (PREPARE, PREPARE_CHECKED, CHECK, RECORD, RECORD_ONE, COUNT, COUNT_CHECKED):
         sides = operations.get(operation)
         if not sides:
             continue
@@ -269,7 +288,7 @@ def render(results: dict[str, Any]) -> str:
         theirs = _stats(operations[against]["belenios"])
         lines.append(
             f"| {label:<68} | {_pair(theirs, 'cpu'):>22} | {_pair(mine, 'cpu'):>22} "
-            f"| {theirs['cpu_median'] / mine['cpu_median']:>5.0f}x "
+            f"| {_ratio(theirs['cpu_median'] / mine['cpu_median']):>6} "
             f"| {human(theirs['wall_median']) + ' / ' + human(mine['wall_median']):>22} |"
         )
     lines.append("")
@@ -286,6 +305,21 @@ def render(results: dict[str, Any]) -> str:
         f"{human(results['argon2id_open_cpu_seconds'])} CPU"
     )
     return "\n".join(lines) + "\n"
+
+
+def _prepared_and_checked(operations: dict[str, Any]) -> dict[str, list[dict[str, float]]]:
+    """`generate-ballot` checks the ballot it made (Belenios 2.0's tool asserts it): the same
+    work for votecrypt is each ballot's preparation and check, measured one after the other."""
+    made, checked = operations[PREPARE]["votecrypt"], operations[CHECK]["votecrypt"]
+    both = [
+        {key: a[key] + b[key] for key in ("cpu_seconds", "wall_seconds")}
+        for a, b in zip(made, checked, strict=True)
+    ]
+    return {"belenios": operations[PREPARE]["belenios"], "votecrypt": both}
+
+
+def _ratio(ratio: float) -> str:
+    return f"{ratio:.1f}x" if ratio < 10 else f"{ratio:.0f}x"
 
 
 def _nearest(operation: str) -> str:

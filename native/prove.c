@@ -221,15 +221,26 @@ VOTECRYPT_EXPORT size_t votecrypt_prove_table_size(void) {
 }
 
 /* Writes the comb table of K (a 64-byte secp256k1_pubkey) into `table`, of
- * votecrypt_prove_table_size() bytes: 1, or -1 if K is not a point of the curve. Variable
- * time: K is public. */
+ * votecrypt_prove_table_size() bytes: 1, or -1 if K is not a point of the curve or if an
+ * entry of its table is not a point of the curve. An entry (j, i) is 2^j*(P + K) + i*16^j*K
+ * for a fixed point P, and a key K = c*P with c = -2^j/(2^j + i*16^j) makes it the identity,
+ * which the table stores as zeros and the comb would add as if it were a point: such a key
+ * (whose discrete logarithm nobody knows, so it cannot come from a ceremony) is refused here,
+ * once per key, and the caller computes on its general path. Variable time: K is public. */
 VOTECRYPT_EXPORT int votecrypt_prove_table(const unsigned char *key, unsigned char *table) {
-    secp256k1_ge k_ge;
+    secp256k1_ge k_ge, entry;
+    secp256k1_ge_storage *entries = (secp256k1_ge_storage *)table;
+    size_t i;
     if (!votecrypt_prove_load(&k_ge, key)) {
         return -1;
     }
-    secp256k1_ecmult_gen_compute_table((secp256k1_ge_storage *)table, &k_ge,
-                                       ECMULT_GEN_PREC_BITS);
+    secp256k1_ecmult_gen_compute_table(entries, &k_ge, ECMULT_GEN_PREC_BITS);
+    for (i = 0; i < (size_t)VOTECRYPT_COMB_N * VOTECRYPT_COMB_G; i++) {
+        secp256k1_ge_from_storage(&entry, &entries[i]);
+        if (!secp256k1_ge_is_valid_var(&entry)) {
+            return -1;
+        }
+    }
     return 1;
 }
 

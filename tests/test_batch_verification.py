@@ -409,3 +409,9 @@ def test_encodings_are_accepted_only_with_the_ballot_they_were_made_from(
     with pytest.raises(ValueError, match="another ballot"):
         ballots[0].ballot_hash(EncodedRows(ballots[1]))
     check_proofs(ballots[0], context, EncodedRows(ballots[0]))
+    # nor can encodings be pointed at another ballot once made
+    stale = EncodedRows(ballots[1])
+    with pytest.raises(AttributeError):
+        stale.ballot = ballots[0]  # type: ignore[misc]
+    with pytest.raises(ValueError, match="another ballot"):
+        ballots[0].ballot_hash(stale)

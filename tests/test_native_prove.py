@@ -183,6 +183,33 @@ def test_malformed_input_is_refused() -> None:
 
 
 @needs_prover
+def test_a_key_whose_table_holds_the_identity_is_refused() -> None:
+    """K = c*P, P the fixed point of libsecp256k1's table (x = "The scalar for this x is
+    unknown"), c = -1/9: entry (1, 1) of K's table, 2*(P + K) + 16*K, is the identity, which
+    the comb would add as a point (wrong, even off-curve results). The table is refused, so
+    the ballot is proven on the general path and its proofs hold."""
+    p = 2**256 - 2**32 - 977
+    x = int.from_bytes(b"The scalar for this x is unknown", "big")
+    y = pow((x**3 + 7) % p, (p + 1) // 4, p)
+    fixed = coincurve.PublicKey.from_point(x, p - y if y & 1 else y)
+    crafted = fixed.multiply(((-pow(9, -1, N)) % N).to_bytes(32, "big"))
+    assert PROVER.table(crafted) is None
+    values = native_prove.scalars([0, 1])
+    assert _call(crafted, (1, 1, 2), values, native_prove.scalars([1, 3, 5, 0, 11, 13])) \
+        == native_prove.REFUSED  # fmt: skip
+    group = secp256k1()
+    key = group.point_from_canonical_bytes(crafted.format())
+    allowed = [(0,), (1,)]
+    for _ in range(8):
+        [(ciphertexts, _, proof)] = encrypt_and_prove(
+            key, [[1]], allowed, tag=TEST_MEMBERSHIP, contexts=[[b"crafted"]]
+        )
+        verify_membership(
+            proof, key, ciphertexts, allowed, tag=TEST_MEMBERSHIP, context=[b"crafted"]
+        )
+
+
+@needs_prover
 def test_a_zero_multiplier_is_left_to_the_pure_path() -> None:
     key = coincurve.PublicKey.from_valid_secret((7).to_bytes(32, "big"))
     values = native_prove.scalars([0, 1])

@@ -329,10 +329,13 @@ def _finish(
     challenges = tuple(
         c_true if j == true_branch else fake_challenges[j] for j in range(len(vectors))
     )
+    # The true responses before any branch is visited, so the order of the arithmetic does
+    # not depend on where the true branch is (spec 18.1); the loop only places values.
+    true_responses = tuple(
+        w + c_true * r for w, r in zip(randomness.commitment_nonces, nonces, strict=True)
+    )
     responses = tuple(
-        tuple(w + c_true * r for w, r in zip(randomness.commitment_nonces, nonces, strict=True))
-        if j == true_branch
-        else tuple(randomness.fake_responses[j])
+        true_responses if j == true_branch else tuple(randomness.fake_responses[j])
         for j in range(len(vectors))
     )
     return MembershipProof(challenges, responses, tuple(tuple(branch) for branch in commitments))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from votecrypt.errors import BallotError, InvalidProof, InvalidSignature
-from votecrypt.math.encoding import Encodable
+from votecrypt.math.encoding import Encodable, Encoded
 from votecrypt.math.group import FixedBase, Point
 from votecrypt.math.hashing import hash_bytes
 from votecrypt.math.scalar import Scalar
@@ -165,12 +165,22 @@ class EncodedRows:
     batch then checks (5.7), and a signature from the content it signs."""
 
     __slots__ = ("ballot", "rows")
+    ballot: Ballot
+    rows: tuple[tuple[Encoded, Encoded], ...]
 
     def __init__(self, ballot: Ballot) -> None:
-        self.ballot = ballot
-        self.rows = tuple(
-            statement_encodings(row.ciphertexts, row.proof.commitments) for row in ballot.rows
+        # Set once, here: rebinding `ballot` would let rows made from another ballot pass `of`.
+        object.__setattr__(self, "ballot", ballot)
+        object.__setattr__(
+            self,
+            "rows",
+            tuple(
+                statement_encodings(row.ciphertexts, row.proof.commitments) for row in ballot.rows
+            ),
         )
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("a ballot's encodings are not changed once made")
 
     @classmethod
     def of(cls, ballot: Ballot, given: EncodedRows | None) -> EncodedRows:

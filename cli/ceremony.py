@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from votecrypt.errors import CeremonyError
+from votecrypt.errors import CeremonyError, EncodingError, FileError, RefusedData
 from votecrypt.protocol.ceremony.messages import ROUNDS, Answer, Check
 from votecrypt.protocol.ceremony.transcript import (
     CeremonyNotReady,
@@ -18,7 +18,12 @@ from votecrypt.protocol.ceremony.transcript import (
     evaluate,
 )
 from votecrypt.service.ceremony_exchange import ceremony_evidence
-from votecrypt.service.ceremony_late import copied_in_late, endorsers, late_report
+from votecrypt.service.ceremony_late import (
+    copied_in_late,
+    endorsement_check,
+    endorsers,
+    late_report,
+)
 from votecrypt.service.ceremony_steps import (
     ceremony_decide,
     ceremony_finalize,
@@ -331,7 +336,9 @@ def status(election: Path, board: str | None) -> None:
 
 def _late(directory: ElectionDir, transcript: Transcript) -> None:
     """The closed ceremony and its late files (spec 8.8.2)."""
-    endorsed = endorsers(directory, group(), transcript)
+    endorsed, skipped = endorsement_check(directory, group(), transcript)
+    for problem in skipped:
+        say(f"Not counted: {problem}.")
     if endorsed:
         say(
             f"The outcome is endorsed by trustees {', '.join(map(str, endorsed))}: files that "
@@ -339,7 +346,7 @@ def _late(directory: ElectionDir, transcript: Transcript) -> None:
         )
     try:
         late = late_report(directory, group())
-    except CeremonyError as error:
+    except (CeremonyError, EncodingError, FileError, RefusedData) as error:
         say(f"Problem: {directory.late}: {error}")
         return
     for name, what in late:

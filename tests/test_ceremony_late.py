@@ -302,3 +302,34 @@ def test_late_items_are_checked_and_named_in_order(group: Group) -> None:
                 late, answers={}, evidence={3: Evidence.of(transcript.checks[3], unsigned)}
             ),
         )
+
+
+def test_a_bogus_or_junk_endorsement_file_does_not_reopen_a_closed_ceremony(
+    finished: tuple[ElectionDir, dict[int, Path]], group: Group
+) -> None:
+    """Rule 1: anyone who can put a file into endorsements/ (trustee 5, no key needed) must
+    not reopen the ceremony. Each endorsement file counts or is skipped on its own: an
+    unsigned one of another list, or one that is not JSON, is named by `ceremony status`,
+    and trustee 5's second check sent afterwards is still late."""
+    directory, secrets = finished
+    _endorse(directory, secrets, group, [1, 2, 3])
+    bogus = json.loads((directory.endorsements / "credentials-1.json").read_text())
+    bogus.update(trustee=5, credential_list="00" * 32, signature="00" * 64)
+    (directory.endorsements / "credentials-5.json").write_text(json.dumps(bogus))
+    unsigned = json.loads((directory.endorsements / "credentials-1.json").read_text())
+    unsigned.update(trustee=4, signature="00" * 64)
+    (directory.endorsements / "credentials-4.json").write_text(json.dumps(unsigned))
+    assert closed(directory, group)
+    status = votecrypt("ceremony", "status", directory.root)
+    assert "The outcome is endorsed by trustees 1, 2, 3" in status
+    assert f"Not counted: {directory.endorsements / 'credentials-5.json'}" in status
+    assert f"Not counted: {directory.endorsements / 'credentials-4.json'}" in status
+    held = message_from_json(directory.message_path("check", 5).read_bytes(), group, "check")
+    lie = _other_check(held, _key(secrets[5], 5, group), victim=1)
+    admitted = admit(directory, group, lie)
+    assert admitted.path.parent == directory.late
+    (directory.endorsements / "credentials-5.json").write_text("{")
+    assert closed(directory, group)
+    honest = message_from_json(directory.message_path("check", 4).read_bytes(), group, "check")
+    assert admit(directory, group, honest).path == directory.message_path("check", 4)
+    assert "Not counted: " in votecrypt("ceremony", "status", directory.root)

@@ -9,16 +9,17 @@ it is checked and named, and never evaluated.
 
 from __future__ import annotations
 
-from votecrypt.errors import CeremonyError, RefusedData
+from votecrypt.errors import CeremonyError, EncodingError, FileError, RefusedData
 from votecrypt.math.group import Group
 from votecrypt.protocol.ceremony.late import late_items
 from votecrypt.protocol.ceremony.transcript import CeremonyOutcome, Transcript, evaluate
-from votecrypt.protocol.credentials import check_endorsements
+from votecrypt.protocol.credentials import Endorsement, check_endorsements
 from votecrypt.protocol.setup import endorsing_keys
 from votecrypt.service.election_dir import (
     ElectionDir,
+    endorsement_paths,
     load_credentials,
-    load_endorsements,
+    load_endorsement,
     load_late,
     load_manifest,
     load_transcript,
@@ -34,20 +35,52 @@ def endorsers(
     """The trustees whose endorsement of `credentials.json` verifies over `outcome` (by
     default the outcome the transcript gives), when they are at least t (spec 9.4); ()
     otherwise (no list yet, too few endorsements, or no outcome)."""
+    return endorsement_check(directory, group, transcript, outcome)[0]
+
+
+def endorsement_check(
+    directory: ElectionDir,
+    group: Group,
+    transcript: Transcript,
+    outcome: CeremonyOutcome | None = None,
+) -> tuple[tuple[int, ...], list[str]]:
+    """`endorsers`, and a line for each endorsement file that does not count: it is not an
+    endorsement, endorses another list, or does not verify under its trustee's key over the
+    outcome (spec 8.8.2). Each file counts or is skipped on its own: anyone who can write a
+    file into `endorsements/` must not be able to reopen a closed ceremony."""
     if not directory.credentials.exists() or not directory.endorsements.is_dir():
-        return ()
+        return (), []
     try:
         outcome = outcome or evaluate(group, transcript)
         credentials = load_credentials(directory)
-        return check_endorsements(
-            credentials,
-            load_endorsements(directory, credentials),
-            outcome.transcript_hash,
-            endorsing_keys(transcript, outcome),
-            outcome.threshold,
-        )
     except (CeremonyError, RefusedData):
-        return ()
+        return (), []
+    keys = endorsing_keys(transcript, outcome)
+    list_hash = credentials.list_hash()
+    valid: list[Endorsement] = []
+    skipped = []
+    for path in endorsement_paths(directory):
+        try:
+            endorsement = load_endorsement(path, list_hash)
+        except (EncodingError, FileError, RefusedData) as error:
+            skipped.append(f"{error}")
+            continue
+        if not check_endorsements(credentials, [endorsement], outcome.transcript_hash, keys, 0):
+            skipped.append(
+                f"{path} does not verify under trustee {endorsement.trustee}'s key over "
+                "the outcome of these messages"
+            )
+            continue
+        valid.append(endorsement)
+    try:
+        return (
+            check_endorsements(
+                credentials, valid, outcome.transcript_hash, keys, outcome.threshold
+            ),
+            skipped,
+        )
+    except RefusedData:
+        return (), skipped
 
 
 def copied_in_late(directory: ElectionDir, threshold: int) -> str:

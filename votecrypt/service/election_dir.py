@@ -295,20 +295,27 @@ def load_credentials(directory: ElectionDir) -> CredentialList:
 def load_endorsements(directory: ElectionDir, credentials: CredentialList) -> list[Endorsement]:
     """The trustees' endorsement files of this credential list (spec 9.4). A file for another
     list (a different hash) is refused: the trustees endorsed something else."""
-    found = []
     list_hash = credentials.list_hash()
-    if directory.endorsements.is_dir():
-        for path in sorted(directory.endorsements.glob("credentials-*.json")):
-            data = read_file(path, what="endorsement", max_bytes=1 << 12)
-            try:
-                endorsed, endorsement = endorsement_from_plain(parse_json(data))
-            except EncodingError as exc:
-                raise EncodingError(f"{path}: {exc}") from None
-            if endorsed != list_hash:
-                raise RefusedData(
-                    f"{path} endorses another credential list than {directory.credentials}"
-                )
-            if path.name != f"credentials-{endorsement.trustee}.json":
-                raise EncodingError(f"{path}: the file name and the trustee differ")
-            found.append(endorsement)
-    return found
+    return [load_endorsement(path, list_hash) for path in endorsement_paths(directory)]
+
+
+def endorsement_paths(directory: ElectionDir) -> list[Path]:
+    """The endorsement files of the directory, by name (spec 9.4)."""
+    if not directory.endorsements.is_dir():
+        return []
+    return sorted(directory.endorsements.glob("credentials-*.json"))
+
+
+def load_endorsement(path: Path, list_hash: bytes) -> Endorsement:
+    """One endorsement file of the credential list whose hash is `list_hash` (spec 9.4);
+    EncodingError or RefusedData naming the file if it is not one."""
+    data = read_file(path, what="endorsement", max_bytes=1 << 12)
+    try:
+        endorsed, endorsement = endorsement_from_plain(parse_json(data))
+    except EncodingError as exc:
+        raise EncodingError(f"{path}: {exc}") from None
+    if endorsed != list_hash:
+        raise RefusedData(f"{path} endorses another credential list")
+    if path.name != f"credentials-{endorsement.trustee}.json":
+        raise EncodingError(f"{path}: the file name and the trustee differ")
+    return endorsement

@@ -347,7 +347,7 @@ def _late(directory: ElectionDir, transcript: Transcript) -> None:
     try:
         late = late_report(directory, group())
     except (CeremonyError, EncodingError, FileError, RefusedData) as error:
-        say(f"Problem: {directory.late}: {error}")
+        say(f"Problem: {error}")
         return
     for name, what in late:
         say(f"Late: {what} ({directory.late / name}); the endorsed outcome does not change.")

@@ -333,3 +333,71 @@ def test_a_bogus_or_junk_endorsement_file_does_not_reopen_a_closed_ceremony(
     honest = message_from_json(directory.message_path("check", 4).read_bytes(), group, "check")
     assert admit(directory, group, honest).path == directory.message_path("check", 4)
     assert "Not counted: " in votecrypt("ceremony", "status", directory.root)
+
+
+#: Crafted files in ceremony/late/ (anyone who can write there): the file a refusal names
+#: and its exit code, as for a file of ceremony/ that does not check.
+CRAFTED = {
+    "invalid JSON": ("check-1.json", exit_codes.BAD_INPUT),
+    "bad signature": ("check-1.json", exit_codes.INVALID),
+    "a folder": ("check-1.json", exit_codes.BAD_INPUT),
+    "a symlink": ("check-1.json", exit_codes.BAD_INPUT),
+    "a leading zero": ("check-01.json", exit_codes.BAD_INPUT),
+}
+
+
+def _craft(case: str, late: Path, directory: ElectionDir) -> None:
+    late.mkdir(exist_ok=True)
+    held = directory.message_path("check", 1)
+    if case == "invalid JSON":
+        (late / "check-1.json").write_text("{nope")
+    elif case == "bad signature":
+        unsigned = json.loads(held.read_text())
+        unsigned["signature"] = "00" * 64
+        (late / "check-1.json").write_text(json.dumps(unsigned))
+    elif case == "a folder":
+        (late / "check-1.json").mkdir()
+    elif case == "a symlink":
+        (late / "check-1.json").symlink_to(held)  # a valid message, outside the folder
+    else:
+        shutil.copy(held, late / "check-01.json")
+
+
+def _uncraft(late: Path) -> None:
+    for path in late.iterdir():
+        if path.is_dir() and not path.is_symlink():
+            path.rmdir()
+        else:
+            path.unlink()
+
+
+def test_crafted_late_files_are_refused_by_name_and_never_published(
+    finished: tuple[ElectionDir, dict[int, Path]], group: Group, tmp_path: Path
+) -> None:
+    """Rule 1 and 3: board open, board export and result check every late file as status
+    does; one that does not check is refused in one line naming it, and nothing is written.
+    A file under another name (notes-1.json) is not a late item: never read, never
+    published."""
+    directory, secrets = finished
+    _endorse(directory, secrets, group, [1, 2, 3])
+    late = directory.late
+    for case, (name, code) in CRAFTED.items():
+        _craft(case, late, directory)
+        status = votecrypt("ceremony", "status", directory.root)
+        assert "Problem: " in status and str(late / name) in status, case
+        said = votecrypt("board", "open", directory.root, code=code)
+        assert str(late / name) in said and len(said.strip().splitlines()) == 1, case
+        assert not directory.board.exists()
+        _uncraft(late)
+    (late / "notes-1.json").write_text("hello")
+    assert "Voting is open" in votecrypt("board", "open", directory.root)
+    record = tmp_path / "record"
+    for case, (name, code) in CRAFTED.items():
+        _craft(case, late, directory)
+        said = votecrypt("board", "export", directory.root, "--out", record, code=code)
+        assert str(late / name) in said and not record.exists(), case
+        _uncraft(late)
+    (late / "notes-1.json").write_text("hello")
+    votecrypt("board", "export", directory.root, "--out", record)
+    assert not (record / "ceremony-late").exists()
+    assert verify_record(record, jobs=1)["ceremony-messages"].status == "PASS"

@@ -9,18 +9,22 @@ it is checked and named, and never evaluated.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from votecrypt.errors import CeremonyError, EncodingError, FileError, RefusedData
 from votecrypt.math.group import Group
 from votecrypt.protocol.ceremony.late import late_items
+from votecrypt.protocol.ceremony.messages import InvalidCeremonyMessage
 from votecrypt.protocol.ceremony.transcript import CeremonyOutcome, Transcript, evaluate
 from votecrypt.protocol.credentials import Endorsement, check_endorsements
 from votecrypt.protocol.setup import endorsing_keys
 from votecrypt.service.election_dir import (
     ElectionDir,
+    decode_messages,
     endorsement_paths,
+    late_files,
     load_credentials,
     load_endorsement,
-    load_late,
     load_manifest,
     load_transcript,
 )
@@ -104,8 +108,34 @@ def closed(directory: ElectionDir, group: Group) -> bool:
 
 def late_report(directory: ElectionDir, group: Group) -> list[tuple[str, str]]:
     """Each late item (spec 8.8.2) with its file name in `ceremony/late/`, checked against
-    the directory's transcript and named; InvalidCeremonyMessage for one that does not check."""
+    the directory's transcript and named, in the order of `late_items`. Raises for the first
+    file that does not check, naming it (EncodingError, FileError, InvalidCeremonyMessage)."""
     manifest = load_manifest(directory)
     transcript = load_transcript(directory, group, manifest)
-    items = late_items(transcript, load_late(directory, group, manifest))
+    files = _checked_files(directory, group, transcript)
+    items = late_items(transcript, decode_messages(files, group, manifest))
     return [(f"{kind}-{sender}.json", name) for kind, sender, name in items]
+
+
+def late_record(directory: ElectionDir, group: Group) -> dict[str, bytes]:
+    """The late files a record keeps in `ceremony-late/` (spec 8.8.2, 15.1): each file of
+    `ceremony/late/` that `late_items` reads, by name, with the bytes that were checked.
+    Raises for the first one that does not check, as `late_report`: a record never
+    publishes a late file the verifier would refuse."""
+    transcript = load_transcript(directory, group, load_manifest(directory))
+    return {path.name: data for path, data in _checked_files(directory, group, transcript).items()}
+
+
+def _checked_files(
+    directory: ElectionDir, group: Group, transcript: Transcript
+) -> dict[Path, bytes]:
+    """The late files and their bytes, each decoded and checked on its own so that a refusal
+    names its file."""
+    manifest = load_manifest(directory)
+    files = late_files(directory)
+    for path, data in files.items():
+        try:
+            late_items(transcript, decode_messages({path: data}, group, manifest))
+        except InvalidCeremonyMessage as error:
+            raise InvalidCeremonyMessage(f"{path}: {error}") from None
+    return files

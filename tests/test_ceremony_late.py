@@ -401,3 +401,42 @@ def test_crafted_late_files_are_refused_by_name_and_never_published(
     votecrypt("board", "export", directory.root, "--out", record)
     assert not (record / "ceremony-late").exists()
     assert verify_record(record, jobs=1)["ceremony-messages"].status == "PASS"
+
+
+def test_a_late_announcement_anyone_could_sign_is_refused_everywhere(
+    finished: tuple[ElectionDir, dict[int, Path]], group: Group, tmp_path: Path
+) -> None:
+    """Rule 1: a late announcement "of trustee 4" or "of trustee 99", signed by a fresh key it
+    announces itself, needs no trustee's key. It is not trustee 4's: status reports it as a
+    problem, board open refuses it by name, and a record carrying it fails check 5 with
+    nothing named late."""
+    directory, secrets = finished
+    _endorse(directory, secrets, group, [1, 2, 3])
+    real = message_from_json(directory.message_path("announce", 4).read_bytes(), group, "announce")
+    directory.late.mkdir()
+    forged = {}
+    for who in (4, 99):
+        key = SigningKey.generate()
+        message = dataclasses.replace(
+            real.message, sender=who, name="Mallory", signing_key=key.verify_key
+        )
+        forged[who] = message_to_json(Signed.create(message, key))
+    refusals = {
+        4: "the late announce message of trustee 4 is not signed by its announced key",
+        99: "a late announce message of trustee 99: the ceremony has trustees 1 to 5",
+    }
+    for who, data in forged.items():
+        path = directory.message_path("announce", who, late=True)
+        path.write_bytes(data)
+        status = votecrypt("ceremony", "status", directory.root)
+        assert f"Problem: {path}: {refusals[who]}" in status and "Late:" not in status
+        said = votecrypt("board", "open", directory.root, code=exit_codes.INVALID)
+        assert f"{path}: {refusals[who]}" in said
+        path.unlink()
+    assert "Voting is open" in votecrypt("board", "open", directory.root)
+    record = tmp_path / "record"
+    votecrypt("board", "export", directory.root, "--out", record)
+    (record / "ceremony-late").mkdir()
+    (record / "ceremony-late" / "announce-4.json").write_bytes(forged[4])
+    report = verify_record(record, jobs=1)
+    assert report["ceremony-messages"].status == "FAIL" and report.late == []

@@ -90,6 +90,11 @@ def admit(directory: ElectionDir, group: Group, item: Signed[Any] | Evidence) ->
             f"{parameters.trustees}"
         )
     announced = transcript.announcements.get(sender)
+    if message.ROUND == "announce" and late and announced is None:
+        # Signed under the key it announces, anyone could have written it (spec 8.8.2).
+        raise InvalidCeremonyMessage(
+            f"a late announce message of trustee {sender}, who did not announce"
+        )
     if message.ROUND == "announce":
         key = message.signing_key
     elif announced is None:

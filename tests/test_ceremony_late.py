@@ -20,6 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 from ceremony_helpers import (
     announce_and_commit,
@@ -29,6 +30,7 @@ from ceremony_helpers import (
     with_openings,
 )
 from election_helpers import FAST_KDF, manifest_for
+from server_helpers import running
 from test_counting_board_guide import guide_block
 from votecrypt_cli import exit_codes
 
@@ -47,17 +49,25 @@ from votecrypt.protocol.ceremony.messages import (
 from votecrypt.protocol.ceremony.transcript import Transcript, evaluate
 from votecrypt.record.ceremony_codec import evidence_to_json, message_from_json, message_to_json
 from votecrypt.service.ceremony_exchange import admit
-from votecrypt.service.ceremony_late import closed
+from votecrypt.service.ceremony_late import closed, closes, closing
 from votecrypt.service.ceremony_steps import (
     ceremony_finalize,
     ceremony_step,
     trustee_init,
 )
-from votecrypt.service.election_dir import ElectionDir, create_election, load_outcome
+from votecrypt.service.election_dir import (
+    ElectionDir,
+    create_election,
+    load_manifest,
+    load_outcome,
+    load_transcript,
+)
 from votecrypt.service.endorsing import endorse, endorsement_view
 from votecrypt.service.voting import issue, open_board
 from votecrypt.storage.secret_file import load_trustee
 from votecrypt.verifier.verify import verify_record
+from votecrypt.web.ceremony_channel import create_ceremony_app
+from votecrypt.web.ceremony_client import sync
 
 VOTECRYPT = [sys.executable, "-c", "from votecrypt_cli.main import main; main()"]
 
@@ -440,3 +450,57 @@ def test_a_late_announcement_anyone_could_sign_is_refused_everywhere(
     (record / "ceremony-late" / "announce-4.json").write_bytes(forged[4])
     report = verify_record(record, jobs=1)
     assert report["ceremony-messages"].status == "FAIL" and report.late == []
+
+
+def test_a_member_who_did_not_endorse_files_a_late_item_it_syncs_as_late(
+    finished: tuple[ElectionDir, dict[int, Path]], group: Group, tmp_path: Path
+) -> None:
+    """The attack: the board's directory is closed (trustees 1, 2, 3 endorsed); trustee 5
+    sends a second check to the channel, filed there as late evidence. Member 4's own copy
+    holds no endorsement, so without the rule its `ceremony sync` took the evidence into
+    its ceremony/ and `finalize` replaced its key share with one for another joint key.
+    The channel carries the closing endorsements; member 4's copy checks them against its own
+    messages, files the item under late/, and finalizes to the board's outcome."""
+    directory, secrets = finished
+    _endorse(directory, secrets, group, [1, 2, 3])
+    endorsed = load_outcome(directory, group)
+    member = ElectionDir(tmp_path / "member4")
+    shutil.copytree(directory.root, member.root)
+    shutil.rmtree(member.endorsements)
+    held = message_from_json(directory.message_path("check", 5).read_bytes(), group, "check")
+    lie = _other_check(held, _key(secrets[5], 5, group), victim=1)
+    with running(create_ceremony_app(directory, group)) as url:
+        answer = httpx.post(
+            url + "/api/v1/ceremony",
+            content=message_to_json(lie),
+            headers={"content-type": "application/json"},
+        ).json()
+        assert answer["file"] == "late/evidence-5.json"
+        taken = sync(url, member, group).taken
+    assert [a.path for a in taken if a.outcome != "same"] == [member.evidence_path(5, late=True)]
+    assert not member.evidence_path(5).exists()
+    assert ceremony_finalize(member, secrets[4], "pass-4", group) == endorsed
+    assert load_trustee(secrets[4], "pass-4", group).outcome == endorsed
+
+
+def test_endorsements_from_the_channel_close_only_the_transcript_they_sign(
+    finished: tuple[ElectionDir, dict[int, Path]], group: Group
+) -> None:
+    """Rule 1: the channel cannot make an on-time message late. Endorsements close a copy
+    only if t of them verify over the outcome its own messages give: forged signatures, too
+    few, or endorsements of another transcript close nothing."""
+    directory, secrets = finished
+    _endorse(directory, secrets, group, [1, 2, 3])
+    found = closing(directory, group)
+    assert found is not None
+    credentials, endorsements = found
+    manifest = load_manifest(directory)
+    transcript = load_transcript(directory, group, manifest)
+    assert closes(group, transcript, found)
+    forged = [dataclasses.replace(e, signature=bytes(64)) for e in endorsements]
+    assert not closes(group, transcript, (credentials, forged))
+    assert not closes(group, transcript, (credentials, endorsements[:2]))
+    held = transcript.checks[5]
+    lie = _other_check(held, _key(secrets[5], 5, group), victim=1)
+    other = dataclasses.replace(transcript, evidence={5: Evidence.of(held, lie)})
+    assert not closes(group, other, found)

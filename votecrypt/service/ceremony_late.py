@@ -9,6 +9,7 @@ it is checked and named, and never evaluated.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from votecrypt.errors import CeremonyError, EncodingError, FileError, RefusedData
@@ -16,7 +17,7 @@ from votecrypt.math.group import Group
 from votecrypt.protocol.ceremony.late import late_items
 from votecrypt.protocol.ceremony.messages import InvalidCeremonyMessage
 from votecrypt.protocol.ceremony.transcript import CeremonyOutcome, Transcript, evaluate
-from votecrypt.protocol.credentials import Endorsement, check_endorsements
+from votecrypt.protocol.credentials import CredentialList, Endorsement, check_endorsements
 from votecrypt.protocol.setup import endorsing_keys
 from votecrypt.service.election_dir import (
     ElectionDir,
@@ -85,6 +86,46 @@ def endorsement_check(
         )
     except RefusedData:
         return (), skipped
+
+
+#: A credential list and endorsements of it (spec 9.4), as the board publishes them.
+Endorsed = tuple[CredentialList, Sequence[Endorsement]]
+
+
+def closing(directory: ElectionDir, group: Group) -> Endorsed | None:
+    """The credential list and the endorsements that close the directory's transcript (spec
+    8.8.2), None while it is open: what the ceremony channel carries, so that a trustee's
+    copy, which holds at most its own endorsement, closes too (`closes`)."""
+    manifest = load_manifest(directory)
+    endorsed = endorsers(directory, group, load_transcript(directory, group, manifest))
+    if not endorsed:
+        return None
+    credentials = load_credentials(directory)
+    list_hash = credentials.list_hash()
+    return credentials, [
+        load_endorsement(directory.endorsements / f"credentials-{i}.json", list_hash)
+        for i in endorsed
+    ]
+
+
+def closes(group: Group, transcript: Transcript, endorsed: Endorsed) -> bool:
+    """Whether `endorsed` closes `transcript` (spec 8.8.2): at least t of the endorsements
+    verify over the outcome this transcript gives, under its qualified trustees' keys. The
+    endorsements come from the ceremony channel, which is trusted for nothing: they close a
+    transcript only if t trustees signed its very outcome."""
+    try:
+        outcome = evaluate(group, transcript)
+        credentials, endorsements = endorsed
+        check_endorsements(
+            credentials,
+            endorsements,
+            outcome.transcript_hash,
+            endorsing_keys(transcript, outcome),
+            outcome.threshold,
+        )
+    except (CeremonyError, RefusedData):
+        return False
+    return True
 
 
 def copied_in_late(directory: ElectionDir, threshold: int) -> str:

@@ -243,15 +243,28 @@ def evidence(election: Path, message_file: Path) -> None:
 @election_argument
 @secret_option
 @board_option
-def finalize(election: Path, secret: Path, board: str | None) -> None:
+@click.option(
+    "--replace-share",
+    is_flag=True,
+    help="You finalized already and the messages now give another outcome (new files "
+    "arrived before the board signed): replace your key share with the new one.",
+)
+def finalize(election: Path, secret: Path, board: str | None, replace_share: bool) -> None:
     """Compute the election key from the published messages, store your share of it in your
     secret file, and write the outcome file if there is none. Waits while anyone the board
     has not gone on without still has a step to do; the outcome file binds nobody, each
-    trustee computes the outcome itself (run again after new messages arrive)."""
+    trustee computes the outcome itself (run again with --replace-share after new messages
+    change it)."""
     directory = election_dir(election)
     _channel(directory, board)
     try:
-        outcome = ceremony_finalize(directory, secret, passphrase(secret=secret), group())
+        outcome = ceremony_finalize(
+            directory,
+            secret,
+            passphrase(secret=secret),
+            group(),
+            replace_share=replace_share,
+        )
     except CeremonyNotReady as error:
         raise _waiting(error, load_manifest(directory).threshold) from None
     say(f"Election key: {outcome.joint_key.hex()}")

@@ -72,13 +72,13 @@ from votecrypt.web.ceremony_client import sync
 VOTECRYPT = [sys.executable, "-c", "from votecrypt_cli.main import main; main()"]
 
 
-def votecrypt(*args: object, code: int = 0) -> str:
+def votecrypt(*args: object, code: int = 0, env: dict[str, str] | None = None) -> str:
     done = subprocess.run(
         [*VOTECRYPT, *map(str, args)],
         capture_output=True,
         text=True,
         check=False,
-        env=dict(os.environ),
+        env={**os.environ, **(env or {})},
     )
     output = done.stdout + done.stderr
     assert done.returncode == code, f"{args}: exit {done.returncode}\n{output}"
@@ -230,7 +230,9 @@ def test_before_t_endorsements_a_new_message_still_counts(
     finished: tuple[ElectionDir, dict[int, Path]], group: Group
 ) -> None:
     """Two endorsements of three needed close nothing: the evidence enters the transcript, and
-    trustees that did not endorse finalize again (spec 8.9)."""
+    trustees that did not endorse finalize again (spec 8.9), asking for their key share to
+    be replaced: `ceremony finalize` keeps a finalized share otherwise, in one line naming
+    the option and with an exit code of its own (nothing written)."""
     directory, secrets = finished
     _endorse(directory, secrets, group, [1, 2])
     assert not closed(directory, group)
@@ -238,8 +240,31 @@ def test_before_t_endorsements_a_new_message_still_counts(
     lie = _other_check(held, _key(secrets[5], 5, group), victim=1)
     admitted = admit(directory, group, lie)
     assert admitted.outcome == "evidence" and admitted.path == directory.evidence_path(5)
-    outcome = ceremony_finalize(directory, secrets[3], "pass-3", group)
-    assert 5 not in outcome.qualified
+    before = secrets[3].read_bytes()
+    said = votecrypt(
+        "ceremony",
+        "finalize",
+        directory.root,
+        "--secret",
+        secrets[3],
+        code=exit_codes.NOT_READY,
+        env={"VOTECRYPT_PASSPHRASE": "pass-3"},
+    )
+    assert "--replace-share" in said and len(said.strip().splitlines()) == 1
+    assert secrets[3].read_bytes() == before
+    said = votecrypt(
+        "ceremony",
+        "finalize",
+        directory.root,
+        "--secret",
+        secrets[3],
+        "--replace-share",
+        env={"VOTECRYPT_PASSPHRASE": "pass-3"},
+    )
+    assert load_trustee(secrets[3], "pass-3", group).outcome == evaluate(
+        group, load_transcript(directory, group, load_manifest(directory))
+    )
+    assert 5 not in load_trustee(secrets[3], "pass-3", group).outcome.qualified
 
 
 def test_a_file_copied_by_hand_into_ceremony_after_the_endorsement_is_named_by_the_board(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from votecrypt.errors import CeremonyError, EncodingError, FileError, RefusedData
+from votecrypt.errors import CeremonyError, EncodingError, FileError, ManifestError, RefusedData
 from votecrypt.math.group import Group
 from votecrypt.protocol.ceremony.late import late_items
 from votecrypt.protocol.ceremony.messages import InvalidCeremonyMessage
@@ -68,7 +68,7 @@ def endorsement_check(
         try:
             endorsement = load_endorsement(path, list_hash)
         except (EncodingError, FileError, RefusedData) as error:
-            skipped.append(f"{error}")
+            skipped.append(str(error))
             continue
         if not check_endorsements(credentials, [endorsement], outcome.transcript_hash, keys, 0):
             skipped.append(
@@ -95,17 +95,21 @@ Endorsed = tuple[CredentialList, Sequence[Endorsement]]
 def closing(directory: ElectionDir, group: Group) -> Endorsed | None:
     """The credential list and the endorsements that close the directory's transcript (spec
     8.8.2), None while it is open: what the ceremony channel carries, so that a trustee's
-    copy, which holds at most its own endorsement, closes too (`closes`)."""
-    manifest = load_manifest(directory)
-    endorsed = endorsers(directory, group, load_transcript(directory, group, manifest))
-    if not endorsed:
+    copy, which holds at most its own endorsement, closes too (`closes`). A file that does
+    not read (or changed meanwhile) leaves it open: the channel then carries nothing."""
+    try:
+        manifest = load_manifest(directory)
+        endorsed = endorsers(directory, group, load_transcript(directory, group, manifest))
+        if not endorsed:
+            return None
+        credentials = load_credentials(directory)
+        list_hash = credentials.list_hash()
+        return credentials, [
+            load_endorsement(directory.endorsements / f"credentials-{i}.json", list_hash)
+            for i in endorsed
+        ]
+    except (EncodingError, FileError, RefusedData, ManifestError):
         return None
-    credentials = load_credentials(directory)
-    list_hash = credentials.list_hash()
-    return credentials, [
-        load_endorsement(directory.endorsements / f"credentials-{i}.json", list_hash)
-        for i in endorsed
-    ]
 
 
 def closes(group: Group, transcript: Transcript, endorsed: Endorsed) -> bool:

@@ -168,7 +168,6 @@ export function lateItems(electionIdHex, trustees, signedMessages, late) {
     const message = item.message;
     refuse(message?.election === electionIdHex, 'a late ceremony message names another election');
     refuse(Number.isSafeInteger(message.sender), 'a late ceremony message names no trustee');
-    refuse(message.sender >= 1 && message.sender <= trustees, `a late ${round} message of trustee ${message.sender}: the ceremony has trustees 1 to ${trustees}`);
     refuse(!lateByRound.get(round).has(message.sender), 'two late messages of one round and sender');
     lateByRound.get(round).set(message.sender, item);
   }
@@ -187,6 +186,7 @@ export function lateItems(electionIdHex, trustees, signedMessages, late) {
   for (const round of ROUNDS) {
     for (const sender of [...lateByRound.get(round).keys()].sort((a, b) => a - b)) {
       const signed = lateByRound.get(round).get(sender);
+      refuse(sender >= 1 && sender <= trustees, `a late ${round} message of trustee ${sender}: the ceremony has trustees 1 to ${trustees}`);
       // A late announcement too: anyone can sign one under a key it announces.
       const key = announcedKey(sender, `a late ${round} message`);
       const digest = messageDigest(round, signed.message);

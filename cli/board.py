@@ -9,6 +9,7 @@ import click
 
 from votecrypt.errors import BoardError, EncodingError
 from votecrypt.record.json_codec import parse_json
+from votecrypt.service.ceremony_late import late_record, late_report
 from votecrypt.service.election_dir import load_manifest
 from votecrypt.service.export import export_record
 from votecrypt.service.ingest import ingest_ballots
@@ -43,12 +44,12 @@ def open_command(election: Path) -> None:
             say(f"Election context hash: {context.hash.hex()}")
             say(f"Election fingerprint: {context.fingerprint} (read it aloud at the meeting)")
         return
+    late = late_report(directory, group())  # a late file that does not check is refused
     ballot_box, context = open_board(directory, group())
     with ballot_box:
         say(f"Voting is open. Election context hash: {context.hash.hex()}")
         say(f"Election fingerprint: {context.fingerprint} (read it aloud at the meeting)")
         say(f"Board: {ballot_box.path} ({ballot_box.count()} entries)")
-    late = sorted(directory.late.glob("*-*.json")) if directory.late.is_dir() else []
     if late:
         say(
             f"{len(late)} ceremony files in {directory.late} arrived after the outcome was "
@@ -107,6 +108,7 @@ def export(election: Path, out: Path | None, witnesses: tuple[Path, ...], **shee
     the checkpoints the witnesses cosigned and any evidence they hold) for publication,
     and, once the result is announced, the result sheets."""
     directory = election_dir(election)
+    late = late_record(directory, group())
     ballot_box, context = load_board(directory, group(), read_only=True)
     with ballot_box:
         target = export_record(
@@ -114,7 +116,7 @@ def export(election: Path, out: Path | None, witnesses: tuple[Path, ...], **shee
             out or directory.record,
             directory.root / "cosigned",
             witnesses,
-            late=directory.late,
+            late=late,
         )
         published = published_results(ballot_box, context)
         challenged = ballot_box.count("challenge")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from votecrypt.errors import CeremonyError
+from votecrypt.errors import CeremonyError, EncodingError, FileError, RefusedData
 from votecrypt.protocol.ceremony.messages import ROUNDS, Answer, Check
 from votecrypt.protocol.ceremony.transcript import (
     CeremonyNotReady,
@@ -18,7 +18,12 @@ from votecrypt.protocol.ceremony.transcript import (
     evaluate,
 )
 from votecrypt.service.ceremony_exchange import ceremony_evidence
-from votecrypt.service.ceremony_late import copied_in_late, endorsers, late_report
+from votecrypt.service.ceremony_late import (
+    copied_in_late,
+    endorsement_check,
+    endorsers,
+    late_report,
+)
 from votecrypt.service.ceremony_steps import (
     ceremony_decide,
     ceremony_finalize,
@@ -238,15 +243,28 @@ def evidence(election: Path, message_file: Path) -> None:
 @election_argument
 @secret_option
 @board_option
-def finalize(election: Path, secret: Path, board: str | None) -> None:
+@click.option(
+    "--replace-share",
+    is_flag=True,
+    help="You finalized already and the messages now give another outcome (new files "
+    "arrived before the board signed): replace your key share with the new one.",
+)
+def finalize(election: Path, secret: Path, board: str | None, replace_share: bool) -> None:
     """Compute the election key from the published messages, store your share of it in your
     secret file, and write the outcome file if there is none. Waits while anyone the board
     has not gone on without still has a step to do; the outcome file binds nobody, each
-    trustee computes the outcome itself (run again after new messages arrive)."""
+    trustee computes the outcome itself (run again with --replace-share after new messages
+    change it)."""
     directory = election_dir(election)
     _channel(directory, board)
     try:
-        outcome = ceremony_finalize(directory, secret, passphrase(secret=secret), group())
+        outcome = ceremony_finalize(
+            directory,
+            secret,
+            passphrase(secret=secret),
+            group(),
+            replace_share=replace_share,
+        )
     except CeremonyNotReady as error:
         raise _waiting(error, load_manifest(directory).threshold) from None
     say(f"Election key: {outcome.joint_key.hex()}")
@@ -331,7 +349,9 @@ def status(election: Path, board: str | None) -> None:
 
 def _late(directory: ElectionDir, transcript: Transcript) -> None:
     """The closed ceremony and its late files (spec 8.8.2)."""
-    endorsed = endorsers(directory, group(), transcript)
+    endorsed, skipped = endorsement_check(directory, group(), transcript)
+    for problem in skipped:
+        say(f"Not counted: {problem}.")
     if endorsed:
         say(
             f"The outcome is endorsed by trustees {', '.join(map(str, endorsed))}: files that "
@@ -339,8 +359,8 @@ def _late(directory: ElectionDir, transcript: Transcript) -> None:
         )
     try:
         late = late_report(directory, group())
-    except CeremonyError as error:
-        say(f"Problem: {directory.late}: {error}")
+    except (CeremonyError, EncodingError, FileError, RefusedData) as error:
+        say(f"Problem: {error}")
         return
     for name, what in late:
         say(f"Late: {what} ({directory.late / name}); the endorsed outcome does not change.")

@@ -9,6 +9,7 @@ import click
 
 from votecrypt.render.sheet import SheetHeading
 from votecrypt.render.table import render_table
+from votecrypt.service.ceremony_late import late_record
 from votecrypt.service.counting import (
     compute_tally,
     publish_results,
@@ -67,6 +68,7 @@ def result(election: Path, **sheet: Any) -> None:
     the result sheets (results.html to print and sign, results.csv, result-sheet.json). Run
     again after the results are published, it shows them and writes them again."""
     directory = election_dir(election)
+    late = late_record(directory, group())
     ballot_box, context = load_board(directory, group())
     with ballot_box:
         if ballot_box.phase() == "published":
@@ -74,9 +76,7 @@ def result(election: Path, **sheet: Any) -> None:
             say("The results were already published:")
         else:
             announcement = publish_results(directory, ballot_box, context)
-        record = export_record(
-            ballot_box, directory.record, directory.root / "cosigned", late=directory.late
-        )
+        record = export_record(ballot_box, directory.record, directory.root / "cosigned", late=late)
         challenged = ballot_box.count("challenge")
     for trustee, reason in announcement.selection.invalid:
         say(f"Left out: trustee {trustee}: {reason}")

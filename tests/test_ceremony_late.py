@@ -20,6 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 from ceremony_helpers import (
     announce_and_commit,
@@ -29,6 +30,7 @@ from ceremony_helpers import (
     with_openings,
 )
 from election_helpers import FAST_KDF, manifest_for
+from server_helpers import running
 from test_counting_board_guide import guide_block
 from votecrypt_cli import exit_codes
 
@@ -47,28 +49,36 @@ from votecrypt.protocol.ceremony.messages import (
 from votecrypt.protocol.ceremony.transcript import Transcript, evaluate
 from votecrypt.record.ceremony_codec import evidence_to_json, message_from_json, message_to_json
 from votecrypt.service.ceremony_exchange import admit
-from votecrypt.service.ceremony_late import closed
+from votecrypt.service.ceremony_late import closed, closes, closing
 from votecrypt.service.ceremony_steps import (
     ceremony_finalize,
     ceremony_step,
     trustee_init,
 )
-from votecrypt.service.election_dir import ElectionDir, create_election, load_outcome
+from votecrypt.service.election_dir import (
+    ElectionDir,
+    create_election,
+    load_manifest,
+    load_outcome,
+    load_transcript,
+)
 from votecrypt.service.endorsing import endorse, endorsement_view
 from votecrypt.service.voting import issue, open_board
 from votecrypt.storage.secret_file import load_trustee
 from votecrypt.verifier.verify import verify_record
+from votecrypt.web.ceremony_channel import create_ceremony_app
+from votecrypt.web.ceremony_client import sync
 
 VOTECRYPT = [sys.executable, "-c", "from votecrypt_cli.main import main; main()"]
 
 
-def votecrypt(*args: object, code: int = 0) -> str:
+def votecrypt(*args: object, code: int = 0, env: dict[str, str] | None = None) -> str:
     done = subprocess.run(
         [*VOTECRYPT, *map(str, args)],
         capture_output=True,
         text=True,
         check=False,
-        env=dict(os.environ),
+        env={**os.environ, **(env or {})},
     )
     output = done.stdout + done.stderr
     assert done.returncode == code, f"{args}: exit {done.returncode}\n{output}"
@@ -220,7 +230,9 @@ def test_before_t_endorsements_a_new_message_still_counts(
     finished: tuple[ElectionDir, dict[int, Path]], group: Group
 ) -> None:
     """Two endorsements of three needed close nothing: the evidence enters the transcript, and
-    trustees that did not endorse finalize again (spec 8.9)."""
+    trustees that did not endorse finalize again (spec 8.9), asking for their key share to
+    be replaced: `ceremony finalize` keeps a finalized share otherwise, in one line naming
+    the option and with an exit code of its own (nothing written)."""
     directory, secrets = finished
     _endorse(directory, secrets, group, [1, 2])
     assert not closed(directory, group)
@@ -228,8 +240,31 @@ def test_before_t_endorsements_a_new_message_still_counts(
     lie = _other_check(held, _key(secrets[5], 5, group), victim=1)
     admitted = admit(directory, group, lie)
     assert admitted.outcome == "evidence" and admitted.path == directory.evidence_path(5)
-    outcome = ceremony_finalize(directory, secrets[3], "pass-3", group)
-    assert 5 not in outcome.qualified
+    before = secrets[3].read_bytes()
+    said = votecrypt(
+        "ceremony",
+        "finalize",
+        directory.root,
+        "--secret",
+        secrets[3],
+        code=exit_codes.NOT_READY,
+        env={"VOTECRYPT_PASSPHRASE": "pass-3"},
+    )
+    assert "--replace-share" in said and len(said.strip().splitlines()) == 1
+    assert secrets[3].read_bytes() == before
+    said = votecrypt(
+        "ceremony",
+        "finalize",
+        directory.root,
+        "--secret",
+        secrets[3],
+        "--replace-share",
+        env={"VOTECRYPT_PASSPHRASE": "pass-3"},
+    )
+    assert load_trustee(secrets[3], "pass-3", group).outcome == evaluate(
+        group, load_transcript(directory, group, load_manifest(directory))
+    )
+    assert 5 not in load_trustee(secrets[3], "pass-3", group).outcome.qualified
 
 
 def test_a_file_copied_by_hand_into_ceremony_after_the_endorsement_is_named_by_the_board(
@@ -302,3 +337,195 @@ def test_late_items_are_checked_and_named_in_order(group: Group) -> None:
                 late, answers={}, evidence={3: Evidence.of(transcript.checks[3], unsigned)}
             ),
         )
+
+
+def test_a_bogus_or_junk_endorsement_file_does_not_reopen_a_closed_ceremony(
+    finished: tuple[ElectionDir, dict[int, Path]], group: Group
+) -> None:
+    """Rule 1: anyone who can put a file into endorsements/ (trustee 5, no key needed) must
+    not reopen the ceremony. Each endorsement file counts or is skipped on its own: an
+    unsigned one of another list, or one that is not JSON, is named by `ceremony status`,
+    and trustee 5's second check sent afterwards is still late."""
+    directory, secrets = finished
+    _endorse(directory, secrets, group, [1, 2, 3])
+    bogus = json.loads((directory.endorsements / "credentials-1.json").read_text())
+    bogus.update(trustee=5, credential_list="00" * 32, signature="00" * 64)
+    (directory.endorsements / "credentials-5.json").write_text(json.dumps(bogus))
+    unsigned = json.loads((directory.endorsements / "credentials-1.json").read_text())
+    unsigned.update(trustee=4, signature="00" * 64)
+    (directory.endorsements / "credentials-4.json").write_text(json.dumps(unsigned))
+    assert closed(directory, group)
+    status = votecrypt("ceremony", "status", directory.root)
+    assert "The outcome is endorsed by trustees 1, 2, 3" in status
+    assert f"Not counted: {directory.endorsements / 'credentials-5.json'}" in status
+    assert f"Not counted: {directory.endorsements / 'credentials-4.json'}" in status
+    held = message_from_json(directory.message_path("check", 5).read_bytes(), group, "check")
+    lie = _other_check(held, _key(secrets[5], 5, group), victim=1)
+    admitted = admit(directory, group, lie)
+    assert admitted.path.parent == directory.late
+    (directory.endorsements / "credentials-5.json").write_text("{")
+    assert closed(directory, group)
+    honest = message_from_json(directory.message_path("check", 4).read_bytes(), group, "check")
+    assert admit(directory, group, honest).path == directory.message_path("check", 4)
+    assert "Not counted: " in votecrypt("ceremony", "status", directory.root)
+
+
+#: Crafted files in ceremony/late/ (anyone who can write there): the file a refusal names
+#: and its exit code, as for a file of ceremony/ that does not check.
+CRAFTED = {
+    "invalid JSON": ("check-1.json", exit_codes.BAD_INPUT),
+    "bad signature": ("check-1.json", exit_codes.INVALID),
+    "a folder": ("check-1.json", exit_codes.BAD_INPUT),
+    "a symlink": ("check-1.json", exit_codes.BAD_INPUT),
+    "a leading zero": ("check-01.json", exit_codes.BAD_INPUT),
+}
+
+
+def _craft(case: str, late: Path, directory: ElectionDir) -> None:
+    late.mkdir(exist_ok=True)
+    held = directory.message_path("check", 1)
+    if case == "invalid JSON":
+        (late / "check-1.json").write_text("{nope")
+    elif case == "bad signature":
+        unsigned = json.loads(held.read_text())
+        unsigned["signature"] = "00" * 64
+        (late / "check-1.json").write_text(json.dumps(unsigned))
+    elif case == "a folder":
+        (late / "check-1.json").mkdir()
+    elif case == "a symlink":
+        (late / "check-1.json").symlink_to(held)  # a valid message, outside the folder
+    else:
+        shutil.copy(held, late / "check-01.json")
+
+
+def _uncraft(late: Path) -> None:
+    for path in late.iterdir():
+        if path.is_dir() and not path.is_symlink():
+            path.rmdir()
+        else:
+            path.unlink()
+
+
+def test_crafted_late_files_are_refused_by_name_and_never_published(
+    finished: tuple[ElectionDir, dict[int, Path]], group: Group, tmp_path: Path
+) -> None:
+    """Rule 1 and 3: board open, board export and result check every late file as status
+    does; one that does not check is refused in one line naming it, and nothing is written.
+    A file under another name (notes-1.json) is not a late item: never read, never
+    published."""
+    directory, secrets = finished
+    _endorse(directory, secrets, group, [1, 2, 3])
+    late = directory.late
+    for case, (name, code) in CRAFTED.items():
+        _craft(case, late, directory)
+        status = votecrypt("ceremony", "status", directory.root)
+        assert "Problem: " in status and str(late / name) in status, case
+        said = votecrypt("board", "open", directory.root, code=code)
+        assert str(late / name) in said and len(said.strip().splitlines()) == 1, case
+        assert not directory.board.exists()
+        _uncraft(late)
+    (late / "notes-1.json").write_text("hello")
+    assert "Voting is open" in votecrypt("board", "open", directory.root)
+    record = tmp_path / "record"
+    for case, (name, code) in CRAFTED.items():
+        _craft(case, late, directory)
+        said = votecrypt("board", "export", directory.root, "--out", record, code=code)
+        assert str(late / name) in said and not record.exists(), case
+        _uncraft(late)
+    (late / "notes-1.json").write_text("hello")
+    votecrypt("board", "export", directory.root, "--out", record)
+    assert not (record / "ceremony-late").exists()
+    assert verify_record(record, jobs=1)["ceremony-messages"].status == "PASS"
+
+
+def test_a_late_announcement_anyone_could_sign_is_refused_everywhere(
+    finished: tuple[ElectionDir, dict[int, Path]], group: Group, tmp_path: Path
+) -> None:
+    """Rule 1: a late announcement "of trustee 4" or "of trustee 99", signed by a fresh key it
+    announces itself, needs no trustee's key. It is not trustee 4's: status reports it as a
+    problem, board open refuses it by name, and a record carrying it fails check 5 with
+    nothing named late."""
+    directory, secrets = finished
+    _endorse(directory, secrets, group, [1, 2, 3])
+    real = message_from_json(directory.message_path("announce", 4).read_bytes(), group, "announce")
+    directory.late.mkdir()
+    forged = {}
+    for who in (4, 99):
+        key = SigningKey.generate()
+        message = dataclasses.replace(
+            real.message, sender=who, name="Mallory", signing_key=key.verify_key
+        )
+        forged[who] = message_to_json(Signed.create(message, key))
+    refusals = {
+        4: "the late announce message of trustee 4 is not signed by its announced key",
+        99: "a late announce message of trustee 99: the ceremony has trustees 1 to 5",
+    }
+    for who, data in forged.items():
+        path = directory.message_path("announce", who, late=True)
+        path.write_bytes(data)
+        status = votecrypt("ceremony", "status", directory.root)
+        assert f"Problem: {path}: {refusals[who]}" in status and "Late:" not in status
+        said = votecrypt("board", "open", directory.root, code=exit_codes.INVALID)
+        assert f"{path}: {refusals[who]}" in said
+        path.unlink()
+    assert "Voting is open" in votecrypt("board", "open", directory.root)
+    record = tmp_path / "record"
+    votecrypt("board", "export", directory.root, "--out", record)
+    (record / "ceremony-late").mkdir()
+    (record / "ceremony-late" / "announce-4.json").write_bytes(forged[4])
+    report = verify_record(record, jobs=1)
+    assert report["ceremony-messages"].status == "FAIL" and report.late == []
+
+
+def test_a_member_who_did_not_endorse_files_a_late_item_it_syncs_as_late(
+    finished: tuple[ElectionDir, dict[int, Path]], group: Group, tmp_path: Path
+) -> None:
+    """The attack: the board's directory is closed (trustees 1, 2, 3 endorsed); trustee 5
+    sends a second check to the channel, filed there as late evidence. Member 4's own copy
+    holds no endorsement, so without the rule its `ceremony sync` took the evidence into
+    its ceremony/ and `finalize` replaced its key share with one for another joint key.
+    The channel carries the closing endorsements; member 4's copy checks them against its own
+    messages, files the item under late/, and finalizes to the board's outcome."""
+    directory, secrets = finished
+    _endorse(directory, secrets, group, [1, 2, 3])
+    endorsed = load_outcome(directory, group)
+    member = ElectionDir(tmp_path / "member4")
+    shutil.copytree(directory.root, member.root)
+    shutil.rmtree(member.endorsements)
+    held = message_from_json(directory.message_path("check", 5).read_bytes(), group, "check")
+    lie = _other_check(held, _key(secrets[5], 5, group), victim=1)
+    with running(create_ceremony_app(directory, group)) as url:
+        answer = httpx.post(
+            url + "/api/v1/ceremony",
+            content=message_to_json(lie),
+            headers={"content-type": "application/json"},
+        ).json()
+        assert answer["file"] == "late/evidence-5.json"
+        taken = sync(url, member, group).taken
+    assert [a.path for a in taken if a.outcome != "same"] == [member.evidence_path(5, late=True)]
+    assert not member.evidence_path(5).exists()
+    assert ceremony_finalize(member, secrets[4], "pass-4", group) == endorsed
+    assert load_trustee(secrets[4], "pass-4", group).outcome == endorsed
+
+
+def test_endorsements_from_the_channel_close_only_the_transcript_they_sign(
+    finished: tuple[ElectionDir, dict[int, Path]], group: Group
+) -> None:
+    """Rule 1: the channel cannot make an on-time message late. Endorsements close a copy
+    only if t of them verify over the outcome its own messages give: forged signatures, too
+    few, or endorsements of another transcript close nothing."""
+    directory, secrets = finished
+    _endorse(directory, secrets, group, [1, 2, 3])
+    found = closing(directory, group)
+    assert found is not None
+    credentials, endorsements = found
+    manifest = load_manifest(directory)
+    transcript = load_transcript(directory, group, manifest)
+    assert closes(group, transcript, found)
+    forged = [dataclasses.replace(e, signature=bytes(64)) for e in endorsements]
+    assert not closes(group, transcript, (credentials, forged))
+    assert not closes(group, transcript, (credentials, endorsements[:2]))
+    held = transcript.checks[5]
+    lie = _other_check(held, _key(secrets[5], 5, group), victim=1)
+    other = dataclasses.replace(transcript, evidence={5: Evidence.of(held, lie)})
+    assert not closes(group, other, found)

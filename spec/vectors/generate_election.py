@@ -49,6 +49,7 @@ from votecrypt.protocol.ceremony.messages import (
     Complaint,
     Decision,
     Evidence,
+    InvalidCeremonyMessage,
     Opening,
     RevealedShare,
     SealedShare,
@@ -1511,15 +1512,43 @@ def late_answer() -> tuple[Transcript, Transcript]:
     return transcript, Transcript(transcript.parameters, answers={2: _resign(trustees[1], wrong)})
 
 
+def _forged_announcement(sender: int, label: bytes) -> tuple[Transcript, Transcript]:
+    """A late announcement "of trustee `sender`" that anyone could write: trustee 2's with
+    another name and a fresh key, signed by that key (spec 8.8.2: refused)."""
+    transcript, _ = _endorsed_2_of_3(label)
+    key = SigningKey.generate()
+    forged = dataclasses.replace(
+        transcript.announcements[2].message,
+        sender=sender,
+        name="Mallory",
+        signing_key=key.verify_key,
+    )
+    late = Transcript(transcript.parameters, announcements={sender: Signed.create(forged, key)})
+    return transcript, late
+
+
+def late_forged_announce() -> tuple[Transcript, Transcript]:
+    """Spec 8.8.2: a late announcement of trustee 2 not under trustee 2's announced key."""
+    return _forged_announcement(2, b"late forged announcement")
+
+
+def late_outsider_announce() -> tuple[Transcript, Transcript]:
+    """Spec 8.8.2: a late announcement of trustee 4 of a ceremony of 3."""
+    return _forged_announcement(4, b"late outsider announcement")
+
+
 LATE_CASES: dict[str, Callable[[], tuple[Transcript, Transcript]]] = {
     "evidence": late_evidence,
     "answer": late_answer,
+    "forged-announce": late_forged_announce,
+    "outsider-announce": late_outsider_announce,
 }
 
 
 def late_files() -> dict[str, bytes]:
     """ceremony-late/<case>/: the endorsed transcript as ceremony-reasons/ holds one, its
-    late items under late/, and late.json, their names in order (spec 8.8.2)."""
+    late items under late/, and late.json, their names in order, or the refusal of a late
+    item that does not check (spec 8.8.2)."""
     files: dict[str, bytes] = {}
     for name, build_case in LATE_CASES.items():
         with _deterministic(SEED + b"/ceremony-late/" + name.encode()):
@@ -1532,8 +1561,11 @@ def late_files() -> dict[str, bytes]:
                 files[path] = message_to_json(signed)
         for index, evidence in late.evidence.items():
             files[f"{folder}/late/evidence-{index}.json"] = evidence_to_json(evidence)
-        names = [what for _, _, what in late_items(transcript, late)]
-        files[f"{folder}/late.json"] = canonical_json({"late": names}) + b"\n"
+        try:
+            result: dict[str, Any] = {"late": [what for _, _, what in late_items(transcript, late)]}
+        except InvalidCeremonyMessage as error:
+            result = {"refused": str(error)}
+        files[f"{folder}/late.json"] = canonical_json(result) + b"\n"
     return files
 
 

@@ -105,3 +105,20 @@ test('api: entry(seq) reads only the first line of the record from seq, and chec
   await assert.rejects(() => wrong.entry(seq + 1), { name: 'BoardError', reason: 'record' });
   await assert.rejects(() => wrong.entry(-1), { reason: 'malformed' });
 });
+
+test('api: a record line that is not canonical JSON is refused, not read loosely', async () => {
+  const lines = new TextDecoder().decode(LOG).split('\n').filter(Boolean);
+  const first = lines[0];
+  const read = (line) => new BoardClient('', { fetch: async () => new Response(`${line}\n${lines.slice(1).join('\n')}\n`, { status: 200 }) });
+  assert.equal((await read(first).setupEntries())[0].kind, 'manifest');
+  const variants = [
+    first.replace('{"', '{ "'), // a space
+    first.replace('"kind":"manifest"', '"kind":"ballot","kind":"manifest"'), // a key twice: JSON.parse keeps the last
+    first.replace('"seq":0', '"seq":0.0'), // not an integer as written
+    first.replace(/"title":"/, '"title":"e\u0301'), // a text not in NFC
+  ];
+  for (const line of variants) {
+    assert.notEqual(line, first);
+    await assert.rejects(read(line).setupEntries(), { name: 'BoardError', reason: 'record' }, line.slice(0, 80));
+  }
+});

@@ -33,7 +33,7 @@ from votecrypt.protocol.ceremony.messages import (
 )
 from votecrypt.protocol.setup import check_new_evidence
 from votecrypt.record.ceremony_codec import message_from_json
-from votecrypt.service.ceremony_late import closed
+from votecrypt.service.ceremony_late import Endorsed, closed, closes
 from votecrypt.service.election_dir import (
     ElectionDir,
     load_late,
@@ -67,15 +67,24 @@ class Admitted:
     item: Signed[Any] | Evidence
 
 
-def admit(directory: ElectionDir, group: Group, item: Signed[Any] | Evidence) -> Admitted:
-    """Check `item` against the directory and take it in (module docstring). Raises
+def admit(
+    directory: ElectionDir,
+    group: Group,
+    item: Signed[Any] | Evidence,
+    endorsed: Endorsed | None = None,
+) -> Admitted:
+    """Check `item` against the directory and take it in (module docstring). `endorsed`: the
+    endorsements the ceremony channel carries; when they close the directory's transcript
+    (`closes`), the item is late as in a directory that holds them. Raises
     InvalidCeremonyMessage for a message that is not its sender's (wrong election, sender
     outside the manifest, no announcement, bad signature) or evidence that proves nothing;
     AnnouncedOtherKeys for a second, different announcement."""
     manifest = load_manifest(directory)
     parameters = manifest.ceremony_parameters()
     transcript = load_transcript(directory, group, manifest)
-    late = closed(directory, group)
+    late = closed(directory, group) or (
+        endorsed is not None and closes(group, transcript, endorsed)
+    )
     if isinstance(item, Evidence):
         check_new_evidence(transcript, item)
         path = publish_evidence(directory, item, late=late)
@@ -90,6 +99,11 @@ def admit(directory: ElectionDir, group: Group, item: Signed[Any] | Evidence) ->
             f"{parameters.trustees}"
         )
     announced = transcript.announcements.get(sender)
+    if message.ROUND == "announce" and late and announced is None:
+        # Signed under the key it announces, anyone could have written it (spec 8.8.2).
+        raise InvalidCeremonyMessage(
+            f"a late announce message of trustee {sender}, who did not announce"
+        )
     if message.ROUND == "announce":
         key = message.signing_key
     elif announced is None:

@@ -191,20 +191,42 @@ class OutcomeFileDiffers(FileError):
     file binds nobody (spec 8.8), so it was not adopted nor replaced."""
 
 
+class ShareWouldChange(CeremonyError):
+    """The trustee finalized already, and the messages now give another outcome: its key
+    share would be replaced (spec 8.8.2, 8.9), which it is only when asked."""
+
+
 def ceremony_finalize(
-    directory: ElectionDir, secret_path: Path, passphrase: str, group: Group
+    directory: ElectionDir,
+    secret_path: Path,
+    passphrase: str,
+    group: Group,
+    *,
+    replace_share: bool = False,
 ) -> CeremonyOutcome:
     """Evaluate the ceremony from the messages, store the trustee's key share, and write the
     outcome file if there is none (spec 8.8, 8.9). Waits (CeremonyNotReady) while a message is
     still expected from a trustee the board has not decided to go on without. The outcome
     file binds nobody: each trustee derives the outcome itself, and a file holding another
-    outcome raises OutcomeFileDiffers after the trustee's own outcome is stored. A file holding
-    this trustee's earlier outcome is replaced when it finalizes again (the messages grew)."""
+    outcome raises OutcomeFileDiffers after the trustee's own outcome is stored. A trustee
+    that finalized already and whose messages now give another outcome keeps its share
+    (ShareWouldChange, nothing written) unless `replace_share`: a share silently replaced,
+    by a file that arrived after the board signed, would not decrypt under the board's key.
+    A file holding this trustee's earlier outcome is replaced when it finalizes again."""
     manifest = load_manifest(directory)
     trustee = _load(secret_path, passphrase, group, manifest.ceremony_parameters())
     transcript = load_transcript(directory, group, manifest)
     earlier = trustee.outcome
     outcome = trustee.finalize(transcript)
+    if earlier is not None and outcome != earlier and not replace_share:
+        raise ShareWouldChange(
+            "your key share was finalized for another outcome than the messages now give "
+            f"(election key {earlier.joint_key.hex()[:16]}..., now "
+            f"{outcome.joint_key.hex()[:16]}...); it was kept: compare the messages with the "
+            "other members (`ceremony status`); a file that arrived after the board signed "
+            f"belongs in {directory.late}; to take the new outcome, run `ceremony finalize` "
+            "again with --replace-share"
+        )
     save_trustee(Path(secret_path), trustee, passphrase)
     published = load_outcome(directory, group) if directory.outcome.exists() else None
     if published is None or (published == earlier and published != outcome):

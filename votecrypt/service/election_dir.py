@@ -206,13 +206,26 @@ def load_transcript(directory: ElectionDir, group: Group, manifest: Manifest) ->
 def load_late(directory: ElectionDir, group: Group, manifest: Manifest) -> Transcript:
     """The messages and evidence of `ceremony/late/` (spec 8.8.2), decoded strictly as in
     `ceremony/`: they arrived after the outcome was endorsed and are never evaluated."""
-    return _load_messages(directory.late, group, manifest)
+    return decode_messages(late_files(directory), group, manifest)
 
 
-def _load_messages(folder: Path, group: Group, manifest: Manifest) -> Transcript:
-    parameters = manifest.ceremony_parameters()
-    rounds: dict[str, dict[int, Signed[Any]]] = {name: {} for name in ROUNDS}
-    evidence: dict[int, Evidence] = {}
+def late_files(directory: ElectionDir) -> dict[Path, bytes]:
+    """The files of `ceremony/late/` read as late items (spec 8.8.2), with their bytes: the
+    names `<round>-<j>.json` and `evidence-<j>.json` as in `ceremony/`. Under such a name
+    only a regular file is read (FileError for a symlink, a folder): what is checked is what
+    a record copies, and no file outside the folder is read or published."""
+    files = {}
+    for path in _message_paths(directory.late):
+        if path.is_symlink() or not path.is_file():
+            raise FileError(f"{path} is not a regular file (a late ceremony file is one)")
+        files[path] = read_file(path, what="ceremony message", max_bytes=1 << 23)
+    return files
+
+
+def _message_paths(folder: Path) -> list[Path]:
+    """The files of `folder` named as ceremony messages or evidence, <round>-<j>.json;
+    EncodingError for a round's name with another spelling of <j>."""
+    paths = []
     if folder.is_dir():
         for path in sorted(folder.glob("*-*.json")):
             round_name, _, sender = path.stem.rpartition("-")
@@ -222,17 +235,36 @@ def _load_messages(folder: Path, group: Group, manifest: Manifest) -> Transcript
                 # "announce-01.json" beside "announce-1.json" would let a file choose which
                 # message counts: only the one canonical name per round and sender is read.
                 raise EncodingError(f"{path}: a ceremony message file is named <round>-<j>.json")
-            data = read_file(path, what="ceremony message", max_bytes=1 << 23)
-            if round_name == "evidence":
-                evidence[int(sender)] = _read_evidence(path, data, group, int(sender))
-                continue
-            try:
-                signed = message_from_json(data, group, round_name)
-            except EncodingError as exc:
-                raise EncodingError(f"{path}: {exc}") from None
-            if signed.message.sender != int(sender):
-                raise EncodingError(f"{path}: the file name and the sender differ")
-            rounds[round_name][int(sender)] = signed
+            paths.append(path)
+    return paths
+
+
+def _load_messages(folder: Path, group: Group, manifest: Manifest) -> Transcript:
+    files = {
+        path: read_file(path, what="ceremony message", max_bytes=1 << 23)
+        for path in _message_paths(folder)
+    }
+    return decode_messages(files, group, manifest)
+
+
+def decode_messages(files: dict[Path, bytes], group: Group, manifest: Manifest) -> Transcript:
+    """The transcript of ceremony message and evidence files (named by `_message_paths`),
+    decoded strictly: each file's item must be the one its name says."""
+    parameters = manifest.ceremony_parameters()
+    rounds: dict[str, dict[int, Signed[Any]]] = {name: {} for name in ROUNDS}
+    evidence: dict[int, Evidence] = {}
+    for path, data in files.items():
+        round_name, _, sender = path.stem.rpartition("-")
+        if round_name == "evidence":
+            evidence[int(sender)] = _read_evidence(path, data, group, int(sender))
+            continue
+        try:
+            signed = message_from_json(data, group, round_name)
+        except EncodingError as exc:
+            raise EncodingError(f"{path}: {exc}") from None
+        if signed.message.sender != int(sender):
+            raise EncodingError(f"{path}: the file name and the sender differ")
+        rounds[round_name][int(sender)] = signed
     return Transcript(
         parameters,
         announcements=rounds["announce"],
@@ -295,20 +327,27 @@ def load_credentials(directory: ElectionDir) -> CredentialList:
 def load_endorsements(directory: ElectionDir, credentials: CredentialList) -> list[Endorsement]:
     """The trustees' endorsement files of this credential list (spec 9.4). A file for another
     list (a different hash) is refused: the trustees endorsed something else."""
-    found = []
     list_hash = credentials.list_hash()
-    if directory.endorsements.is_dir():
-        for path in sorted(directory.endorsements.glob("credentials-*.json")):
-            data = read_file(path, what="endorsement", max_bytes=1 << 12)
-            try:
-                endorsed, endorsement = endorsement_from_plain(parse_json(data))
-            except EncodingError as exc:
-                raise EncodingError(f"{path}: {exc}") from None
-            if endorsed != list_hash:
-                raise RefusedData(
-                    f"{path} endorses another credential list than {directory.credentials}"
-                )
-            if path.name != f"credentials-{endorsement.trustee}.json":
-                raise EncodingError(f"{path}: the file name and the trustee differ")
-            found.append(endorsement)
-    return found
+    return [load_endorsement(path, list_hash) for path in endorsement_paths(directory)]
+
+
+def endorsement_paths(directory: ElectionDir) -> list[Path]:
+    """The endorsement files of the directory, by name (spec 9.4)."""
+    if not directory.endorsements.is_dir():
+        return []
+    return sorted(directory.endorsements.glob("credentials-*.json"))
+
+
+def load_endorsement(path: Path, list_hash: bytes) -> Endorsement:
+    """One endorsement file of the credential list whose hash is `list_hash` (spec 9.4);
+    EncodingError or RefusedData naming the file if it is not one."""
+    data = read_file(path, what="endorsement", max_bytes=1 << 12)
+    try:
+        endorsed, endorsement = endorsement_from_plain(parse_json(data))
+    except EncodingError as exc:
+        raise EncodingError(f"{path}: {exc}") from None
+    if endorsed != list_hash:
+        raise RefusedData(f"{path} endorses another credential list")
+    if path.name != f"credentials-{endorsement.trustee}.json":
+        raise EncodingError(f"{path}: the file name and the trustee differ")
+    return endorsement

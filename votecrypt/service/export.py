@@ -11,6 +11,7 @@
       cosigned/<size>.txt    the checkpoints the board signed and witnesses cosigned (11.8)
       evidence/<n>-a.txt     a witness's pairs of board-signed checkpoints that disagree
       evidence/<n>-b.txt     (11.10), with <n>-why.txt
+      ceremony-late/         the ceremony files that arrived after the outcome was endorsed
 
 The directory is written under a temporary name and renamed when complete. The verifier
 checks every note against the log (check 24): a note that does not parse is not copied.
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from votecrypt.errors import EncodingError, FileError
@@ -37,12 +38,13 @@ def export_record(
     target: Path,
     cosigned: Path | None = None,
     witnesses: Sequence[Path] = (),
-    late: Path | None = None,
+    late: Mapping[str, bytes] | None = None,
 ) -> Path:
     """Write the record of `board` to `target` (replacing an earlier export there), with the
     cosigned checkpoints the server kept in the folder `cosigned`, from each witness
-    replica of `witnesses` its last cosigned checkpoint and its evidence, and the ceremony
-    files of the folder `late` (an election directory's `ceremony/late/`, spec 8.8.2) in
+    replica of `witnesses` its last cosigned checkpoint and its evidence, and the late
+    ceremony files `late` (file name to bytes: those of an election directory's
+    `ceremony/late/` that checked, `ceremony_late.late_record`, spec 8.8.2) in
     `ceremony-late/`, byte for byte (spec 15.1)."""
     target = Path(target)
     staging = target.with_name(f".{target.name}.partial")
@@ -65,12 +67,10 @@ def export_record(
         if codes is not None:
             (staging / TRACKING_INDEX).write_bytes(tracking_index(iter(indexed)))
         _write_notes(staging, cosigned, witnesses)
-        if late is not None and late.is_dir():
-            kept = sorted(late.glob("*-*.json"))
-            if kept:
-                (staging / "ceremony-late").mkdir()
-            for path in kept:
-                shutil.copyfile(path, staging / "ceremony-late" / path.name)
+        if late:
+            (staging / "ceremony-late").mkdir()
+            for name, data in sorted(late.items()):
+                (staging / "ceremony-late" / name).write_bytes(data)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # a full disk leaves no half record behind
         raise

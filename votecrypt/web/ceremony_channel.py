@@ -9,9 +9,12 @@ announcement, evidence checked as the board checks it), written into the server'
 directory, and appended to its channel log `ceremony-channel.jsonl`, one line per accepted
 item in the order accepted, fsync'd before the answer. A message conflicting with the one held
 is not lost: the two are kept as evidence against their sender (8.8.1), broadcast like any
-item.
+item. Once t trustees endorsed the outcome, the answer also carries the credential list with
+their endorsements (8.8.2): each trustee's copy checks them against its own messages, and
+closes, so that an item that arrived after the close is late there too.
 
-    GET  /api/v1/ceremony?since=N   {"election": hex, "items": [{"seq": n, "item": {...}}, ...]}
+    GET  /api/v1/ceremony?since=N   {"election": hex, "items": [{"seq": n, "item": {...}}, ...],
+                                     "endorsed": {credential list}, once the transcript closed}
     POST /api/v1/ceremony           a message file or evidence file (spec 8.2, 8.8.1)
     GET  /openapi.json              spec/api/ceremony-openapi.json, which describes both exactly
 """
@@ -35,9 +38,11 @@ from votecrypt.math.group import Group
 from votecrypt.protocol import ballot as reasons
 from votecrypt.protocol.ceremony.messages import InvalidCeremonyMessage
 from votecrypt.record.ceremony_codec import item_from_json, item_to_json
+from votecrypt.record.election_codec import credentials_plain
 from votecrypt.record.json_codec import canonical_json, parse_json
 from votecrypt.service.ceremony_exchange import admit
-from votecrypt.service.election_dir import ElectionDir, load_manifest
+from votecrypt.service.ceremony_late import closing
+from votecrypt.service.election_dir import ElectionDir, endorsement_paths, load_manifest
 from votecrypt.storage.files import write_atomic
 
 from .api import PREFIX, json_response
@@ -70,6 +75,8 @@ class CeremonyChannel:
         self._lock = threading.Lock()
         self._items = self._load()
         self._known = {canonical_json(item): n for n, item in enumerate(self._items)}
+        self._closing: dict[str, Any] | None = None
+        self._open_state: tuple[Any, ...] | None = None
 
     def _load(self) -> list[Any]:
         """The accepted items. A last line cut short by a crash was never acknowledged (the
@@ -95,6 +102,27 @@ class CeremonyChannel:
     def items(self, since: int) -> list[dict[str, Any]]:
         with self._lock:
             return [{"seq": n, "item": item} for n, item in enumerate(self._items) if n >= since]
+
+    def endorsed(self) -> dict[str, Any] | None:
+        """The credential list with the endorsements that close the directory's transcript
+        (spec 8.8.2), as the board publishes it, or None while it is open. Once closed it
+        stays closed; while open, it is worked out again only when an endorsement file, the
+        list or the channel's items changed (a reader cannot make the server evaluate the
+        ceremony at every request)."""
+        with self._lock:
+            if self._closing is not None:
+                return self._closing
+            state = (
+                _stat(self.directory.credentials),
+                len(self._items),
+                *map(_stat, endorsement_paths(self.directory)),
+            )
+            if state != self._open_state:
+                found = closing(self.directory, self.group)
+                if found is not None:
+                    self._closing = credentials_plain(*found)
+                self._open_state = state
+            return self._closing
 
     def take(self, body: bytes) -> dict[str, Any]:
         """Check and take one item (module docstring); the answer says what was done and the
@@ -126,9 +154,14 @@ def create_ceremony_app(directory: ElectionDir, group: Group) -> ASGIApp:
         since = request.query_params.get("since", "0")
         if not (since.isascii() and since.isdigit()) or len(since) > 9:
             raise ApiError(reasons.MALFORMED, "since is a non-negative integer")
-        return json_response(
-            {"election": channel.election.hex(), "items": channel.items(int(since))}
-        )
+        answer: dict[str, Any] = {
+            "election": channel.election.hex(),
+            "items": channel.items(int(since)),
+        }
+        endorsed = channel.endorsed()
+        if endorsed is not None:
+            answer["endorsed"] = endorsed
+        return json_response(answer)
 
     async def send(request: Request) -> Response:
         require_json(request)
@@ -165,6 +198,15 @@ def create_ceremony_app(directory: ElectionDir, group: Group) -> ASGIApp:
         },
     )
     return InternalErrors(SecurityHeaders(app))
+
+
+def _stat(path: Path) -> tuple[str, int, int] | None:
+    """A file's name, change time and size, None if it is absent."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return path.name, status.st_mtime_ns, status.st_size
 
 
 def _refusal(reason: str, message: str) -> Response:

@@ -4,7 +4,9 @@ directory to the board server's channel, and take every message the channel hold
 The channel is trusted for nothing but delivery: every item pulled is checked as a file from
 the USB stick is (votecrypt.service.ceremony_exchange.admit) before it is written, and a
 message the channel holds that conflicts with the trustee's own copy becomes evidence against
-its sender (8.8.1) in the trustee's directory.
+its sender (8.8.1) in the trustee's directory. The endorsements the channel carries once the
+board's transcript closed (8.8.2) close the trustee's copy only if t of them verify over the
+outcome its own messages give.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from votecrypt.errors import ChannelError, EncodingError
 from votecrypt.math.group import Group
 from votecrypt.protocol.ceremony.messages import ROUNDS, InvalidCeremonyMessage
 from votecrypt.record.ceremony_codec import item_from_json
+from votecrypt.record.election_codec import credentials_from_plain
 from votecrypt.record.json_codec import canonical_json, parse_json
 from votecrypt.service.ceremony_exchange import Admitted, admit
+from votecrypt.service.ceremony_late import Endorsed
 from votecrypt.service.election_dir import ElectionDir, load_manifest
 from votecrypt.storage.files import read_file
 
@@ -73,12 +77,15 @@ def push(
 
 
 def pull(client: httpx.Client, directory: ElectionDir, group: Group) -> list[Admitted]:
-    """Take every item of the channel, in its order, each checked before it is written."""
+    """Take every item of the channel, in its order, each checked before it is written. The
+    endorsements the channel carries close this copy once its messages give the outcome
+    they endorse (spec 8.8.2): what arrived after the close is then filed as late here too."""
     taken = []
-    for position, plain in enumerate(_items(client, directory)):
+    items, endorsed = _answer(client, directory)
+    for position, plain in enumerate(items):
         try:
             item = item_from_json(canonical_json(plain), group)
-            taken.append(admit(directory, group, item))
+            taken.append(admit(directory, group, item, endorsed))
         except (EncodingError, InvalidCeremonyMessage) as error:
             raise InvalidCeremonyMessage(
                 f"item {position} of the channel is refused (nothing after it was taken): {error}"
@@ -88,6 +95,13 @@ def pull(client: httpx.Client, directory: ElectionDir, group: Group) -> list[Adm
 
 def _items(client: httpx.Client, directory: ElectionDir) -> list[Any]:
     """The channel's items, in its order, for this directory's election."""
+    return _answer(client, directory)[0]
+
+
+def _answer(client: httpx.Client, directory: ElectionDir) -> tuple[list[Any], Endorsed | None]:
+    """The channel's items, in its order, for this directory's election, and the credential
+    list with the endorsements that closed the board's transcript, if they did (decoded
+    strictly; whether they close this copy is for `admit` to check)."""
     election = load_manifest(directory).manifest_hash().hex()
     response = _call(client, "GET")
     if response.status_code != 200:
@@ -96,9 +110,17 @@ def _items(client: httpx.Client, directory: ElectionDir) -> list[Any]:
         body = response.json()
         if body["election"] != election:
             raise ChannelError("the channel serves another election's ceremony")
-        return [entry["item"] for entry in body["items"]]
+        items = [entry["item"] for entry in body["items"]]
     except (ValueError, KeyError, TypeError):
         raise ChannelError("the channel's answer is not a list of ceremony items") from None
+    if "endorsed" not in body:
+        return items, None
+    try:
+        return items, credentials_from_plain(body["endorsed"], "endorsed")
+    except EncodingError as error:
+        raise ChannelError(
+            f"the channel's endorsements are not a credential list: {error}"
+        ) from None
 
 
 def _call(client: httpx.Client, method: str, body: bytes | None = None) -> httpx.Response:

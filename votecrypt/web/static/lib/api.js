@@ -75,7 +75,7 @@ export class BoardClient {
       pending = done ? '' : lines.pop();
       for (const line of lines) {
         if (!line.trim()) continue;
-        const entry = JSON.parse(line);
+        const entry = recordLine(line);
         entries.push({ kind: entry.kind, payload: entry.payload });
         if (entry.kind === 'open') {
           await reader.cancel();
@@ -136,7 +136,7 @@ export class BoardClient {
       if (end !== -1 || done) {
         await reader.cancel();
         const line = end === -1 ? pending : pending.slice(0, end);
-        const entry = line.trim() ? JSON.parse(line) : null;
+        const entry = line.trim() ? recordLine(line) : null;
         if (entry?.seq !== seq) throw new BoardError(0, 'record', `the board has no entry ${seq}`);
         return entry;
       }
@@ -184,4 +184,34 @@ export class BoardClient {
   async track(trackingCode) {
     return this.#request('GET', `/api/v1/tracking/${encodeURIComponent(trackingCode)}`);
   }
+}
+
+/**
+ * One line of the record, read as the verifier reads it (spec 15.2): canonical JSON (keys
+ * sorted, no space, each key once, integers only) with every text in NFC. JSON.parse alone
+ * would read a line the verifier refuses, a repeated key as its last value: such a line is
+ * refused instead, so the booth never encrypts under a setup the record does not hold.
+ */
+export function recordLine(line) {
+  let entry;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    throw new BoardError(0, 'record', 'a line of the record is not JSON');
+  }
+  if (canonical(entry) !== line) throw new BoardError(0, 'record', 'a line of the record is not canonical JSON');
+  return entry;
+}
+
+function canonical(value) {
+  if (typeof value === 'string') {
+    if (value.normalize('NFC') !== value) throw new BoardError(0, 'record', 'a text of the record is not in NFC');
+    return JSON.stringify(value);
+  }
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) return '';
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((key) => `${canonical(key)}:${canonical(value[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }

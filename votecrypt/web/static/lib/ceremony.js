@@ -142,8 +142,9 @@ export const LATE = 'arrived after the outcome was endorsed';
 /**
  * The names of the items that arrived after the outcome was endorsed (spec 8.8.2), each
  * checked against the endorsed transcript `signedMessages` (message files): a message must be
- * signed by its sender's announced key there (a late announcement, by the key it announces),
- * evidence must be valid (spec 8.8.1); a copy of a message the transcript holds is not named.
+ * of a trustee of the ceremony and signed by its sender's announced key there (a late
+ * announcement too), evidence must be valid (spec 8.8.1); a copy of a message the transcript
+ * holds is not named. Refusals in the words of Python's late_items (the vectors give them).
  * Messages by round then sender, then evidence by the trustee it names. Late items never
  * enter the transcript hash: checkCeremony is given the endorsed transcript only.
  */
@@ -166,13 +167,13 @@ export function lateItems(electionIdHex, trustees, signedMessages, late) {
     refuse(lateByRound.has(round) && item.version === 1, 'a late ceremony message of an unknown kind');
     const message = item.message;
     refuse(message?.election === electionIdHex, 'a late ceremony message names another election');
-    refuse(Number.isSafeInteger(message.sender) && message.sender >= 1 && message.sender <= trustees, 'a late ceremony message names no trustee');
+    refuse(Number.isSafeInteger(message.sender), 'a late ceremony message names no trustee');
     refuse(!lateByRound.get(round).has(message.sender), 'two late messages of one round and sender');
     lateByRound.get(round).set(message.sender, item);
   }
-  const announcedKey = (sender) => {
+  const announcedKey = (sender, what) => {
     const announcement = announced.get(sender);
-    refuse(announcement, `a late message of trustee ${sender}, who did not announce`);
+    refuse(announcement, `${what} of trustee ${sender}, who did not announce`);
     const key = fromHex(announcement.message.signing_key, 32);
     refuse(strictEd25519Key(key), `trustee ${sender} announced an invalid signing key`);
     refuse(
@@ -185,7 +186,9 @@ export function lateItems(electionIdHex, trustees, signedMessages, late) {
   for (const round of ROUNDS) {
     for (const sender of [...lateByRound.get(round).keys()].sort((a, b) => a - b)) {
       const signed = lateByRound.get(round).get(sender);
-      const key = round === 'announce' ? fromHex(signed.message.signing_key, 32) : announcedKey(sender);
+      refuse(sender >= 1 && sender <= trustees, `a late ${round} message of trustee ${sender}: the ceremony has trustees 1 to ${trustees}`);
+      // A late announcement too: anyone can sign one under a key it announces.
+      const key = announcedKey(sender, `a late ${round} message`);
       const digest = messageDigest(round, signed.message);
       refuse(verifies(fromHex(signed.signature, 64), digest, key), `the late ${round} message of trustee ${sender} is not signed by its announced key`);
       const copy = held.get(round).get(sender);
@@ -194,7 +197,7 @@ export function lateItems(electionIdHex, trustees, signedMessages, late) {
     }
   }
   for (const sender of [...evidence.keys()].sort((a, b) => a - b)) {
-    const key = announcedKey(sender);
+    const key = announcedKey(sender, 'late evidence');
     const pair = evidence.get(sender);
     for (const [digest, signed, round] of pair) {
       refuse(verifies(fromHex(signed.signature, 64), digest, key), `the late evidence against trustee ${sender} holds a ${round} message it did not sign`);

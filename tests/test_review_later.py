@@ -140,7 +140,7 @@ def test_a_busy_board_when_the_record_is_read_answers_503_unavailable(
         raise BoardBusy("the bulletin board board.sqlite is busy (database is locked); try again")
 
     with _station(tmp_path, fast_group, monkeypatch) as (_, url, _):
-        monkeypatch.setattr(SqliteBoardStore, "entries", busy)  # the board is read at start
+        monkeypatch.setattr(SqliteBoardStore, "lines", busy)  # the record's first page
         try:
             answer = httpx.get(f"{url}/api/v1/record", timeout=10)
         except httpx.RemoteProtocolError as cut:
@@ -158,7 +158,7 @@ def test_a_busy_board_when_the_record_is_read_answers_503_unavailable(
         ("head", "/api/v1/status"),
         ("credential_state", "/api/v1/credentials/" + "ab" * 32),
         ("entries", "/api/v1/tracking/K7QX-2M4D-3FAB"),
-        ("entries", "/api/v1/record"),
+        ("lines", "/api/v1/record"),
     ],
     ids=["status", "credential", "tracking", "record"],
 )

@@ -9,10 +9,12 @@ from collections.abc import Callable, Mapping, Sequence
 from votecrypt.math import Group, Scalar
 from votecrypt.primitives import lagrange_coefficient
 from votecrypt.primitives.sealing import ExchangePublicKey, seal
+from votecrypt.primitives.signing import SigningKey
 from votecrypt.protocol.ceremony.messages import (
     Announcement,
     Answer,
     CeremonyParameters,
+    Check,
     Complaint,
     Evidence,
     Opening,
@@ -272,3 +274,15 @@ def finish_with_decisions(
                 voters = [by_index[i] for i in honest]
                 transcript = board_decides(transcript, voters, others)
     raise AssertionError("the decisions did not end the waiting")
+
+
+def other_check(check: Signed[Check], key: SigningKey, victim: int) -> Signed[Check]:
+    """The same trustee's check, now complaining about `victim`, signed with its key: the
+    second of two different checks of one round (equivocation, spec 8.8.1)."""
+    message = check.message
+    other = dataclasses.replace(
+        message,
+        accepted=tuple(d for d in message.accepted if d != victim),
+        complaints=(Complaint(victim, "mismatch"),),
+    )
+    return Signed.create(other, key)

@@ -24,6 +24,7 @@ import pytest
 from ceremony_helpers import (
     announce_and_commit,
     make_trustees,
+    other_check,
     resign,
     with_checks,
     with_openings,
@@ -34,9 +35,7 @@ from votecrypt_cli import exit_codes
 
 from votecrypt.errors import CeremonyError, EncodingError, RefusedData
 from votecrypt.math import Group
-from votecrypt.primitives.signing import SigningKey
 from votecrypt.protocol.ceremony.messages import (
-    Check,
     Complaint,
     Decision,
     Evidence,
@@ -99,17 +98,6 @@ def _copy_missing(source: Path, target: Path) -> None:
             shutil.copy2(path, target / "ceremony" / path.name)
 
 
-def _other_check(check: Signed[Check], key: SigningKey, victim: int) -> Signed[Check]:
-    """The same trustee's check complaining about `victim`, signed with its key."""
-    message = check.message
-    other = dataclasses.replace(
-        message,
-        accepted=tuple(d for d in message.accepted if d != victim),
-        complaints=(Complaint(victim, "mismatch"),),
-    )
-    return Signed.create(other, key)
-
-
 def test_two_dishonest_trustees_showing_two_checks_convict_only_the_liar(
     tmp_path: Path, group: Group
 ) -> None:
@@ -130,7 +118,7 @@ def test_two_dishonest_trustees_showing_two_checks_convict_only_the_liar(
     assert honest_check is not None and honest_check.message.complaints == ()
     # ... and gives the others a second check, complaining about dealer 3.
     key = load_trustee(secrets[5], "pass-5", group).export_secrets().signing_key
-    lie = _other_check(honest_check, key, victim=3)
+    lie = other_check(honest_check, key, victim=3)
     shared.message_path("check", 5).write_bytes(message_to_json(lie))
     _copy_missing(shared.root, own.root)
     assert ceremony_step(own, secrets[3], "pass-3", group, "answer").published is None
@@ -192,7 +180,7 @@ def _checked(group: Group, t: int = 3, n: int = 5):  # type: ignore[no-untyped-d
     trustees = make_trustees(group, t, n)
     transcript = with_checks(with_openings(announce_and_commit(trustees), trustees), trustees)
     key = trustees[4].export_secrets().signing_key
-    lie = _other_check(transcript.checks[5], key, victim=3)
+    lie = other_check(transcript.checks[5], key, victim=3)
     return trustees, transcript, Evidence.of(transcript.checks[5], lie)
 
 
@@ -319,7 +307,7 @@ def _checked_for(group: Group, election: bytes):  # type: ignore[no-untyped-def]
     trustees = make_trustees(group, 3, 5, election)
     transcript = with_checks(with_openings(announce_and_commit(trustees), trustees), trustees)
     key = trustees[4].export_secrets().signing_key
-    lie = _other_check(transcript.checks[5], key, victim=3)
+    lie = other_check(transcript.checks[5], key, victim=3)
     return trustees, transcript, Evidence.of(transcript.checks[5], lie)
 
 

@@ -25,6 +25,7 @@ import pytest
 from ceremony_helpers import (
     announce_and_commit,
     make_trustees,
+    other_check,
     with_answers,
     with_checks,
     with_openings,
@@ -39,8 +40,6 @@ from votecrypt.primitives.signing import SigningKey
 from votecrypt.protocol.ceremony.late import LATE, late_items
 from votecrypt.protocol.ceremony.messages import (
     Answer,
-    Check,
-    Complaint,
     Evidence,
     InvalidCeremonyMessage,
     RevealedShare,
@@ -86,16 +85,6 @@ def votecrypt(*args: object, code: int = 0, env: dict[str, str] | None = None) -
     return output
 
 
-def _other_check(check: Signed[Check], key: SigningKey, victim: int) -> Signed[Check]:
-    message = check.message
-    other = dataclasses.replace(
-        message,
-        accepted=tuple(d for d in message.accepted if d != victim),
-        complaints=(Complaint(victim, "mismatch"),),
-    )
-    return Signed.create(other, key)
-
-
 def _key(secret: Path, index: int, group: Group) -> SigningKey:
     return load_trustee(secret, f"pass-{index}", group).export_secrets().signing_key
 
@@ -139,7 +128,7 @@ def test_late_evidence_a_minority_files_changes_nothing_and_is_named(
     assert closed(directory, group)
     # Trustee 5 signs a second check and files the evidence against itself.
     held = message_from_json(directory.message_path("check", 5).read_bytes(), group, "check")
-    other = _other_check(held, _key(secrets[5], 5, group), victim=1)
+    other = other_check(held, _key(secrets[5], 5, group), victim=1)
     shown = tmp_path / "usb" / "check-5.json"
     shown.parent.mkdir()
     shown.write_bytes(message_to_json(other))
@@ -171,7 +160,7 @@ def test_the_guides_late_block_on_a_2_of_3_board(tmp_path: Path, group: Group) -
     lines = [shlex.split(line) for line in guide_block("late")]
     evidence_line, status_line = lines
     shown = usb / Path(evidence_line[4]).name
-    shown.write_bytes(message_to_json(_other_check(held, _key(secrets[3], 3, group), victim=1)))
+    shown.write_bytes(message_to_json(other_check(held, _key(secrets[3], 3, group), victim=1)))
     args = {"bau-cu": str(directory.root), evidence_line[4]: str(shown)}
     said = votecrypt(*(args.get(word, word) for word in evidence_line[1:]))
     assert "trustee 3 signed two different check messages" in said
@@ -237,7 +226,7 @@ def test_before_t_endorsements_a_new_message_still_counts(
     _endorse(directory, secrets, group, [1, 2])
     assert not closed(directory, group)
     held = message_from_json(directory.message_path("check", 5).read_bytes(), group, "check")
-    lie = _other_check(held, _key(secrets[5], 5, group), victim=1)
+    lie = other_check(held, _key(secrets[5], 5, group), victim=1)
     admitted = admit(directory, group, lie)
     assert admitted.outcome == "evidence" and admitted.path == directory.evidence_path(5)
     before = secrets[3].read_bytes()
@@ -277,7 +266,7 @@ def test_a_file_copied_by_hand_into_ceremony_after_the_endorsement_is_named_by_t
     directory, secrets = finished
     _endorse(directory, secrets, group, [1, 2, 3])
     held = message_from_json(directory.message_path("check", 5).read_bytes(), group, "check")
-    lie = _other_check(held, _key(secrets[5], 5, group), victim=1)
+    lie = other_check(held, _key(secrets[5], 5, group), victim=1)
     evidence = Evidence.of(held, lie)
     directory.evidence_path(5).write_bytes(evidence_to_json(evidence))
     said = votecrypt("board", "open", directory.root, code=exit_codes.INVALID)
@@ -306,7 +295,7 @@ def test_late_items_are_checked_and_named_in_order(group: Group) -> None:
     transcript, trustees = _endorsed_transcript(group)
     outcome = evaluate(group, transcript)
     key3 = trustees[2].export_secrets().signing_key
-    lie = _other_check(transcript.checks[3], key3, victim=1)
+    lie = other_check(transcript.checks[3], key3, victim=1)
     answer = Signed.create(
         Answer(outcome.election, 2, (RevealedShare(1, Scalar(7)),)),
         trustees[1].export_secrets().signing_key,
@@ -360,7 +349,7 @@ def test_a_bogus_or_junk_endorsement_file_does_not_reopen_a_closed_ceremony(
     assert f"Not counted: {directory.endorsements / 'credentials-5.json'}" in status
     assert f"Not counted: {directory.endorsements / 'credentials-4.json'}" in status
     held = message_from_json(directory.message_path("check", 5).read_bytes(), group, "check")
-    lie = _other_check(held, _key(secrets[5], 5, group), victim=1)
+    lie = other_check(held, _key(secrets[5], 5, group), victim=1)
     admitted = admit(directory, group, lie)
     assert admitted.path.parent == directory.late
     (directory.endorsements / "credentials-5.json").write_text("{")
@@ -493,7 +482,7 @@ def test_a_member_who_did_not_endorse_files_a_late_item_it_syncs_as_late(
     shutil.copytree(directory.root, member.root)
     shutil.rmtree(member.endorsements)
     held = message_from_json(directory.message_path("check", 5).read_bytes(), group, "check")
-    lie = _other_check(held, _key(secrets[5], 5, group), victim=1)
+    lie = other_check(held, _key(secrets[5], 5, group), victim=1)
     with running(create_ceremony_app(directory, group)) as url:
         answer = httpx.post(
             url + "/api/v1/ceremony",
@@ -526,6 +515,6 @@ def test_endorsements_from_the_channel_close_only_the_transcript_they_sign(
     assert not closes(group, transcript, (credentials, forged))
     assert not closes(group, transcript, (credentials, endorsements[:2]))
     held = transcript.checks[5]
-    lie = _other_check(held, _key(secrets[5], 5, group), victim=1)
+    lie = other_check(held, _key(secrets[5], 5, group), victim=1)
     other = dataclasses.replace(transcript, evidence={5: Evidence.of(held, lie)})
     assert not closes(group, other, found)

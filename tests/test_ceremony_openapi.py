@@ -175,13 +175,14 @@ def test_every_answer_of_the_channel_is_one_the_document_describes(
 def test_after_the_close_the_channel_answers_with_a_late_file(tmp_path: Path, group: Group) -> None:
     """Spec 8.8.2 over the channel: the server's directory is closed (t endorsements), so
     evidence it is sent goes into ceremony/late/, and the answer's `file` says so."""
-    from test_ceremony_late import _endorse, _finished, _other_check
+    from ceremony_helpers import other_check
+    from test_ceremony_late import _endorse, _finished
 
     directory, secrets = _finished(tmp_path, group, 2, 3)
     _endorse(directory, secrets, group, [1, 2])
     held = message_from_json(directory.message_path("check", 3).read_bytes(), group, "check")
     key = load_trustee(secrets[3], "pass-3", group).export_secrets().signing_key
-    lie = _other_check(held, key, victim=1)
+    lie = other_check(held, key, victim=1)
     server = ElectionDir(tmp_path / "second-server")
     shutil.copytree(directory.root, server.root)
     with running(create_ceremony_app(directory, group)) as url:
